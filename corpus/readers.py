@@ -1,0 +1,137 @@
+"""Files to `Document`s: pick the reader by extension, decode, extract, clean, assemble offsets."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.encoding import declared_charset, decode_bytes
+from corpus.errors import CorpusError, FileTooLargeError, NoTextError, UnsupportedFormatError
+from corpus.formats import extract_docx, extract_markdown, extract_pdf
+from corpus.html import Extracted, extract_html
+from corpus.lang import detect_lang
+from corpus.records import Document, Span, content_id
+from corpus.textdump import extract_text
+
+FORMATS = {
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+    ".pdf": "pdf",
+    ".docx": "docx",
+}
+MAX_BYTES = int(os.environ.get("DOCQA_MAX_FILE_MB", "50")) * 1024 * 1024
+
+
+def supported(path: str | Path) -> bool:
+    return Path(path).suffix.lower() in FORMATS
+
+
+def read_document(path: str | Path, data: bytes | None = None) -> Document:
+    """Read and clean one file. Raises a `CorpusError` subclass that names the problem."""
+    p = Path(path)
+    fmt = FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        kinds = ", ".join(sorted(FORMATS))
+        raise UnsupportedFormatError(
+            str(p), f"unsupported format '{p.suffix or '(none)'}'; docqa reads {kinds}"
+        )
+    if data is None:
+        try:
+            size = p.stat().st_size
+        except OSError as exc:
+            raise CorpusError(str(p), f"cannot read file ({exc.strerror})") from exc
+        if size > MAX_BYTES:
+            raise FileTooLargeError(
+                str(p),
+                f"file is {size / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB (DOCQA_MAX_FILE_MB)",
+            )
+        data = p.read_bytes()
+    elif len(data) > MAX_BYTES:
+        raise FileTooLargeError(
+            str(p), f"file is {len(data) / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB"
+        )
+    return parse_bytes(data, fmt, str(p))
+
+
+def parse_bytes(data: bytes, fmt: str, path: str | None = None) -> Document:
+    """Bytes of a known format to a cleaned `Document`."""
+    encoding: str | None = None
+    if fmt == "pdf":
+        extracted = extract_pdf(data, path)
+    elif fmt == "docx":
+        extracted = extract_docx(data, path)
+    else:
+        decoded = decode_bytes(data, path, declared_charset(data) if fmt == "html" else None)
+        encoding = decoded.encoding
+        if fmt == "html":
+            extracted = extract_html(decoded.text)
+        elif fmt == "md":
+            extracted = extract_markdown(decoded.text)
+        else:
+            extracted = extract_text(decoded.text)
+    return build_document(extracted, path=path, fmt=fmt, encoding=encoding)
+
+
+def build_document(
+    extracted: Extracted, path: str | None, fmt: str, encoding: str | None = None
+) -> Document:
+    """Join paragraphs with newlines and record each paragraph's span."""
+    paragraphs = [p for p in extracted.paragraphs if p.strip()]
+    if not paragraphs:
+        raise NoTextError(path, "no article text found after removing boilerplate")
+    spans: list[Span] = []
+    pos = 0
+    for para in paragraphs:
+        spans.append(Span(pos, pos + len(para)))
+        pos += len(para) + 1
+    text = "\n".join(paragraphs)
+    return Document(
+        id=content_id(text),
+        text=text,
+        paragraphs=tuple(spans),
+        title=extracted.title,
+        date=extracted.date,
+        source=extracted.source,
+        author=extracted.author,
+        path=path,
+        format=fmt,
+        encoding=encoding,
+        lang=detect_lang(text),
+    )
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """One file of a batch: a document, or the error that names its problem."""
+
+    path: str
+    document: Document | None = None
+    error: CorpusError | None = None
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
+    """Files as given, folders walked for supported files, in a stable order."""
+    out: list[Path] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and supported(f)))
+        else:
+            out.append(p)
+    return out
+
+
+def read_documents(paths: Iterable[str | Path]) -> Iterator[ReadResult]:
+    """Read a batch; a bad file yields its error and the rest go on."""
+    for p in expand_paths(paths):
+        try:
+            yield ReadResult(str(p), document=read_document(p))
+        except CorpusError as exc:
+            yield ReadResult(str(p), error=exc)

@@ -1,0 +1,123 @@
+"""Chinese word segmentation with offsets: jieba plus a domain dictionary, Latin names and numbers
+kept whole, Traditional Chinese folded to Simplified for matching.
+
+Tokens carry their span in the input, so highlighting and keyword matching can point at the text.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
+
+# Latin words with embedded digits/dots/hyphens (M2.5, GPT-4, Hailuo3), and numbers with their
+# magnitude and unit (7903.8万美元, 55.4亿港元, 158.9%, 2025年).
+_UNITS = "美元|港元|人民币|元|股|户|次|倍|个|人|家|年|月|日|号|小时|分钟|秒|天|周|岁|公里|米|吨|亿|万|千|百"
+_PROTECTED = re.compile(
+    r"[A-Za-z]+(?:\d{1,2}(?!\d)[A-Za-z]*)?(?:[.\-_'][A-Za-z0-9]+)*"
+    rf"|\d+(?:[.,]\d+)*(?:%|‰|(?:万|亿|千|百)*(?:{_UNITS})?)"
+)
+_SKIP = re.compile(r"^[\s\W_]+$")
+
+
+@dataclass(frozen=True)
+class Token:
+    """`text` is the normalized form (lower-case, Simplified); the surface is `source[start:end]`."""
+
+    text: str
+    start: int
+    end: int
+
+
+class Segmenter:
+    """A jieba tokenizer of its own (the global one is left alone), loaded on first use."""
+
+    def __init__(
+        self, user_dicts: Iterable[str | Path] = (USER_DICT,), words: Iterable[str] = ()
+    ) -> None:
+        self._user_dicts = [Path(p) for p in user_dicts]
+        self._words = list(words)
+        self._tok = None
+        self._lock = threading.Lock()
+
+    def _tokenizer(self):
+        if self._tok is None:
+            with self._lock:
+                if self._tok is None:
+                    import logging
+
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    tok = jieba.Tokenizer()
+                    tok.initialize()
+                    for path in self._user_dicts:
+                        tok.load_userdict(str(path))
+                    for word in self._words:
+                        tok.add_word(word)
+                    self._tok = tok
+        return self._tok
+
+    def add_word(self, word: str) -> None:
+        self._words.append(word)
+        if self._tok is not None:
+            self._tok.add_word(word)
+
+    def tokenize(self, text: str, keep_punct: bool = False) -> list[Token]:
+        """Tokens of `text` with offsets; punctuation and whitespace dropped unless asked for."""
+        norm = to_simplified(text)
+        out: list[Token] = []
+        pos = 0
+        for m in _PROTECTED.finditer(norm):
+            if m.start() > pos:
+                out.extend(self._jieba(norm, pos, m.start(), keep_punct))
+            out.append(Token(m.group().lower(), m.start(), m.end()))
+            pos = m.end()
+        if pos < len(norm):
+            out.extend(self._jieba(norm, pos, len(norm), keep_punct))
+        return out
+
+    def _jieba(self, norm: str, start: int, end: int, keep_punct: bool) -> list[Token]:
+        piece = norm[start:end]
+        out = []
+        for word, s, e in self._tokenizer().tokenize(piece, HMM=True):
+            if not keep_punct and _SKIP.match(word):
+                continue
+            out.append(Token(word.lower(), start + s, start + e))
+        return out
+
+    def cut(self, text: str) -> list[str]:
+        return [t.text for t in self.tokenize(text)]
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to Simplified, only when it keeps every offset (character for character)."""
+    converted = _t2s().convert(text)
+    return converted if len(converted) == len(text) else text
+
+
+_default: Segmenter | None = None
+
+
+def default_segmenter() -> Segmenter:
+    global _default
+    if _default is None:
+        _default = Segmenter()
+    return _default
+
+
+def cut(text: str) -> list[str]:
+    """Normalized tokens of `text` with the default segmenter."""
+    return default_segmenter().cut(text)

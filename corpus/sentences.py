@@ -1,0 +1,46 @@
+"""Sentence splitting for Chinese and English with exact offsets.
+
+A sentence ends after `。！？；…` (full- or half-width `!?;`), after an English `.` followed by a
+space, or at a line break; closing quotes and brackets stay with the sentence they close. A `.`
+between digits (`7903.8`) or inside a name (`M2.5`) never ends one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from corpus.records import Sentence
+
+_CLOSERS = "”’」』）)】》\"'"
+# Terminal punctuation plus any closing quotes/brackets; or a period followed by whitespace.
+_BOUNDARY = re.compile(
+    rf"(?:[。！？!?；;]+|…+|\.{{3,}})[{re.escape(_CLOSERS)}]*"
+    rf"|(?<=[A-Za-z\u4e00-\u9fff%)）\]])\.[{re.escape(_CLOSERS)}]*(?=\s+|$)"
+    r"|\n"
+)
+_ABBREV = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Inc|Ltd|Co|Corp|vs|etc|e\.g|i\.e|U\.S|No|St|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b[A-Z])$"
+)
+
+
+def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
+    """Sentences of `text`, stripped of surrounding whitespace; offsets are `offset`-based."""
+    out: list[Sentence] = []
+    start = 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.end()
+        if m.group().startswith(".") and _ABBREV.search(text[start : m.start()]):
+            continue
+        _append(out, text, start, end, offset)
+        start = end
+    _append(out, text, start, len(text), offset)
+    return out
+
+
+def _append(out: list[Sentence], text: str, start: int, end: int, offset: int) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start < end:
+        out.append(Sentence(start + offset, end + offset, text[start:end]))

@@ -1,0 +1,133 @@
+"""Boilerplate removal on a small noisy Chinese news page and on the two demo articles."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from corpus.demo import demo_paths
+from corpus.readers import parse_bytes, read_document
+
+BODY = [
+    "新华社北京3月2日电 MiniMax发布了首份业绩数据，公司营收与毛利实现增长，海外收入占比接近四分之三。",
+    "数据显示，MiniMax2025年全年实现总收入7903.8万美元，同比大幅增长158.9%。",
+    "营收翻倍",
+    "闫俊杰在业绩电话会上披露，截止2026年2月，公司ARR已超1.5亿美元，增长势头强劲。",
+    "多模态领域，MiniMax已完成文本、视频、语音、音乐四大模态的全栈布局，成为行业的核心基础设施之一。",
+]
+NOISE = [
+    "字体：",
+    "分享到",
+    "【纠错】",
+    "责任编辑",
+    "图源：视觉中国",
+    "相关新闻",
+    "国台办回应",
+    "首页",
+    "color:",
+]
+
+PAGE = f"""<!DOCTYPE html><html><head><meta charset="utf-8">
+<title>MiniMax首份年报：营收增158.9%_新华网</title>
+<meta property="og:title" content="MiniMax首份年报：营收增158.9%">
+<meta name="author" content="胡世鑫"><meta property="article:published_time" content="2026-04-17T16:39:53+08:00">
+<meta property="og:site_name" content="新华网">
+<style>.rich_media_content p{{color:#333;margin:0}} .a{{b:c}}</style><script>var x = "<p>evil</p>";</script>
+</head><body>
+<nav><ul><li><a href="/">首页</a></li><li><a href="/a">时政</a></li><li><a href="/b">财经</a></li><li><a href="/c">科技</a></li></ul></nav>
+<div class="header">字体：<a>小</a> <a>中</a> <a>大</a> 分享到：<a>微信</a><a>微博</a></div>
+<article><h1>MiniMax首份年报：营收增158.9%</h1>
+<p class="caption">图源：视觉中国</p>
+<p>{BODY[0]}</p><p>{BODY[1]}</p><h2>{BODY[2]}</h2><p>{BODY[3]}</p><p>{BODY[4]}</p>
+<p>【纠错】</p><p>【责任编辑:北诗best】</p></article>
+<div class="related"><h3>相关新闻</h3><ul>{"".join(f"<li><a>2名台胞在日本被5人打成重伤，国台办回应{i}</a></li>" for i in range(8))}</ul></div>
+</body></html>"""
+
+
+def test_html_page_keeps_body_in_order_and_drops_noise() -> None:
+    doc = parse_bytes(PAGE.encode("utf-8"), "html", "page.html")
+    paras = doc.paragraph_texts()
+    positions = [paras.index(p) for p in BODY]
+    assert positions == sorted(positions), "body paragraphs and headings keep their order"
+    for noise in NOISE:
+        assert noise not in doc.text, noise
+    assert "evil" not in doc.text
+    assert doc.title == "MiniMax首份年报：营收增158.9%"
+    assert doc.date and doc.date.startswith("2026-04-17")
+    assert doc.author == "胡世鑫"
+    assert doc.source == "新华网"
+
+
+def _source_paragraphs_000() -> list[str]:
+    raw = demo_paths()[0].read_text(encoding="utf-8").splitlines()
+    lines = [x.strip() for x in raw if x.strip()]
+    # masthead, title, truncated teaser, (full teaser), author line; image captions are noise.
+    assert lines[4] == "作者 | 资市分子"
+    return [x for x in [lines[3], *lines[5:]] if not re.fullmatch(r"[(（].*截图[)）]", x)]
+
+
+def test_demo_text_dump_keeps_every_body_paragraph() -> None:
+    doc = read_document(demo_paths()[0])
+    paras = doc.paragraph_texts()
+    expected = _source_paragraphs_000()
+    assert len(expected) > 80
+    missing = [p for p in expected if p not in paras]
+    assert missing == []
+    assert "截图" not in doc.text and "群发资讯网" not in doc.text and "作者 |" not in doc.text
+    assert doc.title == "亏损超90亿,流动负债超百亿,MiniMax“命悬一线”"
+    assert doc.author == "资市分子" and doc.source == "群发资讯网"
+    assert "01如何与巨头竞争?" in paras and "07侵权风险“阴云不散”" in paras
+
+
+def test_demo_page_with_escaped_html_body() -> None:
+    path = demo_paths()[1]
+    doc = read_document(path)
+    raw = path.read_text(encoding="utf-8")
+    # Every <p> of the escaped body that is prose must survive, in order.
+    line = next(x for x in raw.splitlines() if x.startswith("\\u003cdiv"))
+    html = json.loads('"' + line + '"')
+    html = re.sub(r"<!--.*?-->", "", html)
+    prose = [re.sub(r"<[^>]+>", "", p).strip() for p in re.findall(r"<p[^>]*>(.*?)</p>", html)]
+    prose = [p for p in prose if len(p) > 30]
+    assert len(prose) >= 15
+    paras = doc.paragraph_texts()
+    for p in prose:
+        assert p in paras, p[:40]
+    for noise in [
+        "\\u003c",
+        "<p",
+        "字体",
+        "分享到",
+        "【纠错】",
+        "责任编辑",
+        "编辑丨",
+        "文丨",
+        "出品丨",
+        "图源",
+        "国台办回应",
+        "新华全媒头条",
+        "rich_media_content",
+        "ENGLISH",
+        "一带一路",
+        "{",
+        "}",
+    ]:
+        assert noise not in doc.text, noise
+    for heading in ["营收翻倍", "与时间赛跑"]:
+        assert heading in paras
+    assert doc.title == "MiniMax上市后首份年报:营收增158.9%、净亏18.7亿美元,海外收入占比七成"
+    assert doc.date == "2026-04-17T16:39:53"
+    assert doc.source == "连滚带爬网" and doc.author == "胡世鑫"
+
+
+def test_malicious_html_is_text_only() -> None:
+    page = (
+        "<html><body><article>"
+        + "<p>正常的段落内容，讲述公司的经营情况和财务数据。</p>" * 3
+        + '<p><img src=x onerror="alert(1)">图片后的正文，依然是文章的一部分。</p>'
+        + '<p><a href="javascript:alert(2)">链接文字</a>之后还有更多的正文内容。</p>'
+        + "<script>alert(3)</script></article></body></html>"
+    )
+    doc = parse_bytes(page.encode(), "html")
+    assert "alert" not in doc.text and "onerror" not in doc.text and "<" not in doc.text
+    assert "图片后的正文" in doc.text

@@ -1,0 +1,105 @@
+"""Sentences, segmentation and chunking: offsets are exact and numbers stay whole."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.chunking import ChunkingConfig, chunk_document
+from corpus.demo import demo_paths
+from corpus.html import Extracted
+from corpus.readers import build_document, read_document
+from corpus.segment import Segmenter, cut
+from corpus.sentences import split_sentences
+
+
+def test_chinese_and_english_sentences_keep_decimals() -> None:
+    text = "总收入7903.8万美元，同比增长158.9%；毛利2007.9万美元。他说：“好！”然后呢？好的……English here. Dr. Smith paid US$1.5 million! Right"
+    got = [s.text for s in split_sentences(text)]
+    assert got == [
+        "总收入7903.8万美元，同比增长158.9%；",
+        "毛利2007.9万美元。",
+        "他说：“好！”",
+        "然后呢？",
+        "好的……",
+        "English here.",
+        "Dr. Smith paid US$1.5 million!",
+        "Right",
+    ]
+    for s in split_sentences(text, offset=5):
+        assert text[s.start - 5 : s.end - 5] == s.text
+
+
+def test_half_width_question_marks_in_chinese() -> None:
+    assert [s.text for s in split_sentences("用户付费情况如何?新用户数大幅下滑!")] == [
+        "用户付费情况如何?",
+        "新用户数大幅下滑!",
+    ]
+
+
+def test_segmentation_keeps_names_numbers_and_units_whole() -> None:
+    toks = cut("MiniMax2025年全年总收入7903.8万美元,M2.5模型登顶OpenRouter,闫俊杰称ARR超1.5亿美元")
+    for whole in [
+        "minimax",
+        "2025年",
+        "7903.8万美元",
+        "m2.5",
+        "openrouter",
+        "闫俊杰",
+        "arr",
+        "1.5亿美元",
+    ]:
+        assert whole in toks, whole
+
+
+def test_traditional_chinese_is_folded_with_offsets() -> None:
+    text = "日本企業信心5月保持穩定，製造業景氣判斷指數維持。"
+    seg = Segmenter()
+    toks = seg.tokenize(text)
+    assert "企业" in [t.text for t in toks]
+    for t in toks:
+        assert t.end - t.start == len(t.text) or t.text.isascii()
+        assert text[t.start : t.end]  # surface exists at the recorded span
+
+
+def test_user_words_can_be_added() -> None:
+    seg = Segmenter()
+    assert "稀宇科技" in seg.cut("上海稀宇科技有限公司")
+    seg.add_word("小满工作室")
+    assert "小满工作室" in seg.cut("深网·腾讯新闻小满工作室")
+
+
+@pytest.mark.parametrize("max_chars,overlap", [(400, 0), (200, 60), (80, 30), (40, 0)])
+def test_chunks_are_exact_bounded_and_cover_the_text(max_chars: int, overlap: int) -> None:
+    for path in demo_paths():
+        doc = read_document(path)
+        chunks = chunk_document(doc, ChunkingConfig(max_chars, overlap))
+        assert [c.index for c in chunks] == list(range(len(chunks)))
+        assert len({c.id for c in chunks}) == len(chunks)
+        for c in chunks:
+            assert doc.text[c.start : c.end] == c.text
+            assert len(c.text) <= max_chars
+            assert c.doc_id == doc.id
+        # Nothing is lost: every non-space character is inside some chunk.
+        covered = set()
+        for c in chunks:
+            covered.update(range(c.start, c.end))
+        assert all(i in covered for i, ch in enumerate(doc.text) if not ch.isspace())
+        if overlap:
+            assert any(b.start < a.end for a, b in zip(chunks, chunks[1:], strict=False))
+        else:
+            assert all(b.start >= a.end for a, b in zip(chunks, chunks[1:], strict=False))
+
+
+def test_ids_are_content_hashes() -> None:
+    a = build_document(Extracted(["同样的内容。", "第二段。"]), path="a.txt", fmt="txt")
+    b = build_document(Extracted(["同样的内容。", "第二段。"]), path="b.txt", fmt="txt")
+    c = build_document(Extracted(["不同的内容。"]), path="a.txt", fmt="txt")
+    assert a.id == b.id != c.id
+    assert [x.id for x in chunk_document(a)] == [x.id for x in chunk_document(b)]
+
+
+def test_bad_chunking_config_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="max_chars must be at least 20"):
+        ChunkingConfig(max_chars=5)
+    with pytest.raises(ValueError, match="overlap"):
+        ChunkingConfig(max_chars=100, overlap=80)
