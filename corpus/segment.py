@@ -19,9 +19,10 @@ USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 # magnitude and unit (7903.8万美元, 55.4亿港元, 158.9%, 2025年).
 _UNITS = "美元|港元|人民币|元|股|户|次|倍|个|人|家|年|月|日|号|小时|分钟|秒|天|周|岁|公里|米|吨|亿|万|千|百"
 _PROTECTED = re.compile(
-    r"[A-Za-z]+(?:\d{1,2}(?!\d)[A-Za-z]*)?(?:[.\-_'][A-Za-z0-9]+)*"
+    r"[A-Za-z]+(?:\d{1,2}(?!\d)[A-Za-z]*)?(?:[.\-_][A-Za-z0-9]+)*(?:['’]s\b)?"
     rf"|\d+(?:[.,]\d+)*(?:%|‰|(?:万|亿|千|百)*(?:{_UNITS})?)"
 )
+_POSSESSIVE = re.compile(r"['’]s$")
 _SKIP = re.compile(r"^[\s\W_]+$")
 
 
@@ -76,7 +77,7 @@ class Segmenter:
         for m in _PROTECTED.finditer(norm):
             if m.start() > pos:
                 out.extend(self._jieba(norm, pos, m.start(), keep_punct))
-            out.append(Token(m.group().lower(), m.start(), m.end()))
+            out.append(Token(_POSSESSIVE.sub("", m.group().lower()), m.start(), m.end()))
             pos = m.end()
         if pos < len(norm):
             out.extend(self._jieba(norm, pos, len(norm), keep_punct))

