@@ -49,9 +49,17 @@ def load_sets(names: list[str]) -> dict[str, tuple[list[dict], list[str], list[s
         corpus = read_jsonl(QA / "xquad_corpus.jsonl")
         qs = read_jsonl(QA / "xquad_questions.jsonl")
         if "xquad-zh" in names:
-            out["xquad-zh"] = (corpus, [q["question_zh"] for q in qs], [q["context_id"] for q in qs])
+            out["xquad-zh"] = (
+                corpus,
+                [q["question_zh"] for q in qs],
+                [q["context_id"] for q in qs],
+            )
         if "xquad-en" in names:
-            out["xquad-en"] = (corpus, [q["question_en"] for q in qs], [q["context_id"] for q in qs])
+            out["xquad-en"] = (
+                corpus,
+                [q["question_en"] for q in qs],
+                [q["context_id"] for q in qs],
+            )
     if "cmrc" in names:
         corpus = read_jsonl(QA / "cmrc_corpus.jsonl")
         qs = read_jsonl(QA / "cmrc_questions.jsonl")
@@ -61,7 +69,10 @@ def load_sets(names: list[str]) -> dict[str, tuple[list[dict], list[str], list[s
 
 def cached_encode(embedder: Embedder, texts: list[str], is_query: bool) -> np.ndarray:
     key = hashlib.sha256(("\x1f".join(texts) + f"|{is_query}").encode()).hexdigest()[:16]
-    path = CACHE / f"{embedder.name.replace('/', '_').replace(':', '_')}-{'q' if is_query else 'p'}-{key}.npy"
+    path = (
+        CACHE
+        / f"{embedder.name.replace('/', '_').replace(':', '_')}-{'q' if is_query else 'p'}-{key}.npy"
+    )
     if path.exists():
         return np.load(path)
     t0 = time.perf_counter()
@@ -70,9 +81,17 @@ def cached_encode(embedder: Embedder, texts: list[str], is_query: bool) -> np.nd
     for i in range(0, len(texts), step):
         fn = embedder.encode_queries if is_query else embedder.encode_passages
         batches.append(fn(texts[i : i + step]))
-        print(f"  encoding {'queries' if is_query else 'passages'} {min(i + step, len(texts))}/{len(texts)}", end="\r", file=sys.stderr)
+        print(
+            f"  encoding {'queries' if is_query else 'passages'} {min(i + step, len(texts))}/{len(texts)}",
+            end="\r",
+            file=sys.stderr,
+        )
     vecs = np.vstack(batches)
-    print(f"  encoded {len(texts)} {'queries' if is_query else 'passages'} in {time.perf_counter() - t0:.0f} s" + " " * 20, file=sys.stderr)
+    print(
+        f"  encoded {len(texts)} {'queries' if is_query else 'passages'} in {time.perf_counter() - t0:.0f} s"
+        + " " * 20,
+        file=sys.stderr,
+    )
     CACHE.mkdir(parents=True, exist_ok=True)
     np.save(path, vecs)
     return vecs
@@ -84,7 +103,17 @@ def paragraph_snapshot(paragraphs: list[dict], vectors: np.ndarray, embedder: Em
     for p in paragraphs:
         doc = build_document(Extracted([p["text"]]), path=p["id"], fmt="txt")
         entries.append(DocEntry(doc, p["id"], 1, ""))
-        chunks.append(Chunk(id=p["id"], doc_id=doc.id, index=0, text=doc.text, start=0, end=len(doc.text), lang=doc.lang))
+        chunks.append(
+            Chunk(
+                id=p["id"],
+                doc_id=doc.id,
+                index=0,
+                text=doc.text,
+                start=0,
+                end=len(doc.text),
+                lang=doc.lang,
+            )
+        )
     return build_snapshot(entries, chunks, vectors, embedder, ChunkingConfig(max_chars=100000))
 
 
@@ -100,7 +129,9 @@ def metrics(ranked: list[list[str]], gold: list[str]) -> dict[str, float]:
     return {"R@1": r1 / n, "R@5": r5 / n, "MRR": mrr / n}
 
 
-def langchain_ranked(paragraphs: list[dict], pvecs: np.ndarray, questions: list[str], qvecs: np.ndarray, k: int) -> list[list[str]]:
+def langchain_ranked(
+    paragraphs: list[dict], pvecs: np.ndarray, questions: list[str], qvecs: np.ndarray, k: int
+) -> list[list[str]]:
     """BM25Retriever(jieba) + FAISS vector store, EnsembleRetriever with equal weights."""
     import jieba
     from langchain_classic.retrievers import EnsembleRetriever
@@ -120,13 +151,19 @@ def langchain_ranked(paragraphs: list[dict], pvecs: np.ndarray, questions: list[
     texts = [p["text"] for p in paragraphs]
     metas = [{"id": p["id"]} for p in paragraphs]
     bm25 = BM25Retriever.from_texts(texts, metadatas=metas, preprocess_func=jieba.lcut, k=k)
-    store = FAISS.from_embeddings(list(zip(texts, pvecs.tolist(), strict=True)), Cached(), metadatas=metas)
-    ens = EnsembleRetriever(retrievers=[bm25, store.as_retriever(search_kwargs={"k": k})], weights=[0.5, 0.5])
+    store = FAISS.from_embeddings(
+        list(zip(texts, pvecs.tolist(), strict=True)), Cached(), metadatas=metas
+    )
+    ens = EnsembleRetriever(
+        retrievers=[bm25, store.as_retriever(search_kwargs={"k": k})], weights=[0.5, 0.5]
+    )
     return [[d.metadata["id"] for d in ens.invoke(q)][:k] for q in questions]
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--embedder", default="e5-small")
     ap.add_argument("--sets", default="xquad-zh,xquad-en,cmrc")
     ap.add_argument("--systems", default="bm25,dense,hybrid,langchain")
@@ -142,7 +179,9 @@ def main() -> int:
     for name, (paragraphs, questions, gold) in load_sets(args.sets.split(",")).items():
         if args.limit:
             questions, gold = questions[: args.limit], gold[: args.limit]
-        print(f"{name}: {len(questions)} questions over {len(paragraphs)} paragraphs", file=sys.stderr)
+        print(
+            f"{name}: {len(questions)} questions over {len(paragraphs)} paragraphs", file=sys.stderr
+        )
         pvecs = cached_encode(embedder, [p["text"] for p in paragraphs], False)
         qvecs = cached_encode(embedder, questions, True)
         snap = paragraph_snapshot(paragraphs, pvecs, embedder)

@@ -16,7 +16,9 @@ from pathlib import Path
 
 _ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.+)/$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_SKIP_DEF = re.compile(r"^(variant of|old variant|surname|see |cl:|used in|abbr\. for|erhua variant|also written|japanese variant|\w+ variant of)")
+_SKIP_DEF = re.compile(
+    r"^(variant of|old variant|surname|see |cl:|used in|abbr\. for|erhua variant|also written|japanese variant|\w+ variant of)"
+)
 _WORD = re.compile(r"[a-z][a-z'\-]*")
 STOPWORDS = set(
     """a an the of to in on at by for from with about as into over after before under between through during
@@ -67,7 +69,15 @@ def english_to_chinese() -> dict[str, tuple[str, ...]]:
 
 def _lemmas(word: str) -> list[str]:
     out = [word]
-    for suffix, repl in (("ies", "y"), ("es", ""), ("s", ""), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e")):
+    for suffix, repl in (
+        ("ies", "y"),
+        ("es", ""),
+        ("s", ""),
+        ("ed", ""),
+        ("ed", "e"),
+        ("ing", ""),
+        ("ing", "e"),
+    ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             out.append(word[: -len(suffix)] + repl)
     return out

@@ -39,8 +39,13 @@ class DenseStore:
         """Per query, (row, cosine) of the `k` nearest rows."""
         if self.index.ntotal == 0 or len(queries) == 0:
             return [[] for _ in range(len(queries))]
-        scores, rows = self.index.search(np.ascontiguousarray(queries, dtype=np.float32), min(k, self.index.ntotal))
-        return [[(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0] for rr, ss in zip(rows, scores, strict=True)]
+        scores, rows = self.index.search(
+            np.ascontiguousarray(queries, dtype=np.float32), min(k, self.index.ntotal)
+        )
+        return [
+            [(int(r), float(s)) for r, s in zip(rr, ss, strict=True) if r >= 0]
+            for rr, ss in zip(rows, scores, strict=True)
+        ]
 
     def save(self, path: Path) -> None:
         import faiss

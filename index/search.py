@@ -26,7 +26,7 @@ from corpus.lang import detect_lang
 from corpus.records import Chunk
 from index.bilingual import translate_terms
 from index.embedders import Embedder, make_embedder
-from index.keyword import is_cross_lingual, terms
+from index.keyword import is_cross_lingual, terms, word_terms
 from index.store import DocEntry, Snapshot
 
 RRF_K = 60
@@ -42,7 +42,7 @@ class FusionWeights:
 
 # Measured on XQuAD with benchmarks/retrieval.py (see README).
 DEFAULT_WEIGHTS: dict[str, FusionWeights] = {
-    "same": FusionWeights(dense=0.7),
+    "same": FusionWeights(dense=0.6),
     "cross": FusionWeights(dense=0.8),
 }
 
@@ -62,10 +62,19 @@ class Hit:
     def to_json(self) -> dict[str, Any]:
         """The `docqa search --json` hit shape."""
         return {
-            "rank": self.rank, "score": round(self.score, 6), "chunk_id": self.chunk.id, "doc_id": self.chunk.doc_id,
-            "title": self.title, "source": self.path, "publisher": self.publisher, "date": self.date,
-            "text": self.chunk.text, "start": self.chunk.start, "end": self.chunk.end,
-            "dense_rank": self.dense_rank, "keyword_rank": self.keyword_rank,
+            "rank": self.rank,
+            "score": round(self.score, 6),
+            "chunk_id": self.chunk.id,
+            "doc_id": self.chunk.doc_id,
+            "title": self.title,
+            "source": self.path,
+            "publisher": self.publisher,
+            "date": self.date,
+            "text": self.chunk.text,
+            "start": self.chunk.start,
+            "end": self.chunk.end,
+            "dense_rank": self.dense_rank,
+            "keyword_rank": self.keyword_rank,
         }
 
 
@@ -81,10 +90,15 @@ def query_terms(query: str, query_lang: str, corpus_lang: str, vocab: dict[str, 
     cross unchanged plus dictionary translations of the English words, as far as the index has them."""
     if not _crosses(query_lang, corpus_lang):
         return terms(query)
-    out = [t for t in terms(query) if is_cross_lingual(t) and t in vocab]
+    out = [t for t in word_terms(query) if is_cross_lingual(t) and t in vocab]
     if corpus_lang == "zh":
         for group in translate_terms(query):
-            out.extend(tok for cand in group for tok in terms(cand) if tok in vocab and not tok.isascii())
+            out.extend(
+                tok
+                for cand in group
+                for tok in word_terms(cand)
+                if tok in vocab and not tok.isascii()
+            )
     return out
 
 
@@ -120,7 +134,12 @@ def fuse(
 class HybridSearcher:
     """Search one index snapshot. Batch-first: `search(q)` is `search_batch([q])[0]`."""
 
-    def __init__(self, snapshot: Snapshot, embedder: Embedder | None = None, config: SearchConfig | None = None) -> None:
+    def __init__(
+        self,
+        snapshot: Snapshot,
+        embedder: Embedder | None = None,
+        config: SearchConfig | None = None,
+    ) -> None:
         self.snapshot = snapshot
         self.embedder = embedder or make_embedder(snapshot.embedder_name)
         self.config = config or SearchConfig()
@@ -138,20 +157,30 @@ class HybridSearcher:
             vectors = self.embedder.encode_queries(list(queries))
         return self.search_with_vectors(queries, vectors, k)
 
-    def search_with_vectors(self, queries: Sequence[str], vectors: np.ndarray | None, k: int) -> list[list[Hit]]:
+    def search_with_vectors(
+        self, queries: Sequence[str], vectors: np.ndarray | None, k: int
+    ) -> list[list[Hit]]:
         """The search proper, given the query vectors (benchmarks reuse cached ones)."""
         snap = self.snapshot
         n_cand = max(self.config.candidates, k)
         mode = self.config.mode
         use_dense = vectors is not None and mode in ("hybrid", "dense") and bool(snap.chunks)
-        dense_all = snap.dense.search(vectors, n_cand) if use_dense and vectors is not None else [[] for _ in queries]
+        dense_all = (
+            snap.dense.search(vectors, n_cand)
+            if use_dense and vectors is not None
+            else [[] for _ in queries]
+        )
         vocab = snap.keyword.vocab
         out: list[list[Hit]] = []
         for qi, (q, dense_hits) in enumerate(zip(queries, dense_all, strict=True)):
             qlang = detect_lang(q)
             kw_scores = None
             if mode in ("hybrid", "keyword"):
-                qterms = terms(q) if mode == "keyword" else query_terms(q, qlang, self.corpus_lang, vocab)
+                qterms = (
+                    terms(q)
+                    if mode == "keyword"
+                    else query_terms(q, qlang, self.corpus_lang, vocab)
+                )
                 kw_scores = snap.keyword.scores(qterms)
             kw_top: list[int] = []
             if kw_scores is not None:
@@ -163,16 +192,32 @@ class HybridSearcher:
             if len(rows) == 0:
                 out.append([])
                 continue
-            dense_scores = snap.vectors[rows] @ vectors[qi] if use_dense and vectors is not None else None
+            dense_scores = (
+                snap.vectors[rows] @ vectors[qi] if use_dense and vectors is not None else None
+            )
             keyword_scores = kw_scores[rows] if kw_scores is not None and mode != "dense" else None
             weights = self.config.weights["cross" if _crosses(qlang, self.corpus_lang) else "same"]
             fused = fuse(rows, dense_scores, keyword_scores, weights)[:k]
-            out.append([self._hit(row, sc, i, d_rank.get(row), k_rank.get(row)) for i, (row, sc) in enumerate(fused, 1)])
+            out.append(
+                [
+                    self._hit(row, sc, i, d_rank.get(row), k_rank.get(row))
+                    for i, (row, sc) in enumerate(fused, 1)
+                ]
+            )
         return out
 
     def _hit(self, row: int, score: float, rank: int, dr: int | None, kr: int | None) -> Hit:
         chunk = self.snapshot.chunks[row]
         entry: DocEntry | None = self.snapshot.doc(chunk.doc_id)
         doc = entry.doc if entry else None
-        return Hit(chunk, score, rank, doc.title if doc else None, doc.path if doc else None,
-                   doc.date if doc else None, doc.source if doc else None, dr, kr)
+        return Hit(
+            chunk,
+            score,
+            rank,
+            doc.title if doc else None,
+            doc.path if doc else None,
+            doc.date if doc else None,
+            doc.source if doc else None,
+            dr,
+            kr,
+        )

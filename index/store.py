@@ -58,14 +58,27 @@ class DocEntry:
         d = self.doc.to_json()
         d.pop("paragraphs")
         d["paragraph_spans"] = [[p.start, p.end] for p in self.doc.paragraphs]
-        return {**d, "file_sha256": self.file_sha256, "n_chunks": self.n_chunks, "ingested_at": self.ingested_at}
+        return {
+            **d,
+            "file_sha256": self.file_sha256,
+            "n_chunks": self.n_chunks,
+            "ingested_at": self.ingested_at,
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> DocEntry:
         doc = Document(
-            id=d["id"], text=d["text"], paragraphs=tuple(Span(a, b) for a, b in d["paragraph_spans"]),
-            title=d.get("title"), date=d.get("date"), source=d.get("source"), author=d.get("author"),
-            path=d.get("path"), format=d.get("format", "txt"), encoding=d.get("encoding"), lang=d.get("lang", "zh"),
+            id=d["id"],
+            text=d["text"],
+            paragraphs=tuple(Span(a, b) for a, b in d["paragraph_spans"]),
+            title=d.get("title"),
+            date=d.get("date"),
+            source=d.get("source"),
+            author=d.get("author"),
+            path=d.get("path"),
+            format=d.get("format", "txt"),
+            encoding=d.get("encoding"),
+            lang=d.get("lang", "zh"),
         )
         return cls(doc, d["file_sha256"], d["n_chunks"], d["ingested_at"])
 
@@ -99,8 +112,12 @@ def _chunk_text_for_embedding(chunk: Chunk, doc: Document) -> str:
 
 
 def build_snapshot(
-    entries: list[DocEntry], chunks: list[Chunk], vectors: np.ndarray, embedder: Embedder,
-    chunking: ChunkingConfig, dense_kind: str = "auto",
+    entries: list[DocEntry],
+    chunks: list[Chunk],
+    vectors: np.ndarray,
+    embedder: Embedder,
+    chunking: ChunkingConfig,
+    dense_kind: str = "auto",
 ) -> Snapshot:
     by_doc = {e.doc.id: e.doc for e in entries}
     keyword = KeywordStore.build([_keyword_text(c, by_doc[c.doc_id]) for c in chunks])
@@ -112,8 +129,14 @@ def build_snapshot(
         "embed_title": True,
         "dense": {"kind": dense.kind},
         "documents": [
-            {"id": e.doc.id, "path": e.doc.path, "file_sha256": e.file_sha256, "content_sha": e.doc.id,
-             "title": e.doc.title, "chunks": e.n_chunks}
+            {
+                "id": e.doc.id,
+                "path": e.doc.path,
+                "file_sha256": e.file_sha256,
+                "content_sha": e.doc.id,
+                "title": e.doc.title,
+                "chunks": e.n_chunks,
+            }
             for e in entries
         ],
         "counts": {"documents": len(entries), "chunks": len(chunks)},
@@ -143,7 +166,9 @@ def write_snapshot(snap: Snapshot, index_dir: Path) -> Path:
     snap.dense.save(tmp / "dense.faiss")
     if snap.chunks:
         snap.keyword.save(tmp / "bm25")
-    (tmp / "manifest.json").write_text(json.dumps(snap.manifest, ensure_ascii=False, indent=1), encoding="utf-8")
+    (tmp / "manifest.json").write_text(
+        json.dumps(snap.manifest, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     final = snaps / stamp
     os.replace(tmp, final)
     link_tmp = index_dir / f".current-{stamp}"
@@ -166,12 +191,19 @@ def load_snapshot(index_dir: Path, expect_embedder: str | None = None) -> Snapsh
         raise IndexError_(f"no index at {index_dir}; run: docqa ingest PATH --index {index_dir}")
     manifest = json.loads((cur / "manifest.json").read_text(encoding="utf-8"))
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise IndexError_(f"index at {index_dir} has format {manifest.get('format_version')}, this docqa reads {FORMAT_VERSION}; re-ingest it")
+        raise IndexError_(
+            f"index at {index_dir} has format {manifest.get('format_version')}, this docqa reads {FORMAT_VERSION}; re-ingest it"
+        )
     name = manifest["embedder"]["name"]
     if expect_embedder and expect_embedder != name:
-        raise IndexError_(f"index at {index_dir} was built with embedder '{name}', not '{expect_embedder}'; use --embedder {name} or a new --index folder")
+        raise IndexError_(
+            f"index at {index_dir} was built with embedder '{name}', not '{expect_embedder}'; use --embedder {name} or a new --index folder"
+        )
     real = cur.resolve()
-    docs = [DocEntry.from_json(json.loads(line)) for line in (real / "documents.jsonl").open(encoding="utf-8")]
+    docs = [
+        DocEntry.from_json(json.loads(line))
+        for line in (real / "documents.jsonl").open(encoding="utf-8")
+    ]
     chunks = [Chunk(**json.loads(line)) for line in (real / "chunks.jsonl").open(encoding="utf-8")]
     vectors = np.load(real / "vectors.npy")
     dense = DenseStore.load(real / "dense.faiss", manifest["dense"]["kind"])
@@ -194,11 +226,15 @@ class IngestReport:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "new": self.new, "updated": self.updated, "unchanged": self.unchanged,
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
             "failed": [{"path": p, "error": e} for p, e in self.failed],
             "duplicates": [{"path": p, "same_as": o} for p, o in self.duplicates],
-            "chunks_embedded": self.chunks_embedded, "chunks_total": self.chunks_total,
-            "documents_total": self.documents_total, "seconds": round(self.seconds, 3),
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_total": self.chunks_total,
+            "documents_total": self.documents_total,
+            "seconds": round(self.seconds, 3),
         }
 
 
@@ -219,7 +255,9 @@ def ingest(
     if old is not None:
         name = old.embedder_name
         if embedder_name and embedder_name != name:
-            raise IndexError_(f"index at {index_dir} uses embedder '{name}'; it cannot take '{embedder_name}' (use a new --index folder)")
+            raise IndexError_(
+                f"index at {index_dir} uses embedder '{name}'; it cannot take '{embedder_name}' (use a new --index folder)"
+            )
         cfg = ChunkingConfig(**old.manifest["chunking"])
     else:
         name = embedder_name or default_embedder_name()
@@ -267,7 +305,18 @@ def ingest(
         progress(len(files), len(files), "")
     if not new and not updated:
         total = len(old.chunks) if old else 0
-        return IngestReport(new, updated, unchanged, failed, duplicates, 0, total, len(entries), time.perf_counter() - t0, False)
+        return IngestReport(
+            new,
+            updated,
+            unchanged,
+            failed,
+            duplicates,
+            0,
+            total,
+            len(entries),
+            time.perf_counter() - t0,
+            False,
+        )
     ordered = list(entries.values())
     all_chunks: list[Chunk] = []
     for e in ordered:
@@ -277,20 +326,39 @@ def ingest(
     new_vecs = embed_chunks(embedder, to_embed, docs_by_id)
     lookup = dict(old_vecs)
     lookup.update({c.id: v for c, v in zip(to_embed, new_vecs, strict=True)})
-    vectors = np.vstack([lookup[c.id] for c in all_chunks]) if all_chunks else np.zeros((0, embedder.dim), np.float32)
+    vectors = (
+        np.vstack([lookup[c.id] for c in all_chunks])
+        if all_chunks
+        else np.zeros((0, embedder.dim), np.float32)
+    )
     snap = build_snapshot(ordered, all_chunks, vectors, embedder, cfg, dense_kind)
     write_snapshot(snap, index_dir)
-    return IngestReport(new, updated, unchanged, failed, duplicates, len(to_embed), len(all_chunks), len(ordered), time.perf_counter() - t0, True)
+    return IngestReport(
+        new,
+        updated,
+        unchanged,
+        failed,
+        duplicates,
+        len(to_embed),
+        len(all_chunks),
+        len(ordered),
+        time.perf_counter() - t0,
+        True,
+    )
 
 
-def embed_chunks(embedder: Embedder, chunks: list[Chunk], docs: dict[str, Document], batch: int = 64) -> np.ndarray:
+def embed_chunks(
+    embedder: Embedder, chunks: list[Chunk], docs: dict[str, Document], batch: int = 64
+) -> np.ndarray:
     texts = [_chunk_text_for_embedding(c, docs[c.doc_id]) for c in chunks]
     if not texts:
         return np.zeros((0, embedder.dim), np.float32)
     from tqdm import tqdm
 
     parts = []
-    with tqdm(total=len(texts), desc="embedding", unit="chunk", disable=len(texts) < 64, file=None) as bar:
+    with tqdm(
+        total=len(texts), desc="embedding", unit="chunk", disable=len(texts) < 64, file=None
+    ) as bar:
         for i in range(0, len(texts), batch):
             parts.append(embedder.encode_passages(texts[i : i + batch]))
             bar.update(min(batch, len(texts) - i))
@@ -310,7 +378,9 @@ def remove_documents(index_dir: Path, selectors: Iterable[str]) -> list[DocEntry
     rows = [i for i, c in enumerate(snap.chunks) if c.doc_id not in ids]
     embedder = make_embedder(snap.embedder_name)
     cfg = ChunkingConfig(**snap.manifest["chunking"])
-    new = build_snapshot(keep, [snap.chunks[i] for i in rows], snap.vectors[rows], embedder, cfg, snap.dense.kind)
+    new = build_snapshot(
+        keep, [snap.chunks[i] for i in rows], snap.vectors[rows], embedder, cfg, snap.dense.kind
+    )
     write_snapshot(new, index_dir)
     return gone
 

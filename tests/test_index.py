@@ -31,13 +31,19 @@ def corpus_dir(tmp_path: Path) -> Path:
 def test_ingest_persists_manifest_and_plain_files(tmp_path: Path, corpus_dir: Path) -> None:
     idx = tmp_path / "idx"
     report = ingest([corpus_dir], idx, FAKE)
-    assert report.written and len(report.new) == 2 and report.chunks_embedded == report.chunks_total > 10
+    assert (
+        report.written
+        and len(report.new) == 2
+        and report.chunks_embedded == report.chunks_total > 10
+    )
     cur = (idx / "current").resolve()
     manifest = json.loads((cur / "manifest.json").read_text())
     assert manifest["format_version"] == 1
     assert manifest["embedder"] == {"name": FAKE, "dim": 64}
     assert manifest["chunking"] == {"max_chars": 400, "overlap": 0}
-    assert {d["title"] for d in manifest["documents"]} >= {"亏损超90亿,流动负债超百亿,MiniMax“命悬一线”"}
+    assert {d["title"] for d in manifest["documents"]} >= {
+        "亏损超90亿,流动负债超百亿,MiniMax“命悬一线”"
+    }
     assert all(len(d["file_sha256"]) == 64 for d in manifest["documents"])
     assert "built_at" in manifest
     for name in ["documents.jsonl", "chunks.jsonl", "vectors.npy", "dense.faiss", "bm25"]:
@@ -49,17 +55,25 @@ def test_ingest_persists_manifest_and_plain_files(tmp_path: Path, corpus_dir: Pa
     assert snap.vectors.shape == (len(snap.chunks), 64)
 
 
-def test_unchanged_files_embed_nothing_and_changed_files_replace_chunks(tmp_path: Path, corpus_dir: Path) -> None:
+def test_unchanged_files_embed_nothing_and_changed_files_replace_chunks(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
     idx = tmp_path / "idx"
     first = ingest([corpus_dir], idx, FAKE)
     again = ingest([corpus_dir], idx, FAKE)
     assert again.unchanged and not again.new and not again.updated
     assert again.chunks_embedded == 0 and not again.written
     target = corpus_dir / demo_paths()[0].name
-    target.write_text(target.read_text(encoding="utf-8") + "\n\n新增的一段：公司宣布了新的合作伙伴计划，预计明年完成。\n", encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8")
+        + "\n\n新增的一段：公司宣布了新的合作伙伴计划，预计明年完成。\n",
+        encoding="utf-8",
+    )
     changed = ingest([corpus_dir], idx, FAKE)
     assert len(changed.updated) == 1 and len(changed.unchanged) == 1
-    assert 0 < changed.chunks_embedded < first.chunks_total  # only the changed document's new chunks
+    assert (
+        0 < changed.chunks_embedded < first.chunks_total
+    )  # only the changed document's new chunks
     snap = load_snapshot(idx)
     assert len(snap.docs) == 2
     texts = [c.text for c in snap.chunks]
@@ -95,7 +109,9 @@ def test_other_embedder_is_a_clear_error(tmp_path: Path, corpus_dir: Path) -> No
         make_embedder("word2vec")
 
 
-def test_crash_mid_write_leaves_previous_index_usable(tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_crash_mid_write_leaves_previous_index_usable(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     idx = tmp_path / "idx"
     ingest([demo_paths()[0]], idx, FAKE)
     before = load_snapshot(idx)
