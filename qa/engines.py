@@ -1,0 +1,203 @@
+"""Answer engines behind one interface, chosen by a string: extractive, local, openai, auto.
+
+An engine turns (question, language, numbered evidence sentences, history) into answer text with
+inline `[n]` markers, or a refusal. Citation checking happens after, in the pipeline, the same way
+for every engine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from qa.conversation import Turn
+from qa.glossary import Glossary, load_glossary
+from qa.numbers import english_amount, parse_chinese, to_english
+from qa.records import Evidence
+
+REFUSAL = {
+    "zh": "根据现有文档，无法回答这个问题：文档中没有相关信息。",
+    "en": "The documents do not say; I cannot answer this from them.",
+}
+NOT_FOUND = "NOT_FOUND"
+# Sentences in a generative prompt: enough to hold the answer (the evidence ranker puts the gold
+# sentence in its top 4 for most dev questions), few enough that a 1.5B model on 2 cores starts fast.
+MAX_PROMPT_SENTENCES = 4
+
+
+def answer_lang(question_lang: str) -> str:
+    return "en" if question_lang == "en" else "zh"
+
+
+@dataclass(frozen=True)
+class Request:
+    question: str
+    language: str  # zh | en (the answer's language)
+    evidence: tuple[Evidence, ...]
+    history: tuple[Turn, ...] = ()
+
+
+class Engine(ABC):
+    name: str
+
+    @abstractmethod
+    def stream(self, req: Request) -> Iterator[str]:
+        """Answer text, piece by piece. `NOT_FOUND` alone means: the evidence does not answer it."""
+
+    def answer(self, req: Request) -> str:
+        return "".join(self.stream(req))
+
+
+def english_figures(text: str) -> list[str]:
+    """`7903.8万美元 = US$79.038 million` for every Chinese amount with a magnitude or currency."""
+    out = []
+    for q in parse_chinese(text):
+        if q.kind == "number" and not re.search(r"[万亿千百]", q.text):
+            continue
+        if q.kind == "percent":
+            continue
+        rendered = english_amount(q.value, q.kind)
+        if rendered != q.text:
+            out.append(f"{q.text} = {rendered}")
+    return list(dict.fromkeys(out))
+
+
+class ExtractiveEngine(Engine):
+    """No generative model: the best evidence sentence, quoted with its citation. For English
+    questions the quote stays Chinese and its amounts are given in English figures."""
+
+    name = "extractive"
+
+    def stream(self, req: Request) -> Iterator[str]:
+        if not req.evidence:
+            yield NOT_FOUND
+            return
+        best = req.evidence[0]
+        picked = [best]
+        if len(best.text) < 25 and len(req.evidence) > 1:
+            picked.append(req.evidence[1])
+        if req.language == "zh":
+            yield "".join(f"{e.text}[{e.n}]" for e in picked)
+            return
+        quotes = " ".join(f"“{e.text}” [{e.n}]" for e in picked)
+        figures = [f for e in picked for f in english_figures(e.text)]
+        text = f"According to the documents: {quotes}"
+        if figures:
+            text += f" In English figures: {'; '.join(figures)}."
+        yield text
+
+
+SYSTEM = {
+    "zh": (
+        "你是严谨的文档问答助手。只根据下面编号的资料回答问题，不要使用资料以外的知识。"
+        "用中文回答，一到两句话，直接给出答案。每个事实后面用方括号标注资料编号。"
+        "数字必须与资料完全一致。如果资料中没有答案，只输出：NOT_FOUND\n"
+        "示例：问题：公司2025年收入是多少？ 回答：公司2025年收入为7903.8万美元[1]。"
+    ),
+    "en": (
+        "You answer questions using only the numbered passages below, never outside knowledge. "
+        "Answer in English, in one or two sentences, giving the answer directly. After each fact put the "
+        "passage number in square brackets. Copy numbers and amounts exactly as written. If the passages do not contain the answer, output only: NOT_FOUND\n"
+        "Example: Question: What was the company's 2025 revenue? Answer: The company's 2025 revenue was "
+        "US$79.038 million [1]."
+    ),
+}
+
+
+def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
+    lines = []
+    for e in req.evidence[:MAX_PROMPT_SENTENCES]:
+        if req.language == "en":
+            # Amounts already in English figures, so a small model copies them instead of converting.
+            line = f"[{e.n}] {to_english(e.text)}"
+            notes = glossary.notes_for(e.text)
+            if notes:
+                line += f" ({'; '.join(notes)})"
+        else:
+            line = f"[{e.n}] {e.text}"
+        lines.append(line)
+    label = "资料" if req.language == "zh" else "Passages"
+    q_label = "问题" if req.language == "zh" else "Question"
+    messages: list[BaseMessage] = [SystemMessage(SYSTEM[req.language])]
+    for turn in req.history[-2:]:
+        messages += [HumanMessage(turn.question), AIMessage(turn.answer)]
+    messages.append(
+        HumanMessage(f"{label}:\n" + "\n".join(lines) + f"\n\n{q_label}: {req.question}")
+    )
+    return messages
+
+
+class ChatEngine(Engine):
+    """Any LangChain chat model, prompted with the evidence sentences (compact on purpose)."""
+
+    def __init__(
+        self, name: str, chat_model: BaseChatModel, glossary: Glossary | None = None
+    ) -> None:
+        self.name = name
+        self.chat_model = chat_model
+        self.glossary = glossary or load_glossary()
+
+    def stream(self, req: Request) -> Iterator[str]:
+        if not req.evidence:
+            yield NOT_FOUND
+            return
+        for chunk in self.chat_model.stream(build_messages(req, self.glossary)):
+            text = chunk.content if isinstance(chunk.content, str) else ""
+            if text:
+                yield text
+
+
+def postprocess(text: str, language: str, convert_numbers: bool = True) -> tuple[str, bool]:
+    """Clean a generated answer; (text, refused). English answers get Chinese amounts converted."""
+    text = text.strip()
+    if not text or NOT_FOUND in text[:40] or text.upper().startswith(NOT_FOUND):
+        return REFUSAL[language], True
+    text = text.replace(NOT_FOUND, "").strip()
+    if language == "en" and convert_numbers:
+        text = to_english(text)
+    return text, False
+
+
+def make_engine(name: str = "auto", model: str | None = None) -> tuple[Engine, list[str]]:
+    """The engine a string names, and notes for the user (what `auto` chose and why)."""
+    from qa.llm import LLMError, local_model_installed, make_chat_model
+
+    name = name or os.environ.get("DOCQA_LLM", "auto")
+    notes: list[str] = []
+    if name == "auto":
+        try:
+            import llama_cpp  # noqa: F401
+
+            has_runtime = True
+        except ImportError:
+            has_runtime = False
+        if (model or local_model_installed()) and has_runtime:
+            name = "local"
+            notes.append("engine auto: using the local model")
+        else:
+            name = "extractive"
+            notes.append(
+                "engine auto: no local model installed (docqa models fetch qwen2.5-coder-1.5b), using extractive"
+            )
+    if name == "extractive":
+        return ExtractiveEngine(), notes
+    if name in ("local", "openai"):
+        return ChatEngine(name, make_chat_model(name, model)), notes
+    raise LLMError(f"unknown engine '{name}'; use auto, extractive, local or openai")
+
+
+__all__ = [
+    "REFUSAL",
+    "ChatEngine",
+    "Engine",
+    "ExtractiveEngine",
+    "Request",
+    "make_engine",
+    "postprocess",
+]

@@ -1,0 +1,230 @@
+"""From retrieved chunks to the few sentences that answer the question.
+
+Each sentence of the top chunks is scored by how much of the question it covers: the question's
+content words (for an English question over Chinese text, their CC-CEDICT translations and the
+numbers/Latin names that cross languages), weighted by rarity among the candidate sentences, plus
+a small prior for the chunk's retrieval rank. Prompts then carry sentences, not whole chunks, so a
+1.5B model on two cores answers in seconds; and the coverage of the best sentence is what the
+refusal decision is calibrated on.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from corpus.lang import detect_lang
+from corpus.sentences import split_sentences
+from index.bilingual import translate_terms
+from index.embedders import Embedder
+from index.keyword import word_terms
+from index.search import Hit
+from qa.records import Evidence
+
+# Question words and generic terms that say nothing about where the answer is.
+_QUESTION_WORDS = set(
+    "多少 什么 哪 哪些 哪个 哪家 哪里 哪天 哪年 哪一年 谁 几 何时 如何 怎么 怎样 为什么 是否 吗 呢 是 的 了 年 月 日 "
+    "公司 有 在 从 到 被 对 将 及 与 和 了 过 给 多 少 个 几代 哪几代 之前 之后 以前 以后 当时 目前".split()
+)
+_YEARISH = re.compile(r"^\d{4}年?$")
+# Share of dense similarity in the sentence ranking (the rest is lexical coverage); measured on the
+# dev set with benchmarks/answers.py.
+DENSE_SHARE_SAME = 0.4
+DENSE_SHARE_CROSS = 0.8
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the question asks about: any of `forms` in a sentence counts as covering it."""
+
+    forms: frozenset[str]
+    label: str
+    name: bool = False  # a proper name or acronym, not a word that was translated
+
+
+def absent_concepts(question: str, passages: str, corpus_lang: str = "zh") -> list[Concept]:
+    """Concepts of the question that no retrieved passage mentions at all."""
+    terms_in = set(word_terms(passages))
+    return [
+        c
+        for c in question_concepts(question, corpus_lang, passages)
+        if not _covers(c, terms_in, passages)
+    ]
+
+
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
+
+
+def question_concepts(
+    question: str, corpus_lang: str = "zh", corpus_text: str = ""
+) -> list[Concept]:
+    """What the question asks about. For an English question over Chinese text: glossary names
+    (Alibaba -> 阿里巴巴), Latin names and numbers the text itself contains (MiniMax, IPO, M2.5,
+    2025), and dictionary translations of the remaining English words; English words with no
+    translation are dropped rather than counted as unmatched."""
+    qlang = detect_lang(question)
+    if not (qlang == "en" and corpus_lang != "en"):
+        return [
+            Concept(frozenset({t}), t)
+            for t in word_terms(question)
+            if t not in _QUESTION_WORDS and (len(t) > 1 or t.isdigit())
+        ]
+    from qa.glossary import load_glossary
+
+    concepts: list[Concept] = []
+    rest = question
+    lowered_text = corpus_text.lower()
+    for zh, en in load_glossary().entries:
+        if zh != en and re.search(rf"\b{re.escape(en)}\b", rest, re.I):
+            concepts.append(Concept(frozenset({zh}), en, name=True))
+            rest = re.sub(rf"\b{re.escape(en)}\b", " ", rest, flags=re.I)
+    for t in word_terms(rest):
+        if t.isascii() and not t.isalpha() and any(ch.isdigit() for ch in t):
+            concepts.append(Concept(frozenset({t}), t))
+    for m in _LATIN.finditer(rest):
+        word = m.group()
+        if len(word) < 2:
+            continue
+        if (word.lower() in lowered_text and not _is_english_word(word.lower())) or word.isupper():
+            concepts.append(Concept(frozenset({word.lower()}), word, name=True))
+            rest = rest.replace(word, " ")
+    for group in translate_terms(rest):
+        forms = {
+            w for cand in group for w in word_terms(cand) if w not in _QUESTION_WORDS and len(w) > 1
+        }
+        forms |= {cand for cand in group if len(cand) > 1}
+        if forms:
+            concepts.append(Concept(frozenset(forms), group[0]))
+    return concepts
+
+
+def _is_english_word(t: str) -> bool:
+    from index.bilingual import STOPWORDS, english_to_chinese
+
+    return t in STOPWORDS or t in english_to_chinese()
+
+
+def _covers(concept: Concept, sentence_terms: set[str], sentence: str) -> bool:
+    return any(f in sentence_terms or (len(f) >= 2 and f in sentence) for f in concept.forms)
+
+
+_WANTS_NUMBER = re.compile(
+    r"多少|几[个家名次轮代]?|比例|占比|百分之|多大|how (much|many)|what (percentage|share|proportion)|"
+    r"\b(revenue|loss|profit|price|value|ratio|margin|cash|liabilit|valuation|raise|spend|burn)",
+    re.I,
+)
+_WANTS_DATE = re.compile(
+    r"哪天|哪年|哪一年|何时|什么时候|几月|\bwhen\b|what (year|date|month)", re.I
+)
+_HAS_AMOUNT = re.compile(r"\d(?:[\d.,]*)\s*(?:%|万|亿|美元|港元|元|倍|户|名|家|次|个)")
+_HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
+_CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
+_Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}
+
+
+def _bigrams(text: str) -> set[str]:
+    return {run[i : i + 2] for run in _CJK2.findall(text) for i in range(len(run) - 1)}
+
+
+class SentenceScorer:
+    """Dense similarity of question and sentences with the index's embedder, with a per-process
+    cache of sentence vectors (the same passages come back question after question)."""
+
+    def __init__(self, embedder: Embedder, cache_size: int = 20000) -> None:
+        self.embedder = embedder
+        self._cache: dict[str, np.ndarray] = {}
+        self._cache_size = cache_size
+
+    def similarities(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        if missing:
+            if len(self._cache) + len(missing) > self._cache_size:
+                self._cache.clear()
+            for s, v in zip(missing, self.embedder.encode_passages(missing), strict=True):
+                self._cache[s] = v
+        q = self.embedder.encode_queries([question])[0]
+        return np.array([float(self._cache[s] @ q) for s in sentences])
+
+
+def select_evidence(
+    question: str,
+    hits: Sequence[Hit],
+    corpus_lang: str = "zh",
+    max_sentences: int = 6,
+    scorer: SentenceScorer | None = None,
+) -> tuple[list[Evidence], float]:
+    """The best sentences, best first, and the support (0..1) of the best one: how much of the
+    question it covers, by words (or their translations) and, for Chinese, character bigrams;
+    blended with dense similarity when a scorer is given."""
+    candidates = []
+    for hit in hits:
+        for s in split_sentences(hit.chunk.text, offset=hit.chunk.start):
+            if len(s.text) < 6:
+                continue
+            candidates.append((hit, s, set(word_terms(s.text))))
+    concepts = question_concepts(question, corpus_lang, "\n".join(h.chunk.text for h in hits))
+    if not candidates or not concepts:
+        return [], 0.0
+    n = len(candidates)
+    weights = []
+    for c in concepts:
+        df = sum(1 for _, s, ts in candidates if _covers(c, ts, s.text))
+        # A year or bare number is a weak cue on its own; rare words are strong ones.
+        w = math.log(1 + n / (1 + df))
+        if any(_YEARISH.match(f) for f in c.forms):
+            w *= 0.5
+        weights.append(w)
+    total = sum(weights) or 1.0
+    q_bigrams = _bigrams(question) - _Q_BIGRAMS
+    wants_number = bool(_WANTS_NUMBER.search(question))
+    wants_date = bool(_WANTS_DATE.search(question))
+    dense = None
+    if scorer is not None:
+        sims = scorer.similarities(question, [s.text for _, s, _ in candidates])
+        lo, hi = float(sims.min()), float(sims.max())
+        dense = (sims - lo) / (hi - lo) if hi > lo else np.zeros_like(sims)
+    cross = detect_lang(question) == "en" and corpus_lang != "en"
+    dense_share = DENSE_SHARE_CROSS if cross else DENSE_SHARE_SAME
+    scored = []
+    for i, (hit, s, ts) in enumerate(candidates):
+        cov = (
+            sum(w for c, w in zip(concepts, weights, strict=True) if _covers(c, ts, s.text)) / total
+        )
+        if q_bigrams:
+            cov = 0.7 * cov + 0.3 * len(q_bigrams & _bigrams(s.text)) / len(q_bigrams)
+        fit = 0.0
+        if wants_number and _HAS_AMOUNT.search(s.text):
+            fit += 0.15
+        if wants_date and _HAS_DATE.search(s.text):
+            fit += 0.15
+        rank_score = (
+            cov if dense is None else (1 - dense_share) * cov + dense_share * float(dense[i])
+        )
+        scored.append((rank_score + fit + 0.1 / hit.rank, cov, hit, s))
+    scored.sort(key=lambda x: -x[0])
+    out: list[Evidence] = []
+    seen = set()
+    for score, _cov, hit, s in scored:
+        if (hit.chunk.doc_id, s.start) in seen:
+            continue
+        seen.add((hit.chunk.doc_id, s.start))
+        out.append(
+            Evidence(
+                len(out) + 1,
+                hit.chunk.id,
+                hit.chunk.doc_id,
+                hit.title,
+                s.start,
+                s.end,
+                s.text,
+                score,
+                hit.rank,
+            )
+        )
+        if len(out) >= max_sentences:
+            break
+    return out, scored[0][1]

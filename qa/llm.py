@@ -1,0 +1,147 @@
+"""Generative engines as LangChain chat models.
+
+- `local`: a GGUF instruct model run in-process by llama-cpp-python (default: Qwen2.5-Coder-1.5B
+  Q4_K_M from `docqa models fetch`; `DOCQA_LOCAL_MODEL` or `--model` for any other GGUF).
+- `openai`: any OpenAI-compatible endpoint via langchain-openai (`DOCQA_OPENAI_BASE_URL`,
+  `DOCQA_OPENAI_API_KEY`, `DOCQA_OPENAI_MODEL`): DeepSeek, DashScope, Moonshot, vLLM, Ollama,
+  llama.cpp's server...
+
+Models load on first use and are cached per process.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from langchain_core.callbacks import CallbackManagerForLLMRun
+from langchain_core.language_models.chat_models import BaseChatModel
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
+from pydantic import ConfigDict, SecretStr
+
+from index.model_store import MODELS, QWEN_CODER
+
+
+class LLMError(RuntimeError):
+    pass
+
+
+def local_model_path() -> Path:
+    env = os.environ.get("DOCQA_LOCAL_MODEL")
+    return Path(env) if env else MODELS[QWEN_CODER].path
+
+
+def local_model_installed() -> bool:
+    return local_model_path().is_file()
+
+
+_LOCKS: dict[str, threading.Lock] = {}
+_ROLE = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+@lru_cache(maxsize=2)
+def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
+    try:
+        from llama_cpp import Llama
+    except ImportError as exc:
+        raise LLMError(
+            "the local engine needs llama-cpp-python: pip install llama-cpp-python"
+        ) from exc
+    if not Path(path).is_file():
+        raise LLMError(f"no GGUF model at {path}; run: docqa models fetch {QWEN_CODER}")
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+
+
+class LlamaCppChat(BaseChatModel):
+    """A minimal LangChain chat model over `llama_cpp.Llama.create_chat_completion` (with streaming)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int = max(1, os.cpu_count() or 1)
+    temperature: float = 0.0
+    max_tokens: int = 256
+
+    @property
+    def _llm_type(self) -> str:
+        return "llama-cpp"
+
+    def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
+        return [{"role": _ROLE.get(m.type, "user"), "content": str(m.content)} for m in messages]
+
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        text = "".join(
+            str(chunk.message.content)
+            for chunk in self._stream(messages, stop, run_manager, **kwargs)
+        )
+        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=text))])
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        llm = _load_llama(self.model_path, self.n_ctx, self.n_threads)
+        with _LOCKS.setdefault(
+            self.model_path, threading.Lock()
+        ):  # one context, one generation at a time
+            for part in llm.create_chat_completion(
+                messages=self._messages(messages),
+                temperature=self.temperature,
+                max_tokens=self.max_tokens,
+                stop=stop,
+                stream=True,
+            ):
+                token = part["choices"][0]["delta"].get("content") or ""
+                if not token:
+                    continue
+                chunk = ChatGenerationChunk(message=AIMessageChunk(content=token))
+                if run_manager:
+                    run_manager.on_llm_new_token(token, chunk=chunk)
+                yield chunk
+
+
+def make_chat_model(engine: str, model: str | None = None) -> BaseChatModel:
+    """The LangChain chat model behind `local` or `openai`."""
+    if engine == "local":
+        path = Path(model) if model else local_model_path()
+        if not path.is_file():
+            raise LLMError(f"no GGUF model at {path}; run: docqa models fetch {QWEN_CODER}")
+        return LlamaCppChat(model_path=str(path))
+    if engine == "openai":
+        from langchain_openai import ChatOpenAI
+
+        base_url = os.environ.get("DOCQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
+        name = model or os.environ.get("DOCQA_OPENAI_MODEL") or os.environ.get("OPENAI_MODEL")
+        key = (
+            os.environ.get("DOCQA_OPENAI_API_KEY")
+            or os.environ.get("OPENAI_API_KEY")
+            or "not-needed"
+        )
+        if not base_url or not name:
+            raise LLMError(
+                "the openai engine needs DOCQA_OPENAI_BASE_URL and DOCQA_OPENAI_MODEL (and DOCQA_OPENAI_API_KEY if the server wants one)"
+            )
+        return ChatOpenAI(
+            base_url=base_url,
+            api_key=SecretStr(key),
+            model=name,
+            temperature=0,
+            max_completion_tokens=256,
+            timeout=120,
+            max_retries=1,
+        )
+    raise LLMError(f"unknown LLM engine '{engine}'")

@@ -1,0 +1,193 @@
+"""Numbers in Chinese and English text: parse them to values, render Chinese amounts in English,
+and check that a stated number is supported by a source.
+
+万 = 10^4 and 亿 = 10^8, so 7903.8万美元 is US$79.038 million, 18.72亿美元 is US$1.872 billion and
+55.4亿港元 is HK$5.54 billion. Small LLMs get this wrong; here it is exact (Decimal arithmetic).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+_MAG = {
+    "万亿": Decimal(10) ** 12,
+    "千亿": Decimal(10) ** 11,
+    "百亿": Decimal(10) ** 10,
+    "亿": Decimal(10) ** 8,
+    "千万": Decimal(10) ** 7,
+    "百万": Decimal(10) ** 6,
+    "十万": Decimal(10) ** 5,
+    "万": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,
+}
+_CURRENCY = {
+    "美元": "US$",
+    "美金": "US$",
+    "港元": "HK$",
+    "港币": "HK$",
+    "元人民币": "RMB ",
+    "人民币": "RMB ",
+    "元": "RMB ",
+    "欧元": "€",
+    "日元": "JP¥",
+    "英镑": "£",
+    "新台币": "NT$",
+}
+_EN_MAG = {
+    "thousand": Decimal(10) ** 3,
+    "million": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9,
+    "trillion": Decimal(10) ** 12,
+    "k": Decimal(10) ** 3,
+    "m": Decimal(10) ** 6,
+    "mn": Decimal(10) ** 6,
+    "bn": Decimal(10) ** 9,
+    "b": Decimal(10) ** 9,
+}
+
+ZH_AMOUNT = re.compile(
+    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<mag>万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
+    r"(?P<cur>元人民币|人民币|美元|美金|港元|港币|欧元|日元|英镑|新台币|元)?(?P<pct>%|％)?"
+)
+EN_AMOUNT = re.compile(
+    r"(?P<cur>US\$|HK\$|NT\$|RMB|CNY|JP¥|¥|\$|€|£)?\s?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)"
+    r"(?:\s?(?P<mag>thousand|million|billion|trillion|bn|mn|k|m|b)\b)?(?P<pct>\s?%|\s?percent)?",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    value: Decimal
+    kind: str  # "percent", "money:US$", "number"
+    text: str
+    start: int
+    end: int
+
+
+def _dec(num: str) -> Decimal:
+    return Decimal(num.replace(",", ""))
+
+
+def parse_chinese(text: str) -> list[Quantity]:
+    out = []
+    for m in ZH_AMOUNT.finditer(text):
+        value = _dec(m.group("num")) * _MAG.get(m.group("mag") or "", Decimal(1))
+        if m.group("pct"):
+            kind = "percent"
+        elif m.group("cur"):
+            kind = "money:" + _CURRENCY[m.group("cur")].strip()
+        else:
+            kind = "number"
+        out.append(Quantity(value, kind, m.group(), m.start(), m.end()))
+    return out
+
+
+def parse_english(text: str) -> list[Quantity]:
+    out = []
+    for m in EN_AMOUNT.finditer(text):
+        mag = (m.group("mag") or "").lower()
+        value = _dec(m.group("num")) * _EN_MAG.get(mag, Decimal(1))
+        cur = (
+            (m.group("cur") or "").upper().replace("CNY", "RMB").replace("¥", "RMB")
+            if m.group("cur")
+            else ""
+        )
+        if cur == "$":
+            cur = "US$"
+        kind = "percent" if m.group("pct") else (f"money:{cur}" if cur else "number")
+        out.append(Quantity(value, kind, m.group().strip(), m.start(), m.end()))
+    return out
+
+
+def parse_quantities(text: str) -> list[Quantity]:
+    """Every number in `text` with its value (Chinese magnitudes and English scale words applied)."""
+    zh = parse_chinese(text)
+    taken = [(q.start, q.end) for q in zh if q.kind != "number" or any(k in q.text for k in _MAG)]
+    en = [q for q in parse_english(text) if not any(s < q.end and q.start < e for s, e in taken)]
+    zh_keep = [
+        q
+        for q in zh
+        if (q.start, q.end) in taken or not any(e.start < q.end and q.start < e.end for e in en)
+    ]
+    return sorted(zh_keep + en, key=lambda q: q.start)
+
+
+def _plain(d: Decimal) -> str:
+    s = format(d.normalize(), "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def english_amount(value: Decimal, kind: str = "number") -> str:
+    """`Decimal('79038000'), 'money:US$'` -> `US$79.038 million`."""
+    if kind == "percent":
+        return f"{_plain(value)}%"
+    prefix = kind.split(":", 1)[1] if kind.startswith("money:") else ""
+    sep = " " if prefix.isalpha() else ""
+    a = abs(value)
+    for word, scale in (("trillion", 10**12), ("billion", 10**9), ("million", 10**6)):
+        if a >= scale:
+            return f"{prefix}{sep}{_plain(value / scale)} {word}"
+    if a >= 10000 or (a >= 1000 and a == a.to_integral_value()):
+        body = f"{value:,.0f}" if value == value.to_integral_value() else f"{value:,}"
+        return f"{prefix}{sep}{body}"
+    return f"{prefix}{sep}{_plain(value)}"
+
+
+_QUOTED = re.compile(r"“[^”]*”|「[^」]*」")
+
+
+def to_english(text: str) -> str:
+    """Rewrite the Chinese amounts of `text` in English notation (`7903.8万美元` -> `US$79.038 million`).
+    Quotations (“...”) are left as they are: a quote is the source's own words."""
+    quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+    out, pos = [], 0
+    for q in parse_chinese(text):
+        if q.kind == "number" and not any(k in q.text for k in _MAG):
+            continue
+        if any(a <= q.start < b for a, b in quoted):
+            continue
+        out.append(text[pos : q.start])
+        out.append(english_amount(q.value, q.kind))
+        pos = q.end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _close(stated: Decimal, source: Decimal) -> bool:
+    """Equal, or the source rounded to the precision the statement is written in (79 million for
+    79.038 million), within 5%."""
+    if stated == source:
+        return True
+    if stated == 0 or source == 0:
+        return False
+    exp = stated.normalize().as_tuple().exponent
+    if not isinstance(exp, int):
+        return False
+    diff = abs(source - stated)
+    return diff <= (Decimal(10) ** exp) / 2 and diff / abs(source) < Decimal("0.05")
+
+
+def supported(stated: Quantity, sources: list[Quantity]) -> bool:
+    """A stated quantity is supported when some source quantity has the same value (rounding allowed)
+    and a compatible kind (a percentage is not a sum of money)."""
+    for s in sources:
+        if stated.kind == "percent" and s.kind != "percent":
+            continue
+        if (
+            stated.kind.startswith("money:")
+            and s.kind.startswith("money:")
+            and stated.kind != s.kind
+        ):
+            continue
+        if _close(stated.value, s.value):
+            return True
+    return False
+
+
+def unsupported_numbers(statement: str, source: str) -> list[str]:
+    """The numbers stated in `statement` that `source` does not contain (unit conversion allowed)."""
+    src = parse_quantities(source)
+    return [q.text for q in parse_quantities(statement) if not supported(q, src)]

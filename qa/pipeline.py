@@ -1,0 +1,194 @@
+"""Question to verified, cited answer: standalone question -> retrieval (the index's LangChain
+retriever) -> evidence sentences -> refusal check -> engine (LangChain chat model or extractive) ->
+citation verification. Batch-first: `ask(q)` is `ask_batch([q])[0]`; `stream` yields tokens then
+the finished `Answer`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from corpus.lang import detect_lang
+from index.langchain import DocqaRetriever
+from index.search import Hit, HybridSearcher
+from index.store import load_snapshot
+from qa.citations import MARKER, attach_citations, resolve_citations
+from qa.conversation import Turn, standalone_question
+from qa.engines import Engine, ExtractiveEngine, Request, answer_lang, make_engine, postprocess
+from qa.evidence import SentenceScorer, absent_concepts, select_evidence
+from qa.glossary import load_glossary
+from qa.records import Answer
+
+MAX_QUESTION_CHARS = 2000
+# Coverage of the question by the best evidence sentence below which docqa refuses without asking
+# the engine. Calibrated on the dev set (qa/data/dev_questions.jsonl; benchmarks/answers.py).
+REFUSE_BELOW = {"zh": 0.28, "en": 0.11}
+_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+
+
+class QuestionError(ValueError):
+    pass
+
+
+def check_question(question: str) -> str:
+    q = question.strip()
+    if not q:
+        raise QuestionError("the question is empty")
+    if len(q) > MAX_QUESTION_CHARS:
+        raise QuestionError(
+            f"the question is {len(q)} characters; the limit is {MAX_QUESTION_CHARS}"
+        )
+    return q
+
+
+@dataclass
+class Prepared:
+    question: str
+    query: str
+    language: str
+    hits: list[Hit]
+    request: Request
+    coverage: float
+    timings: dict[str, float]
+
+
+class QAPipeline:
+    def __init__(
+        self,
+        searcher: HybridSearcher,
+        engine: Engine,
+        k: int = 5,
+        notes: Sequence[str] = (),
+        dense_evidence: bool = True,
+    ) -> None:
+        if k <= 0:
+            raise ValueError(f"k must be greater than 0, got {k}")
+        self.searcher = searcher
+        self.retriever = DocqaRetriever(searcher=searcher, k=k)
+        self.engine = engine
+        self.k = k
+        self.notes = tuple(notes)
+        self.glossary = load_glossary()
+        # Dense sentence scoring costs an embedding per sentence: worth it with a strong
+        # cross-lingual embedder, and off by default otherwise (DOCQA_DENSE_EVIDENCE=1 forces it).
+        if dense_evidence is None:
+            dense_evidence = os.environ.get("DOCQA_DENSE_EVIDENCE", "") == "1"
+        self.scorer = SentenceScorer(searcher.embedder) if dense_evidence else None
+
+    @classmethod
+    def from_index(
+        cls, index_dir: Path, engine: str = "auto", k: int = 5, model: str | None = None
+    ) -> QAPipeline:
+        eng, notes = make_engine(engine, model)
+        return cls(HybridSearcher(load_snapshot(index_dir)), eng, k, notes)
+
+    # -- the stages -------------------------------------------------------------------------
+    def prepare_batch(
+        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
+    ) -> list[Prepared]:
+        histories = histories or [()] * len(questions)
+        t0 = time.perf_counter()
+        qs = [check_question(q) for q in questions]
+        queries = [standalone_question(q, h) for q, h in zip(qs, histories, strict=True)]
+        all_hits = self.retriever.batch_hits(queries)
+        t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
+        out = []
+        for q, query, hist, hits in zip(qs, queries, histories, all_hits, strict=True):
+            t1 = time.perf_counter()
+            lang = answer_lang(detect_lang(q))
+            evidence, coverage = select_evidence(
+                query, hits, self.searcher.corpus_lang, scorer=self.scorer
+            )
+            timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
+            req = Request(q, lang, tuple(evidence), tuple(hist))
+            out.append(Prepared(q, query, lang, hits, req, coverage, timings))
+        return out
+
+    def _refuse_early(self, p: Prepared) -> bool:
+        """No evidence, too little of the question covered, or a year asked about that no retrieved
+        passage mentions (a question about 2027 when the documents stop at 2026)."""
+        if not p.request.evidence or p.coverage < REFUSE_BELOW[p.language]:
+            return True
+        passages = "\n".join(h.chunk.text for h in p.hits)
+        if any(m.group() not in passages for m in _YEAR.finditer(p.query)):
+            return True
+        # Names the documents never mention, or (Chinese) two or more things they never talk about.
+        absent = absent_concepts(p.query, passages, self.searcher.corpus_lang)
+        return any(c.name for c in absent) or (p.language == "zh" and len(absent) >= 2)
+
+    def finish(
+        self, p: Prepared, raw: str, t_start: float, first_token: float | None = None
+    ) -> Answer:
+        timings = dict(p.timings)
+        timings["generate"] = time.perf_counter() - t_start
+        if first_token is not None:
+            timings["first_token"] = first_token
+        text, refused = postprocess(
+            raw, p.language, convert_numbers=self.engine.name != "extractive"
+        )
+        citations: list = []
+        notes = list(self.notes)
+        if not refused:
+            names_ok = [n for e in p.request.evidence for n in self.glossary.english_names(e.text)]
+            if not MARKER.search(text):
+                text = attach_citations(text, p.request.evidence, names_ok)
+            text, citations = resolve_citations(text, p.request.evidence, names_ok)
+            if not any(c.verified for c in citations):
+                # Nothing the engine said could be checked against the documents: show the
+                # extractive answer (the source's own sentence) instead of an unverified one.
+                notes.append(
+                    f"the {self.engine.name} answer could not be verified against the documents; showing the source sentence instead"
+                )
+                fallback = ExtractiveEngine().answer(p.request)
+                text, citations = resolve_citations(fallback, p.request.evidence, names_ok)
+        timings["total"] = sum(
+            v for k, v in timings.items() if k in ("retrieve", "evidence", "generate")
+        )
+        return Answer(
+            p.question,
+            p.language,
+            text,
+            refused,
+            self.engine.name,
+            tuple(citations),
+            tuple(p.hits),
+            p.query,
+            p.coverage,
+            timings,
+            tuple(notes),
+        )
+
+    # -- public API -------------------------------------------------------------------------
+    def ask_batch(
+        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
+    ) -> list[Answer]:
+        answers = []
+        for p in self.prepare_batch(questions, histories):
+            t = time.perf_counter()
+            raw = "NOT_FOUND" if self._refuse_early(p) else self.engine.answer(p.request)
+            answers.append(self.finish(p, raw, t))
+        return answers
+
+    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
+        return self.ask_batch([question], [history])[0]
+
+    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+        """Yields answer text as it is generated (str), then the verified `Answer`."""
+        p = self.prepare_batch([question], [history])[0]
+        t = time.perf_counter()
+        if self._refuse_early(p):
+            yield self.finish(p, "NOT_FOUND", t)
+            return
+        parts: list[str] = []
+        first: float | None = None
+        for piece in self.engine.stream(p.request):
+            if first is None:
+                first = time.perf_counter() - t
+            parts.append(piece)
+            yield piece
+        yield self.finish(p, "".join(parts), t, first)

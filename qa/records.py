@@ -1,0 +1,82 @@
+"""The records of the answering stage: evidence sentences, citations, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from index.search import Hit
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A sentence offered to the answerer. `text == doc.text[start:end]` of document `doc_id`."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str | None
+    start: int
+    end: int
+    text: str
+    score: float
+    hit_rank: int
+
+
+@dataclass(frozen=True)
+class Citation:
+    """An `[n]` of the answer, resolved to the sentence it points at and checked against it."""
+
+    n: int
+    chunk_id: str
+    doc_id: str
+    title: str | None
+    quote: str
+    start: int
+    end: int
+    verified: bool
+    problems: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "title": self.title,
+            "quote": self.quote,
+            "start": self.start,
+            "end": self.end,
+            "verified": self.verified,
+            "problems": list(self.problems),
+        }
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    language: str
+    text: str
+    refused: bool
+    engine: str
+    citations: tuple[Citation, ...]
+    hits: tuple[Hit, ...]
+    query: str  # what was searched (the question made standalone with the chat history)
+    support: float = 0.0  # how much of the question the best evidence sentence covers (0..1)
+    timings: dict[str, float] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The `docqa ask --json` shape."""
+        return {
+            "question": self.question,
+            "language": self.language,
+            "answer": self.text,
+            "refused": self.refused,
+            "engine": self.engine,
+            "query": self.query,
+            "support": round(self.support, 4),
+            "citations": [c.to_json() for c in self.citations],
+            "hits": [h.to_json() for h in self.hits],
+            "timings": {k: round(v, 4) for k, v in self.timings.items()},
+            "notes": list(self.notes),
+        }

@@ -1,0 +1,58 @@
+"""Judging answers against gold answers: normalized match, Chinese number units vs million/billion."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from qa.numbers import parse_quantities, supported
+
+_SPACE = re.compile(r"\s+")
+_PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"“”'‘’()（）\[\]【】《》]")
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width, lower case, no spaces or punctuation."""
+    return _PUNCT.sub("", unicodedata.normalize("NFKC", text).lower())
+
+
+def matches_gold(answer: str, golds: Sequence[str]) -> bool:
+    """True when some gold answer appears in the answer (normalized), or when every quantity of a
+    gold answer is stated by the answer (so `US$79.038 million` matches `7903.8万美元`)."""
+    norm = normalize(answer)
+    stated = parse_quantities(answer)
+    for gold in golds:
+        if normalize(gold) and normalize(gold) in norm:
+            return True
+        gq = parse_quantities(gold)
+        if (
+            gq
+            and all(supported(g, stated) for g in gq)
+            and all(q.kind != "number" or q.value >= 1000 for q in gq)
+        ):
+            return True
+    return False
+
+
+def judge(answer_json: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:
+    """Per-question verdicts for a `docqa ask --json` answer and a gold row."""
+    answerable = row.get("answerable", True) is not False
+    refused = bool(answer_json["refused"])
+    cits = answer_json.get("citations", [])
+    evidence = row.get("evidence") or []
+    correct = (
+        (not refused and matches_gold(answer_json["answer"], row.get("answers") or []))
+        if answerable
+        else refused
+    )
+    cited_gold = any(any(e in c["quote"] for e in evidence) for c in cits) if evidence else None
+    return {
+        "answerable": answerable,
+        "refused": refused,
+        "correct": correct,
+        "citations": len(cits),
+        "citations_verified": sum(1 for c in cits if c["verified"]),
+        "cited_gold": cited_gold,
+    }

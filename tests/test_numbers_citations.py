@@ -1,0 +1,118 @@
+"""Chinese numbers in English, citation verification, follow-up questions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from qa.citations import attach_citations, resolve_citations
+from qa.conversation import Turn, is_follow_up, standalone_question
+from qa.numbers import english_amount, parse_quantities, to_english, unsupported_numbers
+from qa.records import Evidence
+from qa.scoring import matches_gold, normalize
+
+
+@pytest.mark.parametrize(
+    "zh,en",
+    [
+        ("7903.8万美元", "US$79.038 million"),
+        ("18.72亿美元", "US$1.872 billion"),
+        ("55.4亿港元", "HK$5.54 billion"),
+        ("2.51亿美元", "US$251 million"),
+        ("2360亿港元", "HK$236 billion"),
+        ("1.5亿美元", "US$150 million"),
+        ("92.29亿元", "RMB 9.229 billion"),
+        ("1.68万次", "16,800次"),
+        ("9686.9万户", "96.869 million户"),
+        ("3741.95万股", "37.4195 million股"),
+        ("7500万美元", "US$75 million"),
+        ("158.9%", "158.9%"),
+    ],
+)
+def test_chinese_amounts_in_english(zh: str, en: str) -> None:
+    assert to_english(zh) == en
+
+
+def test_conversion_is_exact_decimal() -> None:
+    q = parse_quantities("总收入7903.8万美元")[0]
+    assert q.value == Decimal("79038000") and q.kind == "money:US$"
+    assert english_amount(Decimal("1872000000"), "money:US$") == "US$1.872 billion"
+    assert (
+        to_english("他说“收入7903.8万美元”，净亏损18.72亿美元")
+        == "他说“收入7903.8万美元”，净亏损US$1.872 billion"
+    )
+
+
+def test_number_support_allows_unit_conversion_and_rounding_only() -> None:
+    src = "MiniMax2025年全年实现总收入7903.8万美元,同比大幅增长158.9%;净亏损达18.72亿美元"
+    assert unsupported_numbers("Revenue was US$79.038 million in 2025, up 158.9%.", src) == []
+    assert unsupported_numbers("Revenue was about US$79 million.", src) == []
+    assert unsupported_numbers("Net loss was $1.87 billion.", src) == []
+    assert unsupported_numbers("Revenue was US$7.9 billion.", src) == ["US$7.9 billion"]
+    assert unsupported_numbers("Revenue was HK$79.038 million.", src) == ["HK$79.038 million"]
+    assert unsupported_numbers("Revenue grew 160.5%.", src) == ["160.5%"]
+    assert unsupported_numbers("总收入7903.8万美元", src) == []
+    assert unsupported_numbers("总收入7903万美元", src) != []
+
+
+def _ev(n: int, text: str) -> Evidence:
+    return Evidence(n, f"c{n}", "d1", "T", 100 * n, 100 * n + len(text), text, 1.0, n)
+
+
+EVIDENCE = [
+    _ev(1, "数据显示,MiniMax2025年全年实现总收入7903.8万美元,同比大幅增长158.9%;"),
+    _ev(2, "数据显示,MiniMax2025年年内净亏损达18.72亿美元。"),
+    _ev(3, "业绩电话会上,创始人闫俊杰强调,公司下一阶段的核心战略是平台化。"),
+]
+
+
+def test_citations_are_verified_renumbered_and_bounded_to_evidence() -> None:
+    text, cits = resolve_citations(
+        "Net loss was US$1.872 billion [2]. Revenue was US$79.038 million [1][7].", EVIDENCE
+    )
+    assert text == "Net loss was US$1.872 billion[1]. Revenue was US$79.038 million[2]."
+    assert [(c.n, c.chunk_id, c.verified) for c in cits] == [(1, "c2", True), (2, "c1", True)]
+    assert cits[0].quote == EVIDENCE[1].text and cits[0].start == 200
+
+
+def test_wrong_number_or_name_is_marked_unverified() -> None:
+    _, cits = resolve_citations("Net loss was US$15.9 billion [2].", EVIDENCE)
+    assert not cits[0].verified and "US$15.9 billion" in cits[0].problems[0]
+    _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE)
+    assert not cits[0].verified
+    _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE, names_ok=["Yan Junjie"])
+    assert cits[0].verified
+
+
+def test_answers_without_markers_get_the_supporting_sentence() -> None:
+    text = attach_citations("MiniMax 2025年总收入为7903.8万美元。净亏损18.72亿美元。", EVIDENCE)
+    assert text == "MiniMax 2025年总收入为7903.8万美元。[1]净亏损18.72亿美元。[2]"
+    assert attach_citations("Revenue was US$5 billion.", EVIDENCE) == "Revenue was US$5 billion."
+
+
+def test_follow_up_questions_become_standalone() -> None:
+    h = [Turn("MiniMax 2025年的净亏损是多少？", "18.72亿美元")]
+    assert standalone_question("那2024年呢?", h) == "MiniMax 2024年的净亏损是多少？"
+    h_en = [Turn("What was MiniMax's net loss in 2025?", "US$1.872 billion")]
+    assert (
+        standalone_question("And the year before?", h_en) == "What was MiniMax's net loss in 2024?"
+    )
+    assert (
+        standalone_question("What about Talkie?", h_en)
+        == "What was MiniMax's net loss in 2025? What about Talkie?"
+    )
+    assert (
+        standalone_question("谁是MiniMax的创始人，他之前在哪家公司工作？", h)
+        == "谁是MiniMax的创始人，他之前在哪家公司工作？"
+    )
+    assert not is_follow_up("What was MiniMax's total revenue in 2025?")
+    assert standalone_question("那2024年呢?", []) == "那2024年呢?"
+
+
+def test_gold_matching_normalizes_width_spaces_and_units() -> None:
+    assert normalize("ＭｉｎｉＭａｘ 的 收入") == "minimax的收入"
+    assert matches_gold("Revenue was US$79.038 million [1].", ["7903.8万美元"])
+    assert matches_gold("总收入7903.8万美元[1]", ["7903.8万美元"])
+    assert not matches_gold("Revenue was US$79.5 million.", ["7903.8万美元"])
+    assert matches_gold("The founder is 闫俊杰.", ["Yan Junjie", "闫俊杰"])

