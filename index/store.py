@@ -303,20 +303,23 @@ def ingest(
         fresh[doc.id] = chunks
     if progress:
         progress(len(files), len(files), "")
-    if not new and not updated:
-        total = len(old.chunks) if old else 0
+
+    def report(embedded: int, total: int, n_docs: int, written: bool) -> IngestReport:
         return IngestReport(
             new,
             updated,
             unchanged,
             failed,
             duplicates,
-            0,
+            embedded,
             total,
-            len(entries),
+            n_docs,
             time.perf_counter() - t0,
-            False,
+            written,
         )
+
+    if not new and not updated:
+        return report(0, len(old.chunks) if old else 0, len(entries), False)
     ordered = list(entries.values())
     all_chunks: list[Chunk] = []
     for e in ordered:
@@ -333,18 +336,7 @@ def ingest(
     )
     snap = build_snapshot(ordered, all_chunks, vectors, embedder, cfg, dense_kind)
     write_snapshot(snap, index_dir)
-    return IngestReport(
-        new,
-        updated,
-        unchanged,
-        failed,
-        duplicates,
-        len(to_embed),
-        len(all_chunks),
-        len(ordered),
-        time.perf_counter() - t0,
-        True,
-    )
+    return report(len(to_embed), len(all_chunks), len(ordered), True)
 
 
 def embed_chunks(

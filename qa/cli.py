@@ -14,6 +14,7 @@ import click
 from corpus.chunking import ChunkingConfig, chunk_document
 from corpus.demo import demo_paths
 from corpus.readers import ReadResult, read_documents
+from corpus.records import Document
 
 if TYPE_CHECKING:
     from index.search import HybridSearcher
@@ -29,10 +30,16 @@ def _report_error(result: ReadResult) -> None:
     click.echo(f"error: {result.error}", err=True)
 
 
-def _documents(files: tuple[str, ...]) -> Iterator[ReadResult]:
+def _documents(files: tuple[str, ...], failures: list[ReadResult]) -> Iterator[Document]:
+    """The documents of FILES; each bad file is reported on one line and collected in `failures`."""
     if not files:
         raise click.UsageError("give at least one FILE or folder")
-    yield from read_documents(files)
+    for result in read_documents(files):
+        if result.document is None:
+            failures.append(result)
+            _report_error(result)
+        else:
+            yield result.document
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -46,13 +53,8 @@ def cli() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per document.")
 def clean(files: tuple[str, ...], as_json: bool) -> None:
     """Print the cleaned text and metadata of FILES (files or folders)."""
-    failed = 0
-    for result in _documents(files):
-        if result.document is None:
-            failed += 1
-            _report_error(result)
-            continue
-        doc = result.document
+    failed: list[ReadResult] = []
+    for doc in _documents(files, failed):
         if as_json:
             _emit_json(doc.to_json())
             continue
@@ -86,15 +88,11 @@ def chunks(files: tuple[str, ...], as_json: bool, max_chars: int, overlap: int) 
         config = ChunkingConfig(max_chars=max_chars, overlap=overlap)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
-    failed = 0
-    for result in _documents(files):
-        if result.document is None:
-            failed += 1
-            _report_error(result)
-            continue
-        for chunk in chunk_document(result.document, config):
+    failed: list[ReadResult] = []
+    for doc in _documents(files, failed):
+        for chunk in chunk_document(doc, config):
             if as_json:
-                _emit_json({**chunk.to_json(), "title": result.document.title, "path": result.path})
+                _emit_json({**chunk.to_json(), "title": doc.title, "path": doc.path})
             else:
                 click.echo(f"[{chunk.doc_id}#{chunk.index} {chunk.start}-{chunk.end} {chunk.id}]")
                 click.echo(chunk.text)
@@ -102,10 +100,15 @@ def chunks(files: tuple[str, ...], as_json: bool, max_chars: int, overlap: int) 
     sys.exit(1 if failed else 0)
 
 
+DEMO_QUESTIONS = ("MiniMax 2025年全年总收入是多少？", "What was MiniMax's net loss in 2025?")
+
+
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="The summary as one JSON object.")
-def demo(as_json: bool) -> None:
-    """Ingest the shipped demo corpus and print a summary."""
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True)
+def demo(as_json: bool, index: str | None, llm: str) -> None:
+    """Clean and chunk the shipped demo corpus, index it, and answer two sample questions."""
     t0 = time.perf_counter()
     rows: list[dict[str, Any]] = []
     for result in read_documents(demo_paths()):
@@ -127,11 +130,22 @@ def demo(as_json: bool) -> None:
             }
         )
     seconds = time.perf_counter() - t0
+    index_dir = _index_dir(index)
+    ensure_index(index_dir)
+    pipe = _pipeline(index, llm, 5, None)
+    answers = pipe.ask_batch(list(DEMO_QUESTIONS))
     if as_json:
-        _emit_json({"documents": rows, "seconds": round(seconds, 3)})
+        _emit_json(
+            {
+                "documents": rows,
+                "seconds": round(seconds, 3),
+                "index": str(index_dir),
+                "answers": [a.to_json() for a in answers],
+            }
+        )
         return
     click.echo(
-        f"demo corpus: {len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks, {seconds:.2f} s"
+        f"demo corpus: {len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks, cleaned in {seconds:.2f} s"
     )
     for r in rows:
         click.echo(f"- {r['title']}")
@@ -139,6 +153,11 @@ def demo(as_json: bool) -> None:
             f"  {r['date'] or 'no date'} · {r['source'] or 'no source'} · {r['author'] or 'no author'} · "
             f"{r['paragraphs']} paragraphs · {r['chars']} chars · {r['chunks']} chunks"
         )
+    click.echo(f"index: {index_dir} ({pipe.searcher.snapshot.embedder_name})")
+    for a in answers:
+        click.echo(f"\nQ: {a.question}")
+        _print_answer(a)
+    click.echo('\nTry: docqa ask "你的问题"   ·   docqa search "关键词"   ·   docqa chat')
 
 
 # ---------------------------------------------------------------- index commands

@@ -129,8 +129,16 @@ def test_cli_batch_reports_each_bad_file_and_processes_the_rest(tmp_path: Path) 
     assert len(docs) == 1 and "正常的中文文本" in docs[0]["text"]
 
 
-def test_cli_demo_summary() -> None:
-    res = CliRunner().invoke(cli, ["demo", "--json"])
-    assert res.exit_code == 0
-    obj = json.loads(res.output)
+def test_cli_demo_builds_the_index_and_answers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCQA_INDEX", str(tmp_path / "idx"))
+    monkeypatch.setenv("DOCQA_EMBEDDER", "e5-small")
+    res = CliRunner().invoke(cli, ["demo", "--json", "--llm", "extractive"])
+    assert res.exit_code == 0, res.output
+    obj = json.loads(res.stdout)
     assert len(obj["documents"]) == 2 and all(d["chunks"] > 5 for d in obj["documents"])
+    assert "building one from the demo corpus" in res.stderr
+    zh, en = obj["answers"]
+    assert "7903.8万美元" in zh["answer"] and zh["citations"][0]["verified"]
+    assert "US$1.872 billion" in en["answer"]
