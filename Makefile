@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench models clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -25,8 +25,15 @@ lint: $(STAMP)
 test: lint
 	$(BIN)/python -m pytest
 
+# Figures in the README; each script prints its table (benchmark data from ../shared/eval).
 bench: $(STAMP)
 	$(BIN)/python benchmarks/extraction.py --json benchmarks/results/extraction.json
+	$(BIN)/python benchmarks/retrieval.py --embedder e5-small --json benchmarks/results/retrieval-e5-small.json
+	$(BIN)/python benchmarks/answers.py --engines extractive --json benchmarks/results/answers-e5-small.json
+	$(BIN)/python benchmarks/speed.py --json benchmarks/results/speed-e5-small.json
+
+models: $(STAMP)
+	$(BIN)/docqa models fetch
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache *.egg-info
