@@ -470,6 +470,83 @@ def chat(llm: str, model: str | None, k: int, index: str | None) -> None:
         history.append(Turn(question, answer.text))
 
 
+@cli.command("eval")
+@click.argument("questions", required=False, type=click.Path(path_type=Path))
+@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--model", default=None)
+@click.option("--k", default=5, show_default=True)
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path),
+    default=Path("docqa-eval"),
+    show_default=True,
+    help="Folder for predictions.jsonl, metrics.json, report.md, report.html (a rerun resumes).",
+)
+@click.option(
+    "--compare",
+    "compare_dirs",
+    nargs=2,
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Compare two finished evaluation folders instead.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+def eval_cmd(
+    questions: Path | None,
+    llm: str,
+    model: str | None,
+    k: int,
+    index: str | None,
+    out: Path,
+    compare_dirs: tuple[Path, Path] | None,
+    as_json: bool,
+) -> None:
+    """Evaluate a question set (JSONL, CSV or SQuAD JSON) through the same pipeline as `docqa ask`."""
+    from tqdm import tqdm
+
+    from qa.evaluate import QuestionSetError, compare, load_questions, predict, score
+    from qa.report import comparison_markdown, metrics_table, write_reports
+
+    if compare_dirs:
+        runs = []
+        for d in compare_dirs:
+            f = d / "metrics.json"
+            if not f.is_file():
+                _fail(f"{d}: no metrics.json (run docqa eval --out {d} first)")
+            runs.append(json.loads(f.read_text(encoding="utf-8")))
+        result = compare(runs[0], runs[1])
+        _emit_json(result) if as_json else click.echo(comparison_markdown(result))
+        return
+    if questions is None:
+        raise click.UsageError("give a QUESTIONS file, or --compare DIR_A DIR_B")
+    try:
+        rows = load_questions(questions)
+        pipe = _pipeline(index, llm, k, model)
+    except QuestionSetError as exc:
+        _fail(str(exc))
+        return
+    bar = tqdm(
+        total=len(rows), desc="eval", unit="q", file=sys.stderr, disable=not sys.stderr.isatty()
+    )
+
+    def progress(i: int, n: int) -> None:
+        bar.n = i
+        bar.refresh()
+
+    preds = predict(pipe, rows, out, progress)
+    bar.close()
+    result = score(rows, preds)
+    write_reports(result, out, title=f"docqa evaluation: {questions.name} ({pipe.engine.name})")
+    if as_json:
+        _emit_json({k: v for k, v in result.items() if k != "per_item"})
+        return
+    for r in metrics_table(result):
+        click.echo("  ".join(f"{c:>18}" if n else f"{c:<20}" for n, c in enumerate(r)))
+    click.echo(f"wrote {out}/predictions.jsonl, metrics.json, report.md, report.html")
+
+
 @cli.group()
 def models() -> None:
     """Install and list the offline models."""
