@@ -381,4 +381,10 @@ def _matches(entry: DocEntry, selector: str) -> bool:
     if len(selector) >= 4 and entry.doc.id.startswith(selector):
         return True
     path = entry.doc.path or ""
-    return path == selector or path == str(Path(selector).resolve()) or Path(path).name == selector
+    name = Path(path).name
+    return (
+        path == selector
+        or path == str(Path(selector).resolve())
+        or name == selector
+        or (len(selector) >= 3 and name.startswith(selector))
+    )

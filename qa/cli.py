@@ -547,6 +547,112 @@ def eval_cmd(
     click.echo(f"wrote {out}/predictions.jsonl, metrics.json, report.md, report.html")
 
 
+@cli.command()
+@click.argument("text", required=False)
+@click.option(
+    "--file", "file", type=click.Path(path_type=Path), help="Translate a file's cleaned text."
+)
+@click.option("--chunk", "chunk_id", help="Translate a chunk of the index.")
+@click.option(
+    "--doc",
+    "doc_sel",
+    help="A document of the index (id, prefix, path or name): translate its key passages.",
+)
+@click.option(
+    "--key", "n_key", default=3, show_default=True, help="How many key passages with --doc."
+)
+@click.option(
+    "--to",
+    "to",
+    type=click.Choice(["en", "zh"]),
+    default=None,
+    help="Target language (default: the other one).",
+)
+@click.option(
+    "--llm",
+    "llm",
+    envvar="DOCQA_LLM",
+    default="auto",
+    show_default=True,
+    help="auto, local or openai.",
+)
+@click.option("--model", default=None)
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--json", "as_json", is_flag=True)
+def translate(
+    text: str | None,
+    file: Path | None,
+    chunk_id: str | None,
+    doc_sel: str | None,
+    n_key: int,
+    to: str | None,
+    llm: str,
+    model: str | None,
+    index: str | None,
+    as_json: bool,
+) -> None:
+    """Translate text, a file, a chunk or a document's key passages (Chinese <-> English), with
+    fidelity checks on numbers, glossary names and completeness."""
+    from corpus.errors import CorpusError
+    from corpus.readers import read_document
+    from index.store import IndexError_, load_snapshot
+    from qa.llm import LLMError, local_model_installed, make_chat_model
+    from qa.translate import Translator, key_passages, side_by_side
+
+    sources: list[str] = []
+    try:
+        if sum(x is not None for x in (text, file, chunk_id, doc_sel)) != 1:
+            raise click.UsageError("give exactly one of TEXT, --file, --chunk or --doc")
+        if text is not None:
+            sources = [text]
+        elif file is not None:
+            sources = [read_document(file).text]
+        else:
+            index_dir = _index_dir(index)
+            ensure_index(index_dir)
+            snap = load_snapshot(index_dir)
+            if chunk_id is not None:
+                found = [
+                    c
+                    for c in snap.chunks
+                    if c.id == chunk_id or (len(chunk_id) >= 6 and c.id.startswith(chunk_id))
+                ]
+                if not found:
+                    _fail(f"no chunk {chunk_id} in {index_dir}; see: docqa search --json")
+                sources = [found[0].text]
+            else:
+                from index.store import _matches
+
+                entries = [e for e in snap.docs if _matches(e, doc_sel or "")]
+                if not entries:
+                    _fail(f"no document matches {doc_sel}; see: docqa docs")
+                if n_key <= 0:
+                    _fail(f"--key must be greater than 0, got {n_key}")
+                sources = [s.text for s in key_passages(entries[0].doc, n_key)]
+        chat = None
+        engine = "gloss"
+        if llm == "auto":
+            llm = "local" if local_model_installed() else "gloss"
+        if llm in ("local", "openai"):
+            chat = make_chat_model(llm, model)
+            engine = llm
+        elif llm != "gloss":
+            _fail(f"unknown engine '{llm}' for translation; use auto, local or openai")
+        translator = Translator(chat, engine)
+        results = [translator.translate(s, to) for s in sources]
+    except (CorpusError, IndexError_, LLMError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        _emit_json({"translations": [r.to_json() for r in results]})
+        return
+    if results and results[0].kind == "gloss":
+        for r in results:
+            click.echo(f"> {r.source}\n\n{r.text}\n")
+        return
+    click.echo(side_by_side(results))
+
+
 @cli.group()
 def models() -> None:
     """Install and list the offline models."""

