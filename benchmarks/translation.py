@@ -32,11 +32,16 @@ def main() -> int:
     # Key passages vs the facts people ask about: share of key passages holding a dev-set gold evidence.
     import json
 
-    dev = [json.loads(line) for line in (ROOT / "qa" / "data" / "dev_questions.jsonl").open(encoding="utf-8")]
+    dev = [
+        json.loads(line)
+        for line in (ROOT / "qa" / "data" / "dev_questions.jsonl").open(encoding="utf-8")
+    ]
     gold = [e for r in dev for e in r["evidence"]]
     keys = [s for p in demo_paths() for s in key_passages(read_document(p), args.key)]
     hit = sum(any(g in s.text for g in gold) for s in keys)
-    print(f"key passages ({args.key} per article): {hit}/{len(keys)} hold a fact asked about in the dev set")
+    print(
+        f"key passages ({args.key} per article): {hit}/{len(keys)} hold a fact asked about in the dev set"
+    )
     if args.key_only:
         return 0
     with tempfile.TemporaryDirectory() as cache:  # measure real generations, not the cache

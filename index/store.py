@@ -361,8 +361,8 @@ def remove_documents(index_dir: Path, selectors: Iterable[str]) -> list[DocEntry
     """Remove documents (by id, id prefix or path) everywhere; returns what was removed."""
     snap = load_snapshot(index_dir)
     sel = list(selectors)
-    gone = [e for e in snap.docs if any(_matches(e, s) for s in sel)]
-    missing = [s for s in sel if not any(_matches(e, s) for e in snap.docs)]
+    gone = [e for e in snap.docs if any(matches_selector(e, s) for s in sel)]
+    missing = [s for s in sel if not any(matches_selector(e, s) for e in snap.docs)]
     if missing:
         raise IndexError_(f"no document matches {', '.join(missing)}; see: docqa docs")
     ids = {e.doc.id for e in gone}
@@ -377,7 +377,8 @@ def remove_documents(index_dir: Path, selectors: Iterable[str]) -> list[DocEntry
     return gone
 
 
-def _matches(entry: DocEntry, selector: str) -> bool:
+def matches_selector(entry: DocEntry, selector: str) -> bool:
+    """A document selector: an id or id prefix (4+ chars), a path, a file name or its prefix (3+)."""
     if len(selector) >= 4 and entry.doc.id.startswith(selector):
         return True
     path = entry.doc.path or ""

@@ -621,9 +621,9 @@ def translate(
                     _fail(f"no chunk {chunk_id} in {index_dir}; see: docqa search --json")
                 sources = [found[0].text]
             else:
-                from index.store import _matches
+                from index.store import matches_selector
 
-                entries = [e for e in snap.docs if _matches(e, doc_sel or "")]
+                entries = [e for e in snap.docs if matches_selector(e, doc_sel or "")]
                 if not entries:
                     _fail(f"no document matches {doc_sel}; see: docqa docs")
                 if n_key <= 0:

