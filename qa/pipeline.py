@@ -64,7 +64,7 @@ class QAPipeline:
         engine: Engine,
         k: int = 5,
         notes: Sequence[str] = (),
-        dense_evidence: bool = True,
+        dense_evidence: bool | None = None,
     ) -> None:
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
@@ -74,11 +74,19 @@ class QAPipeline:
         self.k = k
         self.notes = tuple(notes)
         self.glossary = load_glossary()
-        # Dense sentence scoring costs an embedding per sentence: worth it with a strong
-        # cross-lingual embedder, and off by default otherwise (DOCQA_DENSE_EVIDENCE=1 forces it).
+        # Dense sentence scoring costs an embedding per sentence (cached per process); the figures
+        # in the README were measured with it on. DOCQA_DENSE_EVIDENCE = always (default) | cross
+        # (only questions in another language than the documents) | never.
+        self.dense_mode: str
         if dense_evidence is None:
-            dense_evidence = os.environ.get("DOCQA_DENSE_EVIDENCE", "") == "1"
-        self.scorer = SentenceScorer(searcher.embedder) if dense_evidence else None
+            self.dense_mode = os.environ.get("DOCQA_DENSE_EVIDENCE", "always")
+        else:
+            self.dense_mode = "always" if dense_evidence else "never"
+        if self.dense_mode not in ("cross", "always", "never"):
+            raise ValueError(
+                f"DOCQA_DENSE_EVIDENCE must be cross, always or never, got {self.dense_mode!r}"
+            )
+        self.scorer = SentenceScorer(searcher.embedder)
 
     @classmethod
     def from_index(
@@ -102,12 +110,20 @@ class QAPipeline:
             t1 = time.perf_counter()
             lang = answer_lang(detect_lang(q))
             evidence, coverage = select_evidence(
-                query, hits, self.searcher.corpus_lang, scorer=self.scorer
+                query, hits, self.searcher.corpus_lang, scorer=self._scorer_for(q)
             )
             timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
             req = Request(q, lang, tuple(evidence), tuple(hist))
             out.append(Prepared(q, query, lang, hits, req, coverage, timings))
         return out
+
+    def _scorer_for(self, question: str) -> SentenceScorer | None:
+        if self.dense_mode == "always":
+            return self.scorer
+        crosses = (
+            detect_lang(question) != self.searcher.corpus_lang and detect_lang(question) != "mixed"
+        )
+        return self.scorer if self.dense_mode == "cross" and crosses else None
 
     def _refuse_early(self, p: Prepared) -> bool:
         """No evidence, too little of the question covered, or a year asked about that no retrieved
