@@ -5,7 +5,6 @@ from pathlib import Path
 import pytest
 
 
-
 def make_pdf(lines: list[str]) -> bytes:
     """A minimal one-page PDF with Helvetica text lines (enough for pypdf's text extraction)."""
     content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET"
