@@ -381,10 +381,7 @@ def _pipeline(index: str | None, llm: str, k: int, model: str | None) -> QAPipel
 
     index_dir = _index_dir(index)
     ensure_index(index_dir)
-    pipe = QAPipeline.from_index(index_dir, llm, k, model)
-    for note in pipe.notes:
-        click.echo(note, err=True)
-    return pipe
+    return QAPipeline.from_index(index_dir, llm, k, model)
 
 
 def _print_answer(answer: Answer) -> None:
