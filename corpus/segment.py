@@ -69,9 +69,11 @@ class Segmenter:
         if self._tok is not None:
             self._tok.add_word(word)
 
-    def tokenize(self, text: str, keep_punct: bool = False) -> list[Token]:
+    def tokenize(
+        self, text: str, keep_punct: bool = False, simplified: bool = False
+    ) -> list[Token]:
         """Tokens of `text` with offsets; punctuation and whitespace dropped unless asked for."""
-        norm = to_simplified(text)
+        norm = text if simplified else to_simplified(text)
         out: list[Token] = []
         pos = 0
         for m in _PROTECTED.finditer(norm):
@@ -92,8 +94,9 @@ class Segmenter:
             out.append(Token(word.lower(), start + s, start + e))
         return out
 
-    def cut(self, text: str) -> list[str]:
-        return [t.text for t in self.tokenize(text)]
+    def cut(self, text: str, simplified: bool = False) -> list[str]:
+        """Normalized tokens; `simplified=True` says the text is already folded to Simplified."""
+        return [t.text for t in self.tokenize(text, simplified=simplified)]
 
 
 @lru_cache(maxsize=1)

@@ -31,16 +31,17 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]{2,}")
 
 def terms(text: str) -> list[str]:
     """Index and query terms: words, bare numbers, and Chinese character bigrams."""
-    out = word_terms(text)
-    for run in _CJK_RUN.findall(to_simplified(text)):
+    simp = to_simplified(text)  # folded once, for both the words and the bigrams
+    out = word_terms(simp, simplified=True)
+    for run in _CJK_RUN.findall(simp):
         out.extend(run[i : i + 2] for i in range(len(run) - 1))
     return out
 
 
-def word_terms(text: str) -> list[str]:
+def word_terms(text: str, simplified: bool = False) -> list[str]:
     """Words only (no bigrams), stop words dropped; numbers with units also as bare numbers."""
     out: list[str] = []
-    for tok in default_segmenter().cut(text):
+    for tok in default_segmenter().cut(text, simplified=simplified):
         if tok in _STOP:
             continue
         out.append(tok)
