@@ -100,7 +100,9 @@ def run_one(system: str, n: int, n_queries: int, embedder_name: str) -> dict:
             doc = build_document(Extracted([t]), path=str(i), fmt="txt")
             entries.append(DocEntry(doc, str(i), 1, ""))
             chunks.append(Chunk(str(i), doc.id, 0, doc.text, 0, len(doc.text)))
-        snap = build_snapshot(entries, chunks, vecs, emb, ChunkingConfig(max_chars=100000))
+        snap = build_snapshot(
+            entries, chunks, vecs, emb.name, emb.dim, ChunkingConfig(max_chars=100000)
+        )
         build_s = time.perf_counter() - t0
         searcher = HybridSearcher(snap, emb)
 

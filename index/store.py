@@ -115,16 +115,19 @@ def build_snapshot(
     entries: list[DocEntry],
     chunks: list[Chunk],
     vectors: np.ndarray,
-    embedder: Embedder,
+    embedder_name: str,
+    dim: int,
     chunking: ChunkingConfig,
     dense_kind: str = "auto",
 ) -> Snapshot:
+    """Build the stores for a snapshot. Takes the embedder's name and dimension, not the embedder,
+    so rebuilding after a removal never loads a model."""
     by_doc = {e.doc.id: e.doc for e in entries}
     keyword = KeywordStore.build([_keyword_text(c, by_doc[c.doc_id]) for c in chunks])
-    dense = DenseStore.build(vectors.reshape(len(chunks), embedder.dim), dense_kind)
+    dense = DenseStore.build(vectors.reshape(len(chunks), dim), dense_kind)
     manifest = {
         "format_version": FORMAT_VERSION,
-        "embedder": {"name": embedder.name, "dim": embedder.dim},
+        "embedder": {"name": embedder_name, "dim": dim},
         "chunking": {"max_chars": chunking.max_chars, "overlap": chunking.overlap},
         "embed_title": True,
         "dense": {"kind": dense.kind},
@@ -334,7 +337,9 @@ def ingest(
         if all_chunks
         else np.zeros((0, embedder.dim), np.float32)
     )
-    snap = build_snapshot(ordered, all_chunks, vectors, embedder, cfg, dense_kind)
+    snap = build_snapshot(
+        ordered, all_chunks, vectors, embedder.name, embedder.dim, cfg, dense_kind
+    )
     write_snapshot(snap, index_dir)
     return report(len(to_embed), len(all_chunks), len(ordered), True)
 
@@ -368,10 +373,16 @@ def remove_documents(index_dir: Path, selectors: Iterable[str]) -> list[DocEntry
     ids = {e.doc.id for e in gone}
     keep = [e for e in snap.docs if e.doc.id not in ids]
     rows = [i for i, c in enumerate(snap.chunks) if c.doc_id not in ids]
-    embedder = make_embedder(snap.embedder_name)
     cfg = ChunkingConfig(**snap.manifest["chunking"])
+    emb = snap.manifest["embedder"]
     new = build_snapshot(
-        keep, [snap.chunks[i] for i in rows], snap.vectors[rows], embedder, cfg, snap.dense.kind
+        keep,
+        [snap.chunks[i] for i in rows],
+        snap.vectors[rows],
+        emb["name"],
+        int(emb["dim"]),
+        cfg,
+        snap.dense.kind,
     )
     write_snapshot(new, index_dir)
     return gone
