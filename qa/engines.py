@@ -8,7 +8,6 @@ for every engine.
 from __future__ import annotations
 
 import os
-import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
-from qa.numbers import english_amount, parse_chinese, to_english
+from qa.numbers import english_figures, to_english
 from qa.records import Evidence
 
 REFUSAL = {
@@ -52,20 +51,6 @@ class Engine(ABC):
 
     def answer(self, req: Request) -> str:
         return "".join(self.stream(req))
-
-
-def english_figures(text: str) -> list[str]:
-    """`7903.8万美元 = US$79.038 million` for every Chinese amount with a magnitude or currency."""
-    out = []
-    for q in parse_chinese(text):
-        if q.kind == "number" and not re.search(r"[万亿千百]", q.text):
-            continue
-        if q.kind == "percent":
-            continue
-        rendered = english_amount(q.value, q.kind)
-        if rendered != q.text:
-            out.append(f"{q.text} = {rendered}")
-    return list(dict.fromkeys(out))
 
 
 class ExtractiveEngine(Engine):

@@ -8,6 +8,7 @@ English names when a citation is verified against Chinese text.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -31,6 +32,12 @@ class Glossary:
 
     def notes_for(self, text: str) -> list[str]:
         return [f"{zh} = {en}" for zh, en in self.in_text(text) if zh != en]
+
+    def in_english_text(self, text: str) -> list[tuple[str, str]]:
+        """(Chinese, English) for each English glossary name written in `text` (whole words)."""
+        return [
+            (zh, en) for zh, en in self.entries if re.search(rf"\b{re.escape(en)}\b", text, re.I)
+        ]
 
     def english_names(self, text: str) -> list[str]:
         return [en for _, en in self.in_text(text)]

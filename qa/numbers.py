@@ -136,6 +136,19 @@ def english_amount(value: Decimal, kind: str = "number") -> str:
     return f"{prefix}{sep}{_plain(value)}"
 
 
+def english_figures(text: str) -> list[str]:
+    """`7903.8万美元 = US$79.038 million` for every Chinese amount with a magnitude or a currency
+    whose English notation differs (percentages and bare numbers read the same)."""
+    out = []
+    for q in parse_chinese(text):
+        if q.kind == "percent" or (q.kind == "number" and not re.search(r"[万亿千百]", q.text)):
+            continue
+        rendered = english_amount(q.value, q.kind)
+        if rendered != q.text:
+            out.append(f"{q.text} = {rendered}")
+    return list(dict.fromkeys(out))
+
+
 _QUOTED = re.compile(r"“[^”]*”|「[^」]*」")
 
 

@@ -30,7 +30,7 @@ from corpus.sentences import split_sentences
 from index.keyword import word_terms
 from index.model_store import docqa_home
 from qa.glossary import Glossary, load_glossary
-from qa.numbers import english_amount, parse_quantities, supported, to_english
+from qa.numbers import english_amount, english_figures, parse_quantities, supported, to_english
 
 LENGTH_RATIO = {
     "en": (0.8, 8.0),
@@ -92,9 +92,7 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
         ]
     else:
         wrong = [
-            f"{en} -> {zh}"
-            for zh, en in glossary.entries
-            if re.search(rf"\b{re.escape(en)}\b", source, re.I) and zh not in translation
+            f"{en} -> {zh}" for zh, en in glossary.in_english_text(source) if zh not in translation
         ]
     ratio = len(translation) / max(1, len(source))
     s_src = max(1, len(split_sentences(source)))
@@ -165,18 +163,9 @@ SYSTEM = {
 def _messages(text: str, to: str, glossary: Glossary) -> list[Any]:
     notes = []
     if to == "en":
-        figures = [
-            f"{q.text} = {english_amount(q.value, q.kind)}"
-            for q in parse_quantities(text)
-            if q.kind.startswith("money") or re.search(r"[万亿]", q.text)
-        ]
-        notes = figures + glossary.notes_for(text)
+        notes = english_figures(text) + glossary.notes_for(text)
     else:
-        notes = [
-            f"{en} = {zh}"
-            for zh, en in glossary.entries
-            if re.search(rf"\b{re.escape(en)}\b", text, re.I)
-        ]
+        notes = [f"{en} = {zh}" for zh, en in glossary.in_english_text(text)]
     body = text + (f"\n\nNotes: {'; '.join(notes)}" if notes else "")
     return [SystemMessage(SYSTEM[to]), HumanMessage(body)]
 
@@ -244,18 +233,9 @@ class Translator:
         """No generative model: key terms and numbers only, clearly not a translation."""
         lines = []
         if to == "en":
-            lines += [f"{zh} = {en}" for zh, en in self.glossary.in_text(text) if zh != en]
-            lines += [
-                f"{q.text} = {english_amount(q.value, q.kind)}"
-                for q in parse_quantities(text)
-                if q.kind.startswith("money") or re.search(r"[万亿]", q.text)
-            ]
+            lines += self.glossary.notes_for(text) + english_figures(text)
         else:
-            lines += [
-                f"{en} = {zh}"
-                for zh, en in self.glossary.entries
-                if re.search(rf"\b{re.escape(en)}\b", text, re.I)
-            ]
+            lines += [f"{en} = {zh}" for zh, en in self.glossary.in_english_text(text)]
         body = (
             "\n".join(f"- {x}" for x in dict.fromkeys(lines))
             or "- (no glossary terms or amounts found)"
