@@ -131,8 +131,7 @@ def demo(as_json: bool, index: str | None, llm: str) -> None:
         )
     seconds = time.perf_counter() - t0
     index_dir = _index_dir(index)
-    ensure_index(index_dir)
-    pipe = _pipeline(index, llm, 5, None)
+    pipe = _pipeline(index, llm, 5, None)  # builds the demo index first if there is none
     answers = pipe.ask_batch(list(DEMO_QUESTIONS))
     if as_json:
         _emit_json(
