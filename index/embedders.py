@@ -44,6 +44,9 @@ class Embedder(ABC):
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
+        # One encode at a time per model: the in-process engines already use every core, and not
+        # all of them are safe to call from several threads (the web service serves many).
+        self._encode_lock = threading.Lock()
 
     @property
     @abstractmethod
@@ -67,10 +70,11 @@ class Embedder(ABC):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self.model()
-        out = [
-            self._encode(model, texts[i : i + self.batch_size], is_query)
-            for i in range(0, len(texts), self.batch_size)
-        ]
+        with self._encode_lock:
+            out = [
+                self._encode(model, texts[i : i + self.batch_size], is_query)
+                for i in range(0, len(texts), self.batch_size)
+            ]
         return _normalize(np.vstack(out))
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:

@@ -65,6 +65,19 @@ class DocEntry:
             "ingested_at": self.ingested_at,
         }
 
+    def summary(self) -> dict[str, Any]:
+        """The `docqa docs --json` row: metadata without the text."""
+        return {
+            "id": self.doc.id,
+            "title": self.doc.title,
+            "date": self.doc.date,
+            "publisher": self.doc.source,
+            "source": self.doc.path,
+            "chunks": self.n_chunks,
+            "chars": len(self.doc.text),
+            "ingested_at": self.ingested_at,
+        }
+
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> DocEntry:
         doc = Document(
@@ -342,6 +355,17 @@ def ingest(
     )
     write_snapshot(snap, index_dir)
     return report(len(to_embed), len(all_chunks), len(ordered), True)
+
+
+def build_demo_index(
+    index_dir: Path, progress: Callable[[int, int, str], None] | None = None
+) -> IngestReport | None:
+    """The first use with no index builds one from the shipped demo corpus; None if one exists."""
+    from corpus.demo import demo_paths
+
+    if index_exists(index_dir):
+        return None
+    return ingest(demo_paths(), index_dir, progress=progress)
 
 
 def embed_chunks(

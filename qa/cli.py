@@ -185,7 +185,7 @@ def _progress_bar(desc: str) -> Callable[[int, int, str], None]:
 
 def ensure_index(index_dir: Path) -> None:
     """The first command that needs an index builds one from the demo corpus, and says so."""
-    from index.store import index_exists, ingest
+    from index.store import build_demo_index, index_exists
 
     if index_exists(index_dir):
         return
@@ -193,11 +193,12 @@ def ensure_index(index_dir: Path) -> None:
         f"no index at {index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...",
         err=True,
     )
-    report = ingest(demo_paths(), index_dir, progress=_progress_bar("demo corpus"))
-    click.echo(
-        f"built demo index: {report.documents_total} documents, {report.chunks_total} chunks in {report.seconds:.1f} s",
-        err=True,
-    )
+    report = build_demo_index(index_dir, progress=_progress_bar("demo corpus"))
+    if report is not None:
+        click.echo(
+            f"built demo index: {report.documents_total} documents, {report.chunks_total} chunks in {report.seconds:.1f} s",
+            err=True,
+        )
 
 
 def _open_searcher(index: str | None, mode: str = "hybrid") -> HybridSearcher:
@@ -334,19 +335,7 @@ def docs(index: str | None, as_json: bool) -> None:
     except IndexError_ as exc:
         _fail(str(exc))
         return
-    rows = [
-        {
-            "id": e.doc.id,
-            "title": e.doc.title,
-            "date": e.doc.date,
-            "publisher": e.doc.source,
-            "source": e.doc.path,
-            "chunks": e.n_chunks,
-            "chars": len(e.doc.text),
-            "ingested_at": e.ingested_at,
-        }
-        for e in snap.docs
-    ]
+    rows = [e.summary() for e in snap.docs]
     if as_json:
         _emit_json({"index": str(index_dir), "embedder": snap.embedder_name, "documents": rows})
         return
@@ -570,7 +559,7 @@ def eval_cmd(
     envvar="DOCQA_LLM",
     default="auto",
     show_default=True,
-    help="auto, local or openai.",
+    help="auto (local model if installed, else a dictionary gloss), local, openai or gloss.",
 )
 @click.option("--model", default=None)
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
@@ -592,8 +581,8 @@ def translate(
     from corpus.errors import CorpusError
     from corpus.readers import read_document
     from index.store import IndexError_, load_snapshot
-    from qa.llm import LLMError, local_model_installed, make_chat_model
-    from qa.translate import Translator, key_passages, side_by_side
+    from qa.llm import LLMError
+    from qa.translate import key_passages, make_translator, side_by_side
 
     sources: list[str] = []
     try:
@@ -625,16 +614,7 @@ def translate(
                 if n_key <= 0:
                     _fail(f"--key must be greater than 0, got {n_key}")
                 sources = [s.text for s in key_passages(entries[0].doc, n_key)]
-        chat = None
-        engine = "gloss"
-        if llm == "auto":
-            llm = "local" if local_model_installed() else "gloss"
-        if llm in ("local", "openai"):
-            chat = make_chat_model(llm, model)
-            engine = llm
-        elif llm != "gloss":
-            _fail(f"unknown engine '{llm}' for translation; use auto, local or openai")
-        translator = Translator(chat, engine)
+        translator = make_translator(llm, model)
         results = [translator.translate(s, to) for s in sources]
     except (CorpusError, IndexError_, LLMError, ValueError) as exc:
         _fail(str(exc))
@@ -647,6 +627,52 @@ def translate(
             click.echo(f"> {r.source}\n\n{r.text}\n")
         return
     click.echo(side_by_side(results))
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="DOCQA_HOST")
+@click.option("--port", default=7860, show_default=True, envvar="DOCQA_PORT")
+@click.option(
+    "--token",
+    envvar="DOCQA_TOKEN",
+    default=None,
+    help="Required for the UI and the API when set; required to bind beyond 127.0.0.1. Default: $DOCQA_TOKEN.",
+)
+@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--model", default=None, help="GGUF path for local, model name for openai.")
+@click.option("--k", default=5, show_default=True)
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+def serve(
+    host: str, port: int, token: str | None, llm: str, model: str | None, k: int, index: str | None
+) -> None:
+    """Start the web UI (chat, library, translate, evaluate) and the HTTP API on one port."""
+    import os
+
+    from index.embedders import EmbedderError
+    from index.store import IndexError_
+    from qa.llm import LLMError
+    from ui.server import is_loopback
+    from ui.server import serve as run_server
+    from ui.service import DocqaService
+
+    if not is_loopback(host) and not token:
+        _fail(f"binding to {host} exposes docqa beyond this machine: set DOCQA_TOKEN or --token")
+    max_mb = float(os.environ.get("DOCQA_MAX_FILE_MB", "20"))
+    service = DocqaService(_index_dir(index), llm, model, k, max_file_mb=max_mb)
+    try:
+        ensure_index(service.index_dir)
+        for note in service.open():
+            click.echo(note, err=True)
+    except (IndexError_, EmbedderError, LLMError) as exc:
+        _fail(str(exc))
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    suffix = f"/?token={token}" if token else "/"
+    click.echo(
+        f"docqa: engine {service.engine_name}, {len(service.snapshot.docs)} documents · "
+        f"UI http://{shown}:{port}{suffix} · API http://{shown}:{port}/docs",
+        err=True,
+    )
+    run_server(service, host, port, token)
 
 
 @cli.group()

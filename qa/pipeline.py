@@ -88,6 +88,11 @@ class QAPipeline:
             )
         self.scorer = SentenceScorer(searcher.embedder)
 
+    def use_searcher(self, searcher: HybridSearcher) -> None:
+        """Answer from another snapshot from now on (a question already running keeps its own)."""
+        self.searcher = searcher
+        self.retriever = DocqaRetriever(searcher=searcher, k=self.k)
+
     @classmethod
     def from_index(
         cls, index_dir: Path, engine: str = "auto", k: int = 5, model: str | None = None

@@ -107,6 +107,26 @@ def failures(result: dict[str, Any]) -> list[dict[str, Any]]:
     return [i for i in result["per_item"] if not i["correct"]]
 
 
+def charts_svg(result: dict[str, Any]) -> list[str]:
+    """The report's charts (inline SVG, every label escaped)."""
+    items = result["per_item"]
+    return [
+        svg_bars(
+            {
+                k: v["accuracy"] or 0.0
+                for k, v in result["by_language"].items()
+                if v["accuracy"] is not None
+            },
+            "Accuracy by language",
+            1.0,
+            percent=True,
+        ),
+        svg_bars(_groups(items, "type"), "Accuracy by question type", 1.0, percent=True),
+        svg_bars(_latency_bins(items), "Latency distribution (questions)"),
+        svg_bars(_rank_counts(items), "Retrieval rank of the gold passage (questions)"),
+    ]
+
+
 def write_reports(result: dict[str, Any], out_dir: Path, title: str = "docqa evaluation") -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     slim = {k: v for k, v in result.items() if k != "per_item"}
@@ -145,22 +165,7 @@ def write_reports(result: dict[str, Any], out_dir: Path, title: str = "docqa eva
         )
     (out_dir / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
 
-    items = result["per_item"]
-    charts = [
-        svg_bars(
-            {
-                k: v["accuracy"] or 0.0
-                for k, v in result["by_language"].items()
-                if v["accuracy"] is not None
-            },
-            "Accuracy by language",
-            1.0,
-            percent=True,
-        ),
-        svg_bars(_groups(items, "type"), "Accuracy by question type", 1.0, percent=True),
-        svg_bars(_latency_bins(items), "Latency distribution (questions)"),
-        svg_bars(_rank_counts(items), "Retrieval rank of the gold passage (questions)"),
-    ]
+    charts = charts_svg(result)
     e = html.escape
     rows_html = "".join(
         "<tr>"

@@ -248,6 +248,20 @@ class Translator:
         return Translation(text, note + body, to, "gloss", f, f, (), False, 0.0, kind="gloss")
 
 
+def make_translator(llm: str = "auto", model: str | None = None) -> Translator:
+    """`auto`: the local model when installed, else the dictionary gloss; or `local`, `openai`,
+    `gloss`. (The extractive answer engine has no translator: it means the gloss here.)"""
+    from qa.llm import LLMError, local_model_installed, make_chat_model
+
+    if llm == "auto":
+        llm = "local" if model or local_model_installed() else "gloss"
+    if llm in ("gloss", "extractive"):
+        return Translator(None, "gloss")
+    if llm in ("local", "openai"):
+        return Translator(make_chat_model(llm, model), llm)
+    raise LLMError(f"unknown engine '{llm}' for translation; use auto, local, openai or gloss")
+
+
 def _fid(d: dict[str, Any]) -> Fidelity:
     return Fidelity(
         tuple(d["missing_numbers"]),

@@ -1,0 +1,236 @@
+"""The HTTP API and the service behind it, on the real demo index (e5-small, extractive engine)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+import urllib.request
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from qa.cli import cli
+from ui.server import build_app
+from ui.service import DocqaService, Upload, safe_filename
+
+XSS_DOC = (
+    "安全测试公司年报\n\n"
+    "安全测试公司2025年营业收入为12.5亿元，同比增长30%。<script>window.__pwned=1</script>\n"
+    '公司总部位于杭州，员工人数为3200人。<img src=x onerror="window.__pwned=2">\n'
+    '详情见<a href="javascript:window.__pwned=3">官网链接</a>。\n'
+)
+
+
+@pytest.fixture
+def service(tmp_path: Path, demo_index: Path, monkeypatch: pytest.MonkeyPatch) -> DocqaService:
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))
+    index = tmp_path / "index"
+    shutil.copytree(demo_index, index, symlinks=True)
+    return DocqaService(index, llm="extractive")
+
+
+@pytest.fixture
+def client(service: DocqaService) -> Iterator[TestClient]:
+    with TestClient(build_app(service)) as c:
+        yield c
+
+
+def test_health_and_openapi(client: TestClient) -> None:
+    h = client.get("/api/health").json()
+    assert h["status"] == "ok" and h["documents"] == 2 and h["engine"] == "extractive"
+    paths = client.get("/openapi.json").json()["paths"]
+    for p in ("/api/ask", "/api/search", "/api/translate", "/api/documents", "/api/health"):
+        assert p in paths
+    assert {"get", "post"} <= set(paths["/api/documents"])
+    assert "delete" in paths["/api/documents/{doc_id}"]
+
+
+def test_ask_mirrors_the_cli_json(client: TestClient) -> None:
+    r = client.post("/api/ask", json={"question": "MiniMax 2025年全年总收入是多少？"})
+    assert r.status_code == 200
+    a = r.json()
+    assert set(a) >= {
+        "question",
+        "language",
+        "answer",
+        "refused",
+        "engine",
+        "citations",
+        "hits",
+        "timings",
+    }
+    assert a["language"] == "zh" and not a["refused"] and "7903.8万美元" in a["answer"]
+    c = a["citations"][0]
+    assert c["verified"] and set(c) >= {"n", "chunk_id", "doc_id", "title", "quote", "start", "end"}
+    doc = client.get(f"/api/documents/{c['doc_id']}").json()
+    assert doc["text"][c["start"] : c["end"]] == c["quote"]
+
+
+def test_follow_up_uses_the_history(client: TestClient) -> None:
+    first = "MiniMax 2025年全年总收入是多少？"
+    a1 = client.post("/api/ask", json={"question": first}).json()
+    a2 = client.post(
+        "/api/ask",
+        json={"question": "那2024年呢？", "history": [{"question": first, "answer": a1["answer"]}]},
+    ).json()
+    assert "MiniMax" in a2["query"] and "2024" in a2["query"]
+
+
+def test_errors_are_json_with_status_codes(client: TestClient) -> None:
+    r = client.post("/api/ask", json={"question": "   "})
+    assert r.status_code == 400 and "empty" in r.json()["error"]
+    r = client.post("/api/ask", json={"question": "长" * 10_000})
+    assert r.status_code == 422 and "question" in r.json()["error"]
+    r = client.post("/api/ask", content=b"{not json", headers={"content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["status"] == 422
+    r = client.post("/api/search", json={"query": "收入", "k": 0})
+    assert r.status_code == 422 and "k" in r.json()["error"]
+    assert client.get("/api/documents/nope").status_code == 404
+    assert client.delete("/api/documents/nope").json()["error"].startswith("no document")
+    assert client.get("/api/nothing-here").status_code == 404
+    r = client.post("/api/translate", json={})
+    assert r.status_code == 400 and "exactly one" in r.json()["error"]
+
+
+def test_search_and_translate(client: TestClient) -> None:
+    s = client.post("/api/search", json={"query": "智谱 上市", "k": 3}).json()
+    assert len(s["hits"]) == 3 and s["language"] == "zh"
+    t = client.post(
+        "/api/translate", json={"text": "MiniMax2025年全年实现总收入7903.8万美元"}
+    ).json()
+    tr = t["translations"][0]
+    assert tr["kind"] == "gloss" and "US$79.038 million" in tr["text"]
+    doc_id = client.get("/api/documents").json()["documents"][0]["id"]
+    t = client.post("/api/translate", json={"doc_id": doc_id, "key": 2}).json()
+    assert len(t["translations"]) == 2
+
+
+def test_upload_list_open_delete(client: TestClient, service: DocqaService) -> None:
+    files = [
+        ("files", ("../../evil/安全 报告.txt", XSS_DOC.encode(), "text/plain")),
+        ("files", ("notes.exe", b"MZ\x90\x00", "application/octet-stream")),
+        ("files", ("broken.pdf", b"%PDF-1.4 not really a pdf", "application/pdf")),
+        ("files", ("empty.md", b"", "text/markdown")),
+    ]
+    r = client.post("/api/documents", files=files)
+    assert r.status_code == 200
+    body = r.json()
+    assert len(body["new"]) == 1
+    saved = Path(body["new"][0])
+    assert saved.parent == service.upload_dir.resolve() and saved.name == "安全 报告.txt"
+    errors = {f["path"].split("/")[-1]: f["error"] for f in body["failed"]}
+    assert "unsupported format '.exe'" in errors["notes.exe"]
+    assert "empty" in errors["empty.md"]
+    assert "broken.pdf" in errors and not (service.upload_dir / "broken.pdf").exists()
+    docs = client.get("/api/documents").json()["documents"]
+    assert len(docs) == 3
+    new = next(d for d in docs if d["title"] == "安全测试公司年报")
+    a = client.post("/api/ask", json={"question": "安全测试公司2025年营业收入是多少？"}).json()
+    assert "12.5亿元" in a["answer"] and a["citations"][0]["doc_id"] == new["id"]
+    assert client.delete(f"/api/documents/{new['id']}").json()["removed"]["id"] == new["id"]
+    assert len(client.get("/api/documents").json()["documents"]) == 2
+    assert not saved.exists()
+
+
+def test_a_wholly_bad_upload_is_422_and_changes_nothing(client: TestClient) -> None:
+    before = client.get("/api/documents").json()
+    r = client.post("/api/documents", files=[("files", ("x.bin", b"\x00\x01", "x/y"))])
+    assert r.status_code == 422 and "unsupported format" in r.json()["failed"][0]["error"]
+    assert client.get("/api/documents").json() == before
+
+
+def test_request_size_limit(service: DocqaService) -> None:
+    with TestClient(build_app(service, max_request_mb=1)) as c:
+        r = c.post("/api/documents", files=[("files", ("big.txt", b"a" * (2 << 20), "text/plain"))])
+        assert r.status_code == 413 and "1 MB" in r.json()["error"]
+
+
+def test_token_guards_ui_and_api(service: DocqaService) -> None:
+    with TestClient(build_app(service, token="s3cret"), follow_redirects=False) as c:
+        assert c.get("/api/health").status_code == 200
+        r = c.post("/api/search", json={"query": "收入"})
+        assert r.status_code == 401 and "DOCQA_TOKEN" in r.json()["error"]
+        assert c.get("/").status_code == 401
+        auth = {"Authorization": "Bearer s3cret"}
+        assert c.post("/api/search", json={"query": "收入"}, headers=auth).status_code == 200
+        assert (
+            c.post(
+                "/api/search", json={"query": "收入"}, headers={"Authorization": "Bearer x"}
+            ).status_code
+            == 401
+        )
+        r = c.get("/?token=s3cret")
+        assert r.status_code == 303 and r.headers["location"] == "/"
+        assert "docqa_token=s3cret" in r.headers["set-cookie"]
+        c.cookies.set("docqa_token", "s3cret")
+        assert c.get("/").status_code == 200
+
+
+def test_serve_refuses_a_public_address_without_a_token(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DOCQA_TOKEN", raising=False)
+    r = CliRunner().invoke(cli, ["serve", "--host", "0.0.0.0"])
+    assert r.exit_code == 2 and "DOCQA_TOKEN" in r.output
+
+
+def test_safe_filename() -> None:
+    assert safe_filename("../../etc/passwd") == "passwd"
+    assert safe_filename("..\\..\\win.ini") == "win.ini"
+    assert safe_filename(".bashrc") == "bashrc"
+    assert safe_filename("a/b/<script>.html") == "script.html"
+    assert safe_filename("报告 2025.PDF") == "报告 2025.PDF"
+    assert safe_filename("\x00\x01") == "upload"
+
+
+def test_queries_during_uploads_see_the_old_or_the_new_index(service: DocqaService) -> None:
+    """Readers never see a half-written index: every answer comes from 2 or 3 documents."""
+    service.open()
+    stop = threading.Event()
+    seen: set[int] = set()
+    errors: list[BaseException] = []
+
+    def reader() -> None:
+        while not stop.is_set():
+            try:
+                service.search("营业收入", 3)
+                seen.add(len(service.snapshot.docs))
+            except BaseException as exc:  # noqa: BLE001 - any failure is the test's failure
+                errors.append(exc)
+
+    threads = [threading.Thread(target=reader) for _ in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        result = service.upload([Upload("安全.txt", XSS_DOC.encode())])
+        service.delete(
+            next(d["id"] for d in service.documents() if d["title"] == "安全测试公司年报")
+        )
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+    assert not errors and len(result.report.new) == 1
+    assert seen <= {2, 3}
+
+
+def test_twenty_concurrent_asks_all_succeed(live_server: str) -> None:
+    questions = ["MiniMax 2025年全年总收入是多少？", "What was MiniMax's net loss in 2025?"] * 10
+
+    def ask(q: str) -> dict:
+        req = urllib.request.Request(
+            live_server + "/api/ask",
+            data=json.dumps({"question": q}).encode(),
+            headers={"content-type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=120) as r:
+            assert r.status == 200
+            return json.loads(r.read())
+
+    with ThreadPoolExecutor(20) as pool:
+        answers = list(pool.map(ask, questions))
+    assert len(answers) == 20
+    assert all(a["citations"] and not a["refused"] for a in answers)

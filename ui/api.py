@@ -1,0 +1,140 @@
+"""The HTTP API: JSON in, JSON out, the same shapes as the CLI's `--json`. FastAPI gives the
+OpenAPI schema (/openapi.json, /docs); every error is `{"error": message, "status": code}`."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, File, Request, UploadFile
+from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from corpus.errors import CorpusError
+from corpus.lang import detect_lang
+from index.embedders import EmbedderError
+from index.store import IndexError_
+from qa.conversation import Turn
+from qa.llm import LLMError
+from qa.pipeline import MAX_QUESTION_CHARS, QuestionError
+from ui.service import MAX_TRANSLATE_CHARS, DocqaService, ServiceError, Upload
+
+
+class TurnIn(BaseModel):
+    question: str = Field(max_length=MAX_QUESTION_CHARS)
+    answer: str = Field(max_length=20000)
+
+
+class AskIn(BaseModel):
+    question: str = Field(description="Chinese or English", max_length=MAX_QUESTION_CHARS)
+    history: list[TurnIn] = Field(default_factory=list, max_length=20)
+    llm: Literal["auto", "extractive", "local", "openai"] | None = Field(
+        default=None, description="Answer engine; default: the server's"
+    )
+
+
+class SearchIn(BaseModel):
+    query: str = Field(max_length=MAX_QUESTION_CHARS)
+    k: int = Field(default=5, ge=1, le=50)
+    mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+
+
+class TranslateIn(BaseModel):
+    text: str | None = Field(default=None, max_length=MAX_TRANSLATE_CHARS)
+    doc_id: str | None = Field(default=None, description="translate this document's key passages")
+    chunk_id: str | None = None
+    to: Literal["en", "zh"] | None = Field(default=None, description="default: the other language")
+    key: int = Field(default=3, ge=1, le=10, description="key passages with doc_id")
+
+
+def error(status: int, message: str) -> JSONResponse:
+    return JSONResponse({"error": message, "status": status}, status_code=status)
+
+
+def _status(exc: Exception) -> int:
+    if isinstance(exc, ServiceError):
+        return exc.status
+    if isinstance(exc, (QuestionError, CorpusError)):
+        return 400 if isinstance(exc, QuestionError) else 422
+    if isinstance(exc, LLMError):
+        return 503
+    return 500
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    async def known(_req: Request, exc: Exception) -> JSONResponse:
+        return error(_status(exc), str(exc))
+
+    for cls in (ServiceError, QuestionError, CorpusError, LLMError, IndexError_, EmbedderError):
+        app.add_exception_handler(cls, known)
+
+    async def invalid(_req: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
+        return error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
+
+    app.add_exception_handler(RequestValidationError, invalid)
+
+    async def http(_req: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        return error(exc.status_code, str(exc.detail))
+
+    app.add_exception_handler(StarletteHTTPException, http)
+
+
+def api_router(service: DocqaService) -> APIRouter:
+    r = APIRouter(prefix="/api")
+
+    @r.get("/health", summary="Liveness, index size, engine, limits")
+    def health() -> dict[str, Any]:
+        return service.health()
+
+    @r.post("/ask", summary="Answer a question with verified citations (= docqa ask --json)")
+    def ask(body: AskIn) -> dict[str, Any]:
+        history = [Turn(t.question, t.answer) for t in body.history]
+        return service.ask(body.question, history, body.llm).to_json()
+
+    @r.post("/search", summary="Ranked passages (= docqa search --json)")
+    def search(body: SearchIn) -> dict[str, Any]:
+        hits = service.search(body.query, body.k, body.mode)
+        return {
+            "query": body.query,
+            "language": detect_lang(body.query),
+            "hits": [h.to_json() for h in hits],
+        }
+
+    @r.post("/translate", summary="Translate text, a chunk, or a document's key passages")
+    def translate(body: TranslateIn) -> dict[str, Any]:
+        results = service.translate(body.text, body.doc_id, body.chunk_id, body.to, body.key)
+        return {"translations": [t.to_json() for t in results]}
+
+    @r.get("/documents", summary="The documents in the index (= docqa docs --json)")
+    def documents() -> dict[str, Any]:
+        snap = service.snapshot
+        return {
+            "index": str(service.index_dir),
+            "embedder": snap.embedder_name,
+            "documents": service.documents(),
+        }
+
+    @r.get("/documents/{doc_id}", summary="One document: metadata and cleaned text")
+    def document(doc_id: str) -> dict[str, Any]:
+        e = service.document(doc_id)
+        return {**e.summary(), "author": e.doc.author, "text": e.doc.text}
+
+    @r.post("/documents", summary="Upload files (HTML, TXT, PDF, DOCX, MD) into the index")
+    async def upload(files: list[UploadFile] = File(...)) -> JSONResponse:  # noqa: B008
+        items = [Upload(f.filename or "upload", await f.read()) for f in files]
+        result = await run_in_threadpool(service.upload, items)
+        body = result.to_json()
+        ok = body["new"] or body["updated"] or body["unchanged"] or body["duplicates"]
+        return JSONResponse(body, status_code=200 if ok or not body["failed"] else 422)
+
+    @r.delete("/documents/{doc_id}", summary="Delete a document from the index")
+    def delete(doc_id: str) -> dict[str, Any]:
+        return {"removed": service.delete(doc_id).summary()}
+
+    return r

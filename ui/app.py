@@ -1,0 +1,404 @@
+"""The Gradio Blocks app: Chat, Library, Translate, Evaluate. Handlers are thin: they call the
+`DocqaService` and hand its records to `ui.render`, which escapes everything."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from corpus.errors import CorpusError
+from index.embedders import EmbedderError
+from index.store import IndexError_
+from qa.conversation import Turn
+from qa.llm import LLMError, local_model_installed
+from qa.pipeline import QuestionError
+from qa.records import Answer
+from ui import render
+from ui.service import DocqaService, ServiceError, Upload
+
+USER_ERRORS = (
+    QuestionError,
+    ServiceError,
+    CorpusError,
+    IndexError_,
+    EmbedderError,
+    LLMError,
+    ValueError,
+)
+EXAMPLES = [
+    "MiniMax 2025年全年总收入是多少？",
+    "What was MiniMax's net loss in 2025?",
+    "智谱上市首日股价表现如何？",
+]
+# Gradio hands each event its own tracker; this default only marks the parameter.
+PROGRESS = gr.Progress()
+_TRANSLATE_JS = """
+element.addEventListener('click', function (ev) {
+  var b = ev.target.closest('.docqa-translate');
+  if (!b) return;
+  b.disabled = true; b.textContent = 'Translating… 翻译中…';
+  trigger('click', {turn: Number(b.dataset.turn), n: Number(b.dataset.n)});
+});
+"""
+
+
+def _engines() -> list[str]:
+    import os
+
+    names = ["extractive"]
+    if local_model_installed():
+        names.append("local")
+    if os.environ.get("DOCQA_OPENAI_BASE_URL") and os.environ.get("DOCQA_OPENAI_MODEL"):
+        names.append("openai")
+    return names
+
+
+def _doc_choices(service: DocqaService) -> list[tuple[str, str]]:
+    return [
+        (f"{d['title'] or Path(d['source'] or '').name or d['id']} ({d['id'][:8]})", d["id"])
+        for d in service.documents()
+    ]
+
+
+def _doc_rows(service: DocqaService) -> list[list[Any]]:
+    return [
+        [
+            d["id"][:12],
+            d["title"] or "(untitled)",
+            d["date"] or "",
+            d["publisher"] or "",
+            Path(d["source"] or "").name,
+            d["chunks"],
+            d["chars"],
+        ]
+        for d in service.documents()
+    ]
+
+
+def _status_line(service: DocqaService, engine: str) -> str:
+    snap = service.snapshot
+    return (
+        f"**Engine:** `{engine}` · **Index:** {len(snap.docs)} documents, {len(snap.chunks)} chunks "
+        f"· embedder `{snap.embedder_name}`"
+    )
+
+
+def build_ui(service: DocqaService) -> gr.Blocks:
+    notes = service.open()
+    engines = _engines()
+    default_engine = service.engine_name if service.engine_name in engines else engines[0]
+
+    with gr.Blocks(title="docqa", fill_width=True) as demo:
+        gr.Markdown("## docqa · 文档问答 — answers cited to the exact passage")
+        status = gr.Markdown(_status_line(service, default_engine), elem_id="docqa-status")
+        if notes:
+            gr.Markdown("\n".join(f"ℹ️ {render.md_text(n)}" for n in notes), elem_id="docqa-notes")
+        turns = gr.State([])
+
+        with gr.Tab("Chat · 问答", id="chat"), gr.Row():
+            with gr.Column(scale=3):
+                chatbot = gr.Chatbot(
+                    height=520,
+                    elem_id="docqa-chat",
+                    buttons=["copy"],
+                    feedback_options=None,
+                    placeholder="Ask in Chinese or English · 用中文或英文提问",
+                )
+                with gr.Row():
+                    question = gr.Textbox(
+                        placeholder="Ask a question · 输入问题",
+                        show_label=False,
+                        scale=5,
+                        elem_id="docqa-question",
+                        max_lines=4,
+                    )
+                    ask_btn = gr.Button(
+                        "Ask · 提问", variant="primary", scale=1, elem_id="docqa-ask"
+                    )
+                with gr.Row():
+                    engine = gr.Dropdown(
+                        engines,
+                        value=default_engine,
+                        label="Engine",
+                        scale=1,
+                        elem_id="docqa-engine",
+                    )
+                    clear = gr.Button("New conversation · 新对话", scale=1)
+                gr.Examples(EXAMPLES, inputs=question)
+            with gr.Column(scale=2):
+                gr.Markdown("### Sources · 来源")
+                sources = gr.HTML(
+                    render.sources_html([]),
+                    elem_id="docqa-sources",
+                    js_on_load=_TRANSLATE_JS,
+                )
+
+        def respond(
+            message: str, chat: list[dict[str, Any]], state: list[dict[str, Any]], llm: str
+        ):
+            message = (message or "").strip()
+            if not message:
+                yield chat, state, render.sources_html(state), ""
+                return
+            history = [Turn(t["question"], t["answer"]) for t in state]
+            chat = [
+                *chat,
+                {"role": "user", "content": render.md_text(message)},
+                {"role": "assistant", "content": "…"},
+            ]
+            yield chat, state, render.sources_html(state), ""
+            answer: Answer | None = None
+            text = ""
+            last = 0.0
+            try:
+                for event in service.stream(message, history, llm):
+                    if isinstance(event, Answer):
+                        answer = event
+                    else:
+                        text += event
+                        if time.monotonic() - last > 0.1:
+                            last = time.monotonic()
+                            chat[-1] = {"role": "assistant", "content": render.md_text(text) + " ▌"}
+                            yield chat, state, render.sources_html(state), ""
+            except USER_ERRORS as exc:
+                chat[-1] = {"role": "assistant", "content": "⚠️ " + render.md_text(str(exc))}
+                yield chat, state, render.sources_html(state), ""
+                return
+            assert answer is not None
+            turn = len(state)
+            views = render.source_views(answer, turn, service.snapshot)
+            state = [
+                *state,
+                {"question": message, "answer": answer.text, "sources": views, "translations": {}},
+            ]
+            chat[-1] = {"role": "assistant", "content": render.answer_markdown(answer, turn)}
+            yield chat, state, render.sources_html(state), ""
+
+        for trigger in (question.submit, ask_btn.click):
+            trigger(
+                respond,
+                [question, chatbot, turns, engine],
+                [chatbot, turns, sources, question],
+                concurrency_limit=4,
+            )
+        clear.click(lambda: ([], [], render.sources_html([])), None, [chatbot, turns, sources])
+
+        def translate_source(state: list[dict[str, Any]], evt: gr.EventData) -> tuple[Any, str]:
+            data = getattr(evt, "_data", None) or {}
+            turn, n = data.get("turn"), data.get("n")
+            if not isinstance(turn, int) or not 0 <= turn < len(state):
+                return state, render.sources_html(state)
+            view = next((v for v in state[turn]["sources"] if v.n == n), None)
+            if view is None:
+                return state, render.sources_html(state, turn)
+            try:
+                t = service.translate_span(view.doc_id, view.start, view.end)
+            except USER_ERRORS as exc:
+                gr.Warning(str(exc))
+                return state, render.sources_html(state, turn)
+            state = list(state)
+            state[turn] = {**state[turn], "translations": {**state[turn]["translations"], n: t}}
+            return state, render.sources_html(state, turn)
+
+        sources.click(translate_source, [turns], [turns, sources])
+
+        # ---------------------------------------------------------------- Library
+        with gr.Tab("Library · 文档库", id="library"):
+            gr.Markdown(
+                "Add HTML, TXT, PDF, DOCX or Markdown files (several at once). "
+                "A file uploaded again under the same name replaces the earlier version."
+            )
+            files = gr.File(file_count="multiple", label="Files", elem_id="docqa-upload")
+            add_btn = gr.Button("Add to library · 添加", variant="primary", elem_id="docqa-add")
+            upload_out = gr.Markdown(elem_id="docqa-upload-result")
+            table = gr.Dataframe(
+                _doc_rows(service),
+                headers=["id", "title", "date", "publisher", "file", "chunks", "chars"],
+                interactive=False,
+                elem_id="docqa-docs",
+                wrap=True,
+            )
+            with gr.Row():
+                pick = gr.Dropdown(
+                    _doc_choices(service), label="Document", scale=3, elem_id="docqa-pick"
+                )
+                open_btn = gr.Button("Open · 查看", scale=1, elem_id="docqa-open")
+                del_btn = gr.Button(
+                    "Delete · 删除", variant="stop", scale=1, elem_id="docqa-delete"
+                )
+            doc_view = gr.HTML(elem_id="docqa-doc")
+
+        def library_outputs(msg: str) -> tuple[Any, ...]:
+            choices = _doc_choices(service)
+            return (
+                msg,
+                _doc_rows(service),
+                gr.update(choices=choices, value=None),
+                gr.update(choices=choices),
+                _status_line(service, default_engine),
+            )
+
+        def add_files(paths: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+            if not paths:
+                return library_outputs("⚠️ Choose one or more files first.")
+            items = [Upload(Path(p).name, Path(p).read_bytes()) for p in paths]
+            try:
+                result = service.upload(
+                    items, progress=lambda i, n, _p: progress((i, n), desc="reading files")
+                )
+            except USER_ERRORS as exc:
+                return library_outputs("⚠️ " + render.md_text(str(exc)))
+            r = result.to_json()
+            lines = [
+                f"**{len(r['new'])} added, {len(r['updated'])} updated, {len(r['unchanged'])} unchanged, "
+                f"{len(r['duplicates'])} duplicate, {len(r['failed'])} rejected** · "
+                f"{r['chunks_embedded']} chunks embedded in {r['seconds']:.1f} s"
+            ]
+            lines += [f"- ✅ {render.md_text(Path(p).name)}" for p in r["new"] + r["updated"]]
+            lines += [
+                f"- ↔ {render.md_text(Path(d['path']).name)}: same content as {render.md_text(Path(d['same_as']).name)}"
+                for d in r["duplicates"]
+            ]
+            lines += [f"- ❌ {render.md_text(f['error'])}" for f in r["failed"]]
+            return library_outputs("\n".join(lines))
+
+        # the Translate tab's document picker is refreshed with the library
+        with gr.Tab("Translate · 翻译", id="translate"):
+            with gr.Row(), gr.Column():
+                tr_text = gr.Textbox(
+                    lines=6, label="Text (Chinese or English) · 文本", elem_id="docqa-tr-text"
+                )
+                tr_doc = gr.Dropdown(
+                    _doc_choices(service),
+                    label="…or a document: its key passages",
+                    elem_id="docqa-tr-doc",
+                )
+                with gr.Row():
+                    tr_key = gr.Slider(1, 10, value=3, step=1, label="Key passages")
+                    tr_to = gr.Radio(["auto", "en", "zh"], value="auto", label="Into")
+                tr_btn = gr.Button("Translate · 翻译", variant="primary", elem_id="docqa-tr-go")
+            tr_out = gr.HTML(elem_id="docqa-tr-out")
+
+        def do_translate(text: str, doc_id: str | None, key: float, to: str) -> str:
+            try:
+                if text and text.strip():
+                    items = service.translate(text=text, to=None if to == "auto" else to)
+                elif doc_id:
+                    items = service.translate(
+                        doc_id=doc_id, to=None if to == "auto" else to, key=int(key)
+                    )
+                else:
+                    return '<div class="docqa-empty">Paste text or pick a document.</div>'
+            except USER_ERRORS as exc:
+                return f'<div class="docqa-bad">{render.esc(exc)}</div>'
+            return render.side_by_side_html(items)
+
+        tr_btn.click(do_translate, [tr_text, tr_doc, tr_key, tr_to], tr_out)
+
+        add_btn.click(add_files, files, [upload_out, table, pick, tr_doc, status])
+
+        def open_doc(doc_id: str | None) -> str:
+            if not doc_id:
+                return '<div class="docqa-empty">Pick a document.</div>'
+            try:
+                e = service.document(doc_id)
+            except ServiceError as exc:
+                return f'<div class="docqa-bad">{render.esc(exc)}</div>'
+            return render.document_html(e.summary(), e.doc.text)
+
+        open_btn.click(open_doc, pick, doc_view)
+        pick.change(open_doc, pick, doc_view)
+
+        def delete_doc(doc_id: str | None) -> tuple[Any, ...]:
+            if not doc_id:
+                return (*library_outputs("⚠️ Pick a document to delete."), "")
+            try:
+                gone = service.delete(doc_id)
+            except USER_ERRORS as exc:
+                return (*library_outputs("⚠️ " + render.md_text(str(exc))), "")
+            title = gone.doc.title or gone.doc.path or gone.doc.id
+            return (*library_outputs(f"🗑 Deleted {render.md_text(title)}"), "")
+
+        del_btn.click(delete_doc, pick, [upload_out, table, pick, tr_doc, status, doc_view])
+
+        # ---------------------------------------------------------------- Evaluate
+        with gr.Tab("Evaluate · 评测", id="evaluate"):
+            gr.Markdown(
+                "Upload a question set (JSONL, CSV or SQuAD JSON; fields `question`, `answers`, "
+                "`evidence`, `answerable`), or run the shipped 75-question dev set."
+            )
+            with gr.Row():
+                ev_file = gr.File(label="Question set", elem_id="docqa-ev-file")
+                with gr.Column():
+                    ev_btn = gr.Button(
+                        "Run evaluation · 运行评测", variant="primary", elem_id="docqa-ev-go"
+                    )
+                    ev_dev = gr.Button("Use the dev set (75 questions)", elem_id="docqa-ev-dev")
+            ev_status = gr.Markdown(elem_id="docqa-ev-status")
+            ev_out = gr.HTML(elem_id="docqa-ev-out")
+            ev_files = gr.File(
+                label="Report", file_count="multiple", interactive=False, elem_id="docqa-ev-files"
+            )
+
+        def run_eval(
+            path: str | None, llm: str, progress: gr.Progress = PROGRESS
+        ) -> tuple[Any, ...]:
+            from qa.evaluate import QuestionSetError
+
+            if not path:
+                return "⚠️ Upload a question set first.", "", None
+            try:
+                result, out = evaluate(
+                    service, Path(path), llm, lambda i, n: progress((i, n), desc="questions")
+                )
+            except (QuestionSetError, *USER_ERRORS) as exc:
+                return "⚠️ " + render.md_text(str(exc)), "", None
+            from qa.report import charts_svg, metrics_table
+
+            o = result["overall"]
+            summary = (
+                f"**{o['questions']} questions** · accuracy {o['accuracy'] or 0:.1%} · "
+                f"engine `{render.md_text(llm)}` · report in `{render.md_text(str(out))}`"
+            )
+            files_out = [
+                str(out / n)
+                for n in ("report.html", "report.md", "metrics.json", "predictions.jsonl")
+            ]
+            return (
+                summary,
+                render.metrics_html(metrics_table(result), charts_svg(result)),
+                files_out,
+            )
+
+        ev_btn.click(run_eval, [ev_file, engine], [ev_status, ev_out, ev_files])
+        ev_dev.click(
+            lambda llm, progress=PROGRESS: run_eval(str(dev_set_path()), llm, progress),
+            [engine],
+            [ev_status, ev_out, ev_files],
+        )
+
+    return demo
+
+
+def dev_set_path() -> Path:
+    return Path(__file__).resolve().parent.parent / "qa" / "data" / "dev_questions.jsonl"
+
+
+def evaluate(
+    service: DocqaService, path: Path, llm: str, progress: Any = None
+) -> tuple[dict[str, Any], Path]:
+    """Run a question set through the service's pipeline; reports go to INDEX/evals/<stamp>/."""
+    from qa.evaluate import load_questions, predict, score
+    from qa.report import write_reports
+
+    rows = load_questions(path)
+    out = service.index_dir / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    pipe = service.pipeline(llm)
+    preds = predict(pipe, rows, out, progress)
+    result = score(rows, preds)
+    write_reports(result, out, title=f"docqa evaluation: {path.name} ({pipe.engine.name})")
+    return result, out

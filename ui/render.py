@@ -1,0 +1,238 @@
+"""HTML and Markdown for the UI. Every string that comes from a document, a question or a model
+passes through `esc` (HTML) or `md_text` (Markdown) here and nowhere else builds markup from it:
+a document with `<script>`, `<img onerror=...>` or `javascript:` links shows as text."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from index.store import Snapshot
+from qa.records import Answer
+from qa.translate import Translation
+
+CONTEXT_CHARS = 160
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]()#+\-!|{}~:])")
+_MARKER = re.compile(r"\[(\d{1,2})\]")
+
+
+def esc(text: Any) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def md_text(text: str) -> str:
+    """Plain text safe inside Markdown: no emphasis, links, images, code or raw HTML."""
+    return html.escape(_MD_SPECIAL.sub(r"\\\1", text), quote=False)
+
+
+def cite_id(turn: int, n: int) -> str:
+    return f"docqa-src-{turn}-{n}"
+
+
+def answer_markdown(answer: Answer, turn: int) -> str:
+    """The chat message: the answer with each `[n]` a link to its source card, a refusal marked as
+    one, and the engine that answered."""
+    known = {c.n for c in answer.citations}
+    parts = []
+    pos = 0
+    for m in _MARKER.finditer(answer.text):
+        parts.append(md_text(answer.text[pos : m.start()]))
+        n = int(m.group(1))
+        parts.append(f"[\\[{n}\\]](#{cite_id(turn, n)})" if n in known else md_text(m.group()))
+        pos = m.end()
+    parts.append(md_text(answer.text[pos:]))
+    body = "".join(parts)
+    if answer.refused:
+        body = f"🚫 **{'未找到答案' if answer.language == 'zh' else 'Not in the documents'}**  \n{body}"
+    unverified = [c.n for c in answer.citations if not c.verified]
+    footer = f"`{answer.engine}` · {answer.timings.get('total', 0):.1f} s"
+    if unverified:
+        footer += " · ⚠ unverified: " + ", ".join(f"[{n}]" for n in unverified)
+    return f"{body}\n\n<sub>{esc(footer)}</sub>"
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A cited sentence with its surroundings in the cleaned document, kept with the chat turn."""
+
+    turn: int
+    n: int
+    doc_id: str
+    chunk_id: str
+    start: int
+    end: int
+    title: str | None
+    date: str | None
+    publisher: str | None
+    path: str | None
+    before: str
+    quote: str
+    after: str
+    verified: bool
+    problems: tuple[str, ...]
+
+
+def source_views(answer: Answer, turn: int, snapshot: Snapshot) -> list[SourceView]:
+    out = []
+    for c in answer.citations:
+        entry = snapshot.doc(c.doc_id)
+        text = entry.doc.text if entry else c.quote
+        start, end = (c.start, c.end) if entry else (0, len(c.quote))
+        # widen the context to whole lines where they are near
+        a = max(0, start - CONTEXT_CHARS)
+        nl = text.rfind("\n", a, start)
+        a = nl + 1 if nl >= 0 else a
+        b = min(len(text), end + CONTEXT_CHARS)
+        nl = text.find("\n", end, b)
+        b = nl if nl >= 0 else b
+        out.append(
+            SourceView(
+                turn,
+                c.n,
+                c.doc_id,
+                c.chunk_id,
+                c.start,
+                c.end,
+                c.title or (entry.doc.title if entry else None),
+                entry.doc.date if entry else None,
+                entry.doc.source if entry else None,
+                entry.doc.path if entry else None,
+                ("…" if a > 0 else "") + text[a:start],
+                text[start:end],
+                text[end:b] + ("…" if b < len(text) else ""),
+                c.verified,
+                c.problems,
+            )
+        )
+    return out
+
+
+def _multiline(text: str) -> str:
+    return esc(text).replace("\n", "<br>")
+
+
+def translation_html(t: Translation) -> str:
+    cls = "docqa-gloss" if t.kind == "gloss" else "docqa-translation-text"
+    checks = "" if t.kind == "gloss" or t.fidelity.ok else " ⚠ check numbers/names"
+    return (
+        f'<div class="docqa-translation"><div class="{cls}">{_multiline(t.text)}</div>'
+        f'<div class="docqa-meta">{esc(t.engine)}{esc(checks)}</div></div>'
+    )
+
+
+def source_card(v: SourceView, translation: Translation | None = None) -> str:
+    meta = " · ".join(esc(x) for x in (v.date, v.publisher) if x)
+    badge = (
+        '<span class="docqa-ok">verified ✓</span>'
+        if v.verified
+        else f'<span class="docqa-bad">unverified: {esc("; ".join(v.problems))}</span>'
+    )
+    return (
+        f'<div class="docqa-source" id="{cite_id(v.turn, v.n)}" data-turn="{v.turn}" data-n="{v.n}">'
+        f'<div class="docqa-src-head"><span class="docqa-n">[{v.n}]</span> '
+        f'<span class="docqa-title">{esc(v.title or "(untitled)")}</span> {badge}</div>'
+        f'<div class="docqa-meta">{meta}{" · " if meta else ""}{esc(v.path or "")}'
+        f" · chars {v.start}–{v.end}</div>"
+        f'<div class="docqa-context">{_multiline(v.before)}<mark>{_multiline(v.quote)}</mark>'
+        f"{_multiline(v.after)}</div>"
+        f'<button class="docqa-translate" type="button" data-turn="{v.turn}" data-n="{v.n}">'
+        f"Translate · 翻译</button>"
+        + (translation_html(translation) if translation else "")
+        + "</div>"
+    )
+
+
+def sources_html(turns: Sequence[dict[str, Any]], active: int | None = None) -> str:
+    """Every turn's sources; the active turn (default: the last) is shown, the others hidden
+    until one of their citations is clicked."""
+    if not turns:
+        return '<div class="docqa-empty">Cited passages appear here. 引用的段落会显示在这里。</div>'
+    active = len(turns) - 1 if active is None else active
+    parts = []
+    for i, t in enumerate(turns):
+        views: list[SourceView] = t["sources"]
+        hidden = "" if i == active else " hidden"
+        head = f'<div class="docqa-q">Q{i + 1}: {esc(t["question"])}</div>'
+        if views:
+            cards = "".join(source_card(v, t["translations"].get(v.n)) for v in views)
+        else:
+            cards = '<div class="docqa-empty">No passage supports an answer.</div>'
+        parts.append(f'<section class="docqa-turn" data-turn="{i}"{hidden}>{head}{cards}</section>')
+    return '<div class="docqa-sources">' + "".join(parts) + "</div>"
+
+
+def document_html(entry_json: dict[str, Any], text: str) -> str:
+    meta = " · ".join(
+        esc(entry_json.get(k)) for k in ("date", "publisher", "source") if entry_json.get(k)
+    )
+    paras = "".join(f"<p>{esc(p)}</p>" for p in text.split("\n") if p.strip())
+    return (
+        f'<article class="docqa-doc"><h3>{esc(entry_json.get("title") or "(untitled)")}</h3>'
+        f'<div class="docqa-meta">{meta} · {entry_json.get("chunks")} chunks</div>{paras}</article>'
+    )
+
+
+def side_by_side_html(items: Sequence[Translation]) -> str:
+    if not items:
+        return ""
+    rows = "".join(
+        f"<tr><td>{_multiline(t.source)}</td><td>{translation_html(t)}</td></tr>" for t in items
+    )
+    return (
+        '<table class="docqa-sbs"><tr><th>Original · 原文</th><th>Translation · 译文</th></tr>'
+        f"{rows}</table>"
+    )
+
+
+def metrics_html(table: Sequence[Sequence[str]], charts: Sequence[str]) -> str:
+    rows = "".join(
+        "<tr>"
+        + "".join(f"<{'th' if i == 0 else 'td'}>{esc(c)}</{'th' if i == 0 else 'td'}>" for c in r)
+        + "</tr>"
+        for i, r in enumerate(table)
+    )
+    return f'<table class="docqa-metrics">{rows}</table><div class="docqa-charts">{"".join(charts)}</div>'
+
+
+CSS = """
+.docqa-source{border:1px solid #d0d7de;border-radius:8px;padding:8px 10px;margin:8px 0;background:var(--block-background-fill)}
+.docqa-source.docqa-active{border-color:#e36209;box-shadow:0 0 0 2px #ffb86c}
+.docqa-src-head{font-weight:600}
+.docqa-n{color:#0969da}
+.docqa-meta{color:#6e7781;font-size:12px;margin:2px 0 6px}
+.docqa-context{line-height:1.6}
+.docqa-context mark{background:#fff3b0;color:#000;padding:0 1px}
+.docqa-ok{color:#1a7f37;font-size:12px;font-weight:400}
+.docqa-bad{color:#cf222e;font-size:12px;font-weight:400}
+.docqa-translate{margin-top:6px;font-size:12px;padding:2px 8px;border:1px solid #d0d7de;border-radius:6px;cursor:pointer}
+.docqa-translation{margin-top:6px;padding:6px;border-left:3px solid #0969da;background:rgba(9,105,218,.06)}
+.docqa-q{font-size:12px;color:#6e7781}
+.docqa-empty{color:#6e7781;padding:8px}
+.docqa-sbs,.docqa-metrics{border-collapse:collapse;width:100%}
+.docqa-sbs td,.docqa-sbs th,.docqa-metrics td,.docqa-metrics th{border:1px solid #d0d7de;padding:6px;vertical-align:top}
+.docqa-doc p{margin:0 0 .6em}
+"""
+
+# Clicking an [n] in the chat shows that turn's sources and highlights card n. Links in the chat
+# are only ever our own `#docqa-src-T-N` anchors (document text is escaped), so this is the one
+# script the page needs.
+HEAD = """<script>
+document.addEventListener('click', function (ev) {
+  var a = ev.target.closest && ev.target.closest('a[href*="#docqa-src-"]');
+  if (!a) return;
+  ev.preventDefault(); ev.stopPropagation();
+  var m = a.getAttribute('href').match(/docqa-src-(\\d+)-(\\d+)/);
+  if (!m) return;
+  document.querySelectorAll('.docqa-turn').forEach(function (s) {
+    s.hidden = s.getAttribute('data-turn') !== m[1];
+  });
+  document.querySelectorAll('.docqa-source.docqa-active').forEach(function (c) {
+    c.classList.remove('docqa-active');
+  });
+  var card = document.getElementById('docqa-src-' + m[1] + '-' + m[2]);
+  if (card) { card.classList.add('docqa-active'); card.scrollIntoView({block: 'nearest'}); }
+}, true);
+</script>"""

@@ -1,0 +1,203 @@
+"""One server for the UI and the API: FastAPI app = /api/* + Gradio at /, behind two small ASGI
+guards: a request-size limit and, when a token is set, a token check for everything."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import json
+import os
+from collections.abc import Awaitable, Callable, MutableMapping
+from http.cookies import SimpleCookie
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from fastapi import FastAPI
+
+from ui.service import DocqaService
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+COOKIE = "docqa_token"
+
+
+async def _send_json(
+    send: Send, status: int, body: dict[str, Any], headers: list[Any] | None = None
+) -> None:
+    data = json.dumps(body, ensure_ascii=False).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+class SizeLimit:
+    """413 for a request body over `max_bytes`, by Content-Length or by counting a streamed body."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit_mb = self.max_bytes // 1024 // 1024
+        message = f"the request is larger than the {limit_mb} MB limit"
+        for k, v in scope.get("headers", []):
+            if k == b"content-length" and v.isdigit() and int(v) > self.max_bytes:
+                await _send_json(send, 413, {"error": message, "status": 413})
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            msg = await receive()
+            if msg["type"] == "http.request":
+                seen += len(msg.get("body", b""))
+                if seen > self.max_bytes:
+                    raise _TooLarge()
+            return msg
+
+        try:
+            await self.app(scope, counted, send)
+        except _TooLarge:
+            await _send_json(send, 413, {"error": message, "status": 413})
+
+
+class _TooLarge(Exception):
+    pass
+
+
+class TokenGuard:
+    """Everything needs the token: `Authorization: Bearer T`, or the cookie a `?token=T` visit
+    sets (so the browser UI works after opening the link once). /api/health stays open."""
+
+    def __init__(self, app: ASGIApp, token: str) -> None:
+        self.app = app
+        self.token = token
+
+    def _ok(self, value: str | None) -> bool:
+        return value is not None and hmac.compare_digest(value.encode(), self.token.encode())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
+        auth = headers.get("authorization", "")
+        bearer = auth[7:].strip() if auth.lower().startswith("bearer ") else None
+        cookie = SimpleCookie(headers.get("cookie", ""))
+        from_cookie = cookie[COOKIE].value if COOKIE in cookie else None
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        from_query = query.get("token", [None])[0]
+        path = scope.get("path", "")
+        if scope["type"] == "http" and self._ok(from_query):
+            # trade the token in the URL for a cookie, and drop it from the address bar
+            rest = {k: v for k, v in query.items() if k != "token"}
+            location = path + ("?" + urlencode(rest, doseq=True) if rest else "")
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 303,
+                    "headers": [
+                        (b"location", location.encode()),
+                        (
+                            b"set-cookie",
+                            f"{COOKIE}={self.token}; Path=/; HttpOnly; SameSite=Strict".encode(),
+                        ),
+                        (b"content-length", b"0"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+        if path == "/api/health" or self._ok(bearer) or self._ok(from_cookie):
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] == "websocket":
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        await _send_json(
+            send,
+            401,
+            {
+                "error": "this docqa server needs its token: send 'Authorization: Bearer <DOCQA_TOKEN>', or open the UI once as /?token=<DOCQA_TOKEN>",
+                "status": 401,
+            },
+        )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def build_app(
+    service: DocqaService, token: str | None = None, max_request_mb: int | None = None
+) -> ASGIApp:
+    import gradio as gr
+
+    from ui.api import api_router, install_error_handlers
+    from ui.app import build_ui
+    from ui.render import CSS, HEAD
+
+    app = FastAPI(
+        title="docqa",
+        version="0.1.0",
+        description="Bilingual (Chinese/English) document QA with verified citations.",
+    )
+    install_error_handlers(app)
+    app.include_router(api_router(service))
+    blocks = build_ui(service)
+    blocks.queue(default_concurrency_limit=4)
+    max_mb = max_request_mb or int(os.environ.get("DOCQA_MAX_REQUEST_MB", "64"))
+    gr.mount_gradio_app(
+        app,
+        blocks,
+        path="",
+        css=CSS,
+        head=HEAD,
+        ssr_mode=False,
+        max_file_size=f"{max_mb}mb",
+        footer_links=["api"],
+    )
+    guarded: ASGIApp = SizeLimit(app, max_mb * 1024 * 1024)
+    if token:
+        guarded = TokenGuard(guarded, token)
+    return guarded
+
+
+def serve(
+    service: DocqaService,
+    host: str = "127.0.0.1",
+    port: int = 7860,
+    token: str | None = None,
+    log_level: str = "warning",
+) -> None:
+    import uvicorn
+
+    if not is_loopback(host) and not token:
+        raise ValueError(
+            f"binding to {host} exposes docqa beyond this machine: set DOCQA_TOKEN (or --token) first"
+        )
+    app = build_app(service, token)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=2)
