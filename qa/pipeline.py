@@ -20,7 +20,7 @@ from index.store import load_snapshot
 from qa.citations import MARKER, attach_citations, resolve_citations
 from qa.conversation import Turn, standalone_question
 from qa.engines import Engine, ExtractiveEngine, Request, answer_lang, make_engine, postprocess
-from qa.evidence import SentenceScorer, absent_concepts, select_evidence
+from qa.evidence import SentenceScorer, absent_concepts, candidate_sentences, select_evidence
 from qa.glossary import load_glossary
 from qa.records import Answer
 
@@ -65,6 +65,7 @@ class QAPipeline:
         k: int = 5,
         notes: Sequence[str] = (),
         dense_evidence: bool | None = None,
+        scorer: SentenceScorer | None = None,
     ) -> None:
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
@@ -86,12 +87,25 @@ class QAPipeline:
             raise ValueError(
                 f"DOCQA_DENSE_EVIDENCE must be cross, always or never, got {self.dense_mode!r}"
             )
-        self.scorer = SentenceScorer(searcher.embedder)
+        self.scorer = scorer or SentenceScorer(searcher.embedder)
 
     def use_searcher(self, searcher: HybridSearcher) -> None:
         """Answer from another snapshot from now on (a question already running keeps its own)."""
         self.searcher = searcher
         self.retriever = DocqaRetriever(searcher=searcher, k=self.k)
+
+    def warm(self, max_sentences: int = 5000) -> int:
+        """Embed the index's evidence sentences ahead of the first questions (when dense evidence
+        scoring is on and the index is small enough); returns how many were embedded."""
+        self.prepare_batch(["What was the revenue?", "收入是多少？"])  # loads dictionaries once
+        if self.dense_mode == "never":
+            return 0
+        sentences = [
+            s.text
+            for c in self.searcher.snapshot.chunks
+            for s in candidate_sentences(c.text, c.start)
+        ]
+        return self.scorer.warm(sentences) if len(sentences) <= max_sentences else 0
 
     @classmethod
     def from_index(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,6 @@ def smollm_path() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo corpus indexed once with the default offline embedder (copy it before changing it)."""
@@ -59,41 +52,21 @@ def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory, demo_index: Path):
+def live_server(tmp_path_factory: pytest.TempPathFactory, demo_index: Path) -> Iterator[str]:
     """`docqa serve` as a user starts it (extractive engine, its own DOCQA_HOME), on loopback."""
-    import os
     import shutil
     import subprocess
-    import sys
-    import time
-    import urllib.request
+
+    from ui.server import spawn
 
     home = tmp_path_factory.mktemp("serve-home")
     index = home / "index"
     shutil.copytree(demo_index, index, symlinks=True)
-    port = free_port()
-    env = {**os.environ, "DOCQA_HOME": str(home), "DOCQA_INDEX": str(index)}
-    env.pop("DOCQA_TOKEN", None)
-    log = (home / "serve.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--llm", "extractive"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 180
-    while True:
-        try:
-            with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            pass
-        if proc.poll() is not None or time.time() > deadline:
-            proc.kill()
-            raise RuntimeError("docqa serve did not start:\n" + (home / "serve.log").read_text())
-        time.sleep(0.5)
+    log = home / "serve.log"
+    try:
+        proc, url = spawn(index, home, "extractive", log_path=log)
+    except RuntimeError as exc:
+        raise RuntimeError(f"{exc}\n{log.read_text()}") from exc
     yield url
     proc.terminate()
     try:

@@ -179,6 +179,7 @@ def build_app(
         ssr_mode=False,
         max_file_size=f"{max_mb}mb",
         footer_links=["api"],
+        allowed_paths=[str(service.index_dir / "evals")],  # evaluation reports for download
     )
     guarded: ASGIApp = SizeLimit(app, max_mb * 1024 * 1024)
     if token:
@@ -201,3 +202,48 @@ def serve(
         )
     app = build_app(service, token)
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=2)
+
+
+def spawn(
+    index_dir: str | os.PathLike[str],
+    home: str | os.PathLike[str],
+    llm: str = "extractive",
+    port: int | None = None,
+    log_path: str | os.PathLike[str] | None = None,
+    timeout: float = 180.0,
+) -> tuple[Any, str]:
+    """Start `docqa serve` in a child process on loopback and wait until /api/health answers;
+    returns (process, base URL). For tests and benchmarks: the server exactly as a user runs it."""
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = int(s.getsockname()[1])
+    env = {**os.environ, "DOCQA_HOME": str(home), "DOCQA_INDEX": str(index_dir)}
+    env.pop("DOCQA_TOKEN", None)
+    log = open(log_path or os.devnull, "w")  # noqa: SIM115 - the child writes it until it ends
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--llm", llm],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/api/health", timeout=2) as r:
+                if r.status == 200:
+                    return proc, url
+        except OSError:
+            pass
+        if proc.poll() is not None or time.time() > deadline:
+            proc.kill()
+            where = f"; see {log_path}" if log_path else ""
+            raise RuntimeError(f"docqa serve did not start within {timeout:.0f} s{where}")
+        time.sleep(0.5)

@@ -88,6 +88,7 @@ class DocqaService:
         k: int = 5,
         upload_dir: Path | None = None,
         max_file_mb: float = 20.0,
+        warm_up: bool = True,
     ) -> None:
         self.index_dir = index_dir
         self.default_llm = llm
@@ -96,6 +97,7 @@ class DocqaService:
         self.upload_dir = upload_dir or index_dir / "uploads"
         self.max_file_bytes = int(max_file_mb * 1024 * 1024)
         self.started = time.time()
+        self.warm_up = warm_up
         self.notes: list[str] = []
         self._write_lock = threading.Lock()
         self._init_lock = threading.Lock()
@@ -117,7 +119,14 @@ class DocqaService:
                     )
                 self._searcher = HybridSearcher(load_snapshot(self.index_dir))
         self.pipeline()  # resolves `auto` now, so the engine in use can be shown
+        self._warm()
         return list(self.notes)
+
+    def _warm(self) -> None:
+        """Embed evidence sentences in the background, so the first questions do not wait."""
+        if self.warm_up:
+            pipe = self.pipeline()
+            threading.Thread(target=pipe.warm, name="docqa-warm", daemon=True).start()
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -136,6 +145,7 @@ class DocqaService:
         self._searcher = fresh
         for p in self._pipelines.values():
             p.use_searcher(fresh)
+        self._warm()
 
     # -- answering ---------------------------------------------------------------------------
     def pipeline(self, llm: str | None = None) -> QAPipeline:
@@ -146,7 +156,14 @@ class DocqaService:
                 pipe = self._pipelines.get(name)
                 if pipe is None:
                     engine, notes = make_engine(name, self.model)
-                    pipe = QAPipeline(self.searcher, engine, self.k, notes)
+                    shared = next(iter(self._pipelines.values()), None)
+                    pipe = QAPipeline(
+                        self.searcher,
+                        engine,
+                        self.k,
+                        notes,
+                        scorer=shared.scorer if shared else None,
+                    )
                     self._pipelines[name] = pipe
                     self._pipelines.setdefault(engine.name, pipe)
         return pipe

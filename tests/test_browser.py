@@ -1,0 +1,146 @@
+"""The UI in a real browser: Debian's headless Chromium driven by Playwright, against `docqa serve`
+(extractive engine, demo index). `make test` installs chromium when it is missing."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("DOCQA_CHROMIUM", "/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api")
+
+XSS_DOC = (
+    "安全测试公司年报\n\n"
+    "安全测试公司2025年营业收入为12.5亿元，同比增长30%。<script>window.__pwned=1</script>\n\n"
+    '公司总部位于杭州，员工人数为3200人。<img src=x onerror="window.__pwned=2">\n\n'
+    '详情见<a href="javascript:window.__pwned=3">官网链接</a>。\n'
+)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: str) -> Iterator[Any]:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = ctx.new_page()
+    pg.set_default_timeout(60_000)
+    pg.goto(live_server + "/")
+    pg.wait_for_selector("#docqa-question textarea")
+    yield pg
+    ctx.close()
+
+
+def ask(page: Any, question: str) -> Any:
+    n = page.locator("#docqa-chat .message-row").count()
+    page.fill("#docqa-question textarea", question)
+    page.click("#docqa-ask")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#docqa-chat .message-row').length >= n + 2"
+        " && !document.querySelector('#docqa-chat').innerText.trim().endsWith('…')",
+        arg=n,
+    )
+    page.wait_for_selector("#docqa-chat sub >> text=/extractive/")
+    return page.locator("#docqa-chat .message-row").last
+
+
+def test_chinese_question_cited_and_citation_highlights_the_passage(page: Any) -> None:
+    msg = ask(page, "MiniMax 2025年全年总收入是多少？")
+    assert "7903.8万美元" in msg.inner_text()
+    link = msg.locator("a[href*='docqa-src-']").first
+    assert link.inner_text() == "[1]"
+    link.click()
+    card = page.locator(".docqa-source.docqa-active")
+    assert card.count() == 1
+    assert "7903.8万美元" in card.locator("mark").inner_text()
+    assert "verified" in card.inner_text()
+    assert page.url.rstrip("/").endswith(str(page.url.split("/")[2]))  # no navigation
+
+
+def test_english_question_gets_a_cited_answer_and_a_follow_up(page: Any) -> None:
+    msg = ask(page, "What was MiniMax's total revenue in 2025?")
+    assert msg.locator("a[href*='docqa-src-']").count() >= 1
+    assert "79.038" in msg.inner_text() or "7903.8" in msg.inner_text()
+    assert page.locator(".docqa-source").count() >= 1
+
+
+def test_translate_a_passage(page: Any) -> None:
+    ask(page, "MiniMax 2025年全年总收入是多少？")
+    page.locator(".docqa-translate").first.click()
+    tr = page.locator(".docqa-translation").first
+    tr.wait_for()
+    assert "US$79.038 million" in tr.inner_text()
+
+
+def test_upload_then_ask_and_xss_document_stays_text(page: Any, tmp_path: Path) -> None:
+    f = tmp_path / "安全测试.txt"
+    f.write_text(XSS_DOC, encoding="utf-8")
+    page.get_by_role("tab", name="Library · 文档库").click()
+    page.set_input_files("#docqa-upload input[type=file]", str(f))
+    page.wait_for_timeout(500)
+    page.click("#docqa-add")
+    page.wait_for_selector("#docqa-upload-result >> text=/1 added/")
+    assert "安全测试公司年报" in page.inner_text("#docqa-docs")
+    # open the cleaned document: the markup shows as text
+    page.click("#docqa-pick input")
+    page.get_by_role("option", name="安全测试公司年报").first.click()
+    page.wait_for_selector("#docqa-doc article")
+    assert "<script>window.__pwned=1</script>" in page.inner_text("#docqa-doc")
+    assert '<img src=x onerror="window.__pwned=2">' in page.inner_text("#docqa-doc")
+    # ask about it: answer and sources show the markup as text, nothing ran
+    page.get_by_role("tab", name="Chat · 问答").click()
+    msg = ask(page, "安全测试公司2025年营业收入是多少？")
+    assert "12.5亿元" in msg.inner_text()
+    sources = page.inner_text("#docqa-sources")
+    assert "<script>window.__pwned=1</script>" in sources
+    ask(page, "安全测试公司总部在哪里？员工人数是多少？")
+    ask(page, "详情见哪个链接？")
+    assert (
+        page.locator("#docqa-chat img[src=x], #docqa-sources img, a[href^='javascript:']").count()
+        == 0
+    )
+    assert page.evaluate("window.__pwned") is None
+
+
+def test_run_a_small_evaluation(page: Any, tmp_path: Path) -> None:
+    qs = tmp_path / "qs.jsonl"
+    rows = [
+        {"id": "a", "question": "MiniMax 2025年全年总收入是多少？", "answers": ["7903.8万美元"]},
+        {"id": "b", "question": "What was MiniMax's total revenue in 2025?", "answers": ["79.038"]},
+        {"id": "c", "question": "特斯拉2025年卖了多少辆车？", "answerable": False},
+    ]
+    qs.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), encoding="utf-8")
+    page.get_by_role("tab", name="Evaluate · 评测").click()
+    page.set_input_files("#docqa-ev-file input[type=file]", str(qs))
+    page.wait_for_timeout(500)
+    page.click("#docqa-ev-go")
+    page.wait_for_selector("#docqa-ev-status >> text=/3 questions/")
+    out = page.inner_text("#docqa-ev-out")
+    assert "accuracy" in out and "refusal_recall" in out
+    assert page.locator("#docqa-ev-out svg").count() >= 2
+    link = page.locator("#docqa-ev-files a[href*='report.html']").first
+    report = page.request.get(link.get_attribute("href"))
+    assert report.ok and "docqa evaluation" in report.text()
