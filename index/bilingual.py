@@ -19,7 +19,7 @@ _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_DEF = re.compile(
     r"^(variant of|old variant|surname|see |cl:|used in|abbr\. for|erhua variant|also written|japanese variant|\w+ variant of)"
 )
-_WORD = re.compile(r"[a-z][a-z'\-]*")
+_WORD = re.compile(r"[a-z][a-z'\-&]*")
 STOPWORDS = set(
     """a an the of to in on at by for from with about as into over after before under between through during
     and or but not no nor so than then that this these those there here what which who whom whose when where why how
@@ -38,13 +38,33 @@ def cedict_path() -> Path | None:
     return path if path.is_file() else None
 
 
+FINANCE_TERMS = Path(__file__).resolve().parent / "data" / "finance_terms.tsv"
+
+
+@lru_cache(maxsize=1)
+def finance_terms() -> dict[str, list[str]]:
+    """The shipped business/finance phrase list: English phrase -> Chinese terms, best first."""
+    table: dict[str, list[str]] = {}
+    for line in FINANCE_TERMS.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        en, _, zh = line.partition("\t")
+        table.setdefault(en.strip().lower(), []).extend(
+            t for t in zh.strip().split("|") if t and t not in table.get(en.strip().lower(), [])
+        )
+    return table
+
+
 @lru_cache(maxsize=1)
 def english_to_chinese() -> dict[str, tuple[str, ...]]:
-    """English headword (lower-case, 1-3 words) -> Simplified Chinese words, common senses first."""
+    """English headword (lower-case, 1-4 words) -> Simplified Chinese words: the finance phrase list
+    first, then CC-CEDICT senses, common senses first."""
+    table: dict[str, list[str]] = defaultdict(list)
+    for en, zh in finance_terms().items():
+        table[en].extend(zh)
     path = cedict_path()
     if path is None:
-        return {}
-    table: dict[str, list[str]] = defaultdict(list)
+        return {k: tuple(v) for k, v in table.items()}
     with path.open(encoding="utf-8") as f:
         for line in f:
             if line.startswith("#"):
@@ -84,7 +104,7 @@ def _lemmas(word: str) -> list[str]:
 
 
 def translate_terms(question: str, max_per_word: int = 6) -> list[list[str]]:
-    """Per English content word (or 2-3 word phrase found in the dictionary), its Chinese candidates."""
+    """Per English content word (or 2-4 word phrase found in the dictionary), its Chinese candidates."""
     table = english_to_chinese()
     if not table:
         return []
@@ -92,9 +112,9 @@ def translate_terms(question: str, max_per_word: int = 6) -> list[list[str]]:
     out: list[list[str]] = []
     i = 0
     while i < len(words):
-        for n in (3, 2):
+        for n in (4, 3, 2):
             phrase = " ".join(words[i : i + n])
-            if len(words[i : i + n]) == n and phrase in table:
+            if len(words[i : i + n]) == n and phrase in table and words[i] not in STOPWORDS:
                 out.append(list(table[phrase][:max_per_word]))
                 i += n
                 break

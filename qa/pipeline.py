@@ -20,7 +20,13 @@ from index.store import load_snapshot
 from qa.citations import MARKER, attach_citations, resolve_citations
 from qa.conversation import Turn, standalone_question
 from qa.engines import Engine, ExtractiveEngine, Request, answer_lang, make_engine, postprocess
-from qa.evidence import SentenceScorer, absent_concepts, candidate_sentences, select_evidence
+from qa.evidence import (
+    SentenceScorer,
+    absent_concepts,
+    candidate_sentences,
+    metric_mismatch,
+    select_evidence,
+)
 from qa.glossary import load_glossary
 from qa.records import Answer
 
@@ -29,6 +35,13 @@ MAX_QUESTION_CHARS = 2000
 # the engine. Calibrated on the dev set (qa/data/dev_questions.jsonl; benchmarks/answers.py).
 REFUSE_BELOW = {"zh": 0.28, "en": 0.11}
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+# A question about a whole year answered by a sentence about part of one (智谱's 6-month loss for
+# its full-year profit) is not answered.
+_ASKS_FULL_YEAR = re.compile(r"全年|整年|full[- ]year|whole year|for the (?:whole|full) year", re.I)
+_PART_OF_YEAR = re.compile(
+    r"\d+\s*个月|前\d+月|前[一二三四五六七八九十]+个?月|[上下]半年|[一二三四1-4]季度|\bQ[1-4]\b|\bH[12]\b"
+)
+_WHOLE_YEAR = re.compile(r"全年|年度|年内|整年")
 
 
 class QuestionError(ValueError):
@@ -152,9 +165,24 @@ class QAPipeline:
         passages = "\n".join(h.chunk.text for h in p.hits)
         if any(m.group() not in passages for m in _YEAR.finditer(p.query)):
             return True
+        top = p.request.evidence[0].text
+        if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
+            return True
+        if (
+            _ASKS_FULL_YEAR.search(p.query)
+            and _PART_OF_YEAR.search(top)
+            and not _WHOLE_YEAR.search(top)
+        ):
+            return True
         # Names the documents never mention, or (Chinese) two or more things they never talk about.
         absent = absent_concepts(p.query, passages, self.searcher.corpus_lang)
-        return any(c.name for c in absent) or (p.language == "zh" and len(absent) >= 2)
+        # English: two things absent, one of them a term the glossary or the finance phrase list
+        # translated (reliable; CC-CEDICT's many senses alone are not).
+        return (
+            any(c.name for c in absent)
+            or (p.language == "zh" and len(absent) >= 2)
+            or (len(absent) >= 2 and any(c.curated for c in absent))
+        )
 
     def finish(
         self, p: Prepared, raw: str, t_start: float, first_token: float | None = None

@@ -67,6 +67,9 @@ def test_english_question_gets_english_figures(extractive: QAPipeline) -> None:
         ("MiniMax 2027年的营收预测是多少？", "zh"),
         ("What is the salary of MiniMax's CEO?", "en"),
         ("How many floors does MiniMax's headquarters building have?", "en"),
+        # the documents give 智谱's loss for 6 months, not a full-year figure
+        ("智谱2025年全年的净利润是多少？", "zh"),
+        ("What was Zhipu's full-year 2025 net profit?", "en"),
     ],
 )
 def test_unanswerable_questions_are_refused_in_their_language(
@@ -75,6 +78,32 @@ def test_unanswerable_questions_are_refused_in_their_language(
     a = extractive.ask(question)
     assert a.refused and a.citations == ()
     assert ("无法回答" in a.text) if lang == "zh" else ("do not say" in a.text)
+
+
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("What was MiniMax's gross margin in 2025?", "25.4%"),  # not the revenue sentence
+        (
+            "MiniMax 2025年的净亏损是多少？",
+            "18.72亿美元",
+        ),  # the reported loss, not the adjusted one
+        ("What was MiniMax's adjusted net loss in 2025?", "2.51亿美元"),
+    ],
+)
+def test_the_sentence_with_the_asked_metric_wins(
+    extractive: QAPipeline, question: str, expected: str
+) -> None:
+    a = extractive.ask(question)
+    assert not a.refused and expected in a.citations[0].quote
+
+
+def test_finance_phrases_translate_as_phrases() -> None:
+    from index.bilingual import translate_terms
+
+    groups = translate_terms("What was the monthly cash burn and the gross margin?")
+    assert ["每月现金消耗", "现金消耗"] in groups and ["毛利率"] in groups
+    assert all("何为" not in g for g in translate_terms("What is the ARR?"))
 
 
 def test_follow_up_uses_the_conversation(extractive: QAPipeline) -> None:
