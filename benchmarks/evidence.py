@@ -15,12 +15,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from retrieval import QA, cached_encode, paragraph_snapshot, read_jsonl  # noqa: E402
+
 import qa.evidence as evidence  # noqa: E402
 from index.embedders import make_embedder  # noqa: E402
 from index.search import HybridSearcher  # noqa: E402
 from qa.engines import ExtractiveEngine  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
-from retrieval import QA, cached_encode, paragraph_snapshot, read_jsonl  # noqa: E402
 
 
 def main() -> int:
