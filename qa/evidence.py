@@ -189,6 +189,7 @@ METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
         (r"市值|market (?:cap|value)", r"市值"),
         (r"现金消耗|cash burn", r"现金消耗|消耗|烧"),
         (r"资产负债率|debt(?:-to-asset)? ratio", r"资产负债率|负债率"),
+        (r"\bARR\b|annual recurring revenue|年度经常性收入", r"ARR|经常性收入"),
     )
 )
 
@@ -196,6 +197,11 @@ METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 def metric_mismatch(question: str, sentence: str) -> bool:
     """The question asks for a metric the sentence does not report (the IPO price for a profit)."""
     return any(q.search(question) and not a.search(sentence) for q, a in METRICS)
+
+
+def wrong_kind_of_figure(question: str, sentence: str, answer: str = "") -> bool:
+    """The sentence reports an adjusted figure and neither the question nor the answer says so."""
+    return bool(_ADJUSTED.search(sentence)) and not _ASKS_ADJUSTED.search(question + " " + answer)
 
 
 def candidate_sentences(chunk_text: str, chunk_start: int = 0) -> list[Sentence]:
@@ -267,6 +273,9 @@ def select_evidence(
         )
         scored.append((rank_score + fit + 0.1 / hit.rank, cov, hit, s))
     scored.sort(key=lambda x: -x[0])
+    if not wants_adjusted and any(not _ADJUSTED.search(x[3].text) for x in scored):
+        # a small model shown both figures copies the wrong one: show the reported one only
+        scored = [x for x in scored if not _ADJUSTED.search(x[3].text)]
     out: list[Evidence] = []
     seen = set()
     for score, _cov, hit, s in scored:

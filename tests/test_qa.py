@@ -259,3 +259,43 @@ def test_openai_engine_without_configuration_is_a_clear_error(
         monkeypatch.delenv(var, raising=False)
     res = CliRunner().invoke(cli, ["ask", "营收？", "--llm", "openai", "--index", str(index_dir)])
     assert res.exit_code == 2 and "DOCQA_OPENAI_BASE_URL" in res.stderr
+
+
+class ScriptedEngine(ExtractiveEngine):
+    """An answerer that says what a small LLM sometimes says, to test what docqa does with it."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def stream(self, req):  # type: ignore[no-untyped-def]
+        yield self.reply
+
+
+def _scripted(extractive: QAPipeline, reply: str) -> QAPipeline:
+    return QAPipeline(extractive.searcher, ScriptedEngine(reply), scorer=extractive.scorer)
+
+
+def test_a_models_not_found_on_strong_evidence_shows_the_source(extractive: QAPipeline) -> None:
+    a = _scripted(extractive, "NOT_FOUND").ask("MiniMax 2025年全年总收入是多少？")
+    assert not a.refused and "7903.8万美元" in a.text and a.citations[0].verified
+    assert any("found no answer" in n for n in a.notes)
+
+
+def test_a_figure_with_the_wrong_label_is_not_verified(extractive: QAPipeline) -> None:
+    """The number matches its sentence, but the sentence reports another metric or the adjusted
+    figure: not shown as support."""
+    from qa.records import Citation
+
+    revenue = "数据显示,MiniMax2025年全年实现总收入7903.8万美元,同比大幅增长158.9%;"
+    adjusted = "MiniMax2025年经调整净亏损为2.51亿美元,较2024年的2.44亿美元仍同比增加2.7%。"
+    c = Citation(1, "c", "d", None, revenue, 0, len(revenue), True)
+    bad = extractive._check_label("What was MiniMax's gross margin in 2025?", "US$79.038 million", c)
+    assert not bad.verified and "figure asked about" in bad.problems[0]
+    assert extractive._check_label("MiniMax 2025年总收入是多少？", "7903.8万美元", c).verified
+    c = Citation(1, "c", "d", None, adjusted, 0, len(adjusted), True)
+    bad = extractive._check_label("What was MiniMax's net loss in 2025?", "US$251 million", c)
+    assert not bad.verified and "adjusted" in bad.problems[0]
+    ok = extractive._check_label("What was MiniMax's adjusted net loss in 2025?", "US$251 million", c)
+    assert ok.verified
