@@ -278,7 +278,7 @@ def select_evidence(
         scored = [x for x in scored if not _ADJUSTED.search(x[3].text)]
     out: list[Evidence] = []
     seen = set()
-    for score, _cov, hit, s in scored:
+    for score, cov, hit, s in scored:
         if (hit.chunk.doc_id, s.start) in seen:
             continue
         seen.add((hit.chunk.doc_id, s.start))
@@ -293,6 +293,7 @@ def select_evidence(
                 s.text,
                 score,
                 hit.rank,
+                cov,
             )
         )
         if len(out) >= max_sentences:

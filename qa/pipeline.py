@@ -36,7 +36,10 @@ MAX_QUESTION_CHARS = 2000
 # the engine. Calibrated on the dev set (qa/data/dev_questions.jsonl; benchmarks/answers.py).
 REFUSE_BELOW = {"zh": 0.28, "en": 0.11}
 # Support above which an LLM's NOT_FOUND is overridden by the source sentence.
-OVERRIDE_REFUSAL_ABOVE = 0.5
+OVERRIDE_REFUSAL_ABOVE = 0.2
+# A citation whose sentence covers less than this share of what the best evidence sentence covers
+# does not count as support (the model quoted a neighbouring figure).
+WEAK_CITATION = 0.5
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 # A question about a whole year answered by a sentence about part of one (智谱's 6-month loss for
 # its full-year profit) is not answered.
@@ -205,8 +208,8 @@ class QAPipeline:
         citations: list = []
         notes = list(self.notes)
         if refused and not early and p.coverage >= OVERRIDE_REFUSAL_ABOVE:
-            # docqa's own checks found strong support; a small model's NOT_FOUND there is far
-            # more often a miss than a real gap (dev set: 8 of 8). Show the source sentence.
+            # docqa's own checks (10/10 unanswerable refused on the dev set) found support; a small
+            # model's NOT_FOUND there is far more often a miss than a real gap. Show the source.
             notes.append(
                 f"the {self.engine.name} engine found no answer, but the documents support one; showing the source sentence"
             )
@@ -216,7 +219,7 @@ class QAPipeline:
             if not MARKER.search(text):
                 text = attach_citations(text, p.request.evidence, names_ok)
             text, citations = resolve_citations(text, p.request.evidence, names_ok)
-            citations = [self._check_label(p.query, text, c) for c in citations]
+            citations = [self._check_label(p, text, c) for c in citations]
             if not any(c.verified for c in citations):
                 # Nothing the engine said could be checked against the documents: show the
                 # extractive answer (the source's own sentence) instead of an unverified one.
@@ -242,16 +245,24 @@ class QAPipeline:
             tuple(notes),
         )
 
-    def _check_label(self, question: str, answer: str, c: Citation) -> Citation:
+    def _check_label(self, p: Prepared, answer: str, c: Citation) -> Citation:
         """Numbers can match while the label does not: the cited sentence must report the metric
-        asked about, and the reported figure unless the adjusted one was asked for."""
+        asked about, the reported figure unless the adjusted one was asked for, and address the
+        question about as well as the best evidence does."""
         if self.searcher.corpus_lang != "zh" or not c.verified:
             return c
+        question = p.query
         problems = []
         if metric_mismatch(question, c.quote):
             problems.append("the cited sentence does not report the figure asked about")
         if wrong_kind_of_figure(question, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")
+        ev = next(
+            (e for e in p.request.evidence if e.doc_id == c.doc_id and e.start == c.start), None
+        )
+        best = max((e.coverage for e in p.request.evidence), default=0.0)
+        if ev is not None and ev.coverage < WEAK_CITATION * best:
+            problems.append("the cited sentence covers little of the question")
         return replace(c, verified=False, problems=c.problems + tuple(problems)) if problems else c
 
     # -- public API -------------------------------------------------------------------------

@@ -21,6 +21,7 @@ class Evidence:
     text: str
     score: float
     hit_rank: int
+    coverage: float = 0.0  # how much of the question this sentence covers (0..1), by terms
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,10 @@ def test_english_question_gets_a_cited_answer_and_a_follow_up(page: Any) -> None
     assert msg.locator("a[href*='docqa-src-']").count() >= 1
     assert "79.038" in msg.inner_text() or "7903.8" in msg.inner_text()
     assert page.locator(".docqa-source").count() >= 1
+    follow = ask(page, "And the year before?")
+    follow.locator("a[href*='docqa-src-1-']").first.click()
+    card = page.locator(".docqa-source.docqa-active")
+    assert "2024" in card.inner_text()
 
 
 def test_translate_a_passage(page: Any) -> None:

@@ -291,11 +291,23 @@ def test_a_figure_with_the_wrong_label_is_not_verified(extractive: QAPipeline) -
     revenue = "数据显示,MiniMax2025年全年实现总收入7903.8万美元,同比大幅增长158.9%;"
     adjusted = "MiniMax2025年经调整净亏损为2.51亿美元,较2024年的2.44亿美元仍同比增加2.7%。"
     c = Citation(1, "c", "d", None, revenue, 0, len(revenue), True)
-    bad = extractive._check_label("What was MiniMax's gross margin in 2025?", "US$79.038 million", c)
+    bad = extractive._check_label(
+        extractive.prepare_batch(["What was MiniMax's gross margin in 2025?"])[0],
+        "US$79.038 million",
+        c,
+    )
     assert not bad.verified and "figure asked about" in bad.problems[0]
-    assert extractive._check_label("MiniMax 2025年总收入是多少？", "7903.8万美元", c).verified
+    assert extractive._check_label(
+        extractive.prepare_batch(["MiniMax 2025年总收入是多少？"])[0], "7903.8万美元", c
+    ).verified
     c = Citation(1, "c", "d", None, adjusted, 0, len(adjusted), True)
-    bad = extractive._check_label("What was MiniMax's net loss in 2025?", "US$251 million", c)
+    bad = extractive._check_label(
+        extractive.prepare_batch(["What was MiniMax's net loss in 2025?"])[0], "US$251 million", c
+    )
     assert not bad.verified and "adjusted" in bad.problems[0]
-    ok = extractive._check_label("What was MiniMax's adjusted net loss in 2025?", "US$251 million", c)
+    ok = extractive._check_label(
+        extractive.prepare_batch(["What was MiniMax's adjusted net loss in 2025?"])[0],
+        "US$251 million",
+        c,
+    )
     assert ok.verified

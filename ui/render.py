@@ -51,6 +51,9 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     footer = f"`{answer.engine}` · {answer.timings.get('total', 0):.1f} s"
     if unverified:
         footer += " · ⚠ unverified: " + ", ".join(f"[{n}]" for n in unverified)
+    notes = [n for n in answer.notes if not n.startswith("engine auto")]
+    if notes:
+        footer += " · " + "; ".join(notes)
     return f"{body}\n\n<sub>{esc(footer)}</sub>"
 
 
