@@ -47,6 +47,8 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/retrieval.py --embedder e5-small --json benchmarks/results/retrieval-e5-small.json
 	$(BIN)/python benchmarks/answers.py --engines extractive --json benchmarks/results/answers-e5-small.json
 	$(BIN)/python benchmarks/speed.py --json benchmarks/results/speed-e5-small.json
+	$(BIN)/python benchmarks/evidence.py --embedder e5-small --json benchmarks/results/evidence-e5-small.json
+	$(BIN)/python benchmarks/api_load.py --json benchmarks/results/api-load-extractive.json
 
 models: $(STAMP)
 	$(BIN)/docqa models fetch

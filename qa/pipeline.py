@@ -39,7 +39,7 @@ REFUSE_BELOW = {"zh": 0.28, "en": 0.11}
 OVERRIDE_REFUSAL_ABOVE = 0.2
 # A citation whose sentence covers less than this share of what the best evidence sentence covers
 # does not count as support (the model quoted a neighbouring figure).
-WEAK_CITATION = 0.5
+WEAK_CITATION = 0.7
 _YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 # A question about a whole year answered by a sentence about part of one (智谱's 6-month loss for
 # its full-year profit) is not answered.

@@ -5,6 +5,11 @@ from pathlib import Path
 
 import pytest
 
+# The keys of `docqa ask --json`, POST /api/ask and each eval prediction.
+ASK_JSON_KEYS = frozenset(
+    {"question", "language", "answer", "refused", "engine", "citations", "hits", "timings"}
+)
+
 
 def make_pdf(lines: list[str]) -> bytes:
     """A minimal one-page PDF with Helvetica text lines (enough for pypdf's text extraction)."""

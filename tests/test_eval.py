@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ASK_JSON_KEYS
 
 from corpus.demo import demo_paths
 from index.search import HybridSearcher
@@ -130,17 +131,7 @@ def test_predictions_resume_and_reports(tmp_path: Path, e5_index: Path) -> None:
         if x.endswith("}")
     ]
     assert len({x["id"] for x in lines}) == 6
-    assert set(preds[0]) >= {
-        "id",
-        "question",
-        "language",
-        "answer",
-        "refused",
-        "engine",
-        "citations",
-        "hits",
-        "timings",
-    }
+    assert set(preds[0]) >= {"id", *ASK_JSON_KEYS}
     result = score(rows, preds)
     assert result["overall"]["questions"] == 6 and result["overall"]["accuracy"] is not None
     rows[0]["question"] = "<script>alert(1)</script>" + rows[0]["question"]

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import ASK_JSON_KEYS
 
-from corpus.demo import demo_paths
 from index.search import HybridSearcher
-from index.store import ingest, load_snapshot
+from index.store import load_snapshot
 from qa.cli import cli
 from qa.conversation import Turn
 from qa.engines import ChatEngine, ExtractiveEngine
@@ -27,10 +27,8 @@ from qa.records import Answer
 
 
 @pytest.fixture(scope="module")
-def index_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("qa") / "idx"
-    ingest(demo_paths(), d, "e5-small")
-    return d
+def index_dir(demo_index: Path) -> Path:
+    return demo_index  # read only here
 
 
 @pytest.fixture(scope="module")
@@ -141,16 +139,7 @@ def test_cli_ask_json(index_dir: Path) -> None:
     )
     assert res.exit_code == 0, res.output
     obj = json.loads(res.stdout)
-    assert set(obj) >= {
-        "question",
-        "language",
-        "answer",
-        "refused",
-        "engine",
-        "citations",
-        "hits",
-        "timings",
-    }
+    assert set(obj) >= ASK_JSON_KEYS
     assert obj["engine"] == "extractive" and "55.4亿港元" in obj["answer"]
     assert set(obj["citations"][0]) >= {
         "n",
