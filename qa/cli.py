@@ -659,9 +659,15 @@ def serve(
         _fail(f"binding to {host} exposes docqa beyond this machine: set DOCQA_TOKEN or --token")
     max_mb = float(os.environ.get("DOCQA_MAX_FILE_MB", "20"))
     service = DocqaService(_index_dir(index), llm, model, k, max_file_mb=max_mb)
+    from index.store import index_exists
+
+    if not index_exists(service.index_dir):
+        click.echo(
+            f"no index at {service.index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...",
+            err=True,
+        )
     try:
-        ensure_index(service.index_dir)
-        for note in service.open():
+        for note in service.open():  # the notes are shown in the page header too
             click.echo(note, err=True)
     except (IndexError_, EmbedderError, LLMError) as exc:
         _fail(str(exc))

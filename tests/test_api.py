@@ -226,3 +226,17 @@ def test_twenty_concurrent_asks_all_succeed(live_server: str) -> None:
         answers = list(pool.map(ask, questions))
     assert len(answers) == 20
     assert all(a["citations"] and not a["refused"] for a in answers)
+
+
+def test_first_start_builds_the_demo_index_and_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))
+    monkeypatch.setenv("DOCQA_EMBEDDER", "e5-small")
+    for var in ("DOCQA_MODELS", "DOCQA_LOCAL_MODEL", "DOCQA_LLM"):
+        monkeypatch.delenv(var, raising=False)
+    service = DocqaService(tmp_path / "fresh", llm="auto", warm_up=False)
+    notes = service.open()
+    assert any("built one from the demo corpus (2 articles" in n for n in notes)
+    # no local model in this DOCQA_HOME: auto answers with the extractive engine
+    assert service.engine_name == "extractive" and service.health()["documents"] == 2
