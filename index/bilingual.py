@@ -56,6 +56,12 @@ def finance_terms() -> dict[str, list[str]]:
 
 
 @lru_cache(maxsize=1)
+def finance_chinese_terms() -> frozenset[str]:
+    """Every Chinese term of the phrase list (a concept translated by it is a reliable one)."""
+    return frozenset(zh for terms in finance_terms().values() for zh in terms)
+
+
+@lru_cache(maxsize=1)
 def english_to_chinese() -> dict[str, tuple[str, ...]]:
     """English headword (lower-case, 1-4 words) -> Simplified Chinese words: the finance phrase list
     first, then CC-CEDICT senses, common senses first."""

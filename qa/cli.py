@@ -651,12 +651,14 @@ def serve(
     from index.embedders import EmbedderError
     from index.store import IndexError_
     from qa.llm import LLMError
-    from ui.server import is_loopback
+    from ui.server import check_bind
     from ui.server import serve as run_server
     from ui.service import DocqaService
 
-    if not is_loopback(host) and not token:
-        _fail(f"binding to {host} exposes docqa beyond this machine: set DOCQA_TOKEN or --token")
+    try:
+        check_bind(host, token)  # before the slow start, so the refusal is immediate
+    except ValueError as exc:
+        _fail(str(exc))
     max_mb = float(os.environ.get("DOCQA_MAX_FILE_MB", "20"))
     service = DocqaService(_index_dir(index), llm, model, k, max_file_mb=max_mb)
     from index.store import index_exists

@@ -20,7 +20,7 @@ import numpy as np
 from corpus.lang import detect_lang
 from corpus.records import Sentence
 from corpus.sentences import split_sentences
-from index.bilingual import finance_terms, translate_terms
+from index.bilingual import finance_chinese_terms, translate_terms
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
@@ -98,7 +98,7 @@ def question_concepts(
         if (word.lower() in lowered_text and not _is_english_word(word.lower())) or word.isupper():
             concepts.append(Concept(frozenset({word.lower()}), word, name=True))
             rest = rest.replace(word, " ")
-    curated_zh = {zh for terms in finance_terms().values() for zh in terms}
+    curated_zh = finance_chinese_terms()
     for group in translate_terms(rest):
         forms = {
             w for cand in group for w in word_terms(cand) if w not in _QUESTION_WORDS and len(w) > 1
@@ -264,8 +264,6 @@ def select_evidence(
             fit += 0.15
         if wants_date and _HAS_DATE.search(s.text):
             fit += 0.15
-        if not wants_adjusted and _ADJUSTED.search(s.text):
-            fit -= 0.15
         if corpus_lang == "zh" and metric_mismatch(question, s.text):
             fit -= 0.2
         rank_score = (

@@ -14,15 +14,13 @@ from corpus.demo import demo_paths
 from index.embedders import SentenceTransformerEmbedder, make_embedder
 from index.langchain import DocqaRetriever
 from index.search import HybridSearcher
-from index.store import ingest, load_snapshot
+from index.store import load_snapshot
 from qa.cli import cli
 
 
 @pytest.fixture(scope="module")
-def e5_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    idx = tmp_path_factory.mktemp("e5") / "idx"
-    ingest(demo_paths(), idx, "e5-small")
-    return idx
+def e5_index(demo_index: Path) -> Path:
+    return demo_index  # the session's demo index (e5-small); read only here
 
 
 def test_construction_loads_nothing() -> None:

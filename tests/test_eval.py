@@ -10,9 +10,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import ASK_JSON_KEYS
 
-from corpus.demo import demo_paths
 from index.search import HybridSearcher
-from index.store import ingest, load_snapshot
+from index.store import load_snapshot
 from qa.cli import cli
 from qa.engines import ExtractiveEngine
 from qa.evaluate import QuestionSetError, load_questions, predict, score, token_f1
@@ -23,10 +22,8 @@ DEV = Path(__file__).resolve().parents[1] / "qa" / "data" / "dev_questions.jsonl
 
 
 @pytest.fixture(scope="module")
-def e5_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    d = tmp_path_factory.mktemp("eval") / "idx"
-    ingest(demo_paths(), d, "e5-small")
-    return d
+def e5_index(demo_index: Path) -> Path:
+    return demo_index  # the session's demo index (e5-small); read only here
 
 
 def test_question_set_formats(tmp_path: Path) -> None:
@@ -144,20 +141,12 @@ def test_predictions_resume_and_reports(tmp_path: Path, e5_index: Path) -> None:
 
 def test_dev_set_with_extractive_engine_and_compare(tmp_path: Path, e5_index: Path) -> None:
     runner = CliRunner()
-    res = runner.invoke(
-        cli,
-        [
-            "eval",
-            str(DEV),
-            "--llm",
-            "extractive",
-            "--index",
-            str(e5_index),
-            "--out",
-            str(tmp_path / "a"),
-            "--json",
-        ],
-    )
+
+    def run_eval(out: Path, *extra: str):  # type: ignore[no-untyped-def]
+        args = ["eval", str(DEV), "--llm", "extractive", "--index", str(e5_index)]
+        return runner.invoke(cli, [*args, "--out", str(out), *extra])
+
+    res = run_eval(tmp_path / "a", "--json")
     assert res.exit_code == 0, res.output
     m = json.loads(res.stdout)
     zh, en = m["by_language"]["zh"], m["by_language"]["en"]
@@ -166,21 +155,7 @@ def test_dev_set_with_extractive_engine_and_compare(tmp_path: Path, e5_index: Pa
     assert zh["accuracy"] >= 0.8
     assert zh["refusal_recall"] >= 0.8 and en["refusal_recall"] >= 0.8
     assert m["overall"]["language_match"] == 1.0 and m["overall"]["hit@5"] >= 0.9
-    res2 = runner.invoke(
-        cli,
-        [
-            "eval",
-            str(DEV),
-            "--llm",
-            "extractive",
-            "--index",
-            str(e5_index),
-            "--k",
-            "3",
-            "--out",
-            str(tmp_path / "b"),
-        ],
-    )
+    res2 = run_eval(tmp_path / "b", "--k", "3")
     assert res2.exit_code == 0 and "report.html" in res2.stdout
     cmp = runner.invoke(cli, ["eval", "--compare", str(tmp_path / "a"), str(tmp_path / "b")])
     assert cmp.exit_code == 0 and "| accuracy |" in cmp.stdout and "Flipped questions" in cmp.stdout

@@ -24,6 +24,7 @@ from qa.engines import ChatEngine, ExtractiveEngine
 from qa.llm import LlamaCppChat, make_chat_model
 from qa.pipeline import QAPipeline, QuestionError
 from qa.records import Answer
+from ui.server import free_port
 
 
 @pytest.fixture(scope="module")
@@ -175,15 +176,9 @@ def test_local_engine_streams_tokens_through_langchain(index_dir: Path, smollm_p
     assert "first_token" in answer.timings
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def llama_server(smollm_path: Path) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     proc = subprocess.Popen(
         [
             sys.executable,

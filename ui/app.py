@@ -145,12 +145,13 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 yield chat, state, render.sources_html(state), ""
                 return
             history = [Turn(t["question"], t["answer"]) for t in state]
+            shown = render.sources_html(state)  # unchanged until the answer is in
             chat = [
                 *chat,
                 {"role": "user", "content": render.md_text(message)},
                 {"role": "assistant", "content": "…"},
             ]
-            yield chat, state, render.sources_html(state), ""
+            yield chat, state, shown, ""
             answer: Answer | None = None
             text = ""
             last = 0.0
@@ -163,10 +164,10 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                         if time.monotonic() - last > 0.1:
                             last = time.monotonic()
                             chat[-1] = {"role": "assistant", "content": render.md_text(text) + " ▌"}
-                            yield chat, state, render.sources_html(state), ""
+                            yield chat, state, shown, ""
             except USER_ERRORS as exc:
                 chat[-1] = {"role": "assistant", "content": "⚠️ " + render.md_text(str(exc))}
-                yield chat, state, render.sources_html(state), ""
+                yield chat, state, shown, ""
                 return
             assert answer is not None
             turn = len(state)

@@ -151,6 +151,23 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def check_bind(host: str, token: str | None) -> None:
+    """Beyond loopback only with a token."""
+    if not is_loopback(host) and not token:
+        raise ValueError(
+            f"binding to {host} exposes docqa beyond this machine: set DOCQA_TOKEN or --token"
+        )
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def build_app(
     service: DocqaService, token: str | None = None, max_request_mb: int | None = None
 ) -> ASGIApp:
@@ -196,10 +213,7 @@ def serve(
 ) -> None:
     import uvicorn
 
-    if not is_loopback(host) and not token:
-        raise ValueError(
-            f"binding to {host} exposes docqa beyond this machine: set DOCQA_TOKEN (or --token) first"
-        )
+    check_bind(host, token)
     app = build_app(service, token)
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=2)
 
@@ -214,16 +228,12 @@ def spawn(
 ) -> tuple[Any, str]:
     """Start `docqa serve` in a child process on loopback and wait until /api/health answers;
     returns (process, base URL). For tests and benchmarks: the server exactly as a user runs it."""
-    import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
-    if port is None:
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            port = int(s.getsockname()[1])
+    port = port or free_port()
     env = {**os.environ, "DOCQA_HOME": str(home), "DOCQA_INDEX": str(index_dir)}
     env.pop("DOCQA_TOKEN", None)
     log = open(log_path or os.devnull, "w")  # noqa: SIM115 - the child writes it until it ends

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.errors import CorpusError
 from corpus.readers import FORMATS
 from index.search import Hit, HybridSearcher, SearchConfig
 from index.store import (
@@ -33,9 +32,9 @@ from index.store import (
 )
 from qa.conversation import Turn
 from qa.engines import make_engine
-from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, QuestionError, check_question
+from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, check_question
 from qa.records import Answer
-from qa.translate import Translation, Translator, key_passages, make_translator
+from qa.translate import Translation, Translator, key_passages
 
 MAX_UPLOAD_FILES = 20
 MAX_TRANSLATE_CHARS = 4000
@@ -296,11 +295,8 @@ class DocqaService:
         if self._translator is None:
             pipe = self.pipeline()
             chat = getattr(pipe.engine, "chat_model", None)
-            self._translator = (
-                Translator(chat, pipe.engine.name)
-                if chat is not None
-                else make_translator("gloss" if pipe.engine.name == "extractive" else "auto")
-            )
+            # the answering model translates too; the extractive engine has none: a gloss
+            self._translator = Translator(chat, pipe.engine.name if chat else "gloss")
         return self._translator
 
     def translate(
@@ -369,9 +365,7 @@ class DocqaService:
 
 
 __all__ = [
-    "CorpusError",
     "DocqaService",
-    "QuestionError",
     "ServiceError",
     "Upload",
     "UploadResult",
