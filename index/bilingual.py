@@ -109,8 +109,14 @@ def _lemmas(word: str) -> list[str]:
     return out
 
 
-def translate_terms(question: str, max_per_word: int = 6) -> list[list[str]]:
-    """Per English content word (or 2-4 word phrase found in the dictionary), its Chinese candidates."""
+def translate_terms(
+    question: str, max_per_word: int = 6, stopword_phrases: bool = False
+) -> list[list[str]]:
+    """Per English content word (or 2-4 word phrase found in the dictionary), its Chinese candidates.
+    Phrases that start with a stop word ("what is" -> 何为, "how many" -> 几个) are skipped unless
+    `stopword_phrases`: they are noise as concepts a sentence must cover (evidence selection), but
+    keyword search, which only keeps terms the index has, is slightly better with them (XQuAD
+    en->zh hybrid R@1 0.922 with, 0.919 without)."""
     table = english_to_chinese()
     if not table:
         return []
@@ -120,7 +126,11 @@ def translate_terms(question: str, max_per_word: int = 6) -> list[list[str]]:
     while i < len(words):
         for n in (4, 3, 2):
             phrase = " ".join(words[i : i + n])
-            if len(words[i : i + n]) == n and phrase in table and words[i] not in STOPWORDS:
+            if (
+                len(words[i : i + n]) == n
+                and phrase in table
+                and (stopword_phrases or words[i] not in STOPWORDS)
+            ):
                 out.append(list(table[phrase][:max_per_word]))
                 i += n
                 break

@@ -92,7 +92,7 @@ def query_terms(query: str, query_lang: str, corpus_lang: str, vocab: dict[str, 
         return terms(query)
     out = [t for t in word_terms(query) if is_cross_lingual(t) and t in vocab]
     if corpus_lang == "zh":
-        for group in translate_terms(query):
+        for group in translate_terms(query, stopword_phrases=True):
             out.extend(
                 tok
                 for cand in group
