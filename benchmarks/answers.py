@@ -85,8 +85,10 @@ def main() -> int:
             )
             if args.details:
                 mark = "ok " if verdict["correct"] else "BAD"
+                unverified = sum(not c["verified"] for c in a["citations"])
+                flag = f" UNVERIFIED {unverified}" if unverified else ""
                 print(
-                    f"{mark} {row['id']:6} {latency:5.2f}s support {a['support']:.2f} {a['answer'][:150]!r}",
+                    f"{mark} {row['id']:6} {latency:5.2f}s support {a['support']:.2f}{flag} {a['answer'][:150]!r}",
                     flush=True,
                 )
         by = {}

@@ -19,12 +19,21 @@ from corpus.sentences import split_sentences
 _CLAUSE = re.compile(r"[，,、：:]")
 
 
+# About one sentence: an answer often sits in the sentence after the one that names its subject
+# ("累计进行7轮融资。获...合计投资15.55亿美元"); with overlap one chunk holds both. Measured with
+# benchmarks/answers.py (README, Answers).
+DEFAULT_OVERLAP = 120
+
+
 @dataclass(frozen=True)
 class ChunkingConfig:
     max_chars: int = 400
-    overlap: int = 0
+    # -1: about one sentence, DEFAULT_OVERLAP (at most a third of max_chars).
+    overlap: int = -1
 
     def __post_init__(self) -> None:
+        if self.overlap == -1:
+            object.__setattr__(self, "overlap", min(DEFAULT_OVERLAP, self.max_chars // 3))
         if self.max_chars < 20:
             raise ValueError(f"max_chars must be at least 20, got {self.max_chars}")
         if not 0 <= self.overlap < self.max_chars // 2:

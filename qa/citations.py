@@ -181,3 +181,29 @@ def attach_citations(
                 best, best_overlap = e, overlap
         out.append(f"{s.text}[{best.n}]" if best is not None else s.text)
     return ("" if detect_lang(answer) == "zh" else " ").join(out)
+
+
+def drop_unsupported(text: str, verified: set[int]) -> tuple[str, int]:
+    """The answer without its sentences whose every citation failed verification (a small model
+    adds a figure from another year, or copies its prompt's example); and how many were dropped.
+    Sentences without a citation are kept."""
+    spans: list[list[int]] = []  # [start, end] of each sentence with the markers that follow it
+    for s in split_sentences(text):
+        start = s.start
+        # markers opening a sentence (or standing alone) were written after the one before
+        lead = re.match(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+", s.text)
+        if lead and spans:
+            spans[-1][1] = s.start + lead.end()
+            start = s.start + lead.end()
+        while start < s.end and text[start].isspace():
+            start += 1
+        if start < s.end:
+            spans.append([start, s.end])
+    kept: list[str] = []
+    for start, end in spans:
+        part = text[start:end]
+        ns = {int(x) for m in MARKER.finditer(part) for x in re.split(r"\s*[,，]\s*", m.group(1))}
+        if not ns or ns & verified:
+            kept.append(part)
+    joiner = " " if detect_lang(text) == "en" else ""
+    return joiner.join(kept), len(spans) - len(kept)

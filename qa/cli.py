@@ -78,14 +78,14 @@ def clean(files: tuple[str, ...], as_json: bool) -> None:
 @click.option("--max-chars", default=400, show_default=True, help="Largest chunk, in characters.")
 @click.option(
     "--overlap",
-    default=0,
-    show_default=True,
-    help="Characters of whole sentences repeated between chunks.",
+    type=int,
+    default=None,
+    help="Characters of whole sentences repeated between chunks [default: 120, at most a third of --max-chars].",
 )
-def chunks(files: tuple[str, ...], as_json: bool, max_chars: int, overlap: int) -> None:
+def chunks(files: tuple[str, ...], as_json: bool, max_chars: int, overlap: int | None) -> None:
     """Print the chunks of FILES with their offsets in the cleaned text."""
     try:
-        config = ChunkingConfig(max_chars=max_chars, overlap=overlap)
+        config = ChunkingConfig(max_chars=max_chars, overlap=-1 if overlap is None else overlap)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from exc
     failed: list[ReadResult] = []
@@ -100,7 +100,7 @@ def chunks(files: tuple[str, ...], as_json: bool, max_chars: int, overlap: int) 
     sys.exit(1 if failed else 0)
 
 
-DEMO_QUESTIONS = ("MiniMax 2025年全年总收入是多少？", "What was MiniMax's net loss in 2025?")
+DEMO_QUESTIONS = ("MiniMax 2025年全年总收入是多少？", "What was MiniMax's gross profit in 2025?")
 
 
 @cli.command()
@@ -232,7 +232,12 @@ MAX_QUERY_CHARS = 2000
     help="For a new index: e5-small, embeddinggemma, st:<model>. Default: embeddinggemma if installed, else e5-small.",
 )
 @click.option("--max-chars", default=400, show_default=True, help="Chunk size for a new index.")
-@click.option("--overlap", default=0, show_default=True, help="Chunk overlap for a new index.")
+@click.option(
+    "--overlap",
+    type=int,
+    default=None,
+    help="Characters of whole sentences repeated between chunks, for a new index [default: 120, at most a third of --max-chars].",
+)
 @click.option(
     "--dense",
     "dense_kind",
@@ -246,7 +251,7 @@ def ingest(
     index: str | None,
     embedder: str | None,
     max_chars: int,
-    overlap: int,
+    overlap: int | None,
     dense_kind: str,
     as_json: bool,
 ) -> None:
@@ -262,7 +267,7 @@ def ingest(
             paths,
             _index_dir(index),
             embedder,
-            ChunkingConfig(max_chars, overlap),
+            ChunkingConfig(max_chars, -1 if overlap is None else overlap),
             progress=_progress_bar("ingest"),
             dense_kind=dense_kind,
         )

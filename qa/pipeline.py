@@ -17,7 +17,7 @@ from corpus.lang import detect_lang
 from index.langchain import DocqaRetriever
 from index.search import Hit, HybridSearcher
 from index.store import load_snapshot
-from qa.citations import MARKER, attach_citations, resolve_citations
+from qa.citations import MARKER, attach_citations, drop_unsupported, resolve_citations
 from qa.conversation import Turn, standalone_question
 from qa.engines import Engine, ExtractiveEngine, Request, answer_lang, make_engine, postprocess
 from qa.evidence import (
@@ -26,6 +26,7 @@ from qa.evidence import (
     candidate_sentences,
     metric_mismatch,
     select_evidence,
+    wrong_answer_type,
     wrong_kind_of_figure,
 )
 from qa.glossary import load_glossary
@@ -220,14 +221,36 @@ class QAPipeline:
                 text = attach_citations(text, p.request.evidence, names_ok)
             text, citations = resolve_citations(text, p.request.evidence, names_ok)
             citations = [self._check_label(p, text, c) for c in citations]
-            if not any(c.verified for c in citations):
+            cited = [c.quote for c in citations]
+            if self.engine.name != "extractive" and wrong_answer_type(p.query, text, cited):
+                # "累计融资多少？" answered "7轮融资": the figure asked for is in the cited passage.
+                notes.append(
+                    f"the {self.engine.name} answer gives no amount, but its source does; showing the source sentence instead"
+                )
+                text, citations = self._extractive(p, p.request, names_ok)
+            elif not any(c.verified for c in citations):
                 # Nothing the engine said could be checked against the documents: show the
                 # extractive answer (the source's own sentence) instead of an unverified one.
                 notes.append(
                     f"the {self.engine.name} answer could not be verified against the documents; showing the source sentence instead"
                 )
-                fallback = ExtractiveEngine().answer(p.request)
-                text, citations = resolve_citations(fallback, p.request.evidence, names_ok)
+                text, citations = self._extractive(p, p.request, names_ok)
+            elif self.engine.name != "extractive" and not all(c.verified for c in citations):
+                # Some of it checks out: keep that, drop the statements that do not.
+                kept, dropped = drop_unsupported(text, {c.n for c in citations if c.verified})
+                if dropped:
+                    notes.append(
+                        f"dropped {dropped} statement(s) of the {self.engine.name} answer that the documents do not support"
+                    )
+                    text, citations = resolve_citations(kept, p.request.evidence, names_ok)
+                    citations = [self._check_label(p, text, c) for c in citations]
+            elif self.engine.name == "extractive" and not all(c.verified for c in citations):
+                # The quote added for context does not check out: quote only what does.
+                ok = {(c.doc_id, c.start) for c in citations if c.verified}
+                evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
+                text, citations = self._extractive(
+                    p, replace(p.request, evidence=evidence), names_ok
+                )
         timings["total"] = sum(
             v for k, v in timings.items() if k in ("retrieve", "evidence", "generate")
         )
@@ -244,6 +267,13 @@ class QAPipeline:
             timings,
             tuple(notes),
         )
+
+    def _extractive(
+        self, p: Prepared, req: Request, names_ok: Sequence[str]
+    ) -> tuple[str, list[Citation]]:
+        """The source's own sentence(s) as the answer: its quotes are the cited spans."""
+        text, citations = resolve_citations(ExtractiveEngine().answer(req), req.evidence, names_ok)
+        return text, citations
 
     def _check_label(self, p: Prepared, answer: str, c: Citation) -> Citation:
         """Numbers can match while the label does not: the cited sentence must report the metric

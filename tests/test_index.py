@@ -40,7 +40,7 @@ def test_ingest_persists_manifest_and_plain_files(tmp_path: Path, corpus_dir: Pa
     manifest = json.loads((cur / "manifest.json").read_text())
     assert manifest["format_version"] == 1
     assert manifest["embedder"] == {"name": FAKE, "dim": 64}
-    assert manifest["chunking"] == {"max_chars": 400, "overlap": 0}
+    assert manifest["chunking"] == {"max_chars": 400, "overlap": 120}
     assert {d["title"] for d in manifest["documents"]} >= {
         "亏损超90亿,流动负债超百亿,MiniMax“命悬一线”"
     }

@@ -103,3 +103,9 @@ def test_bad_chunking_config_is_a_clear_error() -> None:
         ChunkingConfig(max_chars=5)
     with pytest.raises(ValueError, match="overlap"):
         ChunkingConfig(max_chars=100, overlap=80)
+
+
+def test_default_overlap_is_about_one_sentence_and_scales_down() -> None:
+    assert ChunkingConfig() == ChunkingConfig(400, 120)
+    assert ChunkingConfig(max_chars=60).overlap == 20  # a third of small chunks
+    assert ChunkingConfig(max_chars=400, overlap=0).overlap == 0
