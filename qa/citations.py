@@ -18,6 +18,15 @@ from qa.numbers import unsupported_numbers
 from qa.records import Citation, Evidence
 
 MARKER = re.compile(r"\s?\[(\d{1,2}(?:\s*[,，]\s*\d{1,2})*)\]")
+# Markers opening a sentence were written after the previous one's closing quote or stop.
+_LEAD_MARKERS = re.compile(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+")
+
+
+def cited_numbers(text: str) -> list[int]:
+    """The numbers of the `[n]` / `[n, m]` markers in text, in order."""
+    return [int(x) for m in MARKER.finditer(text) for x in re.split(r"\s*[,，]\s*", m.group(1))]
+
+
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
 _COMMON_CAPS = {
     "The",
@@ -67,14 +76,11 @@ def _claims(text: str) -> list[tuple[str, list[int]]]:
     out: list[tuple[str, list[int]]] = []
     for s in split_sentences(text):
         body = s.text
-        # Markers opening a sentence were written after the previous one's closing quote or stop.
-        lead = re.match(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+", body)
+        lead = _LEAD_MARKERS.match(body)
         if lead and out:
-            moved = [int(x) for x in re.findall(r"\d{1,2}", lead.group())]
-            out[-1] = (out[-1][0], out[-1][1] + moved)
+            out[-1] = (out[-1][0], out[-1][1] + cited_numbers(lead.group()))
             body = body[lead.end() :]
-        ns = [int(x) for m in MARKER.finditer(body) for x in re.split(r"\s*[,，]\s*", m.group(1))]
-        out.append((MARKER.sub("", body).strip(), ns))
+        out.append((MARKER.sub("", body).strip(), cited_numbers(body)))
     # A marker standing alone after the sentence end belongs to the sentence before it.
     merged: list[tuple[str, list[int]]] = []
     for sent, ns in out:
@@ -131,12 +137,7 @@ def resolve_citations(
         for n in valid:
             verdict.setdefault(n, [])
             verdict[n].extend(p for p in problems if p not in verdict[n])
-    order: list[int] = []
-    for m in MARKER.finditer(answer):
-        for x in re.split(r"\s*[,，]\s*", m.group(1)):
-            n = int(x)
-            if n in by_n and n not in order:
-                order.append(n)
+    order = [n for n in dict.fromkeys(cited_numbers(answer)) if n in by_n]
     renum = {old: new for new, old in enumerate(order, 1)}
 
     def repl(m: re.Match[str]) -> str:
@@ -190,8 +191,9 @@ def drop_unsupported(text: str, verified: set[int]) -> tuple[str, int]:
     spans: list[list[int]] = []  # [start, end] of each sentence with the markers that follow it
     for s in split_sentences(text):
         start = s.start
-        # markers opening a sentence (or standing alone) were written after the one before
-        lead = re.match(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+", s.text)
+        lead = _LEAD_MARKERS.match(
+            s.text
+        )  # markers opening a sentence (or alone) end the one before
         if lead and spans:
             spans[-1][1] = s.start + lead.end()
             start = s.start + lead.end()
@@ -202,7 +204,7 @@ def drop_unsupported(text: str, verified: set[int]) -> tuple[str, int]:
     kept: list[str] = []
     for start, end in spans:
         part = text[start:end]
-        ns = {int(x) for m in MARKER.finditer(part) for x in re.split(r"\s*[,，]\s*", m.group(1))}
+        ns = set(cited_numbers(part))
         if not ns or ns & verified:
             kept.append(part)
     joiner = " " if detect_lang(text) == "en" else ""

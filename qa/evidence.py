@@ -24,6 +24,7 @@ from index.bilingual import finance_chinese_terms, translate_terms
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
+from qa.citations import MARKER
 from qa.records import Evidence
 
 # Question words and generic terms that say nothing about where the answer is.
@@ -215,7 +216,7 @@ _UNIT_AFTER = re.compile(r"\s*(?:%|万|亿|千|百|million|billion|thousand)", r
 
 def gives_amount(text: str) -> bool:
     """Some number in the text is an amount: not a year, a date or a count of events."""
-    text = re.sub(r"\[\d+(?:\s*[,，]\s*\d+)*\]", " ", text)  # citation markers
+    text = MARKER.sub(" ", text)
     for m in _NUMBER.finditer(text):
         if _NOT_AN_AMOUNT.match(text, m.end()):
             continue

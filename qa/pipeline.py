@@ -272,8 +272,7 @@ class QAPipeline:
         self, p: Prepared, req: Request, names_ok: Sequence[str]
     ) -> tuple[str, list[Citation]]:
         """The source's own sentence(s) as the answer: its quotes are the cited spans."""
-        text, citations = resolve_citations(ExtractiveEngine().answer(req), req.evidence, names_ok)
-        return text, citations
+        return resolve_citations(ExtractiveEngine().answer(req), req.evidence, names_ok)
 
     def _check_label(self, p: Prepared, answer: str, c: Citation) -> Citation:
         """Numbers can match while the label does not: the cited sentence must report the metric
