@@ -265,9 +265,10 @@ def select_evidence(
     if not candidates or not concepts:
         return [], 0.0
     n = len(candidates)
+    covered = [[_covers(c, ts, s.text) for c in concepts] for _, s, ts in candidates]
     weights = []
-    for c in concepts:
-        df = sum(1 for _, s, ts in candidates if _covers(c, ts, s.text))
+    for ci, c in enumerate(concepts):
+        df = sum(1 for row in covered if row[ci])
         # A year or bare number is a weak cue on its own; rare words are strong ones.
         w = math.log(1 + n / (1 + df))
         if any(_YEARISH.match(f) for f in c.forms):
@@ -297,7 +298,6 @@ def select_evidence(
         if before is not None
     }
     scored = []
-    covered = [[_covers(c, ts, s.text) for c in concepts] for _, s, ts in candidates]
     for i, (hit, s, _) in enumerate(candidates):
         # What the sentence before says counts for part: "其", "公司", a clause that continues it.
         k = previous[i]

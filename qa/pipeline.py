@@ -227,14 +227,14 @@ class QAPipeline:
                 notes.append(
                     f"the {self.engine.name} answer gives no amount, but its source does; showing the source sentence instead"
                 )
-                text, citations = self._extractive(p, p.request, names_ok)
+                text, citations = self._extractive(p.request, names_ok)
             elif not any(c.verified for c in citations):
                 # Nothing the engine said could be checked against the documents: show the
                 # extractive answer (the source's own sentence) instead of an unverified one.
                 notes.append(
                     f"the {self.engine.name} answer could not be verified against the documents; showing the source sentence instead"
                 )
-                text, citations = self._extractive(p, p.request, names_ok)
+                text, citations = self._extractive(p.request, names_ok)
             elif self.engine.name != "extractive" and not all(c.verified for c in citations):
                 # Some of it checks out: keep that, drop the statements that do not.
                 kept, dropped = drop_unsupported(text, {c.n for c in citations if c.verified})
@@ -248,9 +248,7 @@ class QAPipeline:
                 # The quote added for context does not check out: quote only what does.
                 ok = {(c.doc_id, c.start) for c in citations if c.verified}
                 evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
-                text, citations = self._extractive(
-                    p, replace(p.request, evidence=evidence), names_ok
-                )
+                text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
         timings["total"] = sum(
             v for k, v in timings.items() if k in ("retrieve", "evidence", "generate")
         )
@@ -268,9 +266,8 @@ class QAPipeline:
             tuple(notes),
         )
 
-    def _extractive(
-        self, p: Prepared, req: Request, names_ok: Sequence[str]
-    ) -> tuple[str, list[Citation]]:
+    @staticmethod
+    def _extractive(req: Request, names_ok: Sequence[str]) -> tuple[str, list[Citation]]:
         """The source's own sentence(s) as the answer: its quotes are the cited spans."""
         return resolve_citations(ExtractiveEngine().answer(req), req.evidence, names_ok)
 
