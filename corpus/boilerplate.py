@@ -44,6 +44,10 @@ _NOISE = re.compile(
             r"^(倍速|\d(\.\d+)?X)$",
             r"^-\s*\d(\.\d+)?X$",
             r"^(很抱歉，当前视频播放失败|错误代码：|时长：)",
+            # site footers: legal lines that are never content, on any kind of page
+            r"^.{0,80}\b(registered )?trademarks?\b.{0,120}$",
+            r"^.{0,60}(ICP备|ICP证|公网安备).{0,60}$",
+            r"^.{0,60}(违法和?不良信息举报|不良信息举报电话).{0,60}$",
         ]
     ),
     re.IGNORECASE,
@@ -76,7 +80,7 @@ def _has_sentence_punct(line: str) -> bool:
     return any(ch in _SENTENCE_END or ch in "，,、" for ch in line)
 
 
-def _is_menu_like(line: str) -> bool:
+def is_menu_like(line: str) -> bool:
     """Short, punctuation-free lines: menu items, tags, counters."""
     return len(line) <= 8 and not _has_sentence_punct(line)
 
@@ -126,26 +130,48 @@ def clean_lines(
 ) -> Cleaned:
     """Keep the article's paragraphs and headings, in order; drop everything else.
 
-    `drop_repeated` removes lines seen three or more times (headline lists in saved pages); it is
-    off for HTML, where trafilatura has already deduplicated and repeats are real (tables, code).
+    `drop_repeated` removes lines seen three or more times (headline lists in saved pages), except
+    the first copy of a repeated line that reads as prose (a sentence, not a headline); it is off
+    for HTML, where trafilatura has already deduplicated and repeats are real (tables, code).
+    De-duplication never empties a text: if nothing else would be left, one copy of each stays.
     """
     raw = [normalize_space(x) for x in lines]
     raw = [x for x in raw if x]
     author = find_author(raw)
     kept = raw
     if drop_repeated:
-        counts = Counter(x for x in raw if len(x) >= 4)
-        kept = [x for x in raw if counts.get(x, 0) < 3]
+        kept = _drop_repeated(raw)
     if cut_at_end:
         kept = _cut_at_end(kept)
     kept = [x for x in kept if not is_noise(x)]
-    kept = _drop_runs(kept, _is_menu_like, 3)
+    kept = _drop_runs(kept, is_menu_like, 3)
     kept = _drop_runs(kept, lambda x: x.startswith(("- ", "• ", "· ")) and _is_headline_like(x), 3)
     kept = _dedupe(kept)
     if title:
         norm_title = normalize_space(title)
         kept = [x for x in kept if x != norm_title]
     return Cleaned(kept, author)
+
+
+def _is_prose(line: str) -> bool:
+    return len(line) >= 30 and line[-1] in _SENTENCE_END and not _is_headline_like(line)
+
+
+def _drop_repeated(lines: list[str]) -> list[str]:
+    counts = Counter(x for x in lines if len(x) >= 4)
+    seen: set[str] = set()
+    kept = []
+    for x in lines:
+        if counts.get(x, 0) < 3 or (_is_prose(x) and x not in seen):
+            kept.append(x)
+        seen.add(x)
+    if any(not is_noise(x) for x in kept):
+        return kept
+    once: list[str] = []  # every line was a repeat: keep one copy of each instead of nothing
+    for x in lines:
+        if x not in once:
+            once.append(x)
+    return once
 
 
 def _cut_at_end(lines: list[str]) -> list[str]:

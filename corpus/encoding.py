@@ -69,6 +69,46 @@ def looks_binary(data: bytes) -> bool:
     return controls > max(8, len(head) // 50)
 
 
+def _texty(ch: str) -> bool:
+    o = ord(ch)
+    return (
+        32 <= o < 127
+        or ch in "\t\n\r"
+        or 0x3000 <= o <= 0x303F  # CJK punctuation
+        or 0x4E00 <= o <= 0x9FFF  # CJK unified ideographs
+        or 0xFF00 <= o <= 0xFFEF  # full-width forms
+        or 0x2000 <= o <= 0x206F  # general punctuation
+        or 0x00A0 <= o <= 0x00FF  # Latin-1
+    )
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 text saved without a byte-order mark: NUL bytes in the head (which would otherwise
+    read as binary) and a strict decoding in one byte order that is almost all text characters.
+    Random binary data fails that: it decodes to unpaired surrogates and scattered code points.
+    Both byte orders can look like text (ASCII read backwards is CJK ideographs), so the one with
+    more ASCII and CJK punctuation wins."""
+    head = data[:8192]
+    if len(data) % 2 or b"\x00" not in head:
+        return None
+    best: tuple[int, str, str] | None = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        sample = text[:4096]
+        share = sum(_texty(ch) for ch in sample) / max(1, len(sample))
+        anchors = sum(
+            ch.isascii() or 0x3000 <= ord(ch) <= 0x303F or 0xFF00 <= ord(ch) <= 0xFFEF
+            for ch in sample
+        )
+        varied = len(set(sample)) >= 8  # a repeated pair of bytes is not text
+        if share >= 0.95 and varied and (best is None or anchors > best[0]):
+            best = (anchors, text, enc)
+    return (best[1], best[2]) if best else None
+
+
 def garble_ratio(text: str) -> float:
     """Share of characters that signal a wrong decoding (replacement chars, C1 controls)."""
     if not text:
@@ -84,6 +124,9 @@ def decode_bytes(data: bytes, path: str | None = None, declared: str | None = No
     for bom, enc in _BOMS:
         if data.startswith(bom):
             return Decoded(data.decode(enc, errors="replace"), enc.replace("-sig", ""), declared)
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return Decoded(utf16[0], utf16[1], declared)
     if looks_binary(data):
         raise BinaryFileError(path, "this looks like a binary file, not text (NUL/control bytes)")
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,16 @@ FORMATS = {
     ".pdf": "pdf",
     ".docx": "docx",
 }
-MAX_BYTES = int(os.environ.get("DOCQA_MAX_FILE_MB", "50")) * 1024 * 1024
+DEFAULT_MAX_FILE_MB = 50
+
+
+def max_file_bytes() -> int:
+    """The largest file docqa reads, for ingest and uploads alike (DOCQA_MAX_FILE_MB, default 50)."""
+    try:
+        mb = float(os.environ.get("DOCQA_MAX_FILE_MB", DEFAULT_MAX_FILE_MB))
+    except ValueError:
+        mb = DEFAULT_MAX_FILE_MB
+    return int(mb * 1024 * 1024)
 
 
 def supported(path: str | Path) -> bool:
@@ -42,20 +52,21 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
         raise UnsupportedFormatError(
             str(p), f"unsupported format '{p.suffix or '(none)'}'; docqa reads {kinds}"
         )
+    limit = max_file_bytes()
     if data is None:
         try:
             size = p.stat().st_size
         except OSError as exc:
             raise CorpusError(str(p), f"cannot read file ({exc.strerror})") from exc
-        if size > MAX_BYTES:
+        if size > limit:
             raise FileTooLargeError(
                 str(p),
-                f"file is {size / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB (DOCQA_MAX_FILE_MB)",
+                f"file is {size / 2**20:.0f} MiB; the limit is {limit // 2**20} MiB (DOCQA_MAX_FILE_MB)",
             )
         data = p.read_bytes()
-    elif len(data) > MAX_BYTES:
+    elif len(data) > limit:
         raise FileTooLargeError(
-            str(p), f"file is {len(data) / 2**20:.0f} MiB; the limit is {MAX_BYTES // 2**20} MiB"
+            str(p), f"file is {len(data) / 2**20:.0f} MiB; the limit is {limit // 2**20} MiB"
         )
     return parse_bytes(data, fmt, str(p))
 
@@ -79,11 +90,16 @@ def parse_bytes(data: bytes, fmt: str, path: str | None = None) -> Document:
     return build_document(extracted, path=path, fmt=fmt, encoding=encoding)
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f]")
+
+
 def build_document(
     extracted: Extracted, path: str | None, fmt: str, encoding: str | None = None
 ) -> Document:
-    """Join paragraphs with newlines and record each paragraph's span."""
-    paragraphs = [p for p in extracted.paragraphs if p.strip()]
+    """Join paragraphs with newlines and record each paragraph's span. Control characters (NUL
+    bytes deep inside a text file, PDF form feeds) are removed, never indexed."""
+    paragraphs = [_CONTROL.sub("", p).strip() for p in extracted.paragraphs]
+    paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
         raise NoTextError(path, "no article text found after removing boilerplate")
     spans: list[Span] = []
