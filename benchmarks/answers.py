@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpus.demo import demo_paths  # noqa: E402
-from index.store import index_exists, ingest  # noqa: E402
+from index.ingest import ingest  # noqa: E402
+from index.store import index_exists  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
 from qa.scoring import judge  # noqa: E402
 

@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from corpus.demo import demo_paths  # noqa: E402
-from index.store import ingest  # noqa: E402
+from index.ingest import ingest  # noqa: E402
 from ui.server import spawn  # noqa: E402
 
 QUESTIONS = [

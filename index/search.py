@@ -78,6 +78,9 @@ class Hit:
         }
 
 
+MAX_K = 50  # the most passages one search returns (CLI and API alike)
+
+
 @dataclass
 class SearchConfig:
     mode: str = "hybrid"  # hybrid | dense | keyword
@@ -150,8 +153,8 @@ class HybridSearcher:
         return self.search_batch([query], k)[0]
 
     def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
-        if k <= 0:
-            raise ValueError(f"k must be greater than 0, got {k}")
+        if not 1 <= k <= MAX_K:
+            raise ValueError(f"k must be between 1 and {MAX_K}, got {k}")
         vectors = None
         if self.config.mode in ("hybrid", "dense") and self.snapshot.chunks:
             vectors = self.embedder.encode_queries(list(queries))

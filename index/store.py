@@ -8,8 +8,12 @@
                           dense.faiss     FAISS index over the vectors
                           bm25/           bm25s index over jieba terms
 
-A crash while writing a new snapshot leaves `current` pointing at the previous one. Readers that
-opened the old snapshot keep reading it; it is deleted only at the next successful write.
+    DIR/.writer.lock                      flock: one writer at a time, across processes
+
+A crash while writing a new snapshot leaves `current` pointing at the previous one. Writers take
+the lock and apply their change to the latest snapshot, so two writers never lose each other's
+documents. The previous snapshot is kept beside the current one (readers that opened it keep
+reading it, and `docqa repair` can go back to it); older ones are deleted at the next write.
 """
 
 from __future__ import annotations
@@ -19,26 +23,21 @@ import os
 import shutil
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from corpus.chunking import ChunkingConfig, chunk_document
-from corpus.errors import CorpusError
-from corpus.readers import expand_paths, read_document
+from corpus.chunking import ChunkingConfig
 from corpus.records import Chunk, Document, Span
 from index.dense import DenseStore
-from index.embedders import Embedder, make_embedder
+from index.errors import AmbiguousSelectorError, IndexDamagedError, IndexError_
 from index.keyword import KeywordStore
-from index.model_store import docqa_home, sha256_file
+from index.lock import writer_lock
+from index.model_store import docqa_home
 
 FORMAT_VERSION = 1
-
-
-class IndexError_(RuntimeError):
-    """A problem with an index folder (missing, wrong embedder, unreadable)."""
 
 
 def default_index_dir() -> Path:
@@ -53,6 +52,7 @@ class DocEntry:
     file_sha256: str
     n_chunks: int
     ingested_at: str
+    name: str | None = None  # the file name to show (an upload's original name), if not the path's
 
     def to_json(self) -> dict[str, Any]:
         d = self.doc.to_json()
@@ -63,6 +63,7 @@ class DocEntry:
             "file_sha256": self.file_sha256,
             "n_chunks": self.n_chunks,
             "ingested_at": self.ingested_at,
+            **({"name": self.name} if self.name else {}),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -73,6 +74,7 @@ class DocEntry:
             "date": self.doc.date,
             "publisher": self.doc.source,
             "source": self.doc.path,
+            "file": self.name or Path(self.doc.path or "").name,
             "chunks": self.n_chunks,
             "chars": len(self.doc.text),
             "ingested_at": self.ingested_at,
@@ -93,7 +95,7 @@ class DocEntry:
             encoding=d.get("encoding"),
             lang=d.get("lang", "zh"),
         )
-        return cls(doc, d["file_sha256"], d["n_chunks"], d["ingested_at"])
+        return cls(doc, d["file_sha256"], d["n_chunks"], d["ingested_at"], d.get("name"))
 
 
 @dataclass
@@ -120,7 +122,7 @@ class Snapshot:
         return str(self.manifest["embedder"]["name"])
 
 
-def _chunk_text_for_embedding(chunk: Chunk, doc: Document) -> str:
+def chunk_text_for_embedding(chunk: Chunk, doc: Document) -> str:
     return f"{doc.title}\n{chunk.text}" if doc.title else chunk.text
 
 
@@ -166,7 +168,8 @@ def _keyword_text(chunk: Chunk, doc: Document) -> str:
 
 
 def write_snapshot(snap: Snapshot, index_dir: Path) -> Path:
-    """Write to a fresh folder, then point `current` at it with one atomic rename."""
+    """Write to a fresh folder, then point `current` at it with one atomic rename. The caller holds
+    the writer lock (see `index.lock`); the snapshot `current` pointed at stays as the previous."""
     snaps = index_dir / "snapshots"
     snaps.mkdir(parents=True, exist_ok=True)
     stamp = f"{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}"
@@ -185,231 +188,244 @@ def write_snapshot(snap: Snapshot, index_dir: Path) -> Path:
     (tmp / "manifest.json").write_text(
         json.dumps(snap.manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
+    _fsync_tree(tmp)
+    previous = _current_name(index_dir)
     final = snaps / stamp
     os.replace(tmp, final)
     link_tmp = index_dir / f".current-{stamp}"
     os.symlink(Path("snapshots") / stamp, link_tmp)
     os.replace(link_tmp, index_dir / "current")
+    _fsync_dir(index_dir)
+    keep = {stamp, previous}
     for old in snaps.iterdir():
-        if old.name != stamp:
+        if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
+    for link in index_dir.glob(".current-*"):  # left by a writer killed between its two renames
+        link.unlink(missing_ok=True)
     snap.path = final
     return final
 
 
+def _fsync_tree(folder: Path) -> None:
+    """Flush a new snapshot's files before it becomes current, so a power cut cannot leave
+    `current` pointing at empty files."""
+    for f in folder.rglob("*"):
+        if f.is_file():
+            fd = os.open(f, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _current_name(index_dir: Path) -> str | None:
+    """The snapshot folder `current` names (even when that folder is gone), or None."""
+    try:
+        return Path(os.readlink(index_dir / "current")).name
+    except OSError:
+        return None
+
+
+def snapshot_version(index_dir: Path) -> str | None:
+    """What `current` points at now: a cheap check for a commit made by another process."""
+    return _current_name(index_dir)
+
+
+def index_state(index_dir: Path) -> str:
+    """`missing` (nothing there: a first use may build one), `ok`, or `damaged` (an index was
+    there but its `current` snapshot is gone or incomplete: never rebuilt behind the user's back)."""
+    cur = index_dir / "current"
+    if (cur / "manifest.json").is_file():
+        return "ok"
+    snaps = index_dir / "snapshots"
+    has_snaps = snaps.is_dir() and any(not p.name.startswith(".") for p in snaps.iterdir())
+    if cur.is_symlink() or cur.exists() or has_snaps:
+        return "damaged"
+    return "missing"
+
+
 def index_exists(index_dir: Path) -> bool:
-    return (index_dir / "current" / "manifest.json").is_file()
+    return index_state(index_dir) == "ok"
+
+
+_REPAIR = "run `docqa repair --index {d}` to go back to the last intact snapshot, or re-ingest into a new --index folder"
+
+
+def _damaged(index_dir: Path, what: str) -> IndexDamagedError:
+    return IndexDamagedError(
+        f"index at {index_dir} is damaged: {what}; " + _REPAIR.format(d=index_dir)
+    )
 
 
 def load_snapshot(index_dir: Path, expect_embedder: str | None = None) -> Snapshot:
-    cur = index_dir / "current"
-    if not (cur / "manifest.json").is_file():
+    """Load the current snapshot. A commit by another process while loading is retried once; a
+    missing or unreadable file is an `IndexDamagedError` naming it."""
+    state = index_state(index_dir)
+    if state == "missing":
         raise IndexError_(f"no index at {index_dir}; run: docqa ingest PATH --index {index_dir}")
-    manifest = json.loads((cur / "manifest.json").read_text(encoding="utf-8"))
+    if state == "damaged":
+        name = _current_name(index_dir)
+        what = f"'current' points at missing snapshots/{name}" if name else "'current' is missing"
+        raise _damaged(index_dir, what)
+    for attempt in range(3):
+        version = _current_name(index_dir)
+        try:
+            return _load_folder(index_dir, (index_dir / "current").resolve(), expect_embedder)
+        except IndexDamagedError:
+            if attempt == 2 or _current_name(index_dir) == version:
+                raise  # not a concurrent commit: really damaged
+    raise AssertionError("unreachable")
+
+
+def _load_folder(index_dir: Path, real: Path, expect_embedder: str | None) -> Snapshot:
+    def part(name: str) -> Path:
+        return real / name
+
+    try:
+        manifest = json.loads(part("manifest.json").read_text(encoding="utf-8"))
+        name = manifest["embedder"]["name"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise _damaged(index_dir, f"{part('manifest.json')} is unreadable ({_why(exc)})") from None
     if manifest.get("format_version") != FORMAT_VERSION:
         raise IndexError_(
             f"index at {index_dir} has format {manifest.get('format_version')}, this docqa reads {FORMAT_VERSION}; re-ingest it"
         )
-    name = manifest["embedder"]["name"]
     if expect_embedder and expect_embedder != name:
         raise IndexError_(
             f"index at {index_dir} was built with embedder '{name}', not '{expect_embedder}'; use --embedder {name} or a new --index folder"
         )
-    real = cur.resolve()
-    docs = [
-        DocEntry.from_json(json.loads(line))
-        for line in (real / "documents.jsonl").open(encoding="utf-8")
-    ]
-    chunks = [Chunk(**json.loads(line)) for line in (real / "chunks.jsonl").open(encoding="utf-8")]
-    vectors = np.load(real / "vectors.npy")
-    dense = DenseStore.load(real / "dense.faiss", manifest["dense"]["kind"])
-    keyword = KeywordStore.load(real / "bm25") if chunks else KeywordStore.build([])
+    current = "documents.jsonl"
+    try:
+        with part(current).open(encoding="utf-8") as f:
+            docs = [DocEntry.from_json(json.loads(line)) for line in f]
+        current = "chunks.jsonl"
+        with part(current).open(encoding="utf-8") as f:
+            chunks = [Chunk(**json.loads(line)) for line in f]
+        current = "vectors.npy"
+        vectors = np.load(part(current))
+        current = "dense.faiss"
+        dense = DenseStore.load(part(current), manifest["dense"]["kind"])
+        current = "bm25"
+        keyword = KeywordStore.load(part(current)) if chunks else KeywordStore.build([])
+    except Exception as exc:  # any reader's failure on a broken file becomes one line
+        raise _damaged(index_dir, f"{part(current)} is unreadable ({_why(exc)})") from None
+    counts = manifest.get("counts", {})
+    if (
+        len(docs) != counts.get("documents", len(docs))
+        or len(chunks) != counts.get("chunks", len(chunks))
+        or vectors.shape[0] != len(chunks)
+    ):
+        raise _damaged(
+            index_dir,
+            f"{real} holds {len(docs)} documents, {len(chunks)} chunks and {vectors.shape[0]} "
+            f"vectors, but its manifest says {counts.get('documents')} and {counts.get('chunks')}",
+        )
     return Snapshot(manifest, docs, chunks, vectors, dense, keyword, path=real)
 
 
-@dataclass(frozen=True)
-class IngestReport:
-    new: list[str]
-    updated: list[str]
-    unchanged: list[str]
-    failed: list[tuple[str, str]]
-    duplicates: list[tuple[str, str]]  # (path, path of the document with the same content)
-    chunks_embedded: int
-    chunks_total: int
-    documents_total: int
-    seconds: float
-    written: bool
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "new": self.new,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "failed": [{"path": p, "error": e} for p, e in self.failed],
-            "duplicates": [{"path": p, "same_as": o} for p, o in self.duplicates],
-            "chunks_embedded": self.chunks_embedded,
-            "chunks_total": self.chunks_total,
-            "documents_total": self.documents_total,
-            "seconds": round(self.seconds, 3),
-        }
+def _why(exc: BaseException) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "missing"
+    if isinstance(exc, json.JSONDecodeError):
+        return f"broken JSON at line {exc.lineno}"
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
 
 
-def ingest(
-    paths: Iterable[str | Path],
-    index_dir: Path,
-    embedder_name: str | None = None,
-    chunking: ChunkingConfig | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-    dense_kind: str = "auto",
-) -> IngestReport:
-    """Add or update files in the index. Unchanged files embed nothing; a changed file replaces its
-    old chunks. Nothing is written when nothing changed."""
-    from index.embedders import default_embedder_name
-
-    t0 = time.perf_counter()
-    old = load_snapshot(index_dir) if index_exists(index_dir) else None
-    if old is not None:
-        name = old.embedder_name
-        if embedder_name and embedder_name != name:
-            raise IndexError_(
-                f"index at {index_dir} uses embedder '{name}'; it cannot take '{embedder_name}' (use a new --index folder)"
-            )
-        cfg = ChunkingConfig(**old.manifest["chunking"])
-    else:
-        name = embedder_name or default_embedder_name()
-        cfg = chunking or ChunkingConfig()
-    embedder = make_embedder(name)
-    entries = {e.doc.path: e for e in old.docs} if old else {}
-    old_vecs = {c.id: old.vectors[i] for i, c in enumerate(old.chunks)} if old else {}
-    old_chunks_by_doc: dict[str, list[Chunk]] = {}
-    for c in old.chunks if old else []:
-        old_chunks_by_doc.setdefault(c.doc_id, []).append(c)
-    new: list[str] = []
-    updated: list[str] = []
-    unchanged: list[str] = []
-    failed: list[tuple[str, str]] = []
-    duplicates: list[tuple[str, str]] = []
-    files = expand_paths(paths)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
-    fresh: dict[str, list[Chunk]] = {}
-    for i, p in enumerate(files):
-        key = str(Path(p).resolve())
-        if progress:
-            progress(i, len(files), str(p))
-        try:
-            if not Path(p).is_file():
-                raise CorpusError(str(p), "no such file")
-            digest = sha256_file(Path(p))
-            prev = entries.get(key)
-            if prev is not None and prev.file_sha256 == digest:
-                unchanged.append(str(p))
+def repair_index(index_dir: Path) -> tuple[str, list[str]]:
+    """Point `current` at the newest snapshot that loads cleanly; returns its name and the
+    snapshot folders that did not load. Raises when none does."""
+    snaps = index_dir / "snapshots"
+    if not snaps.is_dir():
+        raise IndexError_(f"no index at {index_dir} (no snapshots folder)")
+    with writer_lock(index_dir, "repair"):
+        broken: list[str] = []
+        for folder in sorted(
+            (p for p in snaps.iterdir() if not p.name.startswith(".")), reverse=True
+        ):
+            try:
+                _load_folder(index_dir, folder, None)
+            except IndexError_:
+                broken.append(folder.name)
                 continue
-            doc = read_document(p)
-        except (CorpusError, OSError) as exc:
-            failed.append((str(p), str(exc) if isinstance(exc, CorpusError) else f"{p}: {exc}"))
-            continue
-        same = next((e for k, e in entries.items() if k != key and e.doc.id == doc.id), None)
-        if same is not None:
-            duplicates.append((str(p), same.doc.path or ""))
-            continue
-        doc = replace(doc, path=key)
-        chunks = chunk_document(doc, cfg)
-        (updated if prev is not None else new).append(str(p))
-        entries[key] = DocEntry(doc, digest, len(chunks), stamp)
-        fresh[doc.id] = chunks
-    if progress:
-        progress(len(files), len(files), "")
-
-    def report(embedded: int, total: int, n_docs: int, written: bool) -> IngestReport:
-        return IngestReport(
-            new,
-            updated,
-            unchanged,
-            failed,
-            duplicates,
-            embedded,
-            total,
-            n_docs,
-            time.perf_counter() - t0,
-            written,
-        )
-
-    if not new and not updated:
-        return report(0, len(old.chunks) if old else 0, len(entries), False)
-    ordered = list(entries.values())
-    all_chunks: list[Chunk] = []
-    for e in ordered:
-        all_chunks.extend(fresh.get(e.doc.id) or old_chunks_by_doc.get(e.doc.id, []))
-    to_embed = [c for c in all_chunks if c.id not in old_vecs]
-    docs_by_id = {e.doc.id: e.doc for e in ordered}
-    new_vecs = embed_chunks(embedder, to_embed, docs_by_id)
-    lookup = dict(old_vecs)
-    lookup.update({c.id: v for c, v in zip(to_embed, new_vecs, strict=True)})
-    vectors = (
-        np.vstack([lookup[c.id] for c in all_chunks])
-        if all_chunks
-        else np.zeros((0, embedder.dim), np.float32)
+            link_tmp = index_dir / f".current-repair-{os.getpid()}"
+            link_tmp.unlink(missing_ok=True)
+            os.symlink(Path("snapshots") / folder.name, link_tmp)
+            os.replace(link_tmp, index_dir / "current")
+            return folder.name, broken
+    raise IndexError_(
+        f"index at {index_dir}: no snapshot loads ({', '.join(broken) or 'none found'}); re-ingest the documents into a new --index folder"
     )
-    snap = build_snapshot(
-        ordered, all_chunks, vectors, embedder.name, embedder.dim, cfg, dense_kind
-    )
-    write_snapshot(snap, index_dir)
-    return report(len(to_embed), len(all_chunks), len(ordered), True)
 
 
-def build_demo_index(
-    index_dir: Path, progress: Callable[[int, int, str], None] | None = None
-) -> IngestReport | None:
-    """The first use with no index builds one from the shipped demo corpus; None if one exists."""
-    from corpus.demo import demo_paths
-
-    if index_exists(index_dir):
-        return None
-    return ingest(demo_paths(), index_dir, progress=progress)
-
-
-def embed_chunks(
-    embedder: Embedder, chunks: list[Chunk], docs: dict[str, Document], batch: int = 64
-) -> np.ndarray:
-    texts = [_chunk_text_for_embedding(c, docs[c.doc_id]) for c in chunks]
-    if not texts:
-        return np.zeros((0, embedder.dim), np.float32)
-    from tqdm import tqdm
-
-    parts = []
-    with tqdm(
-        total=len(texts), desc="embedding", unit="chunk", disable=len(texts) < 64, file=None
-    ) as bar:
-        for i in range(0, len(texts), batch):
-            parts.append(embedder.encode_passages(texts[i : i + batch]))
-            bar.update(min(batch, len(texts) - i))
-    return np.vstack(parts)
+def resolve_selectors(
+    docs: list[DocEntry], selectors: Iterable[str], all_matching: bool = False
+) -> list[DocEntry]:
+    """The documents that `selectors` name. Each selector must match; one that matches several
+    documents is an error listing them, unless `all_matching`."""
+    chosen: dict[str, DocEntry] = {}
+    for sel in selectors:
+        hits = [e for e in docs if matches_selector(e, sel)]
+        if not hits:
+            raise IndexError_(f"no document matches {sel!r}; see: docqa docs")
+        exact = [e for e in hits if e.doc.id == sel]
+        if len(hits) > 1 and not exact and not all_matching:
+            shown = "; ".join(f"{e.doc.id} {e.doc.title or e.doc.path}" for e in hits[:10])
+            more = f"; and {len(hits) - 10} more" if len(hits) > 10 else ""
+            raise AmbiguousSelectorError(
+                f"{sel!r} matches {len(hits)} documents: {shown}{more}; give a longer id, or --all-matching to remove them all"
+            )
+        for e in exact or hits:
+            chosen[e.doc.id] = e
+    return list(chosen.values())
 
 
-def remove_documents(index_dir: Path, selectors: Iterable[str]) -> list[DocEntry]:
-    """Remove documents (by id, id prefix or path) everywhere; returns what was removed."""
-    snap = load_snapshot(index_dir)
+def remove_documents(
+    index_dir: Path,
+    selectors: Iterable[str],
+    all_matching: bool = False,
+    on_wait: Callable[[str], None] | None = None,
+) -> list[DocEntry]:
+    """Remove documents (by id, id prefix, path or file name) under the writer lock, from the
+    latest snapshot; returns what was removed."""
     sel = list(selectors)
-    gone = [e for e in snap.docs if any(matches_selector(e, s) for s in sel)]
-    missing = [s for s in sel if not any(matches_selector(e, s) for e in snap.docs)]
-    if missing:
-        raise IndexError_(f"no document matches {', '.join(missing)}; see: docqa docs")
-    ids = {e.doc.id for e in gone}
-    keep = [e for e in snap.docs if e.doc.id not in ids]
-    rows = [i for i, c in enumerate(snap.chunks) if c.doc_id not in ids]
-    cfg = ChunkingConfig(**snap.manifest["chunking"])
-    emb = snap.manifest["embedder"]
-    new = build_snapshot(
-        keep,
-        [snap.chunks[i] for i in rows],
-        snap.vectors[rows],
-        emb["name"],
-        int(emb["dim"]),
-        cfg,
-        snap.dense.kind,
-    )
-    write_snapshot(new, index_dir)
+    with writer_lock(index_dir, "remove", on_wait=on_wait):
+        snap = load_snapshot(index_dir)
+        gone = resolve_selectors(snap.docs, sel, all_matching)
+        ids = {e.doc.id for e in gone}
+        keep = [e for e in snap.docs if e.doc.id not in ids]
+        rows = [i for i, c in enumerate(snap.chunks) if c.doc_id not in ids]
+        cfg = ChunkingConfig(**snap.manifest["chunking"])
+        emb = snap.manifest["embedder"]
+        new = build_snapshot(
+            keep,
+            [snap.chunks[i] for i in rows],
+            snap.vectors[rows],
+            emb["name"],
+            int(emb["dim"]),
+            cfg,
+            snap.dense.kind,
+        )
+        write_snapshot(new, index_dir)
     return gone
+
+
+def safe_resolve(path: str | Path) -> Path:
+    """An absolute path with symlinks resolved where that is possible; a symlink loop or an
+    unreadable link gives the absolute path as written instead of raising."""
+    try:
+        return Path(path).resolve()
+    except (RuntimeError, OSError):
+        return Path(os.path.abspath(path))
 
 
 def matches_selector(entry: DocEntry, selector: str) -> bool:
@@ -420,7 +436,7 @@ def matches_selector(entry: DocEntry, selector: str) -> bool:
     name = Path(path).name
     return (
         path == selector
-        or path == str(Path(selector).resolve())
+        or path == str(safe_resolve(selector))
         or name == selector
         or (len(selector) >= 3 and name.startswith(selector))
     )

@@ -185,10 +185,11 @@ def _progress_bar(desc: str) -> Callable[[int, int, str], None]:
 
 def ensure_index(index_dir: Path) -> None:
     """The first command that needs an index builds one from the demo corpus, and says so."""
-    from index.store import build_demo_index, index_exists
+    from index.ingest import build_demo_index
+    from index.store import index_state
 
-    if index_exists(index_dir):
-        return
+    if index_state(index_dir) != "missing":
+        return  # an index, or a damaged one: loading it says what is wrong
     click.echo(
         f"no index at {index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...",
         err=True,
@@ -213,6 +214,17 @@ def _open_searcher(index: str | None, mode: str = "hybrid") -> HybridSearcher:
 def _fail(message: str) -> None:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _check_k(k: int) -> None:
+    from index.search import MAX_K
+
+    if not 1 <= k <= MAX_K:
+        _fail(f"--k must be between 1 and {MAX_K}, got {k}")
 
 
 MAX_QUERY_CHARS = 2000
@@ -257,8 +269,8 @@ def ingest(
 ) -> None:
     """Add files or folders to the index (unchanged files are skipped, changed ones replaced)."""
     from index.embedders import EmbedderError
+    from index.ingest import ingest as do_ingest
     from index.store import IndexError_
-    from index.store import ingest as do_ingest
 
     if not paths:
         raise click.UsageError("give at least one file or folder to ingest")
@@ -270,6 +282,7 @@ def ingest(
             ChunkingConfig(max_chars, -1 if overlap is None else overlap),
             progress=_progress_bar("ingest"),
             dense_kind=dense_kind,
+            on_wait=_say,
         )
     except (IndexError_, EmbedderError, ValueError) as exc:
         _fail(str(exc))
@@ -307,8 +320,7 @@ def search(query: str, k: int, index: str | None, mode: str, as_json: bool) -> N
         _fail("the query is empty")
     if len(query) > MAX_QUERY_CHARS:
         _fail(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
-    if k <= 0:
-        _fail(f"--k must be greater than 0, got {k}")
+    _check_k(k)
     try:
         hits = _open_searcher(index, mode).search(query, k)
     except (IndexError_, EmbedderError) as exc:
@@ -356,17 +368,48 @@ def docs(index: str | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("selectors", nargs=-1, required=True)
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
-def remove(selectors: tuple[str, ...], index: str | None) -> None:
+@click.option(
+    "--all-matching",
+    is_flag=True,
+    help="Remove every document a selector matches (without it, a selector that matches several is an error).",
+)
+@click.option("--json", "as_json", is_flag=True)
+def remove(
+    selectors: tuple[str, ...], index: str | None, all_matching: bool, as_json: bool
+) -> None:
     """Delete documents (by id, id prefix, path or file name) from the index."""
     from index.store import IndexError_, remove_documents
 
     try:
-        gone = remove_documents(_index_dir(index), selectors)
+        gone = remove_documents(_index_dir(index), selectors, all_matching, on_wait=_say)
     except IndexError_ as exc:
         _fail(str(exc))
         return
+    if as_json:
+        _emit_json({"removed": [e.summary() for e in gone]})
+        return
     for e in gone:
         click.echo(f"removed {e.doc.id} {e.doc.title or e.doc.path}")
+
+
+@cli.command()
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+def repair(index: str | None) -> None:
+    """Point a damaged index back at its newest snapshot that loads cleanly."""
+    from index.store import IndexError_, load_snapshot, repair_index
+
+    index_dir = _index_dir(index)
+    try:
+        name, broken = repair_index(index_dir)
+        snap = load_snapshot(index_dir)
+    except IndexError_ as exc:
+        _fail(str(exc))
+        return
+    for b in broken:
+        click.echo(f"skipped damaged snapshot {b}", err=True)
+    click.echo(
+        f"{index_dir}: current -> snapshots/{name} ({len(snap.docs)} documents, {len(snap.chunks)} chunks)"
+    )
 
 
 def _pipeline(index: str | None, llm: str, k: int, model: str | None) -> QAPipeline:
@@ -408,8 +451,7 @@ def ask(
     from qa.pipeline import QuestionError
     from qa.records import Answer
 
-    if k <= 0:
-        _fail(f"--k must be greater than 0, got {k}")
+    _check_k(k)
     try:
         pipe = _pipeline(index, llm, k, model)
         answer = None
@@ -440,10 +482,18 @@ def ask(
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
 def chat(llm: str, model: str | None, k: int, index: str | None) -> None:
     """Ask questions one per line; follow-ups use the conversation. Ctrl-D to quit."""
+    from index.embedders import EmbedderError
+    from index.store import IndexError_
     from qa.conversation import Turn
+    from qa.llm import LLMError
     from qa.pipeline import QuestionError
 
-    pipe = _pipeline(index, llm, k, model)
+    _check_k(k)
+    try:
+        pipe = _pipeline(index, llm, k, model)
+    except (IndexError_, EmbedderError, LLMError) as exc:
+        _fail(str(exc))
+        return
     history: list[Turn] = []
     while True:
         try:
@@ -496,7 +546,10 @@ def eval_cmd(
     """Evaluate a question set (JSONL, CSV or SQuAD JSON) through the same pipeline as `docqa ask`."""
     from tqdm import tqdm
 
+    from index.embedders import EmbedderError
+    from index.store import IndexError_
     from qa.evaluate import QuestionSetError, compare, load_questions, predict, score
+    from qa.llm import LLMError
     from qa.report import comparison_markdown, metrics_table, write_reports
 
     if compare_dirs:
@@ -513,8 +566,9 @@ def eval_cmd(
         raise click.UsageError("give a QUESTIONS file, or --compare DIR_A DIR_B")
     try:
         rows = load_questions(questions)
+        _check_k(k)
         pipe = _pipeline(index, llm, k, model)
-    except QuestionSetError as exc:
+    except (QuestionSetError, IndexError_, EmbedderError, LLMError) as exc:
         _fail(str(exc))
         return
     bar = tqdm(
@@ -651,8 +705,6 @@ def serve(
     host: str, port: int, token: str | None, llm: str, model: str | None, k: int, index: str | None
 ) -> None:
     """Start the web UI (chat, library, translate, evaluate) and the HTTP API on one port."""
-    import os
-
     from index.embedders import EmbedderError
     from index.store import IndexError_
     from qa.llm import LLMError
@@ -664,11 +716,11 @@ def serve(
         check_bind(host, token)  # before the slow start, so the refusal is immediate
     except ValueError as exc:
         _fail(str(exc))
-    max_mb = float(os.environ.get("DOCQA_MAX_FILE_MB", "20"))
-    service = DocqaService(_index_dir(index), llm, model, k, max_file_mb=max_mb)
-    from index.store import index_exists
+    service = DocqaService(_index_dir(index), llm, model, k)
+    from index.store import index_state
 
-    if not index_exists(service.index_dir):
+    _check_k(k)
+    if index_state(service.index_dir) == "missing":
         click.echo(
             f"no index at {service.index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...",
             err=True,

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import json
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -9,6 +12,15 @@ import pytest
 ASK_JSON_KEYS = frozenset(
     {"question", "language", "answer", "refused", "engine", "citations", "hits", "timings"}
 )
+
+
+def post_json(url: str, body: dict[str, Any], timeout: float = 120) -> dict[str, Any]:
+    """POST a JSON body to a running server; the JSON answer (an HTTP error raises)."""
+    req = urllib.request.Request(
+        url, data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+    )
+    with urllib.request.urlopen(req, timeout=timeout) as r:
+        return json.loads(r.read())  # type: ignore[no-any-return]
 
 
 def make_pdf(lines: list[str]) -> bytes:
@@ -49,7 +61,7 @@ def smollm_path() -> Path:
 def demo_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo corpus indexed once with the default offline embedder (copy it before changing it)."""
     from corpus.demo import demo_paths
-    from index.store import ingest
+    from index.ingest import ingest
 
     d = tmp_path_factory.mktemp("demo-index") / "idx"
     ingest(demo_paths(), d, "e5-small")

@@ -105,7 +105,7 @@ def test_cli_ingest_search_docs_remove(tmp_path: Path, monkeypatch: pytest.Monke
     bad = runner.invoke(cli, ["search", "x" * 10001])
     assert bad.exit_code == 2 and "limit is 2000" in bad.stderr
     bad = runner.invoke(cli, ["search", "营收", "--k", "0"])
-    assert bad.exit_code == 2 and "--k must be greater than 0" in bad.stderr
+    assert bad.exit_code == 2 and "--k must be between 1 and 50, got 0" in bad.stderr
 
 
 def test_first_command_builds_the_demo_index_and_says_so(

@@ -12,9 +12,10 @@ import pytest
 from corpus.demo import demo_paths
 from index import store as store_mod
 from index.embedders import EmbedderError, make_embedder
+from index.ingest import ingest
 from index.keyword import terms
 from index.search import FusionWeights, HybridSearcher, fuse, query_terms
-from index.store import IndexError_, ingest, load_snapshot, remove_documents
+from index.store import IndexError_, load_snapshot, remove_documents
 
 FAKE = "hash:64"
 
@@ -166,5 +167,5 @@ def test_fusion_is_a_convex_combination_of_normalized_scores() -> None:
 
 def test_k_must_be_positive(tmp_path: Path) -> None:
     ingest([demo_paths()[1]], tmp_path / "idx", FAKE)
-    with pytest.raises(ValueError, match="k must be greater than 0, got 0"):
+    with pytest.raises(ValueError, match="k must be between 1 and 50, got 0"):
         HybridSearcher(load_snapshot(tmp_path / "idx")).search("营收", 0)

@@ -1,0 +1,305 @@
+"""The indexing pipeline: read, clean, chunk and embed files, then commit them to the store.
+
+Two phases, so that two writers never lose each other's documents and the slow part never holds
+the lock:
+1. prepare, without the lock, against the snapshot current at the start: which files are new or
+   changed (by sha256), read and chunk them, embed the chunks the index does not have yet;
+2. commit, under the index's writer lock (`index.lock`), against the *latest* snapshot: apply the
+   prepared changes to whatever other writers committed meanwhile, and write a new snapshot.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.chunking import ChunkingConfig, chunk_document
+from corpus.errors import CorpusError
+from corpus.readers import expand_paths, read_document
+from corpus.records import Chunk, Document
+from index.embedders import Embedder, make_embedder
+from index.errors import IndexError_
+from index.lock import writer_lock
+from index.model_store import sha256_file
+from index.store import (
+    DocEntry,
+    Snapshot,
+    build_snapshot,
+    chunk_text_for_embedding,
+    index_state,
+    load_snapshot,
+    safe_resolve,
+    write_snapshot,
+)
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class IngestReport:
+    new: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    failed: list[tuple[str, str]]
+    duplicates: list[tuple[str, str]]  # (path, path of the document with the same content)
+    chunks_embedded: int
+    chunks_total: int
+    documents_total: int
+    seconds: float
+    written: bool
+    doc_ids: tuple[tuple[str, str], ...] = ()  # (path as given, document id) of new and updated
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "new": self.new,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": [{"path": p, "error": e} for p, e in self.failed],
+            "duplicates": [{"path": p, "same_as": o} for p, o in self.duplicates],
+            "chunks_embedded": self.chunks_embedded,
+            "chunks_total": self.chunks_total,
+            "documents_total": self.documents_total,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    given: str  # the path as the user gave it
+    key: str  # the resolved path: the document's identity in the index
+    entry: DocEntry
+    chunks: list[Chunk]
+
+
+def _open_base(index_dir: Path) -> Snapshot | None:
+    """The snapshot to prepare against: None for a new index. A damaged index is an error, never
+    silently replaced."""
+    return load_snapshot(index_dir) if index_state(index_dir) != "missing" else None
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    index_dir: Path,
+    embedder_name: str | None = None,
+    chunking: ChunkingConfig | None = None,
+    progress: Progress | None = None,
+    dense_kind: str = "auto",
+    names: dict[str, str] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+    embedder: Embedder | None = None,
+) -> IngestReport:
+    """Add or update files in the index. Unchanged files embed nothing; a changed file replaces its
+    old chunks. Nothing is written when nothing changed. `names` maps a path to the file name to
+    show for it (an upload's original name); `embedder` reuses a loaded model."""
+    from index.embedders import default_embedder_name
+
+    t0 = time.perf_counter()
+    base = _open_base(index_dir)
+    if base is not None:
+        name = base.embedder_name
+        if embedder_name and embedder_name != name:
+            raise IndexError_(
+                f"index at {index_dir} uses embedder '{name}'; it cannot take '{embedder_name}' (use a new --index folder)"
+            )
+        cfg = ChunkingConfig(**base.manifest["chunking"])
+    else:
+        name = embedder_name or default_embedder_name()
+        cfg = chunking or ChunkingConfig()
+    if embedder is None or embedder.name != name:
+        embedder = make_embedder(name)
+    known = {e.doc.path: e for e in base.docs} if base else {}
+    unchanged: list[str] = []
+    failed: list[tuple[str, str]] = []
+    prepared: list[_Prepared] = []
+    files = expand_paths(paths)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    seen: set[str] = set()
+    for i, p in enumerate(files):
+        if progress:
+            progress(i, len(files), str(p))
+        key = str(safe_resolve(p))
+        if key in seen:
+            continue  # the same file named twice (a file and its folder, say)
+        seen.add(key)
+        try:
+            if Path(p).is_symlink() and not Path(p).exists():
+                raise CorpusError(str(p), "broken or looping symbolic link")
+            if not Path(p).is_file():
+                raise CorpusError(str(p), "no such file")
+            digest = sha256_file(Path(p))
+            prev = known.get(key)
+            if prev is not None and prev.file_sha256 == digest:
+                unchanged.append(str(p))
+                continue
+            doc = read_document(p)
+        except (CorpusError, OSError) as exc:
+            failed.append((str(p), str(exc) if isinstance(exc, CorpusError) else f"{p}: {exc}"))
+            continue
+        doc = replace(doc, path=key)
+        chunks = chunk_document(doc, cfg)
+        label = (names or {}).get(str(p))
+        prepared.append(
+            _Prepared(str(p), key, DocEntry(doc, digest, len(chunks), stamp, label), chunks)
+        )
+    if progress:
+        progress(len(files), len(files), "")
+
+    # Embed, outside the lock, what the index at the start did not have.
+    have = {c.id for c in base.chunks} if base else set()
+    to_embed: dict[str, tuple[Chunk, Document]] = {}
+    for item in prepared:
+        for c in item.chunks:
+            if c.id not in have:
+                to_embed.setdefault(c.id, (c, item.entry.doc))
+    fresh_vecs = embed_chunks(
+        embedder, [c for c, _ in to_embed.values()], {c.doc_id: d for c, d in to_embed.values()}
+    )
+    vec_of: dict[str, np.ndarray] = dict(zip(to_embed, fresh_vecs, strict=True))
+
+    if not prepared:
+        total = (len(base.chunks), len(base.docs)) if base else (0, 0)
+        return IngestReport(
+            [], [], unchanged, failed, [], 0, total[0], total[1], time.perf_counter() - t0, False
+        )
+
+    with writer_lock(index_dir, "ingest", on_wait=on_wait):
+        latest = _open_base(index_dir)
+        if latest is not None and latest.embedder_name != name:
+            raise IndexError_(
+                f"index at {index_dir} was rebuilt with embedder '{latest.embedder_name}' during this ingest; run it again"
+            )
+        if latest is not None:
+            cfg = ChunkingConfig(**latest.manifest["chunking"])
+        new, updated, duplicates, ids = _apply(latest, prepared, unchanged)
+        if not new and not updated:
+            total = (len(latest.chunks), len(latest.docs)) if latest else (0, 0)
+            return IngestReport(
+                [],
+                [],
+                unchanged,
+                failed,
+                duplicates,
+                0,
+                total[0],
+                total[1],
+                time.perf_counter() - t0,
+                False,
+            )
+        entries = _merged_entries(latest, prepared, {p for p, _ in ids})
+        chunks_of = {item.entry.doc.id: item.chunks for item in prepared}
+        latest_rows = {c.id: i for i, c in enumerate(latest.chunks)} if latest else {}
+        base_rows = {c.id: i for i, c in enumerate(base.chunks)} if base else {}
+        latest_by_doc: dict[str, list[Chunk]] = {}
+        for c in latest.chunks if latest else []:
+            latest_by_doc.setdefault(c.doc_id, []).append(c)
+        written_keys = {item.key for item in prepared if item.given in {g for g, _ in ids}}
+        all_chunks: list[Chunk] = []
+        for e in entries:
+            if e.doc.path in written_keys:
+                all_chunks.extend(chunks_of[e.doc.id])
+            else:
+                all_chunks.extend(latest_by_doc.get(e.doc.id, []))
+
+        def vector(c: Chunk) -> np.ndarray:
+            if c.id in vec_of:
+                return vec_of[c.id]
+            if c.id in latest_rows and latest is not None:
+                return latest.vectors[latest_rows[c.id]]
+            if c.id in base_rows and base is not None:
+                return base.vectors[base_rows[c.id]]
+            raise AssertionError(f"no vector for chunk {c.id}")
+
+        vectors = (
+            np.vstack([vector(c) for c in all_chunks])
+            if all_chunks
+            else np.zeros((0, embedder.dim), np.float32)
+        )
+        snap = build_snapshot(entries, all_chunks, vectors, name, embedder.dim, cfg, dense_kind)
+        write_snapshot(snap, index_dir)
+    return IngestReport(
+        new,
+        updated,
+        unchanged,
+        failed,
+        duplicates,
+        len(to_embed),
+        len(all_chunks),
+        len(entries),
+        time.perf_counter() - t0,
+        True,
+        tuple(ids),
+    )
+
+
+def _apply(
+    latest: Snapshot | None, prepared: list[_Prepared], unchanged: list[str]
+) -> tuple[list[str], list[str], list[tuple[str, str]], list[tuple[str, str]]]:
+    """Classify each prepared file against the latest snapshot: new, updated, unchanged (another
+    writer committed the same file meanwhile) or duplicate (the same text under another path).
+    Returns new, updated, duplicates and (given path, doc id) of what will be written."""
+    by_path = {e.doc.path: e for e in latest.docs} if latest else {}
+    path_of_id = {e.doc.id: e.doc.path or "" for e in latest.docs} if latest else {}
+    new: list[str] = []
+    updated: list[str] = []
+    duplicates: list[tuple[str, str]] = []
+    ids: list[tuple[str, str]] = []
+    for item in prepared:
+        prev = by_path.get(item.key)
+        if prev is not None and prev.file_sha256 == item.entry.file_sha256:
+            unchanged.append(item.given)
+            continue
+        other = path_of_id.get(item.entry.doc.id)
+        if other is not None and other != item.key:
+            duplicates.append((item.given, other))
+            continue
+        (updated if prev is not None else new).append(item.given)
+        ids.append((item.given, item.entry.doc.id))
+        path_of_id[item.entry.doc.id] = item.key
+        if prev is not None and path_of_id.get(prev.doc.id) == item.key:
+            path_of_id.pop(prev.doc.id)
+    return new, updated, duplicates, ids
+
+
+def _merged_entries(
+    latest: Snapshot | None, prepared: list[_Prepared], written: set[str]
+) -> list[DocEntry]:
+    """The latest snapshot's documents, each replaced by its prepared version, new ones after."""
+    chosen = {item.key: item.entry for item in prepared if item.given in written}
+    out: list[DocEntry] = []
+    for e in latest.docs if latest else []:
+        out.append(chosen.pop(e.doc.path or "", e))
+    out.extend(chosen.values())
+    return out
+
+
+def build_demo_index(index_dir: Path, progress: Progress | None = None) -> IngestReport | None:
+    """The first use with no index builds one from the shipped demo corpus; None if there is an
+    index already. A damaged index is an error (`load_snapshot` says so), never replaced."""
+    from corpus.demo import demo_paths
+
+    if index_state(index_dir) != "missing":
+        return None
+    return ingest(demo_paths(), index_dir, progress=progress)
+
+
+def embed_chunks(
+    embedder: Embedder, chunks: list[Chunk], docs: dict[str, Document], batch: int = 64
+) -> np.ndarray:
+    texts = [chunk_text_for_embedding(c, docs[c.doc_id]) for c in chunks]
+    if not texts:
+        return np.zeros((0, embedder.dim), np.float32)
+    from tqdm import tqdm
+
+    parts = []
+    with tqdm(
+        total=len(texts), desc="embedding", unit="chunk", disable=len(texts) < 64, file=None
+    ) as bar:
+        for i in range(0, len(texts), batch):
+            parts.append(embedder.encode_passages(texts[i : i + batch]))
+            bar.update(min(batch, len(texts) - i))
+    return np.vstack(parts)
