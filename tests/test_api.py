@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 import threading
-import urllib.request
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import ASK_JSON_KEYS
+from conftest import ASK_JSON_KEYS, post_json
 from fastapi.testclient import TestClient
 
 from qa.cli import cli
@@ -213,14 +211,7 @@ def test_twenty_concurrent_asks_all_succeed(live_server: str) -> None:
     questions = ["MiniMax 2025年全年总收入是多少？", "What was MiniMax's net loss in 2025?"] * 10
 
     def ask(q: str) -> dict:
-        req = urllib.request.Request(
-            live_server + "/api/ask",
-            data=json.dumps({"question": q}).encode(),
-            headers={"content-type": "application/json"},
-        )
-        with urllib.request.urlopen(req, timeout=120) as r:
-            assert r.status == 200
-            return json.loads(r.read())
+        return post_json(live_server + "/api/ask", {"question": q})
 
     with ThreadPoolExecutor(20) as pool:
         answers = list(pool.map(ask, questions))
@@ -240,3 +231,86 @@ def test_first_start_builds_the_demo_index_and_says_so(
     assert any("built one from the demo corpus (2 articles" in n for n in notes)
     # no local model in this DOCQA_HOME: auto answers with the extractive engine
     assert service.engine_name == "extractive" and service.health()["documents"] == 2
+
+
+def test_long_upload_names_are_shortened_and_every_file_gets_a_result(
+    client: TestClient, service: DocqaService
+) -> None:
+    long_name = "很长的文件名" * 14 + ".html"  # 84 Chinese characters: 257 bytes
+    assert len(long_name.encode()) > 255
+    html = (
+        "<html><head><title>长名字公司年度报告</title></head><body><article>"
+        "<p>长名字公司2025年营业收入为9.9亿元，同比增长12%。</p></article></body></html>"
+    )
+    files = [
+        ("files", (long_name, html.encode(), "text/html")),
+        ("files", ("short.txt", "短名字公司年度报告\n\n短名字公司2025年利润为1.1亿元。\n".encode(), "text/plain")),
+        ("files", ("tool.exe", b"MZ", "application/octet-stream")),
+    ]
+    r = client.post("/api/documents", files=files)
+    assert r.status_code == 200, r.text
+    results = r.json()["files"]
+    assert [f["status"] for f in results] == ["new", "new", "failed"]
+    assert results[0]["name"] == long_name and len(results[0]["stored_as"].encode()) <= 180
+    assert "unsupported format" in results[2]["error"]
+    docs = {d["title"]: d for d in client.get("/api/documents").json()["documents"]}
+    assert docs["长名字公司年度报告"]["file"] == long_name
+    assert "短名字公司年度报告" in docs
+    assert safe_filename(long_name) != safe_filename("很长的文件名" * 15 + ".html")
+
+
+def test_a_file_over_the_size_limit_is_413(service: DocqaService) -> None:
+    service.max_file_bytes = 1024
+    with TestClient(build_app(service)) as c:
+        r = c.post("/api/documents", files=[("files", ("big.txt", b"a" * 4096, "text/plain"))])
+        assert r.status_code == 413 and "the limit is" in r.json()["files"][0]["error"]
+
+
+def test_a_chunked_body_over_the_limit_is_413(service: DocqaService) -> None:
+    def body() -> Iterator[bytes]:
+        for _ in range(3):
+            yield b"x" * (1 << 20)
+
+    with TestClient(build_app(service, max_request_mb=1)) as c:
+        r = c.post(
+            "/api/documents",
+            content=body(),
+            headers={"content-type": "multipart/form-data; boundary=zz"},
+        )
+        assert r.status_code == 413 and r.json() == {
+            "error": "the request is larger than the 1 MB limit",
+            "status": 413,
+        }
+
+
+def test_unknown_routes_answer_the_documented_json(client: TestClient) -> None:
+    r = client.get("/api/ask")
+    assert r.status_code == 405 and r.json() == {
+        "error": "GET is not allowed on /api/ask",
+        "status": 405,
+    }
+    r = client.post("/api/nope/deeper", json={})
+    assert r.status_code == 404 and r.json()["status"] == 404 and "/docs" in r.json()["error"]
+    r = client.get("/no-such-page")
+    assert r.status_code == 404 and r.json() == {
+        "error": "no such page or endpoint: /no-such-page",
+        "status": 404,
+    }
+
+
+def test_the_token_redirect_never_leaves_the_server(service: DocqaService) -> None:
+    with TestClient(build_app(service, token="s3cret"), follow_redirects=False) as c:
+        for path in ("//evil.example/x", "/\\evil.example/x", "///evil.example/x"):
+            r = c.get(f"{path}?token=s3cret")
+            assert r.status_code == 303
+            loc = r.headers["location"]
+            assert loc.startswith("/") and not loc.startswith(("//", "/\\")), loc
+
+
+def test_a_refusal_is_marked_in_text_not_an_emoji(service: DocqaService) -> None:
+    from ui.render import answer_markdown
+
+    a = service.ask("火星基地2025年的人口是多少？")
+    assert a.refused
+    md = answer_markdown(a, 0)
+    assert "🚫" not in md and '<span class="docqa-refused">未找到答案</span>' in md

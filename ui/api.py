@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from corpus.errors import CorpusError
 from corpus.lang import detect_lang
 from index.embedders import EmbedderError
-from index.store import IndexError_
+from index.errors import AmbiguousSelectorError, IndexBusyError, IndexDamagedError, IndexError_
 from qa.conversation import Turn
 from qa.llm import LLMError
 from qa.pipeline import MAX_QUESTION_CHARS, QuestionError
@@ -58,8 +58,12 @@ def _status(exc: Exception) -> int:
         return exc.status
     if isinstance(exc, (QuestionError, CorpusError)):
         return 400 if isinstance(exc, QuestionError) else 422
-    if isinstance(exc, LLMError):
+    if isinstance(exc, (LLMError, IndexBusyError, IndexDamagedError)):
         return 503
+    if isinstance(exc, AmbiguousSelectorError):
+        return 409
+    if isinstance(exc, IndexError_) and str(exc).startswith("no document matches"):
+        return 404
     return 500
 
 
@@ -129,12 +133,24 @@ def api_router(service: DocqaService) -> APIRouter:
     async def upload(files: list[UploadFile] = File(...)) -> JSONResponse:  # noqa: B008
         items = [Upload(f.filename or "upload", await f.read()) for f in files]
         result = await run_in_threadpool(service.upload, items)
-        body = result.to_json()
-        ok = body["new"] or body["updated"] or body["unchanged"] or body["duplicates"]
-        return JSONResponse(body, status_code=200 if ok or not body["failed"] else 422)
+        return JSONResponse(result.to_json(), status_code=result.status)
 
     @r.delete("/documents/{doc_id}", summary="Delete a document from the index")
     def delete(doc_id: str) -> dict[str, Any]:
         return {"removed": service.delete(doc_id).summary()}
+
+    known = {"/api" + path for path in ("/health", "/ask", "/search", "/translate", "/documents")}
+
+    @r.api_route(
+        "/{rest:path}",
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        include_in_schema=False,
+    )
+    def unknown(request: Request, rest: str) -> JSONResponse:
+        """Everything else under /api: the documented JSON error, not the UI's."""
+        path = request.url.path.rstrip("/")
+        if path in known or path.startswith("/api/documents/"):
+            return error(405, f"{request.method} is not allowed on {path}")
+        return error(404, f"no API endpoint {request.url.path}; see /docs")
 
     return r

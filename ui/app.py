@@ -259,12 +259,14 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 f"{len(r['duplicates'])} duplicate, {len(r['failed'])} rejected** · "
                 f"{r['chunks_embedded']} chunks embedded in {r['seconds']:.1f} s"
             ]
-            lines += [f"- ✅ {render.md_text(Path(p).name)}" for p in r["new"] + r["updated"]]
-            lines += [
-                f"- ↔ {render.md_text(Path(d['path']).name)}: same content as {render.md_text(Path(d['same_as']).name)}"
-                for d in r["duplicates"]
-            ]
-            lines += [f"- ❌ {render.md_text(f['error'])}" for f in r["failed"]]
+            # one line per file sent, under the name the user gave it; text labels, not emoji
+            label = {"new": "added", "updated": "updated", "unchanged": "unchanged"}
+            for f in r["files"]:
+                if f["status"] in label:
+                    lines.append(f"- **{label[f['status']]}** {render.md_text(f['name'])}")
+                else:
+                    why = (f.get("error") or "").removeprefix(f"{f['name']}: ")
+                    lines.append(f"- **{f['status']}** {render.md_text(f['name'])}: {render.md_text(why)}")
             return library_outputs("\n".join(lines))
 
         # the Translate tab's document picker is refreshed with the library

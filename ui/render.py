@@ -46,7 +46,9 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     parts.append(md_text(answer.text[pos:]))
     body = "".join(parts)
     if answer.refused:
-        body = f"🚫 **{'未找到答案' if answer.language == 'zh' else 'Not in the documents'}**  \n{body}"
+        # a text badge, not an emoji: an emoji is an empty box on machines without an emoji font
+        label = "未找到答案" if answer.language == "zh" else "Not in the documents"
+        body = f'<span class="docqa-refused">{label}</span>\n\n{body}'
     unverified = [c.n for c in answer.citations if not c.verified]
     footer = f"`{answer.engine}` · {answer.timings.get('total', 0):.1f} s"
     if unverified:
@@ -205,6 +207,7 @@ CSS = """
 .docqa-source.docqa-active{border-color:#e36209;box-shadow:0 0 0 2px #ffb86c}
 .docqa-src-head{font-weight:600}
 .docqa-n{color:#0969da}
+.docqa-refused{display:inline-block;font-weight:600;color:#b42318;border:1px solid #b42318;border-radius:4px;padding:0 6px}
 .docqa-meta{color:#6e7781;font-size:12px;margin:2px 0 6px}
 .docqa-context{line-height:1.6}
 .docqa-context mark{background:#fff3b0;color:#000;padding:0 1px}

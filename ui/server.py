@@ -3,6 +3,7 @@ guards: a request-size limit and, when a token is set, a token check for everyth
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import json
@@ -10,7 +11,7 @@ import os
 from collections.abc import Awaitable, Callable, MutableMapping
 from http.cookies import SimpleCookie
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import FastAPI
 
@@ -61,24 +62,76 @@ class SizeLimit:
                 await _send_json(send, 413, {"error": message, "status": 413})
                 return
         seen = 0
+        exceeded = False
+        started = False
 
         async def counted() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             msg = await receive()
             if msg["type"] == "http.request":
                 seen += len(msg.get("body", b""))
                 if seen > self.max_bytes:
+                    exceeded = True
                     raise _TooLarge()
             return msg
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
+        async def guarded_send(msg: Message) -> None:
+            # Once the body is over the limit, whatever the app answers (a form parser turns our
+            # exception into a 400) is dropped: the client gets the 413 below.
+            nonlocal started
+            if exceeded:
+                return
+            if msg["type"] == "http.response.start":
+                started = True
+            await send(msg)
+
+        with contextlib.suppress(_TooLarge):
+            await self.app(scope, counted, guarded_send)
+        if exceeded and not started:
             await _send_json(send, 413, {"error": message, "status": 413})
 
 
 class _TooLarge(Exception):
     pass
+
+
+class JsonErrors:
+    """A 404 or 405 that the UI's router answers with `{"detail": ...}` (an unknown path) becomes
+    the documented `{"error", "status"}`. Gradio's own API (/gradio_api/) keeps its shape, which
+    its client reads."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path.startswith("/gradio_api/"):
+            await self.app(scope, receive, send)
+            return
+        held: Message | None = None
+
+        async def rewriting_send(msg: Message) -> None:
+            nonlocal held
+            if msg["type"] == "http.response.start" and msg["status"] in (404, 405):
+                kinds = [v for k, v in msg.get("headers", []) if k.lower() == b"content-type"]
+                if kinds and kinds[0].startswith(b"application/json"):
+                    held = msg  # wait for the body
+                    return
+            if held is not None and msg["type"] == "http.response.body":
+                status = int(held["status"])
+                try:
+                    detail = json.loads(msg.get("body", b"") or b"{}").get("detail")
+                except (ValueError, AttributeError):
+                    detail = None
+                if isinstance(detail, str) and not msg.get("more_body"):
+                    text = "no such page or endpoint" if status == 404 else "method not allowed"
+                    await _send_json(send, status, {"error": f"{text}: {path}", "status": status})
+                    return
+                await send(held)
+                held = None
+            await send(msg)
+
+        await self.app(scope, receive, rewriting_send)
 
 
 class TokenGuard:
@@ -109,7 +162,9 @@ class TokenGuard:
         if scope["type"] == "http" and self._ok(from_query):
             # trade the token in the URL for a cookie, and drop it from the address bar
             rest = {k: v for k, v in query.items() if k != "token"}
-            location = path + ("?" + urlencode(rest, doseq=True) if rest else "")
+            # a path of this server only: `//host/x` or `/\\host/x` would send the browser away
+            local = quote("/" + path.lstrip("/\\"), safe="/")
+            location = local + ("?" + urlencode(rest, doseq=True) if rest else "")
             await send(
                 {
                     "type": "http.response.start",
@@ -198,7 +253,7 @@ def build_app(
         footer_links=["api"],
         allowed_paths=[str(service.index_dir / "evals")],  # evaluation reports for download
     )
-    guarded: ASGIApp = SizeLimit(app, max_mb * 1024 * 1024)
+    guarded: ASGIApp = SizeLimit(JsonErrors(app), max_mb * 1024 * 1024)
     if token:
         guarded = TokenGuard(guarded, token)
     return guarded

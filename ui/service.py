@@ -3,11 +3,14 @@ one answering pipeline per engine, uploads, deletions, translation and evaluatio
 
 Reads never wait for writes: a query uses the snapshot that was current when it started; an
 upload or a deletion writes a whole new snapshot (the store swaps `current` atomically), then the
-service swaps its in-memory searcher in one assignment. Writers take turns behind one lock.
+service swaps its in-memory searcher in one assignment. Writers take turns behind the index's
+writer lock, which other processes (`docqa ingest`, another server) take too; a snapshot that one
+of them commits is picked up at the next request (checked at most once a second).
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tempfile
 import threading
@@ -18,17 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from corpus.readers import FORMATS
-from index.search import Hit, HybridSearcher, SearchConfig
+from corpus.readers import FORMATS, max_file_bytes
+from index.ingest import IngestReport, build_demo_index, ingest
+from index.search import MAX_K, Hit, HybridSearcher, SearchConfig
 from index.store import (
     DocEntry,
-    IngestReport,
     Snapshot,
-    build_demo_index,
-    ingest,
     load_snapshot,
     matches_selector,
     remove_documents,
+    snapshot_version,
 )
 from qa.conversation import Turn
 from qa.engines import make_engine
@@ -49,16 +51,26 @@ class ServiceError(ValueError):
         self.status = status
 
 
+MAX_NAME_BYTES = 180  # file systems allow 255 bytes a name; leave room for ".NAME.part"
+
+
 def safe_filename(name: str) -> str:
     """A file name that cannot leave the uploads folder: no folders, no dot-files, no control
-    characters, at most 120 characters, its suffix kept."""
+    characters, at most 180 bytes of UTF-8 (82 Chinese characters are 246), its suffix kept. A
+    shortened name ends in a hash of the full one, so two long names never collide."""
     base = unicodedata.normalize("NFC", name.replace("\\", "/").split("/")[-1])
     base = _UNSAFE.sub("_", base).strip(" ._") or "upload"
     stem, dot, suffix = base.rpartition(".")
     if not dot:
         stem, suffix = base, ""
-    stem = stem.strip(" ._")[:100] or "upload"
-    return f"{stem}.{suffix[:10]}" if suffix else stem
+    stem = stem.strip(" ._") or "upload"
+    suffix = suffix[:10]
+    tail = f".{suffix}" if suffix else ""
+    if len((stem + tail).encode()) > MAX_NAME_BYTES:
+        tag = "-" + hashlib.sha256(base.encode()).hexdigest()[:8]
+        room = MAX_NAME_BYTES - len((tag + tail).encode())
+        stem = stem.encode()[:room].decode("utf-8", "ignore").rstrip(" ._") + tag
+    return stem + tail
 
 
 @dataclass(frozen=True)
@@ -68,14 +80,45 @@ class Upload:
 
 
 @dataclass(frozen=True)
+class FileResult:
+    """What became of one uploaded file."""
+
+    name: str  # as the user sent it
+    status: str  # new | updated | unchanged | duplicate | failed
+    error: str | None = None
+    doc_id: str | None = None
+    stored_as: str | None = None
+    too_large: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"name": self.name, "status": self.status}
+        for k in ("error", "doc_id", "stored_as"):
+            if getattr(self, k):
+                d[k] = getattr(self, k)
+        return d
+
+
+@dataclass(frozen=True)
 class UploadResult:
     report: IngestReport
     rejected: tuple[tuple[str, str], ...]  # (file name, reason) refused before ingest
+    files: tuple[FileResult, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         d = self.report.to_json()
         d["failed"] = [{"path": n, "error": r} for n, r in self.rejected] + d["failed"]
+        d["files"] = [f.to_json() for f in self.files]
         return d
+
+    @property
+    def status(self) -> int:
+        """200 when any file went in (or was there already); else 413 when every file was over
+        the size limit, 422 otherwise."""
+        if any(f.status != "failed" for f in self.files):
+            return 200
+        if self.files and all(f.too_large for f in self.files):
+            return 413
+        return 422
 
 
 class DocqaService:
@@ -86,7 +129,7 @@ class DocqaService:
         model: str | None = None,
         k: int = 5,
         upload_dir: Path | None = None,
-        max_file_mb: float = 20.0,
+        max_file_mb: float | None = None,
         warm_up: bool = True,
     ) -> None:
         self.index_dir = index_dir
@@ -94,15 +137,19 @@ class DocqaService:
         self.model = model
         self.k = k
         self.upload_dir = upload_dir or index_dir / "uploads"
-        self.max_file_bytes = int(max_file_mb * 1024 * 1024)
+        self.max_file_bytes = (
+            int(max_file_mb * 1024 * 1024) if max_file_mb is not None else max_file_bytes()
+        )
         self.started = time.time()
         self.warm_up = warm_up
         self.notes: list[str] = []
         self._write_lock = threading.Lock()
-        self._init_lock = threading.Lock()
+        self._init_lock = threading.RLock()  # pipeline() may open() the index while holding it
         self._searcher: HybridSearcher | None = None
         self._pipelines: dict[str, QAPipeline] = {}
         self._translator: Translator | None = None
+        self._version: str | None = None  # the snapshot the searcher holds
+        self._checked = 0.0  # when we last looked for another process's commit
 
     # -- the index -------------------------------------------------------------------------
     def open(self) -> list[str]:
@@ -116,6 +163,7 @@ class DocqaService:
                         f"no index at {self.index_dir}: built one from the demo corpus "
                         f"({report.documents_total} articles, {report.chunks_total} chunks, {report.seconds:.1f} s)"
                     )
+                self._version = snapshot_version(self.index_dir)
                 self._searcher = HybridSearcher(load_snapshot(self.index_dir))
         self.pipeline()  # resolves `auto` now, so the engine in use can be shown
         self._warm()
@@ -131,23 +179,43 @@ class DocqaService:
     def searcher(self) -> HybridSearcher:
         if self._searcher is None:
             self.open()
+        self._follow()
         assert self._searcher is not None
         return self._searcher
+
+    def _follow(self) -> None:
+        """Pick up a snapshot another process committed (at most one check a second)."""
+        now = time.monotonic()
+        if now - self._checked < 1.0:
+            return
+        self._checked = now
+        if snapshot_version(self.index_dir) != self._version and self._write_lock.acquire(
+            blocking=False
+        ):
+            try:
+                if snapshot_version(self.index_dir) != self._version:
+                    self._reload()
+            finally:
+                self._write_lock.release()
 
     @property
     def snapshot(self) -> Snapshot:
         return self.searcher.snapshot
 
     def _reload(self) -> None:
-        old = self.searcher
+        old = self._searcher
+        assert old is not None
+        version = snapshot_version(self.index_dir)
         fresh = HybridSearcher(load_snapshot(self.index_dir), embedder=old.embedder)
-        self._searcher = fresh
+        self._searcher, self._version = fresh, version
         for p in self._pipelines.values():
             p.use_searcher(fresh)
         self._warm()
 
     # -- answering ---------------------------------------------------------------------------
     def pipeline(self, llm: str | None = None) -> QAPipeline:
+        if self._searcher is not None:
+            self._follow()  # answer from another process's newer snapshot, if there is one
         name = llm or self.default_llm
         pipe = self._pipelines.get(name)
         if pipe is None:
@@ -181,8 +249,8 @@ class DocqaService:
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
         query = check_question(query)
-        if not 1 <= k <= 50:
-            raise ServiceError(f"k must be between 1 and 50, got {k}")
+        if not 1 <= k <= MAX_K:
+            raise ServiceError(f"k must be between 1 and {MAX_K}, got {k}")
         if mode == "hybrid":
             return self.searcher.search(query, k)
         if mode not in ("dense", "keyword"):
@@ -204,81 +272,133 @@ class DocqaService:
         self, files: Sequence[Upload], progress: Callable[[int, int, str], None] | None = None
     ) -> UploadResult:
         """Check each file (name, size, format), save the good ones under safe names, ingest them
-        in one new snapshot. Bad files are reported one by one; the index is untouched by them."""
+        in one new snapshot. Every file gets its own result; a bad file leaves the index and the
+        other files alone."""
         if not files:
             raise ServiceError("no files in the upload")
         if len(files) > MAX_UPLOAD_FILES:
             raise ServiceError(
                 f"{len(files)} files in one upload; the limit is {MAX_UPLOAD_FILES}", 413
             )
-        rejected: list[tuple[str, str]] = []
-        staged: dict[str, bytes] = {}
-        for f in files:
-            name = safe_filename(f.name)
+        results: dict[int, FileResult] = {}
+        stored: dict[int, str] = {}  # file number -> safe name in the uploads folder
+        staged: dict[str, tuple[str, bytes]] = {}  # safe name -> (original name, bytes)
+        for i, f in enumerate(files):
+            shown = f.name or "upload"
+            name = safe_filename(shown)
             suffix = Path(name).suffix.lower()
             if suffix not in FORMATS:
                 kinds = ", ".join(sorted(FORMATS))
-                rejected.append(
-                    (name, f"{name}: unsupported format '{suffix or '(none)'}'; use {kinds}")
-                )
+                problem = f"{shown}: unsupported format '{suffix or '(none)'}'; use {kinds}"
+                results[i] = FileResult(shown, "failed", problem)
             elif not f.data:
-                rejected.append((name, f"{name}: the file is empty"))
+                results[i] = FileResult(shown, "failed", f"{shown}: the file is empty")
             elif len(f.data) > self.max_file_bytes:
                 limit = self.max_file_bytes // 1024 // 1024
-                rejected.append(
-                    (name, f"{name}: {len(f.data) / 1048576:.1f} MB; the limit is {limit} MB")
-                )
+                problem = f"{shown}: {len(f.data) / 1048576:.1f} MB; the limit is {limit} MB"
+                results[i] = FileResult(shown, "failed", problem, too_large=True)
             else:
-                staged[name] = f.data  # the same name twice in one upload: the last one wins
+                stored[i] = name
+                staged[name] = (shown, f.data)  # the same name twice in one upload: the last wins
+        report: IngestReport | None = None
         with self._write_lock:
-            self.upload_dir.mkdir(parents=True, exist_ok=True)
-            with tempfile.TemporaryDirectory(dir=self.upload_dir, prefix=".backup-") as tmp:
-                # A file uploaded again under the same name replaces the earlier one (the index
-                # sees the same path with new content); the old file is kept aside until the
-                # new one has been read, and put back if it cannot be.
-                backups: dict[Path, Path] = {}
-                dests = []
-                for name, data in staged.items():
-                    dest = (self.upload_dir / name).resolve()
+            report = self._store_and_ingest(staged, results, stored, files, progress)
+        rejected = tuple((r.name, r.error or "") for r in results.values() if r.status == "failed")
+        if report is None:
+            snap = self.snapshot
+            report = IngestReport(
+                [], [], [], [], [], 0, len(snap.chunks), len(snap.docs), 0.0, False
+            )
+        ordered = tuple(results[i] for i in range(len(files)))
+        return UploadResult(report, rejected, ordered)
+
+    def _store_and_ingest(
+        self,
+        staged: dict[str, tuple[str, bytes]],
+        results: dict[int, FileResult],
+        stored: dict[int, str],
+        files: Sequence[Upload],
+        progress: Callable[[int, int, str], None] | None,
+    ) -> IngestReport | None:
+        """Save the staged files, ingest them, fill in each file's result; put back what was
+        there before for every file that did not go in."""
+        self.upload_dir.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=self.upload_dir, prefix=".backup-") as tmp:
+            # A file uploaded again under the same name replaces the earlier one (the index sees
+            # the same path with new content); the old file is kept aside until the new one has
+            # been read, and put back if it cannot be.
+            backups: dict[Path, Path] = {}
+            dests: dict[str, Path] = {}
+            write_errors: dict[str, str] = {}
+            for name, (shown, data) in staged.items():
+                dest = self.upload_dir.resolve() / name
+                try:
                     if dest.exists():
                         backups[dest] = Path(tmp) / name
                         dest.replace(backups[dest])
                     part = dest.with_name(f".{name}.part")
                     part.write_bytes(data)
                     part.replace(dest)
-                    dests.append(dest)
+                    dests[name] = dest
+                except OSError as exc:
+                    write_errors[name] = f"{shown}: could not be saved ({exc.strerror or exc})"
+                    self._undo(dest, backups)
 
-                def undo(path: Path) -> None:
-                    if path in backups:
-                        backups[path].replace(path)
-                    else:
-                        path.unlink(missing_ok=True)
+            report = None
+            try:
+                if dests:
+                    report = ingest(
+                        list(dests.values()),
+                        self.index_dir,
+                        progress=progress,
+                        names={str(d): staged[n][0] for n, d in dests.items()},
+                        embedder=self._searcher.embedder if self._searcher else None,
+                    )
+            except Exception:
+                for d in dests.values():
+                    self._undo(d, backups)
+                raise
+            outcome: dict[str, FileResult] = {}
+            if report is not None:
+                ids = dict(report.doc_ids)
+                for status, paths in (
+                    ("new", report.new),
+                    ("updated", report.updated),
+                    ("unchanged", report.unchanged),
+                ):
+                    for path in paths:
+                        outcome[path] = FileResult("", status, doc_id=ids.get(path))
+                for path, err in report.failed:
+                    outcome[path] = FileResult("", "failed", err)
+                for path, same in report.duplicates:
+                    outcome[path] = FileResult("", "duplicate", f"same text as {Path(same).name}")
+                for path, _ in [*report.failed, *report.duplicates]:
+                    self._undo(Path(path), backups)
+                if report.written:
+                    self._reload()
+            for i, name in stored.items():
+                shown = files[i].name or "upload"
+                if name in write_errors:
+                    results[i] = FileResult(shown, "failed", write_errors[name])
+                    continue
+                got = outcome.get(str(dests[name]), FileResult("", "failed", "not ingested"))
+                error = got.error.replace(str(dests[name]), shown) if got.error else None
+                results[i] = FileResult(
+                    shown,
+                    got.status,
+                    error,
+                    got.doc_id,
+                    name if got.status in ("new", "updated", "unchanged") else None,
+                )
+        return report
 
-                try:
-                    report = ingest(dests, self.index_dir, progress=progress) if dests else None
-                except Exception:
-                    for d in dests:
-                        undo(d)
-                    raise
-                if report is not None:
-                    for path_str, _ in [*report.failed, *report.duplicates]:
-                        undo(Path(path_str).resolve())
-                    if report.written:
-                        self._reload()
-        if report is None:
-            report = IngestReport(
-                [],
-                [],
-                [],
-                [],
-                [],
-                0,
-                len(self.snapshot.chunks),
-                len(self.snapshot.docs),
-                0.0,
-                False,
-            )
-        return UploadResult(report, tuple(rejected))
+    @staticmethod
+    def _undo(path: Path, backups: dict[Path, Path]) -> None:
+        """Put back the file this upload replaced, or remove the one it added."""
+        if path in backups:
+            backups[path].replace(path)
+        else:
+            path.unlink(missing_ok=True)
 
     def delete(self, doc_id: str) -> DocEntry:
         with self._write_lock:
