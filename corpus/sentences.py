@@ -44,3 +44,14 @@ def _append(out: list[Sentence], text: str, start: int, end: int, offset: int) -
         end -= 1
     if start < end:
         out.append(Sentence(start + offset, end + offset, text[start:end]))
+
+
+MIN_EVIDENCE_CHARS = 6
+
+
+def evidence_sentences(chunk_text: str, chunk_start: int = 0) -> list[Sentence]:
+    """The sentences of a chunk that can be evidence for an answer (very short fragments cannot).
+    The index embeds exactly these at ingest; answering looks them up by text."""
+    return [
+        s for s in split_sentences(chunk_text, offset=chunk_start) if len(s.text) >= MIN_EVIDENCE_CHARS
+    ]

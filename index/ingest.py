@@ -26,6 +26,7 @@ from index.embedders import Embedder, make_embedder
 from index.errors import IndexError_
 from index.lock import writer_lock
 from index.model_store import sha256_file
+from index.sentences import assemble, chunk_sentences, embed_sentences
 from index.store import (
     DocEntry,
     Snapshot,
@@ -53,6 +54,7 @@ class IngestReport:
     seconds: float
     written: bool
     doc_ids: tuple[tuple[str, str], ...] = ()  # (path as given, document id) of new and updated
+    sentences_embedded: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -62,6 +64,7 @@ class IngestReport:
             "failed": [{"path": p, "error": e} for p, e in self.failed],
             "duplicates": [{"path": p, "same_as": o} for p, o in self.duplicates],
             "chunks_embedded": self.chunks_embedded,
+            "sentences_embedded": self.sentences_embedded,
             "chunks_total": self.chunks_total,
             "documents_total": self.documents_total,
             "seconds": round(self.seconds, 3),
@@ -160,6 +163,14 @@ def ingest(
         embedder, [c for c, _ in to_embed.values()], {c.doc_id: d for c, d in to_embed.values()}
     )
     vec_of: dict[str, np.ndarray] = dict(zip(to_embed, fresh_vecs, strict=True))
+    # ...and the evidence sentences of the new chunks, so answering never embeds document text.
+    known_sents = base.sentences if base is not None else None
+    new_sents = [
+        t
+        for t in chunk_sentences(c for c, _ in to_embed.values())
+        if known_sents is None or t not in known_sents
+    ]
+    sent_vecs = embed_sentences(embedder.encode_passages, new_sents)
 
     if not prepared:
         total = (len(base.chunks), len(base.docs)) if base else (0, 0)
@@ -219,7 +230,15 @@ def ingest(
             if all_chunks
             else np.zeros((0, embedder.dim), np.float32)
         )
-        snap = build_snapshot(entries, all_chunks, vectors, name, embedder.dim, cfg, dense_kind)
+        sentences = assemble(
+            chunk_sentences(all_chunks),
+            sent_vecs,
+            latest.sentences if latest is not None else None,
+            base.sentences if base is not None else None,
+        )
+        snap = build_snapshot(
+            entries, all_chunks, vectors, name, embedder.dim, cfg, dense_kind, sentences
+        )
         write_snapshot(snap, index_dir)
     return IngestReport(
         new,
@@ -233,6 +252,7 @@ def ingest(
         time.perf_counter() - t0,
         True,
         tuple(ids),
+        len(sent_vecs),
     )
 
 

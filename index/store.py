@@ -7,6 +7,8 @@
                           vectors.npy     float32 (n_chunks, dim), row i = chunk i
                           dense.faiss     FAISS index over the vectors
                           bm25/           bm25s index over jieba terms
+                          sentences.jsonl, sentence_vectors.npy   evidence-sentence vectors
+                                          (index.sentences), so answering embeds only the question
 
     DIR/.writer.lock                      flock: one writer at a time, across processes
 
@@ -36,6 +38,7 @@ from index.errors import AmbiguousSelectorError, IndexDamagedError, IndexError_
 from index.keyword import KeywordStore
 from index.lock import writer_lock
 from index.model_store import docqa_home
+from index.sentences import SentenceVectors, chunk_sentences
 
 FORMAT_VERSION = 1
 
@@ -109,6 +112,7 @@ class Snapshot:
     dense: DenseStore
     keyword: KeywordStore
     path: Path | None = None
+    sentences: SentenceVectors | None = None  # None: an index from before they were stored
     _doc_by_id: dict[str, DocEntry] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -134,6 +138,7 @@ def build_snapshot(
     dim: int,
     chunking: ChunkingConfig,
     dense_kind: str = "auto",
+    sentences: SentenceVectors | None = None,
 ) -> Snapshot:
     """Build the stores for a snapshot. Takes the embedder's name and dimension, not the embedder,
     so rebuilding after a removal never loads a model."""
@@ -160,7 +165,9 @@ def build_snapshot(
         "counts": {"documents": len(entries), "chunks": len(chunks)},
         "built_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    return Snapshot(manifest, entries, chunks, vectors, dense, keyword)
+    if sentences is not None:
+        manifest["sentences"] = {"count": len(sentences), "dtype": "float16"}
+    return Snapshot(manifest, entries, chunks, vectors, dense, keyword, sentences=sentences)
 
 
 def _keyword_text(chunk: Chunk, doc: Document) -> str:
@@ -185,6 +192,8 @@ def write_snapshot(snap: Snapshot, index_dir: Path) -> Path:
     snap.dense.save(tmp / "dense.faiss")
     if snap.chunks:
         snap.keyword.save(tmp / "bm25")
+    if snap.sentences is not None:
+        snap.sentences.save(tmp)
     (tmp / "manifest.json").write_text(
         json.dumps(snap.manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
@@ -316,6 +325,8 @@ def _load_folder(index_dir: Path, real: Path, expect_embedder: str | None) -> Sn
         dense = DenseStore.load(part(current), manifest["dense"]["kind"])
         current = "bm25"
         keyword = KeywordStore.load(part(current)) if chunks else KeywordStore.build([])
+        current = "sentence_vectors.npy"
+        sentences = SentenceVectors.load(real) if "sentences" in manifest else None
     except Exception as exc:  # any reader's failure on a broken file becomes one line
         raise _damaged(index_dir, f"{part(current)} is unreadable ({_why(exc)})") from None
     counts = manifest.get("counts", {})
@@ -329,7 +340,9 @@ def _load_folder(index_dir: Path, real: Path, expect_embedder: str | None) -> Sn
             f"{real} holds {len(docs)} documents, {len(chunks)} chunks and {vectors.shape[0]} "
             f"vectors, but its manifest says {counts.get('documents')} and {counts.get('chunks')}",
         )
-    return Snapshot(manifest, docs, chunks, vectors, dense, keyword, path=real)
+    return Snapshot(
+        manifest, docs, chunks, vectors, dense, keyword, path=real, sentences=sentences
+    )
 
 
 def _why(exc: BaseException) -> str:
@@ -406,14 +419,23 @@ def remove_documents(
         rows = [i for i, c in enumerate(snap.chunks) if c.doc_id not in ids]
         cfg = ChunkingConfig(**snap.manifest["chunking"])
         emb = snap.manifest["embedder"]
+        kept_chunks = [snap.chunks[i] for i in rows]
+        sentences = None
+        if snap.sentences is not None:
+            wanted = set(chunk_sentences(kept_chunks))
+            order = [t for t in snap.sentences.texts if t in wanted]
+            sentences = SentenceVectors(
+                order, np.asarray(snap.sentences.vectors[[snap.sentences.row[t] for t in order]])
+            )
         new = build_snapshot(
             keep,
-            [snap.chunks[i] for i in rows],
+            kept_chunks,
             snap.vectors[rows],
             emb["name"],
             int(emb["dim"]),
             cfg,
             snap.dense.kind,
+            sentences,
         )
         write_snapshot(new, index_dir)
     return gone

@@ -19,11 +19,12 @@ import numpy as np
 
 from corpus.lang import detect_lang
 from corpus.records import Sentence
-from corpus.sentences import split_sentences
+from corpus.sentences import evidence_sentences
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
+from index.sentences import SentenceVectors
 from qa.citations import MARKER
 from qa.records import Evidence
 
@@ -147,18 +148,33 @@ def _bigrams(text: str) -> set[str]:
 
 
 class SentenceScorer:
-    """Dense similarity of question and sentences with the index's embedder, with a per-process
-    cache of sentence vectors (the same passages come back question after question)."""
+    """Dense similarity of question and sentences with the index's embedder. Sentence vectors come
+    from the snapshot's store (computed at ingest, `index.sentences`); a sentence that is not
+    stored (an index from before the store existed) is embedded once and cached in this process."""
 
-    def __init__(self, embedder: Embedder, cache_size: int = 20000) -> None:
+    def __init__(
+        self,
+        embedder: Embedder,
+        cache_size: int = 20000,
+        store: SentenceVectors | None = None,
+    ) -> None:
         self.embedder = embedder
+        self.store = store
         self._cache: dict[str, np.ndarray] = {}
         self._cache_size = cache_size
 
+    def _unstored(self, sentences: Sequence[str]) -> list[str]:
+        store = self.store
+        return [
+            s
+            for s in dict.fromkeys(sentences)
+            if s not in self._cache and (store is None or s not in store)
+        ]
+
     def warm(self, sentences: Sequence[str], batch: int = 64) -> int:
-        """Embed sentences ahead of questions (in batches, so questions can interleave); returns
-        how many were new. Stops when the cache would overflow."""
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        """Embed the sentences the store lacks ahead of questions (in batches, so questions can
+        interleave); returns how many were new. Stops when the cache would overflow."""
+        missing = self._unstored(sentences)
         missing = missing[: max(0, self._cache_size - len(self._cache))]
         for i in range(0, len(missing), batch):
             part = missing[i : i + batch]
@@ -167,14 +183,19 @@ class SentenceScorer:
         return len(missing)
 
     def similarities(self, question: str, sentences: Sequence[str]) -> np.ndarray:
-        missing = [s for s in dict.fromkeys(sentences) if s not in self._cache]
+        vecs = self.store.get(sentences) if self.store is not None else {}
+        need = [s for s in dict.fromkeys(sentences) if s not in vecs]
+        missing = [s for s in need if s not in self._cache]
         if missing:
             if len(self._cache) + len(missing) > self._cache_size:
                 self._cache.clear()
+                missing = need  # what this question needs, cached ones included
             for s, v in zip(missing, self.embedder.encode_passages(missing), strict=True):
                 self._cache[s] = v
         q = self.embedder.encode_queries([question])[0]
-        return np.array([float(self._cache[s] @ q) for s in sentences])
+        return np.array(
+            [float((vecs[s] if s in vecs else self._cache[s]) @ q) for s in sentences]
+        )
 
 
 # The financial metrics a question can ask for: how a question names them (Chinese or English) and
@@ -240,9 +261,7 @@ def wrong_kind_of_figure(question: str, sentence: str, answer: str = "") -> bool
     return bool(_ADJUSTED.search(sentence)) and not _ASKS_ADJUSTED.search(question + " " + answer)
 
 
-def candidate_sentences(chunk_text: str, chunk_start: int = 0) -> list[Sentence]:
-    """The sentences of a chunk that can be evidence (very short fragments cannot)."""
-    return [s for s in split_sentences(chunk_text, offset=chunk_start) if len(s.text) >= 6]
+candidate_sentences = evidence_sentences  # the sentences of a chunk that can be evidence
 
 
 def select_evidence(

@@ -108,24 +108,26 @@ class QAPipeline:
                 f"DOCQA_DENSE_EVIDENCE must be cross, always or never, got {self.dense_mode!r}"
             )
         self.scorer = scorer or SentenceScorer(searcher.embedder)
+        self.scorer.store = searcher.snapshot.sentences
 
     def use_searcher(self, searcher: HybridSearcher) -> None:
         """Answer from another snapshot from now on (a question already running keeps its own)."""
         self.searcher = searcher
         self.retriever = DocqaRetriever(searcher=searcher, k=self.k)
+        self.scorer.store = searcher.snapshot.sentences
 
     def warm(self, max_sentences: int = 5000) -> int:
         """Embed the index's evidence sentences ahead of the first questions (when dense evidence
         scoring is on and the index is small enough); returns how many were embedded."""
         self.prepare_batch(["What was the revenue?", "收入是多少？"])  # loads dictionaries once
-        if self.dense_mode == "never":
-            return 0
-        sentences = [
-            s.text
-            for c in self.searcher.snapshot.chunks
-            for s in candidate_sentences(c.text, c.start)
-        ]
-        return self.scorer.warm(sentences) if len(sentences) <= max_sentences else 0
+        if self.dense_mode == "never" or self.searcher.snapshot.sentences is not None:
+            return 0  # nothing to embed: the index stores its sentence vectors
+        sentences: list[str] = []
+        for c in self.searcher.snapshot.chunks:
+            sentences.extend(s.text for s in candidate_sentences(c.text, c.start))
+            if len(sentences) > max_sentences:
+                return 0  # too many to embed ahead; they are embedded as questions need them
+        return self.scorer.warm(sentences)
 
     @classmethod
     def from_index(
