@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -107,7 +108,7 @@ def test_upload_list_open_delete(client: TestClient, service: DocqaService) -> N
         ("files", ("broken.pdf", b"%PDF-1.4 not really a pdf", "application/pdf")),
         ("files", ("empty.md", b"", "text/markdown")),
     ]
-    r = client.post("/api/documents", files=files)
+    r = client.post("/api/documents?wait=true", files=files)
     assert r.status_code == 200
     body = r.json()
     assert len(body["new"]) == 1
@@ -129,7 +130,7 @@ def test_upload_list_open_delete(client: TestClient, service: DocqaService) -> N
 
 def test_a_wholly_bad_upload_is_422_and_changes_nothing(client: TestClient) -> None:
     before = client.get("/api/documents").json()
-    r = client.post("/api/documents", files=[("files", ("x.bin", b"\x00\x01", "x/y"))])
+    r = client.post("/api/documents?wait=true", files=[("files", ("x.bin", b"\x00\x01", "x/y"))])
     assert r.status_code == 422 and "unsupported format" in r.json()["failed"][0]["error"]
     assert client.get("/api/documents").json() == before
 
@@ -244,10 +245,17 @@ def test_long_upload_names_are_shortened_and_every_file_gets_a_result(
     )
     files = [
         ("files", (long_name, html.encode(), "text/html")),
-        ("files", ("short.txt", "短名字公司年度报告\n\n短名字公司2025年利润为1.1亿元。\n".encode(), "text/plain")),
+        (
+            "files",
+            (
+                "short.txt",
+                "短名字公司年度报告\n\n短名字公司2025年利润为1.1亿元。\n".encode(),
+                "text/plain",
+            ),
+        ),
         ("files", ("tool.exe", b"MZ", "application/octet-stream")),
     ]
-    r = client.post("/api/documents", files=files)
+    r = client.post("/api/documents?wait=true", files=files)
     assert r.status_code == 200, r.text
     results = r.json()["files"]
     assert [f["status"] for f in results] == ["new", "new", "failed"]
@@ -262,7 +270,9 @@ def test_long_upload_names_are_shortened_and_every_file_gets_a_result(
 def test_a_file_over_the_size_limit_is_413(service: DocqaService) -> None:
     service.max_file_bytes = 1024
     with TestClient(build_app(service)) as c:
-        r = c.post("/api/documents", files=[("files", ("big.txt", b"a" * 4096, "text/plain"))])
+        r = c.post(
+            "/api/documents?wait=true", files=[("files", ("big.txt", b"a" * 4096, "text/plain"))]
+        )
         assert r.status_code == 413 and "the limit is" in r.json()["files"][0]["error"]
 
 
@@ -314,3 +324,34 @@ def test_a_refusal_is_marked_in_text_not_an_emoji(service: DocqaService) -> None
     assert a.refused
     md = answer_markdown(a, 0)
     assert "🚫" not in md and '<span class="docqa-refused">未找到答案</span>' in md
+
+
+def test_an_upload_is_a_background_job_and_asks_go_on(client: TestClient) -> None:
+    paras = [
+        f"北辰制药公司第{i}号生产线2025年产量为{i * 3 + 1}万箱，同比增长{i % 9 + 1}%。"
+        f"该生产线位于第{i}号厂区，员工人数为{i * 11 + 7}人，主要生产第{i}类药品。"
+        for i in range(120)
+    ]
+    text = "北辰制药公司年度生产报告\n\n" + "\n".join(paras) + "\n"
+    r = client.post("/api/documents", files=[("files", ("北辰.txt", text.encode(), "text/plain"))])
+    assert r.status_code == 202, r.text
+    body = r.json()
+    assert body["job"]["state"] in ("queued", "running") and body["job"]["files"] == ["北辰.txt"]
+    url = body["status_url"]
+    assert r.headers["location"] == url
+    a = client.post("/api/ask", json={"question": "MiniMax 2025年全年总收入是多少？"})
+    assert a.status_code == 200 and "7903.8万美元" in a.json()["answer"]
+    deadline = time.time() + 300
+    while (job := client.get(url).json())["state"] in ("queued", "running"):
+        assert time.time() < deadline
+        assert job["progress"]["total"] == 1
+        time.sleep(0.2)
+    assert job["state"] == "done" and job["status"] == 200
+    assert job["result"]["files"][0]["status"] == "new"
+    a = client.post("/api/ask", json={"question": "北辰制药公司第7号生产线2025年产量是多少？"})
+    assert "22万箱" in a.json()["answer"]
+    assert client.get("/api/jobs/nope").status_code == 404
+    r = client.post(
+        "/api/documents", files=[("files", (f"f{i}.txt", b"x", "text/plain")) for i in range(21)]
+    )
+    assert r.status_code == 413  # refused at once, not as a job

@@ -213,7 +213,7 @@ def test_server_and_cli_share_one_index(
             f"\r\n--{boundary}--\r\n"
         ).encode()
         req = urllib.request.Request(
-            url + "/api/documents",
+            url + "/api/documents?wait=true",
             data=body,
             headers={"content-type": f"multipart/form-data; boundary={boundary}"},
         )

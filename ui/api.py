@@ -129,17 +129,41 @@ def api_router(service: DocqaService) -> APIRouter:
         e = service.document(doc_id)
         return {**e.summary(), "author": e.doc.author, "text": e.doc.text}
 
-    @r.post("/documents", summary="Upload files (HTML, TXT, PDF, DOCX, MD) into the index")
-    async def upload(files: list[UploadFile] = File(...)) -> JSONResponse:  # noqa: B008
+    @r.post(
+        "/documents",
+        summary="Upload files (HTML, TXT, PDF, DOCX, MD): 202 and a job to follow, or with "
+        "?wait=true the result itself",
+        status_code=202,
+    )
+    async def upload(
+        files: list[UploadFile] = File(...),  # noqa: B008
+        wait: bool = False,
+    ) -> JSONResponse:
         items = [Upload(f.filename or "upload", await f.read()) for f in files]
-        result = await run_in_threadpool(service.upload, items)
-        return JSONResponse(result.to_json(), status_code=result.status)
+        if wait:
+            result = await run_in_threadpool(service.upload, items)
+            return JSONResponse(result.to_json(), status_code=result.status)
+        job = service.submit_upload(items)
+        where = f"/api/jobs/{job.id}"
+        return JSONResponse(
+            {"job": job.to_json(), "status_url": where}, status_code=202, headers={"Location": where}
+        )
+
+    @r.get("/jobs/{job_id}", summary="A background job: state, progress, each file's result")
+    def job(job_id: str) -> dict[str, Any]:
+        found = service.jobs.get(job_id)
+        if found is None:
+            raise ServiceError(f"no job {job_id!r} (finished jobs are kept for a while)", 404)
+        body = found.to_json()
+        if found.status is not None:
+            body["status"] = found.status  # the HTTP status the upload itself would have had
+        return body
 
     @r.delete("/documents/{doc_id}", summary="Delete a document from the index")
     def delete(doc_id: str) -> dict[str, Any]:
         return {"removed": service.delete(doc_id).summary()}
 
-    known = {"/api" + path for path in ("/health", "/ask", "/search", "/translate", "/documents")}
+    known = {"/api" + p for p in ("/health", "/ask", "/search", "/translate", "/documents", "/jobs")}
 
     @r.api_route(
         "/{rest:path}",
@@ -149,7 +173,7 @@ def api_router(service: DocqaService) -> APIRouter:
     def unknown(request: Request, rest: str) -> JSONResponse:
         """Everything else under /api: the documented JSON error, not the UI's."""
         path = request.url.path.rstrip("/")
-        if path in known or path.startswith("/api/documents/"):
+        if path in known or path.startswith(("/api/documents/", "/api/jobs/")):
             return error(405, f"{request.method} is not allowed on {path}")
         return error(404, f"no API endpoint {request.url.path}; see /docs")
 

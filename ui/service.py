@@ -37,6 +37,7 @@ from qa.engines import make_engine
 from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, check_question
 from qa.records import Answer
 from qa.translate import Translation, Translator, key_passages
+from ui.jobs import Job, JobRunner
 
 MAX_UPLOAD_FILES = 20
 MAX_TRANSLATE_CHARS = 4000
@@ -148,6 +149,7 @@ class DocqaService:
         self._searcher: HybridSearcher | None = None
         self._pipelines: dict[str, QAPipeline] = {}
         self._translator: Translator | None = None
+        self.jobs = JobRunner(lambda exc: getattr(exc, "status", 500))
         self._version: str | None = None  # the snapshot the searcher holds
         self._checked = 0.0  # when we last looked for another process's commit
 
@@ -268,18 +270,38 @@ class DocqaService:
             raise ServiceError(f"no document {doc_id!r} in the index", 404)
         return entry
 
-    def upload(
-        self, files: Sequence[Upload], progress: Callable[[int, int, str], None] | None = None
-    ) -> UploadResult:
-        """Check each file (name, size, format), save the good ones under safe names, ingest them
-        in one new snapshot. Every file gets its own result; a bad file leaves the index and the
-        other files alone."""
+    def submit_upload(self, files: Sequence[Upload]) -> Job:
+        """Check the upload as a whole now (no files, too many), then ingest it as a background
+        job: `GET /api/jobs/{id}` follows its progress and gives each file's result."""
+        self._check_upload(files)
+        items = list(files)
+
+        def work(job: Job) -> tuple[dict[str, Any], int]:
+            def progress(i: int, n: int, path: str) -> None:
+                job.done, job.total, job.current = i, n, Path(path).name if path else ""
+
+            result = self.upload(items, progress=progress)
+            job.done = job.total
+            return result.to_json(), result.status
+
+        return self.jobs.submit("upload", [f.name for f in items], work)
+
+    @staticmethod
+    def _check_upload(files: Sequence[Upload]) -> None:
         if not files:
             raise ServiceError("no files in the upload")
         if len(files) > MAX_UPLOAD_FILES:
             raise ServiceError(
                 f"{len(files)} files in one upload; the limit is {MAX_UPLOAD_FILES}", 413
             )
+
+    def upload(
+        self, files: Sequence[Upload], progress: Callable[[int, int, str], None] | None = None
+    ) -> UploadResult:
+        """Check each file (name, size, format), save the good ones under safe names, ingest them
+        in one new snapshot. Every file gets its own result; a bad file leaves the index and the
+        other files alone."""
+        self._check_upload(files)
         results: dict[int, FileResult] = {}
         stored: dict[int, str] = {}  # file number -> safe name in the uploads folder
         staged: dict[str, tuple[str, bytes]] = {}  # safe name -> (original name, bytes)
