@@ -8,7 +8,13 @@ measured on a real sample and reported on its own; index vectors are the real ve
 texts plus small noise. Query latency includes encoding the query with the real embedder.
 Each size runs in a fresh subprocess so its peak RSS is its own.
 
+Answer latency (docqa only): the whole extractive pipeline (retrieval, evidence selection with
+dense sentence scores, refusal checks, citation verification) over the same synthesized library,
+with the evidence-sentence vectors stored as ingest stores them (real vectors of the base
+sentences; a rotated copy's sentences reuse them). Only the question is embedded per answer.
+
     python benchmarks/speed.py [--sizes 1000,10000,100000] [--queries 100] [--embedder e5-small]
+                               [--answers 50]
 """
 
 from __future__ import annotations
@@ -64,7 +70,58 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def run_one(system: str, n: int, n_queries: int, embedder_name: str) -> dict:
+def sentence_store(corpus: list[str], emb, cache_dir: Path):  # type: ignore[no-untyped-def]
+    """The evidence-sentence vectors of the synthesized library, as ingest would store them: the
+    base texts' sentences are embedded for real (cached on disk); a sentence of a rotated copy
+    that differs only by its serial number reuses its base sentence's vector."""
+    import re
+
+    from corpus.sentences import evidence_sentences
+    from index.sentences import SentenceVectors
+
+    texts = list(dict.fromkeys(s.text for t in corpus for s in evidence_sentences(t)))
+    serial = re.compile(r"（第\d+版）$")
+    base = list(dict.fromkeys(serial.sub("", t) for t in texts))
+    cache = cache_dir / f"speed-sentences-{emb.name}-{len(base)}.npy"
+    if cache.exists():
+        vecs = np.load(cache)
+    else:
+        vecs = np.vstack(
+            [emb.encode_passages(base[i : i + 64]) for i in range(0, len(base), 64)]
+        )
+        np.save(cache, vecs)
+    row = {t: i for i, t in enumerate(base)}
+    return SentenceVectors(texts, vecs[[row[serial.sub("", t)] for t in texts]].astype(np.float16))
+
+
+def answer_latency(snap, emb, questions: list[str], cache_dir: Path) -> dict:  # type: ignore[no-untyped-def]
+    """p50 / p95 of whole extractive answers over the snapshot, sentence vectors stored."""
+    from index.search import HybridSearcher
+    from qa.engines import ExtractiveEngine
+    from qa.pipeline import QAPipeline
+
+    t0 = time.perf_counter()
+    snap.sentences = sentence_store([c.text for c in snap.chunks], emb, cache_dir)
+    store_s = time.perf_counter() - t0
+    pipe = QAPipeline(HybridSearcher(snap, emb), ExtractiveEngine())
+    pipe.ask(questions[0])  # dictionaries and models loaded
+    lat = []
+    for q in questions:
+        t = time.perf_counter()
+        pipe.ask(q)
+        lat.append((time.perf_counter() - t) * 1000)
+    lat.sort()
+    return {
+        "answer_p50_ms": statistics.median(lat),
+        "answer_p95_ms": lat[int(0.95 * (len(lat) - 1))],
+        "sentences": len(snap.sentences),
+        "sentence_store_s": store_s,
+    }
+
+
+def run_one(
+    system: str, n: int, n_queries: int, embedder_name: str, n_answers: int = 0
+) -> dict:
     """Build and query one system at one size (in this process)."""
     from index.embedders import make_embedder
 
@@ -108,7 +165,12 @@ def run_one(system: str, n: int, n_queries: int, embedder_name: str) -> dict:
 
         def ask(q: str) -> None:
             searcher.search(q, 5)
+
+        answers = (
+            answer_latency(snap, emb, questions[:n_answers], cache.parent) if n_answers else {}
+        )
     else:
+        answers = {}
         import jieba
         from langchain_classic.retrievers import EnsembleRetriever
         from langchain_community.retrievers import BM25Retriever
@@ -147,6 +209,7 @@ def run_one(system: str, n: int, n_queries: int, embedder_name: str) -> dict:
         "p95_ms": lat[int(0.95 * (len(lat) - 1))],
         "peak_rss_mb": peak_mb(),
         "rss_growth_mb": peak_mb() - mem0,
+        **answers,
     }
 
 
@@ -171,10 +234,12 @@ def main() -> int:
     ap.add_argument("--embedder", default="e5-small")
     ap.add_argument("--systems", default="docqa,langchain")
     ap.add_argument("--one", nargs=2, metavar=("SYSTEM", "N"), help=argparse.SUPPRESS)
+    ap.add_argument("--answers", type=int, default=50, help="questions for answer latency; 0: skip")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if args.one:
-        print(json.dumps(run_one(args.one[0], int(args.one[1]), args.queries, args.embedder)))
+        row = run_one(args.one[0], int(args.one[1]), args.queries, args.embedder, args.answers)
+        print(json.dumps(row))
         return 0
     if not QA.is_dir():
         print(f"no benchmark data at {QA}", file=sys.stderr)
@@ -193,6 +258,8 @@ def main() -> int:
                     str(args.queries),
                     "--embedder",
                     args.embedder,
+                    "--answers",
+                    str(args.answers),
                 ],
                 capture_output=True,
                 text=True,
@@ -204,7 +271,12 @@ def main() -> int:
             rows.append(row)
             print(
                 f"{system:10} {n:>7} chunks: build {row['build_chunks_per_s']:8.0f} chunks/s, "
-                f"search p50 {row['p50_ms']:7.1f} ms p95 {row['p95_ms']:7.1f} ms, peak RSS {row['peak_rss_mb']:6.0f} MB",
+                f"search p50 {row['p50_ms']:7.1f} ms p95 {row['p95_ms']:7.1f} ms, peak RSS {row['peak_rss_mb']:6.0f} MB"
+                + (
+                    f", extractive answer p50 {row['answer_p50_ms']:7.1f} ms p95 {row['answer_p95_ms']:7.1f} ms"
+                    if "answer_p50_ms" in row
+                    else ""
+                ),
                 flush=True,
             )
     enc = encoder_throughput(args.embedder)

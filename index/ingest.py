@@ -201,14 +201,15 @@ def ingest(
                 time.perf_counter() - t0,
                 False,
             )
-        entries = _merged_entries(latest, prepared, {p for p, _ in ids})
+        written = {given for given, _ in ids}
+        entries = _merged_entries(latest, prepared, written)
         chunks_of = {item.entry.doc.id: item.chunks for item in prepared}
         latest_rows = {c.id: i for i, c in enumerate(latest.chunks)} if latest else {}
         base_rows = {c.id: i for i, c in enumerate(base.chunks)} if base else {}
         latest_by_doc: dict[str, list[Chunk]] = {}
         for c in latest.chunks if latest else []:
             latest_by_doc.setdefault(c.doc_id, []).append(c)
-        written_keys = {item.key for item in prepared if item.given in {g for g, _ in ids}}
+        written_keys = {item.key for item in prepared if item.given in written}
         all_chunks: list[Chunk] = []
         for e in entries:
             if e.doc.path in written_keys:
