@@ -166,32 +166,48 @@ class QAPipeline:
         )
         return self.scorer if self.dense_mode == "cross" and crosses else None
 
-    def _refuse_early(self, p: Prepared) -> bool:
-        """No evidence, too little of the question covered, or a year asked about that no retrieved
-        passage mentions (a question about 2027 when the documents stop at 2026)."""
-        if not p.request.evidence or p.coverage < REFUSE_BELOW[p.language]:
-            return True
+    def _refuse_early(self, p: Prepared) -> str | None:
+        """Why docqa refuses before any engine runs, or None: no evidence, too little of the
+        question covered, a year asked about that no retrieved passage mentions (a question about
+        2027 when the documents stop at 2026), the wrong metric or a part-year figure, names or
+        several things the documents never mention. The reason is shown with the refusal."""
+        if not p.request.evidence:
+            return "no retrieved passage has a sentence that answers it"
+        if p.coverage < REFUSE_BELOW[p.language]:
+            return (
+                f"the best sentence covers {p.coverage:.0%} of the question "
+                f"(at least {REFUSE_BELOW[p.language]:.0%} is needed)"
+            )
         passages = "\n".join(h.chunk.text for h in p.hits)
-        if any(m.group() not in passages for m in _YEAR.finditer(p.query)):
-            return True
+        years = [m.group() for m in _YEAR.finditer(p.query) if m.group() not in passages]
+        if years:
+            return f"no retrieved passage mentions {', '.join(years)}"
         top = p.request.evidence[0].text
         if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
-            return True
+            return "the best sentence does not report the figure asked about"
         if (
             _ASKS_FULL_YEAR.search(p.query)
             and _PART_OF_YEAR.search(top)
             and not _WHOLE_YEAR.search(top)
         ):
-            return True
+            return "the question asks about a whole year; the documents give part of one"
         # Names the documents never mention, or (Chinese) two or more things they never talk about.
         absent = absent_concepts(p.query, passages, self.searcher.corpus_lang)
         # English: two things absent, one of them a term the glossary or the finance phrase list
         # translated (reliable; CC-CEDICT's many senses alone are not).
-        return (
+        if (
             any(c.name for c in absent)
             or (p.language == "zh" and len(absent) >= 2)
             or (len(absent) >= 2 and any(c.curated for c in absent))
-        )
+        ):
+            shown = ", ".join(
+                c.label
+                for c in (
+                    absent if not any(c.name for c in absent) else [c for c in absent if c.name]
+                )
+            )
+            return f"no retrieved passage mentions {shown}"
+        return None
 
     def finish(
         self,
@@ -199,7 +215,7 @@ class QAPipeline:
         raw: str,
         t_start: float,
         first_token: float | None = None,
-        early: bool = False,
+        early: bool | str | None = False,
     ) -> Answer:
         timings = dict(p.timings)
         timings["generate"] = time.perf_counter() - t_start
@@ -210,6 +226,8 @@ class QAPipeline:
         )
         citations: list = []
         notes = list(self.notes)
+        if isinstance(early, str):
+            notes.append(f"refused: {early}")
         if refused and not early and p.coverage >= OVERRIDE_REFUSAL_ABOVE:
             # docqa's own checks (10/10 unanswerable refused on the dev set) found support; a small
             # model's NOT_FOUND there is far more often a miss than a real gap. Show the source.
@@ -301,7 +319,7 @@ class QAPipeline:
         for p in self.prepare_batch(questions, histories):
             t = time.perf_counter()
             early = self._refuse_early(p)
-            raw = "NOT_FOUND" if early else self.engine.answer(p.request)
+            raw = "NOT_FOUND" if early else self.engine.answer(p.request)  # early: the reason
             answers.append(self.finish(p, raw, t, early=early))
         return answers
 
@@ -312,8 +330,9 @@ class QAPipeline:
         """Yields answer text as it is generated (str), then the verified `Answer`."""
         p = self.prepare_batch([question], [history])[0]
         t = time.perf_counter()
-        if self._refuse_early(p):
-            yield self.finish(p, "NOT_FOUND", t, early=True)
+        why = self._refuse_early(p)
+        if why:
+            yield self.finish(p, "NOT_FOUND", t, early=why)
             return
         parts: list[str] = []
         first: float | None = None

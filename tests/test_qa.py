@@ -77,6 +77,13 @@ def test_unanswerable_questions_are_refused_in_their_language(
     a = extractive.ask(question)
     assert a.refused and a.citations == ()
     assert ("无法回答" in a.text) if lang == "zh" else ("do not say" in a.text)
+    reasons = [n for n in a.notes if n.startswith("refused: ")]
+    assert len(reasons) == 1 and len(reasons[0]) > len("refused: ")  # the user is told why
+
+
+def test_a_refusal_names_what_the_documents_never_mention(extractive: QAPipeline) -> None:
+    a = extractive.ask("What was Tencent's revenue in 2025?")
+    assert a.refused and "refused: no retrieved passage mentions Tencent" in a.notes
 
 
 @pytest.mark.parametrize(
