@@ -167,11 +167,7 @@ def _drop_repeated(lines: list[str]) -> list[str]:
         seen.add(x)
     if any(not is_noise(x) for x in kept):
         return kept
-    once: list[str] = []  # every line was a repeat: keep one copy of each instead of nothing
-    for x in lines:
-        if x not in once:
-            once.append(x)
-    return once
+    return list(dict.fromkeys(lines))  # every line was a repeat: one copy of each, not nothing
 
 
 def _cut_at_end(lines: list[str]) -> list[str]:

@@ -172,11 +172,23 @@ def ingest(
     ]
     sent_vecs = embed_sentences(embedder.encode_passages, new_sents)
 
-    if not prepared:
-        total = (len(base.chunks), len(base.docs)) if base else (0, 0)
+    def nothing_written(snap: Snapshot | None, duplicates: list[tuple[str, str]]) -> IngestReport:
+        n_chunks, n_docs = (len(snap.chunks), len(snap.docs)) if snap else (0, 0)
         return IngestReport(
-            [], [], unchanged, failed, [], 0, total[0], total[1], time.perf_counter() - t0, False
+            [],
+            [],
+            unchanged,
+            failed,
+            duplicates,
+            0,
+            n_chunks,
+            n_docs,
+            time.perf_counter() - t0,
+            False,
         )
+
+    if not prepared:
+        return nothing_written(base, [])
 
     with writer_lock(index_dir, "ingest", on_wait=on_wait):
         latest = _open_base(index_dir)
@@ -188,19 +200,7 @@ def ingest(
             cfg = ChunkingConfig(**latest.manifest["chunking"])
         new, updated, duplicates, ids = _apply(latest, prepared, unchanged)
         if not new and not updated:
-            total = (len(latest.chunks), len(latest.docs)) if latest else (0, 0)
-            return IngestReport(
-                [],
-                [],
-                unchanged,
-                failed,
-                duplicates,
-                0,
-                total[0],
-                total[1],
-                time.perf_counter() - t0,
-                False,
-            )
+            return nothing_written(latest, duplicates)
         written = {given for given, _ in ids}
         entries = _merged_entries(latest, prepared, written)
         chunks_of = {item.entry.doc.id: item.chunks for item in prepared}

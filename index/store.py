@@ -198,7 +198,7 @@ def write_snapshot(snap: Snapshot, index_dir: Path) -> Path:
         json.dumps(snap.manifest, ensure_ascii=False, indent=1), encoding="utf-8"
     )
     _fsync_tree(tmp)
-    previous = _current_name(index_dir)
+    previous = snapshot_version(index_dir)
     final = snaps / stamp
     os.replace(tmp, final)
     link_tmp = index_dir / f".current-{stamp}"
@@ -236,17 +236,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _current_name(index_dir: Path) -> str | None:
-    """The snapshot folder `current` names (even when that folder is gone), or None."""
+def snapshot_version(index_dir: Path) -> str | None:
+    """The snapshot folder `current` names (even when that folder is gone), or None: a cheap check
+    for a commit made by another process."""
     try:
         return Path(os.readlink(index_dir / "current")).name
     except OSError:
         return None
-
-
-def snapshot_version(index_dir: Path) -> str | None:
-    """What `current` points at now: a cheap check for a commit made by another process."""
-    return _current_name(index_dir)
 
 
 def index_state(index_dir: Path) -> str:
@@ -276,21 +272,22 @@ def _damaged(index_dir: Path, what: str) -> IndexDamagedError:
 
 
 def load_snapshot(index_dir: Path, expect_embedder: str | None = None) -> Snapshot:
-    """Load the current snapshot. A commit by another process while loading is retried once; a
-    missing or unreadable file is an `IndexDamagedError` naming it."""
+    """Load the current snapshot. A load that a concurrent commit broke (it moved `current` and
+    deleted files) is retried, up to three attempts; a missing or unreadable file is otherwise an
+    `IndexDamagedError` naming it."""
     state = index_state(index_dir)
     if state == "missing":
         raise IndexError_(f"no index at {index_dir}; run: docqa ingest PATH --index {index_dir}")
     if state == "damaged":
-        name = _current_name(index_dir)
+        name = snapshot_version(index_dir)
         what = f"'current' points at missing snapshots/{name}" if name else "'current' is missing"
         raise _damaged(index_dir, what)
     for attempt in range(3):
-        version = _current_name(index_dir)
+        version = snapshot_version(index_dir)
         try:
             return _load_folder(index_dir, (index_dir / "current").resolve(), expect_embedder)
         except IndexDamagedError:
-            if attempt == 2 or _current_name(index_dir) == version:
+            if attempt == 2 or snapshot_version(index_dir) == version:
                 raise  # not a concurrent commit: really damaged
     raise AssertionError("unreachable")
 
@@ -340,9 +337,7 @@ def _load_folder(index_dir: Path, real: Path, expect_embedder: str | None) -> Sn
             f"{real} holds {len(docs)} documents, {len(chunks)} chunks and {vectors.shape[0]} "
             f"vectors, but its manifest says {counts.get('documents')} and {counts.get('chunks')}",
         )
-    return Snapshot(
-        manifest, docs, chunks, vectors, dense, keyword, path=real, sentences=sentences
-    )
+    return Snapshot(manifest, docs, chunks, vectors, dense, keyword, path=real, sentences=sentences)
 
 
 def _why(exc: BaseException) -> str:

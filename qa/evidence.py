@@ -193,9 +193,7 @@ class SentenceScorer:
             for s, v in zip(missing, self.embedder.encode_passages(missing), strict=True):
                 self._cache[s] = v
         q = self.embedder.encode_queries([question])[0]
-        return np.array(
-            [float((vecs[s] if s in vecs else self._cache[s]) @ q) for s in sentences]
-        )
+        return np.array([float((vecs[s] if s in vecs else self._cache[s]) @ q) for s in sentences])
 
 
 # The financial metrics a question can ask for: how a question names them (Chinese or English) and
@@ -261,9 +259,6 @@ def wrong_kind_of_figure(question: str, sentence: str, answer: str = "") -> bool
     return bool(_ADJUSTED.search(sentence)) and not _ASKS_ADJUSTED.search(question + " " + answer)
 
 
-candidate_sentences = evidence_sentences  # the sentences of a chunk that can be evidence
-
-
 def select_evidence(
     question: str,
     hits: Sequence[Hit],
@@ -277,7 +272,7 @@ def select_evidence(
     candidates: list[tuple[Hit, Sentence, set[str]]] = []
     previous: list[int | None] = []  # index of the sentence before, in the same chunk
     for hit in hits:
-        for j, s in enumerate(candidate_sentences(hit.chunk.text, hit.chunk.start)):
+        for j, s in enumerate(evidence_sentences(hit.chunk.text, hit.chunk.start)):
             previous.append(len(candidates) - 1 if j else None)
             candidates.append((hit, s, set(word_terms(s.text))))
     concepts = question_concepts(question, corpus_lang, "\n".join(h.chunk.text for h in hits))

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from corpus.lang import detect_lang
+from corpus.sentences import evidence_sentences
 from index.langchain import DocqaRetriever
 from index.search import Hit, HybridSearcher
 from index.store import load_snapshot
@@ -23,7 +24,6 @@ from qa.engines import Engine, ExtractiveEngine, Request, answer_lang, make_engi
 from qa.evidence import (
     SentenceScorer,
     absent_concepts,
-    candidate_sentences,
     metric_mismatch,
     select_evidence,
     wrong_answer_type,
@@ -124,7 +124,7 @@ class QAPipeline:
             return 0  # nothing to embed: the index stores its sentence vectors
         sentences: list[str] = []
         for c in self.searcher.snapshot.chunks:
-            sentences.extend(s.text for s in candidate_sentences(c.text, c.start))
+            sentences.extend(s.text for s in evidence_sentences(c.text, c.start))
             if len(sentences) > max_sentences:
                 return 0  # too many to embed ahead; they are embedded as questions need them
         return self.scorer.warm(sentences)
@@ -200,12 +200,8 @@ class QAPipeline:
             or (p.language == "zh" and len(absent) >= 2)
             or (len(absent) >= 2 and any(c.curated for c in absent))
         ):
-            shown = ", ".join(
-                c.label
-                for c in (
-                    absent if not any(c.name for c in absent) else [c for c in absent if c.name]
-                )
-            )
+            names = [c for c in absent if c.name]
+            shown = ", ".join(c.label for c in names or absent)
             return f"no retrieved passage mentions {shown}"
         return None
 
@@ -215,7 +211,7 @@ class QAPipeline:
         raw: str,
         t_start: float,
         first_token: float | None = None,
-        early: bool | str | None = False,
+        early: str | None = None,
     ) -> Answer:
         timings = dict(p.timings)
         timings["generate"] = time.perf_counter() - t_start
@@ -226,7 +222,7 @@ class QAPipeline:
         )
         citations: list = []
         notes = list(self.notes)
-        if isinstance(early, str):
+        if early:
             notes.append(f"refused: {early}")
         if refused and not early and p.coverage >= OVERRIDE_REFUSAL_ABOVE:
             # docqa's own checks (10/10 unanswerable refused on the dev set) found support; a small
@@ -319,7 +315,7 @@ class QAPipeline:
         for p in self.prepare_batch(questions, histories):
             t = time.perf_counter()
             early = self._refuse_early(p)
-            raw = "NOT_FOUND" if early else self.engine.answer(p.request)  # early: the reason
+            raw = "NOT_FOUND" if early else self.engine.answer(p.request)
             answers.append(self.finish(p, raw, t, early=early))
         return answers
 

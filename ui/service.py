@@ -322,7 +322,6 @@ class DocqaService:
             else:
                 stored[i] = name
                 staged[name] = (shown, f.data)  # the same name twice in one upload: the last wins
-        report: IngestReport | None = None
         with self._write_lock:
             report = self._store_and_ingest(staged, results, stored, files, progress)
         rejected = tuple((r.name, r.error or "") for r in results.values() if r.status == "failed")
