@@ -49,6 +49,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/speed.py --json benchmarks/results/speed-e5-small.json
 	$(BIN)/python benchmarks/evidence.py --embedder e5-small --json benchmarks/results/evidence-e5-small.json
 	$(BIN)/python benchmarks/api_load.py --json benchmarks/results/api-load-extractive.json
+	$(BIN)/python benchmarks/ingest_cost.py
+	$(BIN)/python benchmarks/startup.py
+	$(BIN)/python benchmarks/answers_public.py --json benchmarks/results/answers-public-e5-small.json
 
 models: $(STAMP)
 	$(BIN)/docqa models fetch
