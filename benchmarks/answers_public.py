@@ -150,6 +150,10 @@ def measures(items: list[dict[str, Any]], rows: dict[str, dict[str, Any]]) -> di
         "cmrc_accuracy": _rate(i["correct"] for i in of("cmrc")),
         "refusal_recall_heldout": _rate(i["refused"] for i in unans),
         "false_refusals": _rate(i["refused"] for i in ans),
+        "refusal_recall_zh": _rate(i["refused"] for i in unans if i["lang"] == "zh"),
+        "refusal_recall_en": _rate(i["refused"] for i in unans if i["lang"] == "en"),
+        "false_refusals_zh": _rate(i["refused"] for i in ans if i["lang"] == "zh"),
+        "false_refusals_en": _rate(i["refused"] for i in ans if i["lang"] == "en"),
         "english_answers_in_english": _rate(
             len(_HAN.findall(i["answer"])) < 0.15 * max(1, len(i["answer"])) for i in en_answered
         ),
@@ -165,6 +169,10 @@ GOALS = {
     "cmrc_accuracy": ">= 0.85",
     "refusal_recall_heldout": ">= 0.80",
     "false_refusals": "<= 0.08",
+    "refusal_recall_zh": "",
+    "refusal_recall_en": "",
+    "false_refusals_zh": "",
+    "false_refusals_en": "",
     "english_answers_in_english": ">= 0.95 (LLM engines)",
     "citations_verified": "1.00",
 }

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 USER_DICT = Path(__file__).parent / "data" / "userdict.txt"
 
@@ -44,6 +45,7 @@ class Segmenter:
         self._user_dicts = [Path(p) for p in user_dicts]
         self._words = list(words)
         self._tok = None
+        self._pos: Any = None
         self._lock = threading.Lock()
 
     def _tokenizer(self):
@@ -97,6 +99,19 @@ class Segmenter:
     def cut(self, text: str, simplified: bool = False) -> list[str]:
         """Normalized tokens; `simplified=True` says the text is already folded to Simplified."""
         return [t.text for t in self.tokenize(text, simplified=simplified)]
+
+    def frequency(self, word: str) -> int:
+        """How often jieba's dictionaries count the word (0: not a dictionary word)."""
+        return int(self._tokenizer().FREQ.get(word) or 0)
+
+    def tag(self, text: str) -> list[tuple[str, str]]:
+        """(word, part of speech) with jieba's tag set (nr person, ns place, nt organisation,
+        nz other proper noun, eng Latin word), using this segmenter's dictionaries."""
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._tokenizer())
+        return [(p.word, p.flag) for p in self._pos.cut(to_simplified(text))]
 
 
 @lru_cache(maxsize=1)

@@ -20,6 +20,7 @@ import numpy as np
 
 from corpus.chunking import ChunkingConfig, chunk_document
 from corpus.errors import CorpusError
+from corpus.mentions import library_terms
 from corpus.readers import expand_paths, read_document
 from corpus.records import Chunk, Document
 from index.embedders import Embedder, make_embedder
@@ -147,7 +148,12 @@ def ingest(
         chunks = chunk_document(doc, cfg)
         label = (names or {}).get(str(p))
         prepared.append(
-            _Prepared(str(p), key, DocEntry(doc, digest, len(chunks), stamp, label), chunks)
+            _Prepared(
+                str(p),
+                key,
+                DocEntry(doc, digest, len(chunks), stamp, label, tuple(library_terms(doc.text))),
+                chunks,
+            )
         )
     if progress:
         progress(len(files), len(files), "")

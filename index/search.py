@@ -16,6 +16,7 @@ score vector, so nothing is missing from either side.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -88,12 +89,22 @@ class SearchConfig:
     weights: dict[str, FusionWeights] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
 
-def query_terms(query: str, query_lang: str, corpus_lang: str, vocab: dict[str, int]) -> list[str]:
+def query_terms(
+    query: str,
+    query_lang: str,
+    corpus_lang: str,
+    vocab: dict[str, int],
+    library_terms: Sequence[tuple[str, str]] = (),
+) -> list[str]:
     """BM25 terms for a query: all of them within a language; across languages, the terms that
-    cross unchanged plus dictionary translations of the English words, as far as the index has them."""
+    cross unchanged, the library's own names (`Zhang Wei` -> 张伟, from its documents) and
+    dictionary translations of the English words, as far as the index has them."""
     if not _crosses(query_lang, corpus_lang):
         return terms(query)
     out = [t for t in word_terms(query) if is_cross_lingual(t) and t in vocab]
+    for zh, en in library_terms:
+        if re.search(rf"(?<![A-Za-z]){re.escape(en)}(?![A-Za-z])", query, re.I):
+            out.extend(t for t in word_terms(zh) if t in vocab and not t.isascii())
     if corpus_lang == "zh":
         for group in translate_terms(query, stopword_phrases=True):
             out.extend(
@@ -182,7 +193,7 @@ class HybridSearcher:
                 qterms = (
                     terms(q)
                     if mode == "keyword"
-                    else query_terms(q, qlang, self.corpus_lang, vocab)
+                    else query_terms(q, qlang, self.corpus_lang, vocab, self.snapshot.terms)
                 )
                 kw_scores = snap.keyword.scores(qterms)
             kw_top: list[int] = []

@@ -26,6 +26,7 @@ import shutil
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,9 @@ class DocEntry:
     n_chunks: int
     ingested_at: str
     name: str | None = None  # the file name to show (an upload's original name), if not the path's
+    # (Chinese, English) names the document gives in both scripts or implies (pinyin of person
+    # names), found at ingest (corpus.mentions): the library's own glossary
+    terms: tuple[tuple[str, str], ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         d = self.doc.to_json()
@@ -67,6 +71,7 @@ class DocEntry:
             "n_chunks": self.n_chunks,
             "ingested_at": self.ingested_at,
             **({"name": self.name} if self.name else {}),
+            **({"terms": [list(t) for t in self.terms]} if self.terms else {}),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -98,7 +103,8 @@ class DocEntry:
             encoding=d.get("encoding"),
             lang=d.get("lang", "zh"),
         )
-        return cls(doc, d["file_sha256"], d["n_chunks"], d["ingested_at"], d.get("name"))
+        terms = tuple((zh, en) for zh, en in d.get("terms", ()))
+        return cls(doc, d["file_sha256"], d["n_chunks"], d["ingested_at"], d.get("name"), terms)
 
 
 @dataclass
@@ -124,6 +130,11 @@ class Snapshot:
     @property
     def embedder_name(self) -> str:
         return str(self.manifest["embedder"]["name"])
+
+    @cached_property
+    def terms(self) -> tuple[tuple[str, str], ...]:
+        """The library's glossary: every document's (Chinese, English) names, once each."""
+        return tuple(dict.fromkeys(t for e in self.docs for t in e.terms))
 
 
 def chunk_text_for_embedding(chunk: Chunk, doc: Document) -> str:

@@ -17,130 +17,32 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from corpus.lang import detect_lang
 from corpus.records import Sentence
 from corpus.sentences import evidence_sentences
-from index.bilingual import finance_chinese_terms, translate_terms
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
 from index.sentences import SentenceVectors
 from qa.citations import MARKER
+from qa.policy import POLICY, Policy
+from qa.question import (
+    ASKS_ADJUSTED,
+    WANTS_AMOUNT,
+    Question,
+    analyse,
+    covers,
+    subject_missing,
+)
 from qa.records import Evidence
 
-# Question words and generic terms that say nothing about where the answer is.
-_QUESTION_WORDS = set(
-    "多少 什么 哪 哪些 哪个 哪家 哪里 哪天 哪年 哪一年 谁 几 何时 如何 怎么 怎样 为什么 是否 吗 呢 是 的 了 年 月 日 "
-    "公司 有 在 从 到 被 对 将 及 与 和 了 过 给 多 少 个 几代 哪几代 之前 之后 以前 以后 当时 目前".split()
-)
-_YEARISH = re.compile(r"^\d{4}年?$")
-# Share of dense similarity in the sentence ranking (the rest is lexical coverage); measured on the
-# dev set with benchmarks/answers.py.
-DENSE_SHARE_SAME = 0.4
-DENSE_SHARE_CROSS = 0.8
-# ...unless the question's terms were translated by the curated finance phrase list: then the
-# keyword match is reliable and dense similarity (which favours sentences that repeat the
-# question's subject) gets less say. benchmarks/evidence.py (XQuAD, held out) and the dev set.
-DENSE_SHARE_CROSS_CURATED = 0.4
-# Share of credit for a question concept that only the sentence before mentions: answers often sit
-# in the sentence after the one that names the subject ("...累计进行7轮融资。获...合计投资15.55亿美元").
-CONTEXT_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class Concept:
-    """One thing the question asks about: any of `forms` in a sentence counts as covering it."""
-
-    forms: frozenset[str]
-    label: str
-    name: bool = False  # a proper name or acronym, not a word that was translated
-    curated: bool = False  # translated by the glossary or the finance phrase list, not CC-CEDICT
-
-
-def absent_concepts(question: str, passages: str, corpus_lang: str = "zh") -> list[Concept]:
-    """Concepts of the question that no retrieved passage mentions at all."""
-    terms_in = set(word_terms(passages))
-    return [
-        c
-        for c in question_concepts(question, corpus_lang, passages)
-        if not _covers(c, terms_in, passages)
-    ]
-
-
-_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
-
-
-def question_concepts(
-    question: str, corpus_lang: str = "zh", corpus_text: str = ""
-) -> list[Concept]:
-    """What the question asks about. For an English question over Chinese text: glossary names
-    (Alibaba -> 阿里巴巴), Latin names and numbers the text itself contains (MiniMax, IPO, M2.5,
-    2025), and dictionary translations of the remaining English words; English words with no
-    translation are dropped rather than counted as unmatched."""
-    qlang = detect_lang(question)
-    if not (qlang == "en" and corpus_lang != "en"):
-        return [
-            Concept(frozenset({t}), t)
-            for t in word_terms(question)
-            if t not in _QUESTION_WORDS and (len(t) > 1 or t.isdigit())
-        ]
-    from qa.glossary import load_glossary
-
-    concepts: list[Concept] = []
-    rest = question
-    lowered_text = corpus_text.lower()
-    for zh, en in load_glossary().entries:
-        if zh != en and re.search(rf"\b{re.escape(en)}\b", rest, re.I):
-            concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
-            rest = re.sub(rf"\b{re.escape(en)}\b", " ", rest, flags=re.I)
-    for t in word_terms(rest):
-        if t.isascii() and not t.isalpha() and any(ch.isdigit() for ch in t):
-            concepts.append(Concept(frozenset({t}), t))
-    for m in _LATIN.finditer(rest):
-        word = m.group()
-        if len(word) < 2:
-            continue
-        if (word.lower() in lowered_text and not _is_english_word(word.lower())) or word.isupper():
-            concepts.append(Concept(frozenset({word.lower()}), word, name=True))
-            rest = rest.replace(word, " ")
-    curated_zh = finance_chinese_terms()
-    for group in translate_terms(rest):
-        forms = {
-            w for cand in group for w in word_terms(cand) if w not in _QUESTION_WORDS and len(w) > 1
-        }
-        forms |= {cand for cand in group if len(cand) > 1}
-        if forms:
-            curated = any(c in curated_zh for c in group)
-            concepts.append(Concept(frozenset(forms), group[0], curated=curated))
-    return concepts
-
-
-def _is_english_word(t: str) -> bool:
-    from index.bilingual import STOPWORDS, english_to_chinese
-
-    return t in STOPWORDS or t in english_to_chinese()
-
-
-def _covers(concept: Concept, sentence_terms: set[str], sentence: str) -> bool:
-    return any(f in sentence_terms or (len(f) >= 2 and f in sentence) for f in concept.forms)
-
-
-_WANTS_NUMBER = re.compile(
-    r"多少|(?<!哪)几[个家名次轮代]?|比例|占比|百分之|多大|how (much|many)|what (percentage|share|proportion)|"
-    r"\b(revenue|loss|profit|price|value|ratio|margin|cash|liabilit|valuation|raise|spend|burn)",
-    re.I,
-)
-_WANTS_DATE = re.compile(
-    r"哪天|哪年|哪一年|何时|什么时候|几月|\bwhen\b|what (year|date|month)", re.I
-)
 # "Adjusted" figures (经调整净亏损, non-IFRS) sit beside the reported ones in Chinese financial news;
 # a question that does not ask for the adjusted figure wants the reported one.
 _ADJUSTED = re.compile(r"经调整|调整后|非国际财务报告准则|non-ifrs|non-gaap", re.I)
-_ASKS_ADJUSTED = re.compile(r"adjust|经调整|调整后|非国际财务报告准则|non-ifrs|non-gaap", re.I)
 _HAS_AMOUNT = re.compile(r"\d(?:[\d.,]*)\s*(?:%|万|亿|美元|港元|元|倍|户|名|家|次|个)")
 _HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}
+_YEARISH = re.compile(r"^\d{4}年?$")
 
 
 def _bigrams(text: str) -> set[str]:
@@ -222,9 +124,6 @@ def metric_mismatch(question: str, sentence: str) -> bool:
     return any(q.search(question) and not a.search(sentence) for q, a in METRICS)
 
 
-# "多少" with no measure word after it asks for an amount (累计融资多少？ 新用户数是多少？), as does
-# "how much"; a count of events (7轮, 3 rounds) or a date does not answer it.
-_ASKS_AMOUNT = re.compile(r"多少(?![\u4e00-\u9fff])|多少(?:钱|资金|金额)|\bhow much\b", re.I)
 _NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
 _NOT_AN_AMOUNT = re.compile(
     r"\s*(?:轮|次|代|届|期|年|月|日|号|季度|rounds?\b|times\b|generations?\b)", re.I
@@ -248,7 +147,7 @@ def gives_amount(text: str) -> bool:
 def wrong_answer_type(question: str, answer: str, evidence: Sequence[str] = ()) -> bool:
     """The question asks for an amount, the answer gives none, and the evidence has one."""
     return (
-        bool(_ASKS_AMOUNT.search(question))
+        bool(WANTS_AMOUNT.search(question))
         and not gives_amount(answer)
         and any(gives_amount(e) for e in evidence)
     )
@@ -256,99 +155,126 @@ def wrong_answer_type(question: str, answer: str, evidence: Sequence[str] = ()) 
 
 def wrong_kind_of_figure(question: str, sentence: str, answer: str = "") -> bool:
     """The sentence reports an adjusted figure and neither the question nor the answer says so."""
-    return bool(_ADJUSTED.search(sentence)) and not _ASKS_ADJUSTED.search(question + " " + answer)
+    return bool(_ADJUSTED.search(sentence)) and not ASKS_ADJUSTED.search(question + " " + answer)
 
 
-def select_evidence(
-    question: str,
+@dataclass(frozen=True)
+class Candidate:
+    """A sentence of a retrieved chunk, with the parts of its rank score."""
+
+    hit: Hit
+    sentence: Sentence
+    coverage: float  # of the question's concepts, rarity-weighted, plus bigrams for Chinese
+    similarity: float | None  # raw dense similarity to the question (None without a scorer)
+    fit: float  # has what the question wants (amount, date), minus a metric it does not report
+    score: float  # the rank score under the policy
+    adjusted: bool  # reports an "adjusted" figure
+    off_subject: bool = False  # neither it, the text just before it nor its title names a subject
+
+
+@dataclass(frozen=True)
+class Selection:
+    evidence: list[Evidence]
+    coverage: float  # of the question by the best-ranked sentence
+    similarity: float | None  # the best sentence's dense similarity (None without a scorer)
+    candidates: tuple[Candidate, ...]  # every sentence considered, best first
+
+
+def select(
+    q: Question,
     hits: Sequence[Hit],
-    corpus_lang: str = "zh",
-    max_sentences: int = 6,
     scorer: SentenceScorer | None = None,
-) -> tuple[list[Evidence], float]:
-    """The best sentences, best first, and the support (0..1) of the best one: how much of the
-    question it covers, by words (or their translations) and, for Chinese, character bigrams;
-    blended with dense similarity when a scorer is given."""
+    policy: Policy = POLICY,
+) -> Selection:
+    """The best sentences, best first: how much of the question each covers, by words (or their
+    translations) and, for Chinese, character bigrams; blended with dense similarity when a scorer
+    is given; plus what the question wants (an amount, a date) and the chunk's retrieval rank."""
     candidates: list[tuple[Hit, Sentence, set[str]]] = []
     previous: list[int | None] = []  # index of the sentence before, in the same chunk
     for hit in hits:
         for j, s in enumerate(evidence_sentences(hit.chunk.text, hit.chunk.start)):
             previous.append(len(candidates) - 1 if j else None)
             candidates.append((hit, s, set(word_terms(s.text))))
-    concepts = question_concepts(question, corpus_lang, "\n".join(h.chunk.text for h in hits))
+    concepts = q.concepts
     if not candidates or not concepts:
-        return [], 0.0
+        return Selection([], 0.0, None, ())
     n = len(candidates)
-    covered = [[_covers(c, ts, s.text) for c in concepts] for _, s, ts in candidates]
+    covered = [[covers(c, ts, s.text) for c in concepts] for _, s, ts in candidates]
     weights = []
     for ci, c in enumerate(concepts):
         df = sum(1 for row in covered if row[ci])
         # A year or bare number is a weak cue on its own; rare words are strong ones.
         w = math.log(1 + n / (1 + df))
         if any(_YEARISH.match(f) for f in c.forms):
-            w *= 0.5
+            w *= policy.year_weight
         weights.append(w)
     total = sum(weights) or 1.0
-    q_bigrams = _bigrams(question) - _Q_BIGRAMS
-    wants_number = bool(_WANTS_NUMBER.search(question))
-    wants_date = bool(_WANTS_DATE.search(question))
-    wants_adjusted = bool(_ASKS_ADJUSTED.search(question))
+    q_bigrams = _bigrams(q.text) - _Q_BIGRAMS
+    sims: np.ndarray | None = None
     dense = None
     if scorer is not None:
-        sims = scorer.similarities(question, [s.text for _, s, _ in candidates])
+        sims = scorer.similarities(q.text, [s.text for _, s, _ in candidates])
         lo, hi = float(sims.min()), float(sims.max())
         dense = (sims - lo) / (hi - lo) if hi > lo else np.zeros_like(sims)
-    cross = detect_lang(question) == "en" and corpus_lang != "en"
-    if not cross:
-        dense_share = DENSE_SHARE_SAME
-    elif any(c.curated for c in concepts):
-        dense_share = DENSE_SHARE_CROSS_CURATED
-    else:
-        dense_share = DENSE_SHARE_CROSS
+    dense_share = policy.dense_share(q.crosses, any(c.curated for c in concepts))
     # the sentence after each one, in whichever retrieved chunk has it (chunks may overlap)
     following = {
         (candidates[before][0].chunk.doc_id, candidates[before][1].start): candidates[i]
         for i, before in enumerate(previous)
         if before is not None
     }
-    scored = []
+    zh = q.corpus_lang == "zh"
+    scored: list[Candidate] = []
     for i, (hit, s, _) in enumerate(candidates):
         # What the sentence before says counts for part: "其", "公司", a clause that continues it.
         k = previous[i]
         prev = covered[k] if k is not None else [False] * len(concepts)
         cov = (
             sum(
-                w * (1.0 if own else CONTEXT_SHARE if before else 0.0)
+                w * (1.0 if own else policy.context_share if before else 0.0)
                 for own, before, w in zip(covered[i], prev, weights, strict=True)
             )
             / total
         )
         if q_bigrams:
-            cov = 0.7 * cov + 0.3 * len(q_bigrams & _bigrams(s.text)) / len(q_bigrams)
+            share = policy.bigram_share
+            cov = (1 - share) * cov + share * len(q_bigrams & _bigrams(s.text)) / len(q_bigrams)
         fit = 0.0
-        if wants_number and _HAS_AMOUNT.search(s.text):
-            fit += 0.15
-        if wants_date and _HAS_DATE.search(s.text):
-            fit += 0.15
-        if corpus_lang == "zh" and metric_mismatch(question, s.text):
-            fit -= 0.2
-        rank_score = (
+        if q.wants_number and _HAS_AMOUNT.search(s.text):
+            fit += policy.number_fit
+        if q.wants_date and _HAS_DATE.search(s.text):
+            fit += policy.date_fit
+        if zh and metric_mismatch(q.text, s.text):
+            fit -= policy.metric_penalty
+        off = False
+        if q.subjects:
+            a = max(0, s.start - hit.chunk.start - policy.subject_context_chars)
+            context = f"{hit.title or ''}\n{hit.chunk.text[a : s.end - hit.chunk.start]}"
+            off = bool(subject_missing(q, context))
+            if off:
+                fit -= policy.subject_penalty
+        lexical_dense = (
             cov if dense is None else (1 - dense_share) * cov + dense_share * float(dense[i])
         )
-        scored.append((rank_score + fit + 0.1 / hit.rank, cov, hit, s))
-    scored.sort(key=lambda x: -x[0])
-    if not wants_adjusted and any(not _ADJUSTED.search(x[3].text) for x in scored):
+        score = lexical_dense + fit + policy.rank_prior / hit.rank
+        sim = None if sims is None else float(sims[i])
+        adjusted = bool(_ADJUSTED.search(s.text))
+        scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))
+    scored.sort(key=lambda c: -c.score)
+    ranked = tuple(scored)
+    if not q.wants_adjusted and any(not c.adjusted for c in scored):
         # a small model shown both figures copies the wrong one: show the reported one only
-        scored = [x for x in scored if not _ADJUSTED.search(x[3].text)]
+        scored = [c for c in scored if not c.adjusted]
     out: list[Evidence] = []
     seen = set()
-    for score, cov, hit, s in scored:
+    for cand in scored:
+        hit, s = cand.hit, cand.sentence
         key = (hit.chunk.doc_id, s.start)
         if key in seen:
             continue
         seen.add(key)
         nxt = following.get(key)
-        if wants_number and nxt is not None and not _HAS_AMOUNT.search(s.text):
+        if q.wants_number and nxt is not None and not _HAS_AMOUNT.search(s.text):
             # The sentence names what was asked ("累计进行7轮融资。") and the figure follows in the
             # next one ("获...合计投资15.55亿美元"): cite both as one span, from the chunk with both.
             after_hit, after = nxt[0], nxt[1]
@@ -366,11 +292,23 @@ def select_evidence(
                 s.start,
                 s.end,
                 s.text,
-                score,
+                cand.score,
                 hit.rank,
-                cov,
+                cand.coverage,
             )
         )
-        if len(out) >= max_sentences:
+        if len(out) >= policy.max_sentences:
             break
-    return out, scored[0][1]
+    return Selection(out, scored[0].coverage, scored[0].similarity, ranked)
+
+
+def select_evidence(
+    question: str,
+    hits: Sequence[Hit],
+    corpus_lang: str = "zh",
+    scorer: SentenceScorer | None = None,
+) -> tuple[list[Evidence], float]:
+    """`select` for a bare question string: the evidence and the best sentence's coverage."""
+    q = analyse(question, corpus_lang, "\n".join(h.chunk.text for h in hits))
+    sel = select(q, hits, scorer)
+    return sel.evidence, sel.coverage

@@ -19,32 +19,33 @@ from index.langchain import DocqaRetriever
 from index.search import Hit, HybridSearcher
 from index.store import load_snapshot
 from qa.citations import MARKER, attach_citations, drop_unsupported, resolve_citations
+from qa.compound import merge_answers, split_question
 from qa.conversation import Turn, standalone_question
-from qa.engines import Engine, ExtractiveEngine, Request, answer_lang, make_engine, postprocess
+from qa.engines import (
+    REFUSAL,
+    Engine,
+    ExtractiveEngine,
+    Request,
+    answer_lang,
+    make_engine,
+    postprocess,
+)
 from qa.evidence import (
+    Selection,
     SentenceScorer,
-    absent_concepts,
     metric_mismatch,
-    select_evidence,
+    select,
     wrong_answer_type,
     wrong_kind_of_figure,
 )
 from qa.glossary import load_glossary
-from qa.records import Answer, Citation
+from qa.policy import POLICY, Policy, Support
+from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
+from qa.records import Answer, Citation, Evidence
 
 MAX_QUESTION_CHARS = 2000
-# Coverage of the question by the best evidence sentence below which docqa refuses without asking
-# the engine. Calibrated on the dev set (qa/data/dev_questions.jsonl; benchmarks/answers.py).
-REFUSE_BELOW = {"zh": 0.28, "en": 0.11}
-# Support above which an LLM's NOT_FOUND is overridden by the source sentence.
-OVERRIDE_REFUSAL_ABOVE = 0.2
-# A citation whose sentence covers less than this share of what the best evidence sentence covers
-# does not count as support (the model quoted a neighbouring figure).
-WEAK_CITATION = 0.7
-_YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 # A question about a whole year answered by a sentence about part of one (智谱's 6-month loss for
 # its full-year profit) is not answered.
-_ASKS_FULL_YEAR = re.compile(r"全年|整年|full[- ]year|whole year|for the (?:whole|full) year", re.I)
 _PART_OF_YEAR = re.compile(
     r"\d+\s*个月|前\d+月|前[一二三四五六七八九十]+个?月|[上下]半年|[一二三四1-4]季度|\bQ[1-4]\b|\bH[12]\b"
 )
@@ -75,6 +76,10 @@ class Prepared:
     request: Request
     coverage: float
     timings: dict[str, float]
+    info: Question
+    support: Support
+    absent: tuple[Concept, ...]  # question concepts no retrieved passage mentions
+    selection: Selection
 
 
 class QAPipeline:
@@ -86,6 +91,7 @@ class QAPipeline:
         notes: Sequence[str] = (),
         dense_evidence: bool | None = None,
         scorer: SentenceScorer | None = None,
+        policy: Policy = POLICY,
     ) -> None:
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
@@ -94,6 +100,7 @@ class QAPipeline:
         self.engine = engine
         self.k = k
         self.notes = tuple(notes)
+        self.policy = policy
         self.glossary = load_glossary()
         # Dense sentence scoring costs an embedding per sentence (cached per process); the figures
         # in the README were measured with it on. DOCQA_DENSE_EVIDENCE = always (default) | cross
@@ -150,12 +157,24 @@ class QAPipeline:
         for q, query, hist, hits in zip(qs, queries, histories, all_hits, strict=True):
             t1 = time.perf_counter()
             lang = answer_lang(detect_lang(q))
-            evidence, coverage = select_evidence(
-                query, hits, self.searcher.corpus_lang, scorer=self._scorer_for(q)
+            passages = "\n".join(h.chunk.text for h in hits)
+            info = analyse(query, self.searcher.corpus_lang, passages, self.searcher.snapshot.terms)
+            sel = select(info, hits, self._scorer_for(q), self.policy)
+            absent = tuple(absent_concepts(info, passages))
+            support = Support(
+                sel.coverage,
+                sel.similarity,
+                len(info.concepts),
+                len(absent),
+                sum(1 for c in absent if c.name),
             )
             timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
-            req = Request(q, lang, tuple(evidence), tuple(hist))
-            out.append(Prepared(q, query, lang, hits, req, coverage, timings))
+            req = Request(q, lang, tuple(sel.evidence), tuple(hist))
+            out.append(
+                Prepared(
+                    q, query, lang, hits, req, sel.coverage, timings, info, support, absent, sel
+                )
+            )
         return out
 
     def _scorer_for(self, question: str) -> SentenceScorer | None:
@@ -167,42 +186,28 @@ class QAPipeline:
         return self.scorer if self.dense_mode == "cross" and crosses else None
 
     def _refuse_early(self, p: Prepared) -> str | None:
-        """Why docqa refuses before any engine runs, or None: no evidence, too little of the
-        question covered, a year asked about that no retrieved passage mentions (a question about
-        2027 when the documents stop at 2026), the wrong metric or a part-year figure, names or
-        several things the documents never mention. The reason is shown with the refusal."""
+        """Why docqa refuses before any engine runs, or None: no evidence; the policy's estimate
+        from the evidence (coverage, similarity, terms no passage mentions); a year asked about
+        that no retrieved passage mentions (a question about 2027 when the documents stop at
+        2026); a name from the glossary no passage mentions; the wrong metric or a part-year
+        figure. The reason is shown with the refusal."""
         if not p.request.evidence:
             return "no retrieved passage has a sentence that answers it"
-        if p.coverage < REFUSE_BELOW[p.language]:
-            return (
-                f"the best sentence covers {p.coverage:.0%} of the question "
-                f"(at least {REFUSE_BELOW[p.language]:.0%} is needed)"
-            )
         passages = "\n".join(h.chunk.text for h in p.hits)
-        years = [m.group() for m in _YEAR.finditer(p.query) if m.group() not in passages]
+        years = [y for y in p.info.years if y not in passages]
         if years:
             return f"no retrieved passage mentions {', '.join(years)}"
+        names = [c for c in p.absent if c.name and c.curated]
+        if names:
+            return f"no retrieved passage mentions {', '.join(c.label for c in names)}"
+        weak = self.policy.refuse_for_support(self.searcher.embedder.name, p.language, p.support)
+        if weak:
+            return weak
         top = p.request.evidence[0].text
         if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
             return "the best sentence does not report the figure asked about"
-        if (
-            _ASKS_FULL_YEAR.search(p.query)
-            and _PART_OF_YEAR.search(top)
-            and not _WHOLE_YEAR.search(top)
-        ):
+        if p.info.asks_full_year and _PART_OF_YEAR.search(top) and not _WHOLE_YEAR.search(top):
             return "the question asks about a whole year; the documents give part of one"
-        # Names the documents never mention, or (Chinese) two or more things they never talk about.
-        absent = absent_concepts(p.query, passages, self.searcher.corpus_lang)
-        # English: two things absent, one of them a term the glossary or the finance phrase list
-        # translated (reliable; CC-CEDICT's many senses alone are not).
-        if (
-            any(c.name for c in absent)
-            or (p.language == "zh" and len(absent) >= 2)
-            or (len(absent) >= 2 and any(c.curated for c in absent))
-        ):
-            names = [c for c in absent if c.name]
-            shown = ", ".join(c.label for c in names or absent)
-            return f"no retrieved passage mentions {shown}"
         return None
 
     def finish(
@@ -224,7 +229,7 @@ class QAPipeline:
         notes = list(self.notes)
         if early:
             notes.append(f"refused: {early}")
-        if refused and not early and p.coverage >= OVERRIDE_REFUSAL_ABOVE:
+        if refused and not early and p.coverage >= self.policy.override_refusal_above:
             # docqa's own checks (10/10 unanswerable refused on the dev set) found support; a small
             # model's NOT_FOUND there is far more often a miss than a real gap. Show the source.
             notes.append(
@@ -232,7 +237,7 @@ class QAPipeline:
             )
             text, refused = ExtractiveEngine().answer(p.request), False
         if not refused:
-            names_ok = [n for e in p.request.evidence for n in self.glossary.english_names(e.text)]
+            names_ok = self._names_ok(p.request.evidence)
             if not MARKER.search(text):
                 text = attach_citations(text, p.request.evidence, names_ok)
             text, citations = resolve_citations(text, p.request.evidence, names_ok)
@@ -244,6 +249,13 @@ class QAPipeline:
                     f"the {self.engine.name} answer gives no amount, but its source does; showing the source sentence instead"
                 )
                 text, citations = self._extractive(p.request, names_ok)
+            elif not any(c.verified for c in citations) and (
+                off := [pr for c in citations for pr in c.problems if " is not about " in pr]
+            ):
+                # The engine gave a figure of another company (person, product) for the one asked
+                # about: the sources do not answer the question, so neither does docqa.
+                notes.append(f"refused: {off[0]}")
+                text, refused, citations = REFUSAL[p.language], True, []
             elif not any(c.verified for c in citations):
                 # Nothing the engine said could be checked against the documents: show the
                 # extractive answer (the source's own sentence) instead of an unverified one.
@@ -291,7 +303,18 @@ class QAPipeline:
         """Numbers can match while the label does not: the cited sentence must report the metric
         asked about, the reported figure unless the adjusted one was asked for, and address the
         question about as well as the best evidence does."""
-        if self.searcher.corpus_lang != "zh" or not c.verified:
+        if not c.verified:
+            return c
+        # A subject the answer names must be what its cited sentence is about (智谱's revenue is
+        # not verified by MiniMax's revenue sentence, whatever the numbers).
+        context = self._context(p.hits, c.doc_id, c.start, c.end)
+        said = [s for s in p.info.subjects if any(f.lower() in answer.lower() for f in s.forms)]
+        missing = [m for m in subject_missing(p.info, context) if m in said] if context else []
+        if missing:
+            labels = ", ".join(m.label for m in missing)
+            problems = [f"the cited sentence is not about {labels}"]
+            return replace(c, verified=False, problems=c.problems + tuple(problems))
+        if self.searcher.corpus_lang != "zh":
             return c
         question = p.query
         problems = []
@@ -303,20 +326,47 @@ class QAPipeline:
             (e for e in p.request.evidence if e.doc_id == c.doc_id and e.start == c.start), None
         )
         best = max((e.coverage for e in p.request.evidence), default=0.0)
-        if ev is not None and ev.coverage < WEAK_CITATION * best:
+        if ev is not None and ev.coverage < self.policy.weak_citation * best:
             problems.append("the cited sentence covers little of the question")
         return replace(c, verified=False, problems=c.problems + tuple(problems)) if problems else c
+
+    def _names_ok(self, evidence: Sequence[Evidence]) -> list[str]:
+        """English names an answer may use for what the evidence writes in Chinese: the shipped
+        glossary's and the library's own (parallel mentions, pinyin of person names)."""
+        names = [n for e in evidence for n in self.glossary.english_names(e.text)]
+        lib = self.searcher.snapshot.terms
+        return names + [en for e in evidence for zh, en in lib if zh in e.text]
+
+    def _context(self, hits: Sequence[Hit], doc_id: str, start: int, end: int) -> str:
+        """A cited span with what just precedes it in its chunk, and its document's title."""
+        for h in hits:
+            ch = h.chunk
+            if ch.doc_id == doc_id and ch.start <= start and end <= ch.end:
+                a = max(0, start - ch.start - self.policy.subject_context_chars)
+                return f"{h.title or ''}\n{ch.text[a : end - ch.start]}"
+        return ""
 
     # -- public API -------------------------------------------------------------------------
     def ask_batch(
         self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
     ) -> list[Answer]:
-        answers = []
-        for p in self.prepare_batch(questions, histories):
+        """Answers in order. A question with several asks is answered part by part (each cited)
+        and the parts joined (`qa.compound`)."""
+        histories = histories or [()] * len(questions)
+        splits = [split_question(check_question(q)) for q in questions]
+        flat_q = [part for parts in splits for part in parts]
+        flat_h = [h for parts, h in zip(splits, histories, strict=True) for _ in parts]
+        flat = []
+        for p in self.prepare_batch(flat_q, flat_h):
             t = time.perf_counter()
             early = self._refuse_early(p)
             raw = "NOT_FOUND" if early else self.engine.answer(p.request)
-            answers.append(self.finish(p, raw, t, early=early))
+            flat.append(self.finish(p, raw, t, early=early))
+        answers, i = [], 0
+        for q, parts in zip(questions, splits, strict=True):
+            got = flat[i : i + len(parts)]
+            i += len(parts)
+            answers.append(got[0] if len(parts) == 1 else merge_answers(q.strip(), parts, got))
         return answers
 
     def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
@@ -324,6 +374,11 @@ class QAPipeline:
 
     def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
         """Yields answer text as it is generated (str), then the verified `Answer`."""
+        if len(split_question(check_question(question))) > 1:
+            answer = self.ask(question, history)  # several asks: answered part by part
+            yield answer.text
+            yield answer
+            return
         p = self.prepare_batch([question], [history])[0]
         t = time.perf_counter()
         why = self._refuse_early(p)

@@ -46,6 +46,21 @@ def make_pdf(lines: list[str]) -> bytes:
     return out
 
 
+class ScriptedEngine:
+    """An answerer that says what a small LLM sometimes says, to test what docqa does with it."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str) -> None:
+        self.reply = reply
+
+    def stream(self, req: Any) -> Any:
+        yield self.reply
+
+    def answer(self, req: Any) -> str:
+        return self.reply
+
+
 @pytest.fixture
 def corpus_dir(tmp_path: Path) -> Path:
     """A folder with copies of the two demo articles."""

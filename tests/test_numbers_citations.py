@@ -79,9 +79,12 @@ def test_citations_are_verified_renumbered_and_bounded_to_evidence() -> None:
 def test_wrong_number_or_name_is_marked_unverified() -> None:
     _, cits = resolve_citations("Net loss was US$15.9 billion [2].", EVIDENCE)
     assert not cits[0].verified and "US$15.9 billion" in cits[0].problems[0]
-    _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE)
-    assert not cits[0].verified
+    _, cits = resolve_citations("The founder is Zhou Hongyi [3].", EVIDENCE)
+    assert not cits[0].verified and "Zhou" in cits[0].problems[0]
     _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE, names_ok=["Yan Junjie"])
+    assert cits[0].verified
+    # without the glossary, the name still verifies as the pinyin of 闫俊杰
+    _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE)
     assert cits[0].verified
 
 

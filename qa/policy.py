@@ -1,0 +1,166 @@
+"""The answer policy: every number that decides evidence ranking, refusal, citation acceptance and
+fallback, in one frozen record, with the decisions as small named functions.
+
+Calibration: the ranking weights and the refusal models are fitted on the *dev half* of the public
+held-out sets (XQuAD zh->zh and en->zh, CMRC 2018, and XQuAD questions whose paragraph is held out
+of the index as hard negatives; `python benchmarks/calibrate_policy.py`), and reported on the test
+half (`python benchmarks/answers_public.py`). The demo questions are a smoke test, never the target.
+
+Domain rules that are not numbers (a question about a metric answered by a sentence that does not
+report it; a full-year question answered with part of a year; adjusted vs reported figures) live
+beside the question analysis in `qa.question` and `qa.evidence`; `calibrate_policy.py` reports what
+each costs or buys on the held-out sets.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Support:
+    """What the retrieved evidence says about whether the question can be answered."""
+
+    coverage: float  # share of the question's concepts (rarity-weighted) the best sentence covers
+    similarity: float | None  # dense similarity (cosine) of question and best sentence
+    concepts: int  # concepts in the question
+    absent: int  # concepts no retrieved passage mentions at all
+    absent_names: int  # ... of which proper names or acronyms
+
+    @property
+    def absent_share(self) -> float:
+        return self.absent / self.concepts if self.concepts else 0.0
+
+
+@dataclass(frozen=True)
+class RefusalModel:
+    """Logistic estimate that the evidence answers the question; below `threshold`, refuse.
+
+    z = bias + coverage*c + similarity*s + absent_share*a + min(absent, 4)*n,  p = 1/(1+e^-z).
+    (Whether the best sentence names the question's subject, and absent names, were tried as
+    features: they bought nothing on the dev half, so the subject counts in ranking and in
+    citation checks instead.)
+    Cosine similarities are on each embedder's own scale, so a model with a similarity weight is
+    fitted per embedder; the lexical fallback (similarity 0) serves any other embedder.
+    """
+
+    bias: float
+    coverage: float
+    similarity: float
+    absent_share: float
+    absent: float
+    threshold: float
+
+    def probability(self, s: Support) -> float:
+        z = (
+            self.bias
+            + self.coverage * s.coverage
+            + self.similarity * (s.similarity or 0.0)
+            + self.absent_share * s.absent_share
+            + self.absent * min(s.absent, 4)
+        )
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+# Fitted on the dev half by benchmarks/calibrate_policy.py (see there for the figures).
+REFUSAL_MODELS: dict[str, RefusalModel] = {
+    "e5-small/zh": RefusalModel(
+        bias=-56.0194,
+        coverage=9.0575,
+        similarity=59.5031,
+        absent_share=1.8881,
+        absent=-0.5602,
+        threshold=0.3149,
+    ),
+    "*/zh": RefusalModel(
+        bias=-4.1292,
+        coverage=11.2953,
+        similarity=0.0,
+        absent_share=1.6086,
+        absent=-0.3509,
+        threshold=0.2464,
+    ),
+    "e5-small/en": RefusalModel(
+        bias=-31.8079,
+        coverage=4.7081,
+        similarity=39.7579,
+        absent_share=2.2421,
+        absent=-0.5167,
+        threshold=0.2707,
+    ),
+    "*/en": RefusalModel(
+        bias=-0.6792,
+        coverage=4.3047,
+        similarity=0.0,
+        absent_share=1.4017,
+        absent=-0.3761,
+        threshold=0.3184,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Policy:
+    # -- evidence ranking (qa.evidence) ---------------------------------------------------------
+    # Share of dense similarity in a sentence's rank score (the rest is lexical coverage), for a
+    # question in the documents' language, one across languages, and one across languages whose
+    # terms the curated glossary or finance phrase list translated (reliable keywords).
+    dense_share_same: float = 0.2
+    dense_share_cross: float = 0.5
+    dense_share_cross_curated: float = 0.4
+    # Credit for a concept only the sentence before mentions ("其", "公司" continue it).
+    context_share: float = 0.5
+    # Share of Chinese character-bigram overlap in lexical coverage.
+    bigram_share: float = 0.3
+    # A year or bare number is a weak cue on its own: its concept weight is scaled by this.
+    year_weight: float = 0.5
+    # Bonus when the sentence has what the question wants (an amount, a date); penalty when it
+    # does not report the metric asked about; prior for the chunk's retrieval rank (x / rank).
+    number_fit: float = 0.15
+    date_fit: float = 0.15
+    metric_penalty: float = 0.2
+    # Penalty for a sentence that does not name the question's subject (a person, company or
+    # product) in itself, the `subject_context_chars` before it, or its document's title.
+    subject_penalty: float = 0.05
+    rank_prior: float = 0.05
+    max_sentences: int = 6
+    # -- refusal before any engine runs (qa.pipeline) -------------------------------------------
+    # Keyed "embedder/language" (question language: zh for anything not English); "*/zh" and
+    # "*/en" are the lexical fallbacks for embedders without a fitted model.
+    refusal: dict[str, RefusalModel] = field(default_factory=lambda: dict(REFUSAL_MODELS))
+    # -- engines and verification (qa.pipeline) -------------------------------------------------
+    # Support above which an LLM's NOT_FOUND is overridden by the source sentence.
+    override_refusal_above: float = 0.2
+    # A citation whose sentence covers less than this share of what the best evidence sentence
+    # covers does not count as support (the model quoted a neighbouring figure).
+    weak_citation: float = 0.7
+    # A cited sentence must name the question's subject (company, person, place), or the text this
+    # many characters before it in its chunk, or its document's title.
+    subject_context_chars: int = 120
+
+    def dense_share(self, crosses: bool, curated: bool) -> float:
+        if not crosses:
+            return self.dense_share_same
+        return self.dense_share_cross_curated if curated else self.dense_share_cross
+
+    def refusal_model(self, embedder: str, language: str, dense: bool) -> RefusalModel:
+        lang = "en" if language == "en" else "zh"
+        if dense and f"{embedder}/{lang}" in self.refusal:
+            return self.refusal[f"{embedder}/{lang}"]
+        return self.refusal[f"*/{lang}"]
+
+    def refuse_for_support(self, embedder: str, language: str, s: Support) -> str | None:
+        """Why the evidence is too weak to answer from, or None."""
+        model = self.refusal_model(embedder, language, s.similarity is not None)
+        p = model.probability(s)
+        if p >= model.threshold:
+            return None
+        return (
+            f"the best sentence covers {s.coverage:.0%} of the question and "
+            f"{s.absent} of its {s.concepts} terms appear in no retrieved passage "
+            f"(estimated {p:.0%} likely to answer it; {model.threshold:.0%} is needed)"
+        )
+
+
+POLICY = Policy()

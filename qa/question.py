@@ -1,0 +1,240 @@
+"""A question analysed once into a typed record that evidence ranking, refusal and verification
+all read: its language, the concepts it asks about (with their translations when it crosses
+languages), the years it names and the kind of answer it wants.
+
+Concepts depend on the retrieved passages (a Latin word counts as a name when the passages contain
+it), so the record is made after retrieval, from the standalone question and the hits' text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from corpus.lang import detect_lang
+from index.bilingual import finance_chinese_terms, translate_terms
+from index.keyword import word_terms
+
+# Question words and generic terms that say nothing about where the answer is.
+QUESTION_WORDS = frozenset(
+    "多少 什么 哪 哪些 哪个 哪家 哪里 哪天 哪年 哪一年 谁 几 何时 如何 怎么 怎样 为什么 是否 吗 呢 是 的 了 年 月 日 "
+    "公司 有 在 从 到 被 对 将 及 与 和 了 过 给 多 少 个 几代 哪几代 之前 之后 以前 以后 当时 目前".split()
+)
+YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+_LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
+WANTS_NUMBER = re.compile(
+    r"多少|(?<!哪)几[个家名次轮代]?|比例|占比|百分之|多大|how (much|many)|what (percentage|share|proportion)|"
+    r"\b(revenue|loss|profit|price|value|ratio|margin|cash|liabilit|valuation|raise|spend|burn)",
+    re.I,
+)
+WANTS_DATE = re.compile(
+    r"哪天|哪年|哪一年|何时|什么时候|几月|\bwhen\b|what (year|date|month)", re.I
+)
+# "多少" with no measure word after it asks for an amount (累计融资多少？ 新用户数是多少？), as does
+# "how much"; a count of events (7轮, 3 rounds) or a date does not answer it.
+WANTS_AMOUNT = re.compile(r"多少(?![\u4e00-\u9fff])|多少(?:钱|资金|金额)|\bhow much\b", re.I)
+# "Adjusted" figures (经调整净亏损, non-IFRS) sit beside the reported ones in Chinese financial news.
+ASKS_ADJUSTED = re.compile(r"adjust|经调整|调整后|非国际财务报告准则|non-ifrs|non-gaap", re.I)
+ASKS_FULL_YEAR = re.compile(r"全年|整年|full[- ]year|whole year|for the (?:whole|full) year", re.I)
+
+
+@dataclass(frozen=True)
+class Concept:
+    """One thing the question asks about: any of `forms` in a sentence counts as covering it."""
+
+    forms: frozenset[str]
+    label: str
+    name: bool = False  # a proper name or acronym, not a word that was translated
+    curated: bool = False  # translated by the glossary or the finance phrase list, not CC-CEDICT
+
+
+@dataclass(frozen=True)
+class Question:
+    text: str  # the standalone question (follow-ups already rewritten)
+    language: str  # detected: zh | en | mixed
+    corpus_lang: str
+    concepts: tuple[Concept, ...]
+    years: tuple[str, ...]
+    wants_number: bool
+    wants_date: bool
+    wants_amount: bool
+    wants_adjusted: bool
+    asks_full_year: bool
+    # Who or what the question is about (people, companies, places, products): an answer about
+    # another subject does not answer it, whatever its numbers.
+    subjects: tuple[Concept, ...] = ()
+
+    @property
+    def crosses(self) -> bool:
+        """An English question over documents in another language."""
+        return self.language == "en" and self.corpus_lang != "en"
+
+
+def analyse(
+    question: str,
+    corpus_lang: str = "zh",
+    passages: str = "",
+    library_terms: Sequence[tuple[str, str]] = (),
+) -> Question:
+    """`library_terms`: the index's own (Chinese, English) names (`Snapshot.terms`)."""
+    lang = detect_lang(question)
+    concepts = question_concepts(question, corpus_lang, passages, lang, library_terms)
+    subjects = question_subjects(question, lang, corpus_lang, library_terms)
+    if lang == "en" and corpus_lang != "en":
+        subjects += [c for c in concepts if c.name and not c.curated]  # MiniMax, M2.5
+    return Question(
+        question,
+        lang,
+        corpus_lang,
+        tuple(concepts),
+        tuple(m.group() for m in YEAR.finditer(question)),
+        bool(WANTS_NUMBER.search(question)),
+        bool(WANTS_DATE.search(question)),
+        bool(WANTS_AMOUNT.search(question)),
+        bool(ASKS_ADJUSTED.search(question)),
+        bool(ASKS_FULL_YEAR.search(question)),
+        tuple(subjects),
+    )
+
+
+_PROPER = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
+# Who a question is about: people, organisations, other proper nouns. Places (ns) are left out:
+# jieba tags common words as places (上市), and a place is more often the setting than the subject.
+_SUBJECT_TAGS = {"nr", "nrt", "nrfg", "nt", "nz"}
+# jieba also tags common words as names (明星 2130, 顾问 1697 in its dictionary); names sit lower.
+COMMON_WORD_FREQ = 1000
+
+
+def question_subjects(
+    question: str,
+    qlang: str,
+    corpus_lang: str = "zh",
+    library_terms: Sequence[tuple[str, str]] = (),
+) -> list[Concept]:
+    """The proper names of the question, each with the forms the documents may use: glossary
+    names (both scripts), words jieba tags as person, place, organisation or other proper noun,
+    and Latin names that are not ordinary English words."""
+    from corpus.segment import default_segmenter
+    from qa.glossary import load_glossary
+
+    glossary = load_glossary()
+    out: dict[str, Concept] = {}
+    if qlang == "en" and corpus_lang != "en":
+        for zh, en in glossary.in_english_text(question):
+            if zh != en and is_proper_name(zh):
+                out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True))
+        for zh, en in library_terms:
+            if _says(question, en):
+                out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True))
+        return list(out.values())
+    for zh, en in library_terms:
+        if zh in question:
+            out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))
+    for zh, en in glossary.in_text(question):
+        if is_proper_name(zh):
+            out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))
+    seg = default_segmenter()
+    for word, flag in seg.tag(question):
+        w = word.strip()
+        if len(w) < 2 or any(w in c.forms or w in c.label for c in out.values()):
+            continue
+        if (flag in _SUBJECT_TAGS and seg.frequency(w) <= COMMON_WORD_FREQ) or (
+            flag == "eng" and not _is_english_word(w.lower()) and not w.isupper()
+        ):
+            out.setdefault(w, Concept(frozenset({w, w.lower()}), w, name=True))
+    return list(out.values())
+
+
+@lru_cache(maxsize=4096)
+def is_proper_name(term: str) -> bool:
+    """A glossary term that names someone or something (智谱, 阿里巴巴, MiniMax), not a word of
+    the trade (毛利率 = gross margin): jieba tags it as a proper noun, or it has Latin letters."""
+    from corpus.segment import default_segmenter
+
+    if re.search(r"[A-Za-z]", term):
+        return True
+    tags = default_segmenter().tag(term)
+    return len(tags) == 1 and tags[0][1] in _PROPER
+
+
+def subject_missing(q: Question, context: str) -> list[Concept]:
+    """The question's subjects that `context` (a cited sentence, the text just before it and its
+    document's title) never names."""
+    low = context.lower()
+    return [c for c in q.subjects if not any(f.lower() in low for f in c.forms)]
+
+
+def covers(concept: Concept, sentence_terms: set[str], sentence: str) -> bool:
+    return any(f in sentence_terms or (len(f) >= 2 and f in sentence) for f in concept.forms)
+
+
+def absent_concepts(q: Question, passages: str) -> list[Concept]:
+    """Concepts of the question that no retrieved passage mentions at all."""
+    terms_in = set(word_terms(passages))
+    return [c for c in q.concepts if not covers(c, terms_in, passages)]
+
+
+def _says(text: str, name: str) -> bool:
+    """`name` is written in `text` as whole words, any case."""
+    return bool(re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", text, re.I))
+
+
+def question_concepts(
+    question: str,
+    corpus_lang: str = "zh",
+    corpus_text: str = "",
+    qlang: str | None = None,
+    library_terms: Sequence[tuple[str, str]] = (),
+) -> list[Concept]:
+    """What the question asks about. For an English question over Chinese text: glossary names
+    (Alibaba -> 阿里巴巴), Latin names and numbers the text itself contains (MiniMax, IPO, M2.5,
+    2025), and dictionary translations of the remaining English words; English words with no
+    translation are dropped rather than counted as unmatched."""
+    qlang = qlang or detect_lang(question)
+    if not (qlang == "en" and corpus_lang != "en"):
+        return [
+            Concept(frozenset({t}), t)
+            for t in word_terms(question)
+            if t not in QUESTION_WORDS and (len(t) > 1 or t.isdigit())
+        ]
+    from qa.glossary import load_glossary
+
+    concepts: list[Concept] = []
+    rest = question
+    lowered_text = corpus_text.lower()
+    for zh, en in load_glossary().entries:
+        if zh != en and re.search(rf"\b{re.escape(en)}\b", rest, re.I):
+            concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
+            rest = re.sub(rf"\b{re.escape(en)}\b", " ", rest, flags=re.I)
+    for zh, en in library_terms:  # the library's own names: Zhang Wei -> 张伟
+        if zh != en and _says(rest, en):
+            concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
+            rest = re.sub(rf"(?<![A-Za-z]){re.escape(en)}(?![A-Za-z])", " ", rest, flags=re.I)
+    for t in word_terms(rest):
+        if t.isascii() and not t.isalpha() and any(ch.isdigit() for ch in t):
+            concepts.append(Concept(frozenset({t}), t))
+    for m in _LATIN.finditer(rest):
+        word = m.group()
+        if len(word) < 2:
+            continue
+        if (word.lower() in lowered_text and not _is_english_word(word.lower())) or word.isupper():
+            concepts.append(Concept(frozenset({word.lower()}), word, name=True))
+            rest = rest.replace(word, " ")
+    curated_zh = finance_chinese_terms()
+    for group in translate_terms(rest):
+        forms = {
+            w for cand in group for w in word_terms(cand) if w not in QUESTION_WORDS and len(w) > 1
+        }
+        forms |= {cand for cand in group if len(cand) > 1}
+        if forms:
+            curated = any(c in curated_zh for c in group)
+            concepts.append(Concept(frozenset(forms), group[0], curated=curated))
+    return concepts
+
+
+def _is_english_word(t: str) -> bool:
+    from index.bilingual import STOPWORDS, english_to_chinese
+
+    return t in STOPWORDS or t in english_to_chinese()

@@ -1,0 +1,90 @@
+"""Names from the user's own library: parallel mentions and pinyin of person names, found at ingest,
+so English questions about names the shipped glossary lacks retrieve, answer and verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import ScriptedEngine
+
+from corpus.mentions import library_terms, parallel_mentions, pinyin_name
+from index.ingest import ingest
+from index.search import HybridSearcher
+from index.store import load_snapshot
+from qa.engines import ExtractiveEngine
+from qa.pipeline import QAPipeline
+
+ARTICLE = (
+    "星河科技年度报告\n\n"
+    "2019年，张伟在杭州创立了星河科技，专注于工业机器人。\n"
+    "李明华于2021年加入星河科技，担任首席技术官，负责视觉算法团队。\n"
+    "2024年，华纳兄弟（Warner Bros.）与星河科技签订了影视特效合作协议，合同金额为1.2亿元。\n"
+    "星河科技旗下的星尘AI(Stardust AI)平台已服务300家工厂。\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "pinyin"), [("张伟", "Zhang Wei"), ("李明华", "Li Minghua"), ("欧阳修", "Ouyang Xiu")]
+)
+def test_mandarin_names_in_pinyin(name: str, pinyin: str) -> None:
+    assert pinyin_name(name) == pinyin
+
+
+def test_parallel_mentions_and_person_names_are_found() -> None:
+    assert parallel_mentions("与英伟达（NVIDIA）合作，旗下海螺AI(Hailuo AI)上线") == [
+        ("英伟达", "NVIDIA"),
+        ("海螺AI", "Hailuo AI"),
+    ]
+    assert parallel_mentions("NVIDIA（英伟达）") == [("英伟达", "NVIDIA")]
+    terms = library_terms(ARTICLE)
+    for pair in [
+        ("张伟", "Zhang Wei"),
+        ("李明华", "Li Minghua"),
+        ("华纳兄弟", "Warner Bros."),
+        ("星尘AI", "Stardust AI"),
+    ]:
+        assert pair in terms
+    # jieba tags common words as names too (明星, 顾问): they are not kept
+    assert library_terms("这位明星请了一位顾问。") == []
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
+    d = tmp_path_factory.mktemp("lib")
+    f = d / "xinghe.txt"
+    f.write_text(ARTICLE, encoding="utf-8")
+    ingest([f], d / "idx", "e5-small")
+    return QAPipeline(HybridSearcher(load_snapshot(d / "idx")), ExtractiveEngine())
+
+
+def test_the_index_keeps_the_library_glossary(library: QAPipeline, tmp_path: Path) -> None:
+    terms = library.searcher.snapshot.terms
+    assert ("李明华", "Li Minghua") in terms and ("华纳兄弟", "Warner Bros.") in terms
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        ("When did Li Minghua join Xinghe?", "2021年"),
+        ("In which city did Zhang Wei found the company?", "杭州"),
+        ("How much is the contract with Warner Bros. worth?", "1.2亿元"),
+    ],
+)
+def test_english_questions_about_library_names_are_answered(
+    library: QAPipeline, question: str, fact: str
+) -> None:
+    a = library.ask(question)
+    assert not a.refused and fact in a.text
+    assert a.citations and all(c.verified for c in a.citations)
+
+
+def test_a_model_answer_with_a_pinyin_name_verifies(library: QAPipeline) -> None:
+    pipe = QAPipeline(
+        library.searcher,
+        ScriptedEngine("Li Minghua joined Xinghe in 2021 as its chief technology officer [1]."),
+        scorer=library.scorer,
+    )
+    a = pipe.ask("When did Li Minghua join Xinghe?")
+    assert not a.refused and a.text.startswith("Li Minghua joined")
+    assert a.citations and all(c.verified for c in a.citations)
