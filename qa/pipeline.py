@@ -23,6 +23,7 @@ from qa.compound import merge_answers, split_question
 from qa.conversation import Turn, standalone_question
 from qa.engines import (
     REFUSAL,
+    ChatEngine,
     Engine,
     ExtractiveEngine,
     Request,
@@ -232,10 +233,12 @@ class QAPipeline:
         if refused and not early and p.coverage >= self.policy.override_refusal_above:
             # docqa's own checks (10/10 unanswerable refused on the dev set) found support; a small
             # model's NOT_FOUND there is far more often a miss than a real gap. Show the source.
+            english = self._english_source(p)
+            what = "a translation of the source sentence" if english else "the source sentence"
             notes.append(
-                f"the {self.engine.name} engine found no answer, but the documents support one; showing the source sentence"
+                f"the {self.engine.name} engine found no answer, but the documents support one; showing {what}"
             )
-            text, refused = ExtractiveEngine().answer(p.request), False
+            text, refused = english or ExtractiveEngine().answer(p.request), False
         if not refused:
             names_ok = self._names_ok(p.request.evidence)
             if not MARKER.search(text):
@@ -245,10 +248,10 @@ class QAPipeline:
             cited = [c.quote for c in citations]
             if self.engine.name != "extractive" and wrong_answer_type(p.query, text, cited):
                 # "累计融资多少？" answered "7轮融资": the figure asked for is in the cited passage.
+                text, citations, what = self._source(p, names_ok)
                 notes.append(
-                    f"the {self.engine.name} answer gives no amount, but its source does; showing the source sentence instead"
+                    f"the {self.engine.name} answer gives no amount, but its source does; showing {what} instead"
                 )
-                text, citations = self._extractive(p.request, names_ok)
             elif not any(c.verified for c in citations) and (
                 off := [pr for c in citations for pr in c.problems if " is not about " in pr]
             ):
@@ -259,10 +262,10 @@ class QAPipeline:
             elif not any(c.verified for c in citations):
                 # Nothing the engine said could be checked against the documents: show the
                 # extractive answer (the source's own sentence) instead of an unverified one.
+                text, citations, what = self._source(p, names_ok)
                 notes.append(
-                    f"the {self.engine.name} answer could not be verified against the documents; showing the source sentence instead"
+                    f"the {self.engine.name} answer could not be verified against the documents; showing {what} instead"
                 )
-                text, citations = self._extractive(p.request, names_ok)
             elif self.engine.name != "extractive" and not all(c.verified for c in citations):
                 # Some of it checks out: keep that, drop the statements that do not.
                 kept, dropped = drop_unsupported(text, {c.n for c in citations if c.verified})
@@ -293,6 +296,46 @@ class QAPipeline:
             timings,
             tuple(notes),
         )
+
+    def _english_source(self, p: Prepared) -> str | None:
+        """For an English question with a generative engine: the source sentence(s) the
+        extractive answer would quote, translated by the engine's model, labelled and cited
+        (`... [1] (translated from the source)`); None when there is no model, or the translation
+        fails its fidelity checks (numbers by value, glossary names, years in their clauses)."""
+        if p.language != "en" or not isinstance(self.engine, ChatEngine) or not p.request.evidence:
+            return None
+        from qa.translate import Translator
+
+        best = p.request.evidence[0]
+        picked = [best]
+        if len(best.text) < 25 and len(p.request.evidence) > 1:
+            picked.append(p.request.evidence[1])
+        source = "".join(e.text for e in picked)
+        try:
+            t = Translator(self.engine.chat_model, self.engine.name, self.glossary).translate(
+                source, "en"
+            )
+        except Exception:  # noqa: BLE001 - a failed translation falls back to the quote
+            return None
+        if not t.fidelity.ok or not t.text.strip():
+            return None
+        marks = "".join(f"[{e.n}]" for e in picked)
+        label = (
+            "(translated from the source)" if len(picked) == 1 else "(translated from the sources)"
+        )
+        return f"{t.text.strip()}{marks} {label}"
+
+    def _source(self, p: Prepared, names_ok: Sequence[str]) -> tuple[str, list[Citation], str]:
+        """What to show when the engine's own answer cannot be: a verified translation of the
+        source sentence for an English question with a model, else the source sentence itself."""
+        english = self._english_source(p)
+        if english:
+            text, citations = resolve_citations(english, p.request.evidence, names_ok)
+            citations = [self._check_label(p, text, c) for c in citations]
+            if citations and all(c.verified for c in citations):
+                return text, citations, "a translation of the source sentence"
+        text, citations = self._extractive(p.request, names_ok)
+        return text, citations, "the source sentence"
 
     @staticmethod
     def _extractive(req: Request, names_ok: Sequence[str]) -> tuple[str, list[Citation]]:

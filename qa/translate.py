@@ -100,6 +100,7 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
     problems = [f"number missing or changed: {m}" for m in missing] + [
         f"glossary name not followed: {w}" for w in wrong
     ]
+    problems += moved_years(source, translation)
     lo, hi = LENGTH_RATIO[to]
     if not lo <= ratio <= hi:
         problems.append(
@@ -108,6 +109,39 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
     if s_src >= 2 and s_ratio < 0.5:
         problems.append(f"only {s_ratio:.0%} of the sentences came back")
     return Fidelity(missing, tuple(wrong), round(ratio, 3), round(s_ratio, 3), tuple(problems))
+
+
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+
+
+def moved_years(source: str, translation: str) -> list[str]:
+    """A year the translation puts in another sentence than the source does ("...净亏损18.72亿美元。
+    2026年1月,公司通过港股IPO募资..." -> "...a net loss of $1.872 billion in 2026. In January, the
+    company raised..."): the figure now belongs to the wrong year. Checked when both have the same
+    number of sentences."""
+    src = [set(_YEAR.findall(s)) for s in _sentences(source)]
+    out = [set(_YEAR.findall(s)) for s in _sentences(translation)]
+    if len(src) != len(out) or len(src) < 2:
+        return []
+    problems = []
+    for i, (a, b) in enumerate(zip(src, out, strict=True)):
+        for year in sorted(b - a):
+            if any(year in other for other in src):
+                problems.append(f"year {year} moved to sentence {i + 1}")
+        for year in sorted(a - b):
+            if any(year in other for other in out):
+                problems.append(f"year {year} moved out of sentence {i + 1}")
+    return problems
+
+
+_EN_STOP = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"“(])")
+
+
+def _sentences(text: str) -> list[str]:
+    """Chinese sentences by the corpus splitter; English ones at a stop before a capital."""
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return [s.text for s in split_sentences(text)]
+    return [s for s in _EN_STOP.split(text.strip()) if s.strip()]
 
 
 def repair(source: str, translation: str, to: str, glossary: Glossary) -> tuple[str, list[str]]:

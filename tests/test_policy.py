@@ -142,3 +142,51 @@ def test_the_refusal_estimate_follows_the_evidence(lang: str, sim: float) -> Non
     assert "likely to answer" in (POLICY.refuse_for_support("e5-small", lang, weak) or "")
     # an embedder without a fitted model falls back to the lexical model
     assert POLICY.refusal_model("st:other", "zh", dense=True) is POLICY.refusal["*/zh"]
+
+
+def test_an_english_answer_that_fails_verification_becomes_a_translation(
+    extractive: QAPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A generative engine's English answer that cannot be verified is replaced by the cited
+    sentence translated by the same model (fidelity-checked, labelled, cited), not a Chinese
+    quote."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from qa.engines import ChatEngine
+
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))  # the translation cache
+    model = FakeListChatModel(
+        responses=[
+            "MiniMax earned US$99 million in 2025 [1].",  # the answer: a wrong figure
+            "According to the data, MiniMax achieved total revenue of US$79.038 million for the "
+            "full year 2025, a sharp year-on-year increase of 158.9%.",  # the translation
+        ]
+    )
+    pipe = QAPipeline(extractive.searcher, ChatEngine("local", model), scorer=extractive.scorer)
+    a = pipe.ask("What was MiniMax's total revenue in 2025?")
+    assert not a.refused and a.text.startswith("According to the data, MiniMax achieved")
+    assert a.text.endswith("[1] (translated from the source)")
+    assert "US$79.038 million" in a.text and "7903.8" not in a.text  # English prose
+    assert a.citations and all(c.verified for c in a.citations)
+    assert "7903.8万美元" in a.citations[0].quote  # the Chinese quote is in the source card
+    assert any("a translation of the source sentence" in n for n in a.notes)
+
+
+def test_a_translation_that_moves_a_year_fails_its_check() -> None:
+    from qa.glossary import load_glossary
+    from qa.translate import check_fidelity
+
+    src = "MiniMax2025年全年实现总收入7903.8万美元，净亏损达18.72亿美元。2026年1月，公司通过港股IPO募资约55.4亿港元。"
+    moved = (
+        "MiniMax's 2025 revenue was US$79.038 million, with a net loss of US$1.872 billion in 2026. "
+        "In January, the company raised about HK$5.54 billion through its Hong Kong stocks IPO."
+    )
+    right = (
+        "MiniMax's 2025 revenue was US$79.038 million, with a net loss of US$1.872 billion. "
+        "In January 2026, the company raised about HK$5.54 billion through its Hong Kong stocks IPO."
+    )
+    assert (
+        "year 2026 moved to sentence 1"
+        in check_fidelity(src, moved, "en", load_glossary()).problems
+    )
+    assert check_fidelity(src, right, "en", load_glossary()).ok
