@@ -133,8 +133,15 @@ def _rate(xs: Iterable[bool]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
-def measures(items: list[dict[str, Any]], rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The issue's table for one engine and one split."""
+def measures(
+    items: list[dict[str, Any]],
+    rows: dict[str, dict[str, Any]],
+    notes: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """The issue's table for one engine and one split. `notes`: each answer's notes, to count the
+    answers shown as the engine wrote them (not replaced by the source or its translation)."""
+    notes = notes or {}
+    answered = [i for i in items if not i["refused"]]
 
     def of(kind: str) -> list[dict[str, Any]]:
         return [i for i in items if rows[i["id"]]["type"] == kind]
@@ -158,6 +165,10 @@ def measures(items: list[dict[str, Any]], rows: dict[str, dict[str, Any]]) -> di
             len(_HAN.findall(i["answer"])) < 0.15 * max(1, len(i["answer"])) for i in en_answered
         ),
         "citations_verified": verified / shown if shown else None,
+        "shown_as_generated": _rate(
+            not any("instead" in n or "showing" in n for n in notes.get(i["id"], []))
+            for i in answered
+        ),
         "questions": len(items),
         "unanswerable": len(unans),
     }
@@ -175,6 +186,7 @@ GOALS = {
     "false_refusals_en": "",
     "english_answers_in_english": ">= 0.95 (LLM engines)",
     "citations_verified": "1.00",
+    "shown_as_generated": ">= 0.80 (LLM engines)",
 }
 
 
@@ -202,8 +214,9 @@ def main() -> int:
         run_dir = CACHE / f"public-run-{args.embedder}-{pipe.engine.name}"
         preds = predict(pipe, rows, run_dir)
         items = score(rows, preds)["per_item"]
+        notes = {p["id"]: p.get("notes", []) for p in preds}
         table = {
-            split: measures([i for i in items if by_id[i["id"]]["split"] == split], by_id)
+            split: measures([i for i in items if by_id[i["id"]]["split"] == split], by_id, notes)
             for split in ("dev", "test")
         }
         out["engines"][pipe.engine.name] = table

@@ -278,7 +278,11 @@ def main() -> int:
     print("\n(accuracy here = the top evidence sentence holds a gold answer and is not refused)")
     print("\nrefusal models to paste into qa/policy.py:")
     for key, m in models.items():
-        print(f'    "{key}": {m!r},')
+        values = ", ".join(
+            str(v)
+            for v in (m.bias, m.coverage, m.similarity, m.absent_share, m.absent, m.threshold)
+        )
+        print(f'    "{key}": RefusalModel({values}),')
     return 0
 
 

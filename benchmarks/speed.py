@@ -86,9 +86,7 @@ def sentence_store(corpus: list[str], emb, cache_dir: Path):  # type: ignore[no-
     if cache.exists():
         vecs = np.load(cache)
     else:
-        vecs = np.vstack(
-            [emb.encode_passages(base[i : i + 64]) for i in range(0, len(base), 64)]
-        )
+        vecs = np.vstack([emb.encode_passages(base[i : i + 64]) for i in range(0, len(base), 64)])
         np.save(cache, vecs)
     row = {t: i for i, t in enumerate(base)}
     return SentenceVectors(texts, vecs[[row[serial.sub("", t)] for t in texts]].astype(np.float16))
@@ -119,9 +117,7 @@ def answer_latency(snap, emb, questions: list[str], cache_dir: Path) -> dict:  #
     }
 
 
-def run_one(
-    system: str, n: int, n_queries: int, embedder_name: str, n_answers: int = 0
-) -> dict:
+def run_one(system: str, n: int, n_queries: int, embedder_name: str, n_answers: int = 0) -> dict:
     """Build and query one system at one size (in this process)."""
     from index.embedders import make_embedder
 

@@ -64,40 +64,15 @@ class RefusalModel:
 
 
 # Fitted on the dev half by benchmarks/calibrate_policy.py (see there for the figures).
+# fmt: off
 REFUSAL_MODELS: dict[str, RefusalModel] = {
-    "e5-small/zh": RefusalModel(
-        bias=-56.0194,
-        coverage=9.0575,
-        similarity=59.5031,
-        absent_share=1.8881,
-        absent=-0.5602,
-        threshold=0.3149,
-    ),
-    "*/zh": RefusalModel(
-        bias=-4.1292,
-        coverage=11.2953,
-        similarity=0.0,
-        absent_share=1.6086,
-        absent=-0.3509,
-        threshold=0.2464,
-    ),
-    "e5-small/en": RefusalModel(
-        bias=-31.8079,
-        coverage=4.7081,
-        similarity=39.7579,
-        absent_share=2.2421,
-        absent=-0.5167,
-        threshold=0.2707,
-    ),
-    "*/en": RefusalModel(
-        bias=-0.6792,
-        coverage=4.3047,
-        similarity=0.0,
-        absent_share=1.4017,
-        absent=-0.3761,
-        threshold=0.3184,
-    ),
+    #                            bias  coverage similarity absent_share  absent threshold
+    "e5-small/zh": RefusalModel(-56.0194, 9.0575, 59.5031, 1.8881, -0.5602, 0.3149),
+    "*/zh":        RefusalModel(-4.1292, 11.2953,  0.0,     1.6086, -0.3509, 0.2464),
+    "e5-small/en": RefusalModel(-31.8079, 4.7081, 39.7579, 2.2421, -0.5167, 0.2707),
+    "*/en":        RefusalModel(-0.6792,  4.3047,  0.0,     1.4017, -0.3761, 0.3184),
 }
+# fmt: on
 
 
 @dataclass(frozen=True)

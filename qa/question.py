@@ -83,7 +83,10 @@ def analyse(
     concepts = question_concepts(question, corpus_lang, passages, lang, library_terms)
     subjects = question_subjects(question, lang, corpus_lang, library_terms)
     if lang == "en" and corpus_lang != "en":
-        subjects += [c for c in concepts if c.name and not c.curated]  # MiniMax, M2.5
+        # MiniMax, M2.5: Latin names the passages contain (capitalised: "teachers" is not one)
+        subjects += [
+            c for c in concepts if c.name and not c.curated and any(ch.isupper() for ch in c.label)
+        ]
     return Question(
         question,
         lang,
