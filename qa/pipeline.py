@@ -317,7 +317,11 @@ class QAPipeline:
             )
         except Exception:  # noqa: BLE001 - a failed translation falls back to the quote
             return None
-        if not t.fidelity.ok or not t.text.strip():
+        # A glossary term worded differently ("Hong Kong stock market" for 港股) is no reason to
+        # show Chinese to an English reader: numbers, years and length must pass, and the
+        # translation is verified against the source like any answer afterwards.
+        serious = [x for x in t.fidelity.problems if not x.startswith("glossary name not followed")]
+        if serious or not t.text.strip():
             return None
         marks = "".join(f"[{e.n}]" for e in picked)
         label = (
