@@ -11,17 +11,18 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from retrieval import QA, cached_encode, paragraph_snapshot, read_jsonl  # noqa: E402
 
-import qa.evidence as evidence  # noqa: E402
 from index.embedders import make_embedder  # noqa: E402
 from index.search import HybridSearcher  # noqa: E402
 from qa.engines import ExtractiveEngine  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
+from qa.policy import POLICY  # noqa: E402
 
 
 def main() -> int:
@@ -46,7 +47,7 @@ def main() -> int:
     results = {}
     for pair in args.shares.split(","):
         cross, same = (float(x) for x in pair.split(":"))
-        evidence.DENSE_SHARE_CROSS, evidence.DENSE_SHARE_SAME = cross, same
+        pipe.policy = replace(POLICY, dense_share_cross=cross, dense_share_same=same)
         row = {}
         for lang in ("zh", "en"):
             top1 = top4 = 0
