@@ -9,6 +9,7 @@ shipped glossary lacks still retrieve and verify.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 _ZH = r"[\u4e00-\u9fff]"
@@ -138,3 +139,60 @@ def library_terms(text: str) -> list[tuple[str, str]]:
     pairs = parallel_mentions(text)
     named = {zh for zh, _ in pairs}
     return pairs + [(zh, en) for zh, en in person_names(text) if zh not in named]
+
+
+def says(text: str, name: str) -> bool:
+    """`name` is written in `text` as whole words (no Latin letter on either side), any case."""
+    return bool(_name_pattern(name).search(text))
+
+
+def without(text: str, name: str) -> str:
+    """`text` with every whole-word `name` blanked out."""
+    return _name_pattern(name).sub(" ", text)
+
+
+@lru_cache(maxsize=65536)
+def _name_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", re.I)
+
+
+_LETTERS = re.compile(r"[A-Za-z]+")
+
+
+class LibraryTerms:
+    """A library's (Chinese, English) names, indexed so that finding the ones a question or a
+    sentence contains costs the same for 10 names or 100,000 (answering looks them up several
+    times per question). Results keep the names' order."""
+
+    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
+        self.pairs = tuple(dict.fromkeys(pairs))
+        self._order = {p: i for i, p in enumerate(self.pairs)}
+        self._by_zh: dict[str, list[tuple[str, str]]] = {}
+        self._by_word: dict[str, list[tuple[str, str]]] = {}
+        for zh, en in self.pairs:
+            if zh:
+                self._by_zh.setdefault(zh, []).append((zh, en))
+            first = _LETTERS.search(en)
+            if first:
+                self._by_word.setdefault(first.group().lower(), []).append((zh, en))
+        self._zh_lengths = sorted({len(zh) for zh in self._by_zh})
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    def in_english_text(self, text: str) -> list[tuple[str, str]]:
+        """The pairs whose English name `text` writes as whole words (see `says`)."""
+        words = {w.lower() for w in _LETTERS.findall(text)}
+        found = {p for w in words for p in self._by_word.get(w, ()) if says(text, p[1])}
+        return sorted(found, key=self._order.__getitem__)
+
+    def in_chinese_text(self, text: str) -> list[tuple[str, str]]:
+        """The pairs whose Chinese name occurs in `text`."""
+        found: set[tuple[str, str]] = set()
+        for n in self._zh_lengths:
+            for i in range(len(text) - n + 1):
+                found.update(self._by_zh.get(text[i : i + n], ()))
+        return sorted(found, key=self._order.__getitem__)

@@ -53,5 +53,7 @@ def evidence_sentences(chunk_text: str, chunk_start: int = 0) -> list[Sentence]:
     """The sentences of a chunk that can be evidence for an answer (very short fragments cannot).
     The index embeds exactly these at ingest; answering looks them up by text."""
     return [
-        s for s in split_sentences(chunk_text, offset=chunk_start) if len(s.text) >= MIN_EVIDENCE_CHARS
+        s
+        for s in split_sentences(chunk_text, offset=chunk_start)
+        if len(s.text) >= MIN_EVIDENCE_CHARS
     ]

@@ -16,7 +16,6 @@ score vector, so nothing is missing from either side.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -24,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from corpus.lang import detect_lang
+from corpus.mentions import LibraryTerms
 from corpus.records import Chunk
 from index.bilingual import translate_terms
 from index.embedders import Embedder, make_embedder
@@ -94,7 +94,7 @@ def query_terms(
     query_lang: str,
     corpus_lang: str,
     vocab: dict[str, int],
-    library_terms: Sequence[tuple[str, str]] = (),
+    library_terms: LibraryTerms | None = None,
 ) -> list[str]:
     """BM25 terms for a query: all of them within a language; across languages, the terms that
     cross unchanged, the library's own names (`Zhang Wei` -> 张伟, from its documents) and
@@ -102,9 +102,8 @@ def query_terms(
     if not _crosses(query_lang, corpus_lang):
         return terms(query)
     out = [t for t in word_terms(query) if is_cross_lingual(t) and t in vocab]
-    for zh, en in library_terms:
-        if re.search(rf"(?<![A-Za-z]){re.escape(en)}(?![A-Za-z])", query, re.I):
-            out.extend(t for t in word_terms(zh) if t in vocab and not t.isascii())
+    for zh, _ in library_terms.in_english_text(query) if library_terms else ():
+        out.extend(t for t in word_terms(zh) if t in vocab and not t.isascii())
     if corpus_lang == "zh":
         for group in translate_terms(query, stopword_phrases=True):
             out.extend(

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from corpus.chunking import ChunkingConfig
+from corpus.mentions import LibraryTerms
 from corpus.records import Chunk, Document, Span
 from index.dense import DenseStore
 from index.errors import AmbiguousSelectorError, IndexDamagedError, IndexError_
@@ -132,9 +133,9 @@ class Snapshot:
         return str(self.manifest["embedder"]["name"])
 
     @cached_property
-    def terms(self) -> tuple[tuple[str, str], ...]:
+    def terms(self) -> LibraryTerms:
         """The library's glossary: every document's (Chinese, English) names, once each."""
-        return tuple(dict.fromkeys(t for e in self.docs for t in e.terms))
+        return LibraryTerms(t for e in self.docs for t in e.terms)
 
 
 def chunk_text_for_embedding(chunk: Chunk, doc: Document) -> str:

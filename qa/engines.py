@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from langchain_core.language_models.chat_models import BaseChatModel
@@ -53,6 +53,16 @@ class Engine(ABC):
         return "".join(self.stream(req))
 
 
+def quoted(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The evidence an extractive answer quotes: the best sentence, and the next one when the best
+    is a fragment (under 25 characters)."""
+    if not evidence:
+        return []
+    if len(evidence[0].text) < 25 and len(evidence) > 1:
+        return [evidence[0], evidence[1]]
+    return [evidence[0]]
+
+
 class ExtractiveEngine(Engine):
     """No generative model: the best evidence sentence, quoted with its citation. For English
     questions the quote stays Chinese and its amounts are given in English figures."""
@@ -63,10 +73,7 @@ class ExtractiveEngine(Engine):
         if not req.evidence:
             yield NOT_FOUND
             return
-        best = req.evidence[0]
-        picked = [best]
-        if len(best.text) < 25 and len(req.evidence) > 1:
-            picked.append(req.evidence[1])
+        picked = quoted(req.evidence)
         if req.language == "zh":
             yield "".join(f"{e.text}[{e.n}]" for e in picked)
             return

@@ -180,6 +180,13 @@ class Selection:
     candidates: tuple[Candidate, ...]  # every sentence considered, best first
 
 
+def subject_context(hit: Hit, start: int, end: int, policy: Policy = POLICY) -> str:
+    """Where a sentence's subject may be named: its document's title, and the sentence with the
+    `subject_context_chars` before it in its chunk (document offsets `start`..`end`)."""
+    a = max(0, start - hit.chunk.start - policy.subject_context_chars)
+    return f"{hit.title or ''}\n{hit.chunk.text[a : end - hit.chunk.start]}"
+
+
 def select(
     q: Question,
     hits: Sequence[Hit],
@@ -248,9 +255,7 @@ def select(
             fit -= policy.metric_penalty
         off = False
         if q.subjects:
-            a = max(0, s.start - hit.chunk.start - policy.subject_context_chars)
-            context = f"{hit.title or ''}\n{hit.chunk.text[a : s.end - hit.chunk.start]}"
-            off = bool(subject_missing(q, context))
+            off = bool(subject_missing(q, subject_context(hit, s.start, s.end, policy)))
             if off:
                 fit -= policy.subject_penalty
         lexical_dense = (

@@ -30,12 +30,14 @@ from qa.engines import (
     answer_lang,
     make_engine,
     postprocess,
+    quoted,
 )
 from qa.evidence import (
     Selection,
     SentenceScorer,
     metric_mismatch,
     select,
+    subject_context,
     wrong_answer_type,
     wrong_kind_of_figure,
 )
@@ -75,12 +77,16 @@ class Prepared:
     language: str
     hits: list[Hit]
     request: Request
-    coverage: float
     timings: dict[str, float]
     info: Question
     support: Support
     absent: tuple[Concept, ...]  # question concepts no retrieved passage mentions
     selection: Selection
+
+    @property
+    def coverage(self) -> float:
+        """How much of the question the best evidence sentence covers."""
+        return self.selection.coverage
 
 
 class QAPipeline:
@@ -171,11 +177,7 @@ class QAPipeline:
             )
             timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
             req = Request(q, lang, tuple(sel.evidence), tuple(hist))
-            out.append(
-                Prepared(
-                    q, query, lang, hits, req, sel.coverage, timings, info, support, absent, sel
-                )
-            )
+            out.append(Prepared(q, query, lang, hits, req, timings, info, support, absent, sel))
         return out
 
     def _scorer_for(self, question: str) -> SentenceScorer | None:
@@ -306,10 +308,7 @@ class QAPipeline:
             return None
         from qa.translate import Translator
 
-        best = p.request.evidence[0]
-        picked = [best]
-        if len(best.text) < 25 and len(p.request.evidence) > 1:
-            picked.append(p.request.evidence[1])
+        picked = quoted(p.request.evidence)
         source = "".join(e.text for e in picked)
         try:
             t = Translator(self.engine.chat_model, self.engine.name, self.glossary).translate(
@@ -382,15 +381,14 @@ class QAPipeline:
         glossary's and the library's own (parallel mentions, pinyin of person names)."""
         names = [n for e in evidence for n in self.glossary.english_names(e.text)]
         lib = self.searcher.snapshot.terms
-        return names + [en for e in evidence for zh, en in lib if zh in e.text]
+        return names + [en for e in evidence for _, en in lib.in_chinese_text(e.text)]
 
     def _context(self, hits: Sequence[Hit], doc_id: str, start: int, end: int) -> str:
         """A cited span with what just precedes it in its chunk, and its document's title."""
         for h in hits:
             ch = h.chunk
             if ch.doc_id == doc_id and ch.start <= start and end <= ch.end:
-                a = max(0, start - ch.start - self.policy.subject_context_chars)
-                return f"{h.title or ''}\n{ch.text[a : end - ch.start]}"
+                return subject_context(h, start, end, self.policy)
         return ""
 
     # -- public API -------------------------------------------------------------------------

@@ -9,11 +9,11 @@ it), so the record is made after retrieval, from the standalone question and the
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus.lang import detect_lang
+from corpus.mentions import LibraryTerms, says, without
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.keyword import word_terms
 
@@ -76,7 +76,7 @@ def analyse(
     question: str,
     corpus_lang: str = "zh",
     passages: str = "",
-    library_terms: Sequence[tuple[str, str]] = (),
+    library_terms: LibraryTerms | None = None,
 ) -> Question:
     """`library_terms`: the index's own (Chinese, English) names (`Snapshot.terms`)."""
     lang = detect_lang(question)
@@ -114,7 +114,7 @@ def question_subjects(
     question: str,
     qlang: str,
     corpus_lang: str = "zh",
-    library_terms: Sequence[tuple[str, str]] = (),
+    library_terms: LibraryTerms | None = None,
 ) -> list[Concept]:
     """The proper names of the question, each with the forms the documents may use: glossary
     names (both scripts), words jieba tags as person, place, organisation or other proper noun,
@@ -128,13 +128,11 @@ def question_subjects(
         for zh, en in glossary.in_english_text(question):
             if zh != en and is_proper_name(zh):
                 out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True))
-        for zh, en in library_terms:
-            if _says(question, en):
-                out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True))
+        for zh, en in library_terms.in_english_text(question) if library_terms else ():
+            out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True))
         return list(out.values())
-    for zh, en in library_terms:
-        if zh in question:
-            out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))
+    for zh, en in library_terms.in_chinese_text(question) if library_terms else ():
+        out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))
     for zh, en in glossary.in_text(question):
         if is_proper_name(zh):
             out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))
@@ -179,17 +177,12 @@ def absent_concepts(q: Question, passages: str) -> list[Concept]:
     return [c for c in q.concepts if not covers(c, terms_in, passages)]
 
 
-def _says(text: str, name: str) -> bool:
-    """`name` is written in `text` as whole words, any case."""
-    return bool(re.search(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", text, re.I))
-
-
 def question_concepts(
     question: str,
     corpus_lang: str = "zh",
     corpus_text: str = "",
     qlang: str | None = None,
-    library_terms: Sequence[tuple[str, str]] = (),
+    library_terms: LibraryTerms | None = None,
 ) -> list[Concept]:
     """What the question asks about. For an English question over Chinese text: glossary names
     (Alibaba -> 阿里巴巴), Latin names and numbers the text itself contains (MiniMax, IPO, M2.5,
@@ -211,10 +204,11 @@ def question_concepts(
         if zh != en and re.search(rf"\b{re.escape(en)}\b", rest, re.I):
             concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
             rest = re.sub(rf"\b{re.escape(en)}\b", " ", rest, flags=re.I)
-    for zh, en in library_terms:  # the library's own names: Zhang Wei -> 张伟
-        if zh != en and _says(rest, en):
+    # the library's own names: Zhang Wei -> 张伟 (re-checked: an earlier name may have taken it)
+    for zh, en in library_terms.in_english_text(rest) if library_terms else ():
+        if zh != en and says(rest, en):
             concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
-            rest = re.sub(rf"(?<![A-Za-z]){re.escape(en)}(?![A-Za-z])", " ", rest, flags=re.I)
+            rest = without(rest, en)
     for t in word_terms(rest):
         if t.isascii() and not t.isalpha() and any(ch.isdigit() for ch in t):
             concepts.append(Concept(frozenset({t}), t))

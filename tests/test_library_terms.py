@@ -88,3 +88,18 @@ def test_a_model_answer_with_a_pinyin_name_verifies(library: QAPipeline) -> None
     a = pipe.ask("When did Li Minghua join Xinghe?")
     assert not a.refused and a.text.startswith("Li Minghua joined")
     assert a.citations and all(c.verified for c in a.citations)
+
+
+def test_library_terms_are_looked_up_like_a_scan() -> None:
+    """The index gives what a scan of every pair with `says` / `in` gives, in the pairs' order."""
+    from corpus.mentions import LibraryTerms, says
+
+    pairs = library_terms(ARTICLE) + [("英伟达", "NVIDIA"), ("M2.5模型", "M2.5"), ("伟达", "Vida")]
+    lib = LibraryTerms(pairs)
+    for text in [
+        "When did Li Minghua and Zhang Wei join? NVIDIA's M2.5 too, and warner bros. deals",
+        "Li Minghuang is not Li Minghua's twin; ZhangWei is not a word boundary",
+        "英伟达与张伟、李明华在星尘AI开会",
+    ]:
+        assert lib.in_english_text(text) == [p for p in pairs if says(text, p[1])]
+        assert lib.in_chinese_text(text) == [p for p in pairs if p[0] in text]
