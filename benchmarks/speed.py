@@ -14,7 +14,7 @@ with the evidence-sentence vectors stored as ingest stores them (real vectors of
 sentences; a rotated copy's sentences reuse them). Only the question is embedded per answer.
 
     python benchmarks/speed.py [--sizes 1000,10000,100000] [--queries 100] [--embedder e5-small]
-                               [--answers 50]
+                               [--answers 50] [--engine extractive|local]
 """
 
 from __future__ import annotations
@@ -92,16 +92,16 @@ def sentence_store(corpus: list[str], emb, cache_dir: Path):  # type: ignore[no-
     return SentenceVectors(texts, vecs[[row[serial.sub("", t)] for t in texts]].astype(np.float16))
 
 
-def answer_latency(snap, emb, questions: list[str], cache_dir: Path) -> dict:  # type: ignore[no-untyped-def]
-    """p50 / p95 of whole extractive answers over the snapshot, sentence vectors stored."""
+def answer_latency(snap, emb, questions: list[str], cache_dir: Path, engine: str) -> dict:  # type: ignore[no-untyped-def]
+    """p50 / p95 of whole answers over the snapshot (sentence vectors stored) with `engine`."""
     from index.search import HybridSearcher
-    from qa.engines import ExtractiveEngine
+    from qa.engines import make_engine
     from qa.pipeline import QAPipeline
 
     t0 = time.perf_counter()
     snap.sentences = sentence_store([c.text for c in snap.chunks], emb, cache_dir)
     store_s = time.perf_counter() - t0
-    pipe = QAPipeline(HybridSearcher(snap, emb), ExtractiveEngine())
+    pipe = QAPipeline(HybridSearcher(snap, emb), make_engine(engine)[0])
     pipe.ask(questions[0])  # dictionaries and models loaded
     lat = []
     for q in questions:
@@ -112,12 +112,20 @@ def answer_latency(snap, emb, questions: list[str], cache_dir: Path) -> dict:  #
     return {
         "answer_p50_ms": statistics.median(lat),
         "answer_p95_ms": lat[int(0.95 * (len(lat) - 1))],
+        "answer_engine": engine,
         "sentences": len(snap.sentences),
         "sentence_store_s": store_s,
     }
 
 
-def run_one(system: str, n: int, n_queries: int, embedder_name: str, n_answers: int = 0) -> dict:
+def run_one(
+    system: str,
+    n: int,
+    n_queries: int,
+    embedder_name: str,
+    n_answers: int = 0,
+    engine: str = "extractive",
+) -> dict:
     """Build and query one system at one size (in this process)."""
     from index.embedders import make_embedder
 
@@ -163,7 +171,9 @@ def run_one(system: str, n: int, n_queries: int, embedder_name: str, n_answers: 
             searcher.search(q, 5)
 
         answers = (
-            answer_latency(snap, emb, questions[:n_answers], cache.parent) if n_answers else {}
+            answer_latency(snap, emb, questions[:n_answers], cache.parent, engine)
+            if n_answers
+            else {}
         )
     else:
         answers = {}
@@ -231,10 +241,13 @@ def main() -> int:
     ap.add_argument("--systems", default="docqa,langchain")
     ap.add_argument("--one", nargs=2, metavar=("SYSTEM", "N"), help=argparse.SUPPRESS)
     ap.add_argument("--answers", type=int, default=50, help="questions for answer latency; 0: skip")
+    ap.add_argument("--engine", default="extractive", help="answer engine: extractive or local")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if args.one:
-        row = run_one(args.one[0], int(args.one[1]), args.queries, args.embedder, args.answers)
+        row = run_one(
+            args.one[0], int(args.one[1]), args.queries, args.embedder, args.answers, args.engine
+        )
         print(json.dumps(row))
         return 0
     if not QA.is_dir():
@@ -256,6 +269,8 @@ def main() -> int:
                     args.embedder,
                     "--answers",
                     str(args.answers),
+                    "--engine",
+                    args.engine,
                 ],
                 capture_output=True,
                 text=True,
@@ -269,7 +284,7 @@ def main() -> int:
                 f"{system:10} {n:>7} chunks: build {row['build_chunks_per_s']:8.0f} chunks/s, "
                 f"search p50 {row['p50_ms']:7.1f} ms p95 {row['p95_ms']:7.1f} ms, peak RSS {row['peak_rss_mb']:6.0f} MB"
                 + (
-                    f", extractive answer p50 {row['answer_p50_ms']:7.1f} ms p95 {row['answer_p95_ms']:7.1f} ms"
+                    f", {args.engine} answer p50 {row['answer_p50_ms']:7.1f} ms p95 {row['answer_p95_ms']:7.1f} ms"
                     if "answer_p50_ms" in row
                     else ""
                 ),

