@@ -31,6 +31,7 @@ from index.sentences import assemble, chunk_sentences, embed_sentences
 from index.store import (
     DocEntry,
     Snapshot,
+    _keyword_text,
     build_snapshot,
     chunk_text_for_embedding,
     index_state,
@@ -100,63 +101,18 @@ def ingest(
     """Add or update files in the index. Unchanged files embed nothing; a changed file replaces its
     old chunks. Nothing is written when nothing changed. `names` maps a path to the file name to
     show for it (an upload's original name); `embedder` reuses a loaded model."""
-    from index.embedders import default_embedder_name
-
     t0 = time.perf_counter()
     base = _open_base(index_dir)
-    if base is not None:
-        name = base.embedder_name
-        if embedder_name and embedder_name != name:
-            raise IndexError_(
-                f"index at {index_dir} uses embedder '{name}'; it cannot take '{embedder_name}' (use a new --index folder)"
-            )
-        cfg = ChunkingConfig(**base.manifest["chunking"])
-    else:
-        name = embedder_name or default_embedder_name()
-        cfg = chunking or ChunkingConfig()
-    if embedder is None or embedder.name != name:
-        embedder = make_embedder(name)
+    name, cfg, embedder = _embedder_and_chunking(
+        base.manifest if base else None,
+        f"index at {index_dir}",
+        "use a new --index folder",
+        embedder_name,
+        chunking,
+        embedder,
+    )
     known = {e.doc.path: e for e in base.docs} if base else {}
-    unchanged: list[str] = []
-    failed: list[tuple[str, str]] = []
-    prepared: list[_Prepared] = []
-    files = expand_paths(paths)
-    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
-    seen: set[str] = set()
-    for i, p in enumerate(files):
-        if progress:
-            progress(i, len(files), str(p))
-        key = str(safe_resolve(p))
-        if key in seen:
-            continue  # the same file named twice (a file and its folder, say)
-        seen.add(key)
-        try:
-            if Path(p).is_symlink() and not Path(p).exists():
-                raise CorpusError(str(p), "broken or looping symbolic link")
-            if not Path(p).is_file():
-                raise CorpusError(str(p), "no such file")
-            digest = sha256_file(Path(p))
-            prev = known.get(key)
-            if prev is not None and prev.file_sha256 == digest:
-                unchanged.append(str(p))
-                continue
-            doc = read_document(p)
-        except (CorpusError, OSError) as exc:
-            failed.append((str(p), str(exc) if isinstance(exc, CorpusError) else f"{p}: {exc}"))
-            continue
-        doc = replace(doc, path=key)
-        chunks = chunk_document(doc, cfg)
-        label = (names or {}).get(str(p))
-        prepared.append(
-            _Prepared(
-                str(p),
-                key,
-                DocEntry(doc, digest, len(chunks), stamp, label, tuple(library_terms(doc.text))),
-                chunks,
-            )
-        )
-    if progress:
-        progress(len(files), len(files), "")
+    prepared, unchanged, failed = prepare_files(paths, known, cfg, names, progress)
 
     # Embed, outside the lock, what the index at the start did not have.
     have = {c.id for c in base.chunks} if base else set()
@@ -304,6 +260,85 @@ def _merged_entries(
     return out
 
 
+def _embedder_and_chunking(
+    manifest: dict[str, Any] | None,
+    where: str,
+    advice: str,
+    embedder_name: str | None,
+    chunking: ChunkingConfig | None,
+    embedder: Embedder | None,
+) -> tuple[str, ChunkingConfig, Embedder]:
+    """An existing index keeps its embedder and chunking (asking for another is an error); a new
+    one takes the requested or default ones. Reuses `embedder` when it is the right model."""
+    from index.embedders import default_embedder_name
+
+    if manifest is not None:
+        name = str(manifest["embedder"]["name"])
+        if embedder_name and embedder_name != name:
+            raise IndexError_(
+                f"{where} uses embedder '{name}'; it cannot take '{embedder_name}' ({advice})"
+            )
+        cfg = ChunkingConfig(**manifest["chunking"])
+    else:
+        name = embedder_name or default_embedder_name()
+        cfg = chunking or ChunkingConfig()
+    if embedder is None or embedder.name != name:
+        embedder = make_embedder(name)
+    return name, cfg, embedder
+
+
+def prepare_files(
+    paths: Iterable[str | Path],
+    known: dict[str | None, DocEntry],
+    cfg: ChunkingConfig,
+    names: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> tuple[list[_Prepared], list[str], list[tuple[str, str]]]:
+    """Read, clean and chunk the files that are new or changed against `known` (resolved path ->
+    entry); returns (prepared, unchanged paths, failed (path, reason)). Embeds nothing."""
+    unchanged: list[str] = []
+    failed: list[tuple[str, str]] = []
+    prepared: list[_Prepared] = []
+    files = expand_paths(paths)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
+    seen: set[str] = set()
+    for i, p in enumerate(files):
+        if progress:
+            progress(i, len(files), str(p))
+        key = str(safe_resolve(p))
+        if key in seen:
+            continue  # the same file named twice (a file and its folder, say)
+        seen.add(key)
+        try:
+            if Path(p).is_symlink() and not Path(p).exists():
+                raise CorpusError(str(p), "broken or looping symbolic link")
+            if not Path(p).is_file():
+                raise CorpusError(str(p), "no such file")
+            digest = sha256_file(Path(p))
+            prev = known.get(key)
+            if prev is not None and prev.file_sha256 == digest:
+                unchanged.append(str(p))
+                continue
+            doc = read_document(p)
+        except (CorpusError, OSError) as exc:
+            failed.append((str(p), str(exc) if isinstance(exc, CorpusError) else f"{p}: {exc}"))
+            continue
+        doc = replace(doc, path=key)
+        chunks = chunk_document(doc, cfg)
+        label = (names or {}).get(str(p))
+        prepared.append(
+            _Prepared(
+                str(p),
+                key,
+                DocEntry(doc, digest, len(chunks), stamp, label, tuple(library_terms(doc.text))),
+                chunks,
+            )
+        )
+    if progress:
+        progress(len(files), len(files), "")
+    return prepared, unchanged, failed
+
+
 def build_demo_index(index_dir: Path, progress: Progress | None = None) -> IngestReport | None:
     """The first use with no index builds one from the shipped demo corpus; None if there is an
     index already. A damaged index is an error (`load_snapshot` says so), never replaced."""
@@ -330,3 +365,98 @@ def embed_chunks(
             parts.append(embedder.encode_passages(texts[i : i + batch]))
             bar.update(min(batch, len(texts) - i))
     return np.vstack(parts)
+
+
+def ingest_milvus(
+    paths: Iterable[str | Path],
+    address: str,
+    library: str = "default",
+    embedder_name: str | None = None,
+    chunking: ChunkingConfig | None = None,
+    progress: Progress | None = None,
+    names: dict[str, str] | None = None,
+    embedder: Embedder | None = None,
+) -> IngestReport:
+    """`ingest` for a library in Milvus (`index.milvus`): the same preparation, then upserts by
+    chunk id and deletes by document id, so concurrent writers never lose each other's documents.
+    Chunks and evidence sentences Milvus already holds are not embedded again."""
+    from index.milvus import MilvusLibrary
+
+    t0 = time.perf_counter()
+    lib = MilvusLibrary(address, library)
+    name, cfg, embedder = _embedder_and_chunking(
+        lib.manifest if lib.exists() else None,
+        f"library {library!r} at {address}",
+        "use another --library",
+        embedder_name,
+        chunking,
+        embedder,
+    )
+    known = {e.doc.path: e for e in lib.docs}
+    prepared, unchanged, failed = prepare_files(paths, known, cfg, names, progress)
+    path_of_id = {e.doc.id: e.doc.path for e in lib.docs}
+    duplicates: list[tuple[str, str]] = []
+    todo: list[_Prepared] = []
+    for item in prepared:
+        other = path_of_id.get(item.entry.doc.id)
+        if other is not None and other != item.key:
+            duplicates.append((item.given, other or ""))
+            continue
+        path_of_id[item.entry.doc.id] = item.key
+        todo.append(item)
+    if not todo:
+        return IngestReport(
+            [],
+            [],
+            unchanged,
+            failed,
+            duplicates,
+            0,
+            lib.n_chunks if lib.exists() else 0,
+            len(lib.docs),
+            time.perf_counter() - t0,
+            False,
+        )
+    if not lib.exists():
+        lib.create(name, embedder.dim, {"max_chars": cfg.max_chars, "overlap": cfg.overlap})
+    chunks = [c for item in todo for c in item.chunks]
+    docs = {item.entry.doc.id: item.entry.doc for item in todo}
+    have = lib.has_chunks([c.id for c in chunks])
+    fresh = [c for c in chunks if c.id not in have]
+    vec_of = dict(zip([c.id for c in fresh], embed_chunks(embedder, fresh, docs), strict=True))
+    vec_of.update(lib.chunk_vectors([c.id for c in chunks if c.id in have]))
+    sents = chunk_sentences(fresh)
+    stored = lib.sentences.get(sents)
+    new_sents = [t for t in sents if t not in stored]
+    sent_vecs = embed_sentences(embedder.encode_passages, new_sents)
+    # Documents that replace an earlier version under the same path lose that version.
+    replaced = [
+        known[i.key].doc.id
+        for i in todo
+        if i.key in known and known[i.key].doc.id != i.entry.doc.id
+    ]
+    lib.remove(replaced)
+    vectors = np.vstack([vec_of[c.id] for c in chunks]) if chunks else np.zeros((0, embedder.dim))
+    lib.write(
+        [i.entry for i in todo],
+        chunks,
+        vectors,
+        [_keyword_text(c, docs[c.doc_id]) for c in chunks],
+        sent_vecs,
+    )
+    new = [i.given for i in todo if i.key not in known]
+    updated = [i.given for i in todo if i.key in known]
+    return IngestReport(
+        new,
+        updated,
+        unchanged,
+        failed,
+        duplicates,
+        len(fresh),
+        lib.n_chunks,
+        len(lib.docs),
+        time.perf_counter() - t0,
+        True,
+        tuple((i.given, i.entry.doc.id) for i in todo),
+        len(new_sents),
+    )

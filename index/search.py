@@ -18,17 +18,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from corpus.lang import detect_lang
 from corpus.mentions import LibraryTerms
 from corpus.records import Chunk
+from index.backend import Library
 from index.bilingual import translate_terms
 from index.embedders import Embedder, make_embedder
 from index.keyword import is_cross_lingual, terms, word_terms
-from index.store import DocEntry, Snapshot
+from index.store import DocEntry
 
 RRF_K = 60
 
@@ -89,11 +90,15 @@ class SearchConfig:
     weights: dict[str, FusionWeights] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
 
 
+class _Vocabulary(Protocol):
+    def has_term(self, term: str) -> bool: ...
+
+
 def query_terms(
     query: str,
     query_lang: str,
     corpus_lang: str,
-    vocab: dict[str, int],
+    vocab: _Vocabulary,
     library_terms: LibraryTerms | None = None,
 ) -> list[str]:
     """BM25 terms for a query: all of them within a language; across languages, the terms that
@@ -101,22 +106,35 @@ def query_terms(
     dictionary translations of the English words, as far as the index has them."""
     if not _crosses(query_lang, corpus_lang):
         return terms(query)
-    out = [t for t in word_terms(query) if is_cross_lingual(t) and t in vocab]
+    out = [t for t in word_terms(query) if is_cross_lingual(t) and vocab.has_term(t)]
     for zh, _ in library_terms.in_english_text(query) if library_terms else ():
-        out.extend(t for t in word_terms(zh) if t in vocab and not t.isascii())
+        out.extend(t for t in word_terms(zh) if vocab.has_term(t) and not t.isascii())
     if corpus_lang == "zh":
         for group in translate_terms(query, stopword_phrases=True):
             out.extend(
                 tok
                 for cand in group
                 for tok in word_terms(cand)
-                if tok in vocab and not tok.isascii()
+                if vocab.has_term(tok) and not tok.isascii()
             )
     return out
 
 
 def _crosses(query_lang: str, corpus_lang: str) -> bool:
     return query_lang != corpus_lang and "mixed" not in (query_lang, corpus_lang)
+
+
+def _keyword_side(
+    lib: Library, ids: list[str], qterms: list[str], top: dict[str, float]
+) -> np.ndarray | None:
+    """BM25 scores of the candidates: exact where the library gives them all; otherwise the
+    keyword top-k's own scores (remote engines), 0 for candidates outside it."""
+    exact = lib.keyword_scores(ids, qterms)
+    if exact is not None:
+        return exact
+    if not top:
+        return None
+    return np.array([top.get(i, 0.0) for i in ids])
 
 
 def _minmax(x: np.ndarray) -> np.ndarray:
@@ -149,11 +167,11 @@ class HybridSearcher:
 
     def __init__(
         self,
-        snapshot: Snapshot,
+        snapshot: Library,
         embedder: Embedder | None = None,
         config: SearchConfig | None = None,
     ) -> None:
-        self.snapshot = snapshot
+        self.snapshot = snapshot  # any index.backend.Library (the name predates the seam)
         self.embedder = embedder or make_embedder(snapshot.embedder_name)
         self.config = config or SearchConfig()
         langs = [e.doc.lang for e in snapshot.docs]
@@ -166,7 +184,7 @@ class HybridSearcher:
         if not 1 <= k <= MAX_K:
             raise ValueError(f"k must be between 1 and {MAX_K}, got {k}")
         vectors = None
-        if self.config.mode in ("hybrid", "dense") and self.snapshot.chunks:
+        if self.config.mode in ("hybrid", "dense") and self.snapshot.n_chunks:
             vectors = self.embedder.encode_queries(list(queries))
         return self.search_with_vectors(queries, vectors, k)
 
@@ -174,53 +192,55 @@ class HybridSearcher:
         self, queries: Sequence[str], vectors: np.ndarray | None, k: int
     ) -> list[list[Hit]]:
         """The search proper, given the query vectors (benchmarks reuse cached ones)."""
-        snap = self.snapshot
+        lib = self.snapshot
         n_cand = max(self.config.candidates, k)
         mode = self.config.mode
-        use_dense = vectors is not None and mode in ("hybrid", "dense") and bool(snap.chunks)
+        use_dense = vectors is not None and mode in ("hybrid", "dense") and lib.n_chunks > 0
         dense_all = (
-            snap.dense.search(vectors, n_cand)
+            lib.dense_top(vectors, n_cand)
             if use_dense and vectors is not None
             else [[] for _ in queries]
         )
-        vocab = snap.keyword.vocab
         out: list[list[Hit]] = []
         for qi, (q, dense_hits) in enumerate(zip(queries, dense_all, strict=True)):
             qlang = detect_lang(q)
-            kw_scores = None
+            qterms: list[str] | None = None
+            kw_top: list[tuple[str, float]] = []
             if mode in ("hybrid", "keyword"):
                 qterms = (
                     terms(q)
                     if mode == "keyword"
-                    else query_terms(q, qlang, self.corpus_lang, vocab, self.snapshot.terms)
+                    else query_terms(q, qlang, self.corpus_lang, lib, lib.terms)
                 )
-                kw_scores = snap.keyword.scores(qterms)
-            kw_top: list[int] = []
-            if kw_scores is not None:
-                top = np.argpartition(-kw_scores, min(n_cand, len(kw_scores)) - 1)[:n_cand]
-                kw_top = [int(r) for r in top[np.argsort(-kw_scores[top])] if kw_scores[r] > 0]
-            d_rank = {row: r for r, (row, _) in enumerate(dense_hits, 1)}
-            k_rank = {row: r for r, row in enumerate(kw_top, 1)}
-            rows = np.array(list(dict.fromkeys([*d_rank, *k_rank])), dtype=np.int64)
-            if len(rows) == 0:
+                kw_top = lib.keyword_top(qterms, n_cand)
+            d_rank = {cid: r for r, (cid, _) in enumerate(dense_hits, 1)}
+            k_rank = {cid: r for r, (cid, _) in enumerate(kw_top, 1)}
+            ids = list(dict.fromkeys([*d_rank, *k_rank]))
+            if not ids:
                 out.append([])
                 continue
             dense_scores = (
-                snap.vectors[rows] @ vectors[qi] if use_dense and vectors is not None else None
+                lib.dense_scores(ids, vectors[qi]) if use_dense and vectors is not None else None
             )
-            keyword_scores = kw_scores[rows] if kw_scores is not None and mode != "dense" else None
+            keyword_scores = (
+                _keyword_side(lib, ids, qterms, dict(kw_top))
+                if qterms is not None and mode != "dense"
+                else None
+            )
             weights = self.config.weights["cross" if _crosses(qlang, self.corpus_lang) else "same"]
+            rows = np.arange(len(ids))
             fused = fuse(rows, dense_scores, keyword_scores, weights)[:k]
             out.append(
                 [
-                    self._hit(row, sc, i, d_rank.get(row), k_rank.get(row))
+                    self._hit(ids[row], sc, i, d_rank.get(ids[row]), k_rank.get(ids[row]))
                     for i, (row, sc) in enumerate(fused, 1)
                 ]
             )
         return out
 
-    def _hit(self, row: int, score: float, rank: int, dr: int | None, kr: int | None) -> Hit:
-        chunk = self.snapshot.chunks[row]
+    def _hit(self, chunk_id: str, score: float, rank: int, dr: int | None, kr: int | None) -> Hit:
+        chunk = self.snapshot.chunk(chunk_id)
+        assert chunk is not None, chunk_id
         entry: DocEntry | None = self.snapshot.doc(chunk.doc_id)
         doc = entry.doc if entry else None
         return Hit(

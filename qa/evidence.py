@@ -19,10 +19,10 @@ import numpy as np
 
 from corpus.records import Sentence
 from corpus.sentences import evidence_sentences
+from index.backend import SentenceLookup
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
-from index.sentences import SentenceVectors
 from qa.citations import MARKER
 from qa.policy import POLICY, Policy
 from qa.question import (
@@ -58,7 +58,7 @@ class SentenceScorer:
         self,
         embedder: Embedder,
         cache_size: int = 20000,
-        store: SentenceVectors | None = None,
+        store: SentenceLookup | None = None,
     ) -> None:
         self.embedder = embedder
         self.store = store

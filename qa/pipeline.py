@@ -17,7 +17,7 @@ from corpus.lang import detect_lang
 from corpus.sentences import evidence_sentences
 from index.langchain import DocqaRetriever
 from index.search import Hit, HybridSearcher
-from index.store import load_snapshot
+from index.store import Snapshot, load_snapshot
 from qa.citations import MARKER, attach_citations, drop_unsupported, resolve_citations
 from qa.compound import merge_answers, split_question
 from qa.conversation import Turn, standalone_question
@@ -134,10 +134,15 @@ class QAPipeline:
         """Embed the index's evidence sentences ahead of the first questions (when dense evidence
         scoring is on and the index is small enough); returns how many were embedded."""
         self.prepare_batch(["What was the revenue?", "收入是多少？"])  # loads dictionaries once
-        if self.dense_mode == "never" or self.searcher.snapshot.sentences is not None:
+        snap = self.searcher.snapshot
+        if (
+            self.dense_mode == "never"
+            or snap.sentences is not None
+            or not isinstance(snap, Snapshot)
+        ):
             return 0  # nothing to embed: the index stores its sentence vectors
         sentences: list[str] = []
-        for c in self.searcher.snapshot.chunks:
+        for c in snap.chunks:
             sentences.extend(s.text for s in evidence_sentences(c.text, c.start))
             if len(sentences) > max_sentences:
                 return 0  # too many to embed ahead; they are embedded as questions need them

@@ -82,7 +82,7 @@ def _doc_rows(service: DocqaService) -> list[list[Any]]:
 def _status_line(service: DocqaService, engine: str) -> str:
     snap = service.snapshot
     return (
-        f"**Engine:** `{engine}` · **Index:** {len(snap.docs)} documents, {len(snap.chunks)} chunks "
+        f"**Engine:** `{engine}` · **Index:** {len(snap.docs)} documents, {snap.n_chunks} chunks "
         f"· embedder `{snap.embedder_name}`"
     )
 

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from index.store import Snapshot
+from index.backend import Library
 from qa.records import Answer
 from qa.translate import Translation
 
@@ -80,7 +80,7 @@ class SourceView:
     problems: tuple[str, ...]
 
 
-def source_views(answer: Answer, turn: int, snapshot: Snapshot) -> list[SourceView]:
+def source_views(answer: Answer, turn: int, snapshot: Library) -> list[SourceView]:
     out = []
     for c in answer.citations:
         entry = snapshot.doc(c.doc_id)

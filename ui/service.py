@@ -22,11 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from corpus.readers import FORMATS, max_file_bytes
+from index.backend import Library
 from index.ingest import IngestReport, build_demo_index, ingest
 from index.search import MAX_K, Hit, HybridSearcher, SearchConfig
 from index.store import (
     DocEntry,
-    Snapshot,
     load_snapshot,
     matches_selector,
     remove_documents,
@@ -201,7 +201,7 @@ class DocqaService:
                 self._write_lock.release()
 
     @property
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> Library:
         return self.searcher.snapshot
 
     def _reload(self) -> None:
@@ -328,7 +328,7 @@ class DocqaService:
         if report is None:
             snap = self.snapshot
             report = IngestReport(
-                [], [], [], [], [], 0, len(snap.chunks), len(snap.docs), 0.0, False
+                [], [], [], [], [], 0, snap.n_chunks, len(snap.docs), 0.0, False
             )
         ordered = tuple(results[i] for i in range(len(files)))
         return UploadResult(report, rejected, ordered)
@@ -462,7 +462,7 @@ class DocqaService:
                 )
             sources = [text]
         elif chunk_id is not None:
-            chunk = next((c for c in self.snapshot.chunks if c.id == chunk_id), None)
+            chunk = self.snapshot.chunk(chunk_id)
             if chunk is None:
                 raise ServiceError(f"no chunk {chunk_id!r} in the index", 404)
             sources = [chunk.text]
@@ -492,7 +492,7 @@ class DocqaService:
             "status": "ok",
             "index": str(self.index_dir),
             "documents": len(snap.docs),
-            "chunks": len(snap.chunks),
+            "chunks": snap.n_chunks,
             "embedder": snap.embedder_name,
             "engine": self.engine_name,
             "uptime_s": round(time.time() - self.started, 1),

@@ -1,0 +1,156 @@
+"""The storage seam: what search and answering need from a library, whatever stores it.
+
+Two implementations:
+- `index.store.Snapshot`: the embedded default, a folder of files (FAISS + bm25s) on one machine;
+- `index.milvus.MilvusLibrary`: one library in Milvus (Lite on a `.db` file, `milvus-lite server`,
+  or a Milvus 2.5+ standalone or cluster), for libraries that outgrow one machine and for several
+  service replicas sharing one index.
+
+Search works on id-keyed top-k lists (`dense_top`, `keyword_top`), which any engine returns, and
+asks the library for the other side's score of each candidate (`dense_scores`, `keyword_scores`):
+the local store answers both exactly, a remote engine answers cosines from the stored vectors and
+may leave BM25 scores of candidates outside its keyword top-k unknown (None).
+
+An index address names the backend: a folder path (local), `milvus:///path/lib.db` (Milvus Lite,
+embedded) or `milvus://host:port` (a server; token from `DOCQA_MILVUS_TOKEN`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import numpy as np
+
+from corpus.mentions import LibraryTerms
+from corpus.records import Chunk
+from index.store import DocEntry
+
+MILVUS_SCHEME = "milvus://"
+
+
+class SentenceLookup(Protocol):
+    """Evidence-sentence vectors stored at ingest, looked up by sentence text."""
+
+    def __len__(self) -> int: ...
+
+    def __contains__(self, text: object) -> bool: ...
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]: ...
+
+
+class Library(Protocol):
+    """One library: its documents, chunks, vectors and both search sides."""
+
+    manifest: dict[str, Any]
+    docs: list[DocEntry]
+
+    @property
+    def embedder_name(self) -> str: ...
+
+    @property
+    def terms(self) -> LibraryTerms: ...
+
+    @property
+    def sentences(self) -> SentenceLookup | None: ...
+
+    @property
+    def n_chunks(self) -> int: ...
+
+    def doc(self, doc_id: str) -> DocEntry | None: ...
+
+    def chunk(self, chunk_id: str) -> Chunk | None: ...
+
+    def has_term(self, term: str) -> bool:
+        """Whether a keyword term occurs in the library (remote engines: assume it may)."""
+        ...
+
+    def dense_top(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """Per query vector, (chunk id, cosine) of the `k` nearest chunks, best first."""
+        ...
+
+    def keyword_top(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the `k` best keyword matches with a positive score."""
+        ...
+
+    def dense_scores(self, ids: Sequence[str], vector: np.ndarray) -> np.ndarray:
+        """Cosine of the query `vector` with each chunk of `ids`."""
+        ...
+
+    def keyword_scores(self, ids: Sequence[str], terms: Sequence[str]) -> np.ndarray | None:
+        """BM25 score of each chunk of `ids`, or None where the engine cannot give them all."""
+        ...
+
+
+def is_milvus(address: str | Any) -> bool:
+    return str(address).startswith(MILVUS_SCHEME)
+
+
+DEFAULT_LIBRARY = "default"
+
+
+def local_library_dir(index_dir: Any, library: str = DEFAULT_LIBRARY) -> Any:
+    """A local library's folder: the index folder itself for `default`, else
+    `INDEX/libraries/NAME`."""
+    from pathlib import Path
+
+    from index.milvus import check_library_name
+
+    if library == DEFAULT_LIBRARY:
+        return Path(index_dir)
+    return Path(index_dir) / "libraries" / check_library_name(library)
+
+
+def open_library(address: str, library: str = DEFAULT_LIBRARY) -> Library:
+    """The library `library` at an index address (see the module docstring)."""
+    if is_milvus(address):
+        from index.errors import IndexError_
+        from index.milvus import MilvusLibrary
+
+        lib = MilvusLibrary(address, library)
+        if not lib.exists():
+            raise IndexError_(
+                f"no library {library!r} at {address}; ingest documents into it first"
+            )
+        return lib
+    from index.store import load_snapshot
+
+    return load_snapshot(local_library_dir(address, library))
+
+
+def list_libraries(address: str) -> list[str]:
+    """The libraries at an index address (a local index's default library when it exists)."""
+    from pathlib import Path
+
+    if is_milvus(address):
+        from index.milvus import libraries
+
+        return libraries(address)
+    from index.store import index_state
+
+    root = Path(address)
+    names = [DEFAULT_LIBRARY] if index_state(root) != "missing" else []
+    folder = root / "libraries"
+    if folder.is_dir():
+        names += sorted(p.name for p in folder.iterdir() if index_state(p) != "missing")
+    return names
+
+
+def delete_library(address: str, library: str) -> None:
+    """Delete a library with everything in it."""
+    import shutil
+
+    from index.errors import IndexError_
+
+    if library not in list_libraries(address):
+        raise IndexError_(f"no library {library!r} at {address}")
+    if is_milvus(address):
+        from index.milvus import MilvusLibrary
+
+        MilvusLibrary(address, library).drop()
+        return
+    if library == DEFAULT_LIBRARY:
+        raise IndexError_(
+            "the default library of a local index is the index folder itself; delete the folder"
+        )
+    shutil.rmtree(local_library_dir(address, library))

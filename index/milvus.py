@@ -1,0 +1,482 @@
+"""A library in Milvus: the scale-out backend behind the `index.backend.Library` seam.
+
+Addresses: `milvus:///abs/path/lib.db` (Milvus Lite, embedded in this process) or
+`milvus://host:port` (`milvus-lite server`, or a Milvus 2.5+ standalone or cluster; the token comes
+from `DOCQA_MILVUS_TOKEN`). The same pymilvus `MilvusClient` code serves both.
+
+One library is three collections, `docqa_<library>_{chunks,docs,sentences}`:
+- chunks: id (primary), doc_id, text, the chunk's offsets and language, `terms` (the keyword
+  analysis docqa does for the local store: jieba, the Traditional->Simplified fold, bigrams, each
+  term written as one ASCII token, so any Milvus analyzer keeps it whole), a BM25 sparse vector
+  Milvus computes from `terms`, and the dense vector (HNSW, inner product);
+- docs: each document's record (text and metadata) in parts of at most PART_CHARS characters,
+  plus one `__library__` row: embedder, dimension, chunking, and a version stamp that every write
+  renews (replicas reload when it changes);
+- sentences: evidence-sentence vectors keyed by a hash of the sentence.
+
+Writes are upserts by id and deletes by document id, so two writers never lose each other's
+documents. Milvus Lite returns BM25 scores as negative distances: keyword candidates are ranked by
+order only (index.search turns ranks into scores).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from corpus.mentions import LibraryTerms
+from corpus.records import Chunk
+from index.backend import MILVUS_SCHEME
+from index.errors import IndexError_
+from index.keyword import terms as keyword_terms
+from index.store import DocEntry
+
+PART_CHARS = 15_000  # a VARCHAR holds 65,535 bytes; Chinese takes 3 bytes a character
+LIBRARY_ROW = "__library__"
+NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,47}$")
+QUERY_BATCH = 1000
+_clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
+
+
+class MilvusError(IndexError_):
+    pass
+
+
+def check_library_name(name: str) -> str:
+    if not NAME.match(name):
+        raise MilvusError(
+            f"library name {name!r}: use a letter, then letters, digits or _ (at most 48)"
+        )
+    return name
+
+
+def client_for(address: str) -> Any:
+    """One `MilvusClient` per address in this process (Lite runs one server per `.db` file)."""
+    if not address.startswith(MILVUS_SCHEME):
+        raise MilvusError(
+            f"not a Milvus address: {address!r} (milvus:///path.db or milvus://host:port)"
+        )
+    rest = address[len(MILVUS_SCHEME) :]
+    if not rest:
+        raise MilvusError("the Milvus address names no file or server")
+    with _clients_lock:
+        if address not in _clients:
+            try:
+                from pymilvus import MilvusClient
+            except ImportError as exc:
+                raise MilvusError(
+                    "the Milvus backend needs pymilvus and milvus-lite: pip install pymilvus milvus-lite"
+                ) from exc
+            if rest.endswith(".db"):
+                os.makedirs(os.path.dirname(os.path.abspath(rest)) or ".", exist_ok=True)
+                uri, token = rest, ""
+            else:
+                uri, token = f"http://{rest}", os.environ.get("DOCQA_MILVUS_TOKEN", "")
+            try:
+                _clients[address] = MilvusClient(uri=uri, token=token)
+            except Exception as exc:  # noqa: BLE001 - pymilvus raises many kinds; one line out
+                hint = (
+                    " (a Milvus Lite file serves one process at a time: is another docqa using"
+                    " it? For several processes run `milvus-lite server` and use milvus://host:port)"
+                    if rest.endswith(".db")
+                    else ""
+                )
+                raise MilvusError(f"cannot open Milvus at {address}: {exc}{hint}") from exc
+        return _clients[address]
+
+
+def term_token(term: str) -> str:
+    """A keyword term as one lowercase ASCII word: every analyzer keeps it whole."""
+    return "t" + hashlib.blake2b(term.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def sentence_id(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def libraries(address: str) -> list[str]:
+    """The libraries stored at `address`."""
+    names = client_for(address).list_collections()
+    return sorted(
+        n[len("docqa_") : -len("_chunks")]
+        for n in names
+        if n.startswith("docqa_") and n.endswith("_chunks")
+    )
+
+
+def _quote(ids: Iterable[str]) -> str:
+    return "[" + ", ".join(json.dumps(i) for i in ids) + "]"
+
+
+class MilvusLibrary:
+    """One library in Milvus (see the module docstring). Reads keep the document list in memory;
+    `reload()` refreshes it when another process wrote (`version()` changed)."""
+
+    def __init__(self, address: str, library: str = "default") -> None:
+        self.address = address
+        self.library = check_library_name(library)
+        self.client = client_for(address)
+        self.chunks_coll = f"docqa_{library}_chunks"
+        self.docs_coll = f"docqa_{library}_docs"
+        self.sents_coll = f"docqa_{library}_sentences"
+        self.manifest: dict[str, Any] = {}
+        self.docs: list[DocEntry] = []
+        self._doc_by_id: dict[str, DocEntry] = {}
+        self._chunk_cache: dict[str, Chunk] = {}
+        if self.exists():
+            self._load()
+            self.reload()
+
+    def _load(self) -> None:
+        """Collections must be loaded before reads; a new process finds them released."""
+        for coll in (self.chunks_coll, self.docs_coll, self.sents_coll):
+            state = self.client.get_load_state(coll).get("state")
+            if "Loaded" not in str(state):
+                self.client.load_collection(coll)
+
+    # --- lifecycle ---------------------------------------------------------------------------
+
+    def exists(self) -> bool:
+        return bool(self.client.has_collection(self.chunks_coll))
+
+    def create(self, embedder: str, dim: int, chunking: dict[str, int]) -> None:
+        """Create the library's collections (idempotent for the same embedder)."""
+        from pymilvus import DataType, Function, FunctionType
+
+        if self.exists():
+            self.reload()
+            if self.manifest.get("embedder", {}).get("name") != embedder:
+                raise MilvusError(
+                    f"library {self.library!r} at {self.address} uses embedder "
+                    f"{self.manifest.get('embedder', {}).get('name')!r}, not {embedder!r}"
+                )
+            return
+        c = self.client
+        schema = c.create_schema(auto_id=False, enable_dynamic_field=False)
+        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=128)
+        schema.add_field("doc_id", DataType.VARCHAR, max_length=128)
+        schema.add_field("text", DataType.VARCHAR, max_length=65535)
+        schema.add_field("meta", DataType.JSON)
+        schema.add_field(
+            "terms",
+            DataType.VARCHAR,
+            max_length=65535,
+            enable_analyzer=True,
+            analyzer_params={"tokenizer": "standard"},
+        )
+        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+        schema.add_field("dense", DataType.FLOAT_VECTOR, dim=dim)
+        schema.add_function(
+            Function(
+                name="terms_bm25",
+                function_type=FunctionType.BM25,
+                input_field_names=["terms"],
+                output_field_names=["sparse"],
+            )
+        )
+        idx = c.prepare_index_params()
+        idx.add_index(
+            field_name="dense",
+            index_type="HNSW",
+            metric_type="IP",
+            params={"M": 16, "efConstruction": 200},
+        )
+        idx.add_index(field_name="sparse", index_type="SPARSE_INVERTED_INDEX", metric_type="BM25")
+        c.create_collection(self.chunks_coll, schema=schema, index_params=idx)
+        for coll, text_len in ((self.docs_coll, 65535), (self.sents_coll, 8192)):
+            s = c.create_schema(auto_id=False, enable_dynamic_field=False)
+            s.add_field("id", DataType.VARCHAR, is_primary=True, max_length=160)
+            s.add_field("text", DataType.VARCHAR, max_length=text_len)
+            s.add_field("vector", DataType.FLOAT_VECTOR, dim=dim if coll == self.sents_coll else 2)
+            ix = c.prepare_index_params()
+            ix.add_index(field_name="vector", index_type="FLAT", metric_type="IP")
+            c.create_collection(coll, schema=s, index_params=ix)
+        self.manifest = {
+            "format_version": 1,
+            "backend": "milvus",
+            "library": self.library,
+            "embedder": {"name": embedder, "dim": dim},
+            "chunking": chunking,
+            "embed_title": True,
+        }
+        self._touch()
+        self.reload()
+
+    def drop(self) -> None:
+        for coll in (self.chunks_coll, self.docs_coll, self.sents_coll):
+            if self.client.has_collection(coll):
+                self.client.drop_collection(coll)
+        self.manifest, self.docs, self._doc_by_id = {}, [], {}
+
+    def _touch(self) -> None:
+        """Renew the version stamp (and store the manifest) after a write."""
+        self.manifest["version"] = f"{time.time_ns()}-{os.getpid()}"
+        self.client.upsert(
+            self.docs_coll,
+            [{"id": LIBRARY_ROW, "text": json.dumps(self.manifest), "vector": [0.0, 1.0]}],
+        )
+
+    def version(self) -> str | None:
+        rows = self.client.get(self.docs_coll, ids=[LIBRARY_ROW], output_fields=["text"])
+        return json.loads(rows[0]["text"]).get("version") if rows else None
+
+    def _all(self, coll: str, fields: list[str], filter_: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        offset = 0
+        while True:
+            rows = self.client.query(
+                coll, filter=filter_, output_fields=fields, limit=QUERY_BATCH, offset=offset
+            )
+            out.extend(rows)
+            if len(rows) < QUERY_BATCH:
+                return out
+            offset += QUERY_BATCH
+
+    def reload(self) -> None:
+        rows = self._all(self.docs_coll, ["id", "text"], 'id != ""')
+        parts: dict[str, dict[int, str]] = {}
+        for r in rows:
+            if r["id"] == LIBRARY_ROW:
+                self.manifest = json.loads(r["text"])
+                continue
+            doc_id, _, n = r["id"].rpartition(":")
+            parts.setdefault(doc_id, {})[int(n)] = r["text"]
+        docs = [
+            DocEntry.from_json(json.loads("".join(p[i] for i in sorted(p)))) for p in parts.values()
+        ]
+        docs.sort(key=lambda e: (e.ingested_at, e.doc.path or ""))
+        self.docs = docs
+        self._doc_by_id = {e.doc.id: e for e in docs}
+        self.__dict__.pop("terms", None)
+        self.__dict__.pop("n_chunks", None)
+        self._chunk_cache.clear()
+
+    # --- writes ------------------------------------------------------------------------------
+
+    def write(
+        self,
+        entries: Sequence[DocEntry],
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        keyword_texts: Sequence[str],
+        sentences: dict[str, np.ndarray],
+    ) -> None:
+        """Add or replace `entries` with their `chunks` (and vectors, keyword texts, sentence
+        vectors). Chunks of those documents that are not in `chunks` are deleted."""
+        c = self.client
+        rows = [
+            {
+                "id": ch.id,
+                "doc_id": ch.doc_id,
+                "text": ch.text,
+                "meta": {"index": ch.index, "start": ch.start, "end": ch.end, "lang": ch.lang},
+                "terms": " ".join(term_token(t) for t in keyword_terms(kt)) or "tempty",
+                "dense": [float(x) for x in vec],
+            }
+            for ch, vec, kt in zip(chunks, vectors, keyword_texts, strict=True)
+        ]
+        for i in range(0, len(rows), 200):
+            c.upsert(self.chunks_coll, rows[i : i + 200])
+        if sentences:
+            srows = [
+                {"id": sentence_id(t), "text": t[:2000], "vector": [float(x) for x in v]}
+                for t, v in sentences.items()
+            ]
+            for i in range(0, len(srows), 500):
+                c.upsert(self.sents_coll, srows[i : i + 500])
+        keep = {ch.id for ch in chunks}
+        for e in entries:
+            stale = [
+                r["id"]
+                for r in self._all(self.chunks_coll, ["id"], f"doc_id == {json.dumps(e.doc.id)}")
+                if r["id"] not in keep
+            ]
+            if stale:
+                c.delete(self.chunks_coll, ids=stale)
+            text = json.dumps(e.to_json(), ensure_ascii=False)
+            pieces = [text[i : i + PART_CHARS] for i in range(0, len(text), PART_CHARS)]
+            c.upsert(
+                self.docs_coll,
+                [
+                    {"id": f"{e.doc.id}:{n}", "text": piece, "vector": [0.0, 1.0]}
+                    for n, piece in enumerate(pieces)
+                ],
+            )
+            old = [
+                r["id"]
+                for r in self._all(self.docs_coll, ["id"], f'id like "{e.doc.id}:%"')
+                if int(r["id"].rpartition(":")[2]) >= len(pieces)
+            ]
+            if old:
+                c.delete(self.docs_coll, ids=old)
+        self._touch()
+        self.reload()
+
+    def remove(self, doc_ids: Sequence[str]) -> None:
+        """Delete documents and their chunks (their sentence vectors may serve other documents
+        and are left; a later ingest of the same text reuses them)."""
+        if not doc_ids:
+            return
+        c = self.client
+        c.delete(self.chunks_coll, filter=f"doc_id in {_quote(doc_ids)}")
+        for d in doc_ids:
+            ids = [r["id"] for r in self._all(self.docs_coll, ["id"], f'id like "{d}:%"')]
+            if ids:
+                c.delete(self.docs_coll, ids=ids)
+        self._touch()
+        self.reload()
+
+    def has_chunks(self, ids: Sequence[str]) -> set[str]:
+        """Those of `ids` that are stored (their vectors need no embedding)."""
+        found: set[str] = set()
+        for i in range(0, len(ids), QUERY_BATCH):
+            part = list(ids[i : i + QUERY_BATCH])
+            found.update(
+                r["id"] for r in self.client.get(self.chunks_coll, ids=part, output_fields=["id"])
+            )
+        return found
+
+    def chunk_vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        out: dict[str, np.ndarray] = {}
+        for i in range(0, len(ids), QUERY_BATCH):
+            part = list(ids[i : i + QUERY_BATCH])
+            rows = self.client.get(self.chunks_coll, ids=part, output_fields=["id", "dense"])
+            out.update({r["id"]: np.asarray(r["dense"], dtype=np.float32) for r in rows})
+        return out
+
+    # --- the index.backend.Library surface -----------------------------------------------------
+
+    @property
+    def embedder_name(self) -> str:
+        return str(self.manifest["embedder"]["name"])
+
+    @cached_property
+    def terms(self) -> LibraryTerms:
+        return LibraryTerms(t for e in self.docs for t in e.terms)
+
+    @cached_property
+    def sentences(self) -> MilvusSentences:
+        return MilvusSentences(self)
+
+    @cached_property
+    def n_chunks(self) -> int:
+        stats = self.client.get_collection_stats(self.chunks_coll)
+        return int(stats.get("row_count", 0))
+
+    def doc(self, doc_id: str) -> DocEntry | None:
+        return self._doc_by_id.get(doc_id)
+
+    @staticmethod
+    def _to_chunk(r: dict[str, Any]) -> Chunk:
+        m = r["meta"]
+        return Chunk(
+            r["id"], r["doc_id"], m["index"], r["text"], m["start"], m["end"], m.get("lang", "zh")
+        )
+
+    def chunk(self, chunk_id: str) -> Chunk | None:
+        if chunk_id not in self._chunk_cache:
+            rows = self.client.get(
+                self.chunks_coll, ids=[chunk_id], output_fields=["id", "doc_id", "text", "meta"]
+            )
+            if not rows:
+                return None
+            self._remember(self._to_chunk(rows[0]))
+        return self._chunk_cache.get(chunk_id)
+
+    def _remember(self, chunk: Chunk) -> None:
+        if len(self._chunk_cache) > 5000:
+            self._chunk_cache.clear()
+        self._chunk_cache[chunk.id] = chunk
+
+    def has_term(self, term: str) -> bool:
+        return True  # no vocabulary to consult; a term the library lacks simply matches nothing
+
+    def dense_top(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        if not len(vectors):
+            return []
+        res = self.client.search(
+            self.chunks_coll,
+            data=[[float(x) for x in v] for v in vectors],
+            anns_field="dense",
+            limit=k,
+            search_params={"metric_type": "IP", "params": {"ef": max(64, k)}},
+            output_fields=["id"],
+        )
+        return [[(str(h["id"]), float(h["distance"])) for h in hits] for hits in res]
+
+    def keyword_top(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
+        tokens = " ".join(term_token(t) for t in terms)
+        if not tokens:
+            return []
+        res = self.client.search(
+            self.chunks_coll,
+            data=[tokens],
+            anns_field="sparse",
+            limit=k,
+            search_params={"metric_type": "BM25"},
+            output_fields=["id"],
+        )
+        hits = [(str(h["id"]), float(h["distance"])) for h in res[0]] if res else []
+        return _bm25_scores(hits)
+
+    def dense_scores(self, ids: Sequence[str], vector: np.ndarray) -> np.ndarray:
+        rows = self.client.get(
+            self.chunks_coll, ids=list(ids), output_fields=["id", "doc_id", "text", "meta", "dense"]
+        )
+        by_id = {}
+        for r in rows:
+            self._remember(self._to_chunk(r))
+            by_id[r["id"]] = np.asarray(r["dense"], dtype=np.float32)
+        return np.array([float(by_id[i] @ vector) if i in by_id else 0.0 for i in ids])
+
+    def keyword_scores(self, ids: Sequence[str], terms: Sequence[str]) -> np.ndarray | None:
+        return None  # Milvus scores only its own top-k: index.search ranks by order
+
+
+class MilvusSentences:
+    """Evidence-sentence vectors of one Milvus library, looked up in batches."""
+
+    def __init__(self, lib: MilvusLibrary) -> None:
+        self.lib = lib
+
+    def __len__(self) -> int:
+        return int(self.lib.client.get_collection_stats(self.lib.sents_coll).get("row_count", 0))
+
+    def __contains__(self, text: object) -> bool:
+        return isinstance(text, str) and bool(self.get([text]))
+
+    def get(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        wanted = {sentence_id(t): t for t in dict.fromkeys(texts)}
+        out: dict[str, np.ndarray] = {}
+        keys = list(wanted)
+        for i in range(0, len(keys), QUERY_BATCH):
+            rows = self.lib.client.get(
+                self.lib.sents_coll, ids=keys[i : i + QUERY_BATCH], output_fields=["id", "vector"]
+            )
+            out.update({wanted[r["id"]]: np.asarray(r["vector"], dtype=np.float32) for r in rows})
+        return out
+
+
+def _bm25_scores(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
+    """BM25 scores, best first, as positive numbers. A Milvus server returns BM25 scores; Milvus
+    Lite returns them negated (as distances). When neither reading is ordered like the hits, the
+    order alone is kept (scores from ranks)."""
+    scores = [s for _, s in hits]
+    for sign in (1.0, -1.0):
+        signed = [sign * s for s in scores]
+        if all(x >= 0 for x in signed) and all(
+            a >= b for a, b in zip(signed, signed[1:], strict=False)
+        ):
+            return [(cid, sc) for (cid, _), sc in zip(hits, signed, strict=True)]
+    n = len(hits)
+    return [(cid, (n - r) / n) for r, (cid, _) in enumerate(hits)]

@@ -1,0 +1,149 @@
+"""The storage seam on real engines: the local store, Milvus Lite on a `.db` file, and
+`milvus-lite server` over gRPC on 127.0.0.1 (started here on a free port, stopped by its PID).
+The same CLI commands run on each: ingest (incremental, replace on change), docs, search, ask,
+remove, and libraries kept apart."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from corpus.demo import demo_paths
+from qa.cli import cli
+
+pytest.importorskip("pymilvus")
+pytest.importorskip("milvus_lite")
+
+EMBEDDER = "hash:64"  # where the storage is under test, not the model
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def milvus_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    port = _free_port()
+    data = tmp_path_factory.mktemp("milvus-server")
+    exe = shutil.which("milvus-lite") or str(Path(sys.executable).with_name("milvus-lite"))
+    proc = subprocess.Popen(
+        [exe, "server", "--data-dir", str(data), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if proc.poll() is not None:
+                pytest.fail("milvus-lite server exited at start")
+            time.sleep(0.2)
+    yield f"milvus://127.0.0.1:{port}"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.fixture(params=["local", "lite", "server"])
+def address(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "local":
+        return str(tmp_path / "index")
+    if request.param == "lite":
+        return f"milvus://{tmp_path / 'lib.db'}"
+    server: str = request.getfixturevalue("milvus_server")
+    return server
+
+
+def _run(*args: str) -> dict:
+    res = CliRunner().invoke(cli, [*args, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.stdout)
+
+
+def test_ingest_search_ask_remove_on_every_backend(
+    address: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    lib = ["--index", address, "--library", f"t{abs(hash(request.node.name)) % 10**8}"]
+    docs_dir = tmp_path / "docs"
+    docs_dir.mkdir()
+    for p in demo_paths():
+        shutil.copy(p, docs_dir / p.name)
+    rep = _run("ingest", *lib, "--embedder", "e5-small", str(docs_dir))
+    assert len(rep["new"]) == 2 and rep["chunks_embedded"] > 10 and rep["sentences_embedded"] > 10
+    again = _run("ingest", *lib, str(docs_dir))
+    assert again["new"] == [] and len(again["unchanged"]) == 2 and again["chunks_embedded"] == 0
+
+    listed = _run("docs", *lib)["documents"]
+    assert len(listed) == 2 and all(d["chunks"] > 0 for d in listed)
+    hits = _run("search", *lib, "总收入7903.8万美元", "--k", "3")["hits"]
+    assert any("7903.8万美元" in h["text"] for h in hits), [h["text"][:30] for h in hits]
+    answer = _run("ask", *lib, "MiniMax 2025年全年总收入是多少？", "--llm", "extractive")
+    assert "7903.8" in answer["answer"] and answer["citations"]
+    assert all(c["verified"] for c in answer["citations"])
+
+    # A changed file replaces its old chunks; nothing else is re-embedded.
+    first = sorted(docs_dir.iterdir())[0]
+    first.write_text(first.read_text(encoding="utf-8") + "\n\n补充：测试段落。", encoding="utf-8")
+    upd = _run("ingest", *lib, str(docs_dir))
+    assert len(upd["updated"]) == 1 and len(upd["unchanged"]) == 1
+    listed = _run("docs", *lib)["documents"]
+    assert len(listed) == 2
+
+    removed = _run("remove", *lib, listed[0]["id"])["removed"]
+    assert [r["id"] for r in removed] == [listed[0]["id"]]
+    assert len(_run("docs", *lib)["documents"]) == 1
+
+
+def test_libraries_are_kept_apart(address: str, tmp_path: Path) -> None:
+    a, b = demo_paths()[:2]
+    _run("ingest", "--index", address, "--library", "alpha", "--embedder", EMBEDDER, str(a))
+    _run("ingest", "--index", address, "--library", "beta", "--embedder", EMBEDDER, str(b))
+    alpha = _run("docs", "--index", address, "--library", "alpha")["documents"]
+    beta = _run("docs", "--index", address, "--library", "beta")["documents"]
+    assert len(alpha) == 1 and len(beta) == 1 and alpha[0]["id"] != beta[0]["id"]
+    res = CliRunner().invoke(cli, ["docs", "--index", address, "--library", "no-such!"])
+    assert res.exit_code == 2 and "library name" in res.stderr
+    listed = _run("libraries", "--index", address)["libraries"]
+    assert {"alpha", "beta"} <= set(listed)
+    res = CliRunner().invoke(cli, ["libraries", "--index", address, "delete", "beta"])
+    assert res.exit_code == 0, res.output
+    assert "beta" not in _run("libraries", "--index", address)["libraries"]
+    res = CliRunner().invoke(cli, ["docs", "--index", address, "--library", "beta"])
+    assert res.exit_code == 2 and "beta" in res.stderr
+
+
+def test_a_lite_file_open_in_another_process_is_a_clear_error(tmp_path: Path) -> None:
+    address = f"milvus://{tmp_path / 'held.db'}"
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from index.milvus import client_for; client_for(sys.argv[1]);"
+            " print('open', flush=True); time.sleep(60)",
+            address,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        res = CliRunner().invoke(cli, ["docs", "--index", address])
+        assert res.exit_code == 2
+        assert "serves one process at a time" in res.stderr and "milvus-lite server" in res.stderr
+    finally:
+        holder.kill()
+        holder.wait(10)
