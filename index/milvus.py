@@ -480,3 +480,20 @@ def _bm25_scores(hits: list[tuple[str, float]]) -> list[tuple[str, float]]:
             return [(cid, sc) for (cid, _), sc in zip(hits, signed, strict=True)]
     n = len(hits)
     return [(cid, (n - r) / n) for r, (cid, _) in enumerate(hits)]
+
+
+def dump(lib: MilvusLibrary) -> tuple[list[Chunk], np.ndarray, dict[str, np.ndarray]]:
+    """Every chunk (in document order) with its vector, and every stored sentence vector: what
+    `docqa migrate` copies to another backend without re-embedding."""
+    rows = lib._all(lib.chunks_coll, ["id", "doc_id", "text", "meta", "dense"], 'id != ""')
+    order = {e.doc.id: i for i, e in enumerate(lib.docs)}
+    rows.sort(key=lambda r: (order.get(r["doc_id"], len(order)), r["meta"]["index"]))
+    chunks = [MilvusLibrary._to_chunk(r) for r in rows]
+    dim = int(lib.manifest["embedder"]["dim"])
+    vectors = (
+        np.vstack([np.asarray(r["dense"], dtype=np.float32) for r in rows])
+        if rows
+        else np.zeros((0, dim), np.float32)
+    )
+    sents = lib._all(lib.sents_coll, ["text", "vector"], 'id != ""')
+    return chunks, vectors, {r["text"]: np.asarray(r["vector"], dtype=np.float32) for r in sents}

@@ -842,6 +842,32 @@ def libraries_delete(index: str | None, name: str) -> None:
     click.echo(f"deleted library {name}")
 
 
+@cli.command()
+@click.argument("src")
+@click.argument("dst")
+@library_option
+@click.option("--to-library", default=None, help="Library name at DST [default: the same].")
+@click.option("--json", "as_json", is_flag=True)
+def migrate(src: str, dst: str, library: str, to_library: str | None, as_json: bool) -> None:
+    """Copy a library from index SRC to index DST (folders or milvus:// addresses), vectors
+    included: nothing is embedded again."""
+    from index.migrate import migrate as do_migrate
+    from index.store import IndexError_
+
+    try:
+        report = do_migrate(src, dst, library, to_library)
+    except IndexError_ as exc:
+        _fail(str(exc))
+        return
+    if as_json:
+        _emit_json(report.to_json())
+        return
+    click.echo(
+        f"copied {report.documents} documents, {report.chunks} chunks and {report.sentences} "
+        f"sentence vectors ({report.embedder}) to {dst} [{to_library or library}]"
+    )
+
+
 @cli.group()
 def models() -> None:
     """Install and list the offline models."""
