@@ -154,3 +154,90 @@ def delete_library(address: str, library: str) -> None:
             "the default library of a local index is the index folder itself; delete the folder"
         )
     shutil.rmtree(local_library_dir(address, library))
+
+
+class LocalHandle:
+    """Writes and version checks for a library in a local index folder."""
+
+    def __init__(self, index_dir: Any, library: str = DEFAULT_LIBRARY) -> None:
+        self.folder = local_library_dir(index_dir, library)
+        self.library = library
+        self.where = str(self.folder)
+
+    def version(self) -> str | None:
+        from index.store import snapshot_version
+
+        return snapshot_version(self.folder)
+
+    def exists(self) -> bool:
+        from index.store import index_state
+
+        return index_state(self.folder) != "missing"
+
+    def open(self) -> Library:
+        from index.store import load_snapshot
+
+        return load_snapshot(self.folder)
+
+    def build_demo(self) -> Any:
+        from index.ingest import build_demo_index
+
+        return build_demo_index(self.folder) if self.library == DEFAULT_LIBRARY else None
+
+    def ingest(self, paths: list[Any], **kw: Any) -> Any:
+        from index.ingest import ingest
+
+        return ingest(paths, self.folder, **kw)
+
+    def remove(self, doc_ids: list[str]) -> list[DocEntry]:
+        from index.store import remove_documents
+
+        return remove_documents(self.folder, doc_ids)
+
+
+class MilvusHandle:
+    """The same for a library in Milvus: replicas see each other's writes by the version stamp."""
+
+    def __init__(self, address: str, library: str = DEFAULT_LIBRARY) -> None:
+        self.address = address
+        self.library = library
+        self.where = f"{address} [{library}]"
+
+    def _lib(self) -> Any:
+        from index.milvus import MilvusLibrary
+
+        return MilvusLibrary(self.address, self.library)
+
+    def version(self) -> str | None:
+        from index.milvus import library_version
+
+        return library_version(self.address, self.library)
+
+    def exists(self) -> bool:
+        return self.version() is not None
+
+    def open(self) -> Library:
+        return open_library(self.address, self.library)
+
+    def build_demo(self) -> Any:
+        from corpus.demo import demo_paths
+
+        return None if self.exists() else self.ingest(list(demo_paths()))
+
+    def ingest(self, paths: list[Any], **kw: Any) -> Any:
+        from index.ingest import ingest_milvus
+
+        kw.pop("on_wait", None)
+        return ingest_milvus(paths, self.address, self.library, **kw)
+
+    def remove(self, doc_ids: list[str]) -> list[DocEntry]:
+        lib = self._lib()
+        gone = [e for e in lib.docs if e.doc.id in set(doc_ids)]
+        lib.remove([e.doc.id for e in gone])
+        return gone
+
+
+def handle_for(address: Any, library: str = DEFAULT_LIBRARY) -> LocalHandle | MilvusHandle:
+    if is_milvus(address):
+        return MilvusHandle(str(address), library)
+    return LocalHandle(address, library)

@@ -227,8 +227,7 @@ class MilvusLibrary:
         )
 
     def version(self) -> str | None:
-        rows = self.client.get(self.docs_coll, ids=[LIBRARY_ROW], output_fields=["text"])
-        return json.loads(rows[0]["text"]).get("version") if rows else None
+        return library_version(self.address, self.library)
 
     def _all(self, coll: str, fields: list[str], filter_: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -497,3 +496,15 @@ def dump(lib: MilvusLibrary) -> tuple[list[Chunk], np.ndarray, dict[str, np.ndar
     )
     sents = lib._all(lib.sents_coll, ["text", "vector"], 'id != ""')
     return chunks, vectors, {r["text"]: np.asarray(r["vector"], dtype=np.float32) for r in sents}
+
+
+def library_version(address: str, library: str) -> str | None:
+    """The library's version stamp, read cheaply (replicas poll it): None when it does not exist."""
+    client = client_for(address)
+    coll = f"docqa_{check_library_name(library)}_docs"
+    if not client.has_collection(coll):
+        return None
+    if "Loaded" not in str(client.get_load_state(coll).get("state")):
+        client.load_collection(coll)
+    rows = client.get(coll, ids=[LIBRARY_ROW], output_fields=["text"])
+    return json.loads(rows[0]["text"]).get("version") if rows else None

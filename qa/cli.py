@@ -540,7 +540,8 @@ def ask(
 @click.option("--model", default=None)
 @click.option("--k", default=5, show_default=True)
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
-def chat(llm: str, model: str | None, k: int, index: str | None) -> None:
+@library_option
+def chat(llm: str, model: str | None, k: int, index: str | None, library: str) -> None:
     """Ask questions one per line; follow-ups use the conversation. Ctrl-D to quit."""
     from index.embedders import EmbedderError
     from index.store import IndexError_
@@ -550,7 +551,7 @@ def chat(llm: str, model: str | None, k: int, index: str | None) -> None:
 
     _check_k(k)
     try:
-        pipe = _pipeline(index, llm, k, model)
+        pipe = _pipeline(index, llm, k, model, library)
     except (IndexError_, EmbedderError, LLMError) as exc:
         _fail(str(exc))
         return
@@ -592,6 +593,7 @@ def chat(llm: str, model: str | None, k: int, index: str | None) -> None:
     default=None,
     help="Compare two finished evaluation folders instead.",
 )
+@library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
 def eval_cmd(
     questions: Path | None,
@@ -601,6 +603,7 @@ def eval_cmd(
     index: str | None,
     out: Path,
     compare_dirs: tuple[Path, Path] | None,
+    library: str,
     as_json: bool,
 ) -> None:
     """Evaluate a question set (JSONL, CSV or SQuAD JSON) through the same pipeline as `docqa ask`."""
@@ -627,7 +630,7 @@ def eval_cmd(
     try:
         rows = load_questions(questions)
         _check_k(k)
-        pipe = _pipeline(index, llm, k, model)
+        pipe = _pipeline(index, llm, k, model, library)
     except (QuestionSetError, IndexError_, EmbedderError, LLMError) as exc:
         _fail(str(exc))
         return
@@ -682,6 +685,7 @@ def eval_cmd(
 )
 @click.option("--model", default=None)
 @click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@library_option
 @click.option("--json", "as_json", is_flag=True)
 def translate(
     text: str | None,
@@ -693,13 +697,14 @@ def translate(
     llm: str,
     model: str | None,
     index: str | None,
+    library: str,
     as_json: bool,
 ) -> None:
     """Translate text, a file, a chunk or a document's key passages (Chinese <-> English), with
     fidelity checks on numbers, glossary names and completeness."""
     from corpus.errors import CorpusError
     from corpus.readers import read_document
-    from index.store import IndexError_, load_snapshot
+    from index.store import IndexError_
     from qa.llm import LLMError
     from qa.translate import key_passages, make_translator, side_by_side
 
@@ -712,17 +717,20 @@ def translate(
         elif file is not None:
             sources = [read_document(file).text]
         else:
-            index_dir = _index_dir(index)
-            ensure_index(index_dir)
-            snap = load_snapshot(index_dir)
+            snap = _open_library(index, library)
             if chunk_id is not None:
-                found = [
-                    c
-                    for c in snap.chunks
-                    if c.id == chunk_id or (len(chunk_id) >= 6 and c.id.startswith(chunk_id))
-                ]
+                exact = snap.chunk(chunk_id)
+                found = (
+                    [exact]
+                    if exact is not None
+                    else [
+                        c
+                        for c in getattr(snap, "chunks", [])  # prefixes: the local store
+                        if len(chunk_id) >= 6 and c.id.startswith(chunk_id)
+                    ]
+                )
                 if not found:
-                    _fail(f"no chunk {chunk_id} in {index_dir}; see: docqa search --json")
+                    _fail(f"no chunk {chunk_id} in the index; see: docqa search --json")
                 sources = [found[0].text]
             else:
                 from index.store import matches_selector
@@ -760,9 +768,17 @@ def translate(
 @click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
 @click.option("--model", default=None, help="GGUF path for local, model name for openai.")
 @click.option("--k", default=5, show_default=True)
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder or milvus:// address.")
+@library_option
 def serve(
-    host: str, port: int, token: str | None, llm: str, model: str | None, k: int, index: str | None
+    host: str,
+    port: int,
+    token: str | None,
+    llm: str,
+    model: str | None,
+    k: int,
+    index: str | None,
+    library: str,
 ) -> None:
     """Start the web UI (chat, library, translate, evaluate) and the HTTP API on one port."""
     from index.embedders import EmbedderError
@@ -776,15 +792,19 @@ def serve(
         check_bind(host, token)  # before the slow start, so the refusal is immediate
     except ValueError as exc:
         _fail(str(exc))
-    service = DocqaService(_index_dir(index), llm, model, k)
-    from index.store import index_state
+    from index.backend import is_milvus
 
+    where = index if index and is_milvus(index) else _index_dir(index)
     _check_k(k)
-    if index_state(service.index_dir) == "missing":
-        click.echo(
-            f"no index at {service.index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...",
-            err=True,
-        )
+    try:
+        service = DocqaService(where, llm, model, k, library=library)
+        if not service.handle.exists():
+            click.echo(
+                f"no index at {service.handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
+                err=True,
+            )
+    except IndexError_ as exc:
+        _fail(str(exc))
     try:
         for note in service.open():  # the notes are shown in the page header too
             click.echo(note, err=True)

@@ -23,6 +23,22 @@ def post_json(url: str, body: dict[str, Any], timeout: float = 120) -> dict[str,
         return json.loads(r.read())  # type: ignore[no-any-return]
 
 
+def upload_text(url: str, name: str, text: str, timeout: float = 180) -> dict[str, Any]:
+    """Upload one text file to a running server (`POST /api/documents?wait=true`, multipart)."""
+    boundary = "docqaboundary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+        f"Content-Type: text/plain\r\n\r\n{text}\r\n--{boundary}--\r\n"
+    ).encode()
+    req = urllib.request.Request(
+        url + "/api/documents?wait=true",
+        data=body,
+        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    )
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        return json.load(resp)  # type: ignore[no-any-return]
+
+
 def make_pdf(lines: list[str]) -> bytes:
     """A minimal one-page PDF with Helvetica text lines (enough for pypdf's text extraction)."""
     content = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({ln}) '" for ln in lines) + " ET"

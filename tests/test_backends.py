@@ -92,6 +92,18 @@ def test_ingest_search_ask_remove_on_every_backend(
     answer = _run("ask", *lib, "MiniMax 2025年全年总收入是多少？", "--llm", "extractive")
     assert "7903.8" in answer["answer"] and answer["citations"]
     assert all(c["verified"] for c in answer["citations"])
+    tr = _run("translate", *lib, "--chunk", hits[0]["chunk_id"], "--llm", "extractive")
+    assert tr["translations"] and tr["translations"][0]["source"] == hits[0]["text"]
+    qs = tmp_path / "q.jsonl"
+    qs.write_text(
+        json.dumps({"question": "MiniMax 2025年全年总收入是多少？", "answers": ["7903.8万美元"]}),
+        encoding="utf-8",
+    )
+    ev = CliRunner().invoke(
+        cli, ["eval", str(qs), *lib, "--llm", "extractive", "--out", str(tmp_path / "ev")]
+    )
+    assert ev.exit_code == 0, ev.output
+    assert json.loads((tmp_path / "ev" / "metrics.json").read_text())["overall"]["accuracy"] == 1.0
 
     # A changed file replaces its old chunks; nothing else is re-embedded.
     first = sorted(docs_dir.iterdir())[0]
@@ -177,3 +189,45 @@ def test_migrate_round_trip_keeps_vectors_and_answers(tmp_path: Path, milvus_ser
     assert after == before
     res = CliRunner().invoke(cli, ["migrate", src, lite, "--to-library", "moved"])
     assert res.exit_code == 2 and "not empty" in res.stderr
+
+
+def test_two_servers_share_one_milvus(
+    tmp_path: Path, milvus_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two `docqa serve` replicas on one Milvus: a document uploaded through one is cited by the
+    other's next answer, without a restart."""
+    from conftest import post_json, upload_text
+
+    from ui.server import spawn
+
+    monkeypatch.setenv("DOCQA_EMBEDDER", "e5-small")
+    monkeypatch.setenv("DOCQA_LIBRARY", "replicas")
+    a_proc, a_url = spawn(milvus_server, tmp_path / "a", "extractive", log_path=tmp_path / "a.log")
+    try:
+        b_proc, b_url = spawn(
+            milvus_server, tmp_path / "b", "extractive", log_path=tmp_path / "b.log"
+        )
+        try:
+            got = upload_text(
+                a_url,
+                "星河.txt",
+                "星河电池公司年度报告\n\n星河电池公司2025年营业收入为88.6亿元，同比增长41%。\n",
+            )
+            assert got["files"][0]["status"] == "new", got
+            doc_id = got["files"][0]["doc_id"]
+            deadline = time.time() + 20
+            while True:
+                answer = post_json(
+                    b_url + "/api/ask", {"question": "星河电池公司2025年营业收入是多少？"}
+                )
+                if "88.6亿元" in answer["answer"]:
+                    break
+                assert time.time() < deadline, f"replica B never used A's upload: {answer}"
+                time.sleep(0.5)
+            assert answer["citations"][0]["doc_id"] == doc_id and answer["citations"][0]["verified"]
+        finally:
+            b_proc.terminate()
+            b_proc.wait(10)
+    finally:
+        a_proc.terminate()
+        a_proc.wait(10)

@@ -11,11 +11,10 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import post_json
+from conftest import post_json, upload_text
 
 from index.ingest import ingest
 from index.lock import writer_lock
@@ -205,20 +204,10 @@ def test_server_and_cli_share_one_index(
             time.sleep(0.5)
         assert answer["citations"][0]["verified"]
 
-        boundary = "docqaboundary"
-        body = (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="月光.txt"\r\n'
-            "Content-Type: text/plain\r\n\r\n"
-            "月光物流公司年度报告\n\n月光物流公司2025年净利润为3.2亿元。\n"
-            f"\r\n--{boundary}--\r\n"
-        ).encode()
-        req = urllib.request.Request(
-            url + "/api/documents?wait=true",
-            data=body,
-            headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+        got = upload_text(
+            url, "月光.txt", "月光物流公司年度报告\n\n月光物流公司2025年净利润为3.2亿元。\n"
         )
-        with urllib.request.urlopen(req, timeout=120) as resp:
-            assert json.load(resp)["files"][0]["status"] == "new"
+        assert got["files"][0]["status"] == "new"
         other = tmp_path / "cli" / "第二.txt"
         other.write_text("第二份文件的标题行\n\n第二份文件说明2025年的产量为12万吨。\n", encoding="utf-8")
         assert docqa(index, "ingest", str(other)).returncode == 0  # type: ignore[union-attr]

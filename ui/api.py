@@ -119,7 +119,7 @@ def api_router(service: DocqaService) -> APIRouter:
     def documents() -> dict[str, Any]:
         snap = service.snapshot
         return {
-            "index": str(service.index_dir),
+            "index": service.handle.where,
             "embedder": snap.embedder_name,
             "documents": service.documents(),
         }

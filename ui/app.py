@@ -399,7 +399,7 @@ def evaluate(
     from qa.report import write_reports
 
     rows = load_questions(path)
-    out = service.index_dir / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    out = service.work_dir / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
     pipe = service.pipeline(llm)
     preds = predict(pipe, rows, out, progress)
     result = score(rows, preds)

@@ -251,7 +251,7 @@ def build_app(
         ssr_mode=False,
         max_file_size=f"{max_mb}mb",
         footer_links=["api"],
-        allowed_paths=[str(service.index_dir / "evals")],  # evaluation reports for download
+        allowed_paths=[str(service.work_dir / "evals")],  # evaluation reports for download
     )
     guarded: ASGIApp = SizeLimit(JsonErrors(app), max_mb * 1024 * 1024)
     if token:

@@ -22,15 +22,13 @@ from pathlib import Path
 from typing import Any
 
 from corpus.readers import FORMATS, max_file_bytes
-from index.backend import Library
-from index.ingest import IngestReport, build_demo_index, ingest
+from index.backend import Library, handle_for, is_milvus
+from index.ingest import IngestReport
+from index.model_store import docqa_home
 from index.search import MAX_K, Hit, HybridSearcher, SearchConfig
 from index.store import (
     DocEntry,
-    load_snapshot,
     matches_selector,
-    remove_documents,
-    snapshot_version,
 )
 from qa.conversation import Turn
 from qa.engines import make_engine
@@ -125,19 +123,28 @@ class UploadResult:
 class DocqaService:
     def __init__(
         self,
-        index_dir: Path,
+        index_dir: Path | str,
         llm: str = "auto",
         model: str | None = None,
         k: int = 5,
         upload_dir: Path | None = None,
         max_file_mb: float | None = None,
         warm_up: bool = True,
+        library: str = "default",
     ) -> None:
-        self.index_dir = index_dir
+        # A folder (the local store) or a milvus:// address; several `docqa serve` processes on
+        # one Milvus see each other's writes through the library's version stamp.
+        self.handle = handle_for(index_dir, library)
+        self.index_dir = index_dir if is_milvus(index_dir) else Path(index_dir)
         self.default_llm = llm
         self.model = model
         self.k = k
-        self.upload_dir = upload_dir or index_dir / "uploads"
+        # Files this process keeps: uploads and evaluation reports (beside a local library; under
+        # DOCQA_HOME for a Milvus one, whose documents live in Milvus)
+        self.work_dir = (
+            docqa_home() / "milvus" / library if is_milvus(index_dir) else Path(self.handle.where)
+        )
+        self.upload_dir = upload_dir or self.work_dir / "uploads"
         self.max_file_bytes = (
             int(max_file_mb * 1024 * 1024) if max_file_mb is not None else max_file_bytes()
         )
@@ -159,14 +166,14 @@ class DocqaService:
         the user (what was built, which engine answers)."""
         with self._init_lock:
             if self._searcher is None:
-                report = build_demo_index(self.index_dir)
+                report = self.handle.build_demo()
                 if report is not None:
                     self.notes.append(
-                        f"no index at {self.index_dir}: built one from the demo corpus "
+                        f"no index at {self.handle.where}: built one from the demo corpus "
                         f"({report.documents_total} articles, {report.chunks_total} chunks, {report.seconds:.1f} s)"
                     )
-                self._version = snapshot_version(self.index_dir)
-                self._searcher = HybridSearcher(load_snapshot(self.index_dir))
+                self._version = self.handle.version()
+                self._searcher = HybridSearcher(self.handle.open())
         self.pipeline()  # resolves `auto` now, so the engine in use can be shown
         self._warm()
         return list(self.notes)
@@ -191,11 +198,9 @@ class DocqaService:
         if now - self._checked < 1.0:
             return
         self._checked = now
-        if snapshot_version(self.index_dir) != self._version and self._write_lock.acquire(
-            blocking=False
-        ):
+        if self.handle.version() != self._version and self._write_lock.acquire(blocking=False):
             try:
-                if snapshot_version(self.index_dir) != self._version:
+                if self.handle.version() != self._version:
                     self._reload()
             finally:
                 self._write_lock.release()
@@ -207,8 +212,8 @@ class DocqaService:
     def _reload(self) -> None:
         old = self._searcher
         assert old is not None
-        version = snapshot_version(self.index_dir)
-        fresh = HybridSearcher(load_snapshot(self.index_dir), embedder=old.embedder)
+        version = self.handle.version()
+        fresh = HybridSearcher(self.handle.open(), embedder=old.embedder)
         self._searcher, self._version = fresh, version
         for p in self._pipelines.values():
             p.use_searcher(fresh)
@@ -368,9 +373,8 @@ class DocqaService:
             report = None
             try:
                 if dests:
-                    report = ingest(
+                    report = self.handle.ingest(
                         list(dests.values()),
-                        self.index_dir,
                         progress=progress,
                         names={str(d): staged[n][0] for n, d in dests.items()},
                         embedder=self._searcher.embedder if self._searcher else None,
@@ -424,7 +428,7 @@ class DocqaService:
     def delete(self, doc_id: str) -> DocEntry:
         with self._write_lock:
             entry = self.document(doc_id)
-            gone = remove_documents(self.index_dir, [entry.doc.id])
+            gone = self.handle.remove([entry.doc.id])
             self._reload()
             path = Path(entry.doc.path or "")
             if path.parent == self.upload_dir.resolve() and path.is_file():
@@ -490,7 +494,7 @@ class DocqaService:
         snap = self.snapshot
         return {
             "status": "ok",
-            "index": str(self.index_dir),
+            "index": self.handle.where,
             "documents": len(snap.docs),
             "chunks": snap.n_chunks,
             "embedder": snap.embedder_name,
