@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -208,6 +209,9 @@ def test_two_servers_share_one_milvus(
             milvus_server, tmp_path / "b", "extractive", log_path=tmp_path / "b.log"
         )
         try:
+            with urllib.request.urlopen(b_url + "/api/health", timeout=30) as r:
+                health = json.load(r)
+            assert health["library"] == "replicas" and health["index"].startswith(milvus_server)
             got = upload_text(
                 a_url,
                 "星河.txt",

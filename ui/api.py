@@ -120,6 +120,7 @@ def api_router(service: DocqaService) -> APIRouter:
         snap = service.snapshot
         return {
             "index": service.handle.where,
+            "library": service.handle.library,
             "embedder": snap.embedder_name,
             "documents": service.documents(),
         }

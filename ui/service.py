@@ -495,6 +495,7 @@ class DocqaService:
         return {
             "status": "ok",
             "index": self.handle.where,
+            "library": self.handle.library,
             "documents": len(snap.docs),
             "chunks": snap.n_chunks,
             "embedder": snap.embedder_name,
