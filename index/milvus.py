@@ -294,14 +294,17 @@ class MilvusLibrary:
             for i in range(0, len(srows), 500):
                 c.upsert(self.sents_coll, srows[i : i + 500])
         keep = {ch.id for ch in chunks}
-        for e in entries:
+        # Only documents stored before can have stale chunks or parts: one query for all of them.
+        known = [e.doc.id for e in entries if e.doc.id in self._doc_by_id]
+        if known:
             stale = [
                 r["id"]
-                for r in self._all(self.chunks_coll, ["id"], f"doc_id == {json.dumps(e.doc.id)}")
+                for r in self._all(self.chunks_coll, ["id"], f"doc_id in {_quote(known)}")
                 if r["id"] not in keep
             ]
             if stale:
                 c.delete(self.chunks_coll, ids=stale)
+        for e in entries:
             text = json.dumps(e.to_json(), ensure_ascii=False)
             pieces = [text[i : i + PART_CHARS] for i in range(0, len(text), PART_CHARS)]
             c.upsert(
@@ -311,13 +314,14 @@ class MilvusLibrary:
                     for n, piece in enumerate(pieces)
                 ],
             )
-            old = [
-                r["id"]
-                for r in self._all(self.docs_coll, ["id"], f'id like "{e.doc.id}:%"')
-                if int(r["id"].rpartition(":")[2]) >= len(pieces)
-            ]
-            if old:
-                c.delete(self.docs_coll, ids=old)
+            if e.doc.id in self._doc_by_id:
+                old = [
+                    r["id"]
+                    for r in self._all(self.docs_coll, ["id"], f'id like "{e.doc.id}:%"')
+                    if int(r["id"].rpartition(":")[2]) >= len(pieces)
+                ]
+                if old:
+                    c.delete(self.docs_coll, ids=old)
         self._touch()
         self.reload()
 
