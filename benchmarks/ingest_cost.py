@@ -9,7 +9,6 @@ re-embeds the same chunks and sentences alone to split the time.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from ingest_speed import xquad_docs  # noqa: E402  (benchmarks/)
 
 from index.embedders import make_embedder  # noqa: E402
 from index.ingest import embed_chunks, ingest  # noqa: E402
@@ -31,16 +32,12 @@ def main() -> int:
     ap.add_argument("--embedder", default="e5-small")
     ap.add_argument("--docs", type=int, default=60)
     args = ap.parse_args()
-    corpus = QA / "xquad_corpus.jsonl"
-    if not corpus.exists():
-        print(f"no benchmark data at {QA}", file=sys.stderr)
-        return 2
-    rows = [json.loads(line) for line in corpus.open(encoding="utf-8")][: args.docs]
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
-        docs.mkdir()
-        for r in rows:
-            (docs / f"{r['id']}.txt").write_text(r["title"] + "\n\n" + r["text"], encoding="utf-8")
+        rows = xquad_docs(args.docs, docs)
+        if not rows:
+            print(f"no benchmark data at {QA}", file=sys.stderr)
+            return 2
         t = time.perf_counter()
         report = ingest([docs], Path(tmp) / "idx", args.embedder)
         total = time.perf_counter() - t

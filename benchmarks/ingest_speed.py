@@ -32,12 +32,23 @@ from index.store import load_snapshot  # noqa: E402
 RESULTS = ROOT / "benchmarks" / "results"
 
 
-def speed(name: str, rows: list[dict]) -> dict[str, float]:
+def xquad_docs(n: int, folder: Path) -> list[dict]:
+    """The first `n` XQuAD Chinese paragraphs as text files (title, blank line, text) in
+    `folder`; returns their rows ([] without the benchmark data)."""
+    corpus = QA / "xquad_corpus.jsonl"
+    if not corpus.exists():
+        return []
+    rows = [json.loads(line) for line in corpus.open(encoding="utf-8")][:n]
+    folder.mkdir(parents=True, exist_ok=True)
+    for r in rows:
+        (folder / f"{r['id']}.txt").write_text(r["title"] + "\n\n" + r["text"], encoding="utf-8")
+    return rows
+
+
+def speed(name: str, n_docs: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         docs = Path(tmp) / "docs"
-        docs.mkdir()
-        for r in rows:
-            (docs / f"{r['id']}.txt").write_text(r["title"] + "\n\n" + r["text"], encoding="utf-8")
+        xquad_docs(n_docs, docs)
         emb = make_embedder(name)
         emb.encode_passages(["warm up"])  # loading the model and dictionaries is paid once,
         default_segmenter().tag("预热")  # not per chunk: keep it out of the throughput
@@ -78,22 +89,20 @@ def main() -> int:
     ap.add_argument("--docs", type=int, default=60)
     ap.add_argument("--json", type=Path, default=RESULTS / "ingest-speed.json")
     args = ap.parse_args()
-    corpus = QA / "xquad_corpus.jsonl"
-    if not corpus.exists():
+    if not (QA / "xquad_corpus.jsonl").exists():
         print(f"no benchmark data at {QA}", file=sys.stderr)
         return 2
-    rows = [json.loads(line) for line in corpus.open(encoding="utf-8")][: args.docs]
     results = {}
     for name in args.embedders.split(","):
-        print(f"{name}: ingesting {len(rows)} paragraphs", file=sys.stderr)
-        results[name] = {"speed": speed(name, rows), "quality": quality(name)}
+        print(f"{name}: ingesting {args.docs} paragraphs", file=sys.stderr)
+        results[name] = {"speed": speed(name, args.docs), "quality": quality(name)}
     print(f"\n{'embedder':22} {'chunks/s (chunks)':>18} {'chunks/s (ingest)':>18}  R@1 / R@5")
     for name, r in results.items():
         s = r["speed"]
         q = "  ".join(f"{k} {v['R@1']:.3f}/{v['R@5']:.3f}" for k, v in r["quality"].items())
         print(f"{name:22} {s['chunk_embedding_per_s']:18.2f} {s['ingest_chunks_per_s']:18.2f}  {q}")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"docs": len(rows), "results": results}, indent=1))
+    args.json.write_text(json.dumps({"docs": args.docs, "results": results}, indent=1))
     return 0
 
 
