@@ -232,7 +232,8 @@ class MilvusHandle:
 
     def remove(self, doc_ids: list[str]) -> list[DocEntry]:
         lib = self._lib()
-        gone = [e for e in lib.docs if e.doc.id in set(doc_ids)]
+        wanted = set(doc_ids)
+        gone = [e for e in lib.docs if e.doc.id in wanted]
         lib.remove([e.doc.id for e in gone])
         return gone
 

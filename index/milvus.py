@@ -15,8 +15,7 @@ One library is three collections, `docqa_<library>_{chunks,docs,sentences}`:
 - sentences: evidence-sentence vectors keyed by a hash of the sentence.
 
 Writes are upserts by id and deletes by document id, so two writers never lose each other's
-documents. Milvus Lite returns BM25 scores as negative distances: keyword candidates are ranked by
-order only (index.search turns ranks into scores).
+documents. Milvus Lite returns BM25 scores as negative distances; `_bm25_scores` turns them back.
 """
 
 from __future__ import annotations
@@ -33,12 +32,11 @@ from typing import Any
 
 import numpy as np
 
-from corpus.mentions import LibraryTerms
 from corpus.records import Chunk
 from index.backend import MILVUS_SCHEME
 from index.errors import IndexError_
 from index.keyword import terms as keyword_terms
-from index.store import DocEntry
+from index.store import DocEntry, LibraryReads
 
 PART_CHARS = 15_000  # a VARCHAR holds 65,535 bytes; Chinese takes 3 bytes a character
 LIBRARY_ROW = "__library__"
@@ -114,13 +112,19 @@ def libraries(address: str) -> list[str]:
     )
 
 
+def _ensure_loaded(client: Any, coll: str) -> None:
+    """Collections must be loaded before reads; a new process finds them released."""
+    if "Loaded" not in str(client.get_load_state(coll).get("state")):
+        client.load_collection(coll)
+
+
 def _quote(ids: Iterable[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in ids) + "]"
 
 
-class MilvusLibrary:
+class MilvusLibrary(LibraryReads):
     """One library in Milvus (see the module docstring). Reads keep the document list in memory;
-    `reload()` refreshes it when another process wrote (`version()` changed)."""
+    `reload()` refreshes it when another process wrote (`library_version` changed)."""
 
     def __init__(self, address: str, library: str = "default") -> None:
         self.address = address
@@ -138,11 +142,8 @@ class MilvusLibrary:
             self.reload()
 
     def _load(self) -> None:
-        """Collections must be loaded before reads; a new process finds them released."""
         for coll in (self.chunks_coll, self.docs_coll, self.sents_coll):
-            state = self.client.get_load_state(coll).get("state")
-            if "Loaded" not in str(state):
-                self.client.load_collection(coll)
+            _ensure_loaded(self.client, coll)
 
     # --- lifecycle ---------------------------------------------------------------------------
 
@@ -225,9 +226,6 @@ class MilvusLibrary:
             self.docs_coll,
             [{"id": LIBRARY_ROW, "text": json.dumps(self.manifest), "vector": [0.0, 1.0]}],
         )
-
-    def version(self) -> str | None:
-        return library_version(self.address, self.library)
 
     def _all(self, coll: str, fields: list[str], filter_: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []
@@ -358,14 +356,6 @@ class MilvusLibrary:
         return out
 
     # --- the index.backend.Library surface -----------------------------------------------------
-
-    @property
-    def embedder_name(self) -> str:
-        return str(self.manifest["embedder"]["name"])
-
-    @cached_property
-    def terms(self) -> LibraryTerms:
-        return LibraryTerms(t for e in self.docs for t in e.terms)
 
     @cached_property
     def sentences(self) -> MilvusSentences:
@@ -508,7 +498,6 @@ def library_version(address: str, library: str) -> str | None:
     coll = f"docqa_{check_library_name(library)}_docs"
     if not client.has_collection(coll):
         return None
-    if "Loaded" not in str(client.get_load_state(coll).get("state")):
-        client.load_collection(coll)
+    _ensure_loaded(client, coll)
     rows = client.get(coll, ids=[LIBRARY_ROW], output_fields=["text"])
     return json.loads(rows[0]["text"]).get("version") if rows else None

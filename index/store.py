@@ -108,8 +108,25 @@ class DocEntry:
         return cls(doc, d["file_sha256"], d["n_chunks"], d["ingested_at"], d.get("name"), terms)
 
 
+class LibraryReads:
+    """What every library (index.backend.Library) derives the same way from its manifest and
+    documents."""
+
+    manifest: dict[str, Any]
+    docs: list[DocEntry]
+
+    @property
+    def embedder_name(self) -> str:
+        return str(self.manifest["embedder"]["name"])
+
+    @cached_property
+    def terms(self) -> LibraryTerms:
+        """The library's glossary: every document's (Chinese, English) names, once each."""
+        return LibraryTerms(t for e in self.docs for t in e.terms)
+
+
 @dataclass
-class Snapshot:
+class Snapshot(LibraryReads):
     """Everything of one index version, in memory."""
 
     manifest: dict[str, Any]
@@ -121,6 +138,8 @@ class Snapshot:
     path: Path | None = None
     sentences: SentenceVectors | None = None  # None: an index from before they were stored
     _doc_by_id: dict[str, DocEntry] = field(default_factory=dict)
+    # (terms, BM25 score of every chunk) of the last keyword query, reused by its fusion
+    _kw_cache: tuple[tuple[str, ...], np.ndarray | None] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._doc_by_id = {e.doc.id: e for e in self.docs}
@@ -153,11 +172,11 @@ class Snapshot:
 
     def _keyword_all(self, terms: tuple[str, ...]) -> np.ndarray | None:
         """The BM25 score of every chunk for `terms` (the last query's, kept for its fusion)."""
-        cached = self.__dict__.get("_kw_cache")
+        cached = self._kw_cache
         if cached is not None and cached[0] == terms:
             return cached[1]
         scores = self.keyword.scores(list(terms))
-        self.__dict__["_kw_cache"] = (terms, scores)
+        self._kw_cache = (terms, scores)
         return scores
 
     def keyword_top(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
@@ -180,14 +199,6 @@ class Snapshot:
             return None
         return np.asarray(scores[[self._row[i] for i in ids]])
 
-    @property
-    def embedder_name(self) -> str:
-        return str(self.manifest["embedder"]["name"])
-
-    @cached_property
-    def terms(self) -> LibraryTerms:
-        """The library's glossary: every document's (Chinese, English) names, once each."""
-        return LibraryTerms(t for e in self.docs for t in e.terms)
 
 
 def chunk_text_for_embedding(chunk: Chunk, doc: Document) -> str:

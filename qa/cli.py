@@ -163,6 +163,13 @@ def demo(as_json: bool, index: str | None, llm: str) -> None:
 # ---------------------------------------------------------------- index commands
 
 
+def _address(index: str | None) -> str:
+    """The index address: a milvus:// address as given, else the index folder."""
+    from index.backend import is_milvus
+
+    return index if index and is_milvus(index) else str(_index_dir(index))
+
+
 def _index_dir(index: str | None) -> Path:
     from index.store import default_index_dir
 
@@ -374,10 +381,9 @@ def search(query: str, k: int, index: str | None, mode: str, library: str, as_js
 @click.option("--json", "as_json", is_flag=True)
 def docs(index: str | None, library: str, as_json: bool) -> None:
     """List the documents in the index."""
-    from index.backend import is_milvus
     from index.store import IndexError_
 
-    where = index if index and is_milvus(index) else str(_index_dir(index))
+    where = _address(index)
     try:
         snap = _open_library(index, library)
     except IndexError_ as exc:
@@ -792,12 +798,9 @@ def serve(
         check_bind(host, token)  # before the slow start, so the refusal is immediate
     except ValueError as exc:
         _fail(str(exc))
-    from index.backend import is_milvus
-
-    where = index if index and is_milvus(index) else _index_dir(index)
     _check_k(k)
     try:
-        service = DocqaService(where, llm, model, k, library=library)
+        service = DocqaService(_address(index), llm, model, k, library=library)
         if not service.handle.exists():
             click.echo(
                 f"no index at {service.handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
@@ -829,10 +832,10 @@ def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
     ctx.obj = index
     if ctx.invoked_subcommand is not None:
         return
-    from index.backend import is_milvus, list_libraries
+    from index.backend import list_libraries
     from index.store import IndexError_
 
-    where = index if index and is_milvus(index) else str(_index_dir(index))
+    where = _address(index)
     try:
         names = list_libraries(where)
     except IndexError_ as exc:
@@ -850,12 +853,11 @@ def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
 @click.pass_obj
 def libraries_delete(index: str | None, name: str) -> None:
     """Delete library NAME with all its documents."""
-    from index.backend import delete_library, is_milvus
+    from index.backend import delete_library
     from index.store import IndexError_
 
-    where = index if index and is_milvus(index) else str(_index_dir(index))
     try:
-        delete_library(where, name)
+        delete_library(_address(index), name)
     except IndexError_ as exc:
         _fail(str(exc))
         return
@@ -925,7 +927,7 @@ def models_list(as_json: bool) -> None:
             "kind": "embedder",
             "installed": onnx_installed(name),
             "path": str(onnx_path(name)),
-            "description": f"{source} exported to ONNX with int8 weights (ONNX Runtime, ~4x faster)",
+            "description": f"{source} exported to ONNX with int8 weights (ONNX Runtime, ~3x faster)",
         }
         for name, source in DERIVED.items()
     ]

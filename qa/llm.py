@@ -55,9 +55,7 @@ def _load_llama(path: str, n_ctx: int, n_threads: int) -> Any:
         return _load_llama_once(path, n_ctx, n_threads)
 
 
-def prefetch_llama(
-    path: str, n_ctx: int = 4096, n_threads: int = max(1, os.cpu_count() or 1)
-) -> None:
+def prefetch_llama(path: str, n_ctx: int, n_threads: int) -> None:
     """Start loading the model in the background: a fresh `docqa ask` reads the GGUF while it
     loads the embedder and retrieves (errors surface when the model is first used)."""
 

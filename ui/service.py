@@ -135,7 +135,6 @@ class DocqaService:
         # A folder (the local store) or a milvus:// address; several `docqa serve` processes on
         # one Milvus see each other's writes through the library's version stamp.
         self.handle = handle_for(index_dir, library)
-        self.index_dir = index_dir if is_milvus(index_dir) else Path(index_dir)
         self.default_llm = llm
         self.model = model
         self.k = k
@@ -332,9 +331,7 @@ class DocqaService:
         rejected = tuple((r.name, r.error or "") for r in results.values() if r.status == "failed")
         if report is None:
             snap = self.snapshot
-            report = IngestReport(
-                [], [], [], [], [], 0, snap.n_chunks, len(snap.docs), 0.0, False
-            )
+            report = IngestReport([], [], [], [], [], 0, snap.n_chunks, len(snap.docs), 0.0, False)
         ordered = tuple(results[i] for i in range(len(files)))
         return UploadResult(report, rejected, ordered)
 
