@@ -136,6 +136,43 @@ def list_libraries(address: str) -> list[str]:
     return names
 
 
+def create_library(address: str, library: str, embedder: Any = None) -> bool:
+    """Create an empty library that will embed with `embedder` (an `Embedder`, or None for the
+    default one); False when it exists already (it is left as it is)."""
+    from pathlib import Path
+
+    import numpy as np
+
+    from corpus.chunking import ChunkingConfig
+    from index.embedders import default_embedder_name, make_embedder
+
+    if library in list_libraries(address):
+        return False
+    emb = embedder or make_embedder(default_embedder_name())
+    cfg = ChunkingConfig()
+    if is_milvus(address):
+        from index.milvus import MilvusLibrary
+
+        chunking = {"max_chars": cfg.max_chars, "overlap": cfg.overlap}
+        MilvusLibrary(address, library).create(emb.name, emb.dim, chunking)
+        return True
+    from index.lock import writer_lock
+    from index.sentences import SentenceVectors
+    from index.store import build_snapshot, index_state, write_snapshot
+
+    folder = Path(local_library_dir(address, library))
+    folder.mkdir(parents=True, exist_ok=True)
+    with writer_lock(folder, "create"):
+        if index_state(folder) != "missing":
+            return False
+        none = np.zeros((0, emb.dim), np.float32)
+        sentences = SentenceVectors([], none.astype(np.float16))
+        write_snapshot(
+            build_snapshot([], [], none, emb.name, emb.dim, cfg, sentences=sentences), folder
+        )
+    return True
+
+
 def delete_library(address: str, library: str) -> None:
     """Delete a library with everything in it."""
     import shutil

@@ -828,7 +828,8 @@ def serve(
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
-    """List the libraries of the index (`docqa libraries delete NAME` deletes one)."""
+    """List the libraries of the index (`docqa libraries create NAME` makes an empty one,
+    `docqa libraries delete NAME` deletes one)."""
     ctx.obj = index
     if ctx.invoked_subcommand is not None:
         return
@@ -846,6 +847,26 @@ def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
         return
     for n in names:
         click.echo(n)
+
+
+@libraries.command("create")
+@click.argument("name")
+@click.option(
+    "--embedder", default=None, help="Embedder for the new library [default: the default one]."
+)
+@click.pass_obj
+def libraries_create(index: str | None, name: str, embedder: str | None) -> None:
+    """Create an empty library NAME (ingesting into a new library creates it too)."""
+    from index.backend import create_library
+    from index.embedders import EmbedderError, make_embedder
+    from index.store import IndexError_
+
+    try:
+        made = create_library(_address(index), name, make_embedder(embedder) if embedder else None)
+    except (IndexError_, EmbedderError) as exc:
+        _fail(str(exc))
+        return
+    click.echo(f"created library {name}" if made else f"library {name} exists already")
 
 
 @libraries.command("delete")

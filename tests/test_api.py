@@ -355,3 +355,46 @@ def test_an_upload_is_a_background_job_and_asks_go_on(client: TestClient) -> Non
         "/api/documents", files=[("files", (f"f{i}.txt", b"x", "text/plain")) for i in range(21)]
     )
     assert r.status_code == 413  # refused at once, not as a job
+
+
+def test_libraries_over_the_api(client: TestClient, service: DocqaService) -> None:
+    """Libraries are created, listed, written, asked and deleted per request; asking stays
+    within one library and the default one is untouched."""
+    assert client.get("/api/libraries").json()["libraries"] == [
+        {"name": "default", "default": True}
+    ]
+    r = client.post("/api/libraries", json={"name": "security"})
+    assert r.status_code == 201 and r.json()["created"]
+    assert client.post("/api/libraries", json={"name": "security"}).status_code == 200
+    bad = client.post("/api/libraries", json={"name": "../x"})
+    assert bad.status_code == 400 and "library name" in bad.json()["error"]
+    assert client.get("/api/documents?library=security").json()["documents"] == []
+
+    # an upload into a library that does not exist yet creates it; its job names it
+    up = client.post(
+        "/api/documents?library=reports",
+        files=[("files", ("report.txt", XSS_DOC.encode(), "text/plain"))],
+    )
+    assert up.status_code == 202 and up.json()["job"]["library"] == "reports"
+    job = service.jobs.wait(service.jobs.get(up.json()["job"]["id"]), timeout=120)
+    assert job.state == "done", job.error
+    names = [x["name"] for x in client.get("/api/libraries").json()["libraries"]]
+    assert names == ["default", "reports", "security"]
+
+    q = "安全测试公司2025年营业收入是多少？"
+    a = client.post("/api/ask", json={"question": q, "library": "reports"}).json()
+    assert "12.5亿元" in a["answer"] and a["citations"][0]["verified"]
+    assert client.post("/api/ask", json={"question": q}).json()["refused"]
+    assert client.post("/api/ask", json={"question": q, "library": "security"}).json()["refused"]
+    hits = client.post("/api/search", json={"query": "营业收入", "library": "reports"}).json()
+    assert {h["title"] for h in hits["hits"]} == {"安全测试公司年报"}
+    h = client.get("/api/health?library=reports").json()
+    assert h["library"] == "reports" and h["documents"] == 1
+    missing = client.post("/api/ask", json={"question": q, "library": "nope"})
+    assert missing.status_code == 404 and "no library 'nope'" in missing.json()["error"]
+
+    assert client.delete("/api/libraries/default").status_code == 409
+    assert client.delete("/api/libraries/reports").json() == {"deleted": "reports"}
+    assert client.get("/api/documents?library=reports").status_code == 404
+    assert len(client.get("/api/documents").json()["documents"]) == 2
+    assert client.delete("/api/libraries/reports").status_code == 404

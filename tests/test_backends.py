@@ -128,8 +128,13 @@ def test_libraries_are_kept_apart(address: str, tmp_path: Path) -> None:
     assert len(alpha) == 1 and len(beta) == 1 and alpha[0]["id"] != beta[0]["id"]
     res = CliRunner().invoke(cli, ["docs", "--index", address, "--library", "no-such!"])
     assert res.exit_code == 2 and "library name" in res.stderr
+    res = CliRunner().invoke(
+        cli, ["libraries", "--index", address, "create", "gamma", "--embedder", EMBEDDER]
+    )
+    assert res.exit_code == 0 and "created library gamma" in res.output, res.output
+    assert _run("docs", "--index", address, "--library", "gamma")["documents"] == []
     listed = _run("libraries", "--index", address)["libraries"]
-    assert {"alpha", "beta"} <= set(listed)
+    assert {"alpha", "beta", "gamma"} <= set(listed)
     res = CliRunner().invoke(cli, ["libraries", "--index", address, "delete", "beta"])
     assert res.exit_code == 0, res.output
     assert "beta" not in _run("libraries", "--index", address)["libraries"]

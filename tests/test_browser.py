@@ -148,3 +148,25 @@ def test_run_a_small_evaluation(page: Any, tmp_path: Path) -> None:
     link = page.locator("#docqa-ev-files a[href*='report.html']").first
     report = page.request.get(link.get_attribute("href"))
     assert report.ok and "docqa evaluation" in report.text()
+
+
+def test_library_picker_keeps_questions_within_one_library(page: Any, tmp_path: Path) -> None:
+    f = tmp_path / "库测试.txt"
+    f.write_text("星河测试公司年报\n\n星河测试公司2025年净利润为8.8亿元。\n", encoding="utf-8")
+    page.get_by_role("tab", name="Library · 文档库").click()
+    page.fill("#docqa-new-library textarea, #docqa-new-library input", "galaxy")
+    page.click("#docqa-create-library")
+    page.wait_for_selector("#docqa-upload-result >> text=/Created library/")
+    assert "0 documents" in page.inner_text("#docqa-status")
+    page.set_input_files("#docqa-upload input[type=file]", str(f))
+    page.wait_for_timeout(500)
+    page.click("#docqa-add")
+    page.wait_for_selector("#docqa-upload-result >> text=/1 added/")
+    assert "1 documents" in page.inner_text("#docqa-status")
+    page.get_by_role("tab", name="Chat · 问答").click()
+    assert "8.8亿元" in ask(page, "星河测试公司2025年净利润是多少？").inner_text()
+    # back to the default library: the other library's document is not there to cite
+    page.click("#docqa-library input")
+    page.get_by_role("option", name="default").click()
+    page.wait_for_selector("#docqa-status >> text=/2 documents/")
+    assert "8.8亿元" not in ask(page, "星河测试公司2025年净利润是多少？").inner_text()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, FastAPI, File, Request, UploadFile
+from fastapi import APIRouter, FastAPI, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -19,7 +19,10 @@ from index.errors import AmbiguousSelectorError, IndexBusyError, IndexDamagedErr
 from qa.conversation import Turn
 from qa.llm import LLMError
 from qa.pipeline import MAX_QUESTION_CHARS, QuestionError
-from ui.service import MAX_TRANSLATE_CHARS, DocqaService, ServiceError, Upload
+from ui.libraries import Libraries
+from ui.service import MAX_TRANSLATE_CHARS, ServiceError, Upload
+
+LIBRARY_HELP = "the library to use; default: the server's"
 
 
 class TurnIn(BaseModel):
@@ -28,6 +31,7 @@ class TurnIn(BaseModel):
 
 
 class AskIn(BaseModel):
+    library: str | None = Field(default=None, description=LIBRARY_HELP)
     question: str = Field(description="Chinese or English", max_length=MAX_QUESTION_CHARS)
     history: list[TurnIn] = Field(default_factory=list, max_length=20)
     llm: Literal["auto", "extractive", "local", "openai"] | None = Field(
@@ -36,12 +40,18 @@ class AskIn(BaseModel):
 
 
 class SearchIn(BaseModel):
+    library: str | None = Field(default=None, description=LIBRARY_HELP)
     query: str = Field(max_length=MAX_QUESTION_CHARS)
     k: int = Field(default=5, ge=1, le=50)
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
 
 
+class LibraryIn(BaseModel):
+    name: str = Field(description="a letter, then letters, digits or _ (at most 48)")
+
+
 class TranslateIn(BaseModel):
+    library: str | None = Field(default=None, description=LIBRARY_HELP)
     text: str | None = Field(default=None, max_length=MAX_TRANSLATE_CHARS)
     doc_id: str | None = Field(default=None, description="translate this document's key passages")
     chunk_id: str | None = None
@@ -89,21 +99,22 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http)
 
 
-def api_router(service: DocqaService) -> APIRouter:
+def api_router(libraries: Libraries) -> APIRouter:
     r = APIRouter(prefix="/api")
+    lib_q = Query(default=None, description=LIBRARY_HELP)
 
     @r.get("/health", summary="Liveness, index size, engine, limits")
-    def health() -> dict[str, Any]:
-        return service.health()
+    def health(library: str | None = lib_q) -> dict[str, Any]:
+        return {**libraries.get(library).health(), "libraries": libraries.names()}
 
     @r.post("/ask", summary="Answer a question with verified citations (= docqa ask --json)")
     def ask(body: AskIn) -> dict[str, Any]:
         history = [Turn(t.question, t.answer) for t in body.history]
-        return service.ask(body.question, history, body.llm).to_json()
+        return libraries.get(body.library).ask(body.question, history, body.llm).to_json()
 
     @r.post("/search", summary="Ranked passages (= docqa search --json)")
     def search(body: SearchIn) -> dict[str, Any]:
-        hits = service.search(body.query, body.k, body.mode)
+        hits = libraries.get(body.library).search(body.query, body.k, body.mode)
         return {
             "query": body.query,
             "language": detect_lang(body.query),
@@ -112,47 +123,69 @@ def api_router(service: DocqaService) -> APIRouter:
 
     @r.post("/translate", summary="Translate text, a chunk, or a document's key passages")
     def translate(body: TranslateIn) -> dict[str, Any]:
+        service = libraries.get(body.library)
         results = service.translate(body.text, body.doc_id, body.chunk_id, body.to, body.key)
         return {"translations": [t.to_json() for t in results]}
 
-    @r.get("/documents", summary="The documents in the index (= docqa docs --json)")
-    def documents() -> dict[str, Any]:
+    @r.get("/libraries", summary="The libraries of the index (= docqa libraries --json)")
+    def list_libraries() -> dict[str, Any]:
+        return {"index": libraries.address, "libraries": libraries.listing()}
+
+    @r.post("/libraries", summary="Create an empty library (201; 200 when it exists already)")
+    def create_library(body: LibraryIn) -> JSONResponse:
+        created = libraries.create(body.name)
+        return JSONResponse(
+            {"library": body.name, "created": created}, status_code=201 if created else 200
+        )
+
+    @r.delete("/libraries/{name}", summary="Delete a library with all its documents")
+    def delete_library(name: str) -> dict[str, Any]:
+        libraries.delete(name)
+        return {"deleted": name}
+
+    @r.get("/documents", summary="The documents in a library (= docqa docs --json)")
+    def documents(library: str | None = lib_q) -> dict[str, Any]:
+        service = libraries.get(library)
         snap = service.snapshot
         return {
             "index": service.handle.where,
-            "library": service.handle.library,
+            "library": service.library,
             "embedder": snap.embedder_name,
             "documents": service.documents(),
         }
 
     @r.get("/documents/{doc_id}", summary="One document: metadata and cleaned text")
-    def document(doc_id: str) -> dict[str, Any]:
-        e = service.document(doc_id)
+    def document(doc_id: str, library: str | None = lib_q) -> dict[str, Any]:
+        e = libraries.get(library).document(doc_id)
         return {**e.summary(), "author": e.doc.author, "text": e.doc.text}
 
     @r.post(
         "/documents",
         summary="Upload files (HTML, TXT, PDF, DOCX, MD): 202 and a job to follow, or with "
-        "?wait=true the result itself",
+        "?wait=true the result itself. A library that does not exist yet is created.",
         status_code=202,
     )
     async def upload(
         files: list[UploadFile] = File(...),  # noqa: B008
         wait: bool = False,
+        library: str | None = lib_q,
     ) -> JSONResponse:
         items = [Upload(f.filename or "upload", await f.read()) for f in files]
+        service = await run_in_threadpool(libraries.get, library, True)
         if wait:
             result = await run_in_threadpool(service.upload, items)
             return JSONResponse(result.to_json(), status_code=result.status)
         job = service.submit_upload(items)
         where = f"/api/jobs/{job.id}"
         return JSONResponse(
-            {"job": job.to_json(), "status_url": where}, status_code=202, headers={"Location": where}
+            {"job": job.to_json(), "status_url": where},
+            status_code=202,
+            headers={"Location": where},
         )
 
     @r.get("/jobs/{job_id}", summary="A background job: state, progress, each file's result")
     def job(job_id: str) -> dict[str, Any]:
-        found = service.jobs.get(job_id)
+        found = libraries.jobs.get(job_id)
         if found is None:
             raise ServiceError(f"no job {job_id!r} (finished jobs are kept for a while)", 404)
         body = found.to_json()
@@ -160,11 +193,14 @@ def api_router(service: DocqaService) -> APIRouter:
             body["status"] = found.status  # the HTTP status the upload itself would have had
         return body
 
-    @r.delete("/documents/{doc_id}", summary="Delete a document from the index")
-    def delete(doc_id: str) -> dict[str, Any]:
-        return {"removed": service.delete(doc_id).summary()}
+    @r.delete("/documents/{doc_id}", summary="Delete a document from a library")
+    def delete(doc_id: str, library: str | None = lib_q) -> dict[str, Any]:
+        return {"removed": libraries.get(library).delete(doc_id).summary()}
 
-    known = {"/api" + p for p in ("/health", "/ask", "/search", "/translate", "/documents", "/jobs")}
+    known = {
+        "/api" + p
+        for p in ("/health", "/ask", "/search", "/translate", "/documents", "/jobs", "/libraries")
+    }
 
     @r.api_route(
         "/{rest:path}",
@@ -174,7 +210,7 @@ def api_router(service: DocqaService) -> APIRouter:
     def unknown(request: Request, rest: str) -> JSONResponse:
         """Everything else under /api: the documented JSON error, not the UI's."""
         path = request.url.path.rstrip("/")
-        if path in known or path.startswith(("/api/documents/", "/api/jobs/")):
+        if path in known or path.startswith(("/api/documents/", "/api/jobs/", "/api/libraries/")):
             return error(405, f"{request.method} is not allowed on {path}")
         return error(404, f"no API endpoint {request.url.path}; see /docs")
 

@@ -18,6 +18,7 @@ from qa.llm import LLMError, local_model_installed
 from qa.pipeline import QuestionError
 from qa.records import Answer
 from ui import render
+from ui.libraries import Libraries
 from ui.service import DocqaService, ServiceError, Upload
 
 USER_ERRORS = (
@@ -87,14 +88,26 @@ def _status_line(service: DocqaService, engine: str) -> str:
     )
 
 
-def build_ui(service: DocqaService) -> gr.Blocks:
+def build_ui(libraries: Libraries) -> gr.Blocks:
+    service = libraries.get()
     notes = service.open()
     engines = _engines()
     default_engine = service.engine_name if service.engine_name in engines else engines[0]
 
+    def served(name: str | None) -> DocqaService:
+        return libraries.get(name or None)
+
     with gr.Blocks(title="docqa", fill_width=True) as demo:
         gr.Markdown("## docqa · 文档问答 — answers cited to the exact passage")
-        status = gr.Markdown(_status_line(service, default_engine), elem_id="docqa-status")
+        with gr.Row():
+            library = gr.Dropdown(
+                libraries.names(),
+                value=libraries.default,
+                label="Library · 文档库",
+                scale=1,
+                elem_id="docqa-library",
+            )
+            status = gr.Markdown(_status_line(service, default_engine), elem_id="docqa-status")
         if notes:
             gr.Markdown("\n".join(f"ℹ️ {render.md_text(n)}" for n in notes), elem_id="docqa-notes")
         turns = gr.State([])
@@ -138,8 +151,13 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 )
 
         def respond(
-            message: str, chat: list[dict[str, Any]], state: list[dict[str, Any]], llm: str
+            message: str,
+            chat: list[dict[str, Any]],
+            state: list[dict[str, Any]],
+            llm: str,
+            lib: str | None,
         ):
+            service = served(lib)
             message = (message or "").strip()
             if not message:
                 yield chat, state, render.sources_html(state), ""
@@ -182,13 +200,15 @@ def build_ui(service: DocqaService) -> gr.Blocks:
         for trigger in (question.submit, ask_btn.click):
             trigger(
                 respond,
-                [question, chatbot, turns, engine],
+                [question, chatbot, turns, engine, library],
                 [chatbot, turns, sources, question],
                 concurrency_limit=4,
             )
         clear.click(lambda: ([], [], render.sources_html([])), None, [chatbot, turns, sources])
 
-        def translate_source(state: list[dict[str, Any]], evt: gr.EventData) -> tuple[Any, str]:
+        def translate_source(
+            state: list[dict[str, Any]], lib: str | None, evt: gr.EventData
+        ) -> tuple[Any, str]:
             data = getattr(evt, "_data", None) or {}
             turn, n = data.get("turn"), data.get("n")
             if not isinstance(turn, int) or not 0 <= turn < len(state):
@@ -197,7 +217,7 @@ def build_ui(service: DocqaService) -> gr.Blocks:
             if view is None:
                 return state, render.sources_html(state, turn)
             try:
-                t = service.translate_span(view.doc_id, view.start, view.end)
+                t = served(lib).translate_span(view.doc_id, view.start, view.end)
             except USER_ERRORS as exc:
                 gr.Warning(str(exc))
                 return state, render.sources_html(state, turn)
@@ -205,7 +225,7 @@ def build_ui(service: DocqaService) -> gr.Blocks:
             state[turn] = {**state[turn], "translations": {**state[turn]["translations"], n: t}}
             return state, render.sources_html(state, turn)
 
-        sources.click(translate_source, [turns], [turns, sources])
+        sources.click(translate_source, [turns, library], [turns, sources])
 
         # ---------------------------------------------------------------- Library
         with gr.Tab("Library · 文档库", id="library"):
@@ -213,6 +233,20 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 "Add HTML, TXT, PDF, DOCX or Markdown files (several at once). "
                 "A file uploaded again under the same name replaces the earlier version."
             )
+            with gr.Row():
+                new_name = gr.Textbox(
+                    label="New library · 新建文档库",
+                    placeholder="a letter, then letters, digits or _",
+                    scale=3,
+                    elem_id="docqa-new-library",
+                )
+                new_btn = gr.Button("Create · 创建", scale=1, elem_id="docqa-create-library")
+                drop_btn = gr.Button(
+                    "Delete this library · 删除文档库",
+                    variant="stop",
+                    scale=1,
+                    elem_id="docqa-delete-library",
+                )
             files = gr.File(file_count="multiple", label="Files", elem_id="docqa-upload")
             add_btn = gr.Button("Add to library · 添加", variant="primary", elem_id="docqa-add")
             upload_out = gr.Markdown(elem_id="docqa-upload-result")
@@ -233,26 +267,29 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 )
             doc_view = gr.HTML(elem_id="docqa-doc")
 
-        def library_outputs(msg: str) -> tuple[Any, ...]:
+        def library_outputs(msg: str, lib: str | None) -> tuple[Any, ...]:
+            service = served(lib)
             choices = _doc_choices(service)
             return (
                 msg,
                 _doc_rows(service),
                 gr.update(choices=choices, value=None),
-                gr.update(choices=choices),
+                gr.update(choices=choices, value=None),
                 _status_line(service, default_engine),
             )
 
-        def add_files(paths: list[str] | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
+        def add_files(
+            paths: list[str] | None, lib: str | None, progress: gr.Progress = PROGRESS
+        ) -> tuple[Any, ...]:
             if not paths:
-                return library_outputs("⚠️ Choose one or more files first.")
+                return library_outputs("⚠️ Choose one or more files first.", lib)
             items = [Upload(Path(p).name, Path(p).read_bytes()) for p in paths]
             try:
-                result = service.upload(
+                result = served(lib).upload(
                     items, progress=lambda i, n, _p: progress((i, n), desc="reading files")
                 )
             except USER_ERRORS as exc:
-                return library_outputs("⚠️ " + render.md_text(str(exc)))
+                return library_outputs("⚠️ " + render.md_text(str(exc)), lib)
             r = result.to_json()
             lines = [
                 f"**{len(r['new'])} added, {len(r['updated'])} updated, {len(r['unchanged'])} unchanged, "
@@ -266,8 +303,10 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                     lines.append(f"- **{label[f['status']]}** {render.md_text(f['name'])}")
                 else:
                     why = (f.get("error") or "").removeprefix(f"{f['name']}: ")
-                    lines.append(f"- **{f['status']}** {render.md_text(f['name'])}: {render.md_text(why)}")
-            return library_outputs("\n".join(lines))
+                    lines.append(
+                        f"- **{f['status']}** {render.md_text(f['name'])}: {render.md_text(why)}"
+                    )
+            return library_outputs("\n".join(lines), lib)
 
         # the Translate tab's document picker is refreshed with the library
         with gr.Tab("Translate · 翻译", id="translate"):
@@ -286,7 +325,10 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 tr_btn = gr.Button("Translate · 翻译", variant="primary", elem_id="docqa-tr-go")
             tr_out = gr.HTML(elem_id="docqa-tr-out")
 
-        def do_translate(text: str, doc_id: str | None, key: float, to: str) -> str:
+        def do_translate(
+            text: str, doc_id: str | None, key: float, to: str, lib: str | None
+        ) -> str:
+            service = served(lib)
             try:
                 if text and text.strip():
                     items = service.translate(text=text, to=None if to == "auto" else to)
@@ -300,33 +342,69 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 return f'<div class="docqa-bad">{render.esc(exc)}</div>'
             return render.side_by_side_html(items)
 
-        tr_btn.click(do_translate, [tr_text, tr_doc, tr_key, tr_to], tr_out)
+        tr_btn.click(do_translate, [tr_text, tr_doc, tr_key, tr_to, library], tr_out)
 
-        add_btn.click(add_files, files, [upload_out, table, pick, tr_doc, status])
+        add_btn.click(add_files, [files, library], [upload_out, table, pick, tr_doc, status])
 
-        def open_doc(doc_id: str | None) -> str:
+        def open_doc(doc_id: str | None, lib: str | None) -> str:
             if not doc_id:
                 return '<div class="docqa-empty">Pick a document.</div>'
             try:
-                e = service.document(doc_id)
+                e = served(lib).document(doc_id)
             except ServiceError as exc:
                 return f'<div class="docqa-bad">{render.esc(exc)}</div>'
             return render.document_html(e.summary(), e.doc.text)
 
-        open_btn.click(open_doc, pick, doc_view)
-        pick.change(open_doc, pick, doc_view)
+        open_btn.click(open_doc, [pick, library], doc_view)
+        pick.change(open_doc, [pick, library], doc_view)
 
-        def delete_doc(doc_id: str | None) -> tuple[Any, ...]:
+        def delete_doc(doc_id: str | None, lib: str | None) -> tuple[Any, ...]:
             if not doc_id:
-                return (*library_outputs("⚠️ Pick a document to delete."), "")
+                return (*library_outputs("⚠️ Pick a document to delete.", lib), "")
             try:
-                gone = service.delete(doc_id)
+                gone = served(lib).delete(doc_id)
             except USER_ERRORS as exc:
-                return (*library_outputs("⚠️ " + render.md_text(str(exc))), "")
+                return (*library_outputs("⚠️ " + render.md_text(str(exc)), lib), "")
             title = gone.doc.title or gone.doc.path or gone.doc.id
-            return (*library_outputs(f"🗑 Deleted {render.md_text(title)}"), "")
+            return (*library_outputs(f"🗑 Deleted {render.md_text(title)}", lib), "")
 
-        del_btn.click(delete_doc, pick, [upload_out, table, pick, tr_doc, status, doc_view])
+        library_views = [upload_out, table, pick, tr_doc, status]
+        del_btn.click(delete_doc, [pick, library], [*library_views, doc_view])
+
+        def switch(lib: str | None, msg: str = "") -> tuple[Any, ...]:
+            """Show another library: its documents and status; a new conversation."""
+            try:
+                views = library_outputs(msg, lib)
+            except USER_ERRORS as exc:
+                lib = libraries.default
+                views = library_outputs("⚠️ " + render.md_text(str(exc)), lib)
+            chooser = gr.update(choices=libraries.names(), value=lib)
+            return (*views, "", chooser, [], [], render.sources_html([]))
+
+        switch_outputs = [*library_views, doc_view, library, chatbot, turns, sources]
+        library.input(switch, library, switch_outputs)
+
+        def create(name: str) -> tuple[Any, ...]:
+            name = (name or "").strip()
+            try:
+                if not name:
+                    raise ServiceError("type a name for the new library")
+                made = libraries.create(name)
+            except USER_ERRORS as exc:
+                return (*switch(None, "⚠️ " + render.md_text(str(exc))), name)
+            said = "Created" if made else "Switched to the existing"
+            return (*switch(name, f"{said} library **{render.md_text(name)}**"), "")
+
+        new_btn.click(create, new_name, [*switch_outputs, new_name])
+
+        def drop(lib: str | None) -> tuple[Any, ...]:
+            try:
+                libraries.delete(lib or libraries.default)
+            except USER_ERRORS as exc:
+                return switch(lib, "⚠️ " + render.md_text(str(exc)))
+            return switch(None, f"🗑 Deleted library **{render.md_text(lib or '')}**")
+
+        drop_btn.click(drop, library, switch_outputs)
 
         # ---------------------------------------------------------------- Evaluate
         with gr.Tab("Evaluate · 评测", id="evaluate"):
@@ -348,7 +426,7 @@ def build_ui(service: DocqaService) -> gr.Blocks:
             )
 
         def run_eval(
-            path: str | None, llm: str, progress: gr.Progress = PROGRESS
+            path: str | None, llm: str, lib: str | None, progress: gr.Progress = PROGRESS
         ) -> tuple[Any, ...]:
             from qa.evaluate import QuestionSetError
 
@@ -356,7 +434,11 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 return "⚠️ Upload a question set first.", "", None
             try:
                 result, out = evaluate(
-                    service, Path(path), llm, lambda i, n: progress((i, n), desc="questions")
+                    served(lib),
+                    Path(path),
+                    llm,
+                    lambda i, n: progress((i, n), desc="questions"),
+                    libraries.evals_dir,
                 )
             except (QuestionSetError, *USER_ERRORS) as exc:
                 return "⚠️ " + render.md_text(str(exc)), "", None
@@ -377,10 +459,10 @@ def build_ui(service: DocqaService) -> gr.Blocks:
                 files_out,
             )
 
-        ev_btn.click(run_eval, [ev_file, engine], [ev_status, ev_out, ev_files])
+        ev_btn.click(run_eval, [ev_file, engine, library], [ev_status, ev_out, ev_files])
         ev_dev.click(
-            lambda llm, progress=PROGRESS: run_eval(str(dev_set_path()), llm, progress),
-            [engine],
+            lambda llm, lib, progress=PROGRESS: run_eval(str(dev_set_path()), llm, lib, progress),
+            [engine, library],
             [ev_status, ev_out, ev_files],
         )
 
@@ -392,14 +474,20 @@ def dev_set_path() -> Path:
 
 
 def evaluate(
-    service: DocqaService, path: Path, llm: str, progress: Any = None
+    service: DocqaService,
+    path: Path,
+    llm: str,
+    progress: Any = None,
+    evals_dir: Path | None = None,
 ) -> tuple[dict[str, Any], Path]:
-    """Run a question set through the service's pipeline; reports go to INDEX/evals/<stamp>/."""
+    """Run a question set through the service's pipeline; reports go to
+    `evals_dir` (default INDEX/evals)/<stamp>-<library>/."""
     from qa.evaluate import load_questions, predict, score
     from qa.report import write_reports
 
     rows = load_questions(path)
-    out = service.work_dir / "evals" / f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}-{service.library}"
+    out = (evals_dir or service.work_dir / "evals") / stamp
     pipe = service.pipeline(llm)
     preds = predict(pipe, rows, out, progress)
     result = score(rows, preds)

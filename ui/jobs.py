@@ -19,6 +19,7 @@ class Job:
     id: str
     kind: str
     files: list[str]
+    library: str = ""  # the library it writes to
     state: str = "queued"  # queued | running | done | failed
     done: int = 0  # files read so far
     total: int = 0
@@ -35,6 +36,7 @@ class Job:
             "kind": self.kind,
             "state": self.state,
             "files": self.files,
+            **({"library": self.library} if self.library else {}),
             "progress": {"done": self.done, "total": self.total, "current": self.current},
             "created": round(self.created, 3),
         }
@@ -60,10 +62,14 @@ class JobRunner:
         self._thread: threading.Thread | None = None
 
     def submit(
-        self, kind: str, files: list[str], work: Callable[[Job], tuple[dict[str, Any], int]]
+        self,
+        kind: str,
+        files: list[str],
+        work: Callable[[Job], tuple[dict[str, Any], int]],
+        library: str = "",
     ) -> Job:
         """Queue `work(job)`, which returns (result, http status) and may update job progress."""
-        job = Job(uuid.uuid4().hex[:12], kind, files, total=len(files))
+        job = Job(uuid.uuid4().hex[:12], kind, files, library, total=len(files))
         with self._lock:
             self._jobs[job.id] = job
             self._forget_old()

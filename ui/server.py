@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import FastAPI
 
+from ui.libraries import Libraries
 from ui.service import DocqaService
 
 Scope = MutableMapping[str, Any]
@@ -224,8 +225,10 @@ def free_port() -> int:
 
 
 def build_app(
-    service: DocqaService, token: str | None = None, max_request_mb: int | None = None
+    served: DocqaService | Libraries, token: str | None = None, max_request_mb: int | None = None
 ) -> ASGIApp:
+    """The API and the UI over every library of the index; a `DocqaService` serves as the
+    default library."""
     import gradio as gr
 
     from ui.api import api_router, install_error_handlers
@@ -237,9 +240,10 @@ def build_app(
         version="0.1.0",
         description="Bilingual (Chinese/English) document QA with verified citations.",
     )
+    libraries = served if isinstance(served, Libraries) else Libraries.around(served)
     install_error_handlers(app)
-    app.include_router(api_router(service))
-    blocks = build_ui(service)
+    app.include_router(api_router(libraries))
+    blocks = build_ui(libraries)
     blocks.queue(default_concurrency_limit=4)
     max_mb = max_request_mb or int(os.environ.get("DOCQA_MAX_REQUEST_MB", "64"))
     gr.mount_gradio_app(
@@ -251,7 +255,7 @@ def build_app(
         ssr_mode=False,
         max_file_size=f"{max_mb}mb",
         footer_links=["api"],
-        allowed_paths=[str(service.work_dir / "evals")],  # evaluation reports for download
+        allowed_paths=[str(libraries.evals_dir)],  # evaluation reports for download
     )
     guarded: ASGIApp = SizeLimit(JsonErrors(app), max_mb * 1024 * 1024)
     if token:
@@ -260,7 +264,7 @@ def build_app(
 
 
 def serve(
-    service: DocqaService,
+    service: DocqaService | Libraries,
     host: str = "127.0.0.1",
     port: int = 7860,
     token: str | None = None,

@@ -23,6 +23,7 @@ from typing import Any
 
 from corpus.readers import FORMATS, max_file_bytes
 from index.backend import Library, handle_for, is_milvus
+from index.embedders import Embedder, make_embedder
 from index.ingest import IngestReport
 from index.model_store import docqa_home
 from index.search import MAX_K, Hit, HybridSearcher, SearchConfig
@@ -131,10 +132,14 @@ class DocqaService:
         max_file_mb: float | None = None,
         warm_up: bool = True,
         library: str = "default",
+        embedders: dict[str, Embedder] | None = None,
+        jobs: JobRunner | None = None,
     ) -> None:
         # A folder (the local store) or a milvus:// address; several `docqa serve` processes on
         # one Milvus see each other's writes through the library's version stamp.
+        self.address = str(index_dir)
         self.handle = handle_for(index_dir, library)
+        self.library = library
         self.default_llm = llm
         self.model = model
         self.k = k
@@ -155,7 +160,9 @@ class DocqaService:
         self._searcher: HybridSearcher | None = None
         self._pipelines: dict[str, QAPipeline] = {}
         self._translator: Translator | None = None
-        self.jobs = JobRunner(lambda exc: getattr(exc, "status", 500))
+        # loaded embedders by name, shared by the libraries one server serves (ui.libraries)
+        self._embedders = embedders if embedders is not None else {}
+        self.jobs = jobs or JobRunner(lambda exc: getattr(exc, "status", 500))
         self._version: str | None = None  # the snapshot the searcher holds
         self._checked = 0.0  # when we last looked for another process's commit
 
@@ -172,7 +179,8 @@ class DocqaService:
                         f"({report.documents_total} articles, {report.chunks_total} chunks, {report.seconds:.1f} s)"
                     )
                 self._version = self.handle.version()
-                self._searcher = HybridSearcher(self.handle.open())
+                lib = self.handle.open()
+                self._searcher = HybridSearcher(lib, self.embedder(lib.embedder_name))
         self.pipeline()  # resolves `auto` now, so the engine in use can be shown
         self._warm()
         return list(self.notes)
@@ -182,6 +190,13 @@ class DocqaService:
         if self.warm_up:
             pipe = self.pipeline()
             threading.Thread(target=pipe.warm, name="docqa-warm", daemon=True).start()
+
+    def embedder(self, name: str) -> Embedder:
+        """The embedder `name`, loaded once for every library this server serves."""
+        with self._init_lock:
+            if name not in self._embedders:
+                self._embedders[name] = make_embedder(name)
+            return self._embedders[name]
 
     @property
     def searcher(self) -> HybridSearcher:
@@ -209,10 +224,9 @@ class DocqaService:
         return self.searcher.snapshot
 
     def _reload(self) -> None:
-        old = self._searcher
-        assert old is not None
         version = self.handle.version()
-        fresh = HybridSearcher(self.handle.open(), embedder=old.embedder)
+        lib = self.handle.open()
+        fresh = HybridSearcher(lib, self.embedder(lib.embedder_name))
         self._searcher, self._version = fresh, version
         for p in self._pipelines.values():
             p.use_searcher(fresh)
@@ -288,7 +302,7 @@ class DocqaService:
             job.done = job.total
             return result.to_json(), result.status
 
-        return self.jobs.submit("upload", [f.name for f in items], work)
+        return self.jobs.submit("upload", [f.name for f in items], work, self.library)
 
     @staticmethod
     def _check_upload(files: Sequence[Upload]) -> None:
@@ -374,7 +388,7 @@ class DocqaService:
                         list(dests.values()),
                         progress=progress,
                         names={str(d): staged[n][0] for n, d in dests.items()},
-                        embedder=self._searcher.embedder if self._searcher else None,
+                        embedder=self.searcher.embedder,
                     )
             except Exception:
                 for d in dests.values():

@@ -1,0 +1,124 @@
+"""The libraries one server serves: every library of its index address (a folder or a milvus://
+address), each answered by its own `DocqaService`, opened on first use. They share what is costly
+to load: the embedders (one per model name), the answer models (`qa.llm` keeps one per GGUF) and
+one job runner, so a job id is found whichever library it wrote to. Asking and searching stay
+within one library."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from index.backend import DEFAULT_LIBRARY, create_library, delete_library, list_libraries
+from index.errors import IndexError_
+from index.milvus import check_library_name
+from ui.jobs import JobRunner
+from ui.service import DocqaService, ServiceError
+
+
+class Libraries:
+    def __init__(self, address: str, default: str = DEFAULT_LIBRARY, **service_kw: Any) -> None:
+        self.address = str(address)
+        self.default = _checked(default)
+        self._kw = service_kw
+        self._services: dict[str, DocqaService] = {}
+        self._embedders: dict[str, Any] = {}
+        self.jobs = JobRunner(lambda exc: getattr(exc, "status", 500))
+        self._lock = threading.Lock()
+
+    @classmethod
+    def around(cls, service: DocqaService) -> Libraries:
+        """The libraries of `service`'s index, `service` serving its own (the default here)."""
+        hub = cls(
+            service.address,
+            service.library,
+            llm=service.default_llm,
+            model=service.model,
+            k=service.k,
+            max_file_mb=service.max_file_bytes / 1024 / 1024,
+            warm_up=service.warm_up,
+        )
+        hub._embedders = service._embedders
+        hub.jobs = service.jobs
+        hub._services[service.library] = service
+        return hub
+
+    @property
+    def evals_dir(self) -> Path:
+        """Where evaluation reports go, for every library (the UI serves them from here)."""
+        return self.get().work_dir / "evals"
+
+    def get(self, name: str | None = None, create: bool = False) -> DocqaService:
+        """The service of library `name` (default: the server's). An unknown name is a 404 unless
+        `create` (an upload into a new library creates it)."""
+        name = _checked(name or self.default)
+        with self._lock:
+            svc = self._services.get(name)
+            if svc is not None:
+                return svc
+            if name != self.default and name not in self.names():
+                if not create:
+                    raise ServiceError(
+                        f"no library {name!r}; create it (POST /api/libraries) or upload into it",
+                        404,
+                    )
+                self._create(name)
+            svc = DocqaService(
+                self.address, library=name, embedders=self._embedders, jobs=self.jobs, **self._kw
+            )
+            self._services[name] = svc
+            return svc
+
+    def names(self) -> list[str]:
+        """Every library at the address; the server's default one always (it is built on first
+        use when missing)."""
+        names = list_libraries(self.address)
+        return names if self.default in names else [self.default, *names]
+
+    def listing(self) -> list[dict[str, Any]]:
+        return [{"name": n, "default": n == self.default} for n in self.names()]
+
+    def create(self, name: str) -> bool:
+        """Create an empty library; False when it exists already."""
+        name = _checked(name)
+        with self._lock:
+            return self._create(name)
+
+    def _create(self, name: str) -> bool:
+        if name == self.default:
+            return False
+        svc = self._services.get(self.default)
+        embedder = None
+        if svc is not None and svc._searcher is not None:
+            embedder = svc._searcher.embedder  # the same model as the default library
+        try:
+            return create_library(self.address, name, embedder)
+        except IndexError_ as exc:
+            raise ServiceError(str(exc), 503) from exc
+
+    def delete(self, name: str) -> None:
+        name = _checked(name)
+        if name == self.default:
+            raise ServiceError(
+                f"library {name!r} is this server's default; it cannot be deleted", 409
+            )
+        with self._lock:
+            if name not in self.names():
+                raise ServiceError(f"no library {name!r}", 404)
+            svc = self._services.pop(name, None)
+            if svc is not None:
+                with svc._write_lock:  # an upload into it finishes first
+                    delete_library(self.address, name)
+            else:
+                delete_library(self.address, name)
+
+
+def _checked(name: str) -> str:
+    try:
+        return check_library_name(name)
+    except IndexError_ as exc:
+        raise ServiceError(str(exc)) from exc
+
+
+__all__ = ["Libraries"]
