@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -32,11 +31,9 @@ DEFAULT_MAX_FILE_MB = 50
 
 def max_file_bytes() -> int:
     """The largest file docqa reads, for ingest and uploads alike (DOCQA_MAX_FILE_MB, default 50)."""
-    try:
-        mb = float(os.environ.get("DOCQA_MAX_FILE_MB", DEFAULT_MAX_FILE_MB))
-    except ValueError:
-        mb = DEFAULT_MAX_FILE_MB
-    return int(mb * 1024 * 1024)
+    from corpus.settings import current
+
+    return current().max_file_bytes
 
 
 def supported(path: str | Path) -> bool:

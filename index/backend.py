@@ -104,12 +104,12 @@ def local_library_dir(index_dir: Any, library: str = DEFAULT_LIBRARY) -> Any:
 def open_library(address: str, library: str = DEFAULT_LIBRARY) -> Library:
     """The library `library` at an index address (see the module docstring)."""
     if is_milvus(address):
-        from index.errors import IndexError_
+        from index.errors import NotFoundError
         from index.milvus import MilvusLibrary
 
         lib = MilvusLibrary(address, library)
         if not lib.exists():
-            raise IndexError_(
+            raise NotFoundError(
                 f"no library {library!r} at {address}; ingest documents into it first"
             )
         return lib
@@ -177,10 +177,10 @@ def delete_library(address: str, library: str) -> None:
     """Delete a library with everything in it."""
     import shutil
 
-    from index.errors import IndexError_
+    from index.errors import IndexError_, NotFoundError
 
     if library not in list_libraries(address):
-        raise IndexError_(f"no library {library!r} at {address}")
+        raise NotFoundError(f"no library {library!r} at {address}")
     if is_milvus(address):
         from index.milvus import MilvusLibrary
 

@@ -24,6 +24,8 @@ from typing import Any
 
 import numpy as np
 
+from corpus.errors import DocqaError
+from corpus.settings import current
 from index.model_store import (
     EMBEDDINGGEMMA,
     EMBEDDINGGEMMA_INT8,
@@ -34,8 +36,10 @@ from index.model_store import (
 )
 
 
-class EmbedderError(ValueError):
-    pass
+class EmbedderError(DocqaError, ValueError):
+    """An unknown embedder, or one that is not installed."""
+
+    http_status = 503
 
 
 def _normalize(v: np.ndarray) -> np.ndarray:
@@ -305,9 +309,9 @@ class HashEmbedder(Embedder):
 def default_embedder_name() -> str:
     """`DOCQA_EMBEDDER` if set; else EmbeddingGemma, int8 when installed (3x faster, XQuAD R@1
     within 0.5 point, benchmarks/ingest_speed.py), else float; else e5-small."""
-    env = os.environ.get("DOCQA_EMBEDDER")
-    if env:
-        return env
+    chosen = current().embedder
+    if chosen:
+        return chosen
     if onnx_installed(EMBEDDINGGEMMA_INT8):
         return EMBEDDINGGEMMA_INT8
     return EMBEDDINGGEMMA if embeddinggemma_installed() else "e5-small"

@@ -22,10 +22,9 @@ LOCK_NAME = ".writer.lock"
 
 def lock_timeout() -> float:
     """Seconds a writer waits for another (DOCQA_LOCK_TIMEOUT, default 300)."""
-    try:
-        return float(os.environ.get("DOCQA_LOCK_TIMEOUT", "300"))
-    except ValueError:
-        return 300.0
+    from corpus.settings import current
+
+    return current().lock_timeout_s
 
 
 def _holder(fd: int) -> str:

@@ -11,7 +11,7 @@ import numpy as np
 from corpus.chunking import ChunkingConfig
 from corpus.records import Chunk
 from index.backend import DEFAULT_LIBRARY, is_milvus, local_library_dir
-from index.errors import IndexError_
+from index.errors import IndexError_, NotFoundError
 from index.store import DocEntry, _keyword_text
 
 
@@ -46,14 +46,14 @@ def _read(address: str, library: str) -> _Library:
 
         lib = MilvusLibrary(address, library)
         if not lib.exists():
-            raise IndexError_(f"no library {library!r} at {address}")
+            raise NotFoundError(f"no library {library!r} at {address}")
         chunks, vectors, sentences = dump(lib)
         return _Library(lib.manifest, lib.docs, chunks, vectors, sentences)
     from index.store import index_state, load_snapshot
 
     folder = local_library_dir(address, library)
     if index_state(folder) == "missing":
-        raise IndexError_(f"no library {library!r} at {address}")
+        raise NotFoundError(f"no library {library!r} at {address}")
     snap = load_snapshot(folder)
     sents = snap.sentences
     vecs = (

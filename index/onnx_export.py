@@ -25,6 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import DocqaError
+
 MANIFEST = "docqa-onnx.json"
 # Layers kept in float: the MLP down projections, whose inputs carry the large outlier activations
 # that one int8 scale per tensor handles worst. Measured on XQuAD paragraphs and questions against
@@ -68,8 +70,10 @@ def sentencepiece_ids(source: Path, fast: object) -> dict[str, int | None] | Non
     return found
 
 
-class ExportError(RuntimeError):
-    pass
+class ExportError(DocqaError, RuntimeError):
+    """An ONNX export that failed or does not match the float model."""
+
+    http_status = 503
 
 
 def _wrapped(st: Any) -> Any:

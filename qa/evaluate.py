@@ -15,14 +15,15 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from corpus.segment import cut
 from qa.pipeline import QAPipeline
 from qa.scoring import judge, normalize
 
 
-class QuestionSetError(ValueError):
-    pass
+class QuestionSetError(DocqaError, ValueError):
+    """A question set that cannot be read."""
 
 
 def _as_list(value: Any) -> list[str]:

@@ -7,12 +7,12 @@ English names when a citation is verified against Chinese text.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from corpus.settings import current
 from index.model_store import docqa_home
 
 DEFAULT = Path(__file__).parent / "data" / "glossary.tsv"
@@ -44,9 +44,9 @@ class Glossary:
 
 
 def glossary_path() -> Path:
-    env = os.environ.get("DOCQA_GLOSSARY")
-    if env:
-        return Path(env)
+    chosen = current().glossary
+    if chosen:
+        return chosen
     user = docqa_home() / "glossary.tsv"
     return user if user.is_file() else DEFAULT
 

@@ -25,16 +25,19 @@ from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 from pydantic import ConfigDict, SecretStr
 
+from corpus.errors import DocqaError
+from corpus.settings import current
 from index.model_store import MODELS, QWEN_CODER
 
 
-class LLMError(RuntimeError):
-    pass
+class LLMError(DocqaError, RuntimeError):
+    """The answer model is missing, unreachable or failed."""
+
+    http_status = 503
 
 
 def local_model_path() -> Path:
-    env = os.environ.get("DOCQA_LOCAL_MODEL")
-    return Path(env) if env else MODELS[QWEN_CODER].path
+    return current().local_model or MODELS[QWEN_CODER].path
 
 
 def local_model_installed() -> bool:
@@ -148,13 +151,10 @@ def make_chat_model(engine: str, model: str | None = None) -> BaseChatModel:
     if engine == "openai":
         from langchain_openai import ChatOpenAI
 
-        base_url = os.environ.get("DOCQA_OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
-        name = model or os.environ.get("DOCQA_OPENAI_MODEL") or os.environ.get("OPENAI_MODEL")
-        key = (
-            os.environ.get("DOCQA_OPENAI_API_KEY")
-            or os.environ.get("OPENAI_API_KEY")
-            or "not-needed"
-        )
+        settings = current()
+        base_url = settings.openai_base_url
+        name = model or settings.openai_model
+        key = settings.openai_api_key or "not-needed"
         if not base_url or not name:
             raise LLMError(
                 "the openai engine needs DOCQA_OPENAI_BASE_URL and DOCQA_OPENAI_MODEL (and DOCQA_OPENAI_API_KEY if the server wants one)"

@@ -6,15 +6,16 @@ the finished `Answer`.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from corpus.sentences import evidence_sentences
+from corpus.settings import current
 from index.langchain import DocqaRetriever
 from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
@@ -55,8 +56,8 @@ _PART_OF_YEAR = re.compile(
 _WHOLE_YEAR = re.compile(r"全年|年度|年内|整年")
 
 
-class QuestionError(ValueError):
-    pass
+class QuestionError(DocqaError, ValueError):
+    """An empty or over-long question."""
 
 
 def check_question(question: str) -> str:
@@ -114,7 +115,7 @@ class QAPipeline:
         # (only questions in another language than the documents) | never.
         self.dense_mode: str
         if dense_evidence is None:
-            self.dense_mode = os.environ.get("DOCQA_DENSE_EVIDENCE", "always")
+            self.dense_mode = current().dense_evidence
         else:
             self.dense_mode = "always" if dense_evidence else "never"
         if self.dense_mode not in ("cross", "always", "never"):

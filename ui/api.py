@@ -12,13 +12,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from corpus.errors import CorpusError
+from corpus.errors import DocqaError
 from corpus.lang import detect_lang
-from index.embedders import EmbedderError
-from index.errors import AmbiguousSelectorError, IndexBusyError, IndexDamagedError, IndexError_
 from qa.conversation import Turn
-from qa.llm import LLMError
-from qa.pipeline import MAX_QUESTION_CHARS, QuestionError
+from qa.pipeline import MAX_QUESTION_CHARS
 from ui.libraries import Libraries
 from ui.service import MAX_TRANSLATE_CHARS, ServiceError, Upload
 
@@ -63,26 +60,12 @@ def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message, "status": status}, status_code=status)
 
 
-def _status(exc: Exception) -> int:
-    if isinstance(exc, ServiceError):
-        return exc.status
-    if isinstance(exc, (QuestionError, CorpusError)):
-        return 400 if isinstance(exc, QuestionError) else 422
-    if isinstance(exc, (LLMError, IndexBusyError, IndexDamagedError)):
-        return 503
-    if isinstance(exc, AmbiguousSelectorError):
-        return 409
-    if isinstance(exc, IndexError_) and str(exc).startswith("no document matches"):
-        return 404
-    return 500
-
-
 def install_error_handlers(app: FastAPI) -> None:
     async def known(_req: Request, exc: Exception) -> JSONResponse:
-        return error(_status(exc), str(exc))
+        assert isinstance(exc, DocqaError)
+        return error(exc.http_status, str(exc))
 
-    for cls in (ServiceError, QuestionError, CorpusError, LLMError, IndexError_, EmbedderError):
-        app.add_exception_handler(cls, known)
+    app.add_exception_handler(DocqaError, known)
 
     async def invalid(_req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)

@@ -10,26 +10,16 @@ from typing import Any
 
 import gradio as gr
 
-from corpus.errors import CorpusError
-from index.embedders import EmbedderError
-from index.store import IndexError_
+from corpus.errors import DocqaError
+from corpus.settings import current
 from qa.conversation import Turn
-from qa.llm import LLMError, local_model_installed
-from qa.pipeline import QuestionError
+from qa.llm import local_model_installed
 from qa.records import Answer
 from ui import render
 from ui.libraries import Libraries
 from ui.service import DocqaService, ServiceError, Upload
 
-USER_ERRORS = (
-    QuestionError,
-    ServiceError,
-    CorpusError,
-    IndexError_,
-    EmbedderError,
-    LLMError,
-    ValueError,
-)
+USER_ERRORS = (DocqaError, ValueError)
 EXAMPLES = [
     "MiniMax 2025年全年总收入是多少？",
     "What was MiniMax's net loss in 2025?",
@@ -48,12 +38,11 @@ element.addEventListener('click', function (ev) {
 
 
 def _engines() -> list[str]:
-    import os
-
+    settings = current()
     names = ["extractive"]
     if local_model_installed():
         names.append("local")
-    if os.environ.get("DOCQA_OPENAI_BASE_URL") and os.environ.get("DOCQA_OPENAI_MODEL"):
+    if settings.openai_base_url and settings.openai_model:
         names.append("openai")
     return names
 
@@ -428,8 +417,6 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
         def run_eval(
             path: str | None, llm: str, lib: str | None, progress: gr.Progress = PROGRESS
         ) -> tuple[Any, ...]:
-            from qa.evaluate import QuestionSetError
-
             if not path:
                 return "⚠️ Upload a question set first.", "", None
             try:
@@ -440,7 +427,7 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                     lambda i, n: progress((i, n), desc="questions"),
                     libraries.evals_dir,
                 )
-            except (QuestionSetError, *USER_ERRORS) as exc:
+            except USER_ERRORS as exc:
                 return "⚠️ " + render.md_text(str(exc)), "", None
             from qa.report import charts_svg, metrics_table
 

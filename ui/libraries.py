@@ -24,7 +24,7 @@ class Libraries:
         self._kw = service_kw
         self._services: dict[str, DocqaService] = {}
         self._embedders: dict[str, Any] = {}
-        self.jobs = JobRunner(lambda exc: getattr(exc, "status", 500))
+        self.jobs = JobRunner(lambda exc: getattr(exc, "http_status", 500))
         self._lock = threading.Lock()
 
     @classmethod

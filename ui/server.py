@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, quote, urlencode
 
 from fastapi import FastAPI
 
+from corpus.settings import current
 from ui.libraries import Libraries
 from ui.service import DocqaService
 
@@ -245,7 +246,7 @@ def build_app(
     app.include_router(api_router(libraries))
     blocks = build_ui(libraries)
     blocks.queue(default_concurrency_limit=4)
-    max_mb = max_request_mb or int(os.environ.get("DOCQA_MAX_REQUEST_MB", "64"))
+    max_mb = max_request_mb or int(current().max_request_mb)
     gr.mount_gradio_app(
         app,
         blocks,

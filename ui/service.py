@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from corpus.errors import DocqaError
 from corpus.readers import FORMATS, max_file_bytes
 from index.backend import Library, handle_for, is_milvus
 from index.embedders import Embedder, make_embedder
@@ -43,12 +44,16 @@ MAX_TRANSLATE_CHARS = 4000
 _UNSAFE = re.compile(r"[^\w.\-\u3000-\u9fff\uf900-\ufaff ]+")
 
 
-class ServiceError(ValueError):
-    """A request the service cannot carry out; `status` is the HTTP status it maps to."""
+class ServiceError(DocqaError, ValueError):
+    """A request the service cannot carry out, with the HTTP status it maps to."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = status
+
+    @property
+    def status(self) -> int:
+        return self.http_status
 
 
 MAX_NAME_BYTES = 180  # file systems allow 255 bytes a name; leave room for ".NAME.part"
@@ -162,7 +167,7 @@ class DocqaService:
         self._translator: Translator | None = None
         # loaded embedders by name, shared by the libraries one server serves (ui.libraries)
         self._embedders = embedders if embedders is not None else {}
-        self.jobs = jobs or JobRunner(lambda exc: getattr(exc, "status", 500))
+        self.jobs = jobs or JobRunner(lambda exc: getattr(exc, "http_status", 500))
         self._version: str | None = None  # the snapshot the searcher holds
         self._checked = 0.0  # when we last looked for another process's commit
 
