@@ -83,6 +83,8 @@ def dump(embedder: str, path: Path) -> list[dict[str, Any]]:
                 ]
                 for c in cands[:40]
             ]
+            rec["question"] = r["question"]
+            rec["texts"] = [c.sentence.text for c in cands[:40]]  # for trying new features
             rec["crosses"] = p.info.crosses
             rec["curated"] = any(c.curated for c in p.info.concepts)
             rec["wants_adjusted"] = p.info.wants_adjusted

@@ -259,7 +259,9 @@ class MilvusHandle:
     def build_demo(self) -> Any:
         from corpus.demo import demo_paths
 
-        return None if self.exists() else self.ingest(list(demo_paths()))
+        if self.library != DEFAULT_LIBRARY or self.exists():
+            return None
+        return self.ingest(list(demo_paths()))
 
     def ingest(self, paths: list[Any], **kw: Any) -> Any:
         from index.ingest import ingest_milvus

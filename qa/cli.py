@@ -19,10 +19,8 @@ from corpus.records import Document
 from corpus.settings import Settings, current, use
 
 if TYPE_CHECKING:
-    from index.backend import Library
-    from index.search import HybridSearcher
-    from qa.pipeline import QAPipeline
     from qa.records import Answer
+    from qa.service import DocqaService
 
 
 def _emit_json(obj: Any) -> None:
@@ -163,7 +161,7 @@ def demo(as_json: bool, index: str | None, llm: str) -> None:
         )
     seconds = time.perf_counter() - t0
     index_dir = _index_dir(index)
-    pipe = _pipeline(index, llm, 5, None)  # builds the demo index first if there is none
+    pipe = _service(index, "default", llm).pipeline()  # builds the demo index when there is none
     answers = pipe.ask_batch(list(DEMO_QUESTIONS))
     if as_json:
         _emit_json(
@@ -248,25 +246,22 @@ library_option = click.option(
 )
 
 
-def _open_library(index: str | None, library: str) -> Library:
-    """The library to read: a Milvus address opens it there; a folder builds the demo index on
-    first use (default library only) and loads the snapshot."""
-    from index.backend import is_milvus, local_library_dir, open_library
+def _service(
+    index: str | None,
+    library: str,
+    llm: str | None = None,
+    model: str | None = None,
+    k: int = 5,
+) -> DocqaService:
+    """The service the web app and the API use, for one command (no background warm-up). A local
+    index's default library is built from the demo corpus on first use, with a progress bar."""
+    from index.backend import DEFAULT_LIBRARY, is_milvus
+    from qa.service import DocqaService
 
-    if index and is_milvus(index):
-        return open_library(index, library)
-    folder = local_library_dir(_index_dir(index), library)
-    if library == "default":
-        ensure_index(folder)
-    return open_library(str(folder))
-
-
-def _open_searcher(
-    index: str | None, mode: str = "hybrid", library: str = "default"
-) -> HybridSearcher:
-    from index.search import HybridSearcher, SearchConfig
-
-    return HybridSearcher(_open_library(index, library), config=SearchConfig(mode=mode))
+    address = _address(index)
+    if not is_milvus(address) and library == DEFAULT_LIBRARY:
+        ensure_index(Path(address))
+    return DocqaService(address, llm or current().llm, model, k, warm_up=False, library=library)
 
 
 def _fail(message: str) -> None:
@@ -388,7 +383,7 @@ def search(query: str, k: int, index: str | None, mode: str, library: str, as_js
     if len(query) > MAX_QUERY_CHARS:
         _fail(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
     _check_k(k)
-    hits = _open_searcher(index, mode, library).search(query, k)
+    hits = _service(index, library).search(query, k, mode)
     if as_json:
         _emit_json(
             {"query": query, "language": detect_lang(query), "hits": [h.to_json() for h in hits]}
@@ -409,8 +404,9 @@ def docs(index: str | None, library: str, as_json: bool) -> None:
     """List the documents in the index."""
 
     where = _address(index)
-    snap = _open_library(index, library)
-    rows = [e.summary() for e in snap.docs]
+    service = _service(index, library)
+    snap = service.snapshot
+    rows = service.documents()
     if as_json:
         _emit_json(
             {
@@ -480,18 +476,6 @@ def repair(index: str | None) -> None:
     )
 
 
-def _pipeline(
-    index: str | None, llm: str, k: int, model: str | None, library: str = "default"
-) -> QAPipeline:
-    from index.search import HybridSearcher
-    from qa.engines import make_engine
-    from qa.pipeline import QAPipeline
-
-    lib = _open_library(index, library)
-    engine, notes = make_engine(llm, model)
-    return QAPipeline(HybridSearcher(lib), engine, k, notes)
-
-
 def _print_answer(answer: Answer) -> None:
     click.echo(answer.text)
     for c in answer.citations:
@@ -524,11 +508,11 @@ def ask(
     from qa.records import Answer
 
     _check_k(k)
-    pipe = _pipeline(index, llm, k, model, library)
+    service = _service(index, library, llm, model, k)
     answer = None
     streamed = False
-    stream_live = not as_json and pipe.engine.name != "extractive"
-    for event in pipe.stream(question):
+    stream_live = not as_json and service.engine_name != "extractive"
+    for event in service.stream(question):
         if isinstance(event, Answer):
             answer = event
         elif stream_live:
@@ -555,7 +539,7 @@ def chat(llm: str, model: str | None, k: int, index: str | None, library: str) -
     from qa.pipeline import QuestionError
 
     _check_k(k)
-    pipe = _pipeline(index, llm, k, model, library)
+    service = _service(index, library, llm, model, k)
     history: list[Turn] = []
     while True:
         try:
@@ -564,7 +548,7 @@ def chat(llm: str, model: str | None, k: int, index: str | None, library: str) -
             click.echo()
             return
         try:
-            answer = pipe.ask(question, history)
+            answer = service.ask(question, history)
         except QuestionError as exc:
             click.echo(f"error: {exc}", err=True)
             continue
@@ -627,7 +611,7 @@ def eval_cmd(
         raise click.UsageError("give a QUESTIONS file, or --compare DIR_A DIR_B")
     rows = load_questions(questions)
     _check_k(k)
-    pipe = _pipeline(index, llm, k, model, library)
+    pipe = _service(index, library, llm, model, k).pipeline()
     bar = tqdm(
         total=len(rows), desc="eval", unit="q", file=sys.stderr, disable=not sys.stderr.isatty()
     )
@@ -710,7 +694,7 @@ def translate(
         elif file is not None:
             sources = [read_document(file).text]
         else:
-            snap = _open_library(index, library)
+            snap = _service(index, library).snapshot
             if chunk_id is not None:
                 exact = snap.chunk(chunk_id)
                 found = (
@@ -784,9 +768,10 @@ def serve(
     library: str,
 ) -> None:
     """Start the web UI (chat, library, translate, evaluate) and the HTTP API on one port."""
+    from index.backend import DEFAULT_LIBRARY, create_library
+    from qa.service import DocqaService
     from ui.server import check_bind
     from ui.server import serve as run_server
-    from ui.service import DocqaService
 
     try:
         check_bind(host, token)  # before the slow start, so the refusal is immediate
@@ -794,7 +779,10 @@ def serve(
         _fail(str(exc))
     _check_k(k)
     service = DocqaService(_address(index), llm, model, k, library=library)
-    if not service.handle.exists():
+    if not service.handle.exists() and library != DEFAULT_LIBRARY:
+        create_library(service.address, library)  # a new library starts empty, for uploads
+        click.echo(f"created library {library} (empty)", err=True)
+    elif not service.handle.exists():
         click.echo(
             f"no index at {service.handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
             err=True,

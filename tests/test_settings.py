@@ -16,7 +16,7 @@ from index.errors import BadNameError, IndexBusyError, NotFoundError
 from qa.cli import cli
 from qa.llm import LLMError
 from qa.pipeline import QuestionError
-from ui.service import ServiceError
+from qa.service import ServiceError
 
 
 def test_settings_from_the_environment_with_defaults_and_options(tmp_path: Path) -> None:

@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, quote, urlencode
 from fastapi import FastAPI
 
 from corpus.settings import current
-from ui.libraries import Libraries
-from ui.service import DocqaService
+from qa.libraries import Libraries
+from qa.service import DocqaService
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

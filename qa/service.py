@@ -34,10 +34,10 @@ from index.store import (
 )
 from qa.conversation import Turn
 from qa.engines import make_engine
+from qa.jobs import Job, JobRunner
 from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, check_question
 from qa.records import Answer
 from qa.translate import Translation, Translator, key_passages
-from ui.jobs import Job, JobRunner
 
 MAX_UPLOAD_FILES = 20
 MAX_TRANSLATE_CHARS = 4000
@@ -165,7 +165,7 @@ class DocqaService:
         self._searcher: HybridSearcher | None = None
         self._pipelines: dict[str, QAPipeline] = {}
         self._translator: Translator | None = None
-        # loaded embedders by name, shared by the libraries one server serves (ui.libraries)
+        # loaded embedders by name, shared by the libraries one server serves (qa.libraries)
         self._embedders = embedders if embedders is not None else {}
         self.jobs = jobs or JobRunner(lambda exc: getattr(exc, "http_status", 500))
         self._version: str | None = None  # the snapshot the searcher holds
@@ -173,8 +173,15 @@ class DocqaService:
 
     # -- the index -------------------------------------------------------------------------
     def open(self) -> list[str]:
-        """Load the index, building the demo index first when there is none; returns notes for
-        the user (what was built, which engine answers)."""
+        """Load the index, building the demo index first when there is none, and the answer
+        engine; returns notes for the user (what was built, which engine answers)."""
+        self._load()
+        self.pipeline()  # resolves `auto` now, so the engine in use can be shown
+        self._warm()
+        return list(self.notes)
+
+    def _load(self) -> None:
+        """Load the index only (listing and searching need no answer engine)."""
         with self._init_lock:
             if self._searcher is None:
                 report = self.handle.build_demo()
@@ -186,9 +193,6 @@ class DocqaService:
                 self._version = self.handle.version()
                 lib = self.handle.open()
                 self._searcher = HybridSearcher(lib, self.embedder(lib.embedder_name))
-        self.pipeline()  # resolves `auto` now, so the engine in use can be shown
-        self._warm()
-        return list(self.notes)
 
     def _warm(self) -> None:
         """Embed evidence sentences in the background, so the first questions do not wait."""
@@ -206,7 +210,7 @@ class DocqaService:
     @property
     def searcher(self) -> HybridSearcher:
         if self._searcher is None:
-            self.open()
+            self._load()
         self._follow()
         assert self._searcher is not None
         return self._searcher
