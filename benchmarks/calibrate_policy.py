@@ -211,11 +211,12 @@ def main() -> int:
     test = [r for r in recs if r["split"] == "test"]
 
     pol = POLICY
+    w = pol.weights(args.embedder)
     now = (
-        pol.dense_share_same,
-        pol.dense_share_cross,
-        pol.dense_share_cross_curated,
-        pol.rank_prior,
+        w.dense_same,
+        w.dense_cross,
+        w.dense_cross_curated,
+        w.rank_prior,
         pol.number_fit,
         pol.date_fit,
         pol.metric_penalty,

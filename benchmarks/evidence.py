@@ -47,7 +47,8 @@ def main() -> int:
     results = {}
     for pair in args.shares.split(","):
         cross, same = (float(x) for x in pair.split(":"))
-        pipe.policy = replace(POLICY, dense_share_cross=cross, dense_share_same=same)
+        w = replace(POLICY.weights(embedder.name), dense_cross=cross, dense_same=same)
+        pipe.policy = replace(POLICY, rank={**POLICY.rank, embedder.name: w})
         row = {}
         for lang in ("zh", "en"):
             top1 = top4 = 0

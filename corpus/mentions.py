@@ -142,7 +142,8 @@ def library_terms(text: str) -> list[tuple[str, str]]:
 
 
 def says(text: str, name: str) -> bool:
-    """`name` is written in `text` as whole words (no Latin letter on either side), any case."""
+    """`name` is written in `text` as whole words (no Latin letter on either side), in any case,
+    except that an acronym must be in capitals: WHO is not "Who", IT is not "it"."""
     return bool(_name_pattern(name).search(text))
 
 
@@ -153,7 +154,8 @@ def without(text: str, name: str) -> str:
 
 @lru_cache(maxsize=65536)
 def _name_pattern(name: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", re.I)
+    acronym = name.isupper() and len(name) <= 6
+    return re.compile(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", 0 if acronym else re.I)
 
 
 _LETTERS = re.compile(r"[A-Za-z]+")

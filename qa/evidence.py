@@ -223,7 +223,9 @@ def select(
         sims = scorer.similarities(q.text, [s.text for _, s, _ in candidates])
         lo, hi = float(sims.min()), float(sims.max())
         dense = (sims - lo) / (hi - lo) if hi > lo else np.zeros_like(sims)
-    dense_share = policy.dense_share(q.crosses, any(c.curated for c in concepts))
+    embedder = scorer.embedder.name if scorer is not None else None
+    dense_share = policy.dense_share(q.crosses, any(c.curated for c in concepts), embedder)
+    rank_prior = policy.weights(embedder).rank_prior
     # the sentence after each one, in whichever retrieved chunk has it (chunks may overlap)
     following = {
         (candidates[before][0].chunk.doc_id, candidates[before][1].start): candidates[i]
@@ -261,7 +263,7 @@ def select(
         lexical_dense = (
             cov if dense is None else (1 - dense_share) * cov + dense_share * float(dense[i])
         )
-        score = lexical_dense + fit + policy.rank_prior / hit.rank
+        score = lexical_dense + fit + rank_prior / hit.rank
         sim = None if sims is None else float(sims[i])
         adjusted = bool(_ADJUSTED.search(s.text))
         scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))

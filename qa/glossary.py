@@ -7,11 +7,11 @@ English names when a citation is verified against Chinese text.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from corpus.mentions import says
 from corpus.settings import current
 from index.model_store import docqa_home
 
@@ -35,9 +35,7 @@ class Glossary:
 
     def in_english_text(self, text: str) -> list[tuple[str, str]]:
         """(Chinese, English) for each English glossary name written in `text` (whole words)."""
-        return [
-            (zh, en) for zh, en in self.entries if re.search(rf"\b{re.escape(en)}\b", text, re.I)
-        ]
+        return [(zh, en) for zh, en in self.entries if says(text, en)]
 
     def english_names(self, text: str) -> list[str]:
         return [en for _, en in self.in_text(text)]

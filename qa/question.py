@@ -201,9 +201,9 @@ def question_concepts(
     rest = question
     lowered_text = corpus_text.lower()
     for zh, en in load_glossary().entries:
-        if zh != en and re.search(rf"\b{re.escape(en)}\b", rest, re.I):
+        if zh != en and says(rest, en):
             concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
-            rest = re.sub(rf"\b{re.escape(en)}\b", " ", rest, flags=re.I)
+            rest = without(rest, en)
     # the library's own names: Zhang Wei -> 张伟 (re-checked: an earlier name may have taken it)
     for zh, en in library_terms.in_english_text(rest) if library_terms else ():
         if zh != en and says(rest, en):
