@@ -239,14 +239,19 @@ class QAPipeline:
         if early:
             notes.append(f"refused: {early}")
         if refused and not early and p.coverage >= self.policy.override_refusal_above:
-            # docqa's own checks (10/10 unanswerable refused on the dev set) found support; a small
-            # model's NOT_FOUND there is far more often a miss than a real gap. Show the source.
+            # docqa's own calibrated checks found support; a small model's NOT_FOUND there is far
+            # more often a miss than a real gap (Policy.override_refusal_above). Show the source.
             english = self._english_source(p)
             what = "a translation of the source sentence" if english else "the source sentence"
             notes.append(
                 f"the {self.engine.name} engine found no answer, but the documents support one; showing {what}"
             )
             text, refused = english or ExtractiveEngine().answer(p.request), False
+        elif refused and not early:
+            notes.append(
+                f"refused: the {self.engine.name} engine found no answer in the passages, and they "
+                f"cover only {p.coverage:.0%} of the question"
+            )
         if not refused:
             names_ok = self._names_ok(p.request.evidence)
             if not MARKER.search(text):

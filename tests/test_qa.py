@@ -86,14 +86,16 @@ def test_unanswerable_questions_are_refused_in_their_language(
         "How many floors does MiniMax's headquarters building have?",
     ],
 )
-def test_a_models_not_found_on_weak_english_evidence_stands(
+def test_a_models_not_found_does_not_refuse_on_its_own(
     extractive: QAPipeline, question: str
 ) -> None:
-    """English questions over Chinese text are refused by docqa's own estimate only when it is
-    sure (held-out false refusals stay under 8%, see qa/policy.py); below the override support a
-    generative engine's NOT_FOUND is the answer."""
+    """docqa's calibrated refusal decides; a generative engine's NOT_FOUND on evidence docqa let
+    through shows the source sentence, with a note saying so (on the held-out dev sample the 1.5B
+    model's NOT_FOUND there was wrong 7 times in 7, see qa/policy.py). These two demo questions
+    are unanswerable: the note is what tells the user to doubt the quote."""
     a = _scripted(extractive, "NOT_FOUND").ask(question)
-    assert a.refused and a.citations == () and "do not say" in a.text
+    assert not a.refused and a.citations and all(c.verified for c in a.citations)
+    assert any("found no answer, but the documents support one" in n for n in a.notes)
 
 
 def test_a_refusal_names_what_the_documents_never_mention(extractive: QAPipeline) -> None:
