@@ -238,7 +238,7 @@ class QAPipeline:
         notes = list(self.notes)
         if early:
             notes.append(f"refused: {early}")
-        if refused and not early and p.coverage >= self.policy.override_refusal_above:
+        if refused and not early and p.coverage >= self.policy.override_above(p.language):
             # docqa's own calibrated checks found support; a small model's NOT_FOUND there is far
             # more often a miss than a real gap (Policy.override_refusal_above). Show the source.
             english = self._english_source(p)

@@ -130,11 +130,16 @@ class Policy:
     # "*/en" are the lexical fallbacks for embedders without a fitted model.
     refusal: dict[str, RefusalModel] = field(default_factory=lambda: dict(REFUSAL_MODELS))
     # -- engines and verification (qa.pipeline) -------------------------------------------------
-    # Support above which an LLM's NOT_FOUND is overridden by the source sentence. 0: always, so
-    # docqa's calibrated refusal decides alone. On the held-out dev sample the 1.5B model's
-    # NOT_FOUND on evidence docqa had let through was wrong 7 times in 7 (test: 5 in 5): every one
-    # a false refusal.
-    override_refusal_above: float = 0.0
+    # Support above which an LLM's NOT_FOUND is overridden by the source sentence, for a Chinese
+    # and an English question. For English, 0 (always): docqa's calibrated refusal decides alone;
+    # on the held-out dev sample the 1.5B model's NOT_FOUND on evidence docqa had let through was
+    # wrong 7 times in 7 (test: 5 in 5), every one a false refusal of an English question. Chinese
+    # questions gave no such case, so their threshold stays where the demo set put it.
+    override_refusal_above: float = 0.2
+    override_refusal_above_en: float = 0.0
+
+    def override_above(self, language: str) -> float:
+        return self.override_refusal_above_en if language == "en" else self.override_refusal_above
     # A citation whose sentence covers less than this share of what the best evidence sentence
     # covers does not count as support (the model quoted a neighbouring figure).
     weak_citation: float = 0.7
