@@ -86,32 +86,17 @@ def start_server(data_dir: Path) -> tuple[subprocess.Popen[bytes], int]:
 
 def scale_one(backend: str, n: int, address: str, embedder: str, n_queries: int) -> dict:
     """Write a synthesized library of `n` chunks to one backend and search it (this process)."""
-    import numpy as np
-    from speed import base_texts, synthesize
+    from speed import base_texts, synthesize, synthetic_records, synthetic_vectors
 
     from corpus.chunking import ChunkingConfig
-    from corpus.html import Extracted
-    from corpus.readers import build_document
-    from corpus.records import Chunk
-    from index.store import DocEntry, build_snapshot
+    from index.store import build_snapshot
 
     emb = make_embedder(embedder)
     texts, questions = base_texts()
-    cache = ROOT / "benchmarks" / "results" / "cache" / f"speed-{emb.name}-{len(texts)}.npy"
-    base = np.load(cache) if cache.exists() else emb.encode_passages(texts)
-    if not cache.exists():
-        np.save(cache, base)
-    corpus = synthesize(texts, n)
-    rng = np.random.default_rng(0)
-    vecs = base[np.arange(n) % len(texts)] + rng.normal(0, 0.01, (n, emb.dim)).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    vecs = synthetic_vectors(emb, texts, n)
     queries = questions[:n_queries]
     qvecs = emb.encode_queries(queries)
-    entries, chunks = [], []
-    for i, t in enumerate(corpus):
-        doc = build_document(Extracted([t]), path=str(i), fmt="txt")
-        entries.append(DocEntry(doc, str(i), 1, ""))
-        chunks.append(Chunk(str(i), doc.id, 0, doc.text, 0, len(doc.text)))
+    entries, chunks = synthetic_records(synthesize(texts, n))
     t0 = time.perf_counter()
     snap = build_snapshot(
         entries, chunks, vecs, emb.name, emb.dim, ChunkingConfig(max_chars=100000)

@@ -33,6 +33,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 QA = ROOT.parent / "shared" / "eval" / "qa"
+CACHE = ROOT / "benchmarks" / "results" / "cache"
 
 
 def base_texts() -> tuple[list[str], list[str]]:
@@ -118,6 +119,39 @@ def answer_latency(snap, emb, questions: list[str], cache_dir: Path, engine: str
     }
 
 
+def synthetic_vectors(emb, texts: list[str], n: int) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """Vectors for `synthesize(texts, n)`: each base text's real vector (embedded once, cached on
+    disk) plus a little noise, normalized."""
+    cache = CACHE / f"speed-{emb.name}-{len(texts)}.npy"
+    if cache.exists():
+        base_vecs = np.load(cache)
+    else:
+        base_vecs = emb.encode_passages(texts)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache, base_vecs)
+    rng = np.random.default_rng(0)
+    vecs = base_vecs[np.arange(n) % len(texts)] + rng.normal(0, 0.01, (n, emb.dim)).astype(
+        np.float32
+    )
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    return vecs
+
+
+def synthetic_records(corpus: list[str]) -> tuple[list, list]:
+    """One document and one whole-text chunk per synthesized text."""
+    from corpus.html import Extracted
+    from corpus.readers import build_document
+    from corpus.records import Chunk
+    from index.store import DocEntry
+
+    entries, chunks = [], []
+    for i, t in enumerate(corpus):
+        doc = build_document(Extracted([t]), path=str(i), fmt="txt")
+        entries.append(DocEntry(doc, str(i), 1, ""))
+        chunks.append(Chunk(str(i), doc.id, 0, doc.text, 0, len(doc.text)))
+    return entries, chunks
+
+
 def run_one(
     system: str,
     n: int,
@@ -132,35 +166,17 @@ def run_one(
     texts, questions = base_texts()
     corpus = synthesize(texts, n)
     emb = make_embedder(embedder_name)
-    cache = ROOT / "benchmarks" / "results" / "cache" / f"speed-{emb.name}-{len(texts)}.npy"
-    if cache.exists():
-        base_vecs = np.load(cache)
-    else:
-        base_vecs = emb.encode_passages(texts)
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache, base_vecs)
-    rng = np.random.default_rng(0)
-    vecs = base_vecs[np.arange(n) % len(texts)] + rng.normal(0, 0.01, (n, emb.dim)).astype(
-        np.float32
-    )
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    vecs = synthetic_vectors(emb, texts, n)
     queries = questions[:n_queries]
     emb.encode_queries(["warm up"])
     mem0 = peak_mb()
     t0 = time.perf_counter()
     if system == "docqa":
         from corpus.chunking import ChunkingConfig
-        from corpus.html import Extracted
-        from corpus.readers import build_document
-        from corpus.records import Chunk
         from index.search import HybridSearcher
-        from index.store import DocEntry, build_snapshot
+        from index.store import build_snapshot
 
-        entries, chunks = [], []
-        for i, t in enumerate(corpus):
-            doc = build_document(Extracted([t]), path=str(i), fmt="txt")
-            entries.append(DocEntry(doc, str(i), 1, ""))
-            chunks.append(Chunk(str(i), doc.id, 0, doc.text, 0, len(doc.text)))
+        entries, chunks = synthetic_records(corpus)
         snap = build_snapshot(
             entries, chunks, vecs, emb.name, emb.dim, ChunkingConfig(max_chars=100000)
         )
@@ -171,9 +187,7 @@ def run_one(
             searcher.search(q, 5)
 
         answers = (
-            answer_latency(snap, emb, questions[:n_answers], cache.parent, engine)
-            if n_answers
-            else {}
+            answer_latency(snap, emb, questions[:n_answers], CACHE, engine) if n_answers else {}
         )
     else:
         answers = {}

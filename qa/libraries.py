@@ -20,7 +20,7 @@ from qa.service import DocqaService, ServiceError
 class Libraries:
     def __init__(self, address: str, default: str = DEFAULT_LIBRARY, **service_kw: Any) -> None:
         self.address = str(address)
-        self.default = _checked(default)
+        self.default = check_library_name(default)
         self._kw = service_kw
         self._services: dict[str, DocqaService] = {}
         self._embedders: dict[str, Any] = {}
@@ -52,7 +52,7 @@ class Libraries:
     def get(self, name: str | None = None, create: bool = False) -> DocqaService:
         """The service of library `name` (default: the server's). An unknown name is a 404 unless
         `create` (an upload into a new library creates it)."""
-        name = _checked(name or self.default)
+        name = check_library_name(name or self.default)
         with self._lock:
             svc = self._services.get(name)
             if svc is not None:
@@ -81,7 +81,7 @@ class Libraries:
 
     def create(self, name: str) -> bool:
         """Create an empty library; False when it exists already."""
-        name = _checked(name)
+        name = check_library_name(name)
         with self._lock:
             return self._create(name)
 
@@ -98,7 +98,7 @@ class Libraries:
             raise ServiceError(str(exc), 503) from exc
 
     def delete(self, name: str) -> None:
-        name = _checked(name)
+        name = check_library_name(name)
         if name == self.default:
             raise ServiceError(
                 f"library {name!r} is this server's default; it cannot be deleted", 409
@@ -112,13 +112,6 @@ class Libraries:
                     delete_library(self.address, name)
             else:
                 delete_library(self.address, name)
-
-
-def _checked(name: str) -> str:
-    try:
-        return check_library_name(name)
-    except IndexError_ as exc:
-        raise ServiceError(str(exc)) from exc
 
 
 __all__ = ["Libraries"]

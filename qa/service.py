@@ -51,10 +51,6 @@ class ServiceError(DocqaError, ValueError):
         super().__init__(message)
         self.http_status = status
 
-    @property
-    def status(self) -> int:
-        return self.http_status
-
 
 MAX_NAME_BYTES = 180  # file systems allow 255 bytes a name; leave room for ".NAME.part"
 
