@@ -216,10 +216,14 @@ class LocalHandle:
 
         return load_snapshot(self.folder)
 
-    def build_demo(self) -> Any:
+    def build_demo(self, progress: Any = None) -> Any:
+        """Build the default library from the demo corpus when there is none (the first use);
+        None when nothing was built. `progress(i, n, path)` follows the files."""
         from index.ingest import build_demo_index
 
-        return build_demo_index(self.folder) if self.library == DEFAULT_LIBRARY else None
+        if self.library != DEFAULT_LIBRARY:
+            return None
+        return build_demo_index(self.folder, progress=progress)
 
     def ingest(self, paths: list[Any], **kw: Any) -> Any:
         from index.ingest import ingest
@@ -256,12 +260,12 @@ class MilvusHandle:
     def open(self) -> Library:
         return open_library(self.address, self.library)
 
-    def build_demo(self) -> Any:
+    def build_demo(self, progress: Any = None) -> Any:
         from corpus.demo import demo_paths
 
         if self.library != DEFAULT_LIBRARY or self.exists():
             return None
-        return self.ingest(list(demo_paths()))
+        return self.ingest(list(demo_paths()), progress=progress)
 
     def ingest(self, paths: list[Any], **kw: Any) -> Any:
         from index.ingest import ingest_milvus

@@ -20,6 +20,7 @@ documents. Milvus Lite returns BM25 scores as negative distances; `_bm25_scores`
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -234,10 +235,8 @@ class MilvusLibrary(LibraryReads):
         from pymilvus import MilvusException
 
         for coll in (self.chunks_coll, self.sents_coll, self.docs_coll):
-            try:
+            with contextlib.suppress(MilvusException):
                 self.client.flush(coll)
-            except MilvusException:
-                pass
 
     def _all(self, coll: str, fields: list[str], filter_: str) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

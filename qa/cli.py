@@ -64,10 +64,13 @@ _LLM_HELP = "Answer engine: auto (local model if installed, else extractive), ex
 
 
 def _setting(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    """An option's value, else the setting `name` (from the environment)."""
+    """An option's value, else the setting `name` (from the environment). A given value is
+    installed over the command's settings too, so every layer reads the same one."""
 
     def resolve(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
-        return value if value is not None else getattr(current(), name)
+        if value is not None:
+            use(current().with_options(**{name: value}))
+        return getattr(current(), name)
 
     return resolve
 
@@ -221,18 +224,19 @@ def _progress_bar(desc: str) -> Callable[[int, int, str], None]:
     return update
 
 
-def ensure_index(index_dir: Path) -> None:
-    """The first command that needs an index builds one from the demo corpus, and says so."""
-    from index.ingest import build_demo_index
-    from index.store import index_state
+def _build_demo(svc: DocqaService) -> None:
+    """The first command on a library-less index builds the default library from the demo corpus
+    (`handle.build_demo`, the service's own path), with a progress bar, and says so."""
+    from index.backend import DEFAULT_LIBRARY
 
-    if index_state(index_dir) != "missing":
-        return  # an index, or a damaged one: loading it says what is wrong
+    handle = svc.handle
+    if handle.library != DEFAULT_LIBRARY or handle.exists():
+        return  # a library, or a damaged one: loading it says what is wrong
     click.echo(
-        f"no index at {index_dir}: building one from the demo corpus ({len(demo_paths())} articles)...",
+        f"no index at {handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
         err=True,
     )
-    report = build_demo_index(index_dir, progress=_progress_bar("demo corpus"))
+    report = handle.build_demo(progress=_progress_bar("demo corpus"))
     if report is not None:
         click.echo(
             f"built demo index: {report.documents_total} documents, {report.chunks_total} chunks in {report.seconds:.1f} s",
@@ -255,13 +259,13 @@ def _service(
 ) -> DocqaService:
     """The service the web app and the API use, for one command (no background warm-up). A local
     index's default library is built from the demo corpus on first use, with a progress bar."""
-    from index.backend import DEFAULT_LIBRARY, is_milvus
     from qa.service import DocqaService
 
-    address = _address(index)
-    if not is_milvus(address) and library == DEFAULT_LIBRARY:
-        ensure_index(Path(address))
-    return DocqaService(address, llm or current().llm, model, k, warm_up=False, library=library)
+    svc = DocqaService(
+        _address(index), llm or current().llm, model, k, warm_up=False, library=library
+    )
+    _build_demo(svc)
+    return svc
 
 
 def _fail(message: str) -> None:
@@ -782,11 +786,7 @@ def serve(
     if not service.handle.exists() and library != DEFAULT_LIBRARY:
         create_library(service.address, library)  # a new library starts empty, for uploads
         click.echo(f"created library {library} (empty)", err=True)
-    elif not service.handle.exists():
-        click.echo(
-            f"no index at {service.handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
-            err=True,
-        )
+    _build_demo(service)
     for note in service.open():  # the notes are shown in the page header too
         click.echo(note, err=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host

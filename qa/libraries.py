@@ -89,9 +89,8 @@ class Libraries:
         if name == self.default:
             return False
         svc = self._services.get(self.default)
-        embedder = None
-        if svc is not None and svc._searcher is not None:
-            embedder = svc._searcher.embedder  # the same model as the default library
+        # the same model as the default library, when it is loaded already
+        embedder = svc.loaded_embedder if svc is not None else None
         try:
             return create_library(self.address, name, embedder)
         except IndexError_ as exc:

@@ -204,6 +204,11 @@ class DocqaService:
             return self._embedders[name]
 
     @property
+    def loaded_embedder(self) -> Embedder | None:
+        """The embedder this library's index was opened with; None before it is opened."""
+        return self._searcher.embedder if self._searcher is not None else None
+
+    @property
     def searcher(self) -> HybridSearcher:
         if self._searcher is None:
             self._load()
