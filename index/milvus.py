@@ -83,7 +83,12 @@ def client_for(address: str) -> Any:
             else:
                 uri, token = f"http://{rest}", current().milvus_token
             try:
-                _clients[address] = MilvusClient(uri=uri, token=token)
+                # gRPC keepalive pings no more often than a gRPC server allows by default (5 min):
+                # pymilvus pings every 10 s, and Lite (file or `milvus-lite server`) answers an idle
+                # client with GOAWAY too_many_pings, which gRPC logs to stderr.
+                _clients[address] = MilvusClient(
+                    uri=uri, token=token, grpc_options={"grpc.keepalive_time_ms": 300_000}
+                )
             except Exception as exc:  # noqa: BLE001 - pymilvus raises many kinds; one line out
                 hint = (
                     " (a Milvus Lite file serves one process at a time: is another docqa using"
@@ -262,12 +267,22 @@ class MilvusLibrary(LibraryReads):
         docs = [
             DocEntry.from_json(json.loads("".join(p[i] for i in sorted(p)))) for p in parts.values()
         ]
+        self._set_docs(docs)
+
+    def _set_docs(self, docs: list[DocEntry]) -> None:
         docs.sort(key=lambda e: (e.ingested_at, e.doc.path or ""))
         self.docs = docs
         self._doc_by_id = {e.doc.id: e for e in docs}
         self.__dict__.pop("terms", None)
         self.__dict__.pop("n_chunks", None)
         self._chunk_cache.clear()
+
+    def _written(self, entries: Sequence[DocEntry], removed: Sequence[str] = ()) -> None:
+        """Update the in-memory document list after this object's own write, without reading
+        every document back (`reload` would, making a library written in batches, as `migrate`
+        does, quadratic). Another process's writes are seen on the next `reload`."""
+        gone = set(removed) | {e.doc.id for e in entries}
+        self._set_docs([e for e in self.docs if e.doc.id not in gone] + list(entries))
 
     # --- writes ------------------------------------------------------------------------------
 
@@ -332,7 +347,7 @@ class MilvusLibrary(LibraryReads):
                 if old:
                     c.delete(self.docs_coll, ids=old)
         self._touch()
-        self.reload()
+        self._written(entries)
 
     def remove(self, doc_ids: Sequence[str]) -> None:
         """Delete documents and their chunks (their sentence vectors may serve other documents
@@ -346,7 +361,7 @@ class MilvusLibrary(LibraryReads):
             if ids:
                 c.delete(self.docs_coll, ids=ids)
         self._touch()
-        self.reload()
+        self._written([], doc_ids)
 
     def has_chunks(self, ids: Sequence[str]) -> set[str]:
         """Those of `ids` that are stored (their vectors need no embedding)."""
