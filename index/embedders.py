@@ -178,6 +178,10 @@ class OnnxEmbedder(Embedder):
     # text's vector would depend on its batch mates and their padding (cosine 0.97 between
     # batch sizes 1 and 4). Alone, a passage is embedded the same at ingest and at any later
     # time, exactly as a question is; on 2 cores it is as fast as batches of 4.
+    # Each run uses one thread, and several texts run side by side, one per core: on 2 cores,
+    # 1.5x the texts per second of one run on both cores (XQuAD: sentences 22.5 -> 34.7/s,
+    # paragraphs 6.9 -> 10.5/s), with the same vectors bit for bit. A single question runs on
+    # one core (a few ms slower than on two).
     batch_size = 1
 
     def __init__(self, path: Path, name: str) -> None:
@@ -190,10 +194,36 @@ class OnnxEmbedder(Embedder):
         self.max_tokens = int(manifest.get("max_tokens", 512))
         self.prompts = (manifest.get("query_prompt", ""), manifest.get("document_prompt", ""))
         self.pad_id = int(manifest.get("pad_id", 0))
+        self._pool: Any = None  # threads that run texts side by side (created on first use)
 
     @property
     def dim(self) -> int:
         return self._dim
+
+    def _run(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        model = self.model()
+        # Longest first, so the last texts to finish are short ones and no core idles long.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+
+        def one(i: int) -> np.ndarray:
+            return self._encode(model, [texts[i]], is_query)[0]
+
+        with self._encode_lock:
+            if len(texts) == 1 or _cores() == 1:
+                for i in order:
+                    out[i] = one(i)
+            else:
+                if self._pool is None:
+                    from concurrent.futures import ThreadPoolExecutor
+
+                    self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="docqa-embed")
+                for i, vec in zip(order, self._pool.map(one, order), strict=True):
+                    out[i] = vec
+        return _normalize(out)
 
     def _load(self) -> Any:
         try:
@@ -248,7 +278,7 @@ def _onnx_session(ort: Any, model: Path) -> Any:
     (it may use instructions only this kind of CPU has), and later loads skip optimising."""
     ort.set_default_logger_severity(3)  # errors only: not the note on saving optimised graphs
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = os.cpu_count() or 1
+    opts.intra_op_num_threads = 1  # one core a run; OnnxEmbedder runs texts side by side
     opts.inter_op_num_threads = 1
     cached = model.with_name(f"{model.stem}.optimized-{_cpu_key()}.onnx")
     if cached.is_file():
@@ -265,6 +295,14 @@ def _onnx_session(ort: Any, model: Path) -> Any:
     if tmp.is_file():
         os.replace(tmp, cached)
     return session
+
+
+def _cores() -> int:
+    """The cores this process may run on (a container may be given fewer than the machine has)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
 
 
 def _cpu_key() -> str:

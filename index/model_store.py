@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -59,6 +60,13 @@ def onnx_path(name: str) -> Path:
 
 def onnx_installed(name: str) -> bool:
     return (onnx_path(name) / "docqa-onnx.json").is_file()
+
+
+def _recipe(manifest: Path) -> str | None:
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8")).get("quantization")
+    except (OSError, ValueError):
+        return None
 
 
 def sha256_file(path: Path) -> str:
@@ -237,10 +245,12 @@ def fetch_embeddinggemma(progress: Callable[[str], None] = lambda _: None) -> Fe
 
 
 def _build_derived(name: str, progress: Callable[[str], None]) -> FetchResult:
-    from index.onnx_export import MODEL_FILE, ExportError, export_int8
+    from index.onnx_export import MANIFEST, MODEL_FILE, RECIPE, ExportError, export_int8
 
     target = onnx_path(name)
-    if onnx_installed(name):
+    if onnx_installed(name) and _recipe(target / MANIFEST) != RECIPE:
+        progress(f"{name} was built by an older recipe: building it again")
+    elif onnx_installed(name):
         return FetchResult(
             name, target, sha256_file(target / MODEL_FILE), already=True, built_from=DERIVED[name]
         )
