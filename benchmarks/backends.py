@@ -19,6 +19,7 @@ hybrid search p50 / p95 over CMRC questions, and peak RSS (this process, plus th
 from __future__ import annotations
 
 import argparse
+import shutil
 import socket
 import statistics
 import subprocess
@@ -146,6 +147,7 @@ def scale(sizes: list[int], backends: list[str], embedder: str, n_queries: int) 
                 if server:
                     server.terminate()
                     server.wait(10)
+                shutil.rmtree(tmp, ignore_errors=True)  # a 100k library is about 1 GB
             if proc.returncode:
                 print(f"{backend} at {n}: failed\n{proc.stderr[-1500:]}", file=sys.stderr)
                 continue
@@ -221,6 +223,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

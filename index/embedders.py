@@ -84,14 +84,21 @@ class Embedder(ABC):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         model = self.model()
-        # Batches of similar length: padding to the longest text of a batch is wasted work.
+        # Longest first. Batches of similar length: padding to the longest text of a batch is
+        # wasted work.
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         with self._encode_lock:
-            for i in range(0, len(texts), self.batch_size):
-                rows = order[i : i + self.batch_size]
-                out[rows] = self._encode(model, [texts[r] for r in rows], is_query)
+            self._fill(model, texts, order, is_query, out)
         return _normalize(out)
+
+    def _fill(
+        self, model: Any, texts: list[str], order: list[int], is_query: bool, out: np.ndarray
+    ) -> None:
+        """Embed `texts` into the rows of `out`, in batches taken in `order`."""
+        for i in range(0, len(texts), self.batch_size):
+            rows = order[i : i + self.batch_size]
+            out[rows] = self._encode(model, [texts[r] for r in rows], is_query)
 
     def encode_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._run(texts, True)
@@ -200,30 +207,25 @@ class OnnxEmbedder(Embedder):
     def dim(self) -> int:
         return self._dim
 
-    def _run(self, texts: Sequence[str], is_query: bool) -> np.ndarray:
-        texts = list(texts)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
-        model = self.model()
-        # Longest first, so the last texts to finish are short ones and no core idles long.
-        order = sorted(range(len(texts)), key=lambda i: len(texts[i]), reverse=True)
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+    def _fill(
+        self, model: Any, texts: list[str], order: list[int], is_query: bool, out: np.ndarray
+    ) -> None:
+        """One text per run, one run per core at once; longest first, so the last to finish are
+        short ones and no core idles long."""
 
         def one(i: int) -> np.ndarray:
             return self._encode(model, [texts[i]], is_query)[0]
 
-        with self._encode_lock:
-            if len(texts) == 1 or _cores() == 1:
-                for i in order:
-                    out[i] = one(i)
-            else:
-                if self._pool is None:
-                    from concurrent.futures import ThreadPoolExecutor
+        if len(texts) == 1 or _cores() == 1:
+            for i in order:
+                out[i] = one(i)
+            return
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
 
-                    self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="docqa-embed")
-                for i, vec in zip(order, self._pool.map(one, order), strict=True):
-                    out[i] = vec
-        return _normalize(out)
+            self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="docqa-embed")
+        for i, vec in zip(order, self._pool.map(one, order), strict=True):
+            out[i] = vec
 
     def _load(self) -> Any:
         try:
