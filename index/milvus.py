@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -45,6 +46,9 @@ LIBRARY_ROW = "__library__"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,47}$")
 QUERY_BATCH = 1000
 _clients: dict[str, Any] = {}
+# Lite gives query iterators no MVCC timestamp, and pymilvus warns on every one that it uses the
+# client's clock instead (correct for reading what this process and others committed before).
+logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
 _clients_lock = threading.Lock()
 
 
@@ -244,16 +248,18 @@ class MilvusLibrary(LibraryReads):
                 self.client.flush(coll)
 
     def _all(self, coll: str, fields: list[str], filter_: str) -> list[dict[str, Any]]:
+        """Every matching row, read with a query iterator: paging by offset re-scans the rows it
+        skips (reading 100k document records from Lite: 65 s by offset, 17 s iterated)."""
         out: list[dict[str, Any]] = []
-        offset = 0
-        while True:
-            rows = self.client.query(
-                coll, filter=filter_, output_fields=fields, limit=QUERY_BATCH, offset=offset
-            )
-            out.extend(rows)
-            if len(rows) < QUERY_BATCH:
-                return out
-            offset += QUERY_BATCH
+        rows = self.client.query_iterator(
+            coll, batch_size=QUERY_BATCH, filter=filter_, output_fields=fields
+        )
+        try:
+            while batch := rows.next():
+                out.extend(batch)
+        finally:
+            rows.close()
+        return out
 
     def reload(self) -> None:
         rows = self._all(self.docs_coll, ["id", "text"], 'id != ""')
