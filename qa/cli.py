@@ -63,11 +63,16 @@ class DocqaGroup(click.Group):
 _LLM_HELP = "Answer engine: auto (local model if installed, else extractive), extractive, local, openai. Default: $DOCQA_LLM or auto."
 
 
-def _setting(name: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+def _setting(
+    name: str, install: bool = True
+) -> Callable[[click.Context, click.Parameter, Any], Any]:
     """An option's value, else the setting `name` (from the environment). A given value is
-    installed over the command's settings too, so every layer reads the same one."""
+    installed over the command's settings too, so every layer reads the same one, unless the
+    option means something else in its command (`translate --llm gloss` names no answer engine)."""
 
     def resolve(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value is not None and not install:
+            return value
         if value is not None:
             use(current().with_options(**{name: value}))
         return getattr(current(), name)
@@ -661,7 +666,7 @@ def eval_cmd(
     "--llm",
     "llm",
     default=None,
-    callback=_setting("llm"),
+    callback=_setting("llm", install=False),
     help="auto (local model if installed, else a dictionary gloss), local, openai or gloss. Default: $DOCQA_LLM or auto.",
 )
 @click.option("--model", default=None)
