@@ -46,10 +46,10 @@ LIBRARY_ROW = "__library__"
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,47}$")
 QUERY_BATCH = 1000
 _clients: dict[str, Any] = {}
+_clients_lock = threading.Lock()
 # Lite gives query iterators no MVCC timestamp, and pymilvus warns on every one that it uses the
 # client's clock instead (correct for reading what this process and others committed before).
 logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
-_clients_lock = threading.Lock()
 
 
 class MilvusError(IndexError_):

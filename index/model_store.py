@@ -248,12 +248,16 @@ def _build_derived(name: str, progress: Callable[[str], None]) -> FetchResult:
     from index.onnx_export import MANIFEST, MODEL_FILE, RECIPE, ExportError, export_int8
 
     target = onnx_path(name)
-    if onnx_installed(name) and _recipe(target / MANIFEST) != RECIPE:
+    if onnx_installed(name):
+        if _recipe(target / MANIFEST) == RECIPE:
+            return FetchResult(
+                name,
+                target,
+                sha256_file(target / MODEL_FILE),
+                already=True,
+                built_from=DERIVED[name],
+            )
         progress(f"{name} was built by an older recipe: building it again")
-    elif onnx_installed(name):
-        return FetchResult(
-            name, target, sha256_file(target / MODEL_FILE), already=True, built_from=DERIVED[name]
-        )
     source = fetch_model(DERIVED[name], progress)
     try:
         export_int8(source.path, target, name, progress=progress)

@@ -131,16 +131,16 @@ def float_nodes(
     import onnx
 
     graph = onnx.load(str(path), load_external_data=False).graph
-    layer_of = {}
+    matmuls = {}  # node name -> (its transformer layer, or -1; its module names)
     for node in graph.node:
         names = {p.key: p.value for p in node.metadata_props}.get("pkg.torch.onnx.name_scopes", "")
         m = re.search(r"\.layers?\.(\d+)'", names)  # Gemma: layers.N; BERT: layer.N
         if node.op_type == "MatMul":
-            layer_of[node.name] = (int(m.group(1)) if m else -1, names)
-    top = max((n for n, _ in layer_of.values()), default=-1)
+            matmuls[node.name] = (int(m.group(1)) if m else -1, names)
+    top = max((n for n, _ in matmuls.values()), default=-1)
     return [
         name
-        for name, (layer, names) in layer_of.items()
+        for name, (layer, names) in matmuls.items()
         if any(f".{s}'" in names for s in scopes) or (layer >= 0 and layer > top - last_layers)
     ]
 

@@ -71,11 +71,11 @@ def _setting(
     option means something else in its command (`translate --llm gloss` names no answer engine)."""
 
     def resolve(_ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
-        if value is not None and not install:
-            return value
-        if value is not None:
+        if value is None:
+            return getattr(current(), name)
+        if install:
             use(current().with_options(**{name: value}))
-        return getattr(current(), name)
+        return value
 
     return resolve
 
@@ -262,8 +262,8 @@ def _service(
     model: str | None = None,
     k: int = 5,
 ) -> DocqaService:
-    """The service the web app and the API use, for one command (no background warm-up). A local
-    index's default library is built from the demo corpus on first use, with a progress bar."""
+    """The service the web app and the API use, for one command (no background warm-up). The
+    default library is built from the demo corpus on first use, with a progress bar."""
     from qa.service import DocqaService
 
     svc = DocqaService(

@@ -137,15 +137,16 @@ class Policy:
     # questions gave no such case, so their threshold stays where the demo set put it.
     override_refusal_above: float = 0.2
     override_refusal_above_en: float = 0.0
-
-    def override_above(self, language: str) -> float:
-        return self.override_refusal_above_en if language == "en" else self.override_refusal_above
     # A citation whose sentence covers less than this share of what the best evidence sentence
     # covers does not count as support (the model quoted a neighbouring figure).
     weak_citation: float = 0.7
     # A cited sentence must name the question's subject (company, person, place), or the text this
     # many characters before it in its chunk, or its document's title.
     subject_context_chars: int = 120
+
+    def override_above(self, language: str) -> float:
+        """The support above which an LLM's NOT_FOUND is overridden, for a question's language."""
+        return self.override_refusal_above_en if language == "en" else self.override_refusal_above
 
     def weights(self, embedder: str | None) -> RankWeights:
         return self.rank.get(embedder or "*", self.rank["*"])
