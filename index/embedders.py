@@ -181,14 +181,13 @@ class OnnxEmbedder(Embedder):
     prompts), run by ONNX Runtime with SentencePiece or the `tokenizers` library: no torch at run
     time."""
 
-    # One text per run: int8 dynamic quantisation scales activations over the whole batch, so a
-    # text's vector would depend on its batch mates and their padding (cosine 0.97 between
-    # batch sizes 1 and 4). Alone, a passage is embedded the same at ingest and at any later
-    # time, exactly as a question is; on 2 cores it is as fast as batches of 4.
+    # One text per run. Activations are quantised per token, yet a batch still moves a text's
+    # vector a little (XQuAD sentences: cosine down to 0.9976 between batch sizes 1 and 4) and is
+    # no faster here (sentences 48.6/s alone, 50.4/s in batches of 4, paragraphs 11.5 vs 9.8/s):
+    # alone, a passage is embedded the same at ingest and at any later time, as a question is.
     # Each run uses one thread, and several texts run side by side, one per core: on 2 cores,
-    # 1.5x the texts per second of one run on both cores (XQuAD: sentences 22.5 -> 34.7/s,
-    # paragraphs 6.9 -> 10.5/s), with the same vectors bit for bit. A single question runs on
-    # one core (a few ms slower than on two).
+    # 1.5x the texts per second of one run on both cores, with the same vectors bit for bit. A
+    # single question runs on one core (a few ms slower than on two).
     batch_size = 1
 
     def __init__(self, path: Path, name: str) -> None:

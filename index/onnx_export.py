@@ -3,14 +3,21 @@
 `docqa models fetch embeddinggemma-int8` runs this once on the EmbeddingGemma folder that
 `docqa models fetch embeddinggemma` assembled: the whole sentence-transformers pipeline
 (transformer, mean pooling, the two dense projections, L2 normalisation) becomes one ONNX graph
-`(input_ids, attention_mask) -> sentence_vector`, whose weights ONNX Runtime's dynamic quantiser
-then stores as int8 with one scale per output channel. Serving needs only `onnxruntime` and
-`tokenizers`; torch, onnx and onnxscript are needed here, never at run time.
+`(input_ids, attention_mask) -> sentence_vector`. ONNX Runtime's transformer optimiser fuses its
+normalisations and GELUs, and every matrix product with a weight becomes an int8 one: weights with
+one scale per output channel, activations with one scale per *token* (`quantize_per_token`).
+Serving needs only `onnxruntime` and `tokenizers`; torch, onnx and onnxscript are needed here,
+never at run time.
 
-Why per channel: per-tensor int8 left the vectors at cosine 0.969 to the float model on XQuAD
-paragraphs; per channel 0.984 at the same speed; with the MLP down projections kept in float
-(FLOAT_SCOPES) 0.996; with the last two layers float too (FLOAT_LAST_LAYERS) 0.998. Speed and
-retrieval quality side by side: benchmarks/ingest_speed.py.
+Why per token: ONNX Runtime's dynamic quantiser scales activations per tensor, so one token with
+large activations coarsens every other token's. Its vectors were at cosine 0.984 to the float model
+(XQuAD paragraphs); keeping the MLP down projections and the last two layers in float brought that
+to 0.998, but those float products took 44% of the run time. With a scale per token every product
+can be int8 at the same 0.998 (paragraphs 0.9985, evidence sentences 0.9985, English questions
+0.9986, Chinese 0.9985, against 0.9984 / 0.9984 / 0.9987 / 0.9985), and one text runs 1.3x (passages)
+to 1.5x (sentences) faster on one core. Smoothing activations into the weights (SmoothQuant) with
+the per-tensor quantiser reached only 0.993; the large activations sit in tokens, not channels.
+Speed and retrieval quality side by side: benchmarks/ingest_speed.py.
 
 The graph is traced at a short length, so EmbeddingGemma's 512-token sliding window is not part of
 it: the runtime truncates inputs to `max_tokens` (512), where export and model agree exactly.
@@ -29,19 +36,8 @@ from typing import Any
 from corpus.errors import DocqaError
 
 MANIFEST = "docqa-onnx.json"
-# Layers kept in float: the MLP down projections, whose inputs carry the large outlier activations
-# that one int8 scale per tensor handles worst. Measured on XQuAD paragraphs and questions against
-# the float model: cosine 0.984 / 0.990 with every layer int8, 0.996 / 0.997 with these float, at
-# 9.8 instead of 12 paragraphs/s (float ONNX 5.6, torch 3.4) on 2 cores.
-FLOAT_SCOPES = ("down_proj",)
-# And every projection of the last FLOAT_LAST_LAYERS transformer layers: most of the remaining error
-# comes from there. Cosine to the float model on 40 XQuAD paragraphs / 60 English / 60 Chinese
-# questions: 0.9958 / 0.9971 / 0.9968 with the down projections alone; the first two layers float
-# as well: unchanged; the last one: 0.9969 / 0.9979 / 0.9976; the last two: 0.9984 / 0.9987 /
-# 0.9984; the last four: 0.9987 / 0.9989 / 0.9987; the embedding table float: +0.0001.
-FLOAT_LAST_LAYERS = 2
 # What a built model records; a model built by another recipe is rebuilt by `docqa models fetch`.
-RECIPE = f"onnxruntime dynamic int8, per channel; float: {', '.join(FLOAT_SCOPES)}, last {FLOAT_LAST_LAYERS} layers"
+RECIPE = "int8 weights per output channel, activations per token; fused norms and GELU"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
 # Texts on which SentencePiece must give the fast tokenizer's ids before the runtime may use it.
@@ -121,28 +117,129 @@ def _wrapped(st: Any) -> Any:
     return Wrapped().eval()
 
 
-def float_nodes(
-    path: Path, scopes: tuple[str, ...] = FLOAT_SCOPES, last_layers: int = FLOAT_LAST_LAYERS
-) -> list[str]:
-    """The graph's matrix products that stay float: those of a module whose name ends with one of
-    `scopes`, and every one in the last `last_layers` transformer layers."""
-    import re
+def fuse(path: Path) -> Any:
+    """The float graph at `path` with ONNX Runtime's transformer fusions that keep it exact:
+    RMS/layer normalisations and GELUs become single operators (fewer passes over the
+    activations). Attention and embedding fusions stay off: the first needs fixed head counts,
+    the second would hide the embedding table from `quantize_per_token`."""
+    from onnxruntime.transformers.fusion_options import FusionOptions
+    from onnxruntime.transformers.optimizer import optimize_model
 
-    import onnx
+    options = FusionOptions("bert")
+    options.enable_attention = False
+    options.enable_embed_layer_norm = False
+    optimized = optimize_model(
+        str(path),
+        model_type="bert",
+        num_heads=0,
+        hidden_size=0,
+        optimization_options=options,
+        opt_level=0,
+        use_gpu=False,
+    )
+    return optimized.model
 
-    graph = onnx.load(str(path), load_external_data=False).graph
-    matmuls = {}  # node name -> (its transformer layer, or -1; its module names)
-    for node in graph.node:
-        names = {p.key: p.value for p in node.metadata_props}.get("pkg.torch.onnx.name_scopes", "")
-        m = re.search(r"\.layers?\.(\d+)'", names)  # Gemma: layers.N; BERT: layer.N
-        if node.op_type == "MatMul":
-            matmuls[node.name] = (int(m.group(1)) if m else -1, names)
-    top = max((n for n, _ in matmuls.values()), default=-1)
-    return [
-        name
-        for name, (layer, names) in matmuls.items()
-        if any(f".{s}'" in names for s in scopes) or (layer >= 0 and layer > top - last_layers)
+
+def quantize_per_token(model: Any, min_dim: int = 64, min_vocab: int = 1000) -> Any:
+    """Rewrite `model` (an onnx ModelProto, changed in place and returned) to int8.
+
+    - Every MatMul whose second input is a 2-D float weight (both sides at least `min_dim`)
+      becomes `MatMulInteger`: the weight as int8 with one symmetric scale per output column; the
+      activations as uint8 around zero point 128 with one scale per row (token), computed at run
+      time; the int32 product is scaled back to float by row scale x column scale. Products that
+      share an input share its quantisation.
+    - An embedding `Gather` over a 2-D float table of at least `min_vocab` rows stores the table
+      as int8 with one scale per row, gathers both and multiplies.
+    Everything else (attention scores, norms, pooling, the small dense heads) stays as it was."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = model.graph
+    weights = {i.name: i for i in graph.initializer}
+    added = [
+        numpy_helper.from_array(np.array(128, np.uint8), "q8_zero_point"),
+        numpy_helper.from_array(np.array(127.0, np.float32), "q8_127"),
+        numpy_helper.from_array(np.array(128.0, np.float32), "q8_128"),
+        numpy_helper.from_array(np.array(1e-8, np.float32), "q8_tiny"),
+        numpy_helper.from_array(np.array([-1], np.int64), "q8_last_axis"),
     ]
+    nodes: list[Any] = []
+    rows: dict[str, tuple[str, str]] = {}  # activation -> (its uint8 form, its per-row scale)
+    replaced: set[str] = set()
+
+    def matrix(name: str) -> Any:
+        t = weights.get(name)
+        if t is None or t.data_type != TensorProto.FLOAT or len(t.dims) != 2:
+            return None
+        return numpy_helper.to_array(t)
+
+    def per_row(x: str) -> tuple[str, str]:
+        if x not in rows:
+            k = f"q8_{len(rows)}"
+            nodes.extend(
+                (
+                    helper.make_node("Abs", [x], [f"{k}_abs"]),
+                    helper.make_node("ReduceMax", [f"{k}_abs", "q8_last_axis"], [f"{k}_max"]),
+                    helper.make_node("Max", [f"{k}_max", "q8_tiny"], [f"{k}_range"]),
+                    helper.make_node("Div", [f"{k}_range", "q8_127"], [f"{k}_scale"]),
+                    helper.make_node("Div", [x, f"{k}_scale"], [f"{k}_scaled"]),
+                    helper.make_node("Round", [f"{k}_scaled"], [f"{k}_rounded"]),
+                    helper.make_node("Add", [f"{k}_rounded", "q8_128"], [f"{k}_shifted"]),
+                    helper.make_node("Cast", [f"{k}_shifted"], [f"{k}_u8"], to=TensorProto.UINT8),
+                )
+            )
+            rows[x] = (f"{k}_u8", f"{k}_scale")
+        return rows[x]
+
+    for i, node in enumerate(graph.node):
+        w = matrix(node.input[1]) if node.op_type == "MatMul" else None
+        if w is not None and min(w.shape) >= min_dim:
+            q, scale = per_row(node.input[0])
+            col = np.maximum(np.abs(w).max(0), 1e-12) / 127
+            k = f"q8_mm{i}"
+            added += [
+                numpy_helper.from_array(np.round(w / col).astype(np.int8), f"{k}_w"),
+                numpy_helper.from_array(col.astype(np.float32), f"{k}_wscale"),
+            ]
+            nodes.extend(
+                (
+                    helper.make_node("MatMulInteger", [q, f"{k}_w", "q8_zero_point"], [f"{k}_i32"]),
+                    helper.make_node("Cast", [f"{k}_i32"], [f"{k}_f"], to=TensorProto.FLOAT),
+                    helper.make_node("Mul", [f"{k}_f", f"{k}_wscale"], [f"{k}_cols"]),
+                    helper.make_node("Mul", [f"{k}_cols", scale], [node.output[0]]),
+                )
+            )
+            replaced.add(node.input[1])
+            continue
+        if node.op_type == "Gather" and (t := matrix(node.input[0])) is not None:
+            axis = next((a.i for a in node.attribute if a.name == "axis"), 0)
+            if axis == 0 and t.shape[0] >= min_vocab:
+                scale = np.maximum(np.abs(t).max(1, keepdims=True), 1e-12) / 127
+                k = f"q8_table{i}"
+                added += [
+                    numpy_helper.from_array(np.round(t / scale).astype(np.int8), f"{k}_q"),
+                    numpy_helper.from_array(scale.astype(np.float32), f"{k}_scale"),
+                ]
+                ids = node.input[1]
+                nodes.extend(
+                    (
+                        helper.make_node("Gather", [f"{k}_q", ids], [f"{k}_rows"], axis=0),
+                        helper.make_node("Gather", [f"{k}_scale", ids], [f"{k}_rs"], axis=0),
+                        helper.make_node("Cast", [f"{k}_rows"], [f"{k}_f"], to=TensorProto.FLOAT),
+                        helper.make_node("Mul", [f"{k}_f", f"{k}_rs"], [node.output[0]]),
+                    )
+                )
+                replaced.add(node.input[0])
+                continue
+        nodes.append(node)
+    # a weight some other node still reads in float stays
+    still = {n for node in nodes for n in node.input}
+    kept = [t for t in graph.initializer if t.name not in replaced or t.name in still]
+    del graph.initializer[:]
+    graph.initializer.extend(kept + added)
+    del graph.node[:]
+    graph.node.extend(nodes)
+    return model
 
 
 def export_int8(
@@ -155,8 +252,8 @@ def export_int8(
     """Export the sentence-transformers folder `source` to an int8 ONNX folder at `target`,
     atomically (built beside it, then renamed). Returns `target`."""
     try:
+        import onnx
         import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
         from sentence_transformers import SentenceTransformer
     except ImportError as exc:
         raise ExportError(
@@ -192,19 +289,10 @@ def export_int8(
                 dynamo=True,
                 external_data=True,
             )
-        progress(
-            "quantising the weights to int8 (per channel; the MLP down projections and the last"
-            f" {FLOAT_LAST_LAYERS} layers stay float)"
-        )
+        progress("fusing and quantising to int8 (weights per channel, activations per token)")
         out = work / "model"
         out.mkdir()
-        quantize_dynamic(
-            str(float_path),
-            str(out / MODEL_FILE),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            nodes_to_exclude=float_nodes(float_path),
-        )
+        onnx.save(quantize_per_token(fuse(float_path)), str(out / MODEL_FILE))
         shutil.rmtree(float_path.parent)
         sp = sentencepiece_ids(source, st.tokenizer)
         for f in (*TOKENIZER_FILES, *(("tokenizer.model",) if sp else ())):
