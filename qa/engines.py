@@ -10,15 +10,17 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from typing import TYPE_CHECKING
 
 from corpus.settings import current
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
 from qa.numbers import english_figures, to_english
 from qa.records import Evidence
+
+if TYPE_CHECKING:  # LangChain is imported by the engines that use it, not by every question
+    from langchain_core.language_models.chat_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
 REFUSAL = {
     "zh": "根据现有文档，无法回答这个问题：文档中没有相关信息。",
@@ -103,6 +105,8 @@ SYSTEM = {
 
 
 def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
+    from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+
     lines = []
     for e in req.evidence[:MAX_PROMPT_SENTENCES]:
         if req.language == "en":
@@ -157,12 +161,13 @@ def postprocess(text: str, language: str, convert_numbers: bool = True) -> tuple
 
 
 def make_engine(name: str = "auto", model: str | None = None) -> tuple[Engine, list[str]]:
-    """The engine a string names, and notes for the user (what `auto` chose and why)."""
-    from qa.llm import LLMError, local_model_installed, make_chat_model
-
+    """The engine a string names, and notes for the user (what `auto` chose and why). The
+    extractive engine loads no LLM code (nor LangChain): a fresh `docqa ask` starts faster."""
     name = name or current().llm
     notes: list[str] = []
     if name == "auto":
+        from qa.llm import local_model_installed
+
         try:
             import llama_cpp  # noqa: F401
 
@@ -179,6 +184,8 @@ def make_engine(name: str = "auto", model: str | None = None) -> tuple[Engine, l
             )
     if name == "extractive":
         return ExtractiveEngine(), notes
+    from qa.llm import LLMError, make_chat_model
+
     if name in ("local", "openai"):
         return ChatEngine(name, make_chat_model(name, model)), notes
     raise LLMError(f"unknown engine '{name}'; use auto, extractive, local or openai")

@@ -11,12 +11,12 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from corpus.sentences import evidence_sentences
 from corpus.settings import current
-from index.langchain import DocqaRetriever
 from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
 from qa.citations import MARKER, attach_citations, drop_unsupported, resolve_citations
@@ -104,7 +104,6 @@ class QAPipeline:
         if k <= 0:
             raise ValueError(f"k must be greater than 0, got {k}")
         self.searcher = searcher
-        self.retriever = DocqaRetriever(searcher=searcher, k=k)
         self.engine = engine
         self.k = k
         self.notes = tuple(notes)
@@ -125,10 +124,18 @@ class QAPipeline:
         self.scorer = scorer or SentenceScorer(searcher.embedder)
         self.scorer.store = searcher.snapshot.sentences
 
+    @property
+    def retriever(self) -> Any:
+        """This pipeline's search as a LangChain retriever (`index.langchain.DocqaRetriever`), for
+        chains built around docqa; the pipeline itself searches directly, so a question does not
+        pay for importing LangChain (about 0.5 s of a fresh `docqa ask`)."""
+        from index.langchain import DocqaRetriever
+
+        return DocqaRetriever(searcher=self.searcher, k=self.k)
+
     def use_searcher(self, searcher: HybridSearcher) -> None:
         """Answer from another snapshot from now on (a question already running keeps its own)."""
         self.searcher = searcher
-        self.retriever = DocqaRetriever(searcher=searcher, k=self.k)
         self.scorer.store = searcher.snapshot.sentences
 
     def warm(self, max_sentences: int = 5000) -> int:
@@ -164,7 +171,7 @@ class QAPipeline:
         t0 = time.perf_counter()
         qs = [check_question(q) for q in questions]
         queries = [standalone_question(q, h) for q, h in zip(qs, histories, strict=True)]
-        all_hits = self.retriever.batch_hits(queries)
+        all_hits = self.searcher.search_batch(queries, self.k)
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
         out = []
         for q, query, hist, hits in zip(qs, queries, histories, all_hits, strict=True):

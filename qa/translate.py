@@ -19,10 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
-
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import HumanMessage, SystemMessage
+from typing import TYPE_CHECKING, Any
 
 from corpus.lang import detect_lang
 from corpus.records import Document, Sentence
@@ -31,6 +28,9 @@ from index.keyword import word_terms
 from index.model_store import docqa_home
 from qa.glossary import Glossary, load_glossary
 from qa.numbers import english_amount, english_figures, parse_quantities, supported, to_english
+
+if TYPE_CHECKING:  # imported where a model translates, not by every question
+    from langchain_core.language_models.chat_models import BaseChatModel
 
 LENGTH_RATIO = {
     "en": (0.8, 8.0),
@@ -195,6 +195,8 @@ SYSTEM = {
 
 
 def _messages(text: str, to: str, glossary: Glossary) -> list[Any]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     notes = []
     if to == "en":
         notes = english_figures(text) + glossary.notes_for(text)
