@@ -20,6 +20,7 @@ _SKIP_DEF = re.compile(
     r"^(variant of|old variant|surname|see |cl:|used in|abbr\. for|erhua variant|also written|japanese variant|\w+ variant of)"
 )
 _WORD = re.compile(r"[a-z][a-z'\-&]*")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
 STOPWORDS = set(
     """a an the of to in on at by for from with about as into over after before under between through during
     and or but not no nor so than then that this these those there here what which who whom whose when where why how
@@ -91,6 +92,50 @@ def english_to_chinese() -> dict[str, tuple[str, ...]]:
                     if 0 < len(d.split()) <= 3 and simp not in table[d]:
                         table[d].append(simp)
     return {k: tuple(v) for k, v in table.items()}
+
+
+@lru_cache(maxsize=1)
+def chinese_to_english() -> dict[str, frozenset[str]]:
+    """Simplified Chinese word (two characters or more) -> the capitalised words of its CC-CEDICT
+    senses, lower case: 图灵 -> {alan, turing, english}, 腾讯 -> {tencent, chinese}, 罗马 -> {rome,
+    italy}. For checking an English name against Chinese text; ordinary words are not names."""
+    path = cedict_path()
+    if path is None:
+        return {}
+    table: dict[str, set[str]] = defaultdict(set)
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            m = _ENTRY.match(line.strip())
+            if m and len(m.group(2)) >= 2:
+                table[m.group(2)].update(w.lower() for w in _CAPITALISED.findall(m.group(3)))
+    return {k: frozenset(v) for k, v in table.items() if v}
+
+
+def word_forms(word: str) -> set[str]:
+    """A Latin word's lower-case forms a dictionary may list it under: Huguenots -> huguenot,
+    Lutheranism -> lutheran, Victorian -> victoria."""
+    low = word.lower()
+    forms = set(_lemmas(low))
+    for suffix, repl in (("ism", ""), ("ist", ""), ("ian", "ia"), ("ians", "ia"), ("an", "a")):
+        if low.endswith(suffix) and len(low) - len(suffix) >= 4:
+            forms.add(low[: -len(suffix)] + repl)
+    return forms
+
+
+def dictionary_words(text: str, max_chars: int = 6) -> set[str]:
+    """The English words of the dictionary senses of every run of 2..`max_chars` Chinese characters
+    in `text`, with their plain forms: what an English name in a translation of `text` can be
+    checked against (Turing for 图灵机, Tesla for 特斯拉, Garden for 萨克森花园)."""
+    table = chinese_to_english()
+    out: set[str] = set()
+    for run in re.findall(r"[\u4e00-\u9fff]{2,}", text):
+        for i in range(len(run) - 1):
+            for j in range(i + 2, min(len(run), i + max_chars) + 1):
+                for w in table.get(run[i:j], ()):
+                    out.update(word_forms(w))
+    return out
 
 
 def _lemmas(word: str) -> list[str]:

@@ -49,6 +49,25 @@ def test_parallel_mentions_and_person_names_are_found() -> None:
     assert library_terms("这位明星请了一位顾问。") == []
 
 
+@pytest.mark.parametrize(
+    ("claim", "source", "verified"),
+    [
+        # a Western name the text writes in Chinese, through the dictionary's senses
+        ("A deterministic Turing machine needs time.", "确定型图灵机器所需的时间", True),
+        ("Last year Tencent invested in Zhipu.", "腾讯投资了智谱。", True),
+        ("It was founded by Huguenots.", "它由胡格诺派建立。", False),  # no dictionary entry
+        # the name must be the one the text writes: another company is not verified
+        ("Last year Tencent invested in Zhipu.", "阿里巴巴投资了智谱。", False),
+        ("The carmaker Tesla sued Alibaba.", "特斯拉起诉了腾讯。", False),
+    ],
+)
+def test_western_names_written_in_chinese(claim: str, source: str, verified: bool) -> None:
+    from qa.citations import check_claim
+
+    problems = check_claim(claim, [source])
+    assert (not problems) is verified, problems
+
+
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
     d = tmp_path_factory.mktemp("lib")
