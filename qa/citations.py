@@ -28,6 +28,8 @@ def cited_numbers(text: str) -> list[int]:
 
 
 _LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
+# World War II, Henry VIII: a numeral, not a name (the number check does not read them either)
+_ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
 _COMMON_CAPS = {
     "The",
     "In",
@@ -106,7 +108,7 @@ def check_claim(claim: str, sources: Sequence[str], names_ok: Sequence[str] = ()
             or not _is_name(name, sentence_initial=not claim[: m.start()].strip(" “\"'("))
         ):
             continue
-        if name.lower() in lowered:
+        if name.lower() in lowered or _ROMAN.fullmatch(name):
             continue
         # a Mandarin name in pinyin (Xinghe = 星河, Zhang Wei = 张伟) the glossary lacks
         if spelled is None:

@@ -59,6 +59,8 @@ def test_parallel_mentions_and_person_names_are_found() -> None:
         # the name must be the one the text writes: another company is not verified
         ("Last year Tencent invested in Zhipu.", "阿里巴巴投资了智谱。", False),
         ("The carmaker Tesla sued Alibaba.", "特斯拉起诉了腾讯。", False),
+        # a Roman numeral is not a name
+        ("It was built after World War II.", "它建于第二次世界大战之后。", True),
     ],
 )
 def test_western_names_written_in_chinese(claim: str, source: str, verified: bool) -> None:
