@@ -102,8 +102,35 @@ def parse_english(text: str) -> list[Quantity]:
     return out
 
 
+# 20世纪90年代 is the 1990s: one number, the decade's first year (1990), as English writes it.
+_DECADE = re.compile(r"(?<!\d)(\d{1,2})\s*世纪\s*([1-9]0|00)\s*年代")
+
+
 def parse_quantities(text: str) -> list[Quantity]:
-    """Every number in `text` with its value (Chinese magnitudes and English scale words applied)."""
+    """Every number in `text` with its value (Chinese magnitudes and English scale words applied;
+    a Chinese decade, 20世纪90年代, as the year English names it by, 1990)."""
+    decades = [
+        Quantity(
+            Decimal(100 * (int(m.group(1)) - 1) + int(m.group(2))),
+            "number",
+            m.group(),
+            m.start(),
+            m.end(),
+        )
+        for m in _DECADE.finditer(text)
+    ]
+    if decades:
+        spans = [(q.start, q.end) for q in decades]
+        rest = [
+            q
+            for q in _parse_quantities(text)
+            if not any(s < q.end and q.start < e for s, e in spans)
+        ]
+        return sorted(decades + rest, key=lambda q: q.start)
+    return _parse_quantities(text)
+
+
+def _parse_quantities(text: str) -> list[Quantity]:
     zh = parse_chinese(text)
     taken = [(q.start, q.end) for q in zh if q.kind != "number" or any(k in q.text for k in _MAG)]
     en = [q for q in parse_english(text) if not any(s < q.end and q.start < e for s, e in taken)]

@@ -67,6 +67,16 @@ EVIDENCE = [
 ]
 
 
+def test_a_chinese_decade_is_the_year_english_names_it_by() -> None:
+    src = "自 20 世纪 90 年代以来，公众对特斯拉的兴趣再度升温。"
+    assert [(q.value, q.text) for q in parse_quantities(src)] == [
+        (Decimal(1990), "20 世纪 90 年代")
+    ]
+    assert unsupported_numbers("Interest rose again in the 1990s.", src) == []
+    assert unsupported_numbers("Interest rose again in the 1980s.", src) == ["1980"]
+    assert unsupported_numbers("It rose in 1995.", src) == ["1995"]
+
+
 def test_citations_are_verified_renumbered_and_bounded_to_evidence() -> None:
     text, cits = resolve_citations(
         "Net loss was US$1.872 billion [2]. Revenue was US$79.038 million [1][7].", EVIDENCE
