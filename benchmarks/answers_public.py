@@ -149,11 +149,22 @@ def measures(
     ans = [i for i in items if i["answerable"]]
     unans = [i for i in items if not i["answerable"]]
     en_answered = [i for i in of("xquad-en") if not i["refused"] and i["answer"]]
+
+    def in_english(i: dict[str, Any]) -> bool:
+        return len(_HAN.findall(i["answer"])) < 0.15 * max(1, len(i["answer"]))
+
     shown = sum(i["citations"] for i in items)
     verified = sum(sum(1 for c in i["citation_list"] if c["verified"]) for i in items)
     return {
         "xquad_zh_accuracy": _rate(i["correct"] for i in of("xquad-zh") if i["answerable"]),
         "xquad_en_accuracy": _rate(i["correct"] for i in of("xquad-en") if i["answerable"]),
+        # the "in English prose": a correct answer a reader of English can read (a
+        # Chinese quote holding the Chinese gold counts above, not here)
+        "xquad_en_accuracy_in_english": _rate(
+            i["correct"] and not i["refused"] and in_english(i)
+            for i in of("xquad-en")
+            if i["answerable"]
+        ),
         "cmrc_accuracy": _rate(i["correct"] for i in of("cmrc")),
         "refusal_recall_heldout": _rate(i["refused"] for i in unans),
         "false_refusals": _rate(i["refused"] for i in ans),
@@ -161,9 +172,7 @@ def measures(
         "refusal_recall_en": _rate(i["refused"] for i in unans if i["lang"] == "en"),
         "false_refusals_zh": _rate(i["refused"] for i in ans if i["lang"] == "zh"),
         "false_refusals_en": _rate(i["refused"] for i in ans if i["lang"] == "en"),
-        "english_answers_in_english": _rate(
-            len(_HAN.findall(i["answer"])) < 0.15 * max(1, len(i["answer"])) for i in en_answered
-        ),
+        "english_answers_in_english": _rate(in_english(i) for i in en_answered),
         "citations_verified": verified / shown if shown else None,
         "shown_as_generated": _rate(
             not any("instead" in n or "showing" in n for n in notes.get(i["id"], []))
@@ -177,6 +186,7 @@ def measures(
 GOALS = {
     "xquad_zh_accuracy": ">= 0.85",
     "xquad_en_accuracy": ">= 0.80",
+    "xquad_en_accuracy_in_english": ">= 0.80 (LLM engines)",
     "cmrc_accuracy": ">= 0.85",
     "refusal_recall_heldout": ">= 0.80",
     "false_refusals": "<= 0.08",
