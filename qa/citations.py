@@ -119,12 +119,10 @@ def check_claim(claim: str, sources: Sequence[str], names_ok: Sequence[str] = ()
         if name.lower() in spelled or (whole and whole in spelled):
             continue
         # a name the text writes in Chinese whose dictionary senses give it (图灵 = Turing)
+        from index.bilingual import dictionary_words, word_forms
+
         if senses is None:
-            from index.bilingual import dictionary_words
-
             senses = dictionary_words(joined)
-        from index.bilingual import word_forms
-
         if word_forms(name) & senses:
             continue
         problems.append(f"name not in the cited text: {name}")

@@ -119,15 +119,12 @@ def parse_quantities(text: str) -> list[Quantity]:
         )
         for m in _DECADE.finditer(text)
     ]
-    if decades:
-        spans = [(q.start, q.end) for q in decades]
-        rest = [
-            q
-            for q in _parse_quantities(text)
-            if not any(s < q.end and q.start < e for s, e in spans)
-        ]
-        return sorted(decades + rest, key=lambda q: q.start)
-    return _parse_quantities(text)
+    rest = [
+        q
+        for q in _parse_quantities(text)
+        if not any(d.start < q.end and q.start < d.end for d in decades)
+    ]
+    return sorted(decades + rest, key=lambda q: q.start)
 
 
 def _parse_quantities(text: str) -> list[Quantity]:
