@@ -273,11 +273,15 @@ class QAPipeline:
                     f"the {self.engine.name} answer gives no amount, but its source does; showing {what} instead"
                 )
             elif not any(c.verified for c in citations) and (
-                off := [pr for c in citations for pr in c.problems if " is not about " in pr]
+                off := [
+                    m for c in citations for m in self._subjects_missing(p, text, c) if m.curated
+                ]
             ):
                 # The engine gave a figure of another company (person, product) for the one asked
-                # about: the sources do not answer the question, so neither does docqa.
-                notes.append(f"refused: {off[0]}")
+                # about: the sources do not answer the question, so neither does docqa. Only for a
+                # name the glossary or the library knows; a name jieba guessed (胡天 of 胡天衡, a
+                # ruler the sentence calls 他) is too often missed, so the source is shown instead.
+                notes.append(f"refused: the cited sentence is not about {off[0].label}")
                 text, refused, citations = REFUSAL[p.language], True, []
             elif not any(c.verified for c in citations):
                 # Nothing the engine said could be checked against the documents: show the
@@ -374,9 +378,7 @@ class QAPipeline:
             return c
         # A subject the answer names must be what its cited sentence is about (智谱's revenue is
         # not verified by MiniMax's revenue sentence, whatever the numbers).
-        context = self._context(p.hits, c.doc_id, c.start, c.end)
-        said = [s for s in p.info.subjects if any(f.lower() in answer.lower() for f in s.forms)]
-        missing = [m for m in subject_missing(p.info, context) if m in said] if context else []
+        missing = self._subjects_missing(p, answer, c)
         if missing:
             labels = ", ".join(m.label for m in missing)
             problems = [f"the cited sentence is not about {labels}"]
@@ -396,6 +398,13 @@ class QAPipeline:
         if ev is not None and ev.coverage < self.policy.weak_citation * best:
             problems.append("the cited sentence covers little of the question")
         return replace(c, verified=False, problems=c.problems + tuple(problems)) if problems else c
+
+    def _subjects_missing(self, p: Prepared, answer: str, c: Citation) -> list[Concept]:
+        """The question's subjects the answer names that the cited sentence, the text just before
+        it and its document's title never name."""
+        context = self._context(p.hits, c.doc_id, c.start, c.end)
+        said = [s for s in p.info.subjects if any(f.lower() in answer.lower() for f in s.forms)]
+        return [m for m in subject_missing(p.info, context) if m in said] if context else []
 
     def _names_ok(self, evidence: Sequence[Evidence]) -> list[str]:
         """English names an answer may use for what the evidence writes in Chinese: the shipped

@@ -47,7 +47,9 @@ class Concept:
     forms: frozenset[str]
     label: str
     name: bool = False  # a proper name or acronym, not a word that was translated
-    curated: bool = False  # translated by the glossary or the finance phrase list, not CC-CEDICT
+    # translated by the glossary or the finance phrase list, not CC-CEDICT; of a subject: a name
+    # the glossary or the library knows, not one jieba's tagger guessed
+    curated: bool = False
 
 
 @dataclass(frozen=True)
@@ -127,9 +129,11 @@ def question_subjects(
     if qlang == "en" and corpus_lang != "en":
         for zh, en in glossary.in_english_text(question):
             if zh != en and is_proper_name(zh):
-                out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True))
+                out.setdefault(
+                    zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=True)
+                )
         for zh, en in library_terms.in_english_text(question) if library_terms else ():
-            out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True))
+            out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=True))
         return list(out.values())
     for zh, en in library_terms.in_chinese_text(question) if library_terms else ():
         out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))

@@ -11,6 +11,9 @@ from qa.numbers import parse_quantities, supported
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"“”'‘’()（）\[\]【】《》]")
+# A translator's Latin gloss after a Chinese name in a gold answer: 铁壁威廉 (William Iron Arm),
+# 郡 (county) 或县 (powiat). An answer without the gloss (铁壁威廉) is as correct.
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff》”])\s*[（(][A-Za-z][^()（）\u4e00-\u9fff]*[)）]")
 
 
 def normalize(text: str) -> str:
@@ -19,11 +22,13 @@ def normalize(text: str) -> str:
 
 
 def matches_gold(answer: str, golds: Sequence[str]) -> bool:
-    """True when some gold answer appears in the answer (normalized), or when every quantity of a
-    gold answer is stated by the answer (so `US$79.038 million` matches `7903.8万美元`)."""
+    """True when some gold answer appears in the answer (normalized; a gold's Latin glosses of its
+    Chinese words optional), or when every quantity of a gold answer is stated by the answer (so
+    `US$79.038 million` matches `7903.8万美元`)."""
     norm = normalize(answer)
     stated = parse_quantities(answer)
-    for gold in golds:
+    unglossed = [u for g in golds if (u := _GLOSS.sub("", g)) != g]
+    for gold in [*golds, *unglossed]:
         if normalize(gold) and normalize(gold) in norm:
             return True
         gq = parse_quantities(gold)

@@ -129,3 +129,12 @@ def test_gold_matching_normalizes_width_spaces_and_units() -> None:
     assert matches_gold("总收入7903.8万美元[1]", ["7903.8万美元"])
     assert not matches_gold("Revenue was US$79.5 million.", ["7903.8万美元"])
     assert matches_gold("The founder is 闫俊杰.", ["Yan Junjie", "闫俊杰"])
+
+
+def test_a_gold_answers_latin_gloss_is_optional() -> None:
+    """XQuAD's Chinese golds keep the translator's gloss: 铁壁威廉 (William Iron Arm)."""
+    assert matches_gold("谁是梅尔菲伯爵？铁壁威廉[1]", ["铁壁威廉 (William Iron Arm)"])
+    assert matches_gold("郡或县[1]", ["郡 (county) 或县 (powiat)"])
+    assert matches_gold("……郡 (county) 或县 (powiat)所享有的权利[1]", ["郡 (county) 或县 (powiat)"])
+    assert not matches_gold("威廉[1]", ["铁壁威廉 (William Iron Arm)"])
+    assert not matches_gold("DTIME(f)", ["DTIME(f(n))"])  # not a gloss of Chinese words
