@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from corpus.lang import detect_lang
 from corpus.sentences import split_sentences
+from qa.names import unsupported_names
 from qa.numbers import unsupported_numbers
 from qa.records import Citation, Evidence
 
@@ -25,52 +26,6 @@ _LEAD_MARKERS = re.compile(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+")
 def cited_numbers(text: str) -> list[int]:
     """The numbers of the `[n]` / `[n, m]` markers in text, in order."""
     return [int(x) for m in MARKER.finditer(text) for x in re.split(r"\s*[,，]\s*", m.group(1))]
-
-
-_LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
-# World War II, Henry VIII: a numeral, not a name (the number check does not read them either)
-_ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
-_COMMON_CAPS = {
-    "The",
-    "In",
-    "On",
-    "At",
-    "By",
-    "For",
-    "And",
-    "But",
-    "According",
-    "It",
-    "Its",
-    "This",
-    "That",
-    "As",
-    "A",
-    "An",
-    "Of",
-    "From",
-    "To",
-    "With",
-    "US",
-    "HK",
-    "RMB",
-    "NT",
-    "JP",
-    "Yes",
-    "No",
-    "However",
-    "Meanwhile",
-    "Also",
-    "I",
-    "What",
-    "When",
-    "Which",
-    "Who",
-    "Their",
-    "They",
-    "He",
-    "She",
-}
 
 
 def _claims(text: str) -> list[tuple[str, list[int]]]:
@@ -97,58 +52,9 @@ def check_claim(claim: str, sources: Sequence[str], names_ok: Sequence[str] = ()
     """Problems of one answer sentence against its cited sentences (empty list: verified)."""
     joined = "\n".join(sources)
     problems = [f"number not in the cited text: {n}" for n in unsupported_numbers(claim, joined)]
-    lowered = joined.lower() + " " + " ".join(names_ok).lower()
-    spelled: set[str] | None = None
-    senses: set[str] | None = None
-    for m in _LATIN_NAME.finditer(claim):
-        name = m.group()
-        if (
-            name in _COMMON_CAPS
-            or len(name) < 2
-            or not _is_name(name, sentence_initial=not claim[: m.start()].strip(" “\"'("))
-        ):
-            continue
-        if name.lower() in lowered or _ROMAN.fullmatch(name):
-            continue
-        # a Mandarin name in pinyin (Xinghe = 星河, Zhang Wei = 张伟) the glossary lacks
-        if spelled is None:
-            from corpus.mentions import pinyin_spellings
-
-            spelled = pinyin_spellings(joined)
-        whole = _pinyin_name_at(claim, m)
-        if name.lower() in spelled or (whole and whole in spelled):
-            continue
-        # a name the text writes in Chinese whose dictionary senses give it (图灵 = Turing)
-        from index.bilingual import dictionary_words, word_forms
-
-        if senses is None:
-            senses = dictionary_words(joined)
-        if word_forms(name) & senses:
-            continue
-        problems.append(f"name not in the cited text: {name}")
-    return problems
-
-
-def _pinyin_name_at(claim: str, m: re.Match[str]) -> str | None:
-    """'Zhang Wei' as one spelling (zhangwei) when the match is part of a two-word name."""
-    two = re.compile(r"\b([A-Z][a-z]+) ([A-Z][a-z]+)\b")
-    for t in two.finditer(claim):
-        if t.start() <= m.start() < t.end():
-            return (t.group(1) + t.group(2)).lower()
-    return None
-
-
-def _is_name(word: str, sentence_initial: bool) -> bool:
-    """MiniMax, IPO, M2.5 always; a capitalized word only mid-sentence and when it is not an
-    ordinary English word."""
-    from index.bilingual import STOPWORDS, english_to_chinese
-
-    if any(ch.isupper() for ch in word[1:]) or any(ch.isdigit() for ch in word):
-        return True
-    if sentence_initial:
-        return False
-    lower = word.lower()
-    return lower not in STOPWORDS and lower not in english_to_chinese()
+    return problems + [
+        f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, names_ok)
+    ]
 
 
 def resolve_citations(

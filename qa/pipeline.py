@@ -19,7 +19,13 @@ from corpus.sentences import evidence_sentences
 from corpus.settings import current
 from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
-from qa.citations import MARKER, attach_citations, drop_unsupported, resolve_citations
+from qa.citations import (
+    MARKER,
+    attach_citations,
+    cited_numbers,
+    drop_unsupported,
+    resolve_citations,
+)
 from qa.compound import merge_answers, split_question
 from qa.conversation import Turn, standalone_question
 from qa.engines import (
@@ -43,6 +49,7 @@ from qa.evidence import (
     wrong_kind_of_figure,
 )
 from qa.glossary import load_glossary
+from qa.names import original_of, with_originals
 from qa.policy import POLICY, Policy, Support
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
@@ -263,6 +270,8 @@ class QAPipeline:
             names_ok = self._names_ok(p.request.evidence)
             if not MARKER.search(text):
                 text = attach_citations(text, p.request.evidence, names_ok)
+            if p.language == "en" and self.engine.name != "extractive":
+                text = self._with_originals(text, p.request.evidence)
             text, citations = resolve_citations(text, p.request.evidence, names_ok)
             citations = [self._check_label(p, text, c) for c in citations]
             cited = [c.quote for c in citations]
@@ -345,10 +354,11 @@ class QAPipeline:
         if serious or not t.text.strip():
             return None
         marks = "".join(f"[{e.n}]" for e in picked)
+        english = self._with_originals(t.text.strip() + marks, picked)
         label = (
             "(translated from the source)" if len(picked) == 1 else "(translated from the sources)"
         )
-        return f"{t.text.strip()}{marks} {label}"
+        return f"{english} {label}"
 
     def _source(self, p: Prepared, names_ok: Sequence[str]) -> tuple[str, list[Citation], str]:
         """What to show when the engine's own answer cannot be: a verified translation of the
@@ -403,15 +413,39 @@ class QAPipeline:
         """The question's subjects the answer names that the cited sentence, the text just before
         it and its document's title never name."""
         context = self._context(p.hits, c.doc_id, c.start, c.end)
+        if not context:
+            return []
         said = [s for s in p.info.subjects if any(f.lower() in answer.lower() for f in s.forms)]
-        return [m for m in subject_missing(p.info, context) if m in said] if context else []
+        # Dewar, given with its original (James Dewar (詹姆斯·杜瓦)), is what a context naming
+        # 詹姆斯·杜瓦 is about
+        return [
+            m
+            for m in subject_missing(p.info, context)
+            if m in said
+            and not any((o := original_of(answer, f)) and o in context for f in m.forms)
+        ]
+
+    def _name_pairs(self, evidence: Sequence[Evidence]) -> list[tuple[str, str]]:
+        """(Chinese, English) names an answer may use for what the evidence writes in Chinese:
+        the shipped glossary's and the library's own (parallel mentions, pinyin of person names)."""
+        lib = self.searcher.snapshot.terms
+        return [pair for e in evidence for pair in self.glossary.in_text(e.text)] + [
+            pair for e in evidence for pair in lib.in_chinese_text(e.text)
+        ]
 
     def _names_ok(self, evidence: Sequence[Evidence]) -> list[str]:
-        """English names an answer may use for what the evidence writes in Chinese: the shipped
-        glossary's and the library's own (parallel mentions, pinyin of person names)."""
-        names = [n for e in evidence for n in self.glossary.english_names(e.text)]
-        lib = self.searcher.snapshot.terms
-        return names + [en for e in evidence for _, en in lib.in_chinese_text(e.text)]
+        return [en for _, en in self._name_pairs(evidence)]
+
+    def _with_originals(self, text: str, evidence: Sequence[Evidence]) -> str:
+        """An English answer with the cited text's own form after each name the model rendered
+        that the text does not support (`James Dewar (詹姆斯·杜瓦)`), when they pair up
+        (`qa.names.with_originals`); else the answer unchanged, for verification to judge."""
+        wanted = set(cited_numbers(text))
+        cited = [e for e in evidence if e.n in wanted]
+        if not cited:
+            return text
+        source = "".join(e.text for e in cited)
+        return with_originals(text, source, self._name_pairs(cited)) or text
 
     def _context(self, hits: Sequence[Hit], doc_id: str, start: int, end: int) -> str:
         """A cited span with what just precedes it in its chunk, and its document's title."""

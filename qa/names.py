@@ -1,0 +1,340 @@
+"""Latin names in an English answer, checked against the Chinese text it cites.
+
+A name is supported when the cited text or the reader's name list (glossary, library terms) has
+it, when it is the pinyin of the text's characters (Zhang Wei = 张伟), or when CC-CEDICT's senses
+of a run of the text's characters give it (图灵 = Turing). A Western name the text transliterates
+(詹姆斯·杜瓦) has none of these; a model's English for it (James Dewar) is shown with the text's own
+form beside it, `James Dewar (詹姆斯·杜瓦)`, when the pairing is unambiguous, and a name given so is
+supported by that form.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
+# World War II, Henry VIII: a numeral, not a name (the number check does not read them either)
+_ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
+_COMMON_CAPS = frozenset(
+    "The In On At By For And But According It Its This That As A An Of From To With US HK RMB NT "
+    "JP Yes No However Meanwhile Also I What When Which Who Their They He She".split()
+)
+# A name of several words: capitalised words, joined by spaces or hyphens, with the particles
+# Western names carry (Claude-Pierre Pécaudy de Contrecœur, Hassan al-Turabi).
+_WORD = r"[A-Z](?:[\w'’]|\.(?=\w))*(?:-(?:[\w'’]|\.(?=\w))+)*"
+_WORD_RE = re.compile(_WORD)
+_NAME_GROUP = re.compile(
+    rf"{_WORD}(?:[ \-](?:(?:de|da|di|du|van|von|der|al|la|le|bin)[ \-])?{_WORD})*"
+)
+# The source's own form right after a name: `James Dewar (詹姆斯·杜瓦)`.
+_ORIGINAL = re.compile(r"\s*[（(]([\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*)[)）]")
+_PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
+# At most this many names are paired in one text: a list of names is left to the Chinese quote.
+MAX_PAIRS = 3
+
+
+def _pinyin_name_at(claim: str, m: re.Match[str]) -> str | None:
+    """'Zhang Wei' as one spelling (zhangwei) when the match is part of a two-word name."""
+    two = re.compile(r"\b([A-Z][a-z]+) ([A-Z][a-z]+)\b")
+    for t in two.finditer(claim):
+        if t.start() <= m.start() < t.end():
+            return (t.group(1) + t.group(2)).lower()
+    return None
+
+
+def _is_name(word: str, sentence_initial: bool) -> bool:
+    """MiniMax, IPO, M2.5 always; a capitalized word only mid-sentence and when it is not an
+    ordinary English word."""
+    from index.bilingual import STOPWORDS, english_to_chinese
+
+    if any(ch.isupper() for ch in word[1:]) or any(ch.isdigit() for ch in word):
+        return True
+    if sentence_initial:
+        return False
+    lower = word.lower()
+    return lower not in STOPWORDS and lower not in english_to_chinese()
+
+
+# Titles and heads a translation puts around a name (Emperor Wu, Mitchell Tower): not part of
+# the name a transliteration gives.
+_HEADS = frozenset(
+    "Emperor Empress King Queen Prince Princess Duke Lord Lady Sir Saint St Pope President "
+    "General Governor Mount Lake River Tower Hall University College School Museum Garden Park "
+    "Street Square Church Palace Castle Bridge Island Company Corporation Award Awards Prize "
+    "Party Dynasty Empire Kingdom Republic Theatre Theater Center Centre Institute Academy "
+    "Parliament Law Act Treaty Assembly Council Committee Army Navy State Province County City "
+    "Sea Ocean Mountains Valley Basin Desert Revolution War Society Association Union League "
+    "Club Group Bank Hospital Station Airport Port Library".split()
+)
+
+
+def _group_at(text: str, pos: int) -> tuple[int, int]:
+    """The span of the several-word name that the word at `pos` belongs to, without the titles
+    and heads at its ends (Emperor Wu -> Wu, Mitchell Tower -> Mitchell)."""
+    for g in _NAME_GROUP.finditer(text):
+        if g.start() <= pos < g.end():
+            words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text, g.start(), g.end())]
+            while words and words[0][1] <= pos and text[slice(*words[0])] in _HEADS:
+                words.pop(0)
+            while words and words[-1][0] > pos and text[slice(*words[-1])] in _HEADS:
+                words.pop()
+            return words[0][0], words[-1][1]
+    return pos, pos
+
+
+def unsupported_names(claim: str, source: str, names_ok: Sequence[str] = ()) -> list[str]:
+    """The Latin names of `claim` that `source` (the cited Chinese or English text) does not
+    support, in order."""
+    lowered = source.lower() + " " + " ".join(names_ok).lower()
+    spelled: set[str] | None = None
+    senses: set[str] | None = None
+    out: list[str] = []
+    for m in LATIN_NAME.finditer(claim):
+        name = m.group()
+        if (
+            name in _COMMON_CAPS
+            or len(name) < 2
+            or not _is_name(name, sentence_initial=not claim[: m.start()].strip(" “\"'("))
+        ):
+            continue
+        if name.lower() in lowered or _ROMAN.fullmatch(name):
+            continue
+        # given with the source's own form: James Dewar (詹姆斯·杜瓦)
+        original = _ORIGINAL.match(claim, _group_at(claim, m.start())[1])
+        if original and original.group(1) in source:
+            continue
+        # a Mandarin name in pinyin (Xinghe = 星河, Zhang Wei = 张伟) the glossary lacks
+        if spelled is None:
+            from corpus.mentions import pinyin_spellings
+
+            spelled = pinyin_spellings(source)
+        whole = _pinyin_name_at(claim, m)
+        if name.lower() in spelled or (whole and whole in spelled):
+            continue
+        # a name the text writes in Chinese whose dictionary senses give it (图灵 = Turing)
+        from index.bilingual import dictionary_words, word_forms
+
+        if senses is None:
+            senses = dictionary_words(source)
+        if word_forms(name) & senses:
+            continue
+        out.append(name)
+    return out
+
+
+# A single character jieba splits off the end of a transliterated name (麦特 琳, 多克托罗 夫) is
+# taken into it when tagged as a name or a noun; a verb or adverb (都, 说) ends the name.
+_NAME_END_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nz", "n", "ng"})
+_DOT = re.compile(r"\s?[·•‧・]\s?")
+
+
+def original_of(text: str, name: str) -> str | None:
+    """The source form `text` gives right after the name that contains the word `name`
+    (`James Dewar (詹姆斯·杜瓦)`: 詹姆斯·杜瓦 for Dewar), or None."""
+    for m in re.finditer(rf"\b{re.escape(name)}\b", text, re.I):
+        original = _ORIGINAL.match(text, _group_at(text, m.start())[1])
+        if original:
+            return original.group(1)
+    return None
+
+
+def chinese_names(source: str) -> list[str]:
+    """The names `source` writes in Chinese, in order: names joined by a middle dot (詹姆斯·杜瓦,
+    the last part with the name-like single characters jieba splits off it: 麦特 琳), and runs of
+    words jieba tags as a person, place, organisation or other proper noun (杰克逊 维尔)."""
+    from corpus.segment import default_segmenter
+
+    tokens = default_segmenter().tag(source)
+
+    def han(i: int) -> bool:
+        return 0 <= i < len(tokens) and bool(re.fullmatch(r"[\u4e00-\u9fff]+", tokens[i][0]))
+
+    def proper(i: int) -> bool:
+        return han(i) and tokens[i][1] in _PROPER_TAGS
+
+    def dot(i: int) -> bool:
+        return 0 <= i < len(tokens) and bool(_DOT.fullmatch(tokens[i][0]))
+
+    names: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if han(i) and dot(i + 1) and han(i + 2):
+            j = i  # the name's last token
+            while dot(j + 1) and han(j + 2):
+                j += 2
+                while proper(j + 1) or (
+                    han(j + 1) and len(tokens[j + 1][0]) == 1 and tokens[j + 1][1] in _NAME_END_TAGS
+                ):
+                    j += 1
+            names.append("".join(w for w, _ in tokens[i : j + 1]))
+            i = j + 1
+        elif proper(i):
+            j = i
+            while proper(j + 1):
+                j += 1
+            word = "".join(w for w, _ in tokens[i : j + 1])
+            if len(word) >= 2:
+                names.append(word)
+            i = j + 1
+        else:
+            i += 1
+    return names
+
+
+def _rendered(name: str, text: str, pairs: Sequence[tuple[str, str]]) -> bool:
+    """Whether `text` already gives `name` (a Chinese name) in English: by a known pair
+    (glossary, library), or each of its dotted parts by dictionary sense or pinyin."""
+    from corpus.mentions import pinyin_spellings
+    from index.bilingual import dictionary_words, word_forms
+
+    low = text.lower()
+    if any((zh in name or name in zh) and en.lower() in low for zh, en in pairs):
+        return True
+    words = {f for w in LATIN_NAME.findall(text) for f in word_forms(w)}
+    squeezed = re.sub(r"[^a-z]", "", low)
+    for part in _DOT.split(name):
+        if dictionary_words(part) & words:
+            continue
+        if any(s in squeezed for s in pinyin_spellings(part)):
+            continue
+        return False
+    return True
+
+
+# The Latin sounds a syllable of a transliteration may stand for, by its pinyin initial ("V": a
+# vowel; "č": the ch of Charles): 詹 zhan = J(ames), 西 xi = S(imon), 科 ke = C(ole) -> k.
+_LIKE = {
+    "zh": "jzgč",
+    "ch": "čktsj",
+    "sh": "szč",
+    "b": "bp",
+    "p": "pb",
+    "m": "mn",
+    "f": "fw",
+    "d": "dt",
+    "t": "td",
+    "n": "nm",
+    "l": "lr",
+    "r": "rl",
+    "g": "gkj",
+    "k": "kg",
+    "h": "hVfw",
+    "j": "jgzyč",
+    "q": "kjč",
+    "x": "sz",
+    "z": "zstj",
+    "c": "ztsk",
+    "s": "szt",
+    "y": "yVj",
+    "w": "wVh",
+    "V": "Vhrlwy",
+}
+# Latin spellings as sounds, in this order (ch before c; c before e, i, y is an s).
+_LATIN_SOUNDS = (
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"th"), "t"),
+    (re.compile(r"wh"), "w"),
+    (re.compile(r"^kn"), "n"),
+    (re.compile(r"ck|qu|q"), "k"),
+    (re.compile(r"x"), "ks"),
+    (re.compile(r"ch"), "č"),
+    (re.compile(r"c(?=[eiy])"), "s"),
+    (re.compile(r"c"), "k"),
+    (re.compile(r"g(?=[eiy])"), "j"),
+    (re.compile(r"v"), "w"),
+)
+
+
+def _latin_onsets(word: str) -> tuple[str, str]:
+    """The first sound of a Latin word ("V" for a vowel) and the consonant sounds that follow it,
+    up to its second consonant cluster (Carnot -> k, rn; Philip -> f, l; Scott -> s, ktt)."""
+    w = re.sub(r"[^a-z]", "", word.lower())
+    for pattern, sound in _LATIN_SOUNDS:
+        w = pattern.sub(sound, w)
+    clusters = re.findall(r"[^aeiouy]+|[aeiouy]+", w)
+    if not clusters:
+        return "", ""
+    if clusters[0][0] in "aeiouy":
+        following = [c for c in clusters[1:] if c[0] not in "aeiouy"]
+        return "V", following[0] if following else ""
+    # Scott -> s, then k (苏格 su-ge: a vowel goes between the consonants) and tt
+    following = [c for c in clusters[2:3] if c[0] not in "aeiouy"]
+    return clusters[0][0], clusters[0][1:] + (following[0] if following else "")
+
+
+def _pinyin_onset(char: str) -> str:
+    from pypinyin import lazy_pinyin
+
+    syllable = lazy_pinyin(char)[0].lower()
+    if not syllable or not syllable[0].isalpha():
+        return ""
+    if syllable[0] in "aeiou":
+        return "V"
+    return next((i for i in ("zh", "ch", "sh") if syllable.startswith(i)), syllable[0])
+
+
+def _word_like(word: str, part: str) -> bool:
+    """A Latin word against one part of a transliteration: its first sound, and its next
+    consonants against the second syllable's initial (Dewar ~ 杜瓦 d-w; Pittsburgh !~ 弗雷 f-l)."""
+    first, cluster = _latin_onsets(word)
+    onset = _pinyin_onset(part[0])
+    if not first or not onset or first not in _LIKE.get(onset, ""):
+        return False
+    if len(part) < 2 or not cluster:
+        return True
+    second = _pinyin_onset(part[1])
+    if second in ("", "V"):  # 尔 er, 阿 a: the r or l a syllable ends with, or a vowel
+        return True
+    return any(ch in _LIKE.get(second, "") for ch in cluster)
+
+
+def _sounds_like(latin: str, chinese: str) -> bool:
+    """Whether a Latin name could be the English of a transliteration, word by part (William Simon
+    ~ 威廉·西蒙; Emperor Wu !~ 永熙). A guard on pairing names, not a proof that they match."""
+    words = [w for w in re.findall(r"[A-Za-z]+", latin) if w[0].isupper()]
+    parts = [p for p in _DOT.split(chinese) if p]
+    if not words or not parts or any(len(w) > 1 and w.isupper() for w in words):
+        return False  # an acronym (MPEG, DVB) is not a transliteration
+    if len(words) == len(parts):
+        return all(_word_like(w, p) for w, p in zip(words, parts, strict=True))
+    # one word for a name of several parts (Kaka for 卡·卡): first and last; several words for
+    # fewer parts (Roman Catholic Protestants for 罗马) would give the words one original
+    return len(words) == 1 and _word_like(words[0], parts[0]) and _word_like(words[0], parts[-1])
+
+
+def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()) -> str | None:
+    """`text` (English about `source`, Chinese) with the source's own form after each name it
+    does not support: `James Dewar (詹姆斯·杜瓦)`. `pairs`: the (Chinese, English) names the reader
+    knows for `source` (glossary, library). Each unsupported name (at most `MAX_PAIRS`) is paired
+    with the one name of the source, not yet rendered in English, whose sounds it matches; when
+    there is not exactly one, None. The text unchanged when every name is supported."""
+    bare = re.sub(r"\s?\[\d+(?:\s*[,，]\s*\d+)*\]", "", text)
+    missing = unsupported_names(bare, source, [en for _, en in pairs])
+    if not missing:
+        return text
+    groups: list[tuple[int, int]] = []
+    for m in LATIN_NAME.finditer(text):
+        if m.group() in missing:
+            g = _group_at(text, m.start())
+            if g not in groups:
+                groups.append(g)
+    # one name written several times is one name: each time it is given with its original
+    unique = list(dict.fromkeys(text[a:b] for a, b in groups))
+    if not unique or len(unique) > MAX_PAIRS:
+        return None
+    originals = [n for n in dict.fromkeys(chinese_names(source)) if not _rendered(n, text, pairs)]
+    paired: dict[str, str] = {}
+    for name in unique:
+        alike = [zh for zh in originals if _sounds_like(name, zh) and zh not in paired.values()]
+        if len(alike) != 1:
+            return None
+        paired[name] = alike[0]
+    out, last = [], 0
+    for a, b in groups:
+        out.append(text[last:b] + f" ({paired[text[a:b]]})")
+        last = b
+    return "".join(out) + text[last:]
+
+
+__all__ = ["LATIN_NAME", "chinese_names", "original_of", "unsupported_names", "with_originals"]

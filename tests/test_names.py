@@ -1,0 +1,107 @@
+"""Western names a Chinese text transliterates: an English answer gives the model's English for
+them with the text's own form beside it (James Dewar (詹姆斯·杜瓦)), and only when the pairing is
+unambiguous."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import ScriptedEngine
+
+from index.ingest import ingest
+from index.search import HybridSearcher
+from index.store import load_snapshot
+from qa.citations import check_claim
+from qa.engines import ExtractiveEngine
+from qa.names import chinese_names, original_of, unsupported_names, with_originals
+from qa.pipeline import QAPipeline
+
+DEWAR = "1891年，苏格兰化学家詹姆斯·杜瓦成功制造出足够数量的液氧进行研究。"
+
+
+def test_a_transliterated_name_is_given_with_its_original() -> None:
+    text = "In 1891, Scottish chemist James Dewar produced enough liquid oxygen for research."
+    assert check_claim(text, [DEWAR]) == [
+        "name not in the cited text: Scottish",
+        "name not in the cited text: Dewar",
+    ]
+    shown = with_originals(text, DEWAR)
+    assert shown == (
+        "In 1891, Scottish (苏格兰) chemist James Dewar (詹姆斯·杜瓦) produced enough liquid "
+        "oxygen for research."
+    )
+    assert check_claim(shown, [DEWAR]) == []
+
+
+def test_a_name_written_twice_gets_its_original_each_time() -> None:
+    source = "1979年苏格兰权力下放公投失败。根据《1978年苏格兰法令》，公投于1979年3月1日举行。"
+    text = "The 1979 Scottish referendum failed. Under the 1978 Scottish Act, it was held in March."
+    assert with_originals(text, source) == text.replace("Scottish", "Scottish (苏格兰)")
+
+
+@pytest.mark.parametrize(
+    ("text", "source"),
+    [
+        # the sounds do not match: an era name is not Emperor Wu
+        ("In 290, when Emperor Wu of Jin was crowned.", "至永熙元年（290年）晋惠帝即位。"),
+        # several words for one original: the words would share it
+        ("Roman Catholic Protestants such as him.", "支持改革的罗马天主教徒。"),
+        # two originals sound alike: which one is meant is not known
+        ("It was Peyton Manning who won.", "培顿·曼宁赢了，佩顿·曼宁输了。"),
+        # an acronym is not a transliteration
+        ("It was DVB and MPEG.", "德语赢了。"),
+    ],
+)
+def test_no_original_is_given_when_the_pairing_is_not_clear(text: str, source: str) -> None:
+    assert with_originals(text, source) is None
+
+
+def test_an_original_the_text_lacks_does_not_support_a_name() -> None:
+    assert unsupported_names("James Dewar (詹姆斯·杜瓦) did it.", DEWAR) == []
+    assert original_of("James Dewar (詹姆斯·杜瓦) did it.", "Dewar") == "詹姆斯·杜瓦"
+    assert unsupported_names("James Dewar (詹姆斯·杜瓦) did it.", "苏格兰化学家成功制造液氧。") == [
+        "Dewar"
+    ]
+
+
+def test_names_the_text_writes_in_chinese() -> None:
+    assert chinese_names("多年来，苏丹在哈桑·阿卜杜拉·图拉比的领导下建立了伊斯兰政权。") == [
+        "苏丹",
+        "哈桑·阿卜杜拉·图拉",  # 比 (tagged a preposition) is left out
+        "伊斯兰",
+    ]
+    assert "杰克逊维尔" in chinese_names("郊区的发展使得杰克逊维尔的人口比以前少了很多。")
+
+
+@pytest.fixture(scope="module")
+def library(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
+    d = tmp_path_factory.mktemp("names")
+    f = d / "oxygen.txt"
+    f.write_text(
+        "液氧的历史\n\n"
+        + DEWAR
+        + "\n液氧是一种淡蓝色的液体。\n1877年，两位科学家首次得到了少量液氧。\n",
+        encoding="utf-8",
+    )
+    ingest([f], d / "idx", "e5-small")
+    return QAPipeline(HybridSearcher(load_snapshot(d / "idx")), ExtractiveEngine())
+
+
+def test_a_model_answer_naming_a_transliterated_person_is_shown_as_written(
+    library: QAPipeline,
+) -> None:
+    pipe = QAPipeline(library.searcher, ScriptedEngine(""), scorer=library.scorer)
+    p = pipe.prepare_batch(
+        ["In what year did the Scottish chemist Dewar produce enough liquid oxygen for research?"]
+    )[0]
+    n = next(e.n for e in p.request.evidence if "杜瓦" in e.text)
+    a = pipe.finish(p, f"James Dewar produced liquid oxygen in 1891 [{n}].", time.perf_counter())
+    assert not a.refused and a.text.startswith("James Dewar (詹姆斯·杜瓦) produced liquid oxygen")
+    assert a.citations and all(c.verified for c in a.citations)
+    assert not any("instead" in note for note in a.notes)
+    # a name whose original is not in the cited sentence is still not verified
+    b = pipe.finish(
+        p, f"Kamerlingh Onnes produced liquid oxygen in 1891 [{n}].", time.perf_counter()
+    )
+    assert "Kamerlingh" not in b.text and any("instead" in note for note in b.notes)
