@@ -133,13 +133,17 @@ def question_subjects(
                     zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=True)
                 )
         for zh, en in library_terms.in_english_text(question) if library_terms else ():
-            out.setdefault(zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=True))
+            out.setdefault(
+                zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=_given(zh, en))
+            )
         return list(out.values())
-    for zh, en in library_terms.in_chinese_text(question) if library_terms else ():
-        out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))
     for zh, en in glossary.in_text(question):
         if is_proper_name(zh):
             out.setdefault(zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=True))
+    for zh, en in library_terms.in_chinese_text(question) if library_terms else ():
+        out.setdefault(
+            zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=_given(zh, en))
+        )
     seg = default_segmenter()
     for word, flag in seg.tag(question):
         w = word.strip()
@@ -150,6 +154,16 @@ def question_subjects(
         ):
             out.setdefault(w, Concept(frozenset({w, w.lower()}), w, name=True))
     return list(out.values())
+
+
+def _given(zh: str, en: str) -> bool:
+    """Whether a library pair is a name the documents give in both scripts (英伟达（NVIDIA）): not a
+    person name jieba tagged and pypinyin spelled (胡天 = Hu Tian, often a piece of a longer name),
+    nor a common word written before a parenthesis (公司 (Alvis))."""
+    from corpus.mentions import pinyin_name
+    from corpus.segment import default_segmenter
+
+    return en != pinyin_name(zh) and default_segmenter().frequency(zh) <= COMMON_WORD_FREQ
 
 
 @lru_cache(maxsize=4096)

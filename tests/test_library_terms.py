@@ -140,3 +140,23 @@ def test_an_acronym_is_a_name_only_in_capitals() -> None:
     assert "WHO" not in {c.label for c in question_concepts(q, "zh", "", "en", lib)}
     assert not question_subjects(q, "en", "zh", lib)
     assert lib.in_english_text("When did the WHO declare it?") == [("世界卫生组织", "WHO")]
+
+
+def test_only_names_the_documents_give_in_both_scripts_are_trusted_subjects(
+    library: QAPipeline,
+) -> None:
+    """A claim about the wrong subject is refused only for a trusted name: the glossary's, or one
+    the documents give in both scripts (华纳兄弟（Warner Bros.）); a person name jieba tagged and
+    pypinyin spelled at ingest (李明华 = Li Minghua) is as much a guess as at question time."""
+    from qa.question import analyse
+
+    terms = library.searcher.snapshot.terms
+    for question, name, trusted in [
+        ("李明华是什么时候加入星河科技的？", "李明华", False),
+        ("When did Li Minghua join Xinghe?", "李明华", False),
+        ("华纳兄弟的合同金额是多少？", "华纳兄弟", True),
+        ("How much is the contract with Warner Bros. worth?", "华纳兄弟", True),
+    ]:
+        subjects = {s.label: s for s in analyse(question, "zh", "", terms).subjects}
+        subject = next(s for s in subjects.values() if name in s.forms)
+        assert subject.curated is trusted, question
