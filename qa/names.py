@@ -126,6 +126,7 @@ def unsupported_names(claim: str, source: str, names_ok: Sequence[str] = ()) -> 
 # A single character jieba splits off the end of a transliterated name (麦特 琳, 多克托罗 夫) is
 # taken into it when tagged as a name or a noun; a verb or adverb (都, 说) ends the name.
 _NAME_END_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nz", "n", "ng"})
+_NOT_NAME_START = frozenset("由在是被和与及对从向把将给让为于以跟同")
 _DOT = re.compile(r"\s?[·•‧・]\s?")
 
 
@@ -167,7 +168,11 @@ def chinese_names(source: str) -> list[str]:
                     han(j + 1) and len(tokens[j + 1][0]) == 1 and tokens[j + 1][1] in _NAME_END_TAGS
                 ):
                     j += 1
-            names.append("".join(w for w, _ in tokens[i : j + 1]))
+            name = "".join(w for w, _ in tokens[i : j + 1])
+            # jieba glues a preposition onto the first part (由约翰·埃尔维): not part of the name
+            if len(tokens[i][0]) >= 3 and name[0] in _NOT_NAME_START:
+                name = name[1:]
+            names.append(name)
             i = j + 1
         elif proper(i):
             j = i

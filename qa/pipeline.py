@@ -405,7 +405,7 @@ class QAPipeline:
             (e for e in p.request.evidence if e.doc_id == c.doc_id and e.start == c.start), None
         )
         best = max((e.coverage for e in p.request.evidence), default=0.0)
-        if ev is not None and ev.coverage < self.policy.weak_citation * best:
+        if ev is not None and ev.coverage < self.policy.weak_below(p.language) * best:
             problems.append("the cited sentence covers little of the question")
         return replace(c, verified=False, problems=c.problems + tuple(problems)) if problems else c
 

@@ -72,6 +72,8 @@ def test_names_the_text_writes_in_chinese() -> None:
         "伊斯兰",
     ]
     assert "杰克逊维尔" in chinese_names("郊区的发展使得杰克逊维尔的人口比以前少了很多。")
+    # jieba glues 由 onto 约翰
+    assert "约翰·埃尔维" in chinese_names("过去的记录是由约翰·埃尔维保持的。")
 
 
 @pytest.fixture(scope="module")

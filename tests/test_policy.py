@@ -207,3 +207,22 @@ def test_a_translation_that_moves_a_year_fails_its_check() -> None:
         in check_fidelity(src, moved, "en", load_glossary()).problems
     )
     assert check_fidelity(src, right, "en", load_glossary()).ok
+
+
+@pytest.mark.parametrize(
+    ("question", "weak_counts"),
+    [("MiniMax 2025年全年总收入是多少？", True), ("What was MiniMax's total revenue in 2025?", False)],
+)
+def test_a_citation_covering_less_of_the_question_is_weak_only_for_chinese_questions(
+    extractive: QAPipeline, question: str, weak_counts: bool
+) -> None:
+    """An English question's coverage of a Chinese sentence goes through dictionary
+    translations: too poor a signal to reject the sentence a model cites (qa/policy.py)."""
+    from qa.records import Citation
+
+    p = extractive.prepare_batch([question])[0]
+    best = max(e.coverage for e in p.request.evidence)
+    weak = next(e for e in p.request.evidence if e.coverage < 0.7 * best)
+    c = Citation(1, weak.chunk_id, weak.doc_id, None, weak.text, weak.start, weak.end, True)
+    checked = extractive._check_label(p, weak.text, c)
+    assert ("the cited sentence covers little of the question" in checked.problems) is weak_counts
