@@ -342,4 +342,4 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     return "".join(out) + text[last:]
 
 
-__all__ = ["LATIN_NAME", "chinese_names", "original_of", "unsupported_names", "with_originals"]
+__all__ = ["chinese_names", "original_of", "unsupported_names", "with_originals"]

@@ -288,8 +288,9 @@ class QAPipeline:
             ):
                 # The engine gave a figure of another company (person, product) for the one asked
                 # about: the sources do not answer the question, so neither does docqa. Only for a
-                # name the glossary or the library knows; a name jieba guessed (胡天 of 胡天衡, a
-                # ruler the sentence calls 他) is too often missed, so the source is shown instead.
+                # name the glossary has or the documents give in both scripts; for a name jieba
+                # guessed (胡天 of 胡天衡, a ruler the sentence calls 他) the check misses too often,
+                # so the source is shown instead.
                 notes.append(f"refused: the cited sentence is not about {off[0].label}")
                 text, refused, citations = REFUSAL[p.language], True, []
             elif not any(c.verified for c in citations):

@@ -48,7 +48,7 @@ class Concept:
     label: str
     name: bool = False  # a proper name or acronym, not a word that was translated
     # translated by the glossary or the finance phrase list, not CC-CEDICT; of a subject: a name
-    # the glossary or the library knows, not one jieba's tagger guessed
+    # the glossary has or the documents give in both scripts, not one jieba's tagger guessed
     curated: bool = False
 
 
