@@ -106,10 +106,40 @@ def parse_english(text: str) -> list[Quantity]:
 _DECADE = re.compile(r"(?<!\d)(\d{1,2})\s*世纪\s*([1-9]0|00)\s*年代")
 
 
+# 百分之七十 is 70%, 百分之九十九点五 99.5%, 百分之30 30%.
+_PERCENT_WORDS = re.compile(
+    r"百分之\s*(?P<num>[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?|\d+(?:\.\d+)?)"
+)
+_CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
+_CN_UNIT = {"十": 10, "百": 100, "千": 1000}
+
+
+def chinese_numeral(text: str) -> Decimal | None:
+    """The value of a number in Chinese numerals under 10,000 (七十 = 70, 二十五 = 25, 一百零五 =
+    105, 九十九点五 = 99.5), or None."""
+    whole, _, frac = text.partition("点")
+    total, digit = 0, None
+    for ch in whole:
+        if ch in _CN_DIGIT:
+            digit = _CN_DIGIT[ch]
+        elif ch in _CN_UNIT:
+            total += (1 if digit is None else digit) * _CN_UNIT[ch]
+            digit = None
+        else:
+            return None
+    value = Decimal(total + (digit or 0))
+    if frac:
+        if any(ch not in _CN_DIGIT for ch in frac):
+            return None
+        value += Decimal("0." + "".join(str(_CN_DIGIT[ch]) for ch in frac))
+    return value
+
+
 def parse_quantities(text: str) -> list[Quantity]:
     """Every number in `text` with its value (Chinese magnitudes and English scale words applied;
-    a Chinese decade, 20世纪90年代, as the year English names it by, 1990)."""
-    decades = [
+    a Chinese decade, 20世纪90年代, as the year English names it by, 1990; a percentage in words,
+    百分之七十, as 70%)."""
+    words = [
         Quantity(
             Decimal(100 * (int(m.group(1)) - 1) + int(m.group(2))),
             "number",
@@ -119,12 +149,17 @@ def parse_quantities(text: str) -> list[Quantity]:
         )
         for m in _DECADE.finditer(text)
     ]
+    for m in _PERCENT_WORDS.finditer(text):
+        num = m.group("num")
+        value = Decimal(num) if num[0].isdigit() else chinese_numeral(num)
+        if value is not None:
+            words.append(Quantity(value, "percent", m.group(), m.start(), m.end()))
     rest = [
         q
         for q in _parse_quantities(text)
-        if not any(d.start < q.end and q.start < d.end for d in decades)
+        if not any(d.start < q.end and q.start < d.end for d in words)
     ]
-    return sorted(decades + rest, key=lambda q: q.start)
+    return sorted(words + rest, key=lambda q: q.start)
 
 
 def _parse_quantities(text: str) -> list[Quantity]:

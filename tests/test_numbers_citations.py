@@ -138,3 +138,14 @@ def test_a_gold_answers_latin_gloss_is_optional() -> None:
     assert matches_gold("……郡 (county) 或县 (powiat)所享有的权利[1]", ["郡 (county) 或县 (powiat)"])
     assert not matches_gold("威廉[1]", ["铁壁威廉 (William Iron Arm)"])
     assert not matches_gold("DTIME(f)", ["DTIME(f(n))"])  # not a gloss of Chinese words
+
+
+def test_a_percentage_in_chinese_words_is_a_number() -> None:
+    """百分之七十 is 70%: an English answer or translation saying 70% is supported by it."""
+    source = "百分之七十的以前亚马逊的森林区域，以及从1970年以来 91% 被砍伐的土地，都被用作了牧场。"
+    assert unsupported_numbers("70% of the former Amazon forest is pasture.", source) == []
+    assert unsupported_numbers("75% of the former Amazon forest is pasture.", source) == ["75%"]
+    assert [(q.value, q.kind) for q in parse_quantities("百分之九十九点五，百分之30")] == [
+        (Decimal("99.5"), "percent"),
+        (Decimal("30"), "percent"),
+    ]
