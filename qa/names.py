@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.question import PROPER_TAGS
+
 LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
 # World War II, Henry VIII: a numeral, not a name (the number check does not read them either)
 _ROMAN = re.compile(r"(?=[IVX])X{0,3}(?:IX|IV|V?I{0,3})")
@@ -29,7 +31,6 @@ _NAME_GROUP = re.compile(
 )
 # The source's own form right after a name: `James Dewar (詹姆斯·杜瓦)`.
 _ORIGINAL = re.compile(r"\s*[（(]([\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*)[)）]")
-_PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 # At most this many names are paired in one text: a list of names is left to the Chinese quote.
 MAX_PAIRS = 3
 
@@ -152,7 +153,7 @@ def chinese_names(source: str) -> list[str]:
         return 0 <= i < len(tokens) and bool(re.fullmatch(r"[\u4e00-\u9fff]+", tokens[i][0]))
 
     def proper(i: int) -> bool:
-        return han(i) and tokens[i][1] in _PROPER_TAGS
+        return han(i) and tokens[i][1] in PROPER_TAGS
 
     def dot(i: int) -> bool:
         return 0 <= i < len(tokens) and bool(_DOT.fullmatch(tokens[i][0]))
@@ -187,16 +188,16 @@ def chinese_names(source: str) -> list[str]:
     return names
 
 
-def _rendered(name: str, text: str, pairs: Sequence[tuple[str, str]]) -> bool:
+def _rendered(name: str, text: str, pairs: Sequence[tuple[str, str]], words: set[str]) -> bool:
     """Whether `text` already gives `name` (a Chinese name) in English: by a known pair
-    (glossary, library), or each of its dotted parts by dictionary sense or pinyin."""
+    (glossary, library), or each of its dotted parts by dictionary sense (`words`: the word forms
+    of the text's Latin names) or pinyin."""
     from corpus.mentions import pinyin_spellings
-    from index.bilingual import dictionary_words, word_forms
+    from index.bilingual import dictionary_words
 
     low = text.lower()
     if any((zh in name or name in zh) and en.lower() in low for zh, en in pairs):
         return True
-    words = {f for w in LATIN_NAME.findall(text) for f in word_forms(w)}
     squeezed = re.sub(r"[^a-z]", "", low)
     for part in _DOT.split(name):
         if dictionary_words(part) & words:
@@ -314,7 +315,9 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     knows for `source` (glossary, library). Each unsupported name (at most `MAX_PAIRS`) is paired
     with the one name of the source, not yet rendered in English, whose sounds it matches; when
     there is not exactly one, None. The text unchanged when every name is supported."""
-    bare = re.sub(r"\s?\[\d+(?:\s*[,，]\s*\d+)*\]", "", text)
+    from qa.citations import MARKER  # qa.citations checks claims with this module
+
+    bare = MARKER.sub("", text)
     missing = unsupported_names(bare, source, [en for _, en in pairs])
     if not missing:
         return text
@@ -328,7 +331,12 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     unique = list(dict.fromkeys(text[a:b] for a, b in groups))
     if not unique or len(unique) > MAX_PAIRS:
         return None
-    originals = [n for n in dict.fromkeys(chinese_names(source)) if not _rendered(n, text, pairs)]
+    from index.bilingual import word_forms
+
+    words = {f for w in LATIN_NAME.findall(text) for f in word_forms(w)}
+    originals = [
+        n for n in dict.fromkeys(chinese_names(source)) if not _rendered(n, text, pairs, words)
+    ]
     paired: dict[str, str] = {}
     for name in unique:
         alike = [zh for zh in originals if _sounds_like(name, zh) and zh not in paired.values()]

@@ -104,7 +104,7 @@ def analyse(
     )
 
 
-_PROPER = {"nr", "nrt", "nrfg", "ns", "nt", "nz"}
+PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 # Who a question is about: people, organisations, other proper nouns. Places (ns) are left out:
 # jieba tags common words as places (上市), and a place is more often the setting than the subject.
 _SUBJECT_TAGS = {"nr", "nrt", "nrfg", "nt", "nz"}
@@ -175,7 +175,7 @@ def is_proper_name(term: str) -> bool:
     if re.search(r"[A-Za-z]", term):
         return True
     tags = default_segmenter().tag(term)
-    return len(tags) == 1 and tags[0][1] in _PROPER
+    return len(tags) == 1 and tags[0][1] in PROPER_TAGS
 
 
 def subject_missing(q: Question, context: str) -> list[Concept]:
