@@ -9,6 +9,7 @@ from pathlib import Path
 
 from corpus.encoding import declared_charset, decode_bytes
 from corpus.errors import CorpusError, FileTooLargeError, NoTextError, UnsupportedFormatError
+from corpus.footnotes import strip_reference_marks
 from corpus.formats import extract_docx, extract_markdown, extract_pdf
 from corpus.html import Extracted, extract_html
 from corpus.lang import detect_lang
@@ -94,8 +95,9 @@ def build_document(
     extracted: Extracted, path: str | None, fmt: str, encoding: str | None = None
 ) -> Document:
     """Join paragraphs with newlines and record each paragraph's span. Control characters (NUL
-    bytes deep inside a text file, PDF form feeds) are removed, never indexed."""
-    paragraphs = [_CONTROL.sub("", p).strip() for p in extracted.paragraphs]
+    bytes deep inside a text file, PDF form feeds) and encyclopedia reference marks (`组成[3]，`)
+    are removed, never indexed."""
+    paragraphs = [strip_reference_marks(_CONTROL.sub("", p)).strip() for p in extracted.paragraphs]
     paragraphs = [p for p in paragraphs if p]
     if not paragraphs:
         raise NoTextError(path, "no article text found after removing boilerplate")

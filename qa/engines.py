@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from corpus.footnotes import strip_reference_marks
 from corpus.settings import current
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
@@ -55,6 +56,13 @@ class Engine(ABC):
         return "".join(self.stream(req))
 
 
+def plain(e: Evidence) -> str:
+    """An evidence sentence as an answer or a prompt shows it: without reference marks of its page
+    (`组成[3]，`) that would read as docqa's own citations. Indexes built before ingest removed them
+    still hold some."""
+    return strip_reference_marks(e.text)
+
+
 def quoted(evidence: Sequence[Evidence]) -> list[Evidence]:
     """The evidence an extractive answer quotes: the best sentence, and the next one when the best
     is a fragment (under 25 characters)."""
@@ -77,10 +85,10 @@ class ExtractiveEngine(Engine):
             return
         picked = quoted(req.evidence)
         if req.language == "zh":
-            yield "".join(f"{e.text}[{e.n}]" for e in picked)
+            yield "".join(f"{plain(e)}[{e.n}]" for e in picked)
             return
-        quotes = " ".join(f"“{e.text}” [{e.n}]" for e in picked)
-        figures = [f for e in picked for f in english_figures(e.text)]
+        quotes = " ".join(f"“{plain(e)}” [{e.n}]" for e in picked)
+        figures = [f for e in picked for f in english_figures(plain(e))]
         text = f"According to the documents: {quotes}"
         if figures:
             text += f" In English figures: {'; '.join(figures)}."
@@ -111,12 +119,12 @@ def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
     for e in req.evidence[:MAX_PROMPT_SENTENCES]:
         if req.language == "en":
             # Amounts already in English figures, so a small model copies them instead of converting.
-            line = f"[{e.n}] {to_english(e.text)}"
+            line = f"[{e.n}] {to_english(plain(e))}"
             notes = glossary.notes_for(e.text)
             if notes:
                 line += f" ({'; '.join(notes)})"
         else:
-            line = f"[{e.n}] {e.text}"
+            line = f"[{e.n}] {plain(e)}"
         lines.append(line)
     label = "资料" if req.language == "zh" else "Passages"
     q_label = "问题" if req.language == "zh" else "Question"

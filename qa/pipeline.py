@@ -36,6 +36,7 @@ from qa.engines import (
     Request,
     answer_lang,
     make_engine,
+    plain,
     postprocess,
     quoted,
 )
@@ -341,7 +342,7 @@ class QAPipeline:
         from qa.translate import Translator
 
         picked = quoted(p.request.evidence)
-        source = "".join(e.text for e in picked)
+        source = "".join(plain(e) for e in picked)
         try:
             t = Translator(self.engine.chat_model, self.engine.name, self.glossary).translate(
                 source, "en"

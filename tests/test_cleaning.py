@@ -161,3 +161,34 @@ def test_forum_threads_and_short_posts_are_kept() -> None:
             want = Counter(ch for ch in gold if not ch.isspace())
             recall = sum((got & want).values()) / sum(want.values())
             assert recall >= 0.8, (row["domain"], recall, doc.text[:200])
+
+
+WIKI_PAGE = """<html><head><title>雄安新区 - 维基百科，自由的百科全书</title></head><body><article>
+<h1>雄安新区</h1>
+<h2>历史<span class="mw-editsection">[编辑]</span></h2>
+<p>雄安新区是中国第19个国家级新区，由雄县、容城县、安新县及其周边部分地区组成<sup class="reference">[3]</sup>，于2017年4月1日正式成立。</p>
+<p>中期、远期发展区面积分别约为200平方公里和2000平方公里<sup>[3]</sup><sup>[29]</sup><sup>[8]</sup>。规划范围共1770平方公里。<sup>[注 1]</sup></p>
+<p>示范村入选2022年度河北省美丽休闲乡村[62-64]，说法存疑[来源请求]。数学区间 [0, 1] 保留，代码 list[0]返回第一个元素。</p>
+</article></body></html>"""
+
+
+def test_encyclopedia_reference_marks_are_not_indexed() -> None:
+    """`组成[3]，` would read as docqa's own citation [3] in a quote; a formula's [0, 1] stays."""
+    doc = parse_bytes(WIKI_PAGE.encode("utf-8"), "html", "wiki.html")
+    assert "由雄县、容城县、安新县及其周边部分地区组成，于2017年4月1日正式成立。" in doc.text
+    assert "2000平方公里。规划范围共1770平方公里。" in doc.text
+    assert "示范村入选2022年度河北省美丽休闲乡村，说法存疑。" in doc.text
+    assert "[0, 1]" in doc.text and "list[0]返回" in doc.text
+    assert not re.search(r"\[(?:3|8|29|注 1|编辑|来源请求|62-64)\]", doc.text)
+    # spans still index the text
+    for span in doc.paragraphs:
+        assert doc.text[span.start : span.end].strip()
+
+
+def test_reference_marks_in_english_text_stay_unless_attached_to_punctuation() -> None:
+    from corpus.footnotes import strip_reference_marks
+
+    assert strip_reference_marks("Paris is the capital.[1] Its arr[0] and [0, 1].") == (
+        "Paris is the capital. Its arr[0] and [0, 1]."
+    )
+    assert strip_reference_marks("亚马逊雨林（Amazonia[3]）覆盖") == "亚马逊雨林（Amazonia）覆盖"

@@ -149,3 +149,19 @@ def test_a_percentage_in_chinese_words_is_a_number() -> None:
         (Decimal("99.5"), "percent"),
         (Decimal("30"), "percent"),
     ]
+
+
+def test_a_quote_with_the_pages_own_reference_marks_cites_only_its_evidence() -> None:
+    """An index built before ingest removed them: the page's [3] must not become citation [3]."""
+    from qa.engines import ExtractiveEngine, Request
+
+    ev = [
+        _ev(1, "雄安新区由雄县、容城县、安新县及其周边部分地区组成[3]，于2017年4月1日正式成立。"),
+        _ev(2, "雄安新区将规划形成“一主、五辅、多节点”的新区城乡空间布局。"),
+        _ev(3, "规划范围共1770平方公里。"),
+    ]
+    for lang in ("zh", "en"):
+        answer = ExtractiveEngine().answer(Request("雄安新区何时成立？", lang, tuple(ev)))
+        text, cits = resolve_citations(answer, ev)
+        assert "[3]" not in answer and "组成，于2017年" in answer
+        assert [(c.n, c.start, c.verified) for c in cits] == [(1, 100, True)]
