@@ -350,4 +350,41 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     return "".join(out) + text[last:]
 
 
-__all__ = ["chinese_names", "original_of", "unsupported_names", "with_originals"]
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*")
+
+
+def with_english_names(text: str, pairs: Sequence[tuple[str, str]]) -> str:
+    """`text` (English) with each Chinese name it left untranslated given in English first, from
+    the reader's (Chinese, English) name pairs: `Ding Junhui's wife is张元元.` -> `... is Zhang
+    Yuanyuan (张元元).` Only a whole run of Chinese characters that is a known name; a name
+    already given after its English form (`James Dewar (詹姆斯·杜瓦)`) stays as it is."""
+    english = {zh: en for zh, en in pairs if zh and en}
+    if not english:
+        return text
+    out, last = [], 0
+    for m in _HAN_RUN.finditer(text):
+        en = english.get(m.group())
+        before = text[: m.start()].rstrip()
+        if (
+            en is None
+            or before.endswith(("(", "（"))
+            or en.lower() in before[-len(en) - 3 :].lower()
+        ):
+            continue
+        gap = (
+            " "
+            if m.start() and (text[m.start() - 1].isalnum() or text[m.start() - 1] in ",.;:")
+            else ""
+        )
+        out.append(text[last : m.start()] + f"{gap}{en} ({m.group()})")
+        last = m.end()
+    return "".join(out) + text[last:]
+
+
+__all__ = [
+    "chinese_names",
+    "original_of",
+    "unsupported_names",
+    "with_english_names",
+    "with_originals",
+]

@@ -47,8 +47,10 @@ _EN_MAG = {
     "b": Decimal(10) ** 9,
 }
 
+# An amount may say "more than" (5.26亿余元, 10多万元) and name the currency first (人民币5.26亿).
 ZH_AMOUNT = re.compile(
-    r"(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<mag>万亿|千亿|百亿|亿|千万|百万|十万|万|千)?"
+    r"(?P<pre>人民币)?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s*(?P<more>余|多)?"
+    r"(?P<mag>万亿|千亿|百亿|亿|千万|百万|十万|万|千)?(?P<more2>余|多)?"
     r"(?P<cur>元人民币|人民币|美元|美金|港元|港币|欧元|日元|英镑|新台币|元)?(?P<pct>%|％)?"
 )
 EN_AMOUNT = re.compile(
@@ -65,6 +67,7 @@ class Quantity:
     text: str
     start: int
     end: int
+    more_than: bool = False  # 5.26亿余元: more than RMB 526 million
 
 
 def _dec(num: str) -> Decimal:
@@ -75,13 +78,15 @@ def parse_chinese(text: str) -> list[Quantity]:
     out = []
     for m in ZH_AMOUNT.finditer(text):
         value = _dec(m.group("num")) * _MAG.get(m.group("mag") or "", Decimal(1))
+        cur = m.group("cur") or m.group("pre")
         if m.group("pct"):
             kind = "percent"
-        elif m.group("cur"):
-            kind = "money:" + _CURRENCY[m.group("cur")].strip()
+        elif cur:
+            kind = "money:" + _CURRENCY[cur].strip()
         else:
             kind = "number"
-        out.append(Quantity(value, kind, m.group(), m.start(), m.end()))
+        more = bool(m.group("more") or m.group("more2"))
+        out.append(Quantity(value, kind, m.group(), m.start(), m.end(), more))
     return out
 
 
@@ -195,6 +200,10 @@ def english_amount(value: Decimal, kind: str = "number") -> str:
     return f"{prefix}{sep}{_plain(value)}"
 
 
+def _english(q: Quantity) -> str:
+    return ("more than " if q.more_than else "") + english_amount(q.value, q.kind)
+
+
 def english_figures(text: str) -> list[str]:
     """`7903.8万美元 = US$79.038 million` for every Chinese amount with a magnitude or a currency
     whose English notation differs (percentages and bare numbers read the same)."""
@@ -202,7 +211,7 @@ def english_figures(text: str) -> list[str]:
     for q in parse_chinese(text):
         if q.kind == "percent" or (q.kind == "number" and not re.search(r"[万亿千百]", q.text)):
             continue
-        rendered = english_amount(q.value, q.kind)
+        rendered = _english(q)
         if rendered != q.text:
             out.append(f"{q.text} = {rendered}")
     return list(dict.fromkeys(out))
@@ -222,7 +231,7 @@ def to_english(text: str) -> str:
         if any(a <= q.start < b for a, b in quoted):
             continue
         out.append(text[pos : q.start])
-        out.append(english_amount(q.value, q.kind))
+        out.append(_english(q))
         pos = q.end
     out.append(text[pos:])
     return "".join(out)

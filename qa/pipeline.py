@@ -50,7 +50,7 @@ from qa.evidence import (
     wrong_kind_of_figure,
 )
 from qa.glossary import load_glossary
-from qa.names import original_of, with_originals
+from qa.names import original_of, with_english_names, with_originals
 from qa.policy import POLICY, Policy, Support
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
@@ -441,13 +441,16 @@ class QAPipeline:
     def _with_originals(self, text: str, evidence: Sequence[Evidence]) -> str:
         """An English answer with the cited text's own form after each name the model rendered
         that the text does not support (`James Dewar (詹姆斯·杜瓦)`), when they pair up
-        (`qa.names.with_originals`); else the answer unchanged, for verification to judge."""
+        (`qa.names.with_originals`), and the English form before each known name it left in
+        Chinese (`Zhang Yuanyuan (张元元)`, `qa.names.with_english_names`); else the answer
+        unchanged, for verification to judge."""
         wanted = set(cited_numbers(text))
         cited = [e for e in evidence if e.n in wanted]
         if not cited:
             return text
         source = "".join(e.text for e in cited)
-        return with_originals(text, source, self._name_pairs(cited)) or text
+        pairs = self._name_pairs(cited)
+        return with_english_names(with_originals(text, source, pairs) or text, pairs)
 
     def _context(self, hits: Sequence[Hit], doc_id: str, start: int, end: int) -> str:
         """A cited span with what just precedes it in its chunk, and its document's title."""

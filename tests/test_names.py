@@ -5,6 +5,7 @@ unambiguous."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from conftest import ScriptedEngine
@@ -14,7 +15,13 @@ from index.search import HybridSearcher
 from index.store import load_snapshot
 from qa.citations import check_claim
 from qa.engines import ExtractiveEngine
-from qa.names import chinese_names, original_of, unsupported_names, with_originals
+from qa.names import (
+    chinese_names,
+    original_of,
+    unsupported_names,
+    with_english_names,
+    with_originals,
+)
 from qa.pipeline import QAPipeline
 
 DEWAR = "1891年，苏格兰化学家詹姆斯·杜瓦成功制造出足够数量的液氧进行研究。"
@@ -107,3 +114,34 @@ def test_a_model_answer_naming_a_transliterated_person_is_shown_as_written(
         p, f"Kamerlingh Onnes produced liquid oxygen in 1891 [{n}].", time.perf_counter()
     )
     assert "Kamerlingh" not in b.text and any("instead" in note for note in b.notes)
+
+
+def test_a_chinese_name_left_in_an_english_answer_is_given_in_english_first() -> None:
+    pairs = [("张元元", "Zhang Yuanyuan"), ("英伟达", "NVIDIA")]
+    assert with_english_names("Ding Junhui's wife is张元元.[1]", pairs) == (
+        "Ding Junhui's wife is Zhang Yuanyuan (张元元).[1]"
+    )
+    assert with_english_names("It buys 英伟达 chips [1].", pairs) == (
+        "It buys NVIDIA (英伟达) chips [1]."
+    )
+    # already given with its English, or not a known name: unchanged
+    for text in ("Zhang Yuanyuan (张元元) is his wife.", "It is 张元 [1]."):
+        assert with_english_names(text, pairs) == text
+
+
+def test_an_english_answer_naming_a_person_in_chinese_reads_in_english(
+    tmp_path: Path,
+) -> None:
+    f = tmp_path / "snooker.txt"
+    f.write_text(
+        "丁俊晖的家庭\n\n丁俊晖是一位了不起的斯诺克球员。\n"
+        "身后也少不了妻子张元元的默默支持，这位43岁的贤内助来自南京。\n",
+        encoding="utf-8",
+    )
+    ingest([f], tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ScriptedEngine(""))
+    p = pipe.prepare_batch(["Who is Ding Junhui's wife?"])[0]
+    n = next(e.n for e in p.request.evidence if "张元元" in e.text)
+    a = pipe.finish(p, f"Ding Junhui's wife is张元元 [{n}].", time.perf_counter())
+    assert a.text.startswith("Ding Junhui's wife is Zhang Yuanyuan (张元元)")
+    assert a.citations and all(c.verified for c in a.citations)

@@ -8,7 +8,13 @@ import pytest
 
 from qa.citations import attach_citations, resolve_citations
 from qa.conversation import Turn, is_follow_up, standalone_question
-from qa.numbers import english_amount, parse_quantities, to_english, unsupported_numbers
+from qa.numbers import (
+    english_amount,
+    english_figures,
+    parse_quantities,
+    to_english,
+    unsupported_numbers,
+)
 from qa.records import Evidence
 from qa.scoring import matches_gold, normalize
 
@@ -165,3 +171,12 @@ def test_a_quote_with_the_pages_own_reference_marks_cites_only_its_evidence() ->
         text, cits = resolve_citations(answer, ev)
         assert "[3]" not in answer and "组成，于2017年" in answer
         assert [(c.n, c.start, c.verified) for c in cits] == [(1, 100, True)]
+
+
+def test_an_amount_of_more_than_keeps_its_currency() -> None:
+    """人民币5.26亿余元 is more than RMB 526 million: not 人民币526 million余元, and not US$."""
+    src = "非法收受财物共计折合人民币5.26亿余元。"
+    assert to_english(src) == "非法收受财物共计折合more than RMB 526 million。"
+    assert english_figures("罚款10多万元") == ["10多万元 = more than RMB 100,000"]
+    assert unsupported_numbers("He took more than RMB 526 million in bribes.", src) == []
+    assert unsupported_numbers("He took US$526 million in bribes.", src) == ["US$526 million"]
