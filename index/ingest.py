@@ -97,10 +97,13 @@ def ingest(
     names: dict[str, str] | None = None,
     on_wait: Callable[[str], None] | None = None,
     embedder: Embedder | None = None,
+    reread: bool = False,
 ) -> IngestReport:
     """Add or update files in the index. Unchanged files embed nothing; a changed file replaces its
     old chunks. Nothing is written when nothing changed. `names` maps a path to the file name to
-    show for it (an upload's original name); `embedder` reuses a loaded model."""
+    show for it (an upload's original name); `embedder` reuses a loaded model. `reread`: read
+    unchanged files again too, and update those whose cleaned text differs (after an upgrade of
+    docqa's cleaning)."""
     t0 = time.perf_counter()
     base = _open_base(index_dir)
     name, cfg, embedder = _embedder_and_chunking(
@@ -112,7 +115,7 @@ def ingest(
         embedder,
     )
     known = {e.doc.path: e for e in base.docs} if base else {}
-    prepared, unchanged, failed = prepare_files(paths, known, cfg, names, progress)
+    prepared, unchanged, failed = prepare_files(paths, known, cfg, names, progress, reread)
 
     # Embed, outside the lock, what the index at the start did not have.
     have = {c.id for c in base.chunks} if base else set()
@@ -233,7 +236,11 @@ def _apply(
     ids: list[tuple[str, str]] = []
     for item in prepared:
         prev = by_path.get(item.key)
-        if prev is not None and prev.file_sha256 == item.entry.file_sha256:
+        if (
+            prev is not None
+            and prev.file_sha256 == item.entry.file_sha256
+            and prev.doc.id == item.entry.doc.id
+        ):
             unchanged.append(item.given)
             continue
         other = path_of_id.get(item.entry.doc.id)
@@ -293,9 +300,12 @@ def prepare_files(
     cfg: ChunkingConfig,
     names: dict[str, str] | None = None,
     progress: Progress | None = None,
+    reread: bool = False,
 ) -> tuple[list[_Prepared], list[str], list[tuple[str, str]]]:
     """Read, clean and chunk the files that are new or changed against `known` (resolved path ->
-    entry); returns (prepared, unchanged paths, failed (path, reason)). Embeds nothing."""
+    entry); returns (prepared, unchanged paths, failed (path, reason)). Embeds nothing. With
+    `reread`, a file whose bytes are unchanged is read again, and is unchanged only when its
+    cleaned text is too."""
     unchanged: list[str] = []
     failed: list[tuple[str, str]] = []
     prepared: list[_Prepared] = []
@@ -316,10 +326,13 @@ def prepare_files(
                 raise CorpusError(str(p), "no such file")
             digest = sha256_file(Path(p))
             prev = known.get(key)
-            if prev is not None and prev.file_sha256 == digest:
+            if prev is not None and prev.file_sha256 == digest and not reread:
                 unchanged.append(str(p))
                 continue
             doc = read_document(p)
+            if prev is not None and prev.file_sha256 == digest and prev.doc.id == doc.id:
+                unchanged.append(str(p))
+                continue
         except (CorpusError, OSError) as exc:
             failed.append((str(p), str(exc) if isinstance(exc, CorpusError) else f"{p}: {exc}"))
             continue
@@ -376,6 +389,7 @@ def ingest_milvus(
     progress: Progress | None = None,
     names: dict[str, str] | None = None,
     embedder: Embedder | None = None,
+    reread: bool = False,
 ) -> IngestReport:
     """`ingest` for a library in Milvus (`index.milvus`): the same preparation, then upserts by
     chunk id and deletes by document id, so concurrent writers never lose each other's documents.
@@ -393,7 +407,7 @@ def ingest_milvus(
         embedder,
     )
     known = {e.doc.path: e for e in lib.docs}
-    prepared, unchanged, failed = prepare_files(paths, known, cfg, names, progress)
+    prepared, unchanged, failed = prepare_files(paths, known, cfg, names, progress, reread)
     path_of_id = {e.doc.id: e.doc.path for e in lib.docs}
     duplicates: list[tuple[str, str]] = []
     todo: list[_Prepared] = []

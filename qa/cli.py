@@ -320,6 +320,11 @@ MAX_QUERY_CHARS = 2000
     show_default=True,
 )
 @library_option
+@click.option(
+    "--reread",
+    is_flag=True,
+    help="Read unchanged files again and update those whose cleaned text differs (after upgrading docqa).",
+)
 @click.option("--json", "as_json", is_flag=True)
 def ingest(
     paths: tuple[str, ...],
@@ -329,6 +334,7 @@ def ingest(
     overlap: int | None,
     dense_kind: str,
     library: str,
+    reread: bool,
     as_json: bool,
 ) -> None:
     """Add files or folders to the index (unchanged files are skipped, changed ones replaced)."""
@@ -344,7 +350,13 @@ def ingest(
     try:
         if index and is_milvus(index):
             report = ingest_milvus(
-                paths, index, library, embedder, chunking, progress=_progress_bar("ingest")
+                paths,
+                index,
+                library,
+                embedder,
+                chunking,
+                progress=_progress_bar("ingest"),
+                reread=reread,
             )
         else:
             report = do_ingest(
@@ -355,6 +367,7 @@ def ingest(
                 progress=_progress_bar("ingest"),
                 dense_kind=dense_kind,
                 on_wait=_say,
+                reread=reread,
             )
     except (IndexError_, EmbedderError, ValueError) as exc:
         _fail(str(exc))

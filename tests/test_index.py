@@ -73,6 +73,43 @@ def test_unchanged_files_embed_nothing_and_changed_files_replace_chunks(
     assert {c.doc_id for c in snap.chunks} == ids  # no orphan chunks of the old version
 
 
+def test_reread_updates_files_an_older_cleaner_read(
+    tmp_path: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an upgrade of the cleaning, `ingest --reread` updates the documents whose cleaned
+    text changed, and only those; a plain ingest leaves byte-identical files alone."""
+    from click.testing import CliRunner
+
+    import corpus.readers
+    from qa.cli import cli
+
+    wiki = corpus_dir / "wiki.txt"
+    wiki.write_text(
+        "雄安新区\n\n雄安新区由雄县、容城县、安新县及其周边部分地区组成[3]，于2017年4月1日正式成立。\n"
+        "规划范围共1770平方公里[29][8]。\n",
+        encoding="utf-8",
+    )
+    idx = tmp_path / "idx"
+    with monkeypatch.context() as m:  # the cleaner of an earlier release kept reference marks
+        m.setattr(corpus.readers, "strip_reference_marks", lambda text: text)
+        ingest([corpus_dir], idx, FAKE)
+    old = next(e for e in load_snapshot(idx).docs if "雄安" in e.doc.text)
+    assert "组成[3]" in old.doc.text
+    plain = ingest([corpus_dir], idx, FAKE)
+    assert len(plain.unchanged) == 3 and not plain.written
+    res = CliRunner().invoke(
+        cli, ["ingest", "--index", str(idx), "--reread", "--json", str(corpus_dir)]
+    )
+    assert res.exit_code == 0, res.output
+    report = json.loads(res.output)
+    assert [Path(p).name for p in report["updated"]] == ["wiki.txt"]
+    assert len(report["unchanged"]) == 2 and not report["new"]
+    snap = load_snapshot(idx)
+    new = next(e for e in snap.docs if "雄安" in e.doc.text)
+    assert "组成，于2017年" in new.doc.text and "[29]" not in new.doc.text
+    assert {c.doc_id for c in snap.chunks} == {e.doc.id for e in snap.docs}
+
+
 def test_remove_deletes_everywhere(tmp_path: Path, corpus_dir: Path) -> None:
     idx = tmp_path / "idx"
     ingest([corpus_dir], idx, FAKE)
@@ -137,6 +174,7 @@ def test_bad_file_in_batch_is_reported_and_rest_ingested(tmp_path: Path, corpus_
 def test_keyword_terms_and_cross_lingual_query_terms() -> None:
     ts = terms("总收入7903.8万美元，同比增长158.9%")
     assert "7903.8万美元" in ts and "7903.8" in ts and "158.9%" in ts and "158.9" in ts
+
     class Vocab:  # the index.backend.Library method query_terms uses
         def has_term(self, term: str) -> bool:
             return term in {"minimax", "2025", "收入", "营收", "创始人", "公司"}
