@@ -7,6 +7,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
+from corpus.footnotes import strip_reference_marks
 from qa.numbers import parse_quantities, supported
 
 _SPACE = re.compile(r"\s+")
@@ -24,9 +25,11 @@ def normalize(text: str) -> str:
 def matches_gold(answer: str, golds: Sequence[str]) -> bool:
     """True when some gold answer appears in the answer (normalized; a gold's Latin glosses of its
     Chinese words optional), or when every quantity of a gold answer is stated by the answer (so
-    `US$79.038 million` matches `7903.8万美元`)."""
+    `US$79.038 million` matches `7903.8万美元`). Reference marks (`[citation needed]`, `[3]`) are
+    no part of a gold answer: docqa removes them from what it indexes and shows."""
     norm = normalize(answer)
     stated = parse_quantities(answer)
+    golds = [strip_reference_marks(g) for g in golds]
     unglossed = [u for g in golds if (u := _GLOSS.sub("", g)) != g]
     for gold in [*golds, *unglossed]:
         if normalize(gold) and normalize(gold) in norm:
