@@ -138,6 +138,18 @@ def test_a_bare_paraphrase_is_not_refused(extractive: QAPipeline) -> None:
     assert not extractive.ask("智谱什么时候上市？").refused
 
 
+def test_asking_words_are_not_concepts_to_cover() -> None:
+    """几级 ("what magnitude"), 多久, 哪位 never appear in an answer: a sentence is not penalised for
+    lacking them. Words that merely start alike (几乎, 多数) still count."""
+    from qa.question import question_concepts
+
+    labels = {
+        c.label for c in question_concepts("泸定这次地震是几级？持续了多久？哪位专家解释的？")
+    }
+    assert {"几级", "多久", "哪位"}.isdisjoint(labels) and {"泸定", "地震", "专家"} <= labels
+    assert {"几乎", "多数"} <= {c.label for c in question_concepts("为什么几乎多数人都同意？")}
+
+
 def test_the_question_is_analysed_once_into_a_record() -> None:
     q = analyse("What was Zhipu's full-year 2025 net profit?", "zh", "智谱 2025年 净利润")
     assert q.language == "en" and q.crosses and q.years == ("2025",)
@@ -211,7 +223,10 @@ def test_a_translation_that_moves_a_year_fails_its_check() -> None:
 
 @pytest.mark.parametrize(
     ("question", "weak_counts"),
-    [("MiniMax 2025年全年总收入是多少？", True), ("What was MiniMax's total revenue in 2025?", False)],
+    [
+        ("MiniMax 2025年全年总收入是多少？", True),
+        ("What was MiniMax's total revenue in 2025?", False),
+    ],
 )
 def test_a_citation_covering_less_of_the_question_is_weak_only_for_chinese_questions(
     extractive: QAPipeline, question: str, weak_counts: bool
