@@ -20,14 +20,16 @@ from index.keyword import word_terms
 # Question words and generic terms that say nothing about where the answer is.
 QUESTION_WORDS = frozenset(
     "多少 什么 哪 哪些 哪个 哪家 哪里 哪天 哪年 哪一年 谁 几 何时 如何 怎么 怎样 为什么 是否 吗 呢 是 的 了 年 月 日 "
-    "公司 有 在 从 到 被 对 将 及 与 和 了 过 给 多 少 个 几代 哪几代 之前 之后 以前 以后 当时 目前".split()
+    "公司 有 在 从 到 被 对 将 及 与 和 了 过 给 多 少 个 几代 哪几代 之前 之后 以前 以后 当时 目前 "
+    # the frame of a question, not what it is about: 什么时候, 叫什么名字, 什么类型, 除了...之外
+    "时候 什么样 这个 这位 那个 叫做 名字 名称 类型 种类 地方 时间 方式 原因 特点 特征 之外 除了 还有 任何".split()
 )
 # 几 / 多 / 哪 with a measure word or adjective ask for something (几级 "what magnitude", 多久 "how
 # long", 哪国 "which country"): the answer never contains them, so they are not concepts to cover.
 # Listed, not patterned: 几乎, 几何, 多元, 多数, 多年 are words.
 ASK_WORDS = re.compile(
-    r"几[个级岁次年天名家位种条部本场届轮代月号层人只座所项倍张台辆周]|"
-    r"多[久长大高远重深宽厚快]|哪[国位所座种条部本场届个家年天里些省市州]"
+    r"几[个级岁次年天名家位种条部本场届轮代月号层人只座所项倍张台辆周支]|"
+    r"多[久长大高远重深宽厚快]|哪一?[国位所座种条部本场届个家年天里些省市州支]"
 )
 YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
