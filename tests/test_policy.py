@@ -148,6 +148,9 @@ def test_asking_words_are_not_concepts_to_cover() -> None:
     }
     assert {"几级", "多久", "哪位"}.isdisjoint(labels) and {"泸定", "地震", "专家"} <= labels
     assert {"几乎", "多数"} <= {c.label for c in question_concepts("为什么几乎多数人都同意？")}
+    # the frame of a question: 什么时候, 叫什么名字
+    labels = {c.label for c in question_concepts("英国什么时候向法国宣战？那艘船叫什么名字？")}
+    assert {"时候", "名字"}.isdisjoint(labels) and {"英国", "宣战", "法国"} <= labels
 
 
 def test_the_question_is_analysed_once_into_a_record() -> None:
