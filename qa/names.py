@@ -30,7 +30,9 @@ _NAME_GROUP = re.compile(
     rf"{_WORD}(?:[ \-](?:(?:de|da|di|du|van|von|der|al|la|le|bin)[ \-])?{_WORD})*"
 )
 # The source's own form right after a name: `James Dewar (詹姆斯·杜瓦)`.
-_ORIGINAL = re.compile(r"\s*[（(]([\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*)[)）]")
+# A name as Chinese text writes it: Han characters, the parts of a foreign one joined by a dot.
+_HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*"
+_ORIGINAL = re.compile(rf"\s*[（(]({_HAN_NAME})[)）]")
 # At most this many names are paired in one text: a list of names is left to the Chinese quote.
 MAX_PAIRS = 3
 
@@ -350,7 +352,7 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     return "".join(out) + text[last:]
 
 
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*")
+_HAN_RUN = re.compile(_HAN_NAME)
 
 
 def with_english_names(text: str, pairs: Sequence[tuple[str, str]]) -> str:
@@ -364,12 +366,10 @@ def with_english_names(text: str, pairs: Sequence[tuple[str, str]]) -> str:
     out, last = [], 0
     for m in _HAN_RUN.finditer(text):
         en = english.get(m.group())
+        if en is None:
+            continue
         before = text[: m.start()].rstrip()
-        if (
-            en is None
-            or before.endswith(("(", "（"))
-            or en.lower() in before[-len(en) - 3 :].lower()
-        ):
+        if before.endswith(("(", "（")) or en.lower() in before[-len(en) - 3 :].lower():
             continue
         gap = (
             " "
