@@ -35,6 +35,14 @@ _SURNAMES = frozenset(
 # real names sit far lower (李明华 3, 周杰伦 89) or are absent (张伟).
 COMMON_WORD_FREQ = 120
 _PARTICLES = frozenset("的和与在是了及为将对从由被把向或并也就都而")
+_DETERMINERS = frozenset("该 这 那 本 其 此 各 每 这个 那个 这家 该国 新 一届".split())
+_ACRONYM = re.compile(r"[A-Z][A-Za-z0-9&]{1,7}")
+
+
+def _is_acronym(en: str) -> bool:
+    """IPCC, UDP, GPhC: one word of mostly capitals (not McKinsey)."""
+    letters = [c for c in en if c.isalpha()]
+    return bool(_ACRONYM.fullmatch(en)) and sum(c.isupper() for c in letters) * 2 > len(letters)
 
 
 def parallel_mentions(text: str) -> list[tuple[str, str]]:
@@ -56,10 +64,27 @@ def parallel_mentions(text: str) -> list[tuple[str, str]]:
         for _ in range(min(len(en.split()), 4) - 1):
             if rest and rest[-1] not in _PARTICLES and len(zh) + len(rest[-1]) <= 8:
                 zh = rest.pop() + zh
+        if _is_acronym(en):
+            # an acronym stands for the whole term (政府间气候变化专门委员会 (IPCC), 用户数据电报协议
+            # (UDP)), not its last word (委员会, 协议)
+            while (
+                rest
+                and re.fullmatch(f"{_ZH}+", rest[-1])
+                and rest[-1] not in _PARTICLES
+                and rest[-1] not in _DETERMINERS
+                and len(zh) + len(rest[-1]) <= 12
+            ):
+                zh = rest.pop() + zh
         if rest and (len(zh) < 2 or zh.isascii()):
             zh = rest.pop() + zh
         # a name split into single characters (英 + 伟达): take them back
-        while rest and len(rest[-1]) == 1 and rest[-1] not in _PARTICLES and len(zh) < 6:
+        while (
+            rest
+            and len(rest[-1]) == 1
+            and rest[-1] not in _PARTICLES
+            and rest[-1] not in _DETERMINERS
+            and len(zh) < 6
+        ):
             zh = rest.pop() + zh
         zh = _original(m.group(1), zh)
         if zh and re.search(_ZH, zh):
@@ -124,6 +149,13 @@ def person_names(text: str) -> list[tuple[str, str]]:
         ):
             seen[word] = None
     return [(w, pinyin_name(w)) for w in seen]
+
+
+def user_dictionary_words() -> frozenset[str]:
+    """The words of docqa's jieba user dictionary (the names and terms it ships)."""
+    from corpus.segment import USER_DICT
+
+    return _user_words(str(USER_DICT))
 
 
 @lru_cache(maxsize=4)

@@ -20,7 +20,8 @@ _SKIP_DEF = re.compile(
     r"^(variant of|old variant|surname|see |cl:|used in|abbr\. for|erhua variant|also written|japanese variant|\w+ variant of)"
 )
 _WORD = re.compile(r"[a-z][a-z'\-&]*")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b")
+# names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,5}\b")
 STOPWORDS = set(
     """a an the of to in on at by for from with about as into over after before under between through during
     and or but not no nor so than then that this these those there here what which who whom whose when where why how
@@ -114,13 +115,43 @@ def chinese_to_english() -> dict[str, frozenset[str]]:
 
 def word_forms(word: str) -> set[str]:
     """A Latin word's lower-case forms a dictionary may list it under: Huguenots -> huguenot,
-    Lutheranism -> lutheran, Victorian -> victoria."""
+    Lutheranism -> lutheran, Victorian -> victoria; and the place an adjective of place names:
+    Canadian -> canada, Eastern -> east, Japanese -> japan, Chinese -> china."""
     low = word.lower()
     forms = set(_lemmas(low))
-    for suffix, repl in (("ism", ""), ("ist", ""), ("ian", "ia"), ("ians", "ia"), ("an", "a")):
+    for suffix, repl in (
+        ("ism", ""),
+        ("ist", ""),
+        ("ian", "ia"),
+        ("ians", "ia"),
+        ("ian", "a"),
+        ("an", "a"),
+        ("ern", ""),
+        ("ese", ""),
+        ("ese", "a"),
+    ):
         if low.endswith(suffix) and len(low) - len(suffix) >= 4:
             forms.add(low[: -len(suffix)] + repl)
     return forms
+
+
+def plausible_pair(zh: str, en: str) -> bool:
+    """Whether a (Chinese, English) pair a document gives side by side names one thing. A common
+    word written before an acronym of a longer term is not (公司 (Alvis), 中心 (SEC), 委员会
+    (IPCC), 协议 (UDP): the text names the thing with more words than the miner kept). A pair
+    stands when its Chinese is rare in jieba's dictionary (names sit far below common words) or a
+    word of docqa's user dictionary, or when the dictionary's senses or the pinyin of its Chinese
+    give the English (世界卫生组织 = WHO, 林肯 = Lincoln)."""
+    from corpus.mentions import COMMON_WORD_FREQ, pinyin_spellings, user_dictionary_words
+    from corpus.segment import default_segmenter
+
+    if default_segmenter().frequency(zh) <= COMMON_WORD_FREQ or zh in user_dictionary_words():
+        return True
+    words = {f for w in re.findall(r"[A-Za-z]+", en) for f in word_forms(w)}
+    if words & chinese_to_english().get(zh, frozenset()):
+        return True
+    squeezed = re.sub(r"[^a-z]", "", en.lower())
+    return any(squeezed.startswith(p) for p in pinyin_spellings(zh))
 
 
 def dictionary_words(text: str, max_chars: int = 6) -> set[str]:

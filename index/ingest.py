@@ -23,6 +23,7 @@ from corpus.errors import CorpusError
 from corpus.mentions import library_terms
 from corpus.readers import expand_paths, read_document
 from corpus.records import Chunk, Document
+from index.bilingual import plausible_pair
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexError_
 from index.lock import writer_lock
@@ -102,8 +103,9 @@ def ingest(
     """Add or update files in the index. Unchanged files embed nothing; a changed file replaces its
     old chunks. Nothing is written when nothing changed. `names` maps a path to the file name to
     show for it (an upload's original name); `embedder` reuses a loaded model. `reread`: read
-    unchanged files again too, and update those whose cleaned text differs (after an upgrade of
-    docqa's cleaning)."""
+    unchanged files again too, and update those whose cleaned text or names found differ (after
+    an upgrade of docqa's cleaning or name mining; chunks whose text is unchanged keep their
+    vectors)."""
     t0 = time.perf_counter()
     base = _open_base(index_dir)
     name, cfg, embedder = _embedder_and_chunking(
@@ -240,6 +242,7 @@ def _apply(
             prev is not None
             and prev.file_sha256 == item.entry.file_sha256
             and prev.doc.id == item.entry.doc.id
+            and prev.terms == item.entry.terms
         ):
             unchanged.append(item.given)
             continue
@@ -294,6 +297,11 @@ def _embedder_and_chunking(
     return name, cfg, embedder
 
 
+def _terms(text: str) -> tuple[tuple[str, str], ...]:
+    """The document's (Chinese, English) names worth keeping (`index.bilingual.plausible_pair`)."""
+    return tuple(t for t in library_terms(text) if plausible_pair(*t))
+
+
 def prepare_files(
     paths: Iterable[str | Path],
     known: dict[str | None, DocEntry],
@@ -305,7 +313,7 @@ def prepare_files(
     """Read, clean and chunk the files that are new or changed against `known` (resolved path ->
     entry); returns (prepared, unchanged paths, failed (path, reason)). Embeds nothing. With
     `reread`, a file whose bytes are unchanged is read again, and is unchanged only when its
-    cleaned text is too."""
+    cleaned text and the names found in it (`DocEntry.terms`) are too."""
     unchanged: list[str] = []
     failed: list[tuple[str, str]] = []
     prepared: list[_Prepared] = []
@@ -330,7 +338,13 @@ def prepare_files(
                 unchanged.append(str(p))
                 continue
             doc = read_document(p)
-            if prev is not None and prev.file_sha256 == digest and prev.doc.id == doc.id:
+            terms = _terms(doc.text)
+            if (
+                prev is not None
+                and prev.file_sha256 == digest
+                and prev.doc.id == doc.id
+                and prev.terms == terms
+            ):
                 unchanged.append(str(p))
                 continue
         except (CorpusError, OSError) as exc:
@@ -343,7 +357,7 @@ def prepare_files(
             _Prepared(
                 str(p),
                 key,
-                DocEntry(doc, digest, len(chunks), stamp, label, tuple(library_terms(doc.text))),
+                DocEntry(doc, digest, len(chunks), stamp, label, terms),
                 chunks,
             )
         )

@@ -36,6 +36,7 @@ from corpus.chunking import ChunkingConfig
 from corpus.mentions import LibraryTerms
 from corpus.records import Chunk, Document, Span
 from corpus.settings import current
+from index.bilingual import plausible_pair
 from index.dense import DenseStore
 from index.errors import AmbiguousSelectorError, IndexDamagedError, IndexError_, NotFoundError
 from index.keyword import KeywordStore
@@ -121,8 +122,10 @@ class LibraryReads:
 
     @cached_property
     def terms(self) -> LibraryTerms:
-        """The library's glossary: every document's (Chinese, English) names, once each."""
-        return LibraryTerms(t for e in self.docs for t in e.terms)
+        """The library's glossary: every document's (Chinese, English) names, once each; not
+        the pairs of a common word and an acronym of a longer term that indexes built before
+        `plausible_pair` was checked at ingest still hold (公司 (Alvis))."""
+        return LibraryTerms(t for e in self.docs for t in e.terms if plausible_pair(*t))
 
 
 @dataclass

@@ -323,7 +323,7 @@ MAX_QUERY_CHARS = 2000
 @click.option(
     "--reread",
     is_flag=True,
-    help="Read unchanged files again and update those whose cleaned text differs (after upgrading docqa).",
+    help="Read unchanged files again and update those whose cleaned text or names found differ (after upgrading docqa).",
 )
 @click.option("--json", "as_json", is_flag=True)
 def ingest(

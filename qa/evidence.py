@@ -38,7 +38,13 @@ from qa.records import Evidence
 # "Adjusted" figures (经调整净亏损, non-IFRS) sit beside the reported ones in Chinese financial news;
 # a question that does not ask for the adjusted figure wants the reported one.
 _ADJUSTED = re.compile(r"经调整|调整后|非国际财务报告准则|non-ifrs|non-gaap", re.I)
-_HAS_AMOUNT = re.compile(r"\d(?:[\d.,]*)\s*(?:%|万|亿|美元|港元|元|倍|户|名|家|次|个)")
+# A number with a unit or measure word: what "how much / how many / how old" is answered with
+# (5600吨原油, 37岁, 935线的7辆巴士), not a bare number (a year, a clause number).
+_HAS_AMOUNT = re.compile(
+    r"\d(?:[\d.,]*)\s*(?:%|万|亿|美元|港元|元|倍|户|名|家|次|个|吨|千米|公里|平方|公顷|亩|千克|公斤|克|"
+    r"毫米|厘米|米|升|度|岁|人|座|辆|台|艘|架|只|头|条|项|所|分|秒|小时|天|周|英里|英尺|英寸|海里|磅|"
+    r"盎司|位|部|本|种|件|块|层|场|届|支|匹|枚)"
+)
 _HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}

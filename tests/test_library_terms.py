@@ -160,3 +160,52 @@ def test_only_names_the_documents_give_in_both_scripts_are_trusted_subjects(
         subjects = {s.label: s for s in analyse(question, "zh", "", terms).subjects}
         subject = next(s for s in subjects.values() if name in s.forms)
         assert subject.curated is trusted, question
+
+
+def test_an_acronym_is_paired_with_the_whole_term_it_stands_for() -> None:
+    """`政府间气候变化专门委员会 (IPCC)`: the acronym stands for the whole term, not its last word
+    (委员会), which would make every committee the IPCC; a demonstrative is not part of it."""
+    assert parallel_mentions("于新一届政府间气候变化专门委员会 (IPCC) 选举完成") == [
+        ("政府间气候变化专门委员会", "IPCC")
+    ]
+    assert parallel_mentions("必须在 通用药物管理委员会 (GPhC) 注册") == [
+        ("通用药物管理委员会", "GPhC")
+    ]
+    assert parallel_mentions("该委员会（SEC）称") == [("委员会", "SEC")]
+    # a name of several capitals is not an acronym: one word, as before
+    assert parallel_mentions("创始人麦肯锡（McKinsey）") == [("麦肯锡", "McKinsey")]
+
+
+def test_a_common_word_before_an_english_name_is_not_its_chinese(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`公司 (Alvis)`, `亚洲 (HBO)`: the text names the thing with more words than the miner kept.
+    Such pairs are not kept at ingest; an index that holds them (mined by an earlier release) does
+    not use them (they made 公司 a subject to check, and put "Alvis (公司)" into English answers),
+    and `ingest --reread` drops them without embedding anything again."""
+    import index.ingest
+    from index.bilingual import plausible_pair
+
+    assert not plausible_pair("公司", "Alvis") and not plausible_pair("亚洲", "HBO")
+    for zh, en in [
+        ("英伟达", "NVIDIA"),  # rare in jieba's dictionary: a name
+        ("世界卫生组织", "WHO"),  # common, but the dictionary's senses give the acronym
+        ("林肯", "Lincoln"),
+        ("智谱", "Zhipu"),  # docqa's user dictionary
+    ]:
+        assert plausible_pair(zh, en), zh
+    f = tmp_path / "cars.txt"
+    f.write_text(
+        "阿尔维斯公司 (Alvis) 成立于1919年，曾与英伟达（NVIDIA）合作。\n", encoding="utf-8"
+    )
+    idx = tmp_path / "idx"
+    with monkeypatch.context() as m:  # the miner of an earlier release kept every pair
+        m.setattr(index.ingest, "plausible_pair", lambda zh, en: True)
+        ingest([f], idx, "hash:64")
+    snap = load_snapshot(idx)
+    assert ("公司", "Alvis") in snap.docs[0].terms
+    assert list(snap.terms) == [("英伟达", "NVIDIA")]
+    report = ingest([f], idx, "hash:64", reread=True)
+    assert len(report.updated) == 1 and report.chunks_embedded == 0
+    assert load_snapshot(idx).docs[0].terms == (("英伟达", "NVIDIA"),)
+    assert ingest([f], idx, "hash:64", reread=True).unchanged == [str(f)]
