@@ -43,6 +43,9 @@ class Request:
     language: str  # zh | en (the answer's language)
     evidence: tuple[Evidence, ...]
     history: tuple[Turn, ...] = ()
+    # Whether the engine may answer NOT_FOUND: only where docqa would honour it (the answer
+    # policy overrides a model's refusal of evidence that covers the question well enough).
+    refusable: bool = True
 
 
 class Engine(ABC):
@@ -99,17 +102,28 @@ SYSTEM = {
     "zh": (
         "你是严谨的文档问答助手。只根据下面编号的资料回答问题，不要使用资料以外的知识。"
         "用中文回答，一到两句话，直接给出答案。每个事实后面用方括号标注资料编号。"
-        "数字必须与资料完全一致。如果资料中没有答案，只输出：NOT_FOUND\n"
+        "数字必须与资料完全一致。{refuse}\n"
         "示例：问题：甲公司2024年收入是多少？ 回答：甲公司2024年收入为1234.5万美元[1]。"
     ),
     "en": (
         "You answer questions using only the numbered passages below, never outside knowledge. "
         "Answer in English, in one or two sentences, giving the answer directly. After each fact put the "
-        "passage number in square brackets. Copy numbers and amounts exactly as written. If the passages do not contain the answer, output only: NOT_FOUND\n"
+        "passage number in square brackets. Copy numbers and amounts exactly as written.{refuse}\n"
         "Example: Question: What was Company A's 2024 revenue? Answer: Company A's 2024 revenue was "
         "US$12.345 million [1]."
     ),
 }
+# Asked for only where the refusal would be honoured (`Request.refusable`). Where the policy would
+# override it, a 1.5B model offered the way out took it for English questions on evidence that
+# held the answer (24 of 132 on the held-out sample), and the translated source was shown instead.
+REFUSE = {
+    "zh": "如果资料中没有答案，只输出：NOT_FOUND",
+    "en": " If the passages do not contain the answer, output only: NOT_FOUND",
+}
+
+
+def system_prompt(language: str, refusable: bool = True) -> str:
+    return SYSTEM[language].format(refuse=REFUSE[language] if refusable else "")
 
 
 def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
@@ -128,7 +142,7 @@ def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
         lines.append(line)
     label = "资料" if req.language == "zh" else "Passages"
     q_label = "问题" if req.language == "zh" else "Question"
-    messages: list[BaseMessage] = [SystemMessage(SYSTEM[req.language])]
+    messages: list[BaseMessage] = [SystemMessage(system_prompt(req.language, req.refusable))]
     for turn in req.history[-2:]:
         messages += [HumanMessage(turn.question), AIMessage(turn.answer)]
     messages.append(

@@ -197,7 +197,9 @@ class QAPipeline:
                 sum(1 for c in absent if c.name),
             )
             timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
-            req = Request(q, lang, tuple(sel.evidence), tuple(hist))
+            # the engine is offered NOT_FOUND only where `finish` would honour it
+            refusable = sel.coverage < self.policy.override_above(lang)
+            req = Request(q, lang, tuple(sel.evidence), tuple(hist), refusable)
             out.append(Prepared(q, query, lang, hits, req, timings, info, support, absent, sel))
         return out
 

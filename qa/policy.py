@@ -134,7 +134,8 @@ class Policy:
     # and an English question. For English, 0 (always): docqa's calibrated refusal decides alone;
     # on the held-out dev sample the 1.5B model's NOT_FOUND on evidence docqa had let through was
     # wrong 7 times in 7 (test: 5 in 5), every one a false refusal of an English question. Chinese
-    # questions gave no such case, so their threshold stays where the demo set put it.
+    # questions gave no such case, so their threshold stays where the demo set put it. A model is
+    # offered NOT_FOUND only below these (`qa.engines.Request.refusable`): never for English.
     override_refusal_above: float = 0.2
     override_refusal_above_en: float = 0.0
     # A citation whose sentence covers less than this share of what the best evidence sentence

@@ -98,6 +98,26 @@ def test_a_models_not_found_does_not_refuse_on_its_own(
     assert any("found no answer, but the documents support one" in n for n in a.notes)
 
 
+def test_an_engine_is_offered_not_found_only_where_it_would_be_honoured(
+    extractive: QAPipeline,
+) -> None:
+    """A refusal the policy would override is not offered to the model: a 1.5B model offered it
+    took it for English questions whose evidence held the answer (24 of 132 on the held-out
+    sample). A Chinese question whose evidence covers little of it may still get NOT_FOUND."""
+    from qa.engines import build_messages
+    from qa.glossary import load_glossary
+
+    def system(question: str) -> str:
+        req = extractive.prepare_batch([question])[0].request
+        return str(build_messages(req, load_glossary())[0].content)
+
+    assert "NOT_FOUND" not in system("What was MiniMax's revenue in 2025?")
+    assert "NOT_FOUND" not in system("MiniMax 2025年全年总收入是多少？")
+    low = extractive.prepare_batch(["长颈鹿的脖子有多长？"])[0]
+    assert low.coverage < extractive.policy.override_above("zh") and low.request.refusable
+    assert "NOT_FOUND" in system("长颈鹿的脖子有多长？")
+
+
 def test_a_refusal_names_what_the_documents_never_mention(extractive: QAPipeline) -> None:
     a = extractive.ask("What was Tencent's revenue in 2025?")
     assert a.refused and "refused: no retrieved passage mentions Tencent" in a.notes
