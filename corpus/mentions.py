@@ -9,7 +9,7 @@ shipped glossary lacks still retrieve and verify.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 
 _ZH = r"[\u4e00-\u9fff]"
@@ -196,14 +196,22 @@ _LETTERS = re.compile(r"[A-Za-z]+")
 class LibraryTerms:
     """A library's (Chinese, English) names, indexed so that finding the ones a question or a
     sentence contains costs the same for 10 names or 100,000 (answering looks them up several
-    times per question). Results keep the names' order."""
+    times per question). Results keep the names' order. `accept` judges a pair when a lookup
+    first finds it (so a check that needs a dictionary costs nothing until a question meets a
+    doubtful pair); pairs it rejects are never returned."""
 
-    def __init__(self, pairs: Iterable[tuple[str, str]] = ()) -> None:
-        self.pairs = tuple(dict.fromkeys(pairs))
-        self._order = {p: i for i, p in enumerate(self.pairs)}
+    def __init__(
+        self,
+        pairs: Iterable[tuple[str, str]] = (),
+        accept: Callable[[str, str], bool] | None = None,
+    ) -> None:
+        self._accept = accept
+        self._verdict: dict[tuple[str, str], bool] = {}
+        self._all = tuple(dict.fromkeys(pairs))
+        self._order = {p: i for i, p in enumerate(self._all)}
         self._by_zh: dict[str, list[tuple[str, str]]] = {}
         self._by_word: dict[str, list[tuple[str, str]]] = {}
-        for zh, en in self.pairs:
+        for zh, en in self._all:
             if zh:
                 self._by_zh.setdefault(zh, []).append((zh, en))
             first = _LETTERS.search(en)
@@ -211,17 +219,32 @@ class LibraryTerms:
                 self._by_word.setdefault(first.group().lower(), []).append((zh, en))
         self._zh_lengths = sorted({len(zh) for zh in self._by_zh})
 
+    def _ok(self, pair: tuple[str, str]) -> bool:
+        if self._accept is None:
+            return True
+        if pair not in self._verdict:
+            self._verdict[pair] = self._accept(*pair)
+        return self._verdict[pair]
+
+    @property
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple(p for p in self._all if self._ok(p))
+
     def __iter__(self) -> Iterator[tuple[str, str]]:
         return iter(self.pairs)
 
     def __len__(self) -> int:
         return len(self.pairs)
 
+    def __bool__(self) -> bool:
+        """Whether there are names to look up at all (judging none of them)."""
+        return bool(self._all)
+
     def in_english_text(self, text: str) -> list[tuple[str, str]]:
         """The pairs whose English name `text` writes as whole words (see `says`)."""
         words = {w.lower() for w in _LETTERS.findall(text)}
         found = {p for w in words for p in self._by_word.get(w, ()) if says(text, p[1])}
-        return sorted(found, key=self._order.__getitem__)
+        return sorted((p for p in found if self._ok(p)), key=self._order.__getitem__)
 
     def in_chinese_text(self, text: str) -> list[tuple[str, str]]:
         """The pairs whose Chinese name occurs in `text`."""
@@ -229,4 +252,4 @@ class LibraryTerms:
         for n in self._zh_lengths:
             for i in range(len(text) - n + 1):
                 found.update(self._by_zh.get(text[i : i + n], ()))
-        return sorted(found, key=self._order.__getitem__)
+        return sorted((p for p in found if self._ok(p)), key=self._order.__getitem__)

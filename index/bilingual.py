@@ -115,7 +115,7 @@ def chinese_to_english() -> dict[str, frozenset[str]]:
 
 def word_forms(word: str) -> set[str]:
     """A Latin word's lower-case forms a dictionary may list it under: Huguenots -> huguenot,
-    Lutheranism -> lutheran, Victorian -> victoria; and the place an adjective of place names:
+    Lutheranism -> lutheran, Victorian -> victoria; and the place a place adjective names:
     Canadian -> canada, Eastern -> east, Japanese -> japan, Chinese -> china."""
     low = word.lower()
     forms = set(_lemmas(low))

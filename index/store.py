@@ -124,8 +124,9 @@ class LibraryReads:
     def terms(self) -> LibraryTerms:
         """The library's glossary: every document's (Chinese, English) names, once each; not
         the pairs of a common word and an acronym of a longer term that indexes built before
-        `plausible_pair` was checked at ingest still hold (公司 (Alvis))."""
-        return LibraryTerms(t for e in self.docs for t in e.terms if plausible_pair(*t))
+        `plausible_pair` was checked at ingest still hold (公司 (Alvis)), judged as lookups meet
+        them (a fresh `docqa ask` loads no dictionary for it)."""
+        return LibraryTerms((t for e in self.docs for t in e.terms), accept=plausible_pair)
 
 
 @dataclass

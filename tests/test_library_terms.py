@@ -209,3 +209,22 @@ def test_a_common_word_before_an_english_name_is_not_its_chinese(
     assert len(report.updated) == 1 and report.chunks_embedded == 0
     assert load_snapshot(idx).docs[0].terms == (("英伟达", "NVIDIA"),)
     assert ingest([f], idx, "hash:64", reread=True).unchanged == [str(f)]
+
+
+def test_library_names_are_judged_only_when_a_lookup_meets_them() -> None:
+    """Judging a doubtful pair needs CC-CEDICT (about a second to load): a question that meets
+    no such pair must not pay for it (a fresh `docqa ask` in Chinese loads no dictionary)."""
+    from corpus.mentions import LibraryTerms
+
+    judged: list[str] = []
+
+    def accept(zh: str, en: str) -> bool:
+        judged.append(zh)
+        return zh != "公司"
+
+    lib = LibraryTerms([("英伟达", "NVIDIA"), ("公司", "Alvis")], accept=accept)
+    assert lib and not judged
+    assert lib.in_chinese_text("英伟达发布了新芯片") == [("英伟达", "NVIDIA")]
+    assert judged == ["英伟达"]
+    assert lib.in_chinese_text("公司成立于1901年") == [] and lib.in_english_text("Alvis") == []
+    assert list(lib) == [("英伟达", "NVIDIA")] and judged == ["英伟达", "公司"]
