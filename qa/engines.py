@@ -114,8 +114,8 @@ SYSTEM = {
     ),
 }
 # Asked for only where the refusal would be honoured (`Request.refusable`). Where the policy would
-# override it, a 1.5B model offered the way out took it for English questions on evidence that
-# held the answer (24 of 132 on the held-out sample), and the translated source was shown instead.
+# override it, a 1.5B model offered the way out took it for English questions docqa's checks had
+# let through (24 of 132 on the held-out sample), and the translated source was shown instead.
 REFUSE = {
     "zh": "如果资料中没有答案，只输出：NOT_FOUND",
     "en": " If the passages do not contain the answer, output only: NOT_FOUND",

@@ -102,7 +102,7 @@ def test_an_engine_is_offered_not_found_only_where_it_would_be_honoured(
     extractive: QAPipeline,
 ) -> None:
     """A refusal the policy would override is not offered to the model: a 1.5B model offered it
-    took it for English questions whose evidence held the answer (24 of 132 on the held-out
+    took it for English questions docqa's checks had let through (24 of 132 on the held-out
     sample). A Chinese question whose evidence covers little of it may still get NOT_FOUND."""
     from qa.engines import build_messages
     from qa.glossary import load_glossary
