@@ -238,12 +238,7 @@ def _apply(
     ids: list[tuple[str, str]] = []
     for item in prepared:
         prev = by_path.get(item.key)
-        if (
-            prev is not None
-            and prev.file_sha256 == item.entry.file_sha256
-            and prev.doc.id == item.entry.doc.id
-            and prev.terms == item.entry.terms
-        ):
+        if _same_version(prev, item.entry.file_sha256, item.entry.doc.id, item.entry.terms):
             unchanged.append(item.given)
             continue
         other = path_of_id.get(item.entry.doc.id)
@@ -297,6 +292,19 @@ def _embedder_and_chunking(
     return name, cfg, embedder
 
 
+def _same_version(
+    prev: DocEntry | None, digest: str, doc_id: str, terms: tuple[tuple[str, str], ...]
+) -> bool:
+    """Whether the index already holds the file as it reads now: the same bytes, the same cleaned
+    text and the same names found in it."""
+    return (
+        prev is not None
+        and prev.file_sha256 == digest
+        and prev.doc.id == doc_id
+        and prev.terms == terms
+    )
+
+
 def _terms(text: str) -> tuple[tuple[str, str], ...]:
     """The document's (Chinese, English) names worth keeping (`index.bilingual.plausible_pair`)."""
     return tuple(t for t in library_terms(text) if plausible_pair(*t))
@@ -339,12 +347,7 @@ def prepare_files(
                 continue
             doc = read_document(p)
             terms = _terms(doc.text)
-            if (
-                prev is not None
-                and prev.file_sha256 == digest
-                and prev.doc.id == doc.id
-                and prev.terms == terms
-            ):
+            if _same_version(prev, digest, doc.id, terms):
                 unchanged.append(str(p))
                 continue
         except (CorpusError, OSError) as exc:
