@@ -79,7 +79,32 @@ def _load_llama_once(path: str, n_ctx: int, n_threads: int) -> Any:
         ) from exc
     if not Path(path).is_file():
         raise LLMError(f"no GGUF model at {path}; run: docqa models fetch {QWEN_CODER}")
+    _keep_output_streams()
     return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+
+
+class _NoRedirect:
+    def __init__(self, disable: bool = True) -> None:
+        pass
+
+    def __enter__(self) -> _NoRedirect:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+def _keep_output_streams() -> None:
+    """llama-cpp-python quiets a model load by pointing file descriptors 1 and 2 at /dev/null for
+    the whole process. Loaded by `prefetch_llama`'s thread, that swallowed whatever the command
+    printed meanwhile: `docqa ask ""` with the local model installed exited 2 with no message.
+    Its log callback already drops everything below an error when `verbose=False`, and the load
+    writes nothing else, so the redirection is turned off."""
+    import llama_cpp._internals
+    import llama_cpp.llama
+
+    llama_cpp.llama.suppress_stdout_stderr = _NoRedirect  # type: ignore[assignment,misc]
+    llama_cpp._internals.suppress_stdout_stderr = _NoRedirect  # type: ignore[assignment,misc]
 
 
 class LlamaCppChat(BaseChatModel):

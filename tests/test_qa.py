@@ -206,6 +206,34 @@ def test_cli_ask_json(index_dir: Path) -> None:
 # ---------------------------------------------------------------- generative engines, real models
 
 
+def test_loading_the_local_model_in_the_background_loses_no_output(smollm_path: Path) -> None:
+    """`docqa ask` starts loading the GGUF in a thread while it works; llama-cpp-python's quiet
+    load pointed the process's stdout and stderr at /dev/null meanwhile, so `docqa ask ""` with
+    the local model installed exited 2 with no message. A real process writes while it loads."""
+    script = (
+        "import sys, time\n"
+        "from qa.llm import _load_llama, prefetch_llama\n"
+        "prefetch_llama(sys.argv[1], 512, 1)\n"
+        "for i in range(50):\n"
+        "    print(f'line {i}', file=sys.stderr, flush=True)\n"
+        "    print(f'out {i}', flush=True)\n"
+        "    time.sleep(0.01)\n"
+        "_load_llama(sys.argv[1], 512, 1)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(smollm_path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert done.returncode == 0, done.stderr
+    assert [x for x in done.stderr.splitlines() if x.startswith("line ")] == [
+        f"line {i}" for i in range(50)
+    ]
+    assert done.stdout.splitlines() == [f"out {i}" for i in range(50)]
+
+
 def test_local_engine_streams_tokens_through_langchain(index_dir: Path, smollm_path: Path) -> None:
     model = LlamaCppChat(model_path=str(smollm_path), max_tokens=24)
     pieces = [c.content for c in model.stream("Say hello.")]
