@@ -61,7 +61,10 @@ _END = re.compile(
     re.IGNORECASE,
 )
 
-_CSS = re.compile(r"[.#@][\w\-]+[^{}]*\{[^{}]*:[^{}]*\}")
+# A CSS rule: selector, then a block with a declaration. Every part is bounded: unbounded, the
+# pattern rescanned the rest of the line from every dot, and a 210 KB line of ordinary sentences
+# took 8.9 s (benchmarks/regex_audit.py finds such patterns).
+_CSS = re.compile(r"[.#@][\w\-]{1,80}[^{}\n]{0,200}\{[^{}]{0,400}:[^{}]{0,400}\}")
 
 
 def is_noise(line: str) -> bool:
@@ -69,7 +72,9 @@ def is_noise(line: str) -> bool:
 
 
 def looks_like_css(line: str) -> bool:
-    return len(_CSS.findall(line)) >= 2 or line.count("{") >= 3 and line.count(":") >= 3
+    if "{" not in line:
+        return False
+    return line.count("{") >= 3 and line.count(":") >= 3 or len(_CSS.findall(line)) >= 2
 
 
 def is_end_marker(line: str) -> bool:
@@ -155,6 +160,13 @@ def clean_lines(
 
 def _is_prose(line: str) -> bool:
     return len(line) >= 30 and line[-1] in _SENTENCE_END and not _is_headline_like(line)
+
+
+def drop_repeated(lines: list[str]) -> list[str]:
+    """Lines seen three or more times (page headers and footers, headline lists, the same page
+    many times over) are dropped, except the first copy of one that reads as prose; never down to
+    nothing."""
+    return _drop_repeated(lines)
 
 
 def _drop_repeated(lines: list[str]) -> list[str]:

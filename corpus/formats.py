@@ -5,11 +5,14 @@ from __future__ import annotations
 import io
 import re
 
-from corpus.boilerplate import normalize_space
+from corpus.archives import check_zip
+from corpus.boilerplate import drop_repeated, normalize_space
 from corpus.errors import DecodeError
 from corpus.html import Extracted
 
 _SENTENCE_END = '。！？!?；;…:：」』”）)."'
+_LATIN_START = re.compile(r"[A-Za-z0-9]")
+_LATIN_END = re.compile(r"[A-Za-z0-9,]")
 
 
 def extract_markdown(text: str) -> Extracted:
@@ -52,8 +55,14 @@ def _inline_text(tok) -> str:
 
 def extract_pdf(data: bytes, path: str | None = None) -> Extracted:
     """Text of every page; lines broken by the layout are joined back into paragraphs."""
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    # pypdf logs what it repairs ("EOF marker not found") before raising or going on; docqa
+    # says what matters in its own one line
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -63,7 +72,8 @@ def extract_pdf(data: bytes, path: str | None = None) -> Extracted:
         info = reader.metadata
     except (PdfReadError, ValueError, KeyError) as exc:
         raise DecodeError(path, f"not a readable PDF ({exc})") from exc
-    paragraphs = join_layout_lines("\n".join(pages).splitlines())
+    # the same page many times over (or a header on every page) keeps one copy
+    paragraphs = drop_repeated(join_layout_lines("\n".join(pages).splitlines()))
     title = normalize_space(str(info.title)) if info and info.title else None
     author = normalize_space(str(info.author)) if info and info.author else None
     return Extracted(paragraphs, title=title or None, author=author or None)
@@ -80,7 +90,7 @@ def join_layout_lines(lines: list[str]) -> list[str]:
                 out.append(current)
                 current = ""
             continue
-        if current and re.match(r"[A-Za-z0-9]", line) and re.search(r"[A-Za-z0-9,]$", current):
+        if current and _LATIN_START.match(line) and _LATIN_END.match(current[-1]):
             current += " " + line
         else:
             current += line
@@ -97,9 +107,14 @@ def extract_docx(data: bytes, path: str | None = None) -> Extracted:
     import zipfile
 
     from docx import Document as DocxDocument
+    from lxml import etree
 
+    check_zip(data, path, "DOCX")
     try:
         doc = DocxDocument(io.BytesIO(data))
+    except etree.LxmlError as exc:  # an entity bomb ("billion laughs") among others
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise DecodeError(path, f"not a readable DOCX file (bad XML: {first})") from exc
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise DecodeError(path, f"not a readable DOCX file ({exc})") from exc
     paragraphs: list[str] = []

@@ -37,6 +37,16 @@ def max_file_bytes() -> int:
     return current().max_file_bytes
 
 
+def _over_limit(size: int, limit: int) -> str:
+    """`file is X MiB; the limit is Y MiB`, with as many decimals as it takes for X to read larger
+    than Y (a 50.1 MiB file is never told "50 MiB; the limit is 50 MiB")."""
+    for digits in range(0, 7):
+        x, y = f"{size / 2**20:.{digits}f}", f"{limit / 2**20:.{digits}f}"
+        if float(x) > float(y) and (digits or limit % 2**20 == 0):
+            return f"file is {x} MiB; the limit is {y} MiB"
+    return f"file is {size:,} bytes; the limit is {limit:,} bytes"
+
+
 def supported(path: str | Path) -> bool:
     return Path(path).suffix.lower() in FORMATS
 
@@ -59,13 +69,11 @@ def read_document(path: str | Path, data: bytes | None = None) -> Document:
         if size > limit:
             raise FileTooLargeError(
                 str(p),
-                f"file is {size / 2**20:.0f} MiB; the limit is {limit // 2**20} MiB (DOCQA_MAX_FILE_MB)",
+                f"{_over_limit(size, limit)} (DOCQA_MAX_FILE_MB)",
             )
         data = p.read_bytes()
     elif len(data) > limit:
-        raise FileTooLargeError(
-            str(p), f"file is {len(data) / 2**20:.0f} MiB; the limit is {limit // 2**20} MiB"
-        )
+        raise FileTooLargeError(str(p), _over_limit(len(data), limit))
     return parse_bytes(data, fmt, str(p))
 
 
@@ -132,12 +140,18 @@ class ReadResult:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> list[Path]:
-    """Files as given, folders walked for supported files, in a stable order."""
+    """Files as given, folders walked for supported names, in a stable order. A name that is no
+    regular file (a broken or looping link, a pipe, a link to a device) is listed too, so the
+    reader reports it instead of skipping it without a word."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            out.extend(sorted(f for f in p.rglob("*") if f.is_file() and supported(f)))
+            out.extend(
+                sorted(
+                    f for f in p.rglob("*") if supported(f) and (f.is_symlink() or not f.is_dir())
+                )
+            )
         else:
             out.append(p)
     return out

@@ -20,6 +20,7 @@ gets the settings resolved from the environment at each call of `current()`.
 | DOCQA_MAX_FILE_MB | 50 | largest file read, for ingest and uploads alike |
 | DOCQA_MAX_REQUEST_MB | 64 | largest HTTP request body |
 | DOCQA_LOCK_TIMEOUT | 300 | seconds a writer waits for another |
+| DOCQA_CLEAN_SECONDS | 60 | seconds one file may take to read and clean; over it, the file is an error |
 | DOCQA_MILVUS_TOKEN | (none) | token for a Milvus server |
 | DOCQA_DENSE_EVIDENCE | always | dense evidence scoring: always, cross, never |
 | DOCQA_HOST / DOCQA_PORT / DOCQA_TOKEN | 127.0.0.1 / 7860 / (none) | `docqa serve` |
@@ -59,6 +60,7 @@ class Settings:
     max_file_mb: float = 50.0
     max_request_mb: float = 64.0
     lock_timeout_s: float = 300.0
+    clean_timeout_s: float = 60.0
     milvus_token: str = ""
     dense_evidence: str = "always"
     host: str = "127.0.0.1"
@@ -94,6 +96,7 @@ class Settings:
             max_file_mb=_number("DOCQA_MAX_FILE_MB", get("DOCQA_MAX_FILE_MB"), 50.0),
             max_request_mb=_number("DOCQA_MAX_REQUEST_MB", get("DOCQA_MAX_REQUEST_MB"), 64.0),
             lock_timeout_s=_number("DOCQA_LOCK_TIMEOUT", get("DOCQA_LOCK_TIMEOUT"), 300.0, 0.0),
+            clean_timeout_s=_number("DOCQA_CLEAN_SECONDS", get("DOCQA_CLEAN_SECONDS"), 60.0),
             milvus_token=get("DOCQA_MILVUS_TOKEN") or "",
             dense_evidence=_choice(
                 "DOCQA_DENSE_EVIDENCE", get("DOCQA_DENSE_EVIDENCE") or "always", DENSE_EVIDENCE

@@ -109,6 +109,11 @@ def open_library(address: str, library: str = DEFAULT_LIBRARY) -> Library:
 
         lib = MilvusLibrary(address, library)
         if not lib.exists():
+            if lib.partly_created():
+                raise NotFoundError(
+                    f"library {library!r} at {address} was left half-created (an ingest killed "
+                    "while creating it?); ingest into it again, or run `docqa repair`"
+                )
             raise NotFoundError(
                 f"no library {library!r} at {address}; ingest documents into it first"
             )
@@ -211,6 +216,10 @@ class LocalHandle:
 
         return index_state(self.folder) != "missing"
 
+    def missing(self) -> bool:
+        """Nothing there at all (a damaged index is not missing: it is never replaced)."""
+        return not self.exists()
+
     def open(self) -> Library:
         from index.store import load_snapshot
 
@@ -257,24 +266,30 @@ class MilvusHandle:
     def exists(self) -> bool:
         return self.version() is not None
 
+    def missing(self) -> bool:
+        """Nothing there at all: no collection of the library (one left half-created is not
+        missing, and never replaced by the demo)."""
+        return not self.exists() and not self._lib().partly_created()
+
     def open(self) -> Library:
         return open_library(self.address, self.library)
 
     def build_demo(self, progress: Any = None) -> Any:
         from corpus.demo import demo_paths
 
-        if self.library != DEFAULT_LIBRARY or self.exists():
-            return None
+        if self.library != DEFAULT_LIBRARY or not self.missing():
+            return None  # a library left half-created is the user's, never replaced by the demo
         return self.ingest(list(demo_paths()), progress=progress)
 
     def ingest(self, paths: list[Any], **kw: Any) -> Any:
         from index.ingest import ingest_milvus
 
-        kw.pop("on_wait", None)
+        kw.setdefault("on_note", kw.pop("on_wait", None))
         return ingest_milvus(paths, self.address, self.library, **kw)
 
     def remove(self, doc_ids: list[str]) -> list[DocEntry]:
         lib = self._lib()
+        lib.recover()
         wanted = set(doc_ids)
         gone = [e for e in lib.docs if e.doc.id in wanted]
         lib.remove([e.doc.id for e in gone])

@@ -23,6 +23,7 @@ from corpus.errors import CorpusError
 from corpus.mentions import library_terms
 from corpus.readers import expand_paths, read_document
 from corpus.records import Chunk, Document
+from corpus.sandbox import Sandbox
 from index.bilingual import plausible_pair
 from index.embedders import Embedder, make_embedder
 from index.errors import IndexError_
@@ -328,45 +329,61 @@ def prepare_files(
     files = expand_paths(paths)
     stamp = time.strftime("%Y-%m-%dT%H:%M:%S")
     seen: set[str] = set()
-    for i, p in enumerate(files):
-        if progress:
-            progress(i, len(files), str(p))
-        key = str(safe_resolve(p))
-        if key in seen:
-            continue  # the same file named twice (a file and its folder, say)
-        seen.add(key)
-        try:
-            if Path(p).is_symlink() and not Path(p).exists():
-                raise CorpusError(str(p), "broken or looping symbolic link")
-            if not Path(p).is_file():
-                raise CorpusError(str(p), "no such file")
-            digest = sha256_file(Path(p))
-            prev = known.get(key)
-            if prev is not None and prev.file_sha256 == digest and not reread:
-                unchanged.append(str(p))
+    # Reading runs in a child process with a time and memory budget (corpus.sandbox): a hostile
+    # file fails alone and never freezes this process.
+    with Sandbox("index.ingest.read_file") as sandbox:
+        for i, p in enumerate(files):
+            if progress:
+                progress(i, len(files), str(p))
+            key = str(safe_resolve(p))
+            if key in seen:
+                continue  # the same file named twice (a file and its folder, say)
+            seen.add(key)
+            try:
+                if Path(p).is_symlink() and not Path(p).exists():
+                    raise CorpusError(str(p), "broken or looping symbolic link")
+                if not Path(p).is_file():
+                    raise CorpusError(str(p), _not_a_file(Path(p)))
+                digest = sha256_file(Path(p))
+                prev = known.get(key)
+                if prev is not None and prev.file_sha256 == digest and not reread:
+                    unchanged.append(str(p))
+                    continue
+                doc, terms, chunks = sandbox.call(str(p), key, cfg)
+                if _same_version(prev, digest, doc.id, terms):
+                    unchanged.append(str(p))
+                    continue
+            except (CorpusError, OSError) as exc:
+                failed.append((str(p), str(exc) if isinstance(exc, CorpusError) else f"{p}: {exc}"))
                 continue
-            doc = read_document(p)
-            terms = _terms(doc.text)
-            if _same_version(prev, digest, doc.id, terms):
-                unchanged.append(str(p))
-                continue
-        except (CorpusError, OSError) as exc:
-            failed.append((str(p), str(exc) if isinstance(exc, CorpusError) else f"{p}: {exc}"))
-            continue
-        doc = replace(doc, path=key)
-        chunks = chunk_document(doc, cfg)
-        label = (names or {}).get(str(p))
-        prepared.append(
-            _Prepared(
-                str(p),
-                key,
-                DocEntry(doc, digest, len(chunks), stamp, label, terms),
-                chunks,
+            label = (names or {}).get(str(p))
+            prepared.append(
+                _Prepared(
+                    str(p),
+                    key,
+                    DocEntry(doc, digest, len(chunks), stamp, label, terms),
+                    chunks,
+                )
             )
-        )
     if progress:
         progress(len(files), len(files), "")
     return prepared, unchanged, failed
+
+
+def read_file(
+    path: str, key: str, cfg: ChunkingConfig
+) -> tuple[Document, tuple[tuple[str, str], ...], list[Chunk]]:
+    """Read, clean and chunk one file, and find the names it gives in both scripts: the part of
+    ingesting that reads untrusted content, run in `corpus.sandbox`'s child process."""
+    doc = replace(read_document(path), path=key)
+    return doc, _terms(doc.text), chunk_document(doc, cfg)
+
+
+def _not_a_file(p: Path) -> str:
+    """Why `p` cannot be read as a file: missing, or something else (a FIFO, a device)."""
+    if not p.exists():
+        return "no such file"
+    return "not a regular file (a pipe, device or socket); skipped"
 
 
 def build_demo_index(index_dir: Path, progress: Progress | None = None) -> IngestReport | None:
@@ -407,6 +424,7 @@ def ingest_milvus(
     names: dict[str, str] | None = None,
     embedder: Embedder | None = None,
     reread: bool = False,
+    on_note: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """`ingest` for a library in Milvus (`index.milvus`): the same preparation, then upserts by
     chunk id and deletes by document id, so concurrent writers never lose each other's documents.
@@ -415,6 +433,10 @@ def ingest_milvus(
 
     t0 = time.perf_counter()
     lib = MilvusLibrary(address, library)
+    if lib.exists():
+        for line in lib.recover():  # what a writer killed half-way left
+            if on_note:
+                on_note(f"{address} [{library}]: {line}")
     name, cfg, embedder = _embedder_and_chunking(
         lib.manifest if lib.exists() else None,
         f"library {library!r} at {address}",
@@ -460,13 +482,9 @@ def ingest_milvus(
     stored = lib.sentences.get(sents)
     new_sents = [t for t in sents if t not in stored]
     sent_vecs = embed_sentences(embedder.encode_passages, new_sents)
-    # Documents that replace an earlier version under the same path lose that version.
-    replaced = [
-        known[i.key].doc.id
-        for i in todo
-        if i.key in known and known[i.key].doc.id != i.entry.doc.id
-    ]
-    lib.remove(replaced)
+    # Documents that replace an earlier version under the same path lose that version, once the
+    # new one is stored.
+    replaced = {known[i.key].doc.id: i.entry.doc.id for i in todo if i.key in known}
     vectors = np.vstack([vec_of[c.id] for c in chunks]) if chunks else np.zeros((0, embedder.dim))
     lib.write(
         [i.entry for i in todo],
@@ -474,6 +492,7 @@ def ingest_milvus(
         vectors,
         [_keyword_text(c, docs[c.doc_id]) for c in chunks],
         sent_vecs,
+        replaced,
     )
     new = [i.given for i in todo if i.key not in known]
     updated = [i.given for i in todo if i.key in known]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -27,8 +28,24 @@ def _emit_json(obj: Any) -> None:
     click.echo(json.dumps(obj, ensure_ascii=False))
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # all but tab and newline
+
+
+def printable(text: str, one_line: bool = False) -> str:
+    """`text` safe for a terminal: control characters (an escape sequence in a file name, a
+    carriage return) are shown as `\\xNN`, never sent; with `one_line`, newlines too."""
+    out = _CONTROLS.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return out.replace("\n", "\\n") if one_line else out
+
+
+def echo(message: Any = "", err: bool = False, nl: bool = True) -> None:
+    """`click.echo` for everything but JSON: made printable; a message to stderr (an error, a
+    warning, a note) is kept to one line."""
+    click.echo(printable(str(message), one_line=err), err=err, nl=nl)
+
+
 def _report_error(result: ReadResult) -> None:
-    click.echo(f"error: {result.error}", err=True)
+    echo(f"error: {result.error}", err=True)
 
 
 def _documents(files: tuple[str, ...], failures: list[ReadResult]) -> Iterator[Document]:
@@ -54,7 +71,7 @@ class DocqaGroup(click.Group):
             use(Settings.from_env())
             return super().invoke(ctx)
         except DocqaError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
         finally:
             use(None)
@@ -96,17 +113,17 @@ def clean(files: tuple[str, ...], as_json: bool) -> None:
         if as_json:
             _emit_json(doc.to_json())
             continue
-        click.echo(f"# {doc.title or '(untitled)'}")
+        echo(f"# {doc.title or '(untitled)'}")
         meta = [
             f"{k}: {v}"
             for k, v in (("date", doc.date), ("source", doc.source), ("author", doc.author))
             if v
         ]
         meta.append(f"path: {doc.path}")
-        click.echo("\n".join(meta))
-        click.echo()
-        click.echo("\n\n".join(doc.paragraph_texts()))
-        click.echo()
+        echo("\n".join(meta))
+        echo()
+        echo("\n\n".join(doc.paragraph_texts()))
+        echo()
     sys.exit(1 if failed else 0)
 
 
@@ -132,9 +149,9 @@ def chunks(files: tuple[str, ...], as_json: bool, max_chars: int, overlap: int |
             if as_json:
                 _emit_json({**chunk.to_json(), "title": doc.title, "path": doc.path})
             else:
-                click.echo(f"[{chunk.doc_id}#{chunk.index} {chunk.start}-{chunk.end} {chunk.id}]")
-                click.echo(chunk.text)
-                click.echo()
+                echo(f"[{chunk.doc_id}#{chunk.index} {chunk.start}-{chunk.end} {chunk.id}]")
+                echo(chunk.text)
+                echo()
     sys.exit(1 if failed else 0)
 
 
@@ -181,20 +198,20 @@ def demo(as_json: bool, index: str | None, llm: str) -> None:
             }
         )
         return
-    click.echo(
+    echo(
         f"demo corpus: {len(rows)} documents, {sum(r['chunks'] for r in rows)} chunks, cleaned in {seconds:.2f} s"
     )
     for r in rows:
-        click.echo(f"- {r['title']}")
-        click.echo(
+        echo(f"- {r['title']}")
+        echo(
             f"  {r['date'] or 'no date'} · {r['source'] or 'no source'} · {r['author'] or 'no author'} · "
             f"{r['paragraphs']} paragraphs · {r['chars']} chars · {r['chunks']} chunks"
         )
-    click.echo(f"index: {index_dir} ({pipe.searcher.snapshot.embedder_name})")
+    echo(f"index: {index_dir} ({pipe.searcher.snapshot.embedder_name})")
     for a in answers:
-        click.echo(f"\nQ: {a.question}")
+        echo(f"\nQ: {a.question}")
         _print_answer(a)
-    click.echo('\nTry: docqa ask "你的问题"   ·   docqa search "关键词"   ·   docqa chat')
+    echo('\nTry: docqa ask "你的问题"   ·   docqa search "关键词"   ·   docqa chat')
 
 
 # ---------------------------------------------------------------- index commands
@@ -235,15 +252,15 @@ def _build_demo(svc: DocqaService) -> None:
     from index.backend import DEFAULT_LIBRARY
 
     handle = svc.handle
-    if handle.library != DEFAULT_LIBRARY or handle.exists():
+    if handle.library != DEFAULT_LIBRARY or not handle.missing():
         return  # a library, or a damaged one: loading it says what is wrong
-    click.echo(
+    echo(
         f"no index at {handle.where}: building one from the demo corpus ({len(demo_paths())} articles)...",
         err=True,
     )
     report = handle.build_demo(progress=_progress_bar("demo corpus"))
     if report is not None:
-        click.echo(
+        echo(
             f"built demo index: {report.documents_total} documents, {report.chunks_total} chunks in {report.seconds:.1f} s",
             err=True,
         )
@@ -274,12 +291,12 @@ def _service(
 
 
 def _fail(message: str) -> None:
-    click.echo(f"error: {message}", err=True)
+    echo(f"error: {message}", err=True)
     sys.exit(2)
 
 
 def _say(message: str) -> None:
-    click.echo(message, err=True)
+    echo(message, err=True)
 
 
 def _check_k(k: int) -> None:
@@ -357,6 +374,7 @@ def ingest(
                 chunking,
                 progress=_progress_bar("ingest"),
                 reread=reread,
+                on_note=_say,
             )
         else:
             report = do_ingest(
@@ -373,13 +391,13 @@ def ingest(
         _fail(str(exc))
         return
     for _path, err in report.failed:
-        click.echo(f"error: {err}", err=True)
+        echo(f"error: {err}", err=True)
     for path, same in report.duplicates:
-        click.echo(f"skipped: {path}: same content as {same}", err=True)
+        echo(f"skipped: {path}: same content as {same}", err=True)
     if as_json:
         _emit_json(report.to_json())
     else:
-        click.echo(
+        echo(
             f"documents: {len(report.new)} new, {len(report.unchanged)} unchanged, {len(report.updated)} updated, "
             f"{len(report.duplicates)} duplicate, {len(report.failed)} failed; chunks: {report.chunks_embedded} embedded, {report.chunks_total} in index; "
             f"{report.seconds:.1f} s"
@@ -412,10 +430,10 @@ def search(query: str, k: int, index: str | None, mode: str, library: str, as_js
         )
         return
     for h in hits:
-        click.echo(
+        echo(
             f"{h.rank}. [{h.score:.4f}] {h.title or '(untitled)'}  ({h.chunk.doc_id} {h.chunk.start}-{h.chunk.end})"
         )
-        click.echo("   " + h.chunk.text.replace("\n", " ")[:300])
+        echo("   " + h.chunk.text.replace("\n", " ")[:300])
 
 
 @cli.command()
@@ -439,11 +457,11 @@ def docs(index: str | None, library: str, as_json: bool) -> None:
             }
         )
         return
-    click.echo(
+    echo(
         f"{where} [{library}] ({snap.embedder_name}): {len(rows)} documents, {snap.n_chunks} chunks"
     )
     for r in rows:
-        click.echo(
+        echo(
             f"{r['id']}  {r['chunks']:>4} chunks  {r['date'] or '':19}  {r['title'] or '(untitled)'}"
         )
 
@@ -469,6 +487,8 @@ def remove(
         from index.milvus import MilvusLibrary
 
         lib = MilvusLibrary(index, library)
+        for line in lib.recover() if lib.exists() else []:
+            _say(f"{index} [{library}]: {line}")
         gone = resolve_selectors(lib.docs, selectors, all_matching)
         lib.remove([e.doc.id for e in gone])
     else:
@@ -479,34 +499,59 @@ def remove(
         _emit_json({"removed": [e.summary() for e in gone]})
         return
     for e in gone:
-        click.echo(f"removed {e.doc.id} {e.doc.title or e.doc.path}")
+        echo(f"removed {e.doc.id} {e.doc.title or e.doc.path}")
 
 
 @cli.command()
-@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
-def repair(index: str | None) -> None:
-    """Point a damaged index back at its newest snapshot that loads cleanly."""
+@click.option(
+    "--index", "index", callback=_setting("index"), help="Index folder or milvus:// address."
+)
+@library_option
+def repair(index: str | None, library: str) -> None:
+    """Repair a damaged index: a local one goes back to its newest snapshot that loads cleanly; a
+    Milvus library gets what a killed writer left half done finished or undone."""
+    from index.backend import is_milvus, local_library_dir
     from index.store import load_snapshot, repair_index
 
-    index_dir = _index_dir(index)
+    if index and is_milvus(index):
+        _repair_milvus(index, library)
+        return
+    index_dir = local_library_dir(_index_dir(index), library)
     name, broken = repair_index(index_dir)
     snap = load_snapshot(index_dir)
     for b in broken:
-        click.echo(f"skipped damaged snapshot {b}", err=True)
-    click.echo(
+        echo(f"skipped damaged snapshot {b}", err=True)
+    echo(
         f"{index_dir}: current -> snapshots/{name} ({len(snap.docs)} documents, {len(snap.chunks)} chunks)"
     )
 
 
+def _repair_milvus(address: str, library: str) -> None:
+    from index.milvus import MilvusLibrary
+
+    lib = MilvusLibrary(address, library)
+    where = f"{address} [{library}]"
+    if not lib.exists():
+        if not lib.partly_created():
+            _fail(f"no library {library!r} at {address}")
+            return
+        lib.drop()  # created only in part, holding nothing: the next ingest creates it anew
+        echo(f"{where}: removed a half-created library; the next ingest creates it")
+        return
+    for line in lib.recover(full=True):
+        echo(f"{where}: {line}", err=True)
+    echo(f"{where}: {len(lib.docs)} documents, {lib.n_chunks} chunks, consistent")
+
+
 def _print_answer(answer: Answer) -> None:
-    click.echo(answer.text)
+    echo(answer.text)
     for c in answer.citations:
         mark = "verified" if c.verified else "UNVERIFIED: " + "; ".join(c.problems)
-        click.echo(f"  [{c.n}] {c.title or c.doc_id} ({c.start}-{c.end}, {mark})")
-        click.echo(f"      {c.quote}")
+        echo(f"  [{c.n}] {c.title or c.doc_id} ({c.start}-{c.end}, {mark})")
+        echo(f"      {c.quote}")
     for note in answer.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(f"({answer.engine}, {answer.timings.get('total', 0):.2f} s)", err=True)
+        echo(f"note: {note}", err=True)
+    echo(f"({answer.engine}, {answer.timings.get('total', 0):.2f} s)", err=True)
 
 
 @cli.command()
@@ -539,13 +584,13 @@ def ask(
             answer = event
         elif stream_live:
             streamed = True
-            click.echo(event, nl=False)
+            echo(event, nl=False)
     assert answer is not None
     if as_json:
         _emit_json(answer.to_json())
         return
     if streamed:
-        click.echo("\n--- checked against the documents ---")
+        echo("\n--- checked against the documents ---")
     _print_answer(answer)
 
 
@@ -567,12 +612,12 @@ def chat(llm: str, model: str | None, k: int, index: str | None, library: str) -
         try:
             question = click.prompt("?", prompt_suffix=" ")
         except (EOFError, click.Abort):
-            click.echo()
+            echo()
             return
         try:
             answer = service.ask(question, history)
         except QuestionError as exc:
-            click.echo(f"error: {exc}", err=True)
+            echo(f"error: {exc}", err=True)
             continue
         _print_answer(answer)
         history.append(Turn(question, answer.text))
@@ -627,7 +672,7 @@ def eval_cmd(
                 _fail(f"{d}: no metrics.json (run docqa eval --out {d} first)")
             runs.append(json.loads(f.read_text(encoding="utf-8")))
         result = compare(runs[0], runs[1])
-        _emit_json(result) if as_json else click.echo(comparison_markdown(result))
+        _emit_json(result) if as_json else echo(comparison_markdown(result))
         return
     if questions is None:
         raise click.UsageError("give a QUESTIONS file, or --compare DIR_A DIR_B")
@@ -650,8 +695,8 @@ def eval_cmd(
         _emit_json({k: v for k, v in result.items() if k != "per_item"})
         return
     for r in metrics_table(result):
-        click.echo("  ".join(f"{c:>18}" if n else f"{c:<20}" for n, c in enumerate(r)))
-    click.echo(f"wrote {out}/predictions.jsonl, metrics.json, report.md, report.html")
+        echo("  ".join(f"{c:>18}" if n else f"{c:<20}" for n, c in enumerate(r)))
+    echo(f"wrote {out}/predictions.jsonl, metrics.json, report.md, report.html")
 
 
 @cli.command()
@@ -750,9 +795,9 @@ def translate(
         return
     if results and results[0].kind == "gloss":
         for r in results:
-            click.echo(f"> {r.source}\n\n{r.text}\n")
+            echo(f"> {r.source}\n\n{r.text}\n")
         return
-    click.echo(side_by_side(results))
+    echo(side_by_side(results))
 
 
 @cli.command()
@@ -803,18 +848,23 @@ def serve(
     service = DocqaService(_address(index), llm, model, k, library=library)
     if not service.handle.exists() and library != DEFAULT_LIBRARY:
         create_library(service.address, library)  # a new library starts empty, for uploads
-        click.echo(f"created library {library} (empty)", err=True)
+        echo(f"created library {library} (empty)", err=True)
     _build_demo(service)
     for note in service.open():  # the notes are shown in the page header too
-        click.echo(note, err=True)
+        echo(note, err=True)
+    from qa.libraries import Libraries
+
+    hub = Libraries.around(service)
+    for note in hub.recover():  # what a server killed earlier left unfinished
+        echo(note, err=True)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     suffix = f"/?token={token}" if token else "/"
-    click.echo(
+    echo(
         f"docqa: engine {service.engine_name}, {len(service.snapshot.docs)} documents · "
         f"UI http://{shown}:{port}{suffix} · API http://{shown}:{port}/docs",
         err=True,
     )
-    run_server(service, host, port, token)
+    run_server(hub, host, port, token)
 
 
 @cli.group(invoke_without_command=True)
@@ -837,7 +887,7 @@ def libraries(ctx: click.Context, index: str | None, as_json: bool) -> None:
         _emit_json({"index": where, "libraries": names})
         return
     for n in names:
-        click.echo(n)
+        echo(n)
 
 
 @libraries.command("create")
@@ -852,7 +902,7 @@ def libraries_create(index: str | None, name: str, embedder: str | None) -> None
     from index.embedders import make_embedder
 
     made = create_library(_address(index), name, make_embedder(embedder) if embedder else None)
-    click.echo(f"created library {name}" if made else f"library {name} exists already")
+    echo(f"created library {name}" if made else f"library {name} exists already")
 
 
 @libraries.command("delete")
@@ -863,7 +913,7 @@ def libraries_delete(index: str | None, name: str) -> None:
     from index.backend import delete_library
 
     delete_library(_address(index), name)
-    click.echo(f"deleted library {name}")
+    echo(f"deleted library {name}")
 
 
 @cli.command()
@@ -881,7 +931,7 @@ def migrate(src: str, dst: str, library: str, to_library: str | None, as_json: b
     if as_json:
         _emit_json(report.to_json())
         return
-    click.echo(
+    echo(
         f"copied {report.documents} documents, {report.chunks} chunks and {report.sentences} "
         f"sentence vectors ({report.embedder}) to {dst} [{to_library or library}]"
     )
@@ -933,8 +983,8 @@ def models_list(as_json: bool) -> None:
         return
     for r in rows:
         state = "installed" if r["installed"] else "not installed"
-        click.echo(f"{r['name']:20} {r['kind']:9} {state:14} {r['path']}")
-    click.echo(f"default embedder for new indexes: {default_embedder_name()}")
+        echo(f"{r['name']:20} {r['kind']:9} {state:14} {r['path']}")
+    echo(f"default embedder for new indexes: {default_embedder_name()}")
 
 
 @models.command("fetch")
@@ -945,14 +995,14 @@ def models_fetch(names: tuple[str, ...]) -> None:
     from index.model_store import DERIVED, MODELS, fetch_model
 
     for name in names or (*MODELS, *DERIVED):
-        result = fetch_model(name, lambda msg: click.echo(msg, err=True))
+        result = fetch_model(name, lambda msg: echo(msg, err=True))
         state = "already installed" if result.already else "installed"
         origin = (
             f"built from {result.built_from}, sha256 {result.sha256[:12]}..."
             if result.built_from
             else f"sha256 {result.sha256[:12]}... verified"
         )
-        click.echo(f"{result.name} {state} at {result.path} ({origin})")
+        echo(f"{result.name} {state} at {result.path} ({origin})")
 
 
 def main() -> None:

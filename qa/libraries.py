@@ -24,8 +24,13 @@ class Libraries:
         self._kw = service_kw
         self._services: dict[str, DocqaService] = {}
         self._embedders: dict[str, Any] = {}
-        self.jobs = JobRunner(lambda exc: getattr(exc, "http_status", 500))
         self._lock = threading.Lock()
+        # one job runner for every library; its store (jobs.sqlite) lies with the default one
+        first = DocqaService(
+            self.address, library=self.default, embedders=self._embedders, **self._kw
+        )
+        self._services[self.default] = first
+        self.jobs: JobRunner = first.jobs
 
     @classmethod
     def around(cls, service: DocqaService) -> Libraries:
@@ -95,6 +100,35 @@ class Libraries:
             return create_library(self.address, name, embedder)
         except IndexError_ as exc:
             raise ServiceError(str(exc), 503) from exc
+
+    def recover(self) -> list[str]:
+        """At a server's start: take over the jobs a dead server left unfinished (resumed from
+        their staged files, or failed naming their files) and index what the uploads folders
+        hold unindexed. Returns one line per thing done."""
+        notes = []
+        for job in self.jobs.unfinished_of_dead():
+            try:
+                svc = self.get(job.library or None)
+                work = svc.resumable(job)
+            except ServiceError:
+                work = None
+            names = ", ".join(job.files) or "(none)"
+            reason = f"the server stopped before this upload finished; not indexed: {names}"
+            if self.jobs.resume(job, work, reason):
+                what = "resumed" if work else "failed (its files were not kept)"
+                notes.append(f"job {job.id} ({job.kind}: {names}) left by a stopped server: {what}")
+        for name in self.names():
+            try:
+                recovery = self.get(name).reconcile_uploads()
+            except Exception as exc:  # noqa: BLE001 - a damaged library is reported, the rest go on
+                notes.append(f"library {name}: uploads not checked ({exc})")
+                continue
+            if recovery is not None:
+                notes.append(
+                    f"library {name}: the uploads folder holds files a stopped server left "
+                    f"unindexed; job {recovery.id} indexes them"
+                )
+        return notes
 
     def delete(self, name: str) -> None:
         name = check_library_name(name)

@@ -11,7 +11,9 @@ of them commits is picked up at the next request (checked at most once a second)
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import shutil
 import tempfile
 import threading
 import time
@@ -26,7 +28,7 @@ from corpus.readers import FORMATS, max_file_bytes
 from index.backend import Library, handle_for, is_milvus
 from index.embedders import Embedder, make_embedder
 from index.ingest import IngestReport
-from index.model_store import docqa_home
+from index.model_store import docqa_home, sha256_file
 from index.search import MAX_K, Hit, HybridSearcher, SearchConfig
 from index.store import (
     DocEntry,
@@ -34,12 +36,13 @@ from index.store import (
 )
 from qa.conversation import Turn
 from qa.engines import make_engine
-from qa.jobs import Job, JobRunner
+from qa.jobs import Job, JobRunner, JobStore, new_job_id
 from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, check_question
 from qa.records import Answer
 from qa.translate import Translation, Translator, key_passages
 
 MAX_UPLOAD_FILES = 20
+STAGING = ".jobs"  # uploads/.jobs/<job id>/: a background upload's files until it is done
 MAX_TRANSLATE_CHARS = 4000
 _UNSAFE = re.compile(r"[^\w.\-\u3000-\u9fff\uf900-\ufaff ]+")
 
@@ -74,6 +77,26 @@ def safe_filename(name: str) -> str:
     return stem + tail
 
 
+def _epoch(stamp: str) -> float:
+    """A document's `ingested_at` (local time, to the second) as seconds since the epoch."""
+    try:
+        return time.mktime(time.strptime(stamp, "%Y-%m-%dT%H:%M:%S"))
+    except ValueError:
+        return 0.0
+
+
+def _distinct(name: str, taken: Any) -> str:
+    """`name`, or `name-2`, `name-3`... when another file of the same upload took it: two files
+    of one upload never overwrite each other (a later upload under a name replaces that file)."""
+    if name not in taken:
+        return name
+    stem, suffix = Path(name).stem, Path(name).suffix
+    n = 2
+    while f"{stem}-{n}{suffix}" in taken:
+        n += 1
+    return f"{stem}-{n}{suffix}"
+
+
 @dataclass(frozen=True)
 class Upload:
     name: str  # the name the user gave
@@ -106,8 +129,17 @@ class UploadResult:
     files: tuple[FileResult, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
+        """The ingest summary in the names the user sent (never the server's paths), each file
+        once, and `files`: one result per file sent."""
         d = self.report.to_json()
-        d["failed"] = [{"path": n, "error": r} for n, r in self.rejected] + d["failed"]
+        for status in ("new", "updated", "unchanged"):
+            d[status] = [f.name for f in self.files if f.status == status]
+        d["failed"] = [{"path": n, "error": r} for n, r in self.rejected]
+        d["duplicates"] = [
+            {"path": f.name, "same_as": (f.error or "").removeprefix("same text as ")}
+            for f in self.files
+            if f.status == "duplicate"
+        ]
         d["files"] = [f.to_json() for f in self.files]
         return d
 
@@ -163,7 +195,9 @@ class DocqaService:
         self._translator: Translator | None = None
         # loaded embedders by name, shared by the libraries one server serves (qa.libraries)
         self._embedders = embedders if embedders is not None else {}
-        self.jobs = jobs or JobRunner(lambda exc: getattr(exc, "http_status", 500))
+        self.jobs = jobs or JobRunner(
+            lambda exc: getattr(exc, "http_status", 500), JobStore(self.work_dir / "jobs.sqlite")
+        )
         self._version: str | None = None  # the snapshot the searcher holds
         self._checked = 0.0  # when we last looked for another process's commit
 
@@ -299,20 +333,117 @@ class DocqaService:
         return entry
 
     def submit_upload(self, files: Sequence[Upload]) -> Job:
-        """Check the upload as a whole now (no files, too many), then ingest it as a background
-        job: `GET /api/jobs/{id}` follows its progress and gives each file's result."""
+        """Check the upload as a whole now (no files, too many), stage its files on disk, then
+        ingest it as a background job: `GET /api/jobs/{id}` follows its progress and gives each
+        file's result. A server killed meanwhile leaves the staged files, and the next server
+        on this index resumes the job from them."""
         self._check_upload(files)
-        items = list(files)
+        job_id = new_job_id()
+        folder = self.upload_dir / STAGING / job_id
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, f in enumerate(files):
+            (folder / str(i)).write_bytes(f.data)
+        # written last: a staging folder with its names is complete
+        (folder / "names.json").write_text(json.dumps([f.name for f in files], ensure_ascii=False))
+        return self.jobs.submit(
+            "upload", [f.name for f in files], self._staged_upload(folder), self.library, job_id
+        )
 
+    def _staged_upload(self, folder: Path) -> Callable[[Job], tuple[dict[str, Any], int]]:
         def work(job: Job) -> tuple[dict[str, Any], int]:
-            def progress(i: int, n: int, path: str) -> None:
-                job.done, job.total, job.current = i, n, Path(path).name if path else ""
+            names = json.loads((folder / "names.json").read_text())
+            items = [Upload(n, (folder / str(i)).read_bytes()) for i, n in enumerate(names)]
 
-            result = self.upload(items, progress=progress)
+            def progress(i: int, n: int, path: str) -> None:
+                self.jobs.progress(job, i, n, Path(path).name if path else "")
+
+            try:
+                result = self.upload(items, progress=progress)
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
             job.done = job.total
             return result.to_json(), result.status
 
-        return self.jobs.submit("upload", [f.name for f in items], work, self.library)
+        return work
+
+    def resumable(self, job: Job) -> Callable[[Job], tuple[dict[str, Any], int]] | None:
+        """The work of an unfinished job a dead server left, when it can run again (its files
+        are staged); None when it cannot."""
+        folder = self.upload_dir / STAGING / job.id
+        if job.kind == "upload" and (folder / "names.json").is_file():
+            return self._staged_upload(folder)
+        if job.kind == "recover":
+            return lambda _job: self._recover_uploads()
+        return None
+
+    def reconcile_uploads(self) -> Job | None:
+        """At a server's start: when the uploads folder holds what a killed server left (a file
+        no document owns or one changed since it was indexed, a half-done replacement), a job
+        that indexes or reports it; None when there is nothing to do."""
+        if not self.upload_dir.is_dir() or not self._stray_uploads(peek=True):
+            return None
+        return self.jobs.submit("recover", [], lambda _job: self._recover_uploads(), self.library)
+
+    def _stray_uploads(self, peek: bool = False) -> list[Path]:
+        """Files in the uploads folder not indexed as they are now (by owner and time), plus,
+        with `peek`, a sign of any half-done replacement (`.backup-*`)."""
+        if not self.upload_dir.is_dir():
+            return []
+        entries = list(self.upload_dir.iterdir())
+        if peek and any(e.name.startswith(".backup-") for e in entries):
+            return [self.upload_dir]
+        files = [e for e in entries if not e.name.startswith(".") and e.is_file()]
+        if not files:
+            return []
+        owned = {e.doc.path: e.ingested_at for e in self.snapshot.docs}
+        out = []
+        for f in files:
+            when = owned.get(str(f.resolve()))
+            if when is None or f.stat().st_mtime > _epoch(when) + 2:
+                out.append(f)
+        return out
+
+    def _recover_uploads(self) -> tuple[dict[str, Any], int]:
+        """Put back the files of replacements a killed server left half done (the index still
+        holds the earlier version), then index what no document owns; a file that cannot go in
+        is moved to `uploads/.unindexed/` and reported, never deleted."""
+        restored: list[str] = []
+        with self._write_lock:
+            for tmp in self.upload_dir.glob(".backup-*"):
+                for old in tmp.iterdir():
+                    dest = self.upload_dir / old.name
+                    entry = next(
+                        (e for e in self.snapshot.docs if e.doc.path == str(dest.resolve())), None
+                    )
+                    if entry is not None and entry.file_sha256 == sha256_file(old):
+                        old.replace(dest)  # the index holds this version: file and index agree
+                        restored.append(old.name)
+                shutil.rmtree(tmp, ignore_errors=True)
+            for part in self.upload_dir.glob(".*.part"):
+                part.unlink(missing_ok=True)
+            stray = self._stray_uploads()
+            report = self.handle.ingest(stray, embedder=self.searcher.embedder) if stray else None
+            if report is not None and report.written:
+                self._reload()
+        failed = dict(report.failed) if report else {}
+        failed.update(
+            {p: f"same text as {Path(o).name}" for p, o in (report.duplicates if report else [])}
+        )
+        if failed:
+            keep = self.upload_dir / ".unindexed"
+            keep.mkdir(exist_ok=True)
+            for path in failed:
+                Path(path).replace(keep / Path(path).name)
+        result = {
+            "restored": restored,
+            "indexed": [Path(p).name for p in (report.new + report.updated if report else [])],
+            "unchanged": [Path(p).name for p in (report.unchanged if report else [])],
+            "failed": [
+                {"path": Path(p).name, "error": e.replace(str(Path(p).parent) + "/", "")}
+                for p, e in failed.items()
+            ],
+        }
+        return result, 200
 
     @staticmethod
     def _check_upload(files: Sequence[Upload]) -> None:
@@ -348,8 +479,9 @@ class DocqaService:
                 problem = f"{shown}: {len(f.data) / 1048576:.1f} MB; the limit is {limit} MB"
                 results[i] = FileResult(shown, "failed", problem, too_large=True)
             else:
+                name = _distinct(name, staged)
                 stored[i] = name
-                staged[name] = (shown, f.data)  # the same name twice in one upload: the last wins
+                staged[name] = (shown, f.data)
         with self._write_lock:
             report = self._store_and_ingest(staged, results, stored, files, progress)
         rejected = tuple((r.name, r.error or "") for r in results.values() if r.status == "failed")

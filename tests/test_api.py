@@ -111,9 +111,12 @@ def test_upload_list_open_delete(client: TestClient, service: DocqaService) -> N
     r = client.post("/api/documents?wait=true", files=files)
     assert r.status_code == 200
     body = r.json()
-    assert len(body["new"]) == 1
-    saved = Path(body["new"][0])
-    assert saved.parent == service.upload_dir.resolve() and saved.name == "安全 报告.txt"
+    assert body["new"] == ["../../evil/安全 报告.txt"]  # the name sent, never a server path
+    stored = next(f["stored_as"] for f in body["files"] if f["status"] == "new")
+    saved = service.upload_dir.resolve() / stored
+    assert saved.is_file() and saved.name == "安全 报告.txt"
+    assert len(body["failed"]) == 3  # each bad file once, by the name sent
+    assert not any(str(service.upload_dir.resolve()) in f["path"] for f in body["failed"])
     errors = {f["path"].split("/")[-1]: f["error"] for f in body["failed"]}
     assert "unsupported format '.exe'" in errors["notes.exe"]
     assert "empty" in errors["empty.md"]

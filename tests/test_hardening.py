@@ -209,7 +209,9 @@ def test_server_and_cli_share_one_index(
         )
         assert got["files"][0]["status"] == "new"
         other = tmp_path / "cli" / "第二.txt"
-        other.write_text("第二份文件的标题行\n\n第二份文件说明2025年的产量为12万吨。\n", encoding="utf-8")
+        other.write_text(
+            "第二份文件的标题行\n\n第二份文件说明2025年的产量为12万吨。\n", encoding="utf-8"
+        )
         assert docqa(index, "ingest", str(other)).returncode == 0  # type: ignore[union-attr]
         docs = json.loads(docqa(index, "docs", "--json").stdout)["documents"]  # type: ignore[union-attr]
         got = {d["title"] for d in docs}
@@ -341,8 +343,13 @@ def test_oversized_file_is_refused_by_the_one_limit(tmp_path: Path, base: Path) 
     big = tmp_path / "big.txt"
     big.write_text("巨大的文件标题在这里\n\n" + "很长的正文句子。" * 20000, encoding="utf-8")
     r = docqa(base, "ingest", str(big), env={"DOCQA_MAX_FILE_MB": "0.1"})
-    assert r.returncode == 1 and "the limit is 0 MiB (DOCQA_MAX_FILE_MB)" in r.stderr  # type: ignore[union-attr]
+    assert r.returncode == 1  # type: ignore[union-attr]
+    assert "file is 0.5 MiB; the limit is 0.1 MiB (DOCQA_MAX_FILE_MB)" in r.stderr  # type: ignore[union-attr]
     assert len(load_snapshot(base).docs) == 5
+    # just over the limit is never told it is the limit (a 50.1 MiB file, "the limit is 50 MiB")
+    big.write_bytes(b"x" * (100 * 1024 + 103))
+    r = docqa(base, "ingest", str(big), env={"DOCQA_MAX_FILE_MB": str(100 / 1024)})
+    assert "file is 0.0978 MiB; the limit is 0.0977 MiB" in r.stderr  # type: ignore[union-attr]
 
 
 GOOD_TEXT = "华东纺织公司年度简报\n\n华东纺织公司2025年出口额为6.4亿美元，同比增长18%。\n公司共有员工2100人。\n"

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import index.ingest
 from corpus.demo import demo_paths
+from corpus.sandbox import InProcess
 from index import store as store_mod
 from index.embedders import EmbedderError, make_embedder
 from index.ingest import ingest
@@ -92,6 +94,7 @@ def test_reread_updates_files_an_older_cleaner_read(
     idx = tmp_path / "idx"
     with monkeypatch.context() as m:  # the cleaner of an earlier release kept reference marks
         m.setattr(corpus.readers, "strip_reference_marks", lambda text: text)
+        m.setattr(index.ingest, "Sandbox", InProcess)  # read here, where the patch is
         ingest([corpus_dir], idx, FAKE)
     old = next(e for e in load_snapshot(idx).docs if "雄安" in e.doc.text)
     assert "组成[3]" in old.doc.text

@@ -9,6 +9,7 @@ import pytest
 from conftest import ScriptedEngine
 
 from corpus.mentions import library_terms, parallel_mentions, pinyin_name
+from corpus.sandbox import InProcess
 from index.ingest import ingest
 from index.search import HybridSearcher
 from index.store import load_snapshot
@@ -201,6 +202,7 @@ def test_a_common_word_before_an_english_name_is_not_its_chinese(
     idx = tmp_path / "idx"
     with monkeypatch.context() as m:  # the miner of an earlier release kept every pair
         m.setattr(index.ingest, "plausible_pair", lambda zh, en: True)
+        m.setattr(index.ingest, "Sandbox", InProcess)  # read here, where the patch is
         ingest([f], idx, "hash:64")
     snap = load_snapshot(idx)
     assert ("公司", "Alvis") in snap.docs[0].terms

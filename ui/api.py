@@ -158,13 +158,17 @@ def api_router(libraries: Libraries) -> APIRouter:
         if wait:
             result = await run_in_threadpool(service.upload, items)
             return JSONResponse(result.to_json(), status_code=result.status)
-        job = service.submit_upload(items)
+        job = await run_in_threadpool(service.submit_upload, items)
         where = f"/api/jobs/{job.id}"
         return JSONResponse(
             {"job": job.to_json(), "status_url": where},
             status_code=202,
             headers={"Location": where},
         )
+
+    @r.get("/jobs", summary="Recent background jobs, newest first (this server's and others')")
+    def jobs() -> dict[str, Any]:
+        return {"jobs": [j.to_json() for j in libraries.jobs.recent()]}
 
     @r.get("/jobs/{job_id}", summary="A background job: state, progress, each file's result")
     def job(job_id: str) -> dict[str, Any]:
@@ -193,8 +197,18 @@ def api_router(libraries: Libraries) -> APIRouter:
     def unknown(request: Request, rest: str) -> JSONResponse:
         """Everything else under /api: the documented JSON error, not the UI's."""
         path = request.url.path.rstrip("/")
-        if path in known or path.startswith(("/api/documents/", "/api/jobs/", "/api/libraries/")):
+        head, _, last = path.rpartition("/")
+        # /api/documents/{id} and the like exist for other methods; an id holding a slash
+        # (%2F) names no document, job or library, whatever the method
+        if path in known or head in ("/api/documents", "/api/jobs", "/api/libraries"):
             return error(405, f"{request.method} is not allowed on {path}")
+        for prefix, what in (
+            ("/api/documents/", "document"),
+            ("/api/jobs/", "job"),
+            ("/api/libraries/", "library"),
+        ):
+            if path.startswith(prefix):
+                return error(404, f"no {what} {path[len(prefix) :]!r}")
         return error(404, f"no API endpoint {request.url.path}; see /docs")
 
     return r
