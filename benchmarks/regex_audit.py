@@ -4,8 +4,7 @@ two sizes: a pattern whose time grows faster than its input (backtracking) is li
     python benchmarks/regex_audit.py [--size 20000] [--json out.json]
 
 Patterns are collected two ways: every compiled pattern held by a module of corpus/, index/ and
-qa/, and every pattern the `re` module compiled (its cache) while this script reads hostile files
-and analyses hostile questions through the real code. Each is run with `findall` (a scan from
+qa/, and every pattern written inline (`re.sub(r"...", ...)`) in their source. Each is run with `findall` (a scan from
 every position: the worst case of `search`, `sub` and `split`) over inputs made to make
 backtracking patterns slow: long lines of Chinese prose without a line break, dots and words
 without braces (CSS-like), digits, spaces, punctuation, and each pattern's own literal
@@ -16,7 +15,6 @@ pattern, 16 for a quadratic one.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import importlib
 import json
 import pkgutil
@@ -54,43 +52,39 @@ def hostile(n: int, pattern: str) -> dict[str, str]:
 
 def modules() -> list[str]:
     names = []
-    for pkg in ("corpus", "index", "qa"):
+    for pkg in ("corpus", "index", "qa", "ui"):
         mod = importlib.import_module(pkg)
         names += [f"{pkg}.{m.name}" for m in pkgutil.iter_modules(mod.__path__)]
     return names
 
 
-def exercise(size: int) -> None:
-    """Run the real reading and question code on hostile input, so the patterns it compiles on
-    the fly land in `re`'s cache."""
-    import tempfile
+def inline_patterns() -> dict[str, tuple[str, int]]:
+    """Patterns written inline (`re.sub(r"...", ...)`) in docqa's own source, found by parsing it,
+    with their flags when given as `re.X` names."""
+    import ast
 
-    from corpus.chunking import ChunkingConfig, chunk_document
-    from corpus.errors import CorpusError
-    from corpus.mentions import library_terms
-    from corpus.readers import read_document
-    from qa.question import analyse
-
-    with tempfile.TemporaryDirectory() as tmp:
-        for name, text in [
-            ("a.txt", (PROSE * (size // len(PROSE)))),
-            (
-                "b.html",
-                "<html><body><p>" + PROSE * 50 + "</p><p>" + "a.b#c " * 500 + "</p></body></html>",
-            ),
-            ("c.md", "# 标题\n\n" + PROSE * 50),
-        ]:
-            p = Path(tmp) / name
-            p.write_text(text, encoding="utf-8")
-            try:
-                doc = read_document(p)
-                chunk_document(doc, ChunkingConfig())
-                library_terms(doc.text)
-            except CorpusError:
-                pass
-    for q in ["MiniMax 2025年全年总收入是多少？", "What was the net loss in 2024?", "的" * 2000]:
-        with contextlib.suppress(Exception):  # only the patterns matter here
-            analyse(q)
+    out: dict[str, tuple[str, int]] = {}
+    for pkg in ("corpus", "index", "qa", "ui"):
+        for path in sorted((ROOT / pkg).glob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and isinstance(node.func.value, ast.Name)
+                    and node.func.value.id == "re"
+                    and node.args
+                    and isinstance(node.args[0], ast.Constant)
+                    and isinstance(node.args[0].value, str)
+                ):
+                    continue
+                flags = 0
+                for kw in node.keywords:
+                    if kw.arg == "flags" and isinstance(kw.value, ast.Attribute):
+                        flags |= getattr(re, kw.value.attr, 0)
+                where = f"{pkg}.{path.stem}:{node.lineno}"
+                out.setdefault(node.args[0].value, (where, flags))
+    return out
 
 
 def collect() -> dict[str, re.Pattern[str]]:
@@ -104,11 +98,10 @@ def collect() -> dict[str, re.Pattern[str]]:
             if isinstance(value, re.Pattern) and isinstance(value.pattern, str):
                 found.setdefault(value.pattern, value)
                 _WHERE.setdefault(value.pattern, f"{name}.{attr}")
-    for key in list(getattr(re, "_cache", {})) + list(getattr(re, "_cache2", {})):
-        pat = key[1] if isinstance(key, tuple) else None
-        if isinstance(pat, str) and pat not in found:
-            found[pat] = re.compile(pat, key[2] if isinstance(key[2], int) else 0)
-            _WHERE.setdefault(pat, "(compiled on the fly)")
+    for pat, (where, flags) in inline_patterns().items():
+        if pat not in found:
+            found[pat] = re.compile(pat, flags)
+            _WHERE[pat] = where
     return found
 
 
@@ -126,7 +119,6 @@ def main() -> None:
     ap.add_argument("--size", type=int, default=5_000)
     ap.add_argument("--json")
     args = ap.parse_args()
-    exercise(args.size)
     patterns = collect()
     rows = []
     for pat, compiled in sorted(patterns.items(), key=lambda kv: _WHERE.get(kv[0], "")):

@@ -25,7 +25,7 @@ _LEAD_MARKERS = re.compile(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+")
 
 def cited_numbers(text: str) -> list[int]:
     """The numbers of the `[n]` / `[n, m]` markers in text, in order."""
-    return [int(x) for m in MARKER.finditer(text) for x in re.split(r"\s*[,，]\s*", m.group(1))]
+    return [int(x) for m in MARKER.finditer(text) for x in re.split(r"[,，]", m.group(1))]
 
 
 def _claims(text: str) -> list[tuple[str, list[int]]]:
@@ -76,7 +76,7 @@ def resolve_citations(
     renum = {old: new for new, old in enumerate(order, 1)}
 
     def repl(m: re.Match[str]) -> str:
-        kept = [renum[int(x)] for x in re.split(r"\s*[,，]\s*", m.group(1)) if int(x) in renum]
+        kept = [renum[int(x)] for x in re.split(r"[,，]", m.group(1)) if int(x) in renum]
         return "".join(f"[{k}]" for k in dict.fromkeys(kept))
 
     text = MARKER.sub(repl, answer)

@@ -106,7 +106,7 @@ def merge_answers(question: str, parts: list[str], answers: list[Answer]) -> Ans
         shift = len(citations)
 
         def renumber(m: re.Match[str], shift: int = shift) -> str:
-            ns = re.split(r"\s*[,，]\s*", m.group(1))
+            ns = re.split(r"[,，]", m.group(1))
             return "".join(f"[{int(x) + shift}]" for x in ns)
 
         texts.append(MARKER.sub(lambda m: renumber(m), a.text).strip())

@@ -32,7 +32,7 @@ _NAME_GROUP = re.compile(
 # The source's own form right after a name: `James Dewar (詹姆斯·杜瓦)`.
 # A name as Chinese text writes it: Han characters, the parts of a foreign one joined by a dot.
 _HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*"
-_ORIGINAL = re.compile(rf"\s*[（(]({_HAN_NAME})[)）]")
+_ORIGINAL = re.compile(rf"\s{{0,3}}[（(]({_HAN_NAME})[)）]")
 # At most this many names are paired in one text: a list of names is left to the Chinese quote.
 MAX_PAIRS = 3
 

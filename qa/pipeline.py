@@ -59,7 +59,7 @@ MAX_QUESTION_CHARS = 2000
 # A question about a whole year answered by a sentence about part of one (智谱's 6-month loss for
 # its full-year profit) is not answered.
 _PART_OF_YEAR = re.compile(
-    r"\d+\s*个月|前\d+月|前[一二三四五六七八九十]+个?月|[上下]半年|[一二三四1-4]季度|\bQ[1-4]\b|\bH[12]\b"
+    r"(?<!\d)\d+\s{0,3}个月|前\d+月|前[一二三四五六七八九十]+个?月|[上下]半年|[一二三四1-4]季度|\bQ[1-4]\b|\bH[12]\b"
 )
 _WHOLE_YEAR = re.compile(r"全年|年度|年内|整年")
 
