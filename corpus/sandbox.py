@@ -3,61 +3,55 @@
 Cleaning a file is pure Python (regexes, lxml, trafilatura, jieba), which holds the interpreter
 lock: a hostile or pathological file (a 1 MB line that makes a pattern backtrack, 450,000
 paragraphs on one line) would freeze every thread of the process that reads it, a server's
-answering threads and event loop included. Here one child process reads file after file; a file
+answering threads and event loop included. Here a child process reads file after file; a file
 that takes longer than the budget (`DOCQA_CLEAN_SECONDS`, default 60) gets the child killed and is
-a one-line error, and the next file gets a fresh child. The child's memory is capped, so a file
-that would need gigabytes fails alone instead of taking the machine.
+a one-line error, and the next file gets a fresh child. The child's heap is capped, so a file that
+would need gigabytes fails alone instead of taking the machine.
 
-Children come from a fork server started once per process with the reading modules preloaded, so
-each (re)start costs milliseconds and never copies the parent's threads or loaded models.
+The child is a fresh interpreter (`python -m corpus.sandbox FD`), never a fork of the caller: it
+copies no threads or loaded models, and never re-runs the caller's script the way
+multiprocessing's spawn and forkserver do. One child per process is started on first use (about a
+second, for its imports) and serves every later call, one at a time.
 """
 
 from __future__ import annotations
 
 import importlib
-import multiprocessing
+import os
 import resource
+import socket
+import subprocess
+import sys
 import threading
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 from corpus.errors import CorpusError
 
 # A child's heap may grow to this (RLIMIT_DATA); a file that needs more is an error of its own.
 MEMORY_LIMIT = 1536 * 2**20
-_PRELOAD = ["corpus.readers", "corpus.chunking", "corpus.mentions", "index.bilingual"]
-_context_lock = threading.Lock()
-_context: Any = None
+_ROOT = Path(__file__).resolve().parents[1]
 
 
-def _ctx() -> Any:
-    global _context
-    with _context_lock:
-        if _context is None:
-            ctx = multiprocessing.get_context("forkserver")
-            ctx.set_forkserver_preload(_PRELOAD)
-            _context = ctx
-        return _context
-
-
-def _child(conn: Connection, target: str, memory_limit: int) -> None:
-    """The child's loop: call `target` on each request; answer ("ok", result), ("error", path,
-    problem) for a `CorpusError`, or ("crash", description) for anything else."""
+def _serve(fd: int, memory_limit: int) -> None:
+    """The child's loop: call the named function on each request; answer ("ok", result),
+    ("error", class name, path, problem) for a `CorpusError`, or ("crash", description)."""
     try:
-        soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        _soft, hard = resource.getrlimit(resource.RLIMIT_DATA)
         cap = memory_limit if hard == resource.RLIM_INFINITY else min(memory_limit, hard)
         resource.setrlimit(resource.RLIMIT_DATA, (cap, hard))
     except (ValueError, OSError):
         pass
-    module, _, name = target.rpartition(".")
-    func = getattr(importlib.import_module(module), name)
+    conn = Connection(fd)
     while True:
         try:
-            args = conn.recv()
-        except EOFError:
+            target, args = conn.recv()
+        except (EOFError, OSError):
             return
         try:
-            conn.send(("ok", func(*args)))
+            module, _, name = target.rpartition(".")
+            conn.send(("ok", getattr(importlib.import_module(module), name)(*args)))
         except CorpusError as exc:
             conn.send(("error", type(exc).__name__, exc.path, exc.problem))
         except MemoryError:
@@ -67,9 +61,40 @@ def _child(conn: Connection, target: str, memory_limit: int) -> None:
             conn.send(("crash", f"could not be read ({type(exc).__name__}: {first})"[:300]))
 
 
+class _Child:
+    """One reading process and our end of its socket."""
+
+    def __init__(self, memory_limit: int) -> None:
+        ours, theirs = socket.socketpair()
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(_ROOT), os.environ.get("PYTHONPATH", "")]),
+        }
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "corpus.sandbox", str(theirs.fileno()), str(memory_limit)],
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            env=env,
+            cwd=_ROOT,
+        )
+        theirs.close()
+        self.conn = Connection(ours.detach())
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(5)
+        self.conn.close()
+
+
+_lock = threading.Lock()
+_child: _Child | None = None
+
+
 class Sandbox:
-    """Calls `target` (a dotted name: `package.module.function`) in a child process, one call at
-    a time, each within `timeout` seconds. Use as a context manager, or `close()` it."""
+    """Calls `target` (a dotted name: `package.module.function`) in the reading child, each call
+    within `timeout` seconds (default `DOCQA_CLEAN_SECONDS`). A context manager for symmetry with
+    `InProcess`; the child outlives it and serves the next caller."""
 
     def __init__(
         self, target: str, timeout: float | None = None, memory_limit: int = MEMORY_LIMIT
@@ -77,47 +102,37 @@ class Sandbox:
         self.target = target
         self.timeout = timeout
         self.memory_limit = memory_limit
-        self._proc: Any = None
-        self._conn: Connection | None = None
-
-    def _start(self) -> Connection:
-        if self._proc is None or not self._proc.is_alive():
-            ctx = _ctx()
-            parent, child = ctx.Pipe()
-            self._proc = ctx.Process(
-                target=_child, args=(child, self.target, self.memory_limit), daemon=True
-            )
-            self._proc.start()
-            child.close()
-            self._conn = parent
-        assert self._conn is not None
-        return self._conn
 
     def call(self, path: str, *args: Any) -> Any:
         """`target(path, *args)` in the child; a `CorpusError` naming `path` when it raises one,
         takes too long, or the child dies."""
+        global _child
         from corpus.settings import current
 
         limit = self.timeout if self.timeout is not None else current().clean_timeout_s
-        conn = self._start()
-        try:
-            conn.send((path, *args))
-            ready = conn.poll(limit)
-            answer = conn.recv() if ready else None
-        except (EOFError, OSError, BrokenPipeError):
-            self._stop()
-            raise CorpusError(
-                path,
-                f"could not be read: its reader ran out of memory or crashed "
-                f"(limit {self.memory_limit // 2**20} MiB)",
-            ) from None
-        if answer is None:
-            self._stop()
-            raise CorpusError(
-                path,
-                f"took over {limit:g} s to read and clean; refused (DOCQA_CLEAN_SECONDS sets the "
-                "limit)",
-            )
+        with _lock:
+            if _child is None or _child.proc.poll() is not None:
+                _child = _Child(self.memory_limit)
+            child = _child
+            try:
+                child.conn.send((self.target, (path, *args)))
+                answer = child.conn.recv() if child.conn.poll(limit) else None
+            except (EOFError, OSError):
+                child.stop()
+                _child = None
+                raise CorpusError(
+                    path,
+                    "could not be read: its reader ran out of memory or crashed "
+                    f"(limit {self.memory_limit // 2**20} MiB)",
+                ) from None
+            if answer is None:
+                child.stop()
+                _child = None
+                raise CorpusError(
+                    path,
+                    f"took over {limit:g} s to read and clean; refused (DOCQA_CLEAN_SECONDS sets "
+                    "the limit)",
+                )
         kind, *rest = answer
         if kind == "ok":
             return rest[0]
@@ -128,16 +143,8 @@ class Sandbox:
             raise (cls if issubclass(cls, CorpusError) else CorpusError)(rest[1], rest[2])
         raise CorpusError(path, rest[0])
 
-    def _stop(self) -> None:
-        if self._proc is not None:
-            self._proc.kill()
-            self._proc.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._proc, self._conn = None, None
-
     def close(self) -> None:
-        self._stop()
+        """Nothing to release: the child serves the process's next reads."""
 
     def __enter__(self) -> Sandbox:
         return self
@@ -153,3 +160,7 @@ class InProcess(Sandbox):
     def call(self, path: str, *args: Any) -> Any:
         module, _, name = self.target.rpartition(".")
         return getattr(importlib.import_module(module), name)(path, *args)
+
+
+if __name__ == "__main__":
+    _serve(int(sys.argv[1]), int(sys.argv[2]))

@@ -95,6 +95,9 @@ def client_for(address: str) -> Any:
             # it uses the client's clock instead (correct for reading what this process and
             # others committed before). Set after the import: pymilvus configures its loggers.
             logging.getLogger("pymilvus.client.iterator.query_iterator").setLevel(logging.ERROR)
+            # Lite logs a whole traceback when another process holds the file, before pymilvus
+            # raises; the one line below says it
+            logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
             if rest.endswith(".db"):
                 os.makedirs(os.path.dirname(os.path.abspath(rest)) or ".", exist_ok=True)
                 uri, token = rest, ""

@@ -142,6 +142,19 @@ def test_request_size_limit(service: DocqaService) -> None:
     with TestClient(build_app(service, max_request_mb=1)) as c:
         r = c.post("/api/documents", files=[("files", ("big.txt", b"a" * (2 << 20), "text/plain"))])
         assert r.status_code == 413 and "1 MB" in r.json()["error"]
+    with TestClient(build_app(service)) as c:
+        many = [("files", (f"f{i}.txt", b"x", "text/plain")) for i in range(2000)]
+        r = c.post("/api/documents", files=many)
+        assert r.status_code == 413 and "the limit is 20" in r.json()["error"]
+        r = c.post("/api/documents", files=many[:21])
+        assert r.status_code == 413 and "21 files" in r.json()["error"]
+
+
+def test_an_id_with_a_slash_is_no_document(client: TestClient) -> None:
+    for path in ("/api/documents/a%2Fb", "/api/libraries/x%2Fy", "/api/jobs/a%2F.."):
+        r = client.get(path) if "libraries" not in path else client.delete(path)
+        assert r.status_code == 404, (path, r.status_code)
+    assert client.put("/api/documents/abc").status_code == 405  # a real route, another method
 
 
 def test_token_guards_ui_and_api(service: DocqaService) -> None:

@@ -17,7 +17,7 @@ from corpus.lang import detect_lang
 from qa.conversation import Turn
 from qa.libraries import Libraries
 from qa.pipeline import MAX_QUESTION_CHARS
-from qa.service import MAX_TRANSLATE_CHARS, ServiceError, Upload
+from qa.service import MAX_TRANSLATE_CHARS, MAX_UPLOAD_FILES, ServiceError, Upload
 
 LIBRARY_HELP = "the library to use; default: the server's"
 
@@ -77,6 +77,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     async def http(_req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
+        if exc.status_code == 400 and str(exc.detail).startswith("Too many files"):
+            # the multipart parser stops at 1,000 parts: a request too large, like 21 files
+            return error(413, f"over 1,000 files in one upload; the limit is {MAX_UPLOAD_FILES}")
         return error(exc.status_code, str(exc.detail))
 
     app.add_exception_handler(StarletteHTTPException, http)
