@@ -98,6 +98,10 @@ def client_for(address: str) -> Any:
             # Lite logs a whole traceback when another process holds the file, before pymilvus
             # raises; the one line below says it
             logging.getLogger("milvus_lite.server_manager").setLevel(logging.CRITICAL)
+            # pymilvus logs every failed call with a traceback before raising it, also the ones
+            # docqa expects and handles (a collection a racing replica created first, a flush a
+            # server refused); what fails for good reaches the user as docqa's one line
+            logging.getLogger("pymilvus.decorators").setLevel(logging.CRITICAL)
             if rest.endswith(".db"):
                 os.makedirs(os.path.dirname(os.path.abspath(rest)) or ".", exist_ok=True)
                 uri, token = rest, ""

@@ -23,19 +23,36 @@ def post_json(url: str, body: dict[str, Any], timeout: float = 120) -> dict[str,
         return json.loads(r.read())  # type: ignore[no-any-return]
 
 
+def multipart(files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
+    """A multipart body of `files` (name, bytes) under the field `files`, and its content type."""
+    boundary = "docqaboundary"
+    body = b""
+    for name, data in files:
+        body += (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
+                "Content-Type: application/octet-stream\r\n\r\n"
+            ).encode()
+            + data
+            + b"\r\n"
+        )
+    return body + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def upload_request(
+    url: str, files: list[tuple[str, bytes]], wait: bool = False
+) -> urllib.request.Request:
+    """`POST /api/documents` of `files` to a running server (`?wait=true`: the result itself)."""
+    body, ctype = multipart(files)
+    where = url + "/api/documents" + ("?wait=true" if wait else "")
+    return urllib.request.Request(where, data=body, headers={"content-type": ctype})
+
+
 def upload_text(url: str, name: str, text: str, timeout: float = 180) -> dict[str, Any]:
     """Upload one text file to a running server (`POST /api/documents?wait=true`, multipart)."""
-    boundary = "docqaboundary"
-    body = (
-        f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-        f"Content-Type: text/plain\r\n\r\n{text}\r\n--{boundary}--\r\n"
-    ).encode()
-    req = urllib.request.Request(
-        url + "/api/documents?wait=true",
-        data=body,
-        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
-    )
-    with urllib.request.urlopen(req, timeout=timeout) as resp:
+    with urllib.request.urlopen(
+        upload_request(url, [(name, text.encode())], wait=True), timeout=timeout
+    ) as resp:
         return json.load(resp)  # type: ignore[no-any-return]
 
 

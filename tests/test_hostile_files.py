@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import post_json
+from conftest import post_json, upload_request
 from test_hardening import docqa, titles, write_docs
 
 from corpus.readers import read_document
@@ -90,22 +90,10 @@ def test_bombs_are_one_line_each_and_the_batch_goes_on(tmp_path: Path, hostile: 
 
 
 def test_an_upload_of_a_bomb_is_a_json_error_per_file(live_server: str, hostile: Path) -> None:
-    boundary = "bombboundary"
-    body = b""
-    for name in ("laughs.docx", "one-node-bomb.docx"):
-        body += (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-                "Content-Type: application/octet-stream\r\n\r\n"
-            ).encode()
-            + (hostile / name).read_bytes()
-            + b"\r\n"
-        )
-    body += f"--{boundary}--\r\n".encode()
-    req = urllib.request.Request(
-        live_server + "/api/documents?wait=true",
-        data=body,
-        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
+    req = upload_request(
+        live_server,
+        [(n, (hostile / n).read_bytes()) for n in ("laughs.docx", "one-node-bomb.docx")],
+        wait=True,
     )
     with pytest.raises(urllib.error.HTTPError) as err:
         urllib.request.urlopen(req, timeout=120)
@@ -145,20 +133,7 @@ def test_a_one_megabyte_line_is_cleaned_and_a_server_answers_meanwhile(
 ) -> None:
     live_server = hash_server
     text = one_megabyte_line()
-    boundary = "lineboundary"
-    body = (
-        (
-            f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="line.txt"\r\n'
-            "Content-Type: text/plain\r\n\r\n"
-        ).encode()
-        + text.encode()
-        + f"\r\n--{boundary}--\r\n".encode()
-    )
-    req = urllib.request.Request(
-        live_server + "/api/documents",
-        data=body,
-        headers={"content-type": f"multipart/form-data; boundary={boundary}"},
-    )
+    req = upload_request(live_server, [("line.txt", text.encode())])
     with urllib.request.urlopen(req, timeout=60) as r:
         job = json.load(r)["job"]["id"]
     slowest = 0.0

@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from conftest import upload_request
 from fastapi.testclient import TestClient
 
 from qa.service import DocqaService
@@ -29,22 +30,6 @@ def report(i: int) -> str:
         )
         + "\n"
     )
-
-
-def multipart(files: list[tuple[str, str]]) -> tuple[bytes, str]:
-    boundary = "docqajobboundary"
-    body = b""
-    for name, text in files:
-        body += (
-            (
-                f'--{boundary}\r\nContent-Disposition: form-data; name="files"; filename="{name}"\r\n'
-                f"Content-Type: text/plain\r\n\r\n"
-            ).encode()
-            + text.encode()
-            + b"\r\n"
-        )
-    body += f"--{boundary}--\r\n".encode()
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def get(url: str) -> dict:
@@ -73,10 +58,7 @@ def test_kill_9_of_the_server_during_an_upload_job_resumes_it(home: Path, tmp_pa
     proc, url = spawn(home / "index", home, "extractive", log_path=tmp_path / "a.log")
     try:
         files = [(f"仓库{i}.txt", report(i)) for i in range(20)]
-        body, ctype = multipart(files)
-        req = urllib.request.Request(
-            url + "/api/documents", data=body, headers={"content-type": ctype}
-        )
+        req = upload_request(url, [(n, t.encode()) for n, t in files])
         with urllib.request.urlopen(req, timeout=60) as r:
             assert r.status == 202
             job = json.load(r)["job"]["id"]
