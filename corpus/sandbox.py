@@ -30,7 +30,7 @@ from typing import Any
 from corpus.errors import CorpusError
 
 # A child's heap may grow to this (RLIMIT_DATA); a file that needs more is an error of its own.
-MEMORY_LIMIT = 1536 * 2**20
+MEMORY_LIMIT = 768 * 2**20
 _ROOT = Path(__file__).resolve().parents[1]
 
 
