@@ -46,6 +46,7 @@ class Job:
     finished: float | None = None
     owner: dict[str, Any] = field(default_factory=me)
     resumed: int = 0  # how many times a server took it over from a dead one
+    saved_at: float = field(default=0.0, repr=False)  # when progress last went to the store
 
     def to_json(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -270,8 +271,8 @@ class JobRunner:
     def progress(self, job: Job, done: int, total: int, current: str) -> None:
         job.done, job.total, job.current = done, total, current
         now = time.monotonic()
-        if now - getattr(job, "_saved", 0.0) >= PROGRESS_EVERY_S or done >= total:
-            job._saved = now  # type: ignore[attr-defined]
+        if now - job.saved_at >= PROGRESS_EVERY_S or done >= total:
+            job.saved_at = now
             self._save(job)
 
     def wait(self, job: Job, timeout: float | None = None) -> Job:

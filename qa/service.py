@@ -373,26 +373,27 @@ class DocqaService:
         if job.kind == "upload" and (folder / "names.json").is_file():
             return self._staged_upload(folder)
         if job.kind == "recover":
-            return lambda _job: self._recover_uploads()
+            return self._recover_work
         return None
 
     def reconcile_uploads(self) -> Job | None:
         """At a server's start: when the uploads folder holds what a killed server left (a file
         no document owns or one changed since it was indexed, a half-done replacement), a job
         that indexes or reports it; None when there is nothing to do."""
-        if not self.upload_dir.is_dir() or not self._stray_uploads(peek=True):
+        if not self.upload_dir.is_dir():
             return None
-        return self.jobs.submit("recover", [], lambda _job: self._recover_uploads(), self.library)
+        if not any(self.upload_dir.glob(".backup-*")) and not self._stray_uploads():
+            return None
+        return self.jobs.submit("recover", [], self._recover_work, self.library)
 
-    def _stray_uploads(self, peek: bool = False) -> list[Path]:
-        """Files in the uploads folder not indexed as they are now (by owner and time), plus,
-        with `peek`, a sign of any half-done replacement (`.backup-*`)."""
+    def _recover_work(self, _job: Job) -> tuple[dict[str, Any], int]:
+        return self._recover_uploads()
+
+    def _stray_uploads(self) -> list[Path]:
+        """Files in the uploads folder not indexed as they are now (by owner and time)."""
         if not self.upload_dir.is_dir():
             return []
-        entries = list(self.upload_dir.iterdir())
-        if peek and any(e.name.startswith(".backup-") for e in entries):
-            return [self.upload_dir]
-        files = [e for e in entries if not e.name.startswith(".") and e.is_file()]
+        files = [e for e in self.upload_dir.iterdir() if not e.name.startswith(".") and e.is_file()]
         if not files:
             return []
         owned = {e.doc.path: e.ingested_at for e in self.snapshot.docs}
@@ -409,12 +410,11 @@ class DocqaService:
         is moved to `uploads/.unindexed/` and reported, never deleted."""
         restored: list[str] = []
         with self._write_lock:
+            by_path = {e.doc.path: e for e in self.snapshot.docs}
             for tmp in self.upload_dir.glob(".backup-*"):
                 for old in tmp.iterdir():
                     dest = self.upload_dir / old.name
-                    entry = next(
-                        (e for e in self.snapshot.docs if e.doc.path == str(dest.resolve())), None
-                    )
+                    entry = by_path.get(str(dest.resolve()))
                     if entry is not None and entry.file_sha256 == sha256_file(old):
                         old.replace(dest)  # the index holds this version: file and index agree
                         restored.append(old.name)
