@@ -16,6 +16,7 @@ gets the settings resolved from the environment at each call of `current()`.
 | DOCQA_LLM | auto | answer engine: auto, extractive, local, openai |
 | DOCQA_LOCAL_MODEL | the installed Qwen GGUF | GGUF file for the local engine |
 | DOCQA_OPENAI_BASE_URL / _MODEL / _API_KEY | (OPENAI_*) | the openai engine's server |
+| DOCQA_OPENAI_DEADLINE | 120 | seconds a whole openai-engine answer may take |
 | DOCQA_GLOSSARY | HOME/glossary.tsv, else the shipped one | Chinese-English names |
 | DOCQA_MAX_FILE_MB | 50 | largest file read, for ingest and uploads alike |
 | DOCQA_MAX_REQUEST_MB | 64 | largest HTTP request body |
@@ -56,6 +57,7 @@ class Settings:
     openai_base_url: str | None = None
     openai_model: str | None = None
     openai_api_key: str | None = None
+    openai_deadline_s: float = 120.0
     glossary: Path | None = None
     max_file_mb: float = 50.0
     max_request_mb: float = 64.0
@@ -92,6 +94,7 @@ class Settings:
             openai_base_url=get("DOCQA_OPENAI_BASE_URL", "OPENAI_BASE_URL"),
             openai_model=get("DOCQA_OPENAI_MODEL", "OPENAI_MODEL"),
             openai_api_key=get("DOCQA_OPENAI_API_KEY", "OPENAI_API_KEY"),
+            openai_deadline_s=_number("DOCQA_OPENAI_DEADLINE", get("DOCQA_OPENAI_DEADLINE"), 120.0),
             glossary=Path(glossary) if glossary else None,
             max_file_mb=_number("DOCQA_MAX_FILE_MB", get("DOCQA_MAX_FILE_MB"), 50.0),
             max_request_mb=_number("DOCQA_MAX_REQUEST_MB", get("DOCQA_MAX_REQUEST_MB"), 64.0),

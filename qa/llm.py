@@ -164,6 +164,80 @@ class LlamaCppChat(BaseChatModel):
                 yield chunk
 
 
+MAX_ANSWER_TOKENS = 256
+
+
+@lru_cache(maxsize=1)
+def _chat_openai() -> Any:
+    """langchain-openai's ChatOpenAI, made to stop on any OpenAI-compatible server.
+
+    - **The limit.** ChatOpenAI sends `max_completion_tokens`, which llama-cpp-python's server
+      (0.3.x) and older llama.cpp servers ignore: they generate until the context is full.
+      `max_tokens` is read by llama.cpp, Ollama, vLLM, DeepSeek, DashScope, Moonshot and OpenAI's
+      chat models, so it is sent instead; a server that refuses it (OpenAI's reasoning models) is
+      asked again, once, with `max_completion_tokens`.
+    - **The deadline.** A whole answer gets `deadline_s` (DOCQA_OPENAI_DEADLINE), not only each
+      read: past it the stream is closed (the server sees the client go) and LLMError says so.
+    Built on first use, so the extractive engine never imports langchain-openai."""
+    import time
+
+    import openai
+    from langchain_openai import ChatOpenAI
+
+    class DocqaChatOpenAI(ChatOpenAI):
+        deadline_s: float = 120.0
+        token_field: str = "max_tokens"
+
+        def _get_request_payload(self, input_: Any, *, stop: Any = None, **kwargs: Any) -> dict:
+            payload = super()._get_request_payload(input_, stop=stop, **kwargs)
+            limit = payload.pop("max_completion_tokens", None) or payload.pop("max_tokens", None)
+            if limit:
+                payload[self.token_field] = limit
+            return payload
+
+        def _retry_with_other_field(self, exc: openai.BadRequestError) -> bool:
+            if self.token_field == "max_tokens" and "max_tokens" in str(exc):
+                self.token_field = "max_completion_tokens"
+                return True
+            return False
+
+        def _generate(self, *args: Any, **kwargs: Any) -> ChatResult:
+            try:
+                return super()._generate(*args, **kwargs)
+            except openai.BadRequestError as exc:
+                if not self._retry_with_other_field(exc):
+                    raise
+                return super()._generate(*args, **kwargs)
+
+        def _stream(self, *args: Any, **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+            start = time.monotonic()
+            parts = super()._stream(*args, **kwargs)
+            try:
+                first = next(parts, None)
+            except openai.BadRequestError as exc:
+                if not self._retry_with_other_field(exc):
+                    raise
+                parts = super()._stream(*args, **kwargs)
+                first = next(parts, None)
+            if first is None:
+                return
+            yield first
+            try:
+                for chunk in parts:
+                    yield chunk
+                    if time.monotonic() - start > self.deadline_s:
+                        raise LLMError(
+                            f"the openai server was still answering after {self.deadline_s:g} s; "
+                            "stopped (DOCQA_OPENAI_DEADLINE sets the limit)"
+                        )
+            finally:
+                close = getattr(parts, "close", None)
+                if close:
+                    close()
+
+    return DocqaChatOpenAI
+
+
 def make_chat_model(engine: str, model: str | None = None) -> BaseChatModel:
     """The LangChain chat model behind `local` or `openai`."""
     if engine == "local":
@@ -174,8 +248,6 @@ def make_chat_model(engine: str, model: str | None = None) -> BaseChatModel:
         prefetch_llama(chat.model_path, chat.n_ctx, chat.n_threads)
         return chat
     if engine == "openai":
-        from langchain_openai import ChatOpenAI
-
         settings = current()
         base_url = settings.openai_base_url
         name = model or settings.openai_model
@@ -184,13 +256,14 @@ def make_chat_model(engine: str, model: str | None = None) -> BaseChatModel:
             raise LLMError(
                 "the openai engine needs DOCQA_OPENAI_BASE_URL and DOCQA_OPENAI_MODEL (and DOCQA_OPENAI_API_KEY if the server wants one)"
             )
-        return ChatOpenAI(
+        return _chat_openai()(
             base_url=base_url,
             api_key=SecretStr(key),
             model=name,
             temperature=0,
-            max_completion_tokens=256,
+            max_tokens=MAX_ANSWER_TOKENS,
             timeout=120,
             max_retries=1,
+            deadline_s=settings.openai_deadline_s,
         )
     raise LLMError(f"unknown LLM engine '{engine}'")

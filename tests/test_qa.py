@@ -308,6 +308,36 @@ def test_openai_engine_against_a_real_server_on_loopback(
     assert json.loads(res.stdout)["engine"] == "openai"
 
 
+# SmolLM2's end tokens (<|endoftext|>, <|im_end|>) banned: a model that never stops by itself.
+_NEVER_STOP = {"logit_bias": {"0": -100, "2": -100}}
+
+
+def test_openai_engine_stops_a_model_that_does_not(
+    llama_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """llama-cpp-python's server reads `max_tokens` only: the answer limit must reach it, streamed
+    or not, and a whole answer has a deadline besides each read."""
+    from qa.llm import MAX_ANSWER_TOKENS, LLMError
+
+    monkeypatch.setenv("DOCQA_OPENAI_BASE_URL", llama_server)
+    monkeypatch.setenv("DOCQA_OPENAI_MODEL", "smollm2")
+    chat = make_chat_model("openai")
+    prompt = "Count upward from 1, one number per line, and never stop."
+    whole = chat.invoke(prompt, **_NEVER_STOP)
+    usage = whole.response_metadata["token_usage"]
+    assert usage["completion_tokens"] == MAX_ANSWER_TOKENS
+    assert whole.response_metadata["finish_reason"] == "length"
+    tokens = [c for c in chat.stream(prompt, **_NEVER_STOP) if c.content]
+    assert 1 < len(tokens) <= MAX_ANSWER_TOKENS
+    monkeypatch.setenv("DOCQA_OPENAI_DEADLINE", "0.5")
+    late = make_chat_model("openai")
+    t = time.monotonic()
+    with pytest.raises(LLMError, match="still answering after 0.5 s"):
+        for _ in late.stream(prompt, **_NEVER_STOP):
+            pass
+    assert time.monotonic() - t < 30
+
+
 def test_openai_engine_without_configuration_is_a_clear_error(
     monkeypatch: pytest.MonkeyPatch, index_dir: Path
 ) -> None:
