@@ -30,6 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from adversarial import adversarial_rows  # noqa: E402
+
 from index.ingest import ingest  # noqa: E402
 from index.store import index_exists, load_snapshot  # noqa: E402
 from qa.evaluate import predict, score  # noqa: E402
@@ -88,6 +90,7 @@ def build_sets(n_cmrc: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
             }
         )
     cmrc = read_jsonl(QA / "cmrc_questions.jsonl")
+    cmrc_context = {f"cmrc-{q['id']}": q["context_id"] for q in cmrc}
     stride = max(1, len(cmrc) // n_cmrc) if n_cmrc else len(cmrc) + 1
     for q in cmrc[::stride][:n_cmrc]:
         n = int(q["context_id"].split("_")[1])
@@ -105,6 +108,21 @@ def build_sets(n_cmrc: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     for r in rows:
         r.setdefault("evidence", [])
         r.setdefault("doc_id", None)
+    # adversarial unanswerables: the same questions edited so their (indexed) article lacks the fact
+    article_text: dict[str, str] = {}
+    for p in xq_paras:
+        key = p["id"].rsplit("-", 1)[0]
+        article_text[key] = article_text.get(key, "") + p["text"]
+    cmrc_text = {p["id"]: p["text"] for p in read_jsonl(QA / "cmrc_corpus.jsonl")}
+    by_question = {q["id"]: q for q in read_jsonl(QA / "xquad_questions.jsonl")}
+    articles = {}
+    for r in rows:
+        if r["type"].startswith("xquad"):
+            ctx = by_question[r["id"].split("-", 2)[2]]["context_id"]
+            articles[r["id"]] = article_text[ctx.rsplit("-", 1)[0]]
+        else:
+            articles[r["id"]] = cmrc_text[cmrc_context[r["id"]]]
+    rows += adversarial_rows(rows, articles)
     return paras, rows
 
 
@@ -133,6 +151,11 @@ def _rate(xs: Iterable[bool]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
+def _mean(xs: Iterable[float]) -> float | None:
+    xs = list(xs)
+    return sum(xs) / len(xs) if xs else None
+
+
 def measures(
     items: list[dict[str, Any]],
     rows: dict[str, dict[str, Any]],
@@ -147,7 +170,8 @@ def measures(
         return [i for i in items if rows[i["id"]]["type"] == kind]
 
     ans = [i for i in items if i["answerable"]]
-    unans = [i for i in items if not i["answerable"]]
+    adversarial = [i for i in items if rows[i["id"]]["type"].startswith("adv-")]
+    unans = [i for i in items if not i["answerable"] and i not in adversarial]
     en_answered = [i for i in of("xquad-en") if not i["refused"] and i["answer"]]
 
     def in_english(i: dict[str, Any]) -> bool:
@@ -166,6 +190,17 @@ def measures(
             if i["answerable"]
         ),
         "cmrc_accuracy": _rate(i["correct"] for i in of("cmrc")),
+        "xquad_zh_span_f1": _mean(i["span_f1"] for i in of("xquad-zh") if i["answerable"]),
+        "xquad_en_span_f1": _mean(i["span_f1"] for i in of("xquad-en") if i["answerable"]),
+        "cmrc_span_f1": _mean(i["span_f1"] for i in of("cmrc")),
+        "refusal_adversarial_zh": _rate(i["refused"] for i in adversarial if i["lang"] == "zh"),
+        "refusal_adversarial_en": _rate(i["refused"] for i in adversarial if i["lang"] == "en"),
+        **{
+            f"refusal_adversarial_{kind}": _rate(
+                i["refused"] for i in adversarial if rows[i["id"]]["edit"] == kind
+            )
+            for kind in ("period", "measure", "attribute")
+        },
         "refusal_recall_heldout": _rate(i["refused"] for i in unans),
         "false_refusals": _rate(i["refused"] for i in ans),
         "refusal_recall_zh": _rate(i["refused"] for i in unans if i["lang"] == "zh"),
@@ -180,6 +215,7 @@ def measures(
         ),
         "questions": len(items),
         "unanswerable": len(unans),
+        "adversarial": len(adversarial),
     }
 
 
@@ -188,6 +224,14 @@ GOALS = {
     "xquad_en_accuracy": ">= 0.80",
     "xquad_en_accuracy_in_english": ">= 0.80 (LLM engines)",
     "cmrc_accuracy": ">= 0.85",
+    "xquad_zh_span_f1": "report; local >= 0.70",
+    "xquad_en_span_f1": "report",
+    "cmrc_span_f1": "report; local >= 0.70",
+    "refusal_adversarial_zh": ">= 0.80",
+    "refusal_adversarial_en": ">= 0.75",
+    "refusal_adversarial_period": "",
+    "refusal_adversarial_measure": "",
+    "refusal_adversarial_attribute": "",
     "refusal_recall_heldout": ">= 0.80",
     "false_refusals": "<= 0.08",
     "refusal_recall_zh": "",
@@ -240,9 +284,10 @@ def main() -> int:
             shown = [f"{c:7.3f}" if c is not None else f"{'-':>7}" for c in cells]
             print(f"{key:30} {shown[0]} {shown[1]}   {goal}")
         print(
-            f"{'questions (unanswerable)':30} "
+            f"{'questions (held-out+adversarial)':30} "
             + " ".join(
-                f"{table[s]['questions']:>4} ({table[s]['unanswerable']})" for s in ("dev", "test")
+                f"{table[s]['questions']:>4} ({table[s]['unanswerable']}+{table[s]['adversarial']})"
+                for s in ("dev", "test")
             )
         )
     if args.json:

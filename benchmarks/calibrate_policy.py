@@ -62,6 +62,7 @@ def dump(embedder: str, path: Path) -> list[dict[str, Any]]:
                     s.concepts,
                     s.absent,
                     s.absent_names,
+                    s.focus_absent,
                 ],
                 "gold_top": bool(p.request.evidence)
                 and matches_gold(ExtractiveEngine().answer(p.request), r["answers"]),
@@ -140,8 +141,9 @@ def support(r: dict[str, Any]) -> Support:
     """The question's support features; the similarity is the top-ranked sentence's (the first
     candidate that is not an adjusted figure, unless one was asked for)."""
     cov, _, concepts, absent, names = r["support"][:5]
+    focus = r["support"][5] if len(r["support"]) > 5 else 0
     sims = [c[1] for c in r["cands"] if r["wants_adjusted"] or not c[6]] or [None]
-    return Support(cov, sims[0], concepts, absent, names)
+    return Support(cov, sims[0], concepts, absent, names, focus)
 
 
 def fit_refusal(recs: list[dict[str, Any]], dense: bool) -> RefusalModel:
@@ -153,7 +155,7 @@ def fit_refusal(recs: list[dict[str, Any]], dense: bool) -> RefusalModel:
     def feats(r: dict[str, Any]) -> list[float]:
         s = support(r)
         sim = (s.similarity or 0.0) if dense else 0.0
-        return [s.coverage, sim, s.absent_share, min(s.absent, 4)]
+        return [s.coverage, sim, s.absent_share, min(s.absent, 4), min(s.focus_absent, 2)]
 
     x = np.array([feats(r) for r in recs], dtype=float)
     y = np.array([r["answerable"] for r in recs], dtype=float)
@@ -168,10 +170,11 @@ def fit_refusal(recs: list[dict[str, Any]], dense: bool) -> RefusalModel:
     if not dense:
         raw[1] = 0.0
     bias = w[-1] - float((w[:-1] * mu / sd).sum())
-    model = RefusalModel(float(bias), *(float(v) for v in raw), threshold=0.5)
+    c, sim, share, absent, focus = (float(v) for v in raw)
+    model = RefusalModel(float(bias), c, sim, share, absent, 0.5, focus)
     probs = np.array([model.probability(support(r)) for r in recs])
     th = float(np.quantile(probs[y == 1], FALSE_REFUSAL_GOAL))
-    return RefusalModel(*(round(float(v), 4) for v in (bias, *raw)), threshold=round(float(th), 4))
+    return RefusalModel(*(round(v, 4) for v in (float(bias), c, sim, share, absent, th, focus)))
 
 
 def figures(recs: list[dict[str, Any]], refuse: Any) -> dict[str, float]:
@@ -181,6 +184,10 @@ def figures(recs: list[dict[str, Any]], refuse: Any) -> dict[str, float]:
         "refusal_recall": sum(map(refuse, un)) / max(1, len(un)),
         "false_refusals": sum(map(refuse, ans)) / max(1, len(ans)),
     }
+    adv = [r for r in un if r["type"].startswith("adv-")]
+    held = [r for r in un if not r["type"].startswith("adv-")]
+    out["adversarial"] = sum(map(refuse, adv)) / max(1, len(adv))
+    out["held_out"] = sum(map(refuse, held)) / max(1, len(held))
     for lang in ("zh", "en"):
         a = [r for r in ans if (r["lang"] == "en") == (lang == "en")]
         u = [r for r in un if (r["lang"] == "en") == (lang == "en")]
@@ -263,7 +270,8 @@ def main() -> int:
         return r["why"] is not None
 
     print(
-        f"\n{'':28}{'refusal recall':>15}{'false refusals':>15}{'zh RR/FR':>12}{'en RR/FR':>12}{'xq-zh':>8}{'xq-en':>8}{'cmrc':>8}"
+        f"\n{'':28}{'refusal recall':>15}{'false refusals':>15}{'zh RR/FR':>12}{'en RR/FR':>12}"
+        f"{'xq-zh':>8}{'xq-en':>8}{'cmrc':>8}{'held-out':>9}{'advers.':>8}"
     )
     runs = (
         ("policy as running", current),
@@ -277,13 +285,22 @@ def main() -> int:
                 f"{name + ' / ' + split:34}{f['refusal_recall']:15.3f}{f['false_refusals']:15.3f}"
                 f"{f['rr-zh']:6.2f}/{f['fr-zh']:.2f}{f['rr-en']:7.2f}/{f['fr-en']:.2f}"
                 f"{f['xquad-zh']:8.3f}{f['xquad-en']:8.3f}{f['cmrc']:8.3f}"
+                f"{f['held_out']:9.3f}{f['adversarial']:8.3f}"
             )
     print("\n(accuracy here = the top evidence sentence holds a gold answer and is not refused)")
     print("\nrefusal models to paste into qa/policy.py:")
     for key, m in models.items():
         values = ", ".join(
             str(v)
-            for v in (m.bias, m.coverage, m.similarity, m.absent_share, m.absent, m.threshold)
+            for v in (
+                m.bias,
+                m.coverage,
+                m.similarity,
+                m.absent_share,
+                m.absent,
+                m.threshold,
+                m.focus_absent,
+            )
         )
         print(f'    "{key}": RefusalModel({values}),')
     return 0

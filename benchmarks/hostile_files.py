@@ -217,7 +217,7 @@ def main() -> None:
                 [
                     sys.executable,
                     "-m",
-                    "qa.cli",
+                    "ui.cli",
                     "ingest",
                     str(path),
                     "--index",

@@ -42,7 +42,7 @@ def fresh_asks(env: dict[str, str], engine: str, runs: int) -> list[float]:
     for i in range(runs):
         t = time.perf_counter()
         out = subprocess.run(
-            [sys.executable, "-m", "qa.cli", "ask", QUESTIONS[i % len(QUESTIONS)]]
+            [sys.executable, "-m", "ui.cli", "ask", QUESTIONS[i % len(QUESTIONS)]]
             + ["--llm", engine, "--json"],
             env=env,
             capture_output=True,

@@ -2,7 +2,7 @@
 
 `DocqaError` is the base of every error docqa reports to a user, whatever the stage (corpus,
 index, qa, the service): it carries the CLI's exit code and the API's HTTP status, so each edge
-translates all of them in one place (`qa.cli.DocqaGroup`, `ui.api.install_error_handlers`).
+translates all of them in one place (`ui.cli.DocqaGroup`, `ui.api.install_error_handlers`).
 Anything else that escapes is a bug: exit 1 / HTTP 500 with the traceback logged."""
 
 from __future__ import annotations

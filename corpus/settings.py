@@ -2,7 +2,7 @@
 frozen record. This module is the only one that reads the environment for them.
 
 The edges resolve the settings once and install them: the CLI from the environment and its own
-options (`qa.cli`), `docqa serve` the same way, so the service and everything below read one
+options (`ui.cli`), `docqa serve` the same way, so the service and everything below read one
 consistent record. Code used as a library (tests, benchmarks, notebooks) that installs nothing
 gets the settings resolved from the environment at each call of `current()`.
 

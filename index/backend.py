@@ -24,9 +24,8 @@ import numpy as np
 
 from corpus.mentions import LibraryTerms
 from corpus.records import Chunk
+from index.address import is_milvus
 from index.store import DocEntry
-
-MILVUS_SCHEME = "milvus://"
 
 
 class SentenceLookup(Protocol):
@@ -80,10 +79,6 @@ class Library(Protocol):
     def keyword_scores(self, ids: Sequence[str], terms: Sequence[str]) -> np.ndarray | None:
         """BM25 score of each chunk of `ids`, or None where the engine cannot give them all."""
         ...
-
-
-def is_milvus(address: str | Any) -> bool:
-    return str(address).startswith(MILVUS_SCHEME)
 
 
 DEFAULT_LIBRARY = "default"

@@ -46,7 +46,7 @@ import numpy as np
 
 from corpus.records import Chunk
 from corpus.settings import current
-from index.backend import MILVUS_SCHEME
+from index.address import MILVUS_SCHEME
 from index.errors import BadNameError, IndexError_
 from index.keyword import terms as keyword_terms
 from index.owner import gone, is_me, me

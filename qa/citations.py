@@ -14,18 +14,12 @@ from collections.abc import Sequence
 
 from corpus.lang import detect_lang
 from corpus.sentences import split_sentences
+from qa.markers import LEAD_MARKERS as _LEAD_MARKERS
+from qa.markers import MARKER, cited_numbers
 from qa.names import unsupported_names
 from qa.numbers import unsupported_numbers
 from qa.records import Citation, Evidence
-
-MARKER = re.compile(r"\s?\[(\d{1,2}(?:\s*[,，]\s*\d{1,2})*)\]")
-# Markers opening a sentence were written after the previous one's closing quote or stop.
-_LEAD_MARKERS = re.compile(r"^(?:\s*\[\d{1,2}(?:\s*[,，]\s*\d{1,2})*\])+")
-
-
-def cited_numbers(text: str) -> list[int]:
-    """The numbers of the `[n]` / `[n, m]` markers in text, in order."""
-    return [int(x) for m in MARKER.finditer(text) for x in re.split(r"[,，]", m.group(1))]
+from qa.support import converted_numbers, name_problems, support_problems
 
 
 def _claims(text: str) -> list[tuple[str, list[int]]]:
@@ -48,13 +42,26 @@ def _claims(text: str) -> list[tuple[str, list[int]]]:
     return merged
 
 
-def check_claim(claim: str, sources: Sequence[str], names_ok: Sequence[str] = ()) -> list[str]:
-    """Problems of one answer sentence against its cited sentences (empty list: verified)."""
+def check_claim(
+    claim: str, sources: Sequence[str], names_ok: Sequence[str] = (), context: str = ""
+) -> list[str]:
+    """Problems of one answer sentence against its cited sentences (empty list: verified).
+
+    Numbers and Latin names must be in the cited sentences themselves. Units, periods, polarity,
+    measures and Chinese names (`qa.support`) may also come from `context`: the text just before
+    each cited sentence and its document's title, which a sentence continues (其, 该公司)."""
     joined = "\n".join(sources)
-    problems = [f"number not in the cited text: {n}" for n in unsupported_numbers(claim, joined)]
-    return problems + [
+    converted = converted_numbers(claim, joined)
+    problems = [
+        f"number not in the cited text: {n}"
+        for n in unsupported_numbers(claim, joined)
+        if n not in converted
+    ]
+    problems += [
         f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, names_ok)
     ]
+    wider = f"{context}\n{joined}" if context else joined
+    return problems + support_problems(claim, [wider]) + name_problems(claim, wider)
 
 
 def resolve_citations(
@@ -64,6 +71,7 @@ def resolve_citations(
     may use though the source spells them in Chinese (glossary translations such as Yan Junjie)."""
     by_n = {e.n: e for e in evidence}
     verdict: dict[int, list[str]] = {}
+    how: dict[int, set[str]] = {}
     for claim, ns in _claims(answer):
         valid = [n for n in ns if n in by_n]
         if not valid:
@@ -72,6 +80,7 @@ def resolve_citations(
         for n in valid:
             verdict.setdefault(n, [])
             verdict[n].extend(p for p in problems if p not in verdict[n])
+            how.setdefault(n, set()).add(_how(claim, by_n[n].text))
     order = [n for n in dict.fromkeys(cited_numbers(answer)) if n in by_n]
     renum = {old: new for new, old in enumerate(order, 1)}
 
@@ -95,9 +104,26 @@ def resolve_citations(
                 e.end,
                 not issues,
                 issues,
+                _weakest(how.get(old, {"supported"})),
             )
         )
     return text, citations
+
+
+_QUOTE_MARKS = re.compile(r"[“”\"\s]")
+
+
+def _how(claim: str, source: str) -> str:
+    """How a claim rests on its source: quoted, or supported in other words."""
+    bare = _QUOTE_MARKS.sub("", claim)
+    return "quoted" if bare and bare in _QUOTE_MARKS.sub("", source) else "supported"
+
+
+def _weakest(hows: set[str]) -> str:
+    for h in ("supported", "quoted"):
+        if h in hows:
+            return h
+    return "supported"
 
 
 def attach_citations(

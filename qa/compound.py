@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from qa.markers import MARKER
 from qa.records import Answer, Citation
 
 _EN_ASK = r"(?:what|how|when|where|who|whom|which|why|is|are|was|were|did|does|do|has|have|can)\b"
@@ -90,8 +91,6 @@ NOT_COVERED = {
 def merge_answers(question: str, parts: list[str], answers: list[Answer]) -> Answer:
     """One answer from the answers to each part: their texts in order with the citations
     renumbered 1..m, and a line for each part the documents do not cover."""
-    from qa.citations import MARKER
-
     lang = answers[0].language
     texts: list[str] = []
     citations: list[Citation] = []

@@ -7,6 +7,7 @@ for every engine.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -171,10 +172,37 @@ class ChatEngine(Engine):
                 yield text
 
 
+# A model that refuses in its own words instead of NOT_FOUND ("资料中没有提供MiniMax的CEO年薪。[1]"):
+# a refusal, whatever it cites.
+_SAYS_NOT_FOUND = re.compile(
+    r"^\W{0,3}(?:根据|在|从)?(?:所?提供的|现有的?|给定的|以上|上述)?(?:资料|文档|文章|文本|段落|材料|信息|内容|证据)中?"
+    r"(?:并)?(?:没有|未|无|不)(?:能)?(?:提供|提到|提及|给出|说明|包含|涉及|找到|明确|记载|披露|相关)"
+    r"|^\W{0,3}(?:无法|不能)(?:从|根据|在).{0,15}(?:回答|确定|得知|找到|得出)"
+    r"|^\W{0,3}(?:根据|从)(?:所?提供的|现有的?|给定的|以上|上述)?(?:资料|文档|文章|文本|段落|材料|信息|内容)"
+    r"[，,]?\s*(?:无法|不能|没有|未)(?:确定|回答|得知|找到|提供|提到|提及|给出)"
+    r"|^\W{0,3}(?:the )?(?:provided |given )?(?:passages?|documents?|text|context|sources?|evidence)"
+    r" (?:do(?:es)?n[o']t|do(?:es)? not|did not|didn't) (?:say|mention|provide|contain|state|specify|give|include)"
+    r"|^\W{0,3}(?:I )?(?:cannot|can't|am unable to) (?:answer|determine|find|tell)"
+    r"|^\W{0,3}there is no (?:information|mention)",
+    re.I,
+)
+
+
+def says_not_found(text: str) -> bool:
+    """The answer opens by saying the passages do not answer the question."""
+    return bool(_SAYS_NOT_FOUND.search(text.strip()))
+
+
 def postprocess(text: str, language: str, convert_numbers: bool = True) -> tuple[str, bool]:
-    """Clean a generated answer; (text, refused). English answers get Chinese amounts converted."""
+    """Clean a generated answer; (text, refused). English answers get Chinese amounts converted.
+    A refusal in the model's own words counts as NOT_FOUND: it cites nothing."""
     text = text.strip()
-    if not text or NOT_FOUND in text[:40] or text.upper().startswith(NOT_FOUND):
+    if (
+        not text
+        or NOT_FOUND in text[:40]
+        or text.upper().startswith(NOT_FOUND)
+        or says_not_found(text)
+    ):
         return REFUSAL[language], True
     text = text.replace(NOT_FOUND, "").strip()
     if language == "en" and convert_numbers:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -140,6 +141,30 @@ def token_f1(answer: str, golds: Sequence[str]) -> float:
     return best
 
 
+_SPAN_UNITS = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?")
+_LABEL = re.compile(r"\((?:translated from the sources?)\)|\[\d{1,2}\]")
+
+
+def _span_units(text: str) -> list[str]:
+    """SQuAD-style units: each Chinese character, each Latin word (lower-cased), each number."""
+    return [u.lower() for u in _SPAN_UNITS.findall(_LABEL.sub(" ", text))]
+
+
+def span_f1(answer: str, golds: Sequence[str]) -> float:
+    """Answer-span F1 as SQuAD and CMRC score it: characters for Chinese, words for English
+    (citation markers and the translation label left out); the best over the golds. A whole
+    sentence that contains the gold scores low: the point of a span is to be short."""
+    a = _span_units(answer)
+    best = 0.0
+    for g in golds:
+        gt = _span_units(g)
+        common = sum(min(a.count(t), gt.count(t)) for t in set(gt))
+        if common:
+            p, r = common / len(a), common / len(gt)
+            best = max(best, 2 * p * r / (p + r))
+    return best
+
+
 def gold_rank(hits: Sequence[dict[str, Any]], row: dict[str, Any]) -> int | None:
     """Rank of the first hit that holds the gold passage (by evidence text, else by doc id)."""
     for h in hits:
@@ -223,6 +248,9 @@ def score(rows: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]]) -> di
                 "f1": token_f1(pred["answer"], row["answers"])
                 if row["answers"] and not v["refused"]
                 else 0.0,
+                "span_f1": span_f1(pred["answer"], row["answers"])
+                if row["answers"] and not v["refused"]
+                else 0.0,
                 "gold_rank": rank,
                 "has_gold_passage": bool(row["evidence"] or row.get("doc_id")),
                 "citations": len(cites),
@@ -264,6 +292,7 @@ def _metrics(items: list[dict[str, Any]]) -> dict[str, Any]:
         else None,
         "accuracy": _rate(i["correct"] for i in ans),
         "token_f1": statistics.mean(i["f1"] for i in ans) if ans else None,
+        "span_f1": statistics.mean(i["span_f1"] for i in ans) if ans else None,
         "citation_precision": sum(i["citations_good"] for i in items) / cites if cites else None,
         "citation_recall": _rate(bool(i["cited_gold"]) for i in ans if i["cited_gold"] is not None),
         "refusal_precision": _rate(not i["answerable"] for i in refused),

@@ -23,7 +23,7 @@ from index.backend import SentenceLookup
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
-from qa.citations import MARKER
+from qa.markers import MARKER
 from qa.policy import POLICY, Policy
 from qa.question import (
     ASKS_ADJUSTED,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from qa.markers import MARKER
 from qa.question import PROPER_TAGS
 
 LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
@@ -317,8 +318,6 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     knows for `source` (glossary, library). Each unsupported name (at most `MAX_PAIRS`) is paired
     with the one name of the source, not yet rendered in English, whose sounds it matches; when
     there is not exactly one, None. The text unchanged when every name is supported."""
-    from qa.citations import MARKER  # qa.citations checks claims with this module
-
     bare = MARKER.sub("", text)
     missing = unsupported_names(bare, source, [en for _, en in pairs])
     if not missing:

@@ -19,13 +19,7 @@ from corpus.sentences import evidence_sentences
 from corpus.settings import current
 from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
-from qa.citations import (
-    MARKER,
-    attach_citations,
-    cited_numbers,
-    drop_unsupported,
-    resolve_citations,
-)
+from qa.citations import attach_citations, drop_unsupported, resolve_citations
 from qa.compound import merge_answers, split_question
 from qa.conversation import Turn, standalone_question
 from qa.engines import (
@@ -50,8 +44,9 @@ from qa.evidence import (
     wrong_kind_of_figure,
 )
 from qa.glossary import load_glossary
+from qa.markers import MARKER, cited_numbers
 from qa.names import original_of, with_english_names, with_originals
-from qa.policy import POLICY, Policy, Support
+from qa.policy import POLICY, Policy, Support, about_another, measure_not_given
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
 
@@ -195,6 +190,7 @@ class QAPipeline:
                 len(info.concepts),
                 len(absent),
                 sum(1 for c in absent if c.name),
+                sum(1 for c in info.focus if c in absent),
             )
             timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
             # the engine is offered NOT_FOUND only where `finish` would honour it
@@ -232,6 +228,13 @@ class QAPipeline:
         top = p.request.evidence[0].text
         if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
             return "the best sentence does not report the figure asked about"
+        best = p.request.evidence[0]
+        if why := about_another(p.query, top):
+            return why
+        if why := measure_not_given(
+            p.query, self._context(p.hits, best.doc_id, best.start, best.end) or top
+        ):
+            return why
         if p.info.asks_full_year and _PART_OF_YEAR.search(top) and not _WHOLE_YEAR.search(top):
             return "the question asks about a whole year; the documents give part of one"
         return None
@@ -255,7 +258,13 @@ class QAPipeline:
         notes = list(self.notes)
         if early:
             notes.append(f"refused: {early}")
-        if refused and not early and p.coverage >= self.policy.override_above(p.language):
+        translated = False
+        if (
+            refused
+            and not early
+            and p.coverage >= self.policy.override_above(p.language)
+            and not p.support.focus_absent
+        ):
             # docqa's own calibrated checks found support; a small model's NOT_FOUND there is far
             # more often a miss than a real gap (Policy.override_refusal_above). Show the source.
             english = self._english_source(p)
@@ -264,6 +273,7 @@ class QAPipeline:
                 f"the {self.engine.name} engine found no answer, but the documents support one; showing {what}"
             )
             text, refused = english or ExtractiveEngine().answer(p.request), False
+            translated = bool(english)
         elif refused and not early:
             notes.append(
                 f"refused: the {self.engine.name} engine found no answer in the passages, and they "
@@ -277,6 +287,8 @@ class QAPipeline:
                 text = self._with_originals(text, p.request.evidence)
             text, citations = resolve_citations(text, p.request.evidence, names_ok)
             citations = [self._check_label(p, text, c) for c in citations]
+            if translated:
+                citations = [replace(c, check="translated") for c in citations]
             cited = [c.quote for c in citations]
             if self.engine.name != "extractive" and wrong_answer_type(p.query, text, cited):
                 # "累计融资多少？" answered "7轮融资": the figure asked for is in the cited passage.
@@ -299,9 +311,11 @@ class QAPipeline:
             elif not any(c.verified for c in citations):
                 # Nothing the engine said could be checked against the documents: show the
                 # extractive answer (the source's own sentence) instead of an unverified one.
+                why = next((c.problems[0] for c in citations if c.problems), "no citation")
                 text, citations, what = self._source(p, names_ok)
                 notes.append(
-                    f"the {self.engine.name} answer could not be verified against the documents; showing {what} instead"
+                    f"the {self.engine.name} answer did not check out against its sources ({why}); "
+                    f"showing {what} instead"
                 )
             elif self.engine.name != "extractive" and not all(c.verified for c in citations):
                 # Some of it checks out: keep that, drop the statements that do not.
@@ -375,6 +389,7 @@ class QAPipeline:
             # one the quote would show, so they would only swap English for the same Chinese.
             text, citations = resolve_citations(english, p.request.evidence, names_ok)
             if citations and all(c.verified for c in citations):
+                citations = [replace(c, check="translated") for c in citations]
                 return text, citations, "a translation of the source sentence"
         text, citations = self._extractive(p.request, names_ok)
         return text, citations, "the source sentence"
@@ -403,6 +418,8 @@ class QAPipeline:
         problems = []
         if metric_mismatch(question, c.quote):
             problems.append("the cited sentence does not report the figure asked about")
+        if other := about_another(question, c.quote):
+            problems.append(other.replace("the best sentence", "the cited sentence"))
         if wrong_kind_of_figure(question, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")
         ev = next(

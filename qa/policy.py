@@ -27,6 +27,9 @@ class Support:
     concepts: int  # concepts in the question
     absent: int  # concepts no retrieved passage mentions at all
     absent_names: int  # ... of which proper names or acronyms
+    # the concepts next to the question word (what is asked: 设计师 in 大桥的设计师是谁) that no
+    # retrieved passage mentions: the topic is there, the fact asked for is not
+    focus_absent: int = 0
 
     @property
     def absent_share(self) -> float:
@@ -37,7 +40,8 @@ class Support:
 class RefusalModel:
     """Logistic estimate that the evidence answers the question; below `threshold`, refuse.
 
-    z = bias + coverage*c + similarity*s + absent_share*a + min(absent, 4)*n,  p = 1/(1+e^-z).
+    z = bias + coverage*c + similarity*s + absent_share*a + min(absent, 4)*n
+        + min(focus_absent, 2)*f,  p = 1/(1+e^-z).
     (Whether the best sentence names the question's subject, and absent names, were tried as
     features: they bought nothing on the dev half, so the subject counts in ranking and in
     citation checks instead.)
@@ -51,6 +55,7 @@ class RefusalModel:
     absent_share: float
     absent: float
     threshold: float
+    focus_absent: float = 0.0
 
     def probability(self, s: Support) -> float:
         z = (
@@ -59,6 +64,7 @@ class RefusalModel:
             + self.similarity * (s.similarity or 0.0)
             + self.absent_share * s.absent_share
             + self.absent * min(s.absent, 4)
+            + self.focus_absent * min(s.focus_absent, 2)
         )
         return 1.0 / (1.0 + math.exp(-z))
 
@@ -188,3 +194,24 @@ class Policy:
 
 
 POLICY = Policy()
+
+
+def measure_not_given(question: str, sentence_in_context: str) -> str | None:
+    """Why the best sentence does not answer a question about a measure it never names (a
+    services-trade total answered with the goods-trade total; an operating cost with a
+    construction cost), or None. The sentence is read with its title and the text before it."""
+    from qa.support import measures_named
+
+    missing = sorted(measures_named(question) - measures_named(sentence_in_context))
+    if not missing:
+        return None
+    return f"the best sentence does not give the {missing[0]} asked about"
+
+
+def about_another(question: str, sentence: str) -> str | None:
+    """Why a sentence that gives another one of the same kind's figure (汶川地震's toll for a
+    question about 泸定地震) does not answer the question, or None."""
+    from qa.support import another_subject
+
+    other = another_subject(question, sentence)
+    return f"the best sentence is about {other}" if other else None

@@ -9,6 +9,7 @@ it), so the record is made after retrieval, from the standalone question and the
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -76,6 +77,9 @@ class Question:
     # Who or what the question is about (people, companies, places, products): an answer about
     # another subject does not answer it, whatever its numbers.
     subjects: tuple[Concept, ...] = ()
+    # What is asked about the subject: the concept next to the question word (设计师 in
+    # 大桥的设计师是谁, "operating cost" in "What is the operating cost of..."); None when unclear.
+    focus: tuple[Concept, ...] = ()
 
     @property
     def crosses(self) -> bool:
@@ -110,7 +114,35 @@ def analyse(
         bool(ASKS_ADJUSTED.search(question)),
         bool(ASKS_FULL_YEAR.search(question)),
         tuple(subjects),
+        focus_concept(question, lang, concepts, subjects),
     )
+
+
+_WH_ZH = re.compile(
+    r"多少|几|什么|哪|谁|何时|何地|何处|何人|多久|多长|多大|多高|多远|多重|如何|怎么|怎样|为什么|为何"
+)
+
+
+def focus_concept(
+    question: str, lang: str, concepts: Sequence[Concept], subjects: Sequence[Concept]
+) -> tuple[Concept, ...]:
+    """The concepts next to a Chinese question word: what is asked about the subject (大桥的设计师是谁
+    -> 设计师; 造成多少人遇难 -> 造成, 遇难). Names are subjects and are skipped. English questions
+    have none: their concepts are the Chinese translations of their words, which cannot be placed."""
+    wh = _WH_ZH.search(question)
+    if lang == "en" or not wh:
+        return ()
+    out = []
+    for c in concepts:
+        if c.name or c in subjects:
+            continue
+        at = question.find(c.label)
+        if at < 0:
+            continue
+        end = at + len(c.label)
+        if 0 <= wh.start() - end <= 1 or 0 <= at - wh.end() <= 1:
+            out.append(c)
+    return tuple(out)
 
 
 PROPER_TAGS = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})

@@ -37,6 +37,10 @@ class Citation:
     end: int
     verified: bool
     problems: tuple[str, ...] = ()
+    # what `verified` rests on: "quoted" (the answer repeats the sentence), "translated" (a
+    # translation of it that passed the fidelity checks) or "supported" (a claim in other words whose
+    # numbers, names, units, period, measure and direction the sentence states)
+    check: str = "supported"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +52,7 @@ class Citation:
             "start": self.start,
             "end": self.end,
             "verified": self.verified,
+            "check": self.check,
             "problems": list(self.problems),
         }
 

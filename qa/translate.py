@@ -28,6 +28,7 @@ from index.keyword import word_terms
 from index.model_store import docqa_home
 from qa.glossary import Glossary, load_glossary
 from qa.numbers import english_amount, english_figures, parse_quantities, supported, to_english
+from qa.support import support_problems
 
 if TYPE_CHECKING:  # imported where a model translates, not by every question
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -101,6 +102,8 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
         f"glossary name not followed: {w}" for w in wrong
     ]
     problems += moved_years(source, translation)
+    # a changed unit, period (年内 -> "first half"), direction or measure (流动负债 -> liabilities)
+    problems += support_problems(translation, [source])
     lo, hi = LENGTH_RATIO[to]
     if not lo <= ratio <= hi:
         problems.append(
@@ -239,7 +242,8 @@ class Translator:
                 d["to"],
                 d["engine"],
                 _fid(d["fidelity_before"]),
-                _fid(d["fidelity"]),
+                # judged again: the checks may have grown since it was cached
+                check_fidelity(text, d["text"], to, self.glossary),
                 tuple(d["repairs"]),
                 True,
                 d["seconds"],

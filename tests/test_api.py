@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from conftest import ASK_JSON_KEYS, post_json
 from fastapi.testclient import TestClient
 
-from qa.cli import cli
-from qa.service import DocqaService, Upload, safe_filename
+from ui.cli import cli
 from ui.server import build_app
+from ui.service import DocqaService, Upload, safe_filename
 
 XSS_DOC = (
     "安全测试公司年报\n\n"

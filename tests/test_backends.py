@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 
 from corpus.demo import demo_paths
-from qa.cli import cli
+from ui.cli import cli
 
 pytest.importorskip("pymilvus")
 pytest.importorskip("milvus_lite")
@@ -160,7 +160,7 @@ def test_a_lite_file_open_in_another_process_is_a_clear_error(tmp_path: Path) ->
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
         res = subprocess.run(
-            [sys.executable, "-m", "qa.cli", "docs", "--index", address],
+            [sys.executable, "-m", "ui.cli", "docs", "--index", address],
             capture_output=True,
             text=True,
             timeout=120,

@@ -15,7 +15,7 @@ from index.embedders import SentenceTransformerEmbedder, make_embedder
 from index.langchain import DocqaRetriever
 from index.search import HybridSearcher
 from index.store import load_snapshot
-from qa.cli import cli
+from ui.cli import cli
 
 
 @pytest.fixture(scope="module")

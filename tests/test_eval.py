@@ -12,11 +12,11 @@ from conftest import ASK_JSON_KEYS
 
 from index.search import HybridSearcher
 from index.store import load_snapshot
-from qa.cli import cli
 from qa.engines import ExtractiveEngine
 from qa.evaluate import QuestionSetError, load_questions, predict, score, token_f1
 from qa.pipeline import QAPipeline
 from qa.report import write_reports
+from ui.cli import cli
 
 DEV = Path(__file__).resolve().parents[1] / "qa" / "data" / "dev_questions.jsonl"
 

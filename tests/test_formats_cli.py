@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from corpus.demo import demo_paths
 from corpus.errors import UnsupportedFormatError
 from corpus.readers import read_document
-from qa.cli import cli
 from tests.conftest import make_pdf
+from ui.cli import cli
 
 
 def test_markdown(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ def docqa(
         **(env or {}),
     }
     full.pop("DOCQA_EMBEDDER", None)
-    cmd = [sys.executable, "-m", "qa.cli", *args]
+    cmd = [sys.executable, "-m", "ui.cli", *args]
     if wait:
         return subprocess.run(cmd, env=full, capture_output=True, text=True, timeout=300, cwd=ROOT)
     return subprocess.Popen(

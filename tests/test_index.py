@@ -83,7 +83,7 @@ def test_reread_updates_files_an_older_cleaner_read(
     from click.testing import CliRunner
 
     import corpus.readers
-    from qa.cli import cli
+    from ui.cli import cli
 
     wiki = corpus_dir / "wiki.txt"
     wiki.write_text(

@@ -54,7 +54,7 @@ def run(address: str, home: Path, *args: str, library: str = "default"):
         "DOCQA_LIBRARY": library,
         "DOCQA_EMBEDDER": FAKE,
     }
-    cmd = [sys.executable, "-m", "qa.cli", *args]
+    cmd = [sys.executable, "-m", "ui.cli", *args]
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300, cwd=ROOT)
 
 
@@ -71,7 +71,7 @@ def kill_at(address: str, home: Path, point: int, *args: str, library: str = "de
         "DOCQA_FAULT_POINTS": "1",
     }
     p = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", *args],
+        [sys.executable, "-m", "ui.cli", *args],
         env=env,
         cwd=ROOT,
         stdin=subprocess.PIPE,

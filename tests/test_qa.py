@@ -18,12 +18,12 @@ from conftest import ASK_JSON_KEYS, ScriptedEngine
 
 from index.search import HybridSearcher
 from index.store import load_snapshot
-from qa.cli import cli
 from qa.conversation import Turn
 from qa.engines import ChatEngine, ExtractiveEngine
 from qa.llm import LlamaCppChat, make_chat_model
 from qa.pipeline import QAPipeline, QuestionError
 from qa.records import Answer
+from ui.cli import cli
 from ui.server import free_port
 
 

@@ -13,10 +13,10 @@ from corpus.errors import CorpusError, DocqaError
 from corpus.settings import Settings, SettingsError, current, use
 from index.embedders import EmbedderError
 from index.errors import BadNameError, IndexBusyError, NotFoundError
-from qa.cli import cli
 from qa.llm import LLMError
 from qa.pipeline import QuestionError
-from qa.service import ServiceError
+from ui.cli import cli
+from ui.service import ServiceError
 
 
 def test_settings_from_the_environment_with_defaults_and_options(tmp_path: Path) -> None:

@@ -10,10 +10,10 @@ from click.testing import CliRunner
 
 from corpus.demo import demo_paths
 from corpus.readers import read_document
-from qa.cli import cli
 from qa.glossary import load_glossary
 from qa.llm import LlamaCppChat
 from qa.translate import Translator, check_fidelity, key_passages, repair, side_by_side
+from ui.cli import cli
 
 G = load_glossary()
 SRC = "闫俊杰称,MiniMax2025年经调整净亏损为2.51亿美元,较2024年的2.44亿美元增加2.7%。海螺AI被起诉。"

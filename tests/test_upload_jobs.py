@@ -17,8 +17,8 @@ import pytest
 from conftest import upload_request
 from fastapi.testclient import TestClient
 
-from qa.service import DocqaService
 from ui.server import build_app, spawn
+from ui.service import DocqaService
 
 
 def report(i: int) -> str:
@@ -85,7 +85,7 @@ def test_kill_9_of_the_server_during_an_upload_job_resumes_it(home: Path, tmp_pa
 
 def get_state(home: Path, job: str) -> str:
     """A job's state as the jobs database holds it (no server running)."""
-    from qa.jobs import JobStore
+    from ui.jobs import JobStore
 
     found = JobStore(home / "index" / "jobs.sqlite").get(job)
     assert found is not None

@@ -15,9 +15,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from qa.conversation import Turn
-from qa.libraries import Libraries
 from qa.pipeline import MAX_QUESTION_CHARS
-from qa.service import MAX_TRANSLATE_CHARS, MAX_UPLOAD_FILES, ServiceError, Upload
+from ui.libraries import Libraries
+from ui.service import MAX_TRANSLATE_CHARS, MAX_UPLOAD_FILES, ServiceError, Upload
 
 LIBRARY_HELP = "the library to use; default: the server's"
 

@@ -13,11 +13,11 @@ import gradio as gr
 from corpus.errors import DocqaError
 from corpus.settings import current
 from qa.conversation import Turn
-from qa.libraries import Libraries
 from qa.llm import local_model_installed
 from qa.records import Answer
-from qa.service import DocqaService, ServiceError, Upload
 from ui import render
+from ui.libraries import Libraries
+from ui.service import DocqaService, ServiceError, Upload
 
 USER_ERRORS = (DocqaError, ValueError)
 EXAMPLES = [

@@ -78,6 +78,7 @@ class SourceView:
     after: str
     verified: bool
     problems: tuple[str, ...]
+    check: str = "supported"
 
 
 def source_views(answer: Answer, turn: int, snapshot: Library) -> list[SourceView]:
@@ -110,6 +111,7 @@ def source_views(answer: Answer, turn: int, snapshot: Library) -> list[SourceVie
                 text[end:b] + ("…" if b < len(text) else ""),
                 c.verified,
                 c.problems,
+                c.check,
             )
         )
     return out
@@ -121,17 +123,36 @@ def _multiline(text: str) -> str:
 
 def translation_html(t: Translation) -> str:
     cls = "docqa-gloss" if t.kind == "gloss" else "docqa-translation-text"
-    checks = "" if t.kind == "gloss" or t.fidelity.ok else " ⚠ check numbers/names"
+    checks = (
+        ""
+        if t.kind == "gloss" or t.fidelity.ok
+        else " ⚠ check against the source: " + "; ".join(t.fidelity.problems)
+    )
     return (
         f'<div class="docqa-translation"><div class="{cls}">{_multiline(t.text)}</div>'
         f'<div class="docqa-meta">{esc(t.engine)}{esc(checks)}</div></div>'
     )
 
 
+# What a verified citation's badge says was checked (`Citation.check`), and its tooltip.
+CHECKED = {
+    "quoted": ("quoted", "the answer repeats this sentence word for word"),
+    "translated": (
+        "translation checked",
+        "the answer translates this sentence; numbers, names, years, units, periods and measures "
+        "were checked against it",
+    ),
+    "supported": (
+        "supported",
+        "the answer's numbers, names, units, period, measure and direction are all in this sentence",
+    ),
+}
+
+
 def source_card(v: SourceView, translation: Translation | None = None) -> str:
     meta = " · ".join(esc(x) for x in (v.date, v.publisher) if x)
     badge = (
-        '<span class="docqa-ok">verified ✓</span>'
+        f'<span class="docqa-ok" title="{esc(CHECKED[v.check][1])}">{esc(CHECKED[v.check][0])} ✓</span>'
         if v.verified
         else f'<span class="docqa-bad">unverified: {esc("; ".join(v.problems))}</span>'
     )

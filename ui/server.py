@@ -16,8 +16,8 @@ from urllib.parse import parse_qs, quote, urlencode
 from fastapi import FastAPI
 
 from corpus.settings import current
-from qa.libraries import Libraries
-from qa.service import DocqaService
+from ui.libraries import Libraries
+from ui.service import DocqaService
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -298,7 +298,7 @@ def spawn(
     env.pop("DOCQA_TOKEN", None)
     log = open(log_path or os.devnull, "w")  # noqa: SIM115 - the child writes it until it ends
     proc = subprocess.Popen(
-        [sys.executable, "-m", "qa.cli", "serve", "--port", str(port), "--llm", llm],
+        [sys.executable, "-m", "ui.cli", "serve", "--port", str(port), "--llm", llm],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

@@ -13,8 +13,8 @@ from typing import Any
 from index.backend import DEFAULT_LIBRARY, create_library, delete_library, list_libraries
 from index.errors import IndexError_
 from index.milvus import check_library_name
-from qa.jobs import JobRunner
-from qa.service import DocqaService, ServiceError
+from ui.jobs import JobRunner
+from ui.service import DocqaService, ServiceError
 
 
 class Libraries:

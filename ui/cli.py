@@ -21,7 +21,7 @@ from corpus.settings import Settings, current, use
 
 if TYPE_CHECKING:
     from qa.records import Answer
-    from qa.service import DocqaService
+    from ui.service import DocqaService
 
 
 def _emit_json(obj: Any) -> None:
@@ -281,7 +281,7 @@ def _service(
 ) -> DocqaService:
     """The service the web app and the API use, for one command (no background warm-up). The
     default library is built from the demo corpus on first use, with a progress bar."""
-    from qa.service import DocqaService
+    from ui.service import DocqaService
 
     svc = DocqaService(
         _address(index), llm or current().llm, model, k, warm_up=False, library=library
@@ -836,9 +836,9 @@ def serve(
 ) -> None:
     """Start the web UI (chat, library, translate, evaluate) and the HTTP API on one port."""
     from index.backend import DEFAULT_LIBRARY, create_library
-    from qa.service import DocqaService
     from ui.server import check_bind
     from ui.server import serve as run_server
+    from ui.service import DocqaService
 
     try:
         check_bind(host, token)  # before the slow start, so the refusal is immediate
@@ -852,7 +852,7 @@ def serve(
     _build_demo(service)
     for note in service.open():  # the notes are shown in the page header too
         echo(note, err=True)
-    from qa.libraries import Libraries
+    from ui.libraries import Libraries
 
     hub = Libraries.around(service)
     for note in hub.recover():  # what a server killed earlier left unfinished

@@ -36,10 +36,10 @@ from index.store import (
 )
 from qa.conversation import Turn
 from qa.engines import make_engine
-from qa.jobs import Job, JobRunner, JobStore, new_job_id
 from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, check_question
 from qa.records import Answer
 from qa.translate import Translation, Translator, key_passages
+from ui.jobs import Job, JobRunner, JobStore, new_job_id
 
 MAX_UPLOAD_FILES = 20
 STAGING = ".jobs"  # uploads/.jobs/<job id>/: a background upload's files until it is done
@@ -193,7 +193,7 @@ class DocqaService:
         self._searcher: HybridSearcher | None = None
         self._pipelines: dict[str, QAPipeline] = {}
         self._translator: Translator | None = None
-        # loaded embedders by name, shared by the libraries one server serves (qa.libraries)
+        # loaded embedders by name, shared by the libraries one server serves (ui.libraries)
         self._embedders = embedders if embedders is not None else {}
         self.jobs = jobs or JobRunner(
             lambda exc: getattr(exc, "http_status", 500), JobStore(self.work_dir / "jobs.sqlite")

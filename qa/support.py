@@ -1,0 +1,369 @@
+"""Does a cited sentence support a claim? Beyond numbers and Latin names (`qa.numbers`,
+`qa.names`), a claim is supported only when its source states:
+
+- **the same unit**, by value: 1200海里 is not 1200 kilometers; 15亩 is 1 hectare, not 15 acres
+  (`unit_problems`);
+- **the same period**: a first half, a quarter or N months is not the whole year, nor 年内
+  ("within the year") a half (`period_problems`);
+- **the same polarity**: died is not alive, fell is not rose, a loss is not a profit
+  (`polarity_problems`);
+- **the same measure**: an operating cost is not a construction cost, services are not goods, a
+  subsidy is not a number of places (`measure_problems`).
+
+Each check reads two plain texts and returns problems as short phrases (empty: no objection), so
+`qa.citations` shows them on the citation. The word lists are general language, not any
+benchmark's: each entry is a measure or a direction that news, reports and encyclopedias state.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# -- units ------------------------------------------------------------------------------------
+# (pattern, dimension, size in the dimension's base unit). Longest forms first where they share
+# a prefix (平方公里 before 公里, 千米 before 米).
+_UNITS: tuple[tuple[str, str, Decimal], ...] = (
+    (
+        r"平方公里|平方千米|km²|km2|square kilometres?|square kilometers?|sq km",
+        "area",
+        Decimal(10**6),
+    ),
+    (r"平方英里|square miles?|sq mi", "area", Decimal("2589988.110336")),
+    (r"平方英尺|square f(?:ee|oo)t|sq ft", "area", Decimal("0.09290304")),
+    (r"平方米|m²|square met(?:er|re)s?", "area", Decimal(1)),
+    (r"公顷|hectares?|\bha\b", "area", Decimal(10**4)),
+    (r"英亩|acres?", "area", Decimal("4046.8564224")),
+    (r"亩|\bmu\b", "area", Decimal(10**4) / 15),
+    (r"海里|nautical miles?|\bnmi\b", "length", Decimal(1852)),
+    (r"英里|miles?", "length", Decimal("1609.344")),
+    (r"公里|千米|kilomet(?:er|re)s?|\bkm\b", "length", Decimal(1000)),
+    (r"厘米|centimet(?:er|re)s?|\bcm\b", "length", Decimal("0.01")),
+    (r"毫米|millimet(?:er|re)s?|\bmm\b", "length", Decimal("0.001")),
+    (r"英尺|feet|foot|\bft\b", "length", Decimal("0.3048")),
+    (r"英寸|inch(?:es)?", "length", Decimal("0.0254")),
+    (r"(?<![平立方])米|met(?:er|re)s?\b", "length", Decimal(1)),
+    (r"公吨|吨|tonnes?|metric tons?|\btons?\b", "mass", Decimal(1000)),
+    (r"千克|公斤|kilograms?|\bkg\b", "mass", Decimal(1)),
+    (r"斤|\bjin\b|catties", "mass", Decimal("0.5")),
+    (r"(?<![千公])克|grams?\b", "mass", Decimal("0.001")),
+    (r"磅|pounds?\b|\blbs?\b", "mass", Decimal("0.45359237")),
+    (r"公升|升|litres?|liters?", "volume", Decimal(1)),
+    (r"立方米|cubic met(?:er|re)s?|m³", "volume", Decimal(1000)),
+)
+_UNIT_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in _UNITS), re.I)
+_UNIT_OF = [(re.compile(f"^(?:{p})$", re.I), d, s) for p, d, s in _UNITS]
+_MAGNITUDE = {
+    "万亿": Decimal(10) ** 12,
+    "亿": Decimal(10) ** 8,
+    "万": Decimal(10) ** 4,
+    "千": Decimal(10) ** 3,
+    "thousand": Decimal(10) ** 3,
+    "million": Decimal(10) ** 6,
+    "billion": Decimal(10) ** 9,
+}
+_MEASURED = re.compile(
+    r"(?<![\d.])(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s{0,2}(?P<mag>万亿|亿|万|千(?!米|克)|thousand|million|billion)?"
+    r"\s{0,2}(?:多|余)?\s{0,2}(?P<unit>" + _UNIT_RE.pattern + ")",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Measured:
+    """A number with a physical unit, in its dimension's base unit (metres, square metres...)."""
+
+    value: Decimal
+    dimension: str
+    text: str
+    number: str = ""  # the number as written (1,500 of "1,500 acres")
+
+
+def measured(text: str) -> list[Measured]:
+    """Every number with a unit of length, area, mass or volume in the text."""
+    out = []
+    for m in _MEASURED.finditer(text):
+        unit = m.group("unit")
+        dim, size = next(((d, s) for r, d, s in _UNIT_OF if r.match(unit)), ("", Decimal(0)))
+        if not dim:
+            continue
+        value = Decimal(m.group("num").replace(",", ""))
+        value *= _MAGNITUDE.get((m.group("mag") or "").lower(), Decimal(1))
+        out.append(Measured(value * size, dim, m.group().strip(), m.group("num")))
+    return out
+
+
+def _same_amount(a: Decimal, b: Decimal) -> bool:
+    """Equal within the rounding of a converted figure (1200 nautical miles = 2222.4 km ~ 2,222)."""
+    return a == b or (b != 0 and abs(a - b) / abs(b) <= Decimal("0.02"))
+
+
+def converted_numbers(claim: str, source: str) -> set[str]:
+    """Numbers of the claim that are a source amount converted to another unit (100 hectares for
+    1500亩): right, though the number itself is not in the source."""
+    src = measured(source)
+    return {
+        q.number
+        for q in measured(claim)
+        if any(s.dimension == q.dimension and _same_amount(q.value, s.value) for s in src)
+    }
+
+
+def unit_problems(claim: str, source: str) -> list[str]:
+    """Measured amounts of the claim whose source states that dimension, but no amount of it that
+    converts to the claim's (1200 kilometers against 1200海里)."""
+    src = measured(source)
+    out = []
+    for q in measured(claim):
+        same_dim = [s for s in src if s.dimension == q.dimension]
+        if same_dim and not any(_same_amount(q.value, s.value) for s in same_dim):
+            out.append(f"unit or amount not in the source: {q.text}")
+    return out
+
+
+# -- periods ----------------------------------------------------------------------------------
+# A part of a year, by what it covers; the whole year; a claim naming one the source does not.
+_PERIODS: tuple[tuple[str, str], ...] = (
+    ("first half", r"上半年|上半财年|前半年|first half|\bH1\b|1H"),
+    ("second half", r"下半年|下半财年|后半年|second half|\bH2\b|2H"),
+    ("first quarter", r"第一季度|一季度|首季|1季度|first quarter|\bQ1\b"),
+    ("second quarter", r"第二季度|二季度|2季度|second quarter|\bQ2\b"),
+    ("third quarter", r"第三季度|三季度|3季度|third quarter|\bQ3\b"),
+    ("fourth quarter", r"第四季度|四季度|4季度|fourth quarter|\bQ4\b"),
+    (
+        "first three quarters",
+        r"前三季度|前三个季度|first three quarters|first nine months|前9个?月|前九个月",
+    ),
+    ("months", r"前\d{1,2}个?月|前[一二三四五六七八九十]+个?月|first (?:\w+ ){0,1}months"),
+)
+_PERIOD_RE = [(name, re.compile(p, re.I)) for name, p in _PERIODS]
+_WHOLE_YEAR = re.compile(r"全年|整年|年度|full[- ]year|whole year|annual|for the year", re.I)
+
+
+def period_problems(claim: str, source: str) -> list[str]:
+    """A part of a year the claim names that the source does not (年内 rendered "in the first
+    half"); a whole year claimed from a source that gives a part of one."""
+    out = []
+    src_parts = {name for name, r in _PERIOD_RE if r.search(source)}
+    for name, r in _PERIOD_RE:
+        if r.search(claim) and name not in src_parts:
+            out.append(f"period not in the source: {name}")
+    if _WHOLE_YEAR.search(claim) and src_parts and not _WHOLE_YEAR.search(source):
+        out.append(f"a whole year stated; the source gives the {min(src_parts)}")
+    return out
+
+
+# -- polarity ---------------------------------------------------------------------------------
+# Opposite pairs: a claim on one side whose source states only the other side.
+_OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "rose",
+        r"增长|增加|上升|上涨|提高|提升|增多|扩大|\b(?:rose|rise[sn]?|increased?|grew|grow(?:s|th)|gain(?:ed|s)?)\b",
+        "fell",
+        r"下降|减少|下跌|降低|下滑|回落|缩小|减少|\b(?:fell|fall(?:s|en)?|decreased?|declined?|drop(?:ped|s)?|shr[ai]nk)\b",
+    ),
+    (
+        "died",
+        r"死亡|死去|去世|逝世|遇难|丧生|罹难|身亡|卒(?=[于，。,年])|\b(?:died|dead|deaths?|killed|perished)\b",
+        "alive",
+        r"存活|活着|幸存|生还|在世|健在|\b(?:alive|surviv(?:e|ed|ing|ors?)|living)\b",
+    ),
+    (
+        "profit",
+        r"盈利|(?<!毛)利润|净利|赚|\b(?:profits?|profitable|earned)\b",
+        "loss",
+        r"亏损|亏|\b(?:loss(?:es)?|lost money)\b",
+    ),
+    (
+        "won",
+        r"获胜|胜出|战胜|赢|夺冠|\b(?:won|wins?|winning|victor(?:y|ious)|beat)\b",
+        "lost",
+        r"落败|输给|负于|败给|\b(?:lost to|defeated by|lose|loses)\b",
+    ),
+    (
+        "more than",
+        r"超过|多于|高于|逾|\b(?:more than|exceed(?:s|ed)?)\b",
+        "less than",
+        r"不到|少于|低于|不足|\b(?:less than|fewer than)\b",
+    ),
+)
+_OPPOSITE_RE = [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in _OPPOSITES]
+
+
+def polarity_problems(claim: str, source: str) -> list[str]:
+    """A direction the claim states whose source states only the opposite one; or states the
+    opposite right after the same words (数量急遽增加 against 数量急遽减少, though the source
+    says 提升 elsewhere)."""
+    out = []
+    for a, ra, b, rb in _OPPOSITE_RE:
+        for said, r_said, other, r_other in ((a, ra, b, rb), (b, rb, a, ra)):
+            if not r_said.search(claim):
+                continue
+            if not r_said.search(source) and r_other.search(source):
+                out.append(f"the source says {other}, not {said}")
+                continue
+            for m in r_said.finditer(claim):
+                lead = claim[max(0, m.start() - 2) : m.start()]
+                if len(lead) < 2 or not _HAN.match(lead[-1]):
+                    continue
+                flipped = [
+                    x for x in r_other.finditer(source) if source[x.start() - 2 : x.start()] == lead
+                ]
+                kept = [
+                    x for x in r_said.finditer(source) if source[x.start() - 2 : x.start()] == lead
+                ]
+                if flipped and not kept:
+                    out.append(f"the source says {lead}{flipped[0].group()}, not {lead}{m.group()}")
+                    break
+    return out
+
+
+# -- measures ---------------------------------------------------------------------------------
+# What a figure is a figure of: (name, forms in either language). A claim naming a measure its
+# source never names (in either language) reports a figure the source does not give. Forms of
+# one measure are its synonyms; a more specific measure is its own entry.
+_MEASURES: tuple[tuple[str, str], ...] = (
+    (
+        "construction cost",
+        r"造价|建设费用|建设成本|建造费用|建造成本|投资额|总投资|construction costs?|cost to build",
+    ),
+    (
+        "operating cost",
+        r"运营费用|运营成本|营运成本|运行费用|维护费用|operating costs?|running costs?",
+    ),
+    ("goods trade", r"货物贸易|货物进出口|商品贸易|trade in goods|goods trade|merchandise trade"),
+    ("services trade", r"服务贸易|服务进出口|trade in services|services trade"),
+    ("cash burn", r"现金消耗|消耗现金|烧钱|cash burn|burn rate|\bburns?\b"),
+    ("net current liabilities", r"流动负债净额|net current liabilities"),
+    ("current liabilities", r"流动负债|current liabilities"),
+    ("total liabilities", r"(?<!流动)负债总额|(?<!流动)总负债|total liabilities"),
+    ("unemployment rate", r"失业率|unemployment rate"),
+    ("population", r"人口|population"),
+    (
+        "area",
+        r"面积|平方公里|平方千米|公顷|亩|surface area|land area|total area|square kilomet|hectares|acres",
+    ),
+    (
+        "deaths",
+        r"死亡|遇难|丧生|罹难|身亡|死者|\b(?:deaths?|died|dead|killed|death toll|fatalities)\b",
+    ),
+    ("injuries", r"受伤|伤者|伤员|\b(?:injured|injuries|wounded)\b"),
+    ("subsidy", r"补贴|补助|津贴|subsid(?:y|ies)|allowances?|\bgrants?\b"),
+    (
+        "places",
+        r"托位|学位|床位|名额|(?:childcare|nursery|school|kindergarten) places|hospital beds",
+    ),
+    ("graduates", r"毕业生|graduates"),
+    ("revenue", r"营收|营业收入|总收入|收入|营业额|revenues?|sales|turnover"),
+    ("gross profit", r"毛利(?!率)|gross profit"),
+    ("profit", r"(?<!毛)利润|净利|盈利|\bprofits?\b|net income"),
+    ("gross margin", r"毛利率|gross margin"),
+    ("valuation", r"估值|valuation|valued at"),
+    ("market value", r"市值|market (?:cap|capitali[sz]ation|value)"),
+    ("exports", r"出口|exports?"),
+    ("imports", r"进口|imports?"),
+    ("growth rate", r"增速|增长率|增幅|growth rate"),
+)
+_MEASURE_RE = [(name, re.compile(p, re.I)) for name, p in _MEASURES]
+
+
+def measures_named(text: str) -> set[str]:
+    """The measures a text names."""
+    return {name for name, r in _MEASURE_RE if r.search(text)}
+
+
+def measure_problems(claim: str, source: str) -> list[str]:
+    """Measures the claim names that its source never names."""
+    src = measures_named(source)
+    return [f"the source does not give the {name}" for name in sorted(measures_named(claim) - src)]
+
+
+def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
+    """Every unit, period, polarity and measure objection to a claim from its cited texts."""
+    joined = "\n".join(sources)
+    return (
+        unit_problems(claim, joined)
+        + period_problems(claim, joined)
+        + polarity_problems(claim, joined)
+        + measure_problems(claim, joined)
+    )
+
+
+__all__ = [
+    "chinese_names",
+    "converted_numbers",
+    "measure_problems",
+    "measured",
+    "name_problems",
+    "measures_named",
+    "period_problems",
+    "polarity_problems",
+    "support_problems",
+    "unit_problems",
+]
+
+
+# -- names ------------------------------------------------------------------------------------
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·]{2,}$")
+_NAME_TAGS = frozenset({"nr", "ns", "nt"})
+
+
+def chinese_names(text: str) -> list[str]:
+    """Person, place and organisation names jieba tags in a Chinese text (two characters or more)."""
+    return list(_chinese_names(text))
+
+
+@lru_cache(maxsize=4096)
+def _chinese_names(text: str) -> tuple[str, ...]:
+    if not _HAN.search(text):
+        return ()
+    from corpus.segment import default_segmenter
+
+    tags = default_segmenter().tag(text)
+    return tuple(dict.fromkeys(w for w, t in tags if t in _NAME_TAGS and _HAN_NAME.match(w)))
+
+
+def name_problems(claim: str, source: str) -> list[str]:
+    """Chinese names the claim gives that its source (with the context the caller includes: the
+    text before the sentence, the document's title) never writes: another subject's figure."""
+    return [f"name not in the source: {n}" for n in chinese_names(claim) if n not in source]
+
+
+# -- another entity of the same kind ------------------------------------------------------------
+# Kinds of named thing a question often asks a figure of, and a sentence often compares with
+# another of the same kind (泸定地震 vs 汶川地震, 清华大学 vs 北京大学).
+_KINDS = re.compile(
+    r"地震|大学|学院|中学|小学|公司|集团|银行|医院|机场|大桥|铁路|高铁|战役|战争|会议|奥运会|世界杯|"
+    r"运动会|博物馆|体育场|火车站|港口|水库|电站|工程|台风|洪水|飓风"
+)
+
+
+def _named(text: str) -> list[tuple[str, str]]:
+    """(modifier, kind) for each `X地震` / `X大学`... in the text; X is the word before the kind."""
+    from corpus.segment import cut
+
+    out = []
+    for m in _KINDS.finditer(text):
+        if m.start() == 0 or not _HAN.match(text[m.start() - 1]):
+            continue
+        words = cut(text[max(0, m.start() - 8) : m.start()])
+        if words and len(words[-1]) >= 2 and all(_HAN.match(c) for c in words[-1]):
+            out.append((words[-1], m.group()))
+    return out
+
+
+def another_subject(question: str, sentence: str) -> str | None:
+    """`X地震` asked about while the sentence names `Y地震` and not X at all: the sentence gives
+    another one's figure. Returns 'Y地震, not X地震' or None."""
+    for x, kind in _named(question):
+        if x in sentence:
+            continue
+        others = [y for y, k in _named(sentence) if k == kind and y != x]
+        if others:
+            return f"{others[0]}{kind}, not {x}{kind}"
+    return None

@@ -1,0 +1,207 @@
+"""Answers you can trust: questions whose topic is in the library but whose fact is not are
+refused, and a claim is verified only when its source supports it (subject, measure, period, unit,
+polarity). Real questions over real pages written for the tests, and the demo's cash-burn claim."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.ingest import ingest
+from index.search import HybridSearcher
+from index.store import load_snapshot
+from qa.citations import check_claim
+from qa.engines import ExtractiveEngine, postprocess
+from qa.pipeline import QAPipeline
+from qa.translate import check_fidelity
+from tests.conftest import ScriptedEngine
+
+PAGES = {
+    "bridge.txt": (
+        "青岛海湾大桥通车运营\n\n"
+        "青岛海湾大桥全长36.48公里，于2011年6月30日正式通车。"
+        "大桥总投资约100亿元，其中主体工程造价约90亿元。"
+        "大桥通车后，青岛市区到黄岛的车程缩短了30分钟，日均车流量超过3万辆。\n"
+    ),
+    "trade.txt": (
+        "海关总署发布2023年全年进出口数据\n\n"
+        "2023年，我国货物贸易进出口总值41.76万亿元，同比增长0.2%。"
+        "其中，出口23.77万亿元，增长0.6%；进口17.99万亿元，下降0.3%。"
+        "民营企业进出口22.36万亿元，占比提升至53.5%。\n"
+    ),
+    "quake.txt": (
+        "四川泸定发生6.8级地震\n\n"
+        "2022年9月5日12时52分，四川甘孜州泸定县发生6.8级地震，震源深度16公里。"
+        "地震发生后，当地迅速启动一级应急响应，救援队伍连夜赶赴震中磨西镇。"
+        "专家指出，2008年汶川8.0级地震共造成69227人遇难，此次地震的震级明显较小。\n"
+    ),
+    "jobs.txt": (
+        "今年城镇就业形势总体稳定\n\n"
+        "国家统计局表示，今年以来城镇调查失业率保持在较低水平，就业形势总体稳定。"
+        "前三季度城镇新增就业1022万人，完成全年目标任务的85%。"
+        "高校毕业生就业工作稳步推进，各地出台了一系列稳岗措施。\n"
+    ),
+    "tigers.txt": (
+        "东北虎保护区通报\n\n"
+        "保护区通报，去年冬季区内有3只野生东北虎因疾病死亡。"
+        "目前保护区监测到的野生东北虎数量为27只。"
+        "该海域巡逻船的续航距离达1200海里，可连续执行任务20天。"
+        "保护区新增核心区面积1500亩。\n"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def pages_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
+    d = tmp_path_factory.mktemp("trust")
+    docs = d / "docs"
+    docs.mkdir()
+    for name, text in PAGES.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    ingest(sorted(docs.iterdir()), d / "idx", "e5-small")
+    return QAPipeline(HybridSearcher(load_snapshot(d / "idx")), ExtractiveEngine())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "青岛海湾大桥每年的运营费用是多少？",  # a construction cost is there, not an operating cost
+        "2023年我国服务贸易进出口总额是多少？",  # goods trade is there, not services
+        "泸定地震造成多少人遇难？",  # the toll given is 汶川地震's
+        "What is the annual operating cost of the Qingdao Jiaozhou Bay Bridge?",
+    ],
+)
+def test_same_topic_questions_the_pages_do_not_answer_are_refused(
+    pages_pipeline: QAPipeline, question: str
+) -> None:
+    a = pages_pipeline.ask(question)
+    assert a.refused, a.text
+    assert not a.citations
+    assert any(n.startswith("refused:") for n in a.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        ("青岛海湾大桥的主体工程造价是多少？", "90亿元"),
+        ("2023年我国货物贸易进出口总值是多少？", "41.76万亿元"),
+        ("泸定地震的震源深度是多少？", "16公里"),
+        ("汶川地震造成多少人遇难？", "69227"),
+    ],
+)
+def test_the_same_pages_still_answer_what_they_say(
+    pages_pipeline: QAPipeline, question: str, gold: str
+) -> None:
+    a = pages_pipeline.ask(question)
+    assert not a.refused and gold in a.text, (a.text, a.notes)
+    assert a.citations and all(c.verified for c in a.citations)
+
+
+def _cite(pipe: QAPipeline, question: str, reply: str):  # noqa: ANN202 - an Answer
+    return QAPipeline(pipe.searcher, ScriptedEngine(reply), scorer=pipe.scorer).ask(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "wrong"),
+    [
+        # an inverted fact: died is not alive
+        ("保护区去年冬季有几只东北虎死亡？", "保护区去年冬季仍有3只野生东北虎存活[1]。"),
+        # a changed unit: 海里 are not kilometres
+        ("巡逻船的续航距离是多少？", "巡逻船的续航距离为1200公里[1]。"),
+        ("How far can the patrol boat go?", "The patrol boat has a range of 1,200 kilometers [1]."),
+        # 亩 are not acres
+        ("保护区新增了多大面积的核心区？", "The core area grew by 1,500 acres [1]."),
+        # another measure's number: the construction cost is not an operating cost
+        ("青岛海湾大桥的主体工程造价是多少？", "大桥每年的运营费用约90亿元[1]。"),
+    ],
+)
+def test_a_wrong_claim_from_a_model_is_never_shown_as_verified(
+    pages_pipeline: QAPipeline, question: str, wrong: str
+) -> None:
+    a = _cite(pages_pipeline, question, wrong)
+    wrong_words = wrong.split("[")[0]
+    shown_as_written = wrong_words in a.text
+    assert not (shown_as_written and any(c.verified for c in a.citations)), (a.text, a.citations)
+
+
+def test_a_model_that_refuses_in_its_own_words_is_a_refusal_citing_nothing(
+    pages_pipeline: QAPipeline,
+) -> None:
+    text, refused = postprocess("资料中没有提供MiniMax的CEO年薪。[1]", "zh")
+    assert refused
+    a = _cite(pages_pipeline, "青岛海湾大桥的设计师是谁？", "资料中没有提供大桥设计师的信息。[1]")
+    assert a.refused and not a.citations
+
+
+CASH = (
+    "对此,MiniMax方面解释称,核心原因是公司估值持续增加,导致优先股录得重大重新计量亏损,"
+    "这部分非现金开支计入金融负债公允价值亏损,全年该项亏损达15.9亿美元。"
+)
+
+
+def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
+    problems = check_claim("MiniMax burns US$1.59 billion per year.", [CASH])
+    assert any("cash burn" in p for p in problems)
+    # the same figure stated as what the sentence says passes
+    assert not check_claim("全年该项亏损达15.9亿美元。", [CASH])
+
+
+@pytest.mark.parametrize(
+    ("claim", "source", "what"),
+    [
+        ("There are still 5 tigers alive.", "保护区有5只老虎死亡。", "died, not alive"),
+        ("营收下降20%。", "营收同比增长20%。", "rose, not fell"),
+        ("巡航距离1200公里。", "巡航距离达1200海里。", "unit"),
+        ("The reserve covers 1,500 acres.", "保护区面积1500亩。", "unit"),
+        ("上半年净亏损18.72亿美元。", "2025年年内净亏损达18.72亿美元。", "first half"),
+        ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
+        ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
+        ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
+    ],
+)
+def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, what: str) -> None:
+    problems = check_claim(claim, [source])
+    assert any(what in p for p in problems), problems
+
+
+@pytest.mark.parametrize(
+    ("claim", "source"),
+    [
+        ("The reserve covers 100 hectares.", "保护区面积1500亩。"),  # 1500亩 = 100 ha
+        ("巡航距离约2222公里。", "巡航距离达1200海里。"),  # 1200 nmi = 2222.4 km
+        ("营收增长了20%。", "营收同比增长20%。"),
+        (
+            "MiniMax's revenue for the full year 2025 was US$79.038 million.",
+            "MiniMax2025年全年实现总收入7903.8万美元。",
+        ),
+        ("黑豹队的防守丢了308分。", "黑豹队的防守只丢了308分，在联盟中排名第六。"),
+    ],
+)
+def test_correct_paraphrases_and_conversions_pass(claim: str, source: str) -> None:
+    assert not check_claim(claim, [source])
+
+
+def test_translation_fidelity_flags_a_changed_period_and_measure() -> None:
+    from qa.glossary import load_glossary
+
+    g = load_glossary()
+    period = check_fidelity(
+        "MiniMax2025年年内净亏损达18.72亿美元。",
+        "MiniMax's net loss in the first half of 2025 reached US$1.872 billion.",
+        "en",
+        g,
+    )
+    assert any("first half" in p for p in period.problems)
+    measure = check_fidelity(
+        "截至2025年9月30日,MiniMax流动负债总额达24.34亿美元。",
+        "As of September 30, 2025, MiniMax had total liabilities of US$2.434 billion.",
+        "en",
+        g,
+    )
+    assert any("total liabilities" in p for p in measure.problems)
+    right = check_fidelity(
+        "截至2025年9月30日,MiniMax流动负债总额达24.34亿美元。",
+        "As of September 30, 2025, MiniMax's total current liabilities were US$2.434 billion.",
+        "en",
+        g,
+    )
+    assert not right.problems, right.problems
