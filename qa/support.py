@@ -82,6 +82,7 @@ class Measured:
     dimension: str
     text: str
     number: str = ""  # the number as written (1,500 of "1,500 acres")
+    unit: int = -1  # which unit (index in _UNITS): a conversion is between two different ones
 
 
 def measured(text: str) -> list[Measured]:
@@ -89,18 +90,24 @@ def measured(text: str) -> list[Measured]:
     out = []
     for m in _MEASURED.finditer(text):
         unit = m.group("unit")
-        dim, size = next(((d, s) for r, d, s in _UNIT_OF if r.match(unit)), ("", Decimal(0)))
-        if not dim:
+        found = next(((i, d, sz) for i, (r, d, sz) in enumerate(_UNIT_OF) if r.match(unit)), None)
+        if found is None:
             continue
+        index, dim, size = found
         value = Decimal(m.group("num").replace(",", ""))
         value *= _MAGNITUDE.get((m.group("mag") or "").lower(), Decimal(1))
-        out.append(Measured(value * size, dim, m.group().strip(), m.group("num")))
+        out.append(Measured(value * size, dim, m.group().strip(), m.group("num"), index))
     return out
 
 
-def _same_amount(a: Decimal, b: Decimal) -> bool:
-    """Equal within the rounding of a converted figure (1200 nautical miles = 2222.4 km ~ 2,222)."""
-    return a == b or (b != 0 and abs(a - b) / abs(b) <= Decimal("0.02"))
+def _same_amount(a: Measured, b: Measured) -> bool:
+    """The same amount: equal in the same unit; within the rounding of a converted figure (2%) in
+    another unit (1200 nautical miles = 2222.4 km ~ 2,222)."""
+    if a.dimension != b.dimension:
+        return False
+    if a.unit == b.unit or a.value == b.value:
+        return a.value == b.value
+    return b.value != 0 and abs(a.value - b.value) / abs(b.value) <= Decimal("0.02")
 
 
 def converted_numbers(claim: str, source: str) -> set[str]:
@@ -110,7 +117,7 @@ def converted_numbers(claim: str, source: str) -> set[str]:
     return {
         q.number
         for q in measured(claim)
-        if any(s.dimension == q.dimension and _same_amount(q.value, s.value) for s in src)
+        if any(s.unit != q.unit and _same_amount(q, s) for s in src)
     }
 
 
@@ -121,7 +128,7 @@ def unit_problems(claim: str, source: str) -> list[str]:
     out = []
     for q in measured(claim):
         same_dim = [s for s in src if s.dimension == q.dimension]
-        if same_dim and not any(_same_amount(q.value, s.value) for s in same_dim):
+        if same_dim and not any(_same_amount(q, s) for s in same_dim):
             out.append(f"unit or amount not in the source: {q.text}")
     return out
 
