@@ -13,6 +13,7 @@ METRIC_ORDER = [
     "questions",
     "accuracy",
     "token_f1",
+    "span_f1",
     "hit@1",
     "hit@5",
     "mrr",
