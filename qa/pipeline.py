@@ -229,11 +229,10 @@ class QAPipeline:
         if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
             return "the best sentence does not report the figure asked about"
         best = p.request.evidence[0]
-        if why := about_another(p.query, top):
+        context = self._context(p.hits, best.doc_id, best.start, best.end) or top
+        if why := about_another(p.query, top, context):
             return why
-        if why := measure_not_given(
-            p.query, self._context(p.hits, best.doc_id, best.start, best.end) or top
-        ):
+        if why := measure_not_given(p.query, context):
             return why
         if p.info.asks_full_year and _PART_OF_YEAR.search(top) and not _WHOLE_YEAR.search(top):
             return "the question asks about a whole year; the documents give part of one"
@@ -418,7 +417,8 @@ class QAPipeline:
         problems = []
         if metric_mismatch(question, c.quote):
             problems.append("the cited sentence does not report the figure asked about")
-        if other := about_another(question, c.quote):
+        context = self._context(p.hits, c.doc_id, c.start, c.end)
+        if other := about_another(question, c.quote, context):
             problems.append(other.replace("the best sentence", "the cited sentence"))
         if wrong_kind_of_figure(question, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")

@@ -257,13 +257,14 @@ _MEASURES: tuple[tuple[str, str], ...] = (
     ),
     (
         "deaths",
-        r"死亡|遇难|丧生|罹难|身亡|死者|\b(?:deaths?|died|dead|killed|death toll|fatalities)\b",
+        r"死亡|遇难|丧生|罹难|身亡|死者|死于|去世|逝世|病逝|致死|"
+        r"\b(?:(?<!black )deaths?|died|dead|killed|death toll|fatalities)\b",
     ),
     ("injuries", r"受伤|伤者|伤员|\b(?:injured|injuries|wounded)\b"),
-    ("subsidy", r"补贴|补助|津贴|subsid(?:y|ies)|allowances?|\bgrants?\b"),
+    ("subsidy", r"补贴|补助|津贴|subsid(?:y|ies)|allowances?"),
     (
         "places",
-        r"托位|学位|床位|名额|(?:childcare|nursery|school|kindergarten) places|hospital beds",
+        r"托位|床位|名额|(?:childcare|nursery|school|kindergarten) places|hospital beds",
     ),
     ("graduates", r"毕业生|graduates"),
     ("revenue", r"营收|营业收入|总收入|收入|营业额|revenues?|sales|turnover"),
@@ -364,11 +365,16 @@ def _named(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def another_subject(question: str, sentence: str) -> str | None:
-    """`X地震` asked about while the sentence names `Y地震` and not X at all: the sentence gives
-    another one's figure. Returns 'Y地震, not X地震' or None."""
+# A question word or a count before the kind (哪个机场, 什么公司, 一家公司, 几期工程) names nothing.
+_NOT_A_NAME = re.compile(r"[哪什几第一二两三这那该此每各某其本全]")
+
+
+def another_subject(question: str, sentence: str, context: str = "") -> str | None:
+    """`X地震` asked about while the sentence names `Y地震` and neither it nor its context (the
+    text before it, the title) names X: the sentence gives another one's figure. Returns
+    'Y地震, not X地震' or None."""
     for x, kind in _named(question):
-        if x in sentence:
+        if _NOT_A_NAME.search(x) or x in sentence or x in context:
             continue
         others = [y for y, k in _named(sentence) if k == kind and y != x]
         if others:
