@@ -230,7 +230,7 @@ class QAPipeline:
             return "the best sentence does not report the figure asked about"
         best = p.request.evidence[0]
         context = self._context(p.hits, best.doc_id, best.start, best.end) or top
-        if why := about_another(p.query, top, context):
+        if why := about_another(p.query, top):
             return why
         if why := measure_not_given(p.query, context):
             return why
@@ -417,8 +417,7 @@ class QAPipeline:
         problems = []
         if metric_mismatch(question, c.quote):
             problems.append("the cited sentence does not report the figure asked about")
-        context = self._context(p.hits, c.doc_id, c.start, c.end)
-        if other := about_another(question, c.quote, context):
+        if other := about_another(question, c.quote):
             problems.append(other.replace("the best sentence", "the cited sentence"))
         if wrong_kind_of_figure(question, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")

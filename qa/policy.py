@@ -200,10 +200,10 @@ def measure_not_given(question: str, sentence_in_context: str) -> str | None:
     """Why the best sentence does not answer a question for a figure of a measure it never names
     (a services-trade total answered with the goods-trade total; an operating cost with a
     construction cost), or None. The sentence is read with its title and the text before it."""
-    from qa.question import WANTS_NUMBER
+    from qa.question import WANTS_DATE
     from qa.support import measures_named
 
-    if not WANTS_NUMBER.search(question):
+    if WANTS_DATE.search(question):
         return None  # "when did he die" asks a date, not a death toll
     missing = sorted(measures_named(question) - measures_named(sentence_in_context))
     if not missing:
@@ -211,11 +211,10 @@ def measure_not_given(question: str, sentence_in_context: str) -> str | None:
     return f"the best sentence does not give the {missing[0]} asked about"
 
 
-def about_another(question: str, sentence: str, context: str = "") -> str | None:
+def about_another(question: str, sentence: str) -> str | None:
     """Why a sentence that gives another one of the same kind's figure (汶川地震's toll for a
-    question about 泸定地震) does not answer the question, or None. `context`: the sentence's
-    title and the text before it, which may name the one asked about."""
+    question about 泸定地震) does not answer the question, or None."""
     from qa.support import another_subject
 
-    other = another_subject(question, sentence, context)
+    other = another_subject(question, sentence)
     return f"the best sentence is about {other}" if other else None

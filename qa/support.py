@@ -352,31 +352,46 @@ _KINDS = re.compile(
 
 
 def _named(text: str) -> list[tuple[str, str]]:
-    """(modifier, kind) for each `X地震` / `X大学`... in the text; X is the word before the kind."""
+    """(modifier, kind) for each `X地震` / `X大学`... in the text: X is the word before the kind,
+    past a magnitude or a year (汶川8.0级地震, 泸定6.8级地震)."""
     from corpus.segment import cut
 
     out = []
     for m in _KINDS.finditer(text):
         if m.start() == 0 or not _HAN.match(text[m.start() - 1]):
             continue
-        words = cut(text[max(0, m.start() - 8) : m.start()])
+        words = cut(text[max(0, m.start() - 12) : m.start()])
+        while words and (_MAGNITUDE_WORD.fullmatch(words[-1]) or not words[-1].strip()):
+            words.pop()
         if words and len(words[-1]) >= 2 and all(_HAN.match(c) for c in words[-1]):
             out.append((words[-1], m.group()))
     return out
+
+
+_MAGNITUDE_WORD = re.compile(r"[\d.]+|级|年|里氏|\d+(?:\.\d+)?级")
 
 
 # A question word or a count before the kind (哪个机场, 什么公司, 一家公司, 几期工程) names nothing.
 _NOT_A_NAME = re.compile(r"[哪什几第一二两三这那该此每各某其本全]")
 
 
-def another_subject(question: str, sentence: str, context: str = "") -> str | None:
-    """`X地震` asked about while the sentence names `Y地震` and neither it nor its context (the
-    text before it, the title) names X: the sentence gives another one's figure. Returns
-    'Y地震, not X地震' or None."""
+def another_subject(question: str, sentence: str) -> str | None:
+    """`X地震` asked about while the sentence names another by its proper name, `Y地震` (汶川, a
+    place jieba tags), and never X: the sentence gives another one's figure. A generic word before
+    the kind (支线机场, 国际机场) names nothing else. Returns 'Y地震, not X地震' or None."""
     for x, kind in _named(question):
-        if _NOT_A_NAME.search(x) or x in sentence or x in context:
+        if _NOT_A_NAME.search(x) or x in sentence:
             continue
-        others = [y for y, k in _named(sentence) if k == kind and y != x]
+        names = _proper_words(sentence)
+        others = [
+            y for y, k in _named(sentence) if k == kind and y != x and any(y in n for n in names)
+        ]
         if others:
             return f"{others[0]}{kind}, not {x}{kind}"
     return None
+
+
+def _proper_words(text: str) -> set[str]:
+    from corpus.segment import default_segmenter
+
+    return {w for w, t in default_segmenter().tag(text) if t in ("nr", "ns", "nt", "nz")}
