@@ -28,7 +28,10 @@ def main() -> None:
     ap.add_argument("--question", action="append")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     args = ap.parse_args()
-    questions = args.question or ["MiniMax 2025年全年总收入是多少？", "And its net loss?"]
+    questions = args.question or [
+        "MiniMax 2025年全年总收入是多少？",
+        "What was MiniMax's net loss in 2025?",
+    ]
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=args.chromium, args=BROWSER_ARGS)
         page = browser.new_page(viewport={"width": 1400, "height": 860})
