@@ -128,17 +128,20 @@ def _tokens(text: str) -> list[str]:
     return [t for t in cut(normalize(text)) if t.strip()]
 
 
-def token_f1(answer: str, golds: Sequence[str]) -> float:
-    """Best token F1 against any gold (jieba tokens, so it works for Chinese)."""
+def _best_f1(answer: list[str], golds: Sequence[list[str]]) -> float:
+    """The best F1 of the answer's units against any gold's."""
     best = 0.0
-    a = _tokens(answer)
-    for g in golds:
-        gt = _tokens(g)
-        common = sum(min(a.count(t), gt.count(t)) for t in set(gt))
+    for gt in golds:
+        common = sum(min(answer.count(t), gt.count(t)) for t in set(gt))
         if common:
-            p, r = common / len(a), common / len(gt)
+            p, r = common / len(answer), common / len(gt)
             best = max(best, 2 * p * r / (p + r))
     return best
+
+
+def token_f1(answer: str, golds: Sequence[str]) -> float:
+    """Best token F1 against any gold (jieba tokens, so it works for Chinese)."""
+    return _best_f1(_tokens(answer), [_tokens(g) for g in golds])
 
 
 _SPAN_UNITS = re.compile(r"[\u4e00-\u9fff]|[A-Za-z]+|\d+(?:\.\d+)?")
@@ -154,15 +157,7 @@ def span_f1(answer: str, golds: Sequence[str]) -> float:
     """Answer-span F1 as SQuAD and CMRC score it: characters for Chinese, words for English
     (citation markers and the translation label left out); the best over the golds. A whole
     sentence that contains the gold scores low: the point of a span is to be short."""
-    a = _span_units(answer)
-    best = 0.0
-    for g in golds:
-        gt = _span_units(g)
-        common = sum(min(a.count(t), gt.count(t)) for t in set(gt))
-        if common:
-            p, r = common / len(a), common / len(gt)
-            best = max(best, 2 * p * r / (p + r))
-    return best
+    return _best_f1(_span_units(answer), [_span_units(g) for g in golds])
 
 
 def gold_rank(hits: Sequence[dict[str, Any]], row: dict[str, Any]) -> int | None:

@@ -46,6 +46,8 @@ _EN_MAG = {
     "bn": Decimal(10) ** 9,
     "b": Decimal(10) ** 9,
 }
+# Every magnitude word, Chinese or English, to its value.
+MAGNITUDES = {**_MAG, **_EN_MAG}
 
 # An amount may say "more than" (5.26亿余元, 10多万元) and name the currency first (人民币5.26亿).
 ZH_AMOUNT = re.compile(

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from qa.numbers import MAGNITUDES
+
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 # -- units ------------------------------------------------------------------------------------
@@ -58,15 +60,6 @@ _UNITS: tuple[tuple[str, str, Decimal], ...] = (
 )
 _UNIT_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in _UNITS), re.I)
 _UNIT_OF = [(re.compile(f"^(?:{p})$", re.I), d, s) for p, d, s in _UNITS]
-_MAGNITUDE = {
-    "万亿": Decimal(10) ** 12,
-    "亿": Decimal(10) ** 8,
-    "万": Decimal(10) ** 4,
-    "千": Decimal(10) ** 3,
-    "thousand": Decimal(10) ** 3,
-    "million": Decimal(10) ** 6,
-    "billion": Decimal(10) ** 9,
-}
 _MEASURED = re.compile(
     r"(?<![\d.])(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s{0,2}(?P<mag>万亿|亿|万|千(?!米|克)|thousand|million|billion)?"
     r"\s{0,2}(?:多|余)?\s{0,2}(?P<unit>" + _UNIT_RE.pattern + ")",
@@ -95,7 +88,7 @@ def measured(text: str) -> list[Measured]:
             continue
         index, dim, size = found
         value = Decimal(m.group("num").replace(",", ""))
-        value *= _MAGNITUDE.get((m.group("mag") or "").lower(), Decimal(1))
+        value *= MAGNITUDES.get((m.group("mag") or "").lower(), Decimal(1))
         out.append(Measured(value * size, dim, m.group().strip(), m.group("num"), index))
     return out
 
