@@ -152,7 +152,7 @@ def wrong_claims(claim: str, answer: str, article: str, context: str) -> dict[st
     return out
 
 
-def build(split_of_article: dict[str, str]) -> list[dict[str, Any]]:
+def build() -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     paras = {p["id"]: p for p in read_jsonl(QA / "xquad_corpus.jsonl")}
     paras |= {p["id"]: p for p in read_jsonl(QA / "cmrc_corpus.jsonl")}
@@ -231,7 +231,7 @@ def main() -> int:
     if not QA.is_dir():
         print(f"no benchmark data at {QA}", file=sys.stderr)
         return 2
-    rows = build({})
+    rows = build()
     table: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
     for r in rows:
         verified = not check_claim(r["claim"], [r["source"]], context=r["context"])

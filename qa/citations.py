@@ -104,7 +104,7 @@ def resolve_citations(
                 e.end,
                 not issues,
                 issues,
-                _weakest(how.get(old, {"supported"})),
+                "quoted" if how.get(old) == {"quoted"} else "supported",
             )
         )
     return text, citations
@@ -117,13 +117,6 @@ def _how(claim: str, source: str) -> str:
     """How a claim rests on its source: quoted, or supported in other words."""
     bare = _QUOTE_MARKS.sub("", claim)
     return "quoted" if bare and bare in _QUOTE_MARKS.sub("", source) else "supported"
-
-
-def _weakest(hows: set[str]) -> str:
-    for h in ("supported", "quoted"):
-        if h in hows:
-            return h
-    return "supported"
 
 
 def attach_citations(

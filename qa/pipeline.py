@@ -49,6 +49,7 @@ from qa.names import original_of, with_english_names, with_originals
 from qa.policy import POLICY, Policy, Support, about_another, measure_not_given
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
+from qa.support import another_subject
 
 MAX_QUESTION_CHARS = 2000
 # A question about a whole year answered by a sentence about part of one (智谱's 6-month loss for
@@ -225,13 +226,13 @@ class QAPipeline:
         weak = self.policy.refuse_for_support(self.searcher.embedder.name, p.language, p.support)
         if weak:
             return weak
-        top = p.request.evidence[0].text
+        best = p.request.evidence[0]
+        top = best.text
         if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
             return "the best sentence does not report the figure asked about"
-        best = p.request.evidence[0]
-        context = self._context(p.hits, best.doc_id, best.start, best.end) or top
         if why := about_another(p.query, top):
             return why
+        context = self._context(p.hits, best.doc_id, best.start, best.end) or top
         if why := measure_not_given(p.query, context):
             return why
         if p.info.asks_full_year and _PART_OF_YEAR.search(top) and not _WHOLE_YEAR.search(top):
@@ -417,8 +418,8 @@ class QAPipeline:
         problems = []
         if metric_mismatch(question, c.quote):
             problems.append("the cited sentence does not report the figure asked about")
-        if other := about_another(question, c.quote):
-            problems.append(other.replace("the best sentence", "the cited sentence"))
+        if other := another_subject(question, c.quote):
+            problems.append(f"the cited sentence is about {other}")
         if wrong_kind_of_figure(question, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")
         ev = next(

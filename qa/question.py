@@ -77,8 +77,8 @@ class Question:
     # Who or what the question is about (people, companies, places, products): an answer about
     # another subject does not answer it, whatever its numbers.
     subjects: tuple[Concept, ...] = ()
-    # What is asked about the subject: the concept next to the question word (设计师 in
-    # 大桥的设计师是谁, "operating cost" in "What is the operating cost of..."); None when unclear.
+    # What is asked about the subject: the concepts next to a Chinese question word (设计师 in
+    # 大桥的设计师是谁); none for English questions or when no concept is next to it.
     focus: tuple[Concept, ...] = ()
 
     @property
