@@ -3,6 +3,9 @@ OpenAPI schema (/openapi.json, /docs); every error is `{"error": message, "statu
 
 from __future__ import annotations
 
+import json
+import logging
+from collections.abc import AsyncIterator
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, File, Query, Request, UploadFile
@@ -10,14 +13,21 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sse_starlette.sse import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from qa.conversation import Turn
 from qa.pipeline import MAX_QUESTION_CHARS
+from qa.records import Answer
 from ui.libraries import Libraries
+from ui.openai_api import PREFIX as OPENAI_PREFIX
+from ui.openai_api import openai_error_body
 from ui.service import MAX_TRANSLATE_CHARS, MAX_UPLOAD_FILES, ServiceError, Upload
+from ui.streaming import AnswerStream, Event, sse_headers
+
+log = logging.getLogger("docqa.api")
 
 LIBRARY_HELP = "the library to use; default: the server's"
 
@@ -33,6 +43,12 @@ class AskIn(BaseModel):
     history: list[TurnIn] = Field(default_factory=list, max_length=20)
     llm: Literal["auto", "extractive", "local", "openai"] | None = Field(
         default=None, description="Answer engine; default: the server's"
+    )
+    stream: bool = Field(
+        default=False,
+        description="server-sent events: `token` events (the draft as it is written), then one "
+        "`answer` event with the checked answer object (or `error`); so does "
+        "`Accept: text/event-stream`",
     )
 
 
@@ -60,29 +76,65 @@ def error(status: int, message: str) -> JSONResponse:
     return JSONResponse({"error": message, "status": status}, status_code=status)
 
 
+def error_body(path: str, status: int, message: str, param: str | None = None) -> dict[str, Any]:
+    """The error shape of the API a path belongs to: OpenAI's error object under /v1, docqa's
+    `{"error", "status"}` elsewhere."""
+    if path == OPENAI_PREFIX or path.startswith(OPENAI_PREFIX + "/"):
+        return openai_error_body(status, message, param=param)
+    return {"error": message, "status": status}
+
+
 def install_error_handlers(app: FastAPI) -> None:
-    async def known(_req: Request, exc: Exception) -> JSONResponse:
+    def answer(req: Request, status: int, message: str, param: str | None = None) -> JSONResponse:
+        return JSONResponse(error_body(req.url.path, status, message, param), status_code=status)
+
+    async def known(req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, DocqaError)
-        return error(exc.http_status, str(exc))
+        return answer(req, exc.http_status, str(exc))
 
     app.add_exception_handler(DocqaError, known)
 
-    async def invalid(_req: Request, exc: Exception) -> JSONResponse:
+    async def invalid(req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RequestValidationError)
         first = exc.errors()[0] if exc.errors() else {}
         where = ".".join(str(x) for x in first.get("loc", ()) if x != "body")
-        return error(422, f"{where or 'request'}: {first.get('msg', 'invalid request')}")
+        message = f"{where or 'request'}: {first.get('msg', 'invalid request')}"
+        if req.url.path.startswith(OPENAI_PREFIX + "/"):
+            return answer(req, 400, message, where or None)  # OpenAI's status for a bad request
+        return answer(req, 422, message)
 
     app.add_exception_handler(RequestValidationError, invalid)
 
-    async def http(_req: Request, exc: Exception) -> JSONResponse:
+    async def http(req: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, StarletteHTTPException)
         if exc.status_code == 400 and str(exc.detail).startswith("Too many files"):
             # the multipart parser stops at 1,000 parts: a request too large, like 21 files
             return error(413, f"over 1,000 files in one upload; the limit is {MAX_UPLOAD_FILES}")
-        return error(exc.status_code, str(exc.detail))
+        return answer(req, exc.status_code, str(exc.detail))
 
     app.add_exception_handler(StarletteHTTPException, http)
+
+
+async def ask_events(stream: AnswerStream, first: Event | None) -> AsyncIterator[dict[str, str]]:
+    """`token` events, then `answer` (the checked answer object), or `error` after a failure."""
+
+    def event(name: str, body: dict[str, Any]) -> dict[str, str]:
+        return {"event": name, "data": json.dumps(body, ensure_ascii=False)}
+
+    try:
+        item = first
+        rest = stream.rest()
+        while item is not None:
+            if isinstance(item, Answer):
+                yield event("answer", item.to_json())
+            else:
+                yield event("token", {"text": item})
+            item = await anext(rest, None)
+    except DocqaError as exc:
+        yield event("error", {"error": str(exc), "status": exc.http_status})
+    except Exception as exc:  # the stream has begun: the failure goes as an event
+        log.exception("the answer failed mid-stream")
+        yield event("error", {"error": f"the answer failed: {exc}", "status": 500})
 
 
 def api_router(libraries: Libraries) -> APIRouter:
@@ -93,10 +145,26 @@ def api_router(libraries: Libraries) -> APIRouter:
     def health(library: str | None = lib_q) -> dict[str, Any]:
         return {**libraries.get(library).health(), "libraries": libraries.names()}
 
-    @r.post("/ask", summary="Answer a question with verified citations (= docqa ask --json)")
-    def ask(body: AskIn) -> dict[str, Any]:
+    @r.post(
+        "/ask",
+        summary="Answer a question with verified citations (= docqa ask --json); streamed as "
+        "server-sent events with stream=true",
+        responses={200: {"content": {"text/event-stream": {}}}},
+    )
+    async def ask(body: AskIn, request: Request) -> Any:
         history = [Turn(t.question, t.answer) for t in body.history]
-        return libraries.get(body.library).ask(body.question, history, body.llm).to_json()
+        service = await run_in_threadpool(libraries.get, body.library)
+        streamed = body.stream or "text/event-stream" in request.headers.get("accept", "")
+        if not streamed:
+            answer = await run_in_threadpool(service.ask, body.question, history, body.llm)
+            return answer.to_json()
+        stream = AnswerStream(
+            await run_in_threadpool(service.stream, body.question, history, body.llm)
+        )
+        first = await stream.start()
+        return EventSourceResponse(
+            ask_events(stream, first), headers=sse_headers(), sep="\n", ping=15
+        )
 
     @r.post("/search", summary="Ranked passages (= docqa search --json)")
     def search(body: SearchIn) -> dict[str, Any]:

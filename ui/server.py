@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, quote, urlencode
 from fastapi import FastAPI
 
 from corpus.settings import current
+from ui.api import error_body
 from ui.libraries import Libraries
 from ui.service import DocqaService
 
@@ -61,7 +62,7 @@ class SizeLimit:
         message = f"the request is larger than the {limit_mb} MB limit"
         for k, v in scope.get("headers", []):
             if k == b"content-length" and v.isdigit() and int(v) > self.max_bytes:
-                await _send_json(send, 413, {"error": message, "status": 413})
+                await _send_json(send, 413, error_body(scope.get("path", ""), 413, message))
                 return
         seen = 0
         exceeded = False
@@ -90,7 +91,7 @@ class SizeLimit:
         with contextlib.suppress(_TooLarge):
             await self.app(scope, counted, guarded_send)
         if exceeded and not started:
-            await _send_json(send, 413, {"error": message, "status": 413})
+            await _send_json(send, 413, error_body(scope.get("path", ""), 413, message))
 
 
 class _TooLarge(Exception):
@@ -127,7 +128,7 @@ class JsonErrors:
                     detail = None
                 if isinstance(detail, str) and not msg.get("more_body"):
                     text = "no such page or endpoint" if status == 404 else "method not allowed"
-                    await _send_json(send, status, {"error": f"{text}: {path}", "status": status})
+                    await _send_json(send, status, error_body(path, status, f"{text}: {path}"))
                     return
                 await send(held)
                 held = None
@@ -192,10 +193,12 @@ class TokenGuard:
         await _send_json(
             send,
             401,
-            {
-                "error": "this docqa server needs its token: send 'Authorization: Bearer <DOCQA_TOKEN>', or open the UI once as /?token=<DOCQA_TOKEN>",
-                "status": 401,
-            },
+            error_body(
+                path,
+                401,
+                "this docqa server needs its token: send 'Authorization: Bearer <DOCQA_TOKEN>' "
+                "(an OpenAI client's API key), or open the UI once as /?token=<DOCQA_TOKEN>",
+            ),
         )
 
 
@@ -234,6 +237,7 @@ def build_app(
 
     from ui.api import api_router, install_error_handlers
     from ui.app import build_ui
+    from ui.openai_api import openai_router
     from ui.render import CSS, HEAD
 
     app = FastAPI(
@@ -244,6 +248,7 @@ def build_app(
     libraries = served if isinstance(served, Libraries) else Libraries.around(served)
     install_error_handlers(app)
     app.include_router(api_router(libraries))
+    app.include_router(openai_router(libraries))
     blocks = build_ui(libraries)
     blocks.queue(default_concurrency_limit=4)
     max_mb = max_request_mb or int(current().max_request_mb)
