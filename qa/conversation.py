@@ -1,9 +1,19 @@
-"""Follow-up questions made standalone with the chat history, deterministically.
+"""Follow-up questions made standalone with the chat history, deterministically (no model), before
+anything is searched. The previous question is first made standalone itself, so a chain of
+follow-ups keeps its subject.
 
-`那2024年呢?` after `MiniMax 2025年的净亏损是多少？` searches `MiniMax 2024年的净亏损是多少？`;
-`And the year before?` after a question about 2025 searches the same question about 2024. Anything
-else that looks elliptical (short, or opening with 那/那么/还有/and/what about) is searched together
-with the previous question. The LLM engines also see the last turns themselves.
+- **Ellipsis** (`那MiniMax呢？`, `那2024年呢？`, `净利润呢？`, "What about Talkie?", "And in
+  2024?", "And the year before?"): what the follow-up names replaces the same kind of thing in the
+  previous question: a name its subject, a year its year; anything else (a measure, an attribute)
+  is asked of the previous question's subject and years.
+- **Pronouns** (它, 该公司, 他, 其; it, its, they, the company): a question with no subject of its own
+  gets the previous question's subject in their place.
+- A question with its own subject and no follow-up form is left as it is. So is any question when
+  the previous one names no subject to carry over, except that an ellipsis is then searched
+  together with the previous question.
+
+The result is `Answer.query`, shown with the answer as "understood as". The LLM engines also see
+the last turns themselves.
 """
 
 from __future__ import annotations
@@ -11,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpus.lang import detect_lang
 
@@ -21,35 +32,217 @@ class Turn:
     answer: str
 
 
-_ZH_FOLLOW = re.compile(r"^(那么?|还有|然后|另外|那个|那它)|[呢吗]\s*[?？]?$")
-_EN_FOLLOW = re.compile(r"^(and|what about|how about|and what about|what of|then|also)\b", re.I)
-_YEAR = re.compile(r"(19|20)\d{2}")
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _PREV_YEAR = re.compile(
     r"(the )?(year|one) before|previous year|prior year|前一年|上一年|去年", re.I
 )
 _NEXT_YEAR = re.compile(
     r"(the )?(year|one) after|following year|next year|后一年|下一年|次年", re.I
 )
+# A question word: a fragment holding one is a whole question (那它的净利润是多少？).
+_WH_ZH = re.compile(r"多少|什么|谁|哪|几|如何|怎么|怎样|为什么|为何|是否|吗|何时|何地|何种")
+_WH_EN = re.compile(
+    r"^(what|who|whom|whose|which|when|where|why|how|is|are|was|were|do|does|did|can|could|"
+    r"has|have|had|will|would|should)\b",
+    re.I,
+)
+_ZH_ELLIPSIS = re.compile(
+    r"^(?P<lead>那么?|还有|然后|另外|那个)?\s*(?P<x>.*?)\s*"
+    r"(?P<tail>呢|怎么样|如何|又如何|又怎样)?\s*[?？。]?\s*$"
+)
+_ZH_LEAD = re.compile(r"^(?:那么?|还有|然后|另外)\s*[，,]?\s*")
+_EN_ELLIPSIS = re.compile(
+    r"^(?P<lead>and what about|what about|how about|and how about|what of|and|also|then)\s+"
+    r"(?P<x>.+?)\s*[?.]?\s*$",
+    re.I,
+)
+_EN_LEAD = re.compile(r"^(?:and|also|then|so)\s*,?\s+", re.I)
+_ZH_PRONOUN = re.compile(
+    r"它们|它|该公司|这家公司|这个公司|此公司|该机构|该组织|该国|这个国家|该市|这座城市|该城市|"
+    r"他们|她们|(?<![其吉])他|她|(?<![尤及与极])其(?![中实他余次它后间])"
+)
+_EN_PRONOUN = re.compile(
+    r"\b(?:its|it|their|they|them|his|he|him|her|she|the company|this company|the firm)\b", re.I
+)
+_EN_POSSESSIVE = frozenset({"its", "their", "his", "her"})
+_EN_NOT_NAMES = frozenset(
+    "What Who Whom Whose Which When Where Why How Is Are Was Were Do Does Did Can Could Has Have "
+    "Had Will Would Should And Also Then So The A An In On Of For At By To From With About I".split()
+)
+_EN_NAME = re.compile(
+    r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9'’.&-]*(?:\s+(?:of|de|von|van|the)?\s*[A-Z][A-Za-z0-9'’.&-]*)*"
+)
+_ZH_WH_TAIL = re.compile(
+    r"(是多少|有多少|为多少|多少|是什么|是谁|是哪[\u4e00-\u9fff]?|在哪里?|几[\u4e00-\u9fff]?)[?？]?$"
+)
+
+
+def _lang(text: str) -> str:
+    return detect_lang(text)
+
+
+@lru_cache(maxsize=4096)
+def subjects(text: str) -> tuple[str, ...]:
+    """The proper names a question is about, as they are written in it (longest first)."""
+    names: list[str] = []
+    for m in _EN_NAME.finditer(text):
+        words = m.group().replace("’s", "").replace("'s", "").split()
+        while words and words[0] in _EN_NOT_NAMES:
+            words = words[1:]
+        if words:
+            names.append(" ".join(words))
+    from corpus.segment import default_segmenter
+    from qa.question import COMMON_WORD_FREQ, PROPER_TAGS
+
+    seg = default_segmenter()
+    runs: list[list[str]] = [[]]
+    for word, flag in seg.tag(text):
+        han = bool(re.search(r"[\u4e00-\u9fff]", word))
+        if (han and flag in PROPER_TAGS) or (runs[-1] and word in "·•"):
+            runs[-1].append(word)
+        elif runs[-1]:
+            runs.append([])
+    for run in runs:
+        # 贾|里德, 卢克|·|坎克利: a run of name tokens is one name; a lone common word is none
+        if len(run) > 1 or (run and len(run[0]) > 1 and seg.frequency(run[0]) <= COMMON_WORD_FREQ):
+            names.append("".join(run))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
+def _years(text: str) -> list[str]:
+    return _YEAR.findall(text)
+
+
+def _fragment(question: str) -> str | None:
+    """What an elliptical follow-up names (`那MiniMax呢？` -> MiniMax), or None for a whole
+    question."""
+    q = question.strip()
+    if _lang(q) == "en":
+        m = _EN_ELLIPSIS.match(q)
+        if m:
+            x = m.group("x")
+            return None if _WH_EN.match(x) else x
+        words = q.rstrip("?. ").split()
+        if len(words) <= 4 and not _WH_EN.match(q) and not _EN_PRONOUN.search(q):
+            return q.rstrip("?. ")
+        return None
+    m = _ZH_ELLIPSIS.match(q)
+    if not m:
+        return None
+    x = m.group("x").strip("，, ")
+    if _WH_ZH.search(x) or not x:
+        return None
+    if m.group("lead") or m.group("tail"):
+        return x
+    return x if len(x) <= 6 and not _ZH_PRONOUN.search(x) else None
+
+
+def _replace_years(prev: str, years: Sequence[str]) -> str:
+    found = _YEAR.findall(prev)
+    for old, new in zip(found, years, strict=False):
+        prev = prev.replace(old, new, 1)
+    return prev
+
+
+def _relative_year(prev: str, fragment: str) -> str | None:
+    if not _YEAR.search(prev):
+        return None
+    delta = -1 if _PREV_YEAR.search(fragment) else 1 if _NEXT_YEAR.search(fragment) else 0
+    if not delta:
+        return None
+    return _replace_years(prev, [str(int(y) + delta) for y in _YEAR.findall(prev)])
+
+
+def _rest(fragment: str, names: Sequence[str], years: Sequence[str]) -> str:
+    """The fragment without its names, years and filler: a measure or an attribute, or ''."""
+    x = fragment
+    for part in [*names, *years]:
+        x = x.replace(part, " ")
+    x = re.sub(
+        r"年[度份]?|的|在|于|\bin\b|\bfor\b|\bthe\b|\bof\b|[?？，,。.'’s]", " ", x, flags=re.I
+    )
+    return " ".join(x.split())
+
+
+def _ask_of(prev: str, measure: str, lang: str) -> str:
+    """The previous question's subject and years, asked about `measure` instead."""
+    names, years = subjects(prev), _years(prev)
+    if lang == "zh" and _lang(prev) == "zh":
+        m = re.search(r"的([^的，,]{1,12}?)" + _ZH_WH_TAIL.pattern, prev)
+        if m:  # 智谱的估值是多少？ + 净利润 -> 智谱的净利润是多少？
+            return prev[: m.start(1)] + measure + prev[m.end(1) :]
+        tail = _ZH_WH_TAIL.search(prev)
+        who = " ".join([*names[:1], *(f"{y}年" for y in years)])
+        return f"{who}的{measure}{tail.group(1) if tail else ''}？"
+    where = " ".join([*names[:1], *years])
+    return f"What about the {measure} of {where}?" if where else f"What about {measure}? {prev}"
+
+
+def _ellipsis(prev: str, fragment: str, lang: str) -> str:
+    pronoun = _EN_PRONOUN if lang == "en" else _ZH_PRONOUN
+    fragment = " ".join(pronoun.sub(" ", fragment).split())  # what about its revenue: the same one
+    moved = _relative_year(prev, fragment)
+    if moved:
+        return moved
+    names, years = subjects(fragment), _years(fragment)
+    out = prev
+    if years and _YEAR.search(out):
+        out = _replace_years(out, years)
+    prev_names = subjects(prev)
+    if names and prev_names:
+        out = out.replace(prev_names[0], names[0], 1)
+    elif names:
+        out = f"{names[0]} {out}"
+    rest = _rest(fragment, names, years)
+    if rest:
+        return _ask_of(out, rest, lang)
+    if out == prev:  # nothing to carry over: search both together
+        return f"{prev} {fragment}"
+    return out
+
+
+def _resolve_pronouns(question: str, name: str) -> str:
+    if _lang(question) == "en":
+
+        def sub(m: re.Match[str]) -> str:
+            return f"{name}'s" if m.group().lower() in _EN_POSSESSIVE else name
+
+        return _EN_PRONOUN.sub(sub, _EN_LEAD.sub("", question), count=1)
+    return _ZH_PRONOUN.sub(name, _ZH_LEAD.sub("", question), count=1)
+
+
+def _leans_on_before(question: str, pronoun: re.Pattern[str]) -> bool:
+    """A pronoun before any name of the question's own: 它的创始人是谁？, "How many of its players
+    ...the Pro Bowl?"; not 谁是MiniMax的创始人，他……? (he is the founder just named)."""
+    m = pronoun.search(question)
+    if not m:
+        return False
+    own = [p for p in (question.find(n) for n in subjects(question)) if p >= 0]
+    return not own or m.start() < min(own)
 
 
 def is_follow_up(question: str) -> bool:
+    """Whether the question leans on an earlier one: an ellipsis, or a pronoun with no subject."""
     q = question.strip()
-    if detect_lang(q) == "en":
-        return bool(_EN_FOLLOW.search(q)) or len(q.split()) <= 4
-    return bool(_ZH_FOLLOW.search(q)) or len(q) <= 8
+    if _fragment(q) is not None:
+        return True
+    return _leans_on_before(q, _EN_PRONOUN if _lang(q) == "en" else _ZH_PRONOUN)
 
 
 def standalone_question(question: str, history: Sequence[Turn]) -> str:
     """The question to search for, given the previous turns (most recent last)."""
-    if not history or not is_follow_up(question):
+    if not history:
         return question
-    prev = history[-1].question
-    prev_year = _YEAR.search(prev)
-    new_year = _YEAR.search(question)
-    if prev_year and new_year:
-        return prev[: prev_year.start()] + new_year.group() + prev[prev_year.end() :]
-    if prev_year and (_PREV_YEAR.search(question) or _NEXT_YEAR.search(question)):
-        delta = -1 if _PREV_YEAR.search(question) else 1
-        year = str(int(prev_year.group()) + delta)
-        return prev[: prev_year.start()] + year + prev[prev_year.end() :]
-    return f"{prev} {question}"
+    q = question.strip()
+    prev = standalone_question(history[-1].question, history[:-1]).strip()
+    lang = _lang(q)
+    fragment = _fragment(q)
+    if fragment is not None:
+        return _ellipsis(prev, fragment, lang)
+    pronoun = _EN_PRONOUN if lang == "en" else _ZH_PRONOUN
+    if _leans_on_before(q, pronoun):
+        names = subjects(prev)
+        if names:
+            return _resolve_pronouns(q, names[0])
+        return f"{q} {prev}"
+    return question

@@ -19,6 +19,7 @@ from typing import Any
 from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from corpus.segment import cut
+from qa.conversation import Turn
 from qa.pipeline import QAPipeline
 from qa.scoring import judge, normalize
 
@@ -195,7 +196,9 @@ def predict(
         for i, row in enumerate(todo):
             if progress:
                 progress(len(done) + i, len(rows))
-            answer = pipeline.ask(row["question"])
+            # a row may carry the conversation before it: [{"question", "answer"}, ...]
+            history = [Turn(t["question"], t.get("answer", "")) for t in row.get("history", [])]
+            answer = pipeline.ask(row["question"], history)
             rec = {"id": row["id"], **answer.to_json()}
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             f.flush()

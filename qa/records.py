@@ -71,6 +71,11 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    @property
+    def understood_as(self) -> str | None:
+        """The question as it was searched, when the chat history rewrote it (a follow-up)."""
+        return self.query if self.query.strip() != self.question.strip() else None
+
     def to_json(self) -> dict[str, Any]:
         """The `docqa ask --json` shape."""
         return {

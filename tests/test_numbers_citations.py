@@ -117,16 +117,51 @@ def test_follow_up_questions_become_standalone() -> None:
     assert (
         standalone_question("And the year before?", h_en) == "What was MiniMax's net loss in 2024?"
     )
-    assert (
-        standalone_question("What about Talkie?", h_en)
-        == "What was MiniMax's net loss in 2025? What about Talkie?"
-    )
+    assert standalone_question("What about Talkie?", h_en) == "What was Talkie's net loss in 2025?"
     assert (
         standalone_question("谁是MiniMax的创始人，他之前在哪家公司工作？", h)
         == "谁是MiniMax的创始人，他之前在哪家公司工作？"
     )
     assert not is_follow_up("What was MiniMax's total revenue in 2025?")
     assert standalone_question("那2024年呢?", []) == "那2024年呢?"
+
+
+def test_follow_ups_carry_the_subject_years_and_measure_over() -> None:
+    zhipu = [Turn("智谱的估值是多少？", "518亿港元")]
+    # another subject: it replaces the previous one, it is not searched beside it
+    assert standalone_question("那MiniMax呢？", zhipu) == "MiniMax的估值是多少？"
+    assert standalone_question("What about MiniMax?", zhipu) == "MiniMax的估值是多少？"
+    # another measure: asked of the same subject and year
+    revenue = [Turn("MiniMax 2025年全年总收入是多少？", "7903.8万美元")]
+    assert standalone_question("净亏损呢？", revenue) == "MiniMax 2025年的净亏损是多少？"
+    assert standalone_question("那2024年的净亏损呢？", revenue) == "MiniMax 2024年的净亏损是多少？"
+    # a whole question with a pronoun: the pronoun becomes the subject; its own year stays
+    revenue_en = [Turn("What was MiniMax's total revenue in 2025?", "US$79 million")]
+    assert (
+        standalone_question("And what was its net loss in 2025?", revenue_en)
+        == "what was MiniMax's net loss in 2025?"
+    )
+    assert standalone_question("它的创始人是谁？", zhipu) == "智谱的创始人是谁？"
+    assert standalone_question("What about its revenue?", zhipu) == "What about the revenue of 智谱?"
+    # a chain: the second follow-up leans on the first one made standalone
+    chain = [*zhipu, Turn("那MiniMax呢？", "…")]
+    assert standalone_question("它的创始人是谁？", chain) == "MiniMax的创始人是谁？"
+    # names jieba cuts in pieces are carried whole
+    h = [Turn("贾里德在职业生涯中有多少次擒杀？", "136")]
+    assert standalone_question("他效力于哪支球队？", h) == "贾里德效力于哪支球队？"
+
+
+def test_standalone_questions_are_left_as_they_are() -> None:
+    h = [Turn("智谱的估值是多少？", "518亿港元")]
+    for q in (
+        "谁是闫俊杰？",
+        "MiniMax 2025年全年总收入是多少？",
+        "谁是MiniMax的创始人，他之前在哪家公司工作？",
+        "How many tackles did Luke Kuechly register?",
+        "What was MiniMax's total revenue in 2025?",
+        "黑豹队的防守丢了多少分？",
+    ):
+        assert standalone_question(q, h) == q, q
 
 
 def test_gold_matching_normalizes_width_spaces_and_units() -> None:

@@ -544,6 +544,8 @@ def _repair_milvus(address: str, library: str) -> None:
 
 
 def _print_answer(answer: Answer) -> None:
+    if answer.understood_as:
+        echo(f"(understood as: {answer.understood_as})", err=True)
     echo(answer.text)
     for c in answer.citations:
         mark = "verified" if c.verified else "UNVERIFIED: " + "; ".join(c.problems)

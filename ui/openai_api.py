@@ -179,7 +179,7 @@ def answer_fields(answer: Answer, service: DocqaService) -> dict[str, Any]:
         "references": references(answer, service),
         "refused": answer.refused,
         "notes": list(answer.notes),
-        "understood_as": answer.query if answer.query != answer.question else None,
+        "understood_as": answer.understood_as,
         "engine": answer.engine,
     }
 

@@ -45,6 +45,9 @@ def answer_markdown(answer: Answer, turn: int) -> str:
         pos = m.end()
     parts.append(md_text(answer.text[pos:]))
     body = "".join(parts)
+    if answer.understood_as:
+        label = "理解为" if answer.language == "zh" else "understood as"
+        body = f"<sub>{label}: {esc(answer.understood_as)}</sub>\n\n{body}"
     if answer.refused:
         # a text badge, not an emoji: an emoji is an empty box on machines without an emoji font
         label = "未找到答案" if answer.language == "zh" else "Not in the documents"

@@ -1,0 +1,227 @@
+"""Follow-up questions on public data: does a question that leans on the one before find the same
+answer as when it is asked on its own?
+
+Built from XQuAD: two consecutive questions about one paragraph (Q1, Q2) that share a name. Q2 is
+rewritten to lean on Q1, and asked with Q1 as the history:
+
+- `pronoun-zh`: the shared name in the Chinese Q2 becomes 它 (贾里德在……擒杀？ -> 它在……擒杀？);
+- `pronoun-en`: the same in English (it / its);
+- `switch`: Q1 asked in Chinese, the English Q2 with its pronoun (a change of language mid-chat);
+- `dropped-zh`: the shared name is dropped from the Chinese Q2 (Chinese often leaves the subject
+  out); docqa does not rewrite these (they look standalone), so this row shows what that costs;
+- `adversarial`: the same pronoun rewrite of the benchmarks/adversarial.py edit of Q2 (the article
+  is indexed but lacks the fact): these must be refused.
+
+Reported per split (dev = even articles, test = odd): accuracy of the follow-ups beside the same
+questions asked standalone, refusal of the unanswerable ones, and how many standalone questions the
+rewrite step leaves unchanged (every XQuAD and CMRC question, with the question before it in the
+data as the history). Uses benchmarks/answers_public.py's index and predictions.
+
+    python benchmarks/followups.py [--embedder embeddinggemma-int8] [--engines extractive]
+                                   [--limit N] [--json OUT]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from answers_public import CACHE, QA, build_sets, public_index, read_jsonl  # noqa: E402
+
+from qa.conversation import Turn, standalone_question, subjects  # noqa: E402
+from qa.evaluate import predict, score  # noqa: E402
+from qa.pipeline import QAPipeline  # noqa: E402
+
+KINDS = ("pronoun-zh", "pronoun-en", "switch", "dropped-zh")
+
+
+def _shared_name(q1: str, q2: str) -> str | None:
+    for name in subjects(q2):
+        if name in q1:
+            return name
+    return None
+
+
+_SUBJECT_BEFORE = re.compile(
+    r"(?:^|\b(?:did|does|do|was|were|is|are|has|have|had|will|would|can|could|when|where|why)\s+)$",
+    re.I,
+)
+
+
+def _pronoun_zh(q1: str, q2: str, name: str) -> str:
+    """The name, with up to two characters after it that both questions share (黑豹 -> 黑豹队),
+    as 它."""
+    at, end = q2.find(name), q2.find(name) + len(name)
+    while end < len(q2) and end - at - len(name) < 2 and q2[at : end + 1] in q1 and q2[end] != "的":
+        end += 1
+    return q2[:at] + "它" + q2[end:]
+
+
+def _pronoun_en(q: str, name: str) -> str:
+    """The name (with its article) as it / its / they / them / their."""
+    m = re.search(r"(?:\bthe\s+)?" + re.escape(name) + r"(?P<pos>'s|’s)?", q)
+    if not m:
+        return q
+    plural = name.endswith("s") and not name.endswith("ss")
+    if m.group("pos"):
+        word = "their" if plural else "its"
+    elif _SUBJECT_BEFORE.search(q[: m.start()]):
+        word = "they" if plural else "it"
+    else:
+        word = "them" if plural else "it"
+    if m.start() == 0:
+        word = word.capitalize()
+    return q[: m.start()] + word + q[m.end() :]
+
+
+def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Follow-up rows (with `history`, `kind` and `standalone`: the id of the same question asked
+    on its own) from consecutive XQuAD questions about one paragraph."""
+    questions = read_jsonl(QA / "xquad_questions.jsonl")
+    by_id = {r["id"]: r for r in rows}
+    by_para: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for q in questions:
+        by_para[q["context_id"]].append(q)
+    adversarial = defaultdict(list)
+    for r in rows:
+        if r["type"].startswith("adv-"):
+            adversarial[r["id"].split("-", 2)[2]].append(r)
+    out: list[dict[str, Any]] = []
+
+    def add(kind: str, base: str, question: str, history: str, answerable: bool = True) -> None:
+        row = by_id[base]
+        out.append(
+            {
+                **row,
+                "id": f"fu-{kind}-{base}",
+                "question": question,
+                "history": [{"question": history, "answer": ""}],
+                "kind": kind,
+                "standalone": base,
+                "answerable": answerable,
+                "type": f"fu-{kind}",
+            }
+        )
+
+    for para in by_para.values():
+        for q1, q2 in zip(para, para[1:], strict=False):
+            zh, en = f"xq-zh-{q2['id']}", f"xq-en-{q2['id']}"
+            if zh not in by_id or not by_id[zh]["answerable"]:
+                continue
+            name = _shared_name(q1["question_zh"], q2["question_zh"])
+            if name:
+                add(
+                    "pronoun-zh",
+                    zh,
+                    _pronoun_zh(q1["question_zh"], q2["question_zh"], name),
+                    q1["question_zh"],
+                )
+                dropped = q2["question_zh"].replace(name, "", 1).lstrip("的，, ")
+                add("dropped-zh", zh, dropped, q1["question_zh"])
+                for adv in adversarial.get(zh, []):
+                    if name in adv["question"]:
+                        add(
+                            "adversarial",
+                            adv["id"],
+                            _pronoun_zh(q1["question_zh"], adv["question"], name),
+                            q1["question_zh"],
+                            answerable=False,
+                        )
+            name_en = _shared_name(q1["question_en"], q2["question_en"])
+            if name_en:
+                leaning = _pronoun_en(q2["question_en"], name_en)
+                add("pronoun-en", en, leaning, q1["question_en"])
+                add("switch", en, leaning, q1["question_zh"])
+    return out
+
+
+def unchanged_rate(rows: list[dict[str, Any]]) -> dict[str, float]:
+    """Standalone questions (answerable XQuAD zh/en and CMRC) left as they are when the question
+    before them in the data is the history."""
+    out = {}
+    for split in ("dev", "test"):
+        qs = [
+            r
+            for r in rows
+            if r["split"] == split and r["answerable"] and not r["type"].startswith("adv-")
+        ]
+        kept = 0
+        for prev, r in zip(qs, qs[1:], strict=False):
+            kept += (
+                standalone_question(r["question"], [Turn(prev["question"], "")]) == r["question"]
+            )
+        out[split] = kept / max(1, len(qs) - 1)
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--embedder", default="embeddinggemma-int8")
+    ap.add_argument("--engines", default="extractive")
+    ap.add_argument("--cmrc", type=int, default=600)
+    ap.add_argument("--limit", type=int, default=0, help="at most N follow-ups (a quick look)")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    if not QA.is_dir():
+        print(f"no benchmark data at {QA}", file=sys.stderr)
+        return 2
+    paras, rows = build_sets(args.cmrc)
+    fus = follow_up_rows(rows)
+    if args.limit:
+        fus = fus[:: max(1, len(fus) // args.limit)][: args.limit]
+    kept = unchanged_rate(rows)
+    by_id = {r["id"]: r for r in rows}
+    idx = public_index(paras, args.embedder)
+    out: dict[str, Any] = {"embedder": args.embedder, "unchanged": kept, "engines": {}}
+    print(f"standalone questions left unchanged: dev {kept['dev']:.3f}, test {kept['test']:.3f}")
+    for engine in args.engines.split(","):
+        pipe = QAPipeline.from_index(idx, engine)
+        name = pipe.engine.name
+        alone_ids = list(dict.fromkeys(f["standalone"] for f in fus))
+        alone = predict(
+            pipe, [by_id[i] for i in alone_ids], CACHE / f"public-run-{args.embedder}-{name}"
+        )
+        leaning = predict(pipe, fus, CACHE / f"followups-run-{args.embedder}-{name}")
+        alone_items = {i["id"]: i for i in score([by_id[i] for i in alone_ids], alone)["per_item"]}
+        items = score(fus, leaning)["per_item"]
+        table: dict[str, Any] = {}
+        print(f"\n{name} engine, {args.embedder} index")
+        print(f"{'follow-up kind':14} {'split':5} {'n':>4} {'follow-up':>10} {'standalone':>10}")
+        for kind in (*KINDS, "adversarial"):
+            for split in ("dev", "test"):
+                got = [
+                    (i, f)
+                    for i, f in zip(items, fus, strict=True)
+                    if f["kind"] == kind and f["split"] == split
+                ]
+                if not got:
+                    continue
+                if kind == "adversarial":
+                    fu = sum(i["refused"] for i, _ in got) / len(got)
+                    base = sum(alone_items[f["standalone"]]["refused"] for _, f in got) / len(got)
+                    label = "refused"
+                else:
+                    fu = sum(i["correct"] for i, _ in got) / len(got)
+                    base = sum(alone_items[f["standalone"]]["correct"] for _, f in got) / len(got)
+                    label = "correct"
+                table[f"{kind}/{split}"] = {"n": len(got), "follow_up": fu, "standalone": base}
+                print(f"{kind:14} {split:5} {len(got):4} {fu:10.3f} {base:10.3f}   ({label})")
+        out["engines"][name] = table
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
