@@ -62,7 +62,11 @@ _ZH_PRONOUN = re.compile(
     r"他们|她们|(?<![其吉])他|她|(?<![尤及与极])其(?![中实他余次它后间])"
 )
 _EN_PRONOUN = re.compile(
-    r"\b(?:its|it|their|they|them|his|he|him|her|she|the company|this company|the firm)\b", re.I
+    r"\b(?:its|their|they|them|his|he|him|her|she|the company|this company|the firm|"
+    # not the "it" of "how long does it take", "what is it called", "it can be considered"
+    r"it(?!\s+(?:takes?|took|called|means?|meant|common|possible|necessary|important|true|"
+    r"likely|clear|can|could|may|might|be|is|was|determined|considered|known|said|believed)\b))\b",
+    re.I,
 )
 _EN_POSSESSIVE = frozenset({"its", "their", "his", "her"})
 _EN_NOT_NAMES = frozenset(
@@ -132,8 +136,8 @@ def _fragment(question: str) -> str | None:
     x = m.group("x").strip("，, ")
     if _WH_ZH.search(x) or not x:
         return None
-    if m.group("lead") or m.group("tail"):
-        return x
+    if m.group("lead") or m.group("tail") == "呢":
+        return x  # 那X呢？ 那X如何？ X呢？; but 特斯拉的声誉如何？ is a whole question
     return x if len(x) <= 6 and not _ZH_PRONOUN.search(x) else None
 
 
