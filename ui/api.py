@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, FastAPI, File, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
 from sse_starlette.sse import EventSourceResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -21,6 +21,7 @@ from corpus.lang import detect_lang
 from qa.conversation import Turn
 from qa.pipeline import MAX_QUESTION_CHARS
 from qa.records import Answer
+from ui.conversations import MAX_COMMENT_CHARS, MAX_TITLE_CHARS, to_markdown
 from ui.libraries import Libraries
 from ui.openai_api import PREFIX as OPENAI_PREFIX
 from ui.openai_api import openai_error_body
@@ -44,12 +45,26 @@ class AskIn(BaseModel):
     llm: Literal["auto", "extractive", "local", "openai"] | None = Field(
         default=None, description="Answer engine; default: the server's"
     )
+    conversation: str | None = Field(
+        default=None,
+        description='a stored conversation to continue (its id), or "new" to start one: its '
+        "turns are the history, and the question and answer are stored in it",
+    )
     stream: bool = Field(
         default=False,
         description="server-sent events: `token` events (the draft as it is written), then one "
         "`answer` event with the checked answer object (or `error`); so does "
         "`Accept: text/event-stream`",
     )
+
+
+class ConversationIn(BaseModel):
+    title: str | None = Field(default=None, max_length=MAX_TITLE_CHARS)
+
+
+class FeedbackIn(BaseModel):
+    rating: Literal["up", "down"] | None = Field(description="up, down, or null to take it back")
+    comment: str | None = Field(default=None, max_length=MAX_COMMENT_CHARS)
 
 
 class SearchIn(BaseModel):
@@ -115,8 +130,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, http)
 
 
-async def ask_events(stream: AnswerStream, first: Event | None) -> AsyncIterator[dict[str, str]]:
-    """`token` events, then `answer` (the checked answer object), or `error` after a failure."""
+async def ask_events(
+    stream: AnswerStream,
+    first: Event | None,
+    finish: Callable[[Answer], dict[str, Any]] = Answer.to_json,
+) -> AsyncIterator[dict[str, str]]:
+    """`token` events, then `answer` (the checked answer object, as `finish` makes it: stored in
+    its conversation), or `error` after a failure."""
 
     def event(name: str, body: dict[str, Any]) -> dict[str, str]:
         return {"event": name, "data": json.dumps(body, ensure_ascii=False)}
@@ -126,7 +146,7 @@ async def ask_events(stream: AnswerStream, first: Event | None) -> AsyncIterator
         rest = stream.rest()
         while item is not None:
             if isinstance(item, Answer):
-                yield event("answer", item.to_json())
+                yield event("answer", await run_in_threadpool(finish, item))
             else:
                 yield event("token", {"text": item})
             item = await anext(rest, None)
@@ -154,17 +174,86 @@ def api_router(libraries: Libraries) -> APIRouter:
     async def ask(body: AskIn, request: Request) -> Any:
         history = [Turn(t.question, t.answer) for t in body.history]
         service = await run_in_threadpool(libraries.get, body.library)
+        conv = await run_in_threadpool(service.conversation_for, body.conversation, body.question)
+        if conv is not None and not history:
+            history = conv.turns()
+
+        def store(answer: Answer) -> dict[str, Any]:
+            body_ = answer.to_json()
+            if conv is not None:
+                msg = service.conversations.append(conv.id, body.question, body_)
+                body_["conversation"] = {"id": conv.id, "seq": msg.seq}
+            return body_
+
         streamed = body.stream or "text/event-stream" in request.headers.get("accept", "")
         if not streamed:
             answer = await run_in_threadpool(service.ask, body.question, history, body.llm)
-            return answer.to_json()
+            return await run_in_threadpool(store, answer)
         stream = AnswerStream(
             await run_in_threadpool(service.stream, body.question, history, body.llm)
         )
         first = await stream.start()
         return EventSourceResponse(
-            ask_events(stream, first), headers=sse_headers(), sep="\n", ping=15
+            ask_events(stream, first, store), headers=sse_headers(), sep="\n", ping=15
         )
+
+    @r.get("/conversations", summary="The library's stored conversations, latest first")
+    def conversations(library: str | None = lib_q) -> dict[str, Any]:
+        store = libraries.get(library).conversations
+        return {"conversations": [c.summary() for c in store.recent()]}
+
+    @r.post("/conversations", summary="Start an empty conversation (201)", status_code=201)
+    def new_conversation(body: ConversationIn, library: str | None = lib_q) -> dict[str, Any]:
+        return libraries.get(library).conversations.create(body.title).summary()
+
+    @r.get(
+        "/conversations/{conv_id}",
+        summary="A conversation with its messages; ?format=markdown or ?format=json (a download)",
+    )
+    def conversation(
+        conv_id: str,
+        library: str | None = lib_q,
+        format: Literal["json", "markdown"] | None = None,  # noqa: A002 - the query parameter
+    ) -> Any:
+        conv = libraries.get(library).conversations.get(conv_id)
+        if format == "markdown":
+            return PlainTextResponse(
+                to_markdown(conv),
+                media_type="text/markdown; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="docqa-{conv.id}.md"'},
+            )
+        if format == "json":
+            return JSONResponse(
+                conv.to_json(),
+                headers={"Content-Disposition": f'attachment; filename="docqa-{conv.id}.json"'},
+            )
+        return conv.to_json()
+
+    @r.patch("/conversations/{conv_id}", summary="Rename a conversation")
+    def rename_conversation(
+        conv_id: str, body: ConversationIn, library: str | None = lib_q
+    ) -> dict[str, Any]:
+        return libraries.get(library).conversations.rename(conv_id, body.title or "").summary()
+
+    @r.delete("/conversations/{conv_id}", summary="Delete a conversation and its messages")
+    def delete_conversation(conv_id: str, library: str | None = lib_q) -> dict[str, Any]:
+        return {"deleted": libraries.get(library).conversations.delete(conv_id).summary()}
+
+    @r.put(
+        "/conversations/{conv_id}/messages/{seq}/feedback",
+        summary="Thumbs up or down, and a comment, on one answer",
+    )
+    def feedback(
+        conv_id: str, seq: int, body: FeedbackIn, library: str | None = lib_q
+    ) -> dict[str, Any]:
+        store = libraries.get(library).conversations
+        return store.feedback(conv_id, seq, body.rating, body.comment).to_json()
+
+    @r.get("/feedback", summary="Answers with feedback, as eval-set rows (= docqa feedback export)")
+    def feedback_export(
+        library: str | None = lib_q, rating: Literal["up", "down"] | None = None
+    ) -> dict[str, Any]:
+        return {"feedback": libraries.get(library).conversations.feedback_rows(rating)}
 
     @r.post("/search", summary="Ranked passages (= docqa search --json)")
     def search(body: SearchIn) -> dict[str, Any]:
@@ -257,7 +346,17 @@ def api_router(libraries: Libraries) -> APIRouter:
 
     known = {
         "/api" + p
-        for p in ("/health", "/ask", "/search", "/translate", "/documents", "/jobs", "/libraries")
+        for p in (
+            "/health",
+            "/ask",
+            "/search",
+            "/translate",
+            "/documents",
+            "/jobs",
+            "/libraries",
+            "/conversations",
+            "/feedback",
+        )
     }
 
     @r.api_route(
@@ -271,12 +370,18 @@ def api_router(libraries: Libraries) -> APIRouter:
         head, _, last = path.rpartition("/")
         # /api/documents/{id} and the like exist for other methods; an id holding a slash
         # (%2F) names no document, job or library, whatever the method
-        if path in known or head in ("/api/documents", "/api/jobs", "/api/libraries"):
+        if path in known or head in (
+            "/api/documents",
+            "/api/jobs",
+            "/api/libraries",
+            "/api/conversations",
+        ):
             return error(405, f"{request.method} is not allowed on {path}")
         for prefix, what in (
             ("/api/documents/", "document"),
             ("/api/jobs/", "job"),
             ("/api/libraries/", "library"),
+            ("/api/conversations/", "conversation"),
         ):
             if path.startswith(prefix):
                 return error(404, f"no {what} {path[len(prefix) :]!r}")

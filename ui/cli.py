@@ -602,22 +602,48 @@ def ask(
 @click.option("--k", default=5, show_default=True)
 @click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @library_option
-def chat(llm: str, model: str | None, k: int, index: str | None, library: str) -> None:
-    """Ask questions one per line; follow-ups use the conversation. Ctrl-D to quit."""
+@click.option("--resume", default=None, metavar="ID", help="Go on with stored conversation ID.")
+@click.option(
+    "--save/--no-save", "keep", default=True, show_default=True, help="Store the conversation."
+)
+def chat(
+    llm: str,
+    model: str | None,
+    k: int,
+    index: str | None,
+    library: str,
+    resume: str | None,
+    keep: bool,
+) -> None:
+    """Ask questions one per line; follow-ups use the conversation. Ctrl-D to quit. The chat is
+    stored (see `docqa conversations`); --resume ID goes on with a stored one."""
     from qa.conversation import Turn
     from qa.pipeline import QuestionError
 
     _check_k(k)
     service = _service(index, library, llm, model, k)
-    history: list[Turn] = []
+    store = service.conversations
+    conv = store.get(resume) if resume else None
+    history: list[Turn] = []  # with --no-save
+    if conv is not None:
+        _say(f"conversation {conv.id}: {conv.title} ({conv.count} earlier turns)")
+        for m in conv.messages[-3:]:
+            _say(f"? {m.question}\n{m.answer.get('answer', '')}")
     while True:
         try:
             question = click.prompt("?", prompt_suffix=" ")
         except (EOFError, click.Abort):
             echo()
+            if conv is not None:
+                _say(f"saved as conversation {conv.id}: docqa chat --resume {conv.id}")
             return
         try:
-            answer = service.ask(question, history)
+            if conv is None and keep:
+                conv = service.conversation_for("new", question)
+            if conv is not None:
+                answer, _ = service.ask_in(store.get(conv.id), question)
+            else:
+                answer = service.ask(question, history)
         except QuestionError as exc:
             echo(f"error: {exc}", err=True)
             continue
@@ -916,6 +942,123 @@ def libraries_delete(index: str | None, name: str) -> None:
 
     delete_library(_address(index), name)
     echo(f"deleted library {name}")
+
+
+@cli.group()
+def conversations() -> None:
+    """Stored conversations (web app, API with "conversation", `docqa chat`): list, show, export,
+    rename, delete."""
+
+
+@conversations.command("list")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
+@library_option
+@click.option("--json", "as_json", is_flag=True)
+def conversations_list(index: str | None, library: str, as_json: bool) -> None:
+    """The library's conversations, latest first."""
+    rows = [c.summary() for c in _service(index, library).conversations.recent()]
+    if as_json:
+        _emit_json({"library": library, "conversations": rows})
+        return
+    if not rows:
+        _say("no stored conversations yet: docqa chat starts one")
+    for r in rows:
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r["updated"]))
+        echo(f"{r['id']}  {when}  {r['messages']:3} turns  {r['title']}")
+
+
+@conversations.command("show")
+@click.argument("conv_id", metavar="ID")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
+@library_option
+@click.option("--json", "as_json", is_flag=True)
+def conversations_show(index: str | None, library: str, conv_id: str, as_json: bool) -> None:
+    """One conversation with its answers and citations."""
+    from ui.conversations import to_markdown
+
+    conv = _service(index, library).conversations.get(conv_id)
+    if as_json:
+        _emit_json(conv.to_json())
+        return
+    echo(to_markdown(conv))
+
+
+@conversations.command("export")
+@click.argument("conv_id", metavar="ID")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
+@library_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="File [default: stdout]."
+)
+def conversations_export(
+    index: str | None, library: str, conv_id: str, fmt: str, out: Path | None
+) -> None:
+    """A conversation as Markdown (citations as footnotes) or JSON."""
+    from ui.conversations import to_markdown
+
+    conv = _service(index, library).conversations.get(conv_id)
+    text = (
+        to_markdown(conv)
+        if fmt == "markdown"
+        else json.dumps(conv.to_json(), ensure_ascii=False, indent=1) + "\n"
+    )
+    if out is None:
+        echo(text, nl=False)
+        return
+    out.write_text(text, encoding="utf-8")
+    _say(f"wrote {out}")
+
+
+@conversations.command("rename")
+@click.argument("conv_id", metavar="ID")
+@click.argument("title")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
+@library_option
+def conversations_rename(index: str | None, library: str, conv_id: str, title: str) -> None:
+    """Give a conversation another title."""
+    conv = _service(index, library).conversations.rename(conv_id, title)
+    echo(f"{conv.id}: {conv.title}")
+
+
+@conversations.command("delete")
+@click.argument("conv_id", metavar="ID")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
+@library_option
+def conversations_delete(index: str | None, library: str, conv_id: str) -> None:
+    """Delete a conversation and its messages."""
+    conv = _service(index, library).conversations.delete(conv_id)
+    echo(f"deleted conversation {conv.id} ({conv.count} turns)")
+
+
+@cli.group()
+def feedback() -> None:
+    """Feedback given on answers (thumbs up or down, comments)."""
+
+
+@feedback.command("export")
+@click.option("--index", "index", callback=_setting("index"), help="Index folder.")
+@library_option
+@click.option("--rating", type=click.Choice(["up", "down"]), default=None, help="Only these.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=None, help="File [default: stdout]."
+)
+def feedback_export(index: str | None, library: str, rating: str | None, out: Path | None) -> None:
+    """Answers with feedback as JSON lines: question, the answer given, its citations, the rating
+    and comment. Add an "answers" field to the rows you want to keep and run `docqa eval` on them."""
+    rows = _service(index, library).conversations.feedback_rows(rating)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if out is None:
+        echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        _say(f"wrote {len(rows)} rows to {out}")
 
 
 @cli.command()

@@ -39,6 +39,7 @@ from qa.engines import make_engine
 from qa.pipeline import MAX_QUESTION_CHARS, QAPipeline, check_question
 from qa.records import Answer
 from qa.translate import Translation, Translator, key_passages
+from ui.conversations import Conversation, ConversationStore, Message, title_of
 from ui.jobs import Job, JobRunner, JobStore, new_job_id
 
 MAX_UPLOAD_FILES = 20
@@ -310,6 +311,27 @@ class DocqaService:
         self, question: str, history: Sequence[Turn] = (), llm: str | None = None
     ) -> Iterator[str | Answer]:
         return self.pipeline(llm).stream(check_question(question), history)
+
+    # -- conversations -----------------------------------------------------------------------
+    @property
+    def conversations(self) -> ConversationStore:
+        return ConversationStore(self.work_dir / "conversations.sqlite", self.library)
+
+    def conversation_for(self, conv_id: str | None, question: str) -> Conversation | None:
+        """The stored conversation a question continues: None (not stored), "new" (a new one,
+        titled by the question) or an id."""
+        if conv_id is None:
+            return None
+        if conv_id == "new":
+            return self.conversations.create(title_of(check_question(question)))
+        return self.conversations.get(conv_id)
+
+    def ask_in(
+        self, conv: Conversation, question: str, llm: str | None = None
+    ) -> tuple[Answer, Message]:
+        """Answer a question as the next turn of a stored conversation, and store it."""
+        answer = self.ask(question, conv.turns(), llm)
+        return answer, self.conversations.append(conv.id, question, answer.to_json())
 
     def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
         query = check_question(query)
