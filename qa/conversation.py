@@ -71,7 +71,8 @@ _EN_PRONOUN = re.compile(
 _EN_POSSESSIVE = frozenset({"its", "their", "his", "her"})
 _EN_NOT_NAMES = frozenset(
     "What Who Whom Whose Which When Where Why How Is Are Was Were Do Does Did Can Could Has Have "
-    "Had Will Would Should And Also Then So The A An In On Of For At By To From With About I".split()
+    "Had Will Would Should And Also Then So The A An In On Of For At By To From With About I "
+    "It Its They Their Them He His Him She Her This That These Those".split()
 )
 _EN_NAME = re.compile(
     r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9'’.&-]*(?:\s+(?:of|de|von|van|the)?\s*[A-Z][A-Za-z0-9'’.&-]*)*"
@@ -88,11 +89,15 @@ def _lang(text: str) -> str:
 @lru_cache(maxsize=4096)
 def subjects(text: str) -> tuple[str, ...]:
     """The proper names a question is about, as they are written in it (longest first)."""
+    from qa.question import is_common_english
+
     names: list[str] = []
     for m in _EN_NAME.finditer(text):
         words = m.group().replace("’s", "").replace("'s", "").split()
         while words and words[0] in _EN_NOT_NAMES:
             words = words[1:]
+        if m.start() == 0 and words and is_common_english(words[0].lower()):
+            words = words[1:]  # "After rejecting...", "Prior to...": capitalised as a first word
         if words:
             names.append(" ".join(words))
     from corpus.segment import default_segmenter

@@ -292,6 +292,11 @@ def question_concepts(
     return concepts
 
 
+def is_common_english(word: str) -> bool:
+    """A lower-case English word of the dictionary (not a name): `after`, `prior`, `along`."""
+    return _is_english_word(word)
+
+
 def _is_english_word(t: str) -> bool:
     from index.bilingual import STOPWORDS, english_to_chinese
 

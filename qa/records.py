@@ -71,6 +71,38 @@ class Answer:
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
 
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Answer:
+        """An answer stored as `to_json` made it (a saved conversation), without its hits."""
+        cites = tuple(
+            Citation(
+                c["n"],
+                c["chunk_id"],
+                c["doc_id"],
+                c.get("title"),
+                c["quote"],
+                c["start"],
+                c["end"],
+                c["verified"],
+                tuple(c.get("problems", ())),
+                c.get("check", "supported"),
+            )
+            for c in d.get("citations", [])
+        )
+        return cls(
+            d.get("question", ""),
+            d.get("language", "zh"),
+            d.get("answer", ""),
+            bool(d.get("refused")),
+            d.get("engine", ""),
+            cites,
+            (),
+            d.get("query", d.get("question", "")),
+            d.get("support", 0.0),
+            dict(d.get("timings", {})),
+            tuple(d.get("notes", ())),
+        )
+
     @property
     def understood_as(self) -> str | None:
         """The question as it was searched, when the chat history rewrote it (a follow-up)."""

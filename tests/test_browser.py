@@ -58,12 +58,18 @@ def ask(page: Any, question: str) -> Any:
     n = page.locator("#docqa-chat .message-row").count()
     page.fill("#docqa-question textarea", question)
     page.click("#docqa-ask")
+    # done when the new answer (the last row) is the checked one: its footer names the engine
     page.wait_for_function(
-        "n => document.querySelectorAll('#docqa-chat .message-row').length >= n + 2"
-        " && !document.querySelector('#docqa-chat').innerText.trim().endsWith('…')",
+        """n => {
+          const rows = document.querySelectorAll('#docqa-chat .message-row');
+          if (rows.length < n + 2) return false;
+          const last = rows[rows.length - 1];
+          const subs = [...last.querySelectorAll('sub')].map(x => x.innerText).join(' ');
+          return (/extractive/.test(subs) && !last.innerText.includes('▌'))
+            || last.innerText.includes('⚠️');
+        }""",
         arg=n,
     )
-    page.wait_for_selector("#docqa-chat sub >> text=/extractive/")
     return page.locator("#docqa-chat .message-row").last
 
 
@@ -173,3 +179,84 @@ def test_library_picker_keeps_questions_within_one_library(page: Any, tmp_path: 
         "!document.querySelector('#docqa-status').innerText.includes(' 1 documents')"
     )
     assert "8.8亿元" not in ask(page, "星河测试公司2025年净利润是多少？").inner_text()
+
+
+def test_a_conversation_survives_a_reload_and_exports_with_footnotes(
+    page: Any, live_server: str
+) -> None:
+    ask(page, "MiniMax 2025年全年总收入是多少？")
+    follow = ask(page, "净亏损呢？")
+    assert "understood as" in follow.inner_text() and "18.72" in follow.inner_text()
+    with page.expect_download() as got:
+        page.click("#docqa-export")
+    md = Path(got.value.path()).read_text(encoding="utf-8")
+    assert "**Q:** 净亏损呢？" in md and "[^2-1]: " in md and "18.72" in md
+    # a reload: the chat is empty, and the conversation is in the list to reopen
+    page.reload()
+    page.wait_for_selector("#docqa-question textarea")
+    assert page.locator("#docqa-chat .message-row").count() == 0
+    page.click("#docqa-past input")
+    page.get_by_role("option", name="MiniMax 2025年全年总收入是多少？").first.click()
+    page.wait_for_function(
+        "document.querySelectorAll('#docqa-chat .message-row').length >= 4"
+    )
+    assert "18.72" in page.inner_text("#docqa-chat")
+    assert "18.72" in page.inner_text("#docqa-sources")
+    # and it goes on where it stopped: the follow-up leans on the reopened turns
+    again = ask(page, "那2024年呢？")
+    assert "理解为: MiniMax 2024年的净亏损是多少？" in again.inner_text()
+
+
+def test_feedback_buttons_store_a_rating_and_a_comment(page: Any, live_server: str) -> None:
+    ask(page, "智谱上市首日股价表现如何？")
+    page.locator("#docqa-chat button[aria-label='Dislike']").last.click()
+    page.wait_for_selector("#docqa-fb-note >> text=/not helpful/")
+    page.fill("#docqa-fb-comment textarea", "想知道收盘价")
+    page.click("#docqa-fb-send")
+    page.wait_for_selector("#docqa-fb-note >> text=/Comment saved/")
+    rows = page.request.get(live_server + "/api/feedback?rating=down").json()["feedback"]
+    assert any(
+        r["question"] == "智谱上市首日股价表现如何？" and r["comment"] == "想知道收盘价" for r in rows
+    )
+
+
+def test_an_upload_through_the_api_shows_after_a_reload(
+    page: Any, live_server: str, tmp_path: Path
+) -> None:
+    from conftest import upload_text
+
+    before = page.inner_text("#docqa-status")
+    upload_text(live_server, "重载测试.txt", "重载测试公司年报\n\n重载测试公司2025年营收为3.3亿元。\n")
+    page.reload()
+    page.wait_for_selector("#docqa-question textarea")
+    page.wait_for_function(
+        "b => document.querySelector('#docqa-status').innerText !== b", arg=before
+    )
+    page.get_by_role("tab", name="Library · 文档库").click()
+    page.wait_for_selector("#docqa-docs >> text=重载测试公司年报")
+
+
+def test_deleting_a_document_asks_first_and_cards_show_file_names(
+    page: Any, live_server: str
+) -> None:
+    from conftest import upload_text
+
+    upload_text(live_server, "删除测试.txt", "删除测试公司年报\n\n删除测试公司2025年营收为4.4亿元。\n")
+    page.reload()
+    page.wait_for_selector("#docqa-question textarea")
+    card_meta = None
+    ask(page, "删除测试公司2025年营收是多少？")
+    card_meta = page.locator(".docqa-source .docqa-meta").first.inner_text()
+    assert "删除测试.txt" in card_meta and "/" not in card_meta.split("·")[-2]
+    page.get_by_role("tab", name="Library · 文档库").click()
+    page.click("#docqa-pick input")
+    page.get_by_role("option", name="删除测试公司年报").first.click()
+    page.click("#docqa-delete")
+    page.wait_for_selector("#docqa-confirm-doc >> text=/cannot be undone/")
+    page.click("#docqa-delete-no")
+    page.wait_for_selector("#docqa-confirm-doc", state="hidden")
+    assert "删除测试公司年报" in page.inner_text("#docqa-docs")  # Cancel deleted nothing
+    page.click("#docqa-delete")
+    page.click("#docqa-delete-yes")
+    page.wait_for_selector("#docqa-upload-result >> text=/Deleted/")
+    assert "删除测试公司年报" not in page.inner_text("#docqa-docs")

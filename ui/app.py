@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -16,6 +17,7 @@ from qa.conversation import Turn
 from qa.llm import local_model_installed
 from qa.records import Answer
 from ui import render
+from ui.conversations import title_of, to_markdown
 from ui.libraries import Libraries
 from ui.service import DocqaService, ServiceError, Upload
 
@@ -59,7 +61,7 @@ def _doc_rows(service: DocqaService) -> list[list[Any]]:
         [
             d["id"][:12],
             d["title"] or "(untitled)",
-            d["date"] or "",
+            render.show_date(d["date"]) or "",
             d["publisher"] or "",
             Path(d["source"] or "").name,
             d["chunks"],
@@ -67,6 +69,26 @@ def _doc_rows(service: DocqaService) -> list[list[Any]]:
         ]
         for d in service.documents()
     ]
+
+
+def _conversation_choices(service: DocqaService) -> list[tuple[str, str]]:
+    """The library's stored conversations, latest first, as dropdown choices."""
+    return [
+        (
+            f"{c.title or '(untitled)'} · {time.strftime('%m-%d %H:%M', time.localtime(c.updated))}",
+            c.id,
+        )
+        for c in service.conversations.recent(50)
+    ]
+
+
+def _export_file(service: DocqaService, conv_id: str) -> str:
+    """The conversation as a Markdown file for the Export button (written again after each turn)."""
+    out = Path(tempfile.gettempdir()) / "docqa-exports" / uuid.uuid4().hex[:8]
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"docqa-conversation-{conv_id}.md"
+    path.write_text(to_markdown(service.conversations.get(conv_id)), encoding="utf-8")
+    return str(path)
 
 
 def _status_line(service: DocqaService, engine: str) -> str:
@@ -100,6 +122,7 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
         if notes:
             gr.Markdown("\n".join(f"ℹ️ {render.md_text(n)}" for n in notes), elem_id="docqa-notes")
         turns = gr.State([])
+        conv_id = gr.State(None)  # the stored conversation the chat is (None: not stored yet)
 
         with gr.Tab("Chat · 问答", id="chat"), gr.Row():
             with gr.Column(scale=3):
@@ -107,7 +130,7 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                     height=520,
                     elem_id="docqa-chat",
                     buttons=["copy"],
-                    feedback_options=None,
+                    feedback_options=("Like", "Dislike"),
                     placeholder="Ask in Chinese or English · 用中文或英文提问",
                 )
                 with gr.Row():
@@ -129,7 +152,32 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                         scale=1,
                         elem_id="docqa-engine",
                     )
-                    clear = gr.Button("New conversation · 新对话", scale=1)
+                    clear = gr.Button("New conversation · 新对话", scale=1, elem_id="docqa-new")
+                with gr.Row():
+                    past = gr.Dropdown(
+                        _conversation_choices(service),
+                        value=None,
+                        label="Past conversations · 历史对话",
+                        scale=3,
+                        elem_id="docqa-past",
+                    )
+                    export_btn = gr.DownloadButton(
+                        "Export · 导出 (Markdown)",
+                        value=None,
+                        interactive=False,
+                        scale=1,
+                        elem_id="docqa-export",
+                    )
+                with gr.Row(visible=False, elem_id="docqa-fb-row") as fb_row:
+                    fb_comment = gr.Textbox(
+                        placeholder="What was wrong or right? (optional) · 说明（可选）",
+                        show_label=False,
+                        scale=4,
+                        elem_id="docqa-fb-comment",
+                    )
+                    fb_send = gr.Button("Send · 提交", scale=1, elem_id="docqa-fb-send")
+                fb_note = gr.Markdown(elem_id="docqa-fb-note")
+                fb_target = gr.State(None)  # (seq, rating) of the answer last rated
                 gr.Examples(EXAMPLES, inputs=question)
             with gr.Column(scale=2):
                 gr.Markdown("### Sources · 来源")
@@ -145,11 +193,13 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             state: list[dict[str, Any]],
             llm: str,
             lib: str | None,
+            conv: str | None,
         ):
             service = served(lib)
             message = (message or "").strip()
+            same = (conv, gr.update(), gr.update())  # conversation, its picker, Export: unchanged
             if not message:
-                yield chat, state, render.sources_html(state), ""
+                yield chat, state, render.sources_html(state), "", *same
                 return
             history = [Turn(t["question"], t["answer"]) for t in state]
             shown = render.sources_html(state)  # unchanged until the answer is in
@@ -158,7 +208,7 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 {"role": "user", "content": render.md_text(message)},
                 {"role": "assistant", "content": "…"},
             ]
-            yield chat, state, shown, ""
+            yield chat, state, shown, "", *same
             answer: Answer | None = None
             text = ""
             last = 0.0
@@ -171,29 +221,166 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                         if time.monotonic() - last > 0.1:
                             last = time.monotonic()
                             chat[-1] = {"role": "assistant", "content": render.md_text(text) + " ▌"}
-                            yield chat, state, shown, ""
+                            yield chat, state, shown, "", *same
             except USER_ERRORS as exc:
                 chat[-1] = {"role": "assistant", "content": "⚠️ " + render.md_text(str(exc))}
-                yield chat, state, shown, ""
+                yield chat, state, shown, "", *same
                 return
             assert answer is not None
             turn = len(state)
             views = render.source_views(answer, turn, service.snapshot)
+            # the turn is stored: a reload, another browser or `docqa chat --resume` finds it
+            try:
+                if conv is None:
+                    conv = service.conversations.create(title_of(message)).id
+                seq = service.conversations.append(conv, message, answer.to_json()).seq
+            except USER_ERRORS as exc:  # deleted meanwhile: the answer is shown all the same
+                gr.Warning(f"the conversation was not saved: {exc}")
+                seq = None
             state = [
                 *state,
-                {"question": message, "answer": answer.text, "sources": views, "translations": {}},
+                {
+                    "question": message,
+                    "answer": answer.text,
+                    "sources": views,
+                    "translations": {},
+                    "seq": seq,
+                    "chat_index": len(chat) - 1,
+                    "comment": None,
+                },
             ]
             chat[-1] = {"role": "assistant", "content": render.answer_markdown(answer, turn)}
-            yield chat, state, render.sources_html(state), ""
+            saved = seq is not None and conv is not None
+            yield (
+                chat,
+                state,
+                render.sources_html(state),
+                "",
+                conv,
+                gr.update(choices=_conversation_choices(service), value=conv if saved else None),
+                gr.update(value=_export_file(service, conv), interactive=True)
+                if saved and conv
+                else gr.update(),
+            )
 
+        chat_outputs = [chatbot, turns, sources, question, conv_id, past, export_btn]
         for trigger in (question.submit, ask_btn.click):
             trigger(
                 respond,
-                [question, chatbot, turns, engine, library],
-                [chatbot, turns, sources, question],
+                [question, chatbot, turns, engine, library, conv_id],
+                chat_outputs,
                 concurrency_limit=4,
             )
-        clear.click(lambda: ([], [], render.sources_html([])), None, [chatbot, turns, sources])
+
+        def new_conversation(lib: str | None) -> tuple[Any, ...]:
+            return (
+                [],
+                [],
+                render.sources_html([]),
+                None,
+                gr.update(choices=_conversation_choices(served(lib)), value=None),
+                gr.update(value=None, interactive=False),
+                gr.update(visible=False),
+                "",
+            )
+
+        fresh_outputs = [chatbot, turns, sources, conv_id, past, export_btn, fb_row, fb_note]
+        clear.click(new_conversation, library, fresh_outputs)
+
+        def open_conversation(cid: str | None, lib: str | None) -> tuple[Any, ...]:
+            """A stored conversation back in the chat, with its sources."""
+            service = served(lib)
+            if not cid:
+                return new_conversation(lib)
+            try:
+                stored = service.conversations.get(cid)
+            except USER_ERRORS as exc:
+                gr.Warning(str(exc))
+                return new_conversation(lib)
+            chat: list[dict[str, Any]] = []
+            state: list[dict[str, Any]] = []
+            for i, m in enumerate(stored.messages):
+                a = Answer.from_json(m.answer)
+                chat += [
+                    {"role": "user", "content": render.md_text(m.question)},
+                    {"role": "assistant", "content": render.answer_markdown(a, i)},
+                ]
+                state.append(
+                    {
+                        "question": m.question,
+                        "answer": a.text,
+                        "sources": render.source_views(a, i, service.snapshot),
+                        "translations": {},
+                        "seq": m.seq,
+                        "chat_index": len(chat) - 1,
+                        "comment": m.comment,
+                    }
+                )
+            return (
+                chat,
+                state,
+                render.sources_html(state),
+                cid,
+                gr.update(choices=_conversation_choices(service), value=cid),
+                gr.update(value=_export_file(service, cid), interactive=True),
+                gr.update(visible=False),
+                "",
+            )
+
+        past.input(open_conversation, [past, library], fresh_outputs)
+
+        def rate(
+            evt: gr.LikeData, state: list[dict[str, Any]], conv: str | None, lib: str | None
+        ) -> tuple[Any, ...]:
+            index = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            turn = next((t for t in state if t.get("chat_index") == index), None)
+            if conv is None or turn is None or turn.get("seq") is None:
+                return (
+                    None,
+                    gr.update(visible=False),
+                    "This answer was not saved, so it cannot be rated.",
+                )
+            rating = "up" if evt.liked else "down"
+            served(lib).conversations.feedback(conv, turn["seq"], rating, turn.get("comment"))
+            said = "helpful" if rating == "up" else "not helpful"
+            return (
+                (turn["seq"], rating),
+                gr.update(visible=True),
+                f"Saved: answer {turn['seq']} marked **{said}**. Add a comment? · 已记录，可补充说明",
+            )
+
+        chatbot.like(rate, [turns, conv_id, library], [fb_target, fb_row, fb_note])
+
+        def send_comment(
+            comment: str,
+            target: Any,
+            state: list[dict[str, Any]],
+            conv: str | None,
+            lib: str | None,
+        ) -> tuple[Any, ...]:
+            if not target or conv is None:
+                return "", gr.update(visible=False), "", state
+            seq, rating = target
+            try:
+                served(lib).conversations.feedback(
+                    conv, seq, rating, (comment or "").strip() or None
+                )
+            except USER_ERRORS as exc:
+                return comment, gr.update(visible=True), "⚠️ " + render.md_text(str(exc)), state
+            state = [{**t, "comment": comment} if t.get("seq") == seq else t for t in state]
+            return (
+                "",
+                gr.update(visible=False),
+                f"Comment saved on answer {seq}. · 说明已保存",
+                state,
+            )
+
+        for trigger in (fb_send.click, fb_comment.submit):
+            trigger(
+                send_comment,
+                [fb_comment, fb_target, turns, conv_id, library],
+                [fb_comment, fb_row, fb_note, turns],
+            )
 
         def translate_source(
             state: list[dict[str, Any]], lib: str | None, evt: gr.EventData
@@ -230,12 +417,6 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                     elem_id="docqa-new-library",
                 )
                 new_btn = gr.Button("Create · 创建", scale=1, elem_id="docqa-create-library")
-                drop_btn = gr.Button(
-                    "Delete this library · 删除文档库",
-                    variant="stop",
-                    scale=1,
-                    elem_id="docqa-delete-library",
-                )
             files = gr.File(file_count="multiple", label="Files", elem_id="docqa-upload")
             add_btn = gr.Button("Add to library · 添加", variant="primary", elem_id="docqa-add")
             upload_out = gr.Markdown(elem_id="docqa-upload-result")
@@ -254,7 +435,29 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 del_btn = gr.Button(
                     "Delete · 删除", variant="stop", scale=1, elem_id="docqa-delete"
                 )
+            with gr.Row(visible=False, elem_id="docqa-confirm-doc") as confirm_doc:
+                confirm_doc_text = gr.Markdown()
+                yes_doc = gr.Button(
+                    "Yes, delete it · 确认删除", variant="stop", elem_id="docqa-delete-yes"
+                )
+                no_doc = gr.Button("Cancel · 取消", elem_id="docqa-delete-no")
             doc_view = gr.HTML(elem_id="docqa-doc")
+            with gr.Accordion("Delete this library · 删除文档库", open=False):
+                gr.Markdown(
+                    "Deletes the library picked above with all its documents and conversations. "
+                    "The server's default library cannot be deleted."
+                )
+                drop_btn = gr.Button(
+                    "Delete this library…", variant="stop", elem_id="docqa-delete-library"
+                )
+                with gr.Row(visible=False, elem_id="docqa-confirm-library") as confirm_lib:
+                    confirm_lib_text = gr.Markdown()
+                    yes_lib = gr.Button(
+                        "Yes, delete the library · 确认删除",
+                        variant="stop",
+                        elem_id="docqa-delete-library-yes",
+                    )
+                    no_lib = gr.Button("Cancel · 取消", elem_id="docqa-delete-library-no")
 
         def library_outputs(msg: str, lib: str | None) -> tuple[Any, ...]:
             service = served(lib)
@@ -358,7 +561,26 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             return (*library_outputs(f"🗑 Deleted {render.md_text(title)}", lib), "")
 
         library_views = [upload_out, table, pick, tr_doc, status]
-        del_btn.click(delete_doc, [pick, library], [*library_views, doc_view])
+
+        def ask_delete_doc(doc_id: str | None, lib: str | None) -> tuple[Any, ...]:
+            if not doc_id:
+                return gr.update(visible=False), "", "⚠️ Pick a document to delete."
+            try:
+                e = served(lib).document(doc_id)
+            except USER_ERRORS as exc:
+                return gr.update(visible=False), "", "⚠️ " + render.md_text(str(exc))
+            title = e.doc.title or render.show_file(e.doc.path) or e.doc.id
+            return (
+                gr.update(visible=True),
+                f"Delete **{render.md_text(title)}** from the library? This cannot be undone.",
+                "",
+            )
+
+        del_btn.click(ask_delete_doc, [pick, library], [confirm_doc, confirm_doc_text, upload_out])
+        yes_doc.click(delete_doc, [pick, library], [*library_views, doc_view]).then(
+            lambda: gr.update(visible=False), None, confirm_doc
+        )
+        no_doc.click(lambda: gr.update(visible=False), None, confirm_doc)
 
         def switch(lib: str | None, msg: str = "") -> tuple[Any, ...]:
             """Show another library: its documents and status; a new conversation."""
@@ -368,9 +590,9 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 lib = libraries.default
                 views = library_outputs("⚠️ " + render.md_text(str(exc)), lib)
             chooser = gr.update(choices=libraries.names(), value=lib)
-            return (*views, "", chooser, [], [], render.sources_html([]))
+            return (*views, "", chooser, *new_conversation(lib))
 
-        switch_outputs = [*library_views, doc_view, library, chatbot, turns, sources]
+        switch_outputs = [*library_views, doc_view, library, *fresh_outputs]
         library.input(switch, library, switch_outputs)
 
         def create(name: str) -> tuple[Any, ...]:
@@ -393,7 +615,28 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 return switch(lib, "⚠️ " + render.md_text(str(exc)))
             return switch(None, f"🗑 Deleted library **{render.md_text(lib or '')}**")
 
-        drop_btn.click(drop, library, switch_outputs)
+        def ask_drop(lib: str | None) -> tuple[Any, ...]:
+            name = lib or libraries.default
+            if name == libraries.default:
+                return (
+                    gr.update(visible=False),
+                    "",
+                    (
+                        f"⚠️ **{render.md_text(name)}** is the server's default library; it cannot be deleted."
+                    ),
+                )
+            n = len(served(name).documents())
+            return (
+                gr.update(visible=True),
+                f"Delete library **{render.md_text(name)}** with its {n} documents? This cannot be undone.",
+                "",
+            )
+
+        drop_btn.click(ask_drop, library, [confirm_lib, confirm_lib_text, upload_out])
+        yes_lib.click(drop, library, switch_outputs).then(
+            lambda: gr.update(visible=False), None, confirm_lib
+        )
+        no_lib.click(lambda: gr.update(visible=False), None, confirm_lib)
 
         # ---------------------------------------------------------------- Evaluate
         with gr.Tab("Evaluate · 评测", id="evaluate"):
@@ -452,6 +695,23 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             [engine, library],
             [ev_status, ev_out, ev_files],
         )
+
+        def on_load(lib: str | None) -> tuple[Any, ...]:
+            """A (re)loaded page shows what the server has now, not what it had when the page was
+            built: libraries, documents (an upload from another tab or the API), conversations."""
+            names = libraries.names()
+            lib = lib if lib in names else libraries.default
+            _msg, rows, pick_u, tr_u, status_u = library_outputs("", lib)
+            return (
+                gr.update(choices=names, value=lib),
+                rows,
+                pick_u,
+                tr_u,
+                status_u,
+                gr.update(choices=_conversation_choices(served(lib)), value=None),
+            )
+
+        demo.load(on_load, library, [library, table, pick, tr_doc, status, past])
 
     return demo
 

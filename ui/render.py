@@ -8,6 +8,7 @@ import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from index.backend import Library
@@ -46,8 +47,7 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     parts.append(md_text(answer.text[pos:]))
     body = "".join(parts)
     if answer.understood_as:
-        label = "理解为" if answer.language == "zh" else "understood as"
-        body = f"<sub>{label}: {esc(answer.understood_as)}</sub>\n\n{body}"
+        body = f"<sub>understood as · 理解为: {esc(answer.understood_as)}</sub>\n\n{body}"
     if answer.refused:
         # a text badge, not an emoji: an emoji is an empty box on machines without an emoji font
         label = "未找到答案" if answer.language == "zh" else "Not in the documents"
@@ -152,8 +152,27 @@ CHECKED = {
 }
 
 
+def show_date(stamp: str | None) -> str | None:
+    """A document's date for people: 2025-03-01 (with the time, 2025-03-01 14:30, when it has
+    one), from the ISO stamp that metadata keeps."""
+    if not stamp:
+        return None
+    m = re.match(r"(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}))?", stamp)
+    if not m:
+        return stamp
+    time_of_day = m.group(2)
+    return m.group(1) + (f" {time_of_day}" if time_of_day and time_of_day != "00:00" else "")
+
+
+def show_file(path: str | None) -> str | None:
+    """Where a document came from, without the server's folders: the file name, or the URL."""
+    if not path:
+        return None
+    return path if "://" in path else Path(path).name
+
+
 def source_card(v: SourceView, translation: Translation | None = None) -> str:
-    meta = " · ".join(esc(x) for x in (v.date, v.publisher) if x)
+    meta = " · ".join(esc(x) for x in (show_date(v.date), v.publisher, show_file(v.path)) if x)
     badge = (
         f'<span class="docqa-ok" title="{esc(CHECKED[v.check][1])}">{esc(CHECKED[v.check][0])} ✓</span>'
         if v.verified
@@ -163,8 +182,7 @@ def source_card(v: SourceView, translation: Translation | None = None) -> str:
         f'<div class="docqa-source" id="{cite_id(v.turn, v.n)}" data-turn="{v.turn}" data-n="{v.n}">'
         f'<div class="docqa-src-head"><span class="docqa-n">[{v.n}]</span> '
         f'<span class="docqa-title">{esc(v.title or "(untitled)")}</span> {badge}</div>'
-        f'<div class="docqa-meta">{meta}{" · " if meta else ""}{esc(v.path or "")}'
-        f" · chars {v.start}–{v.end}</div>"
+        f'<div class="docqa-meta">{meta}{" · " if meta else ""}chars {v.start}–{v.end}</div>'
         f'<div class="docqa-context">{_multiline(v.before)}<mark>{_multiline(v.quote)}</mark>'
         f"{_multiline(v.after)}</div>"
         f'<button class="docqa-translate" type="button" data-turn="{v.turn}" data-n="{v.n}">'
@@ -194,9 +212,12 @@ def sources_html(turns: Sequence[dict[str, Any]], active: int | None = None) -> 
 
 
 def document_html(entry_json: dict[str, Any], text: str) -> str:
-    meta = " · ".join(
-        esc(entry_json.get(k)) for k in ("date", "publisher", "source") if entry_json.get(k)
+    shown = (
+        show_date(entry_json.get("date")),
+        entry_json.get("publisher"),
+        show_file(entry_json.get("source")),
     )
+    meta = " · ".join(esc(x) for x in shown if x)
     paras = "".join(f"<p>{esc(p)}</p>" for p in text.split("\n") if p.strip())
     return (
         f'<article class="docqa-doc"><h3>{esc(entry_json.get("title") or "(untitled)")}</h3>'
