@@ -204,7 +204,6 @@ class Snapshot(LibraryReads):
         return np.asarray(scores[[self._row[i] for i in ids]])
 
 
-
 def chunk_text_for_embedding(chunk: Chunk, doc: Document) -> str:
     return f"{doc.title}\n{chunk.text}" if doc.title else chunk.text
 

@@ -197,9 +197,7 @@ def test_a_conversation_survives_a_reload_and_exports_with_footnotes(
     assert page.locator("#docqa-chat .message-row").count() == 0
     page.click("#docqa-past input")
     page.get_by_role("option", name="MiniMax 2025年全年总收入是多少？").first.click()
-    page.wait_for_function(
-        "document.querySelectorAll('#docqa-chat .message-row').length >= 4"
-    )
+    page.wait_for_function("document.querySelectorAll('#docqa-chat .message-row').length >= 4")
     assert "18.72" in page.inner_text("#docqa-chat")
     assert "18.72" in page.inner_text("#docqa-sources")
     # and it goes on where it stopped: the follow-up leans on the reopened turns
@@ -216,7 +214,8 @@ def test_feedback_buttons_store_a_rating_and_a_comment(page: Any, live_server: s
     page.wait_for_selector("#docqa-fb-note >> text=/Comment saved/")
     rows = page.request.get(live_server + "/api/feedback?rating=down").json()["feedback"]
     assert any(
-        r["question"] == "智谱上市首日股价表现如何？" and r["comment"] == "想知道收盘价" for r in rows
+        r["question"] == "智谱上市首日股价表现如何？" and r["comment"] == "想知道收盘价"
+        for r in rows
     )
 
 
@@ -226,7 +225,9 @@ def test_an_upload_through_the_api_shows_after_a_reload(
     from conftest import upload_text
 
     before = page.inner_text("#docqa-status")
-    upload_text(live_server, "重载测试.txt", "重载测试公司年报\n\n重载测试公司2025年营收为3.3亿元。\n")
+    upload_text(
+        live_server, "重载测试.txt", "重载测试公司年报\n\n重载测试公司2025年营收为3.3亿元。\n"
+    )
     page.reload()
     page.wait_for_selector("#docqa-question textarea")
     page.wait_for_function(
@@ -241,7 +242,9 @@ def test_deleting_a_document_asks_first_and_cards_show_file_names(
 ) -> None:
     from conftest import upload_text
 
-    upload_text(live_server, "删除测试.txt", "删除测试公司年报\n\n删除测试公司2025年营收为4.4亿元。\n")
+    upload_text(
+        live_server, "删除测试.txt", "删除测试公司年报\n\n删除测试公司2025年营收为4.4亿元。\n"
+    )
     page.reload()
     page.wait_for_selector("#docqa-question textarea")
     card_meta = None

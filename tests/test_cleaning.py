@@ -139,7 +139,9 @@ def test_malicious_html_is_text_only() -> None:
 FORUM = Path(__file__).resolve().parents[2] / "shared" / "eval" / "html" / "zh_forum"
 
 
-@pytest.mark.skipif(not (FORUM / "index.jsonl").exists(), reason="needs ../shared/eval/html/zh_forum")
+@pytest.mark.skipif(
+    not (FORUM / "index.jsonl").exists(), reason="needs ../shared/eval/html/zh_forum"
+)
 def test_forum_threads_and_short_posts_are_kept() -> None:
     """Forum, Q&A and blog pages: every page gives a document, short posts (89-300 characters)
     keep most of their text, and two threads of one forum never clean down to the same text."""

@@ -170,8 +170,7 @@ def test_span_f1_scores_characters_for_chinese_and_words_for_english() -> None:
     # a whole sentence holding the gold is not a concise answer
     assert span_f1("黑豹队的防守只丢了308分，在联赛中排名第六。[1]", ["308分"]) < 0.3
     assert span_f1("丹佛野马队", ["野马队"]) == pytest.approx(2 * 0.6 * 1 / 1.6)
-    assert (
-        span_f1("The Denver Broncos [1] (translated from the source)", ["Denver Broncos"])
-        == pytest.approx(0.8)
-    )
+    assert span_f1(
+        "The Denver Broncos [1] (translated from the source)", ["Denver Broncos"]
+    ) == pytest.approx(0.8)
     assert span_f1("", ["308"]) == 0.0

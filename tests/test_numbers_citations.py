@@ -142,7 +142,9 @@ def test_follow_ups_carry_the_subject_years_and_measure_over() -> None:
         == "what was MiniMax's net loss in 2025?"
     )
     assert standalone_question("它的创始人是谁？", zhipu) == "智谱的创始人是谁？"
-    assert standalone_question("What about its revenue?", zhipu) == "What about the revenue of 智谱?"
+    assert (
+        standalone_question("What about its revenue?", zhipu) == "What about the revenue of 智谱?"
+    )
     # a chain: the second follow-up leans on the first one made standalone
     chain = [*zhipu, Turn("那MiniMax呢？", "…")]
     assert standalone_question("它的创始人是谁？", chain) == "MiniMax的创始人是谁？"
