@@ -149,12 +149,37 @@ def test_run_a_small_evaluation(page: Any, tmp_path: Path) -> None:
     page.wait_for_timeout(500)
     page.click("#docqa-ev-go")
     page.wait_for_selector("#docqa-ev-status >> text=/3 questions/")
+    page.wait_for_selector("#docqa-ev-out svg")  # the report follows on the next tick
     out = page.inner_text("#docqa-ev-out")
     assert "accuracy" in out and "refusal_recall" in out
     assert page.locator("#docqa-ev-out svg").count() >= 2
     link = page.locator("#docqa-ev-files a[href*='report.html']").first
     report = page.request.get(link.get_attribute("href"))
     assert report.ok and "docqa evaluation" in report.text()
+
+
+def test_an_evaluation_keeps_running_through_a_reload_and_can_be_cancelled(
+    page: Any, tmp_path: Path
+) -> None:
+    dev = Path(__file__).resolve().parents[1] / "qa" / "data" / "dev_questions.jsonl"
+    rows = [json.loads(x) for x in dev.read_text(encoding="utf-8").splitlines() if x.strip()]
+    many = [{**r, "id": f"{r['id']}-{i}"} for i in range(6) for r in rows]  # 450 questions
+    qs = tmp_path / "long.jsonl"
+    qs.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in many), encoding="utf-8")
+    page.get_by_role("tab", name="Evaluate · 评测").click()
+    page.set_input_files("#docqa-ev-file input[type=file]", str(qs))
+    page.wait_for_timeout(500)
+    page.click("#docqa-ev-go")
+    page.wait_for_selector("#docqa-ev-status [data-state=running]")
+    page.reload()
+    page.wait_for_selector("#docqa-question textarea")
+    page.get_by_role("tab", name="Evaluate · 评测").click()
+    # the page finds the run the server is still answering: progress, ETA, one bar
+    page.wait_for_selector("#docqa-ev-status [data-state=running] >> text=/left/")
+    assert page.locator("#docqa-ev-status progress").count() == 1
+    page.click("#docqa-ev-cancel")
+    page.wait_for_selector("#docqa-ev-status [data-state=cancelled]")
+    assert "of 450 questions" in page.inner_text("#docqa-ev-status")
 
 
 def test_library_picker_keeps_questions_within_one_library(page: Any, tmp_path: Path) -> None:

@@ -651,50 +651,67 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                         "Run evaluation · 运行评测", variant="primary", elem_id="docqa-ev-go"
                     )
                     ev_dev = gr.Button("Use the dev set (75 questions)", elem_id="docqa-ev-dev")
-            ev_status = gr.Markdown(elem_id="docqa-ev-status")
+            with gr.Row():
+                ev_status = gr.HTML(elem_id="docqa-ev-status")
+                ev_cancel = gr.Button(
+                    "Cancel · 取消", visible=False, scale=0, elem_id="docqa-ev-cancel"
+                )
             ev_out = gr.HTML(elem_id="docqa-ev-out")
             ev_files = gr.File(
                 label="Report", file_count="multiple", interactive=False, elem_id="docqa-ev-files"
             )
+            ev_shown = gr.State(None)  # (run id, state) on the page, so ticks redraw only changes
+            ev_timer = gr.Timer(1.0)
 
-        def run_eval(
-            path: str | None, llm: str, lib: str | None, progress: gr.Progress = PROGRESS
-        ) -> tuple[Any, ...]:
+        def start_eval(path: str | None, llm: str, lib: str | None, name: str | None = None):
             if not path:
-                return "⚠️ Upload a question set first.", "", None
+                return render.eval_status_html(None, "Upload a question set first."), gr.update()
             try:
-                result, out = evaluate(
-                    served(lib),
-                    Path(path),
-                    llm,
-                    lambda i, n: progress((i, n), desc="questions"),
-                    libraries.evals_dir,
-                )
+                served(lib).pipeline(llm)  # an engine that cannot load fails here, in one line
+                libraries.eval_runs.start(served(lib), Path(path), llm, libraries.evals_dir, name)
             except USER_ERRORS as exc:
-                return "⚠️ " + render.md_text(str(exc)), "", None
+                return render.eval_status_html(None, str(exc)), gr.update()
+            return render.eval_status_html(
+                libraries.eval_runs.latest(served(lib).library)
+            ), gr.update(visible=True)
+
+        def show_eval(lib: str | None, shown: Any) -> tuple[Any, ...]:
+            """The library's latest run as it is now: progress and ETA while it runs, then the
+            report. A reloaded page reattaches to a run the server is still answering."""
+            run = libraries.eval_runs.latest(served(lib).library)
+            if run is None:
+                return gr.update(), gr.update(), gr.update(), gr.update(visible=False), None
+            key = (run.id, run.state)
+            status = render.eval_status_html(run)
+            cancel = gr.update(visible=run.state == "running")
+            if run.state != "done" or key == shown:
+                return status, gr.update() if key == shown else "", gr.update(), cancel, key
             from qa.report import charts_svg, metrics_table
 
-            o = result["overall"]
-            summary = (
-                f"**{o['questions']} questions** · accuracy {o['accuracy'] or 0:.1%} · "
-                f"engine `{render.md_text(llm)}` · report in `{render.md_text(str(out))}`"
-            )
+            assert run.result is not None and run.out is not None
             files_out = [
-                str(out / n)
+                str(run.out / n)
                 for n in ("report.html", "report.md", "metrics.json", "predictions.jsonl")
             ]
-            return (
-                summary,
-                render.metrics_html(metrics_table(result), charts_svg(result)),
-                files_out,
-            )
+            report = render.metrics_html(metrics_table(run.result), charts_svg(run.result))
+            return status, report, files_out, cancel, key
 
-        ev_btn.click(run_eval, [ev_file, engine, library], [ev_status, ev_out, ev_files])
+        ev_views = [ev_status, ev_out, ev_files, ev_cancel, ev_shown]
+        ev_btn.click(start_eval, [ev_file, engine, library], [ev_status, ev_cancel])
         ev_dev.click(
-            lambda llm, lib, progress=PROGRESS: run_eval(str(dev_set_path()), llm, lib, progress),
+            lambda llm, lib: start_eval(str(dev_set_path()), llm, lib),
             [engine, library],
-            [ev_status, ev_out, ev_files],
+            [ev_status, ev_cancel],
         )
+        ev_timer.tick(show_eval, [library, ev_shown], ev_views)
+
+        def cancel_eval(lib: str | None) -> Any:
+            run = libraries.eval_runs.latest(served(lib).library)
+            if run is not None:
+                run.cancel()
+            return gr.update(visible=False)
+
+        ev_cancel.click(cancel_eval, library, ev_cancel)
 
         def on_load(lib: str | None) -> tuple[Any, ...]:
             """A (re)loaded page shows what the server has now, not what it had when the page was
@@ -718,25 +735,3 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
 
 def dev_set_path() -> Path:
     return Path(__file__).resolve().parent.parent / "qa" / "data" / "dev_questions.jsonl"
-
-
-def evaluate(
-    service: DocqaService,
-    path: Path,
-    llm: str,
-    progress: Any = None,
-    evals_dir: Path | None = None,
-) -> tuple[dict[str, Any], Path]:
-    """Run a question set through the service's pipeline; reports go to
-    `evals_dir` (default INDEX/evals)/<stamp>-<library>/."""
-    from qa.evaluate import load_questions, predict, score
-    from qa.report import write_reports
-
-    rows = load_questions(path)
-    stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}-{service.library}"
-    out = (evals_dir or service.work_dir / "evals") / stamp
-    pipe = service.pipeline(llm)
-    preds = predict(pipe, rows, out, progress)
-    result = score(rows, preds)
-    write_reports(result, out, title=f"docqa evaluation: {path.name} ({pipe.engine.name})")
-    return result, out

@@ -13,6 +13,7 @@ from typing import Any
 from index.backend import DEFAULT_LIBRARY, create_library, delete_library, list_libraries
 from index.errors import IndexError_
 from index.milvus import check_library_name
+from ui.evals import EvalRuns
 from ui.jobs import JobRunner
 from ui.service import DocqaService, ServiceError
 
@@ -31,6 +32,7 @@ class Libraries:
         )
         self._services[self.default] = first
         self.jobs: JobRunner = first.jobs
+        self.eval_runs = EvalRuns()  # evaluations the web app started, followed across reloads
 
     @classmethod
     def around(cls, service: DocqaService) -> Libraries:

@@ -152,6 +152,48 @@ CHECKED = {
 }
 
 
+def _duration(seconds: float) -> str:
+    seconds = int(round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    m, s = divmod(seconds, 60)
+    return f"{m} min {s:02d} s" if m < 60 else f"{m // 60} h {m % 60:02d} min"
+
+
+def eval_status_html(run: Any, message: str | None = None) -> str:
+    """One evaluation run's state: a progress bar with the ETA while it runs, then its outcome."""
+    if run is None:
+        return f'<div class="docqa-bad">⚠️ {esc(message or "")}</div>' if message else ""
+    what = f"{esc(run.name)} · engine <code>{esc(run.engine)}</code>"
+    if run.state == "running":
+        eta = run.eta_s()
+        left = f" · about {_duration(eta)} left" if eta is not None else ""
+        total = run.total or 0
+        return (
+            f'<div class="docqa-ev-run" data-state="running"><progress value="{run.done}" '
+            f'max="{max(total, 1)}"></progress> {run.done} / {total or "?"} questions{left} · '
+            f"{what}</div>"
+        )
+    if run.state == "done":
+        o = (run.result or {}).get("overall", {})
+        acc = o.get("accuracy")
+        acc_s = f" · accuracy {acc:.1%}" if acc is not None else ""
+        took = _duration((run.finished or run.started) - run.started)
+        return (
+            f'<div class="docqa-ev-run" data-state="done">✓ <b>{o.get("questions", run.total)} '
+            f"questions</b>{acc_s} · {what} · {took} · report in <code>{esc(run.out)}</code></div>"
+        )
+    if run.state == "cancelled":
+        return (
+            f'<div class="docqa-ev-run" data-state="cancelled">Cancelled after {run.done} of '
+            f"{run.total} questions · {what}</div>"
+        )
+    return (
+        f'<div class="docqa-ev-run docqa-bad" data-state="failed">⚠️ The evaluation failed: '
+        f"{esc(run.error)} · {what}</div>"
+    )
+
+
 def show_date(stamp: str | None) -> str | None:
     """A document's date for people: 2025-03-01 (with the time, 2025-03-01 14:30, when it has
     one), from the ISO stamp that metadata keeps."""
@@ -265,6 +307,10 @@ CSS = """
 .docqa-sbs,.docqa-metrics{border-collapse:collapse;width:100%}
 .docqa-sbs td,.docqa-sbs th,.docqa-metrics td,.docqa-metrics th{border:1px solid #d0d7de;padding:6px;vertical-align:top}
 .docqa-doc p{margin:0 0 .6em}
+.docqa-ev-run{padding:6px 0}
+.docqa-ev-run progress{width:40%;vertical-align:middle}
+#docqa-docs{overflow-x:auto}
+#docqa-docs table{min-width:640px}
 """
 
 # Clicking an [n] in the chat shows that turn's sources and highlights card n. Links in the chat
