@@ -288,3 +288,22 @@ def test_deleting_a_document_asks_first_and_cards_show_file_names(
     page.click("#docqa-delete-yes")
     page.wait_for_selector("#docqa-upload-result >> text=/Deleted/")
     assert "删除测试公司年报" not in page.inner_text("#docqa-docs")
+
+
+def test_the_library_reads_on_a_phone_width_screen(browser: Any, live_server: str) -> None:
+    ctx = browser.new_context(viewport={"width": 390, "height": 844})
+    try:
+        pg = ctx.new_page()
+        pg.set_default_timeout(60_000)
+        pg.goto(live_server + "/")
+        pg.wait_for_selector("#docqa-question textarea")
+        pg.get_by_role("tab", name="Library · 文档库").click()
+        listing = pg.locator("#docqa-docs-list li").first
+        listing.wait_for()
+        box = listing.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        text = listing.inner_text()
+        assert "chunks" in text and ".txt" in text and "/" not in text.split("·")[-2]
+        assert not pg.locator("#docqa-docs").is_visible()  # the wide table gives way to the list
+    finally:
+        ctx.close()

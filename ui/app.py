@@ -427,6 +427,10 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 elem_id="docqa-docs",
                 wrap=True,
             )
+            # on a phone-width screen the table is replaced by this list (CSS in ui.render)
+            docs_list = gr.HTML(
+                render.documents_list_html(service.documents()), elem_id="docqa-docs-list"
+            )
             with gr.Row():
                 pick = gr.Dropdown(
                     _doc_choices(service), label="Document", scale=3, elem_id="docqa-pick"
@@ -468,6 +472,7 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 gr.update(choices=choices, value=None),
                 gr.update(choices=choices, value=None),
                 _status_line(service, default_engine),
+                render.documents_list_html(service.documents()),
             )
 
         def add_files(
@@ -536,7 +541,8 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
 
         tr_btn.click(do_translate, [tr_text, tr_doc, tr_key, tr_to, library], tr_out)
 
-        add_btn.click(add_files, [files, library], [upload_out, table, pick, tr_doc, status])
+        library_views = [upload_out, table, pick, tr_doc, status, docs_list]
+        add_btn.click(add_files, [files, library], library_views)
 
         def open_doc(doc_id: str | None, lib: str | None) -> str:
             if not doc_id:
@@ -559,8 +565,6 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 return (*library_outputs("⚠️ " + render.md_text(str(exc)), lib), "")
             title = gone.doc.title or gone.doc.path or gone.doc.id
             return (*library_outputs(f"🗑 Deleted {render.md_text(title)}", lib), "")
-
-        library_views = [upload_out, table, pick, tr_doc, status]
 
         def ask_delete_doc(doc_id: str | None, lib: str | None) -> tuple[Any, ...]:
             if not doc_id:
@@ -718,17 +722,18 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             built: libraries, documents (an upload from another tab or the API), conversations."""
             names = libraries.names()
             lib = lib if lib in names else libraries.default
-            _msg, rows, pick_u, tr_u, status_u = library_outputs("", lib)
+            _msg, rows, pick_u, tr_u, status_u, list_u = library_outputs("", lib)
             return (
                 gr.update(choices=names, value=lib),
                 rows,
                 pick_u,
                 tr_u,
                 status_u,
+                list_u,
                 gr.update(choices=_conversation_choices(served(lib)), value=None),
             )
 
-        demo.load(on_load, library, [library, table, pick, tr_doc, status, past])
+        demo.load(on_load, library, [library, table, pick, tr_doc, status, docs_list, past])
 
     return demo
 

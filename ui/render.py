@@ -253,6 +253,30 @@ def sources_html(turns: Sequence[dict[str, Any]], active: int | None = None) -> 
     return '<div class="docqa-sources">' + "".join(parts) + "</div>"
 
 
+def documents_list_html(docs: Sequence[dict[str, Any]]) -> str:
+    """The library as a list, one document a line, for narrow screens: title, then date,
+    publisher, file and size."""
+    if not docs:
+        return '<div class="docqa-empty">No documents yet.</div>'
+    items = []
+    for d in docs:
+        meta = " · ".join(
+            esc(x)
+            for x in (
+                show_date(d.get("date")),
+                d.get("publisher"),
+                show_file(d.get("source")),
+                f"{d.get('chunks')} chunks",
+            )
+            if x
+        )
+        items.append(
+            f"<li><b>{esc(d.get('title') or '(untitled)')}</b>"
+            f'<div class="docqa-meta">{meta}</div></li>'
+        )
+    return f'<ul class="docqa-doc-list">{"".join(items)}</ul>'
+
+
 def document_html(entry_json: dict[str, Any], text: str) -> str:
     shown = (
         show_date(entry_json.get("date")),
@@ -309,8 +333,10 @@ CSS = """
 .docqa-doc p{margin:0 0 .6em}
 .docqa-ev-run{padding:6px 0}
 .docqa-ev-run progress{width:40%;vertical-align:middle}
-#docqa-docs{overflow-x:auto}
-#docqa-docs table{min-width:640px}
+#docqa-docs-list{display:none}
+.docqa-doc-list{list-style:none;padding:0;margin:0}
+.docqa-doc-list li{padding:6px 0;border-bottom:1px solid #d0d7de}
+@media (max-width: 640px){#docqa-docs{display:none !important}#docqa-docs-list{display:block}}
 """
 
 # Clicking an [n] in the chat shows that turn's sources and highlights card n. Links in the chat
