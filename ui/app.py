@@ -27,6 +27,13 @@ EXAMPLES = [
     "What was MiniMax's net loss in 2025?",
     "智谱上市首日股价表现如何？",
 ]
+# What the chat shows until the first words arrive. A local model reads the passages before it
+# writes (tens of seconds on 2 cores), so the wait is said, not left as a bare ellipsis.
+WAITING = {
+    "extractive": "…",
+    "local": "… _the local model is reading the passages · 本地模型正在阅读资料_",
+    "openai": "… _waiting for the model · 等待模型_",
+}
 # Gradio hands each event its own tracker; this default only marks the parameter.
 PROGRESS = gr.Progress()
 _TRANSLATE_JS = """
@@ -206,7 +213,7 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             chat = [
                 *chat,
                 {"role": "user", "content": render.md_text(message)},
-                {"role": "assistant", "content": "…"},
+                {"role": "assistant", "content": WAITING.get(llm, WAITING["extractive"])},
             ]
             yield chat, state, shown, "", *same
             answer: Answer | None = None
