@@ -81,8 +81,15 @@ def _extract_plain(lines: list[str]) -> Extracted:
         first = next(i for i, x in enumerate(lines) if x.strip())
         body = lines[first + 1 :]
     cleaned = clean_lines(body, title=title)
+    paragraphs = cleaned.paragraphs
+    if not paragraphs:
+        # A user's own short note (one line that reads like a title, a line that looks like a
+        # footer) is never cleaned down to nothing: plain text is kept as it was written.
+        paragraphs = [normalize_space(x) for x in lines if x.strip()]
+        if title and len(paragraphs) == 1 and len(title) > 40:
+            title = None  # a sentence, not a title
     return Extracted(
-        cleaned.paragraphs,
+        paragraphs,
         title=title,
         date=_find_date(head),
         source=source,

@@ -47,7 +47,9 @@ def browser() -> Iterator[Any]:
 def page(browser: Any, live_server: str) -> Iterator[Any]:
     ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
     pg = ctx.new_page()
-    pg.set_default_timeout(60_000)
+    # waits are on states the server reports (an answer's footer, a job's result); the bound is
+    # one a machine busy with other work still meets
+    pg.set_default_timeout(180_000)
     pg.goto(live_server + "/")
     pg.wait_for_selector("#docqa-question textarea")
     yield pg

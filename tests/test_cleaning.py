@@ -194,3 +194,20 @@ def test_reference_marks_in_english_text_stay_unless_attached_to_punctuation() -
         "Paris is the capital. Its arr[0] and [0, 1]."
     )
     assert strip_reference_marks("亚马逊雨林（Amazonia[3]）覆盖") == "亚马逊雨林（Amazonia）覆盖"
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        # one line with no closing punctuation reads like a title; it is still the text
+        "钢琴是一种键盘乐器，用键拉动琴槌以敲打琴弦发出声音。钢琴被誉为乐器之王，由共鸣箱、琴弦、音板和键盘等部分组成，音域宽广",
+        # a line that starts like a page footer
+        "版权所有：长江是中国第一大河，全长约6300公里，流经11个省级行政区，最终注入东海。",
+        "备忘：周五下午三点和王经理开会。",
+        "长城是中国古代的军事防御工程，是一道高大、坚固而且连绵不断的长垣，用以限隔敌骑的行动。\n",
+    ],
+)
+def test_a_short_plain_text_note_is_never_cleaned_to_nothing(note: str) -> None:
+    doc = parse_bytes(note.encode("utf-8"), "txt", "note.txt")
+    assert doc.text == note.strip()
+    assert doc.title is None or len(doc.title) <= 40
