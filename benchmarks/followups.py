@@ -96,7 +96,11 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             adversarial[r["id"].split("-", 2)[2]].append(r)
     out: list[dict[str, Any]] = []
 
-    def add(kind: str, base: str, question: str, history: str, answerable: bool = True) -> None:
+    context = ""
+
+    def add(
+        kind: str, base: str, question: str, history: str, answerable: bool = True, name: str = ""
+    ) -> None:
         row = by_id[base]
         out.append(
             {
@@ -106,6 +110,8 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 "history": [{"question": history, "answer": ""}],
                 "kind": kind,
                 "standalone": base,
+                "context": context,
+                "name": name,
                 "answerable": answerable,
                 "type": f"fu-{kind}",
             }
@@ -113,6 +119,7 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
     for para in by_para.values():
         for q1, q2 in zip(para, para[1:], strict=False):
+            context = q2["context_id"]
             zh, en = f"xq-zh-{q2['id']}", f"xq-en-{q2['id']}"
             if zh not in by_id or not by_id[zh]["answerable"]:
                 continue
@@ -123,9 +130,10 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     zh,
                     _pronoun_zh(q1["question_zh"], q2["question_zh"], name),
                     q1["question_zh"],
+                    name=name,
                 )
                 dropped = q2["question_zh"].replace(name, "", 1).lstrip("的，, ")
-                add("dropped-zh", zh, dropped, q1["question_zh"])
+                add("dropped-zh", zh, dropped, q1["question_zh"], name=name)
                 for adv in adversarial.get(zh, []):
                     if name in adv["question"]:
                         add(
@@ -138,8 +146,8 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
             name_en = _shared_name(q1["question_en"], q2["question_en"])
             if name_en:
                 leaning = _pronoun_en(q2["question_en"], name_en)
-                add("pronoun-en", en, leaning, q1["question_en"])
-                add("switch", en, leaning, q1["question_zh"])
+                add("pronoun-en", en, leaning, q1["question_en"], name=name_en)
+                add("switch", en, leaning, q1["question_zh"], name=name or "")
     return out
 
 
@@ -162,6 +170,37 @@ def unchanged_rate(rows: list[dict[str, Any]]) -> dict[str, float]:
     return out
 
 
+def retrieval_table(
+    pipe: QAPipeline, fus: list[dict[str, Any]], by_id: dict[str, dict[str, Any]], k: int = 5
+) -> dict[str, Any]:
+    """Gold paragraph in the top k for the follow-up as the engine makes it standalone (rules, or
+    the engine's model with the rules as fallback) against the standalone question."""
+
+    def hit(query: str, context: str) -> bool:
+        return any(Path(h.path or "").stem == context for h in pipe.searcher.search(query, k))
+
+    table: dict[str, Any] = {}
+    for f in fus:
+        if not f["answerable"]:
+            continue
+        history = [Turn(t["question"], t.get("answer", "")) for t in f["history"]]
+        query = pipe.standalone(f["question"], history)
+        key = f"{f['kind']}/{f['split']}"
+        row = table.setdefault(
+            key, {"n": 0, "follow_up": 0, "standalone": 0, "model": 0, "named": 0}
+        )
+        row["n"] += 1
+        row["named"] += bool(f["name"]) and f["name"] in query  # the name left out is back
+        row["follow_up"] += hit(query, f["context"])
+        row["standalone"] += hit(by_id[f["standalone"]]["question"], f["context"])
+        rules = standalone_question(f["question"], history)
+        row["model"] += query != rules  # the model's rewrite was taken
+    for row in table.values():
+        for key in ("follow_up", "standalone", "model", "named"):
+            row[key] = row[key] / row["n"]
+    return table
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -171,6 +210,12 @@ def main() -> int:
     ap.add_argument("--cmrc", type=int, default=600)
     ap.add_argument("--limit", type=int, default=0, help="at most N follow-ups (a quick look)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--retrieval",
+        action="store_true",
+        help="only whether the rewritten follow-up finds its paragraph (top 5): fast, and for a "
+        "generative engine the measure of its rewrites",
+    )
     args = ap.parse_args()
     if not QA.is_dir():
         print(f"no benchmark data at {QA}", file=sys.stderr)
@@ -187,6 +232,21 @@ def main() -> int:
     for engine in args.engines.split(","):
         pipe = QAPipeline.from_index(idx, engine)
         name = pipe.engine.name
+        if args.retrieval:
+            rt = retrieval_table(pipe, fus, by_id)
+            out["engines"][name] = {"retrieval": rt}
+            print(f"\n{name} engine: gold paragraph in the top 5 ({args.embedder} index)")
+            print(
+                f"{'kind/split':18} {'n':>4} {'follow-up':>10} {'standalone':>10} {'model':>6} "
+                f"{'named':>6}"
+            )
+            for key in sorted(rt):
+                r = rt[key]
+                print(
+                    f"{key:18} {r['n']:4} {r['follow_up']:10.3f} {r['standalone']:10.3f} "
+                    f"{r['model']:6.2f} {r['named']:6.2f}"
+                )
+            continue
         alone_ids = list(dict.fromkeys(f["standalone"] for f in fus))
         alone = predict(
             pipe, [by_id[i] for i in alone_ids], CACHE / f"public-run-{args.embedder}-{name}"

@@ -255,3 +255,18 @@ def standalone_question(question: str, history: Sequence[Turn]) -> str:
             return _resolve_pronouns(q, names[0])
         return f"{q} {prev}"
     return question
+
+
+def plausible_rewrite(question: str, history: Sequence[Turn], rewritten: str | None) -> bool:
+    """Whether a model's standalone version of a follow-up can be searched instead of the rules'
+    one: one short line that keeps what the follow-up itself names (its names and years) and is
+    not simply the previous question again."""
+    if not rewritten or "\n" in rewritten.strip() or "NOT_FOUND" in rewritten:
+        return False
+    r = rewritten.strip()
+    if len(r) > max(3 * len(question), len(question) + 120):
+        return False
+    if history and r == history[-1].question.strip() and r != question.strip():
+        return False
+    kept = [*subjects(question), *_years(question)]
+    return all(k in r for k in kept)

@@ -59,6 +59,11 @@ class Engine(ABC):
     def answer(self, req: Request) -> str:
         return "".join(self.stream(req))
 
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
+        """A follow-up made standalone by the engine's model; None leaves it to the rules of
+        `qa.conversation` (the extractive engine has no model)."""
+        return None
+
 
 def plain(e: Evidence) -> str:
     """An evidence sentence as an answer or a prompt shows it: without reference marks of its page
@@ -152,8 +157,42 @@ def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
     return messages
 
 
+REWRITE = {
+    "zh": (
+        "把对话中最后一个问题改写成不看对话也能懂的完整问题：把代词（它、他、该公司）和省略的部分换成"
+        "对话里所指的具体名称、年份和指标。问题本身已经完整时原样输出。只输出改写后的问题，一行。\n"
+        "示例：对话：问：智谱的估值是多少？ 最后的问题：那MiniMax呢？ 改写：MiniMax的估值是多少？"
+    ),
+    "en": (
+        "Rewrite the last question of the conversation so that it can be understood without it: "
+        "replace pronouns (it, its, they) and left-out parts with the names, years and measures "
+        "they refer to. If the question is complete already, output it unchanged. Output only the "
+        "rewritten question, on one line.\n"
+        "Example: Conversation: Q: What was Zhipu's valuation? Last question: What about MiniMax? "
+        "Rewritten: What was MiniMax's valuation?"
+    ),
+}
+
+
 class ChatEngine(Engine):
     """Any LangChain chat model, prompted with the evidence sentences (compact on purpose)."""
+
+    def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        from corpus.lang import detect_lang
+
+        lang = answer_lang(detect_lang(question))
+        q_label, a_label, last = (
+            ("问", "答", "最后的问题") if lang == "zh" else ("Q", "A", "Last question")
+        )
+        turns = "\n".join(
+            f"{q_label}: {t.question}\n{a_label}: {t.answer[:200]}" for t in history[-2:]
+        )
+        messages = [SystemMessage(REWRITE[lang]), HumanMessage(f"{turns}\n\n{last}: {question}")]
+        reply = self.chat_model.invoke(messages, stop=["\n"])
+        text = reply.content if isinstance(reply.content, str) else ""
+        return re.sub(r"^(改写|Rewritten)\s*[:：]\s*", "", text.strip()) or None
 
     def __init__(
         self, name: str, chat_model: BaseChatModel, glossary: Glossary | None = None

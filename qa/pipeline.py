@@ -21,7 +21,7 @@ from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
 from qa.citations import attach_citations, drop_unsupported, resolve_citations
 from qa.compound import merge_answers, split_question
-from qa.conversation import Turn, standalone_question
+from qa.conversation import Turn, is_follow_up, plausible_rewrite, standalone_question
 from qa.engines import (
     REFUSAL,
     ChatEngine,
@@ -168,13 +168,26 @@ class QAPipeline:
         return cls(HybridSearcher(load_snapshot(index_dir)), eng, k, notes)
 
     # -- the stages -------------------------------------------------------------------------
+    def standalone(self, question: str, history: Sequence[Turn]) -> str:
+        """The question to search for: a follow-up rewritten by the engine's model when it has one
+        and the rewrite keeps what the follow-up names, by the rules of `qa.conversation`
+        otherwise; any other question as it is."""
+        if history and is_follow_up(question):
+            try:
+                rewritten = self.engine.rewrite(question, history)
+            except Exception:  # a model that fails here still gets to answer below
+                rewritten = None
+            if rewritten and plausible_rewrite(question, history, rewritten):
+                return rewritten.strip()
+        return standalone_question(question, history)
+
     def prepare_batch(
         self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
     ) -> list[Prepared]:
         histories = histories or [()] * len(questions)
         t0 = time.perf_counter()
         qs = [check_question(q) for q in questions]
-        queries = [standalone_question(q, h) for q, h in zip(qs, histories, strict=True)]
+        queries = [self.standalone(q, h) for q, h in zip(qs, histories, strict=True)]
         all_hits = self.searcher.search_batch(queries, self.k)
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
         out = []

@@ -445,3 +445,43 @@ def test_drop_unsupported_keeps_the_checked_sentences() -> None:
     text = "Revenue was US$1 million. [1] Loss was US$2 million. [2]"
     assert drop_unsupported(text, {2}) == ("Loss was US$2 million. [2]", 1)
     assert drop_unsupported("No citation here. A is 1 [1].", set()) == ("No citation here.", 1)
+
+
+class _Rewriter(ScriptedEngine):
+    """An engine whose model rewrites follow-ups as told (what a small model sometimes says)."""
+
+    def __init__(self, rewritten: str | None) -> None:
+        super().__init__("")
+        self.rewritten = rewritten
+        self.asked: list[str] = []
+
+    def rewrite(self, question: str, history: object) -> str | None:
+        self.asked.append(question)
+        return self.rewritten
+
+
+def test_a_model_rewrites_follow_ups_and_a_bad_rewrite_falls_back_to_the_rules(
+    extractive: QAPipeline,
+) -> None:
+    h = [Turn("智谱的估值是多少？", "518亿港元")]
+
+    def query(engine: _Rewriter, q: str = "那MiniMax呢？") -> str:
+        return QAPipeline(extractive.searcher, engine).standalone(q, h)
+
+    good = _Rewriter("MiniMax的估值是多少？ ")
+    assert query(good) == "MiniMax的估值是多少？" and good.asked == ["那MiniMax呢？"]
+    # the previous question again, a refusal, a lost name, a ramble: the rules' rewrite instead
+    for bad in ("智谱的估值是多少？", "NOT_FOUND", "它的估值是多少？", "问" * 400, None):
+        assert query(_Rewriter(bad)) == "MiniMax的估值是多少？", bad
+    # a question that stands alone is never sent to the model
+    alone = _Rewriter("anything")
+    assert query(alone, "MiniMax 2025年全年总收入是多少？") == "MiniMax 2025年全年总收入是多少？"
+    assert alone.asked == []
+
+
+def test_a_real_model_rewrites_a_follow_up_on_one_line(smollm_path: Path) -> None:
+    engine = ChatEngine("local", LlamaCppChat(model_path=str(smollm_path), max_tokens=48))
+    out = engine.rewrite(
+        "What about MiniMax?", [Turn("What was Zhipu's valuation?", "HK$51.8 billion")]
+    )
+    assert out is None or (out.strip() and "\n" not in out)
