@@ -240,33 +240,63 @@ def is_follow_up(question: str) -> bool:
 
 def standalone_question(question: str, history: Sequence[Turn]) -> str:
     """The question to search for, given the previous turns (most recent last)."""
+    return rewrite_by_rules(question, history)[0]
+
+
+def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]:
+    """(the question to search for, whether the rules resolved it). False for a follow-up whose
+    previous question names nothing to carry over: it is searched together with that question,
+    and a model may do better (`needs_a_model`)."""
     if not history:
-        return question
+        return question, True
     q = question.strip()
     prev = standalone_question(history[-1].question, history[:-1]).strip()
     lang = _lang(q)
     fragment = _fragment(q)
     if fragment is not None:
-        return _ellipsis(prev, fragment, lang)
+        out = _ellipsis(prev, fragment, lang)
+        return out, out != f"{prev} {fragment}"
     pronoun = _EN_PRONOUN if lang == "en" else _ZH_PRONOUN
     if _leans_on_before(q, pronoun):
         names = subjects(prev)
         if names:
-            return _resolve_pronouns(q, names[0])
-        return f"{q} {prev}"
-    return question
+            return _resolve_pronouns(q, names[0]), True
+        return f"{q} {prev}", False
+    return question, True
+
+
+def _content(text: str) -> set[str]:
+    """The words (English) or characters (Chinese) of a question that carry its content."""
+    text = _EN_PRONOUN.sub(" ", _ZH_PRONOUN.sub(" ", text)).lower()
+    words = set(re.findall(r"[a-z0-9]{3,}", text)) - {
+        "what",
+        "which",
+        "when",
+        "where",
+        "who",
+        "how",
+    }
+    return words | set(re.findall(r"[\u4e00-\u9fff]", _WH_ZH.sub(" ", text)))
 
 
 def plausible_rewrite(question: str, history: Sequence[Turn], rewritten: str | None) -> bool:
-    """Whether a model's standalone version of a follow-up can be searched instead of the rules'
-    one: one short line that keeps what the follow-up itself names (its names and years) and is
-    not simply the previous question again."""
+    """Whether a model's standalone version of a follow-up can be searched: one short line, a
+    question that leans on nothing any more, that keeps what the follow-up names (its names and
+    years) and most of its own words, and is not the previous question again. A 1.5B model on the
+    dev follow-ups often gave back the previous question, answered it, or kept the pronoun."""
     if not rewritten or "\n" in rewritten.strip() or "NOT_FOUND" in rewritten:
         return False
     r = rewritten.strip()
     if len(r) > max(3 * len(question), len(question) + 120):
         return False
     if history and r == history[-1].question.strip() and r != question.strip():
+        return False
+    if question.strip().endswith(("?", "？")) and not r.endswith(("?", "？")):
+        return False  # an answer, not a question
+    if is_follow_up(r):
+        return False
+    own = _content(question)
+    if own and len(own & _content(r)) < 0.6 * len(own):
         return False
     kept = [*subjects(question), *_years(question)]
     return all(k in r for k in kept)

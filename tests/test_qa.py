@@ -460,23 +460,38 @@ class _Rewriter(ScriptedEngine):
         return self.rewritten
 
 
-def test_a_model_rewrites_follow_ups_and_a_bad_rewrite_falls_back_to_the_rules(
+def test_a_model_rewrites_what_the_rules_cannot_and_a_bad_rewrite_is_not_used(
     extractive: QAPipeline,
 ) -> None:
-    h = [Turn("智谱的估值是多少？", "518亿港元")]
-
-    def query(engine: _Rewriter, q: str = "那MiniMax呢？") -> str:
+    def query(engine: _Rewriter, q: str, h: list[Turn]) -> str:
         return QAPipeline(extractive.searcher, engine).standalone(q, h)
 
-    good = _Rewriter("MiniMax的估值是多少？ ")
-    assert query(good) == "MiniMax的估值是多少？" and good.asked == ["那MiniMax呢？"]
-    # the previous question again, a refusal, a lost name, a ramble: the rules' rewrite instead
-    for bad in ("智谱的估值是多少？", "NOT_FOUND", "它的估值是多少？", "问" * 400, None):
-        assert query(_Rewriter(bad)) == "MiniMax的估值是多少？", bad
-    # a question that stands alone is never sent to the model
-    alone = _Rewriter("anything")
-    assert query(alone, "MiniMax 2025年全年总收入是多少？") == "MiniMax 2025年全年总收入是多少？"
-    assert alone.asked == []
+    # the previous question names no subject to carry over: the model is asked
+    h = [Turn("哪家公司的估值最高？", "智谱")]
+    good = _Rewriter("智谱的创始人是谁？")
+    assert query(good, "它的创始人是谁？", h) == "智谱的创始人是谁？"
+    assert good.asked == ["它的创始人是谁？"]
+    # the previous question again, a refusal, the pronoun kept, an answer, a ramble, nothing:
+    # the rules' search (the follow-up with the previous question) instead
+    rules = "它的创始人是谁？ 哪家公司的估值最高？"
+    for bad in (
+        "哪家公司的估值最高？",
+        "NOT_FOUND",
+        "它的创始人是谁？",
+        "智谱。",
+        "问" * 400,
+        None,
+    ):
+        assert query(_Rewriter(bad), "它的创始人是谁？", h) == rules, bad
+    # where the rules resolve the follow-up, and for a question that stands alone, no model
+    zhipu = [Turn("智谱的估值是多少？", "518亿港元")]
+    unused = _Rewriter("anything")
+    assert query(unused, "那MiniMax呢？", zhipu) == "MiniMax的估值是多少？"
+    assert (
+        query(unused, "MiniMax 2025年全年总收入是多少？", zhipu)
+        == "MiniMax 2025年全年总收入是多少？"
+    )
+    assert unused.asked == []
 
 
 def test_a_real_model_rewrites_a_follow_up_on_one_line(smollm_path: Path) -> None:
