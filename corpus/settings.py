@@ -25,6 +25,7 @@ gets the settings resolved from the environment at each call of `current()`.
 | DOCQA_MILVUS_TOKEN | (none) | token for a Milvus server |
 | DOCQA_DENSE_EVIDENCE | always | dense evidence scoring: always, cross, never |
 | DOCQA_HOST / DOCQA_PORT / DOCQA_TOKEN | 127.0.0.1 / 7860 / (none) | `docqa serve` |
+| DOCQA_CORS_ORIGINS | (none) | web origins (comma-separated) whose pages may call the API and /v1; `*` only with a token |
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     token: str | None = None
+    cors_origins: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +109,11 @@ class Settings:
             host=get("DOCQA_HOST") or "127.0.0.1",
             port=int(_number("DOCQA_PORT", get("DOCQA_PORT"), 7860, 1, 65535)),
             token=get("DOCQA_TOKEN"),
+            cors_origins=tuple(
+                o.strip().rstrip("/")
+                for o in (get("DOCQA_CORS_ORIGINS") or "").split(",")
+                if o.strip()
+            ),
         )
 
     def with_options(self, **options: Any) -> Settings:

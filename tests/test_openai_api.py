@@ -222,3 +222,41 @@ def test_a_client_that_goes_away_stops_the_local_model(
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_cors_lets_only_the_named_origins_call_the_api(
+    tmp_path: Path, demo_index: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.server import check_bind
+
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))
+    index = tmp_path / "index"
+    shutil.copytree(demo_index, index, symlinks=True)
+    app = build_app(
+        DocqaService(index, llm="extractive"),
+        token="s3cret",
+        cors_origins=("http://localhost:3210",),
+    )
+    with TestClient(app) as c:
+        pre = {
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization, content-type",
+        }
+        ok = c.options("/v1/chat/completions", headers={"Origin": "http://localhost:3210", **pre})
+        assert ok.status_code == 200
+        assert ok.headers["access-control-allow-origin"] == "http://localhost:3210"
+        other = c.options("/v1/chat/completions", headers={"Origin": "https://evil.example", **pre})
+        assert "access-control-allow-origin" not in other.headers
+        # the request itself still needs the token
+        r = c.get("/v1/models", headers={"Origin": "http://localhost:3210"})
+        assert r.status_code == 401
+        r = c.get(
+            "/v1/models",
+            headers={"Origin": "http://localhost:3210", "Authorization": "Bearer s3cret"},
+        )
+        assert (
+            r.status_code == 200
+            and r.headers["access-control-allow-origin"] == "http://localhost:3210"
+        )
+    with pytest.raises(ValueError, match="any web page"):
+        check_bind("127.0.0.1", None, ("*",))

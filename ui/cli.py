@@ -869,7 +869,7 @@ def serve(
     from ui.service import DocqaService
 
     try:
-        check_bind(host, token)  # before the slow start, so the refusal is immediate
+        check_bind(host, token, current().cors_origins)  # before the slow start: refused at once
     except ValueError as exc:
         _fail(str(exc))
     _check_k(k)

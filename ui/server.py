@@ -211,11 +211,16 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def check_bind(host: str, token: str | None) -> None:
-    """Beyond loopback only with a token."""
+def check_bind(host: str, token: str | None, cors_origins: tuple[str, ...] = ()) -> None:
+    """Beyond loopback only with a token; any web page (CORS `*`) only with a token."""
     if not is_loopback(host) and not token:
         raise ValueError(
             f"binding to {host} exposes docqa beyond this machine: set DOCQA_TOKEN or --token"
+        )
+    if "*" in cors_origins and not token:
+        raise ValueError(
+            "DOCQA_CORS_ORIGINS='*' lets any web page you visit read your documents: "
+            "set DOCQA_TOKEN too, or name the origins"
         )
 
 
@@ -229,7 +234,10 @@ def free_port() -> int:
 
 
 def build_app(
-    served: DocqaService | Libraries, token: str | None = None, max_request_mb: int | None = None
+    served: DocqaService | Libraries,
+    token: str | None = None,
+    max_request_mb: int | None = None,
+    cors_origins: tuple[str, ...] | None = None,
 ) -> ASGIApp:
     """The API and the UI over every library of the index; a `DocqaService` serves as the
     default library."""
@@ -266,6 +274,18 @@ def build_app(
     guarded: ASGIApp = SizeLimit(JsonErrors(app), max_mb * 1024 * 1024)
     if token:
         guarded = TokenGuard(guarded, token)
+    origins = current().cors_origins if cors_origins is None else cors_origins
+    if origins:
+        # outermost: a browser's preflight (OPTIONS, no credentials) is answered here; the
+        # request that follows carries the token like any other
+        from starlette.middleware.cors import CORSMiddleware
+
+        guarded = CORSMiddleware(
+            guarded,
+            allow_origins=list(origins),
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Accept"],
+        )
     return guarded
 
 
@@ -278,7 +298,7 @@ def serve(
 ) -> None:
     import uvicorn
 
-    check_bind(host, token)
+    check_bind(host, token, current().cors_origins)
     app = build_app(service, token)
     uvicorn.run(app, host=host, port=port, log_level=log_level, timeout_graceful_shutdown=2)
 
