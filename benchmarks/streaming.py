@@ -30,24 +30,13 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from api_load import QUESTIONS, pct  # noqa: E402  (benchmarks/ is the script's folder)
+
 from corpus.demo import demo_paths  # noqa: E402
 from corpus.settings import current  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from ui.conversations import ConversationStore  # noqa: E402
 from ui.server import spawn  # noqa: E402
-
-QUESTIONS = [
-    json.loads(line)["question"]
-    for line in (Path(__file__).resolve().parent.parent / "qa/data/dev_questions.jsonl")
-    .read_text(encoding="utf-8")
-    .splitlines()
-    if line.strip()
-]
-
-
-def pct(xs: list[float], q: float) -> float:
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(q * len(xs)))]
 
 
 def streamed(url: str, question: str, llm: str, **extra: Any) -> dict[str, Any]:

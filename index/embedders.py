@@ -113,9 +113,9 @@ class Embedder(ABC):
         with the square of its input, and a 2,000-character question took 9.7 s to embed,
         holding the one model every other question waits for."""
         texts = [t[:QUERY_CHARS] for t in texts]
-        cache = getattr(self, "_queries", None)  # subclasses that skip __init__ go without
-        if cache is None:
-            return self._run(texts, True)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        cache = self._queries
         with self._lock:
             known = {t: cache[t] for t in texts if t in cache}
         todo = list(dict.fromkeys(t for t in texts if t not in known))
@@ -127,8 +127,6 @@ class Embedder(ABC):
                     cache[t] = known[t]
                 while len(cache) > QUERY_CACHE:
                     cache.popitem(last=False)
-        if not texts:
-            return np.zeros((0, self.dim), dtype=np.float32)
         return np.stack([known[t] for t in texts])
 
     def encode_passages(self, texts: Sequence[str]) -> np.ndarray:

@@ -6,14 +6,16 @@ follow-ups keeps its subject.
   2024?", "And the year before?"): what the follow-up names replaces the same kind of thing in the
   previous question: a name its subject, a year its year; anything else (a measure, an attribute)
   is asked of the previous question's subject and years.
-- **Pronouns** (它, 该公司, 他, 其; it, its, they, the company): a question with no subject of its own
-  gets the previous question's subject in their place.
+- **Pronouns** (它, 该公司, 他, 其; it, its, they, the company): a pronoun that comes before any
+  name of the question's own becomes the previous question's subject.
 - A question with its own subject and no follow-up form is left as it is. So is any question when
   the previous one names no subject to carry over, except that an ellipsis is then searched
   together with the previous question.
 
-The result is `Answer.query`, shown with the answer as "understood as". The LLM engines also see
-the last turns themselves.
+The result is `Answer.query`, shown with the answer as "understood as". Where the rules find
+nothing to carry over, a generative engine's model may rewrite the follow-up instead
+(`QAPipeline.standalone`, checked by `plausible_rewrite`). The LLM engines also see the last turns
+themselves.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus.lang import detect_lang
+from qa.question import COMMON_WORD_FREQ, PROPER_TAGS, YEAR, is_common_english
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,6 @@ class Turn:
     answer: str
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _PREV_YEAR = re.compile(
     r"(the )?(year|one) before|previous year|prior year|前一年|上一年|去年", re.I
 )
@@ -82,15 +84,11 @@ _ZH_WH_TAIL = re.compile(
 )
 
 
-def _lang(text: str) -> str:
-    return detect_lang(text)
-
-
 @lru_cache(maxsize=4096)
 def subjects(text: str) -> tuple[str, ...]:
-    """The proper names a question is about, as they are written in it (longest first)."""
-    from qa.question import is_common_english
-
+    """The proper names a question is about, as they are written in it: Latin-script names (not
+    question words, pronouns or a capitalised dictionary word opening the question), then runs of
+    words jieba tags as names."""
     names: list[str] = []
     for m in _EN_NAME.finditer(text):
         words = m.group().replace("’s", "").replace("'s", "").split()
@@ -101,7 +99,6 @@ def subjects(text: str) -> tuple[str, ...]:
         if words:
             names.append(" ".join(words))
     from corpus.segment import default_segmenter
-    from qa.question import COMMON_WORD_FREQ, PROPER_TAGS
 
     seg = default_segmenter()
     runs: list[list[str]] = [[]]
@@ -119,14 +116,14 @@ def subjects(text: str) -> tuple[str, ...]:
 
 
 def _years(text: str) -> list[str]:
-    return _YEAR.findall(text)
+    return [m.group() for m in YEAR.finditer(text)]
 
 
 def _fragment(question: str) -> str | None:
     """What an elliptical follow-up names (`那MiniMax呢？` -> MiniMax), or None for a whole
     question."""
     q = question.strip()
-    if _lang(q) == "en":
+    if detect_lang(q) == "en":
         m = _EN_ELLIPSIS.match(q)
         if m:
             x = m.group("x")
@@ -147,19 +144,19 @@ def _fragment(question: str) -> str | None:
 
 
 def _replace_years(prev: str, years: Sequence[str]) -> str:
-    found = _YEAR.findall(prev)
+    found = _years(prev)
     for old, new in zip(found, years, strict=False):
         prev = prev.replace(old, new, 1)
     return prev
 
 
 def _relative_year(prev: str, fragment: str) -> str | None:
-    if not _YEAR.search(prev):
+    if not YEAR.search(prev):
         return None
     delta = -1 if _PREV_YEAR.search(fragment) else 1 if _NEXT_YEAR.search(fragment) else 0
     if not delta:
         return None
-    return _replace_years(prev, [str(int(y) + delta) for y in _YEAR.findall(prev)])
+    return _replace_years(prev, [str(int(y) + delta) for y in _years(prev)])
 
 
 def _rest(fragment: str, names: Sequence[str], years: Sequence[str]) -> str:
@@ -176,7 +173,7 @@ def _rest(fragment: str, names: Sequence[str], years: Sequence[str]) -> str:
 def _ask_of(prev: str, measure: str, lang: str) -> str:
     """The previous question's subject and years, asked about `measure` instead."""
     names, years = subjects(prev), _years(prev)
-    if lang == "zh" and _lang(prev) == "zh":
+    if lang == "zh" and detect_lang(prev) == "zh":
         m = re.search(r"的([^的，,]{1,12}?)" + _ZH_WH_TAIL.pattern, prev)
         if m:  # 智谱的估值是多少？ + 净利润 -> 智谱的净利润是多少？
             return prev[: m.start(1)] + measure + prev[m.end(1) :]
@@ -195,7 +192,7 @@ def _ellipsis(prev: str, fragment: str, lang: str) -> str:
         return moved
     names, years = subjects(fragment), _years(fragment)
     out = prev
-    if years and _YEAR.search(out):
+    if years and YEAR.search(out):
         out = _replace_years(out, years)
     prev_names = subjects(prev)
     if names and prev_names:
@@ -211,7 +208,7 @@ def _ellipsis(prev: str, fragment: str, lang: str) -> str:
 
 
 def _resolve_pronouns(question: str, name: str) -> str:
-    if _lang(question) == "en":
+    if detect_lang(question) == "en":
 
         def sub(m: re.Match[str]) -> str:
             return f"{name}'s" if m.group().lower() in _EN_POSSESSIVE else name
@@ -235,7 +232,7 @@ def is_follow_up(question: str) -> bool:
     q = question.strip()
     if _fragment(q) is not None:
         return True
-    return _leans_on_before(q, _EN_PRONOUN if _lang(q) == "en" else _ZH_PRONOUN)
+    return _leans_on_before(q, _EN_PRONOUN if detect_lang(q) == "en" else _ZH_PRONOUN)
 
 
 def standalone_question(question: str, history: Sequence[Turn]) -> str:
@@ -251,7 +248,7 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
         return question, True
     q = question.strip()
     prev = standalone_question(history[-1].question, history[:-1]).strip()
-    lang = _lang(q)
+    lang = detect_lang(q)
     fragment = _fragment(q)
     if fragment is not None:
         out = _ellipsis(prev, fragment, lang)

@@ -21,7 +21,7 @@ from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
 from qa.citations import attach_citations, drop_unsupported, resolve_citations
 from qa.compound import merge_answers, split_question
-from qa.conversation import Turn, is_follow_up, plausible_rewrite, rewrite_by_rules
+from qa.conversation import Turn, plausible_rewrite, rewrite_by_rules
 from qa.engines import (
     REFUSAL,
     ChatEngine,
@@ -175,7 +175,7 @@ class QAPipeline:
         follow-ups the rules restored the name left out more often than Qwen2.5 1.5B did. Any
         other question is searched as it is."""
         by_rules, resolved = rewrite_by_rules(question, history)
-        if history and not resolved and is_follow_up(question):
+        if not resolved:  # only a follow-up the rules could not resolve
             try:
                 rewritten = self.engine.rewrite(question, history)
             except Exception:  # a model that fails here still gets to answer below

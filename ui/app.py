@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -91,9 +90,9 @@ def _conversation_choices(service: DocqaService) -> list[tuple[str, str]]:
 
 def _export_file(service: DocqaService, conv_id: str) -> str:
     """The conversation as a Markdown file for the Export button (written again after each turn)."""
-    out = Path(tempfile.gettempdir()) / "docqa-exports" / uuid.uuid4().hex[:8]
+    out = Path(tempfile.gettempdir()) / "docqa-exports"
     out.mkdir(parents=True, exist_ok=True)
-    path = out / f"docqa-conversation-{conv_id}.md"
+    path = out / f"docqa-conversation-{conv_id}.md"  # Gradio serves a copy keyed by its content
     path.write_text(to_markdown(service.conversations.get(conv_id)), encoding="utf-8")
     return str(path)
 
@@ -257,16 +256,16 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                 },
             ]
             chat[-1] = {"role": "assistant", "content": render.answer_markdown(answer, turn)}
-            saved = seq is not None and conv is not None
+            saved = conv if seq is not None else None
             yield (
                 chat,
                 state,
                 render.sources_html(state),
                 "",
                 conv,
-                gr.update(choices=_conversation_choices(service), value=conv if saved else None),
-                gr.update(value=_export_file(service, conv), interactive=True)
-                if saved and conv
+                gr.update(choices=_conversation_choices(service), value=saved),
+                gr.update(value=_export_file(service, saved), interactive=True)
+                if saved
                 else gr.update(),
             )
 

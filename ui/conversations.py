@@ -13,19 +13,17 @@ lines a user can turn into an evaluation set (`docqa feedback export`).
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
-import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from corpus.errors import DocqaError
 from qa.conversation import Turn
+from ui.sqlite import Connection, create
 
 MAX_TITLE_CHARS = 120
 MAX_COMMENT_CHARS = 2000
@@ -102,26 +100,19 @@ class ConversationStore:
         self.library = library
         self._ready = False
 
-    @contextlib.contextmanager
-    def _db(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.closing(sqlite3.connect(self.path, timeout=30)) as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.executescript(
-                    "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, library TEXT, "
-                    "title TEXT, created REAL, updated REAL);"
-                    "CREATE TABLE IF NOT EXISTS messages (conversation TEXT NOT NULL, seq INTEGER "
-                    "NOT NULL, question TEXT, answer TEXT, created REAL, feedback TEXT, comment "
-                    "TEXT, feedback_at REAL, PRIMARY KEY (conversation, seq));"
-                )
+    def _db(self) -> Connection:
+        # set up once; again if the library was deleted and made anew by another process
+        if not self._ready or not self.path.exists():
+            create(
+                self.path,
+                "CREATE TABLE IF NOT EXISTS conversations (id TEXT PRIMARY KEY, library TEXT, "
+                "title TEXT, created REAL, updated REAL);"
+                "CREATE TABLE IF NOT EXISTS messages (conversation TEXT NOT NULL, seq INTEGER "
+                "NOT NULL, question TEXT, answer TEXT, created REAL, feedback TEXT, comment "
+                "TEXT, feedback_at REAL, PRIMARY KEY (conversation, seq));",
+            )
             self._ready = True
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        try:
-            db.execute("PRAGMA busy_timeout=30000")
-            yield db
-        finally:
-            db.close()
+        return Connection(self.path)
 
     # -- conversations ---------------------------------------------------------------------
     def create(self, title: str | None = None) -> Conversation:

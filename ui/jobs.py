@@ -9,10 +9,8 @@ them (their files were staged on disk at submission) or marks them failed, namin
 
 from __future__ import annotations
 
-import contextlib
 import json
 import queue
-import sqlite3
 import threading
 import time
 import uuid
@@ -22,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from index.owner import gone, is_me, me
+from ui.sqlite import Connection, create
 
 MAX_KEPT = 200  # finished jobs remembered for GET /api/jobs/{id}
 PROGRESS_EVERY_S = 0.5  # progress is written to the database at most this often
@@ -82,19 +81,17 @@ class JobStore:
         self.path = path  # created on the first job: reading commands leave no file behind
         self._ready = False
 
-    def _db(self) -> _Connection:
+    def _db(self) -> Connection:
         if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            with contextlib.closing(sqlite3.connect(self.path, timeout=30)) as db:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute(
-                    "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, kind TEXT, files TEXT, "
-                    "library TEXT, state TEXT, done INTEGER, total INTEGER, current TEXT, "
-                    "result TEXT, error TEXT, status INTEGER, created REAL, finished REAL, "
-                    "owner TEXT, resumed INTEGER DEFAULT 0)"
-                )
+            create(
+                self.path,
+                "CREATE TABLE IF NOT EXISTS jobs (id TEXT PRIMARY KEY, kind TEXT, files TEXT, "
+                "library TEXT, state TEXT, done INTEGER, total INTEGER, current TEXT, "
+                "result TEXT, error TEXT, status INTEGER, created REAL, finished REAL, "
+                "owner TEXT, resumed INTEGER DEFAULT 0);",
+            )
             self._ready = True
-        return _Connection(self.path)
+        return Connection(self.path)
 
     def save(self, job: Job) -> None:
         row = (
@@ -158,20 +155,6 @@ class JobStore:
                 "WHERE finished IS NOT NULL ORDER BY created DESC LIMIT ?)",
                 (MAX_KEPT,),
             )
-
-
-class _Connection:
-    """`with` a short-lived SQLite connection in autocommit mode, closed on exit (sqlite3's own
-    context manager only ends a transaction)."""
-
-    def __init__(self, path: Path) -> None:
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None)
-
-    def __enter__(self) -> sqlite3.Connection:
-        return self.db
-
-    def __exit__(self, *_exc: object) -> None:
-        self.db.close()
 
 
 def _job(row: tuple[Any, ...]) -> Job:

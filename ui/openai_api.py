@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 import uuid
 from collections.abc import AsyncIterator, Sequence
@@ -39,6 +38,7 @@ from qa.conversation import Turn
 from qa.engines import NOT_FOUND
 from qa.records import Answer
 from ui.libraries import Libraries
+from ui.render import show_file
 from ui.service import DocqaService, ServiceError
 from ui.streaming import AnswerStream, sse_headers
 
@@ -140,12 +140,6 @@ def model_library(model: str, libraries: Libraries) -> str | None:
     return name
 
 
-def _display_file(path: str | None) -> str | None:
-    if not path:
-        return None
-    return path if "://" in path else os.path.basename(path)
-
-
 def references(answer: Answer, service: DocqaService) -> list[dict[str, Any]]:
     snap = service.snapshot
     out = []
@@ -159,7 +153,7 @@ def references(answer: Answer, service: DocqaService) -> list[dict[str, Any]]:
                 "chunk_id": c.chunk_id,
                 "title": c.title or (doc.title if doc else None),
                 "source": doc.source if doc else None,
-                "file": _display_file(doc.path) if doc else None,
+                "file": show_file(doc.path) if doc else None,
                 "date": doc.date if doc else None,
                 "page": None,  # paged formats do not record pages yet
                 "quote": c.quote,

@@ -20,6 +20,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -313,8 +314,9 @@ class DocqaService:
         return self.pipeline(llm).stream(check_question(question), history)
 
     # -- conversations -----------------------------------------------------------------------
-    @property
+    @cached_property
     def conversations(self) -> ConversationStore:
+        """One store per library: its file is set up once, not on every call."""
         return ConversationStore(self.work_dir / "conversations.sqlite", self.library)
 
     def conversation_for(self, conv_id: str | None, question: str) -> Conversation | None:
