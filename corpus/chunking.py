@@ -1,7 +1,7 @@
 """Sentence-aware chunking with exact offsets into the cleaned document text.
 
 Sentences are packed in order until the next would pass `max_chars`; a chunk may span paragraph
-breaks (a heading travels with the text under it). Overlap repeats whole trailing sentences of the
+breaks (a heading travels with the text under it), never a page break of a paged document. Overlap repeats whole trailing sentences of the
 previous chunk, up to `overlap` characters. A sentence longer than `max_chars` is cut at a clause
 break (`，,、：`) or, failing that, hard. Every chunk satisfies `doc.text[c.start:c.end] == c.text`.
 """
@@ -77,7 +77,11 @@ def chunk_document(doc: Document, config: ChunkingConfig | None = None) -> list[
         heading_break = (
             current and s.start in headings and s.start - current[0].start >= cfg.max_chars // 2
         )
-        if too_long or heading_break:
+        # a chunk of a paged document stays on one page, so the page it shows is exact
+        if current and doc.pages and doc.page_at(s.start) != doc.page_at(current[0].start):
+            groups.append(current)
+            current = []
+        elif too_long or heading_break:
             groups.append(current)
             current = _overlap_tail(current, cfg.overlap, cfg.max_chars - (s.end - s.start))
         current.append(s)

@@ -10,6 +10,7 @@ import trafilatura
 from lxml import etree
 
 from corpus.boilerplate import clean_lines, is_menu_like, normalize_space
+from corpus.tables import Table, html_data_tables
 
 _BLOCK_TAGS = {
     "p",
@@ -67,6 +68,12 @@ class Extracted:
     source: str | None = None
     author: str | None = None
     meta: dict[str, str] = field(default_factory=dict)
+    # paged formats: the page of each paragraph (same length as `paragraphs`)
+    pages: list[int] | None = None
+    # (index of the paragraph the table comes before, table); len(paragraphs) puts it last
+    tables: list[tuple[int, Table]] = field(default_factory=list)
+    # pages read by OCR: (page, mean recognition confidence)
+    ocr: list[tuple[int, float]] = field(default_factory=list)
 
 
 # A precision-first pass that keeps less than this many characters has probably missed the main
@@ -92,11 +99,56 @@ def _chars(lines: list[str]) -> int:
     return sum(len(x) for x in lines)
 
 
+_MARK = "DOCQATABLE{}MARK"
+_MARK_RE = re.compile(r"DOCQATABLE(\d+)MARK")
+
+
+def _mark_tables(html: str) -> tuple[str, list[Table]]:
+    """The page with each data table (`corpus.tables.html_data_tables`) replaced by a marker
+    paragraph, and the tables; the page unchanged when it has none."""
+    if "<table" not in html.lower():
+        return html, []
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return html, []
+    found = html_data_tables(root)
+    if not found:
+        return html, []
+    tables = []
+    for i, (el, table) in enumerate(found):
+        marker = lxml.html.fromstring(f"<p>{_MARK.format(i)}</p>")
+        marker.tail = el.tail
+        el.getparent().replace(el, marker)
+        tables.append(table)
+    return lxml.html.tostring(root, encoding="unicode"), tables
+
+
+def _place_tables(
+    paragraphs: list[str], tables: list[Table]
+) -> tuple[list[str], list[tuple[int, Table]]]:
+    """Markers out of the paragraphs, each table anchored where its marker was. A table whose
+    marker the extractor dropped (it judged that part of the page boilerplate) is dropped too."""
+    out: list[str] = []
+    anchors: list[tuple[int, Table]] = []
+    for para in paragraphs:
+        marks = _MARK_RE.findall(para)
+        for m in marks:
+            if int(m) < len(tables):
+                anchors.append((len(out), tables[int(m)]))
+        rest = normalize_space(_MARK_RE.sub("", para))
+        if rest:
+            out.append(rest)
+    return out, anchors
+
+
 def extract_html(html: str, url: str | None = None) -> Extracted:
     """The main text of a full HTML page: trafilatura favouring precision (news pages), or
     favouring recall when that finds clearly more on a page where precision found almost nothing
-    (forums, Q&A, short posts), or every text block of the page when trafilatura finds nothing."""
+    (forums, Q&A, short posts), or every text block of the page when trafilatura finds nothing.
+    Data tables become tables (`corpus.tables`) where they stood in the text."""
     html = _NO_READ.sub("", html)
+    html, tables = _mark_tables(html)
     meta = trafilatura.extract_metadata(html, default_url=url)
     title = normalize_space(meta.title) if meta and meta.title else None
     body = _extract(html, url, recall=False)
@@ -119,8 +171,10 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         or (normalize_space(meta_author.group(1)) if meta_author else None)
         or cleaned.author
     )
+    paragraphs, anchors = _place_tables(cleaned.paragraphs, tables)
     return Extracted(
-        paragraphs=cleaned.paragraphs,
+        paragraphs=paragraphs,
+        tables=anchors,
         title=title,
         date=meta.date if meta else None,
         source=(meta.sitename or meta.hostname) if meta else None,

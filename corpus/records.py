@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from corpus.tables import Table
 
 
 def content_id(*parts: str, length: int = 16) -> str:
@@ -44,9 +49,50 @@ class Document:
     encoding: str | None = None
     lang: str = "zh"
     meta: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # paged formats (PDF, scans): the page of each paragraph, 1-based; () for the others
+    pages: tuple[int, ...] = ()
+    # the tables read from the file; their rows are paragraphs of `text` (corpus.tables)
+    tables: tuple[Table, ...] = ()
+    # pages read by OCR: (page, mean recognition confidence 0..1)
+    ocr: tuple[tuple[int, float], ...] = ()
 
     def paragraph_texts(self) -> list[str]:
         return [self.text[p.start : p.end] for p in self.paragraphs]
+
+    @cached_property
+    def _paragraph_starts(self) -> list[int]:
+        return [p.start for p in self.paragraphs]
+
+    def page_at(self, offset: int) -> int | None:
+        """The page the character at `offset` is on (None for formats without pages)."""
+        if not self.pages:
+            return None
+        i = bisect_right(self._paragraph_starts, offset) - 1
+        return self.pages[max(0, min(i, len(self.pages) - 1))]
+
+    def page_breaks(self, start: int, end: int) -> tuple[tuple[int, int], ...]:
+        """(offset, page) where each page of the range `[start, end)` begins in it, first at
+        `start`; () for formats without pages."""
+        if not self.pages:
+            return ()
+        out: list[tuple[int, int]] = []
+        for span, page in zip(self.paragraphs, self.pages, strict=False):
+            if span.end < start or span.start >= end:
+                continue
+            if not out or out[-1][1] != page:
+                out.append((max(span.start, start), page))
+        return tuple(out)
+
+    def table_at(self, start: int, end: int) -> tuple[int, Table] | None:
+        """(index, table) of the table whose cell statements `[start, end)` falls in."""
+        for i, t in enumerate(self.tables):
+            if t.cells and t.cells[0].start <= start < t.cells[-1].end:
+                return i, t
+        return None
+
+    def ocr_confidence(self, page: int | None) -> float | None:
+        """The OCR confidence of `page`, if it was read by OCR."""
+        return next((c for p, c in self.ocr if p == page), None)
 
     def to_json(self) -> dict[str, Any]:
         """The `docqa clean --json` shape."""
@@ -62,6 +108,9 @@ class Document:
             "lang": self.lang,
             "text": self.text,
             "paragraphs": self.paragraph_texts(),
+            **({"pages": list(self.pages)} if self.pages else {}),
+            **({"tables": [t.to_json() for t in self.tables]} if self.tables else {}),
+            **({"ocr": [list(x) for x in self.ocr]} if self.ocr else {}),
         }
 
 

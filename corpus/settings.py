@@ -21,7 +21,8 @@ gets the settings resolved from the environment at each call of `current()`.
 | DOCQA_MAX_FILE_MB | 50 | largest file read, for ingest and uploads alike |
 | DOCQA_MAX_REQUEST_MB | 64 | largest HTTP request body |
 | DOCQA_LOCK_TIMEOUT | 300 | seconds a writer waits for another |
-| DOCQA_CLEAN_SECONDS | 60 | seconds one file may take to read and clean; over it, the file is an error |
+| DOCQA_CLEAN_SECONDS | 60 | seconds one file may take to read and clean (one page, for pages read by OCR); over it, the file is an error |
+| DOCQA_MAX_OCR_PAGES | 200 | most pages of one file read by OCR (about 2 s a page on 2 cores); a longer scan is refused |
 | DOCQA_MILVUS_TOKEN | (none) | token for a Milvus server |
 | DOCQA_DENSE_EVIDENCE | always | dense evidence scoring: always, cross, never |
 | DOCQA_HOST / DOCQA_PORT / DOCQA_TOKEN | 127.0.0.1 / 7860 / (none) | `docqa serve` |
@@ -64,6 +65,7 @@ class Settings:
     max_request_mb: float = 64.0
     lock_timeout_s: float = 300.0
     clean_timeout_s: float = 60.0
+    max_ocr_pages: int = 200
     milvus_token: str = ""
     dense_evidence: str = "always"
     host: str = "127.0.0.1"
@@ -102,6 +104,9 @@ class Settings:
             max_request_mb=_number("DOCQA_MAX_REQUEST_MB", get("DOCQA_MAX_REQUEST_MB"), 64.0),
             lock_timeout_s=_number("DOCQA_LOCK_TIMEOUT", get("DOCQA_LOCK_TIMEOUT"), 300.0, 0.0),
             clean_timeout_s=_number("DOCQA_CLEAN_SECONDS", get("DOCQA_CLEAN_SECONDS"), 60.0),
+            max_ocr_pages=int(
+                _number("DOCQA_MAX_OCR_PAGES", get("DOCQA_MAX_OCR_PAGES"), 200, 1, 100_000)
+            ),
             milvus_token=get("DOCQA_MILVUS_TOKEN") or "",
             dense_evidence=_choice(
                 "DOCQA_DENSE_EVIDENCE", get("DOCQA_DENSE_EVIDENCE") or "always", DENSE_EVIDENCE

@@ -64,12 +64,18 @@ class Library(Protocol):
         """Whether a keyword term occurs in the library (remote engines: assume it may)."""
         ...
 
-    def dense_top(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
-        """Per query vector, (chunk id, cosine) of the `k` nearest chunks, best first."""
+    def dense_top(
+        self, vectors: np.ndarray, k: int, doc_ids: frozenset[str] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        """Per query vector, (chunk id, cosine) of the `k` nearest chunks, best first; only
+        chunks of `doc_ids` when given (a filter, applied inside the search)."""
         ...
 
-    def keyword_top(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the `k` best keyword matches with a positive score."""
+    def keyword_top(
+        self, terms: Sequence[str], k: int, doc_ids: frozenset[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the `k` best keyword matches with a positive score; only
+        chunks of `doc_ids` when given."""
         ...
 
     def dense_scores(self, ids: Sequence[str], vector: np.ndarray) -> np.ndarray:

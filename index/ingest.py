@@ -21,7 +21,8 @@ import numpy as np
 from corpus.chunking import ChunkingConfig, chunk_document
 from corpus.errors import CorpusError
 from corpus.mentions import library_terms
-from corpus.readers import expand_paths, read_document
+from corpus.ocr import OcrPage
+from corpus.readers import PAGED, expand_paths, format_of, read_document
 from corpus.records import Chunk, Document
 from corpus.sandbox import Sandbox
 from index.bilingual import plausible_pair
@@ -331,7 +332,11 @@ def prepare_files(
     seen: set[str] = set()
     # Reading runs in a child process with a time and memory budget (corpus.sandbox): a hostile
     # file fails alone and never freezes this process.
-    with Sandbox("index.ingest.read_file") as sandbox:
+    with (
+        Sandbox("index.ingest.read_file") as sandbox,
+        Sandbox("corpus.readers.ocr_targets") as planner,
+        Sandbox("corpus.readers.ocr_page") as ocr_reader,
+    ):
         for i, p in enumerate(files):
             if progress:
                 progress(i, len(files), str(p))
@@ -349,7 +354,8 @@ def prepare_files(
                 if prev is not None and prev.file_sha256 == digest and not reread:
                     unchanged.append(str(p))
                     continue
-                doc, terms, chunks = sandbox.call(str(p), key, cfg)
+                ocr = _ocr_pages(planner, ocr_reader, str(p), i, len(files), progress)
+                doc, terms, chunks = sandbox.call(str(p), key, cfg, ocr)
                 if _same_version(prev, digest, doc.id, terms):
                     unchanged.append(str(p))
                     continue
@@ -370,12 +376,35 @@ def prepare_files(
     return prepared, unchanged, failed
 
 
+def _ocr_pages(
+    planner: Sandbox,
+    reader: Sandbox,
+    path: str,
+    i: int,
+    n: int,
+    progress: Progress | None,
+) -> dict[int, OcrPage] | None:
+    """The pages of a scan or an image read by OCR, one sandboxed call a page: each page has the
+    whole time budget (DOCQA_CLEAN_SECONDS), progress names the page, and no lock is held.
+    None for a file with nothing to OCR."""
+    if format_of(path) not in PAGED:
+        return None
+    targets: list[int] = planner.call(path)
+    out: dict[int, OcrPage] = {}
+    for k, page in enumerate(targets, 1):
+        if progress:
+            progress(i, n, f"{path} · OCR page {k} of {len(targets)}")
+        out[page] = reader.call(path, page)
+    return out
+
+
 def read_file(
-    path: str, key: str, cfg: ChunkingConfig
+    path: str, key: str, cfg: ChunkingConfig, ocr: dict[int, OcrPage] | None = None
 ) -> tuple[Document, tuple[tuple[str, str], ...], list[Chunk]]:
     """Read, clean and chunk one file, and find the names it gives in both scripts: the part of
-    ingesting that reads untrusted content, run in `corpus.sandbox`'s child process."""
-    doc = replace(read_document(path), path=key)
+    ingesting that reads untrusted content, run in `corpus.sandbox`'s child process. `ocr`: its
+    pages already read by OCR."""
+    doc = replace(read_document(path, ocr=ocr), path=key)
     return doc, _terms(doc.text), chunk_document(doc, cfg)
 
 

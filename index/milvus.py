@@ -639,13 +639,28 @@ class MilvusLibrary(LibraryReads):
     def has_term(self, term: str) -> bool:
         return True  # no vocabulary to consult; a term the library lacks simply matches nothing
 
-    def dense_top(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+    def _filter_expr(self, doc_ids: frozenset[str] | None) -> str:
+        """A scalar expression on `doc_id` for a filter: `in` the chosen documents, or `not in`
+        the others when that list is shorter; "" for no filter."""
+        if doc_ids is None:
+            return ""
+        others = [i for i in self._doc_by_id if i not in doc_ids]
+        if len(others) < len(doc_ids):
+            return f"doc_id not in {json.dumps(sorted(others))}" if others else ""
+        return f"doc_id in {json.dumps(sorted(doc_ids))}"
+
+    def dense_top(
+        self, vectors: np.ndarray, k: int, doc_ids: frozenset[str] | None = None
+    ) -> list[list[tuple[str, float]]]:
         if not len(vectors):
             return []
+        if doc_ids is not None and not doc_ids:
+            return [[] for _ in range(len(vectors))]
         res = self.client.search(
             self.chunks_coll,
             data=[[float(x) for x in v] for v in vectors],
             anns_field="dense",
+            filter=self._filter_expr(doc_ids),
             limit=k,
             search_params={"metric_type": "IP", "params": {"ef": max(64, k)}},
             output_fields=["id", "doc_id"],
@@ -658,14 +673,17 @@ class MilvusLibrary(LibraryReads):
         reloaded yet, are not answered from."""
         return [h for h in hits if _field(h, "doc_id") in self._doc_by_id]
 
-    def keyword_top(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
+    def keyword_top(
+        self, terms: Sequence[str], k: int, doc_ids: frozenset[str] | None = None
+    ) -> list[tuple[str, float]]:
         tokens = " ".join(term_token(t) for t in terms)
-        if not tokens:
+        if not tokens or (doc_ids is not None and not doc_ids):
             return []
         res = self.client.search(
             self.chunks_coll,
             data=[tokens],
             anns_field="sparse",
+            filter=self._filter_expr(doc_ids),
             limit=k,
             search_params={"metric_type": "BM25"},
             output_fields=["id", "doc_id"],

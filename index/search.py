@@ -28,6 +28,7 @@ from corpus.records import Chunk
 from index.backend import Library
 from index.bilingual import translate_terms
 from index.embedders import Embedder, make_embedder
+from index.filters import Filters
 from index.keyword import is_cross_lingual, terms, word_terms
 from index.store import DocEntry
 
@@ -60,6 +61,21 @@ class Hit:
     publisher: str | None = None
     dense_rank: int | None = None
     keyword_rank: int | None = None
+    # paged formats: (offset, page) where each page of the chunk begins, first at its start
+    pages: tuple[tuple[int, int], ...] = ()
+
+    @property
+    def page(self) -> int | None:
+        """The page the chunk starts on (None for formats without pages)."""
+        return self.pages[0][1] if self.pages else None
+
+    def page_at(self, offset: int) -> int | None:
+        """The page of a character of the chunk (a cited sentence's start)."""
+        page = None
+        for start, p in self.pages:
+            if start <= offset:
+                page = p
+        return page if page is not None else self.page
 
     def to_json(self) -> dict[str, Any]:
         """The `docqa search --json` hit shape."""
@@ -75,6 +91,8 @@ class Hit:
             "text": self.chunk.text,
             "start": self.chunk.start,
             "end": self.chunk.end,
+            "page": self.page,
+            **({"page_end": self.pages[-1][1]} if len(self.pages) > 1 else {}),
             "dense_rank": self.dense_rank,
             "keyword_rank": self.keyword_rank,
         }
@@ -177,27 +195,39 @@ class HybridSearcher:
         langs = [e.doc.lang for e in snapshot.docs]
         self.corpus_lang = max(set(langs), key=langs.count) if langs else "zh"
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        return self.search_batch([query], k)[0]
+    def search(self, query: str, k: int = 5, filters: Filters | None = None) -> list[Hit]:
+        return self.search_batch([query], k, filters)[0]
 
-    def search_batch(self, queries: Sequence[str], k: int = 5) -> list[list[Hit]]:
+    def search_batch(
+        self, queries: Sequence[str], k: int = 5, filters: Filters | None = None
+    ) -> list[list[Hit]]:
+        """Hits per query; with `filters`, only from the documents that pass them (searched
+        inside that set, so k still come back when it has k chunks)."""
         if not 1 <= k <= MAX_K:
             raise ValueError(f"k must be between 1 and {MAX_K}, got {k}")
+        doc_ids = filters.doc_ids(self.snapshot.docs) if filters is not None else None
+        if doc_ids is not None and not doc_ids:
+            return [[] for _ in queries]
         vectors = None
         if self.config.mode in ("hybrid", "dense") and self.snapshot.n_chunks:
             vectors = self.embedder.encode_queries(list(queries))
-        return self.search_with_vectors(queries, vectors, k)
+        return self.search_with_vectors(queries, vectors, k, doc_ids)
 
     def search_with_vectors(
-        self, queries: Sequence[str], vectors: np.ndarray | None, k: int
+        self,
+        queries: Sequence[str],
+        vectors: np.ndarray | None,
+        k: int,
+        doc_ids: frozenset[str] | None = None,
     ) -> list[list[Hit]]:
-        """The search proper, given the query vectors (benchmarks reuse cached ones)."""
+        """The search proper, given the query vectors (benchmarks reuse cached ones) and the
+        documents a filter allows (None: all)."""
         lib = self.snapshot
         n_cand = max(self.config.candidates, k)
         mode = self.config.mode
         use_dense = vectors is not None and mode in ("hybrid", "dense") and lib.n_chunks > 0
         dense_all = (
-            lib.dense_top(vectors, n_cand)
+            lib.dense_top(vectors, n_cand, doc_ids)
             if use_dense and vectors is not None
             else [[] for _ in queries]
         )
@@ -212,7 +242,7 @@ class HybridSearcher:
                     if mode == "keyword"
                     else query_terms(q, qlang, self.corpus_lang, lib, lib.terms)
                 )
-                kw_top = lib.keyword_top(qterms, n_cand)
+                kw_top = lib.keyword_top(qterms, n_cand, doc_ids)
             d_rank = {cid: r for r, (cid, _) in enumerate(dense_hits, 1)}
             k_rank = {cid: r for r, (cid, _) in enumerate(kw_top, 1)}
             ids = list(dict.fromkeys([*d_rank, *k_rank]))
@@ -253,4 +283,5 @@ class HybridSearcher:
             doc.source if doc else None,
             dr,
             kr,
+            doc.page_breaks(chunk.start, chunk.end) if doc else (),
         )

@@ -36,6 +36,7 @@ from corpus.chunking import ChunkingConfig
 from corpus.mentions import LibraryTerms
 from corpus.records import Chunk, Document, Span
 from corpus.settings import current
+from corpus.tables import Table
 from index.bilingual import plausible_pair
 from index.dense import DenseStore
 from index.errors import AmbiguousSelectorError, IndexDamagedError, IndexError_, NotFoundError
@@ -85,6 +86,10 @@ class DocEntry:
             "publisher": self.doc.source,
             "source": self.doc.path,
             "file": self.name or Path(self.doc.path or "").name,
+            "format": self.doc.format,
+            "pages": max(self.doc.pages) if self.doc.pages else None,
+            "tables": len(self.doc.tables),
+            **({"ocr_pages": len(self.doc.ocr)} if self.doc.ocr else {}),
             "chunks": self.n_chunks,
             "chars": len(self.doc.text),
             "ingested_at": self.ingested_at,
@@ -104,6 +109,9 @@ class DocEntry:
             format=d.get("format", "txt"),
             encoding=d.get("encoding"),
             lang=d.get("lang", "zh"),
+            pages=tuple(d.get("pages", ())),
+            tables=tuple(Table.from_json(t) for t in d.get("tables", ())),
+            ocr=tuple((int(p), float(c)) for p, c in d.get("ocr", ())),
         )
         terms = tuple((zh, en) for zh, en in d.get("terms", ()))
         return cls(doc, d["file_sha256"], d["n_chunks"], d["ingested_at"], d.get("name"), terms)
@@ -144,6 +152,8 @@ class Snapshot(LibraryReads):
     _doc_by_id: dict[str, DocEntry] = field(default_factory=dict)
     # (terms, BM25 score of every chunk) of the last keyword query, reused by its fusion
     _kw_cache: tuple[tuple[str, ...], np.ndarray | None] | None = field(default=None, repr=False)
+    # (documents, their chunk rows) of the last filtered search
+    _filter_rows: tuple[frozenset[str], np.ndarray] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         self._doc_by_id = {e.doc.id: e for e in self.docs}
@@ -168,11 +178,34 @@ class Snapshot(LibraryReads):
     def has_term(self, term: str) -> bool:
         return term in self.keyword.vocab
 
-    def dense_top(self, vectors: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
-        return [
-            [(self.chunks[row].id, score) for row, score in hits]
-            for hits in self.dense.search(vectors, k)
-        ]
+    def _rows_of(self, doc_ids: frozenset[str]) -> np.ndarray:
+        """The chunk rows of some documents (the last filter's, kept for its next query)."""
+        cached = self._filter_rows
+        if cached is not None and cached[0] == doc_ids:
+            return cached[1]
+        rows = np.array([i for i, c in enumerate(self.chunks) if c.doc_id in doc_ids], np.int64)
+        self._filter_rows = (doc_ids, rows)
+        return rows
+
+    def dense_top(
+        self, vectors: np.ndarray, k: int, doc_ids: frozenset[str] | None = None
+    ) -> list[list[tuple[str, float]]]:
+        if doc_ids is None:
+            return [
+                [(self.chunks[row].id, score) for row, score in hits]
+                for hits in self.dense.search(vectors, k)
+            ]
+        # a filter: exact cosines over the chosen documents' chunks, so k still come back
+        rows = self._rows_of(doc_ids)
+        if not len(rows):
+            return [[] for _ in range(len(vectors))]
+        sims = np.asarray(vectors, np.float32) @ self.vectors[rows].T
+        out = []
+        for q in sims:
+            top = np.argpartition(-q, min(k, len(q)) - 1)[:k]
+            top = top[np.argsort(-q[top])]
+            out.append([(self.chunks[int(rows[j])].id, float(q[j])) for j in top])
+        return out
 
     def _keyword_all(self, terms: tuple[str, ...]) -> np.ndarray | None:
         """The BM25 score of every chunk for `terms` (the last query's, kept for its fusion)."""
@@ -183,10 +216,16 @@ class Snapshot(LibraryReads):
         self._kw_cache = (terms, scores)
         return scores
 
-    def keyword_top(self, terms: Sequence[str], k: int) -> list[tuple[str, float]]:
+    def keyword_top(
+        self, terms: Sequence[str], k: int, doc_ids: frozenset[str] | None = None
+    ) -> list[tuple[str, float]]:
         scores = self._keyword_all(tuple(terms))
         if scores is None or not len(scores):
             return []
+        if doc_ids is not None:
+            keep = np.zeros(len(scores), bool)
+            keep[self._rows_of(doc_ids)] = True
+            scores = np.where(keep, scores, 0.0)
         top = np.argpartition(-scores, min(k, len(scores)) - 1)[:k]
         return [
             (self.chunks[int(r)].id, float(scores[r]))

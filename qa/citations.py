@@ -105,6 +105,7 @@ def resolve_citations(
                 not issues,
                 issues,
                 "quoted" if how.get(old) == {"quoted"} else "supported",
+                e.page,
             )
         )
     return text, citations

@@ -19,6 +19,7 @@ from typing import Any
 from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from corpus.segment import cut
+from index.filters import Filters
 from qa.conversation import Turn
 from qa.pipeline import QAPipeline
 from qa.scoring import judge, normalize
@@ -176,8 +177,10 @@ def predict(
     rows: Sequence[dict[str, Any]],
     out_dir: Path,
     progress: Callable[[int, int], None] | None = None,
+    filters: Filters | None = None,
 ) -> list[dict[str, Any]]:
-    """Answer every row not already in out_dir/predictions.jsonl, appending as it goes."""
+    """Answer every row not already in out_dir/predictions.jsonl, appending as it goes. A row's
+    own `filters` (the API's shape) replace the run's `filters` for that question."""
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / "predictions.jsonl"
     done: dict[str, dict[str, Any]] = {}
@@ -198,7 +201,10 @@ def predict(
                 progress(len(done) + i, len(rows))
             # a row may carry the conversation before it: [{"question", "answer"}, ...]
             history = [Turn(t["question"], t.get("answer", "")) for t in row.get("history", [])]
-            answer = pipeline.ask(row["question"], history)
+            own = row.get("filters")
+            answer = pipeline.ask(
+                row["question"], history, Filters.from_json(own) if own else filters
+            )
             rec = {"id": row["id"], **answer.to_json()}
             f.write(json.dumps(rec, ensure_ascii=False) + "\n")
             f.flush()

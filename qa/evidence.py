@@ -310,6 +310,7 @@ def select(
                 cand.score,
                 hit.rank,
                 cand.coverage,
+                hit.page_at(s.start),
             )
         )
         if len(out) >= policy.max_sentences:

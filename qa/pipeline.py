@@ -17,6 +17,7 @@ from corpus.errors import DocqaError
 from corpus.lang import detect_lang
 from corpus.sentences import evidence_sentences
 from corpus.settings import current
+from index.filters import Filters
 from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
 from qa.citations import attach_citations, drop_unsupported, resolve_citations
@@ -46,7 +47,14 @@ from qa.evidence import (
 from qa.glossary import load_glossary
 from qa.markers import MARKER, cited_numbers
 from qa.names import original_of, with_english_names, with_originals
-from qa.policy import POLICY, Policy, Support, about_another, measure_not_given
+from qa.policy import (
+    POLICY,
+    Policy,
+    Support,
+    about_another,
+    another_year,
+    measure_not_given,
+)
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
 from qa.support import another_subject
@@ -92,6 +100,15 @@ class Prepared:
     def coverage(self) -> float:
         """How much of the question the best evidence sentence covers."""
         return self.selection.coverage
+
+
+def filter_note(answer: Answer, filters: Filters | None) -> Answer:
+    """An answer from filtered documents says so: a refusal means "not in these documents"."""
+    if filters is None or filters.empty:
+        return answer
+    return replace(
+        answer, notes=(*answer.notes, f"searched only documents with {filters.describe()}")
+    )
 
 
 class QAPipeline:
@@ -185,13 +202,16 @@ class QAPipeline:
         return by_rules
 
     def prepare_batch(
-        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
+        self,
+        questions: Sequence[str],
+        histories: Sequence[Sequence[Turn]] | None = None,
+        filters: Filters | None = None,
     ) -> list[Prepared]:
         histories = histories or [()] * len(questions)
         t0 = time.perf_counter()
         qs = [check_question(q) for q in questions]
         queries = [self.standalone(q, h) for q, h in zip(qs, histories, strict=True)]
-        all_hits = self.searcher.search_batch(queries, self.k)
+        all_hits = self.searcher.search_batch(queries, self.k, filters)
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
         out = []
         for q, query, hist, hits in zip(qs, queries, histories, all_hits, strict=True):
@@ -247,6 +267,8 @@ class QAPipeline:
         if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
             return "the best sentence does not report the figure asked about"
         if why := about_another(p.query, top):
+            return why
+        if why := another_year(p.info.years, top):
             return why
         context = self._context(p.hits, best.doc_id, best.start, best.end) or top
         if why := measure_not_given(p.query, context):
@@ -497,16 +519,19 @@ class QAPipeline:
 
     # -- public API -------------------------------------------------------------------------
     def ask_batch(
-        self, questions: Sequence[str], histories: Sequence[Sequence[Turn]] | None = None
+        self,
+        questions: Sequence[str],
+        histories: Sequence[Sequence[Turn]] | None = None,
+        filters: Filters | None = None,
     ) -> list[Answer]:
         """Answers in order. A question with several asks is answered part by part (each cited)
-        and the parts joined (`qa.compound`)."""
+        and the parts joined (`qa.compound`). `filters`: answer from those documents only."""
         histories = histories or [()] * len(questions)
         splits = [split_question(check_question(q)) for q in questions]
         flat_q = [part for parts in splits for part in parts]
         flat_h = [h for parts, h in zip(splits, histories, strict=True) for _ in parts]
         flat = []
-        for p in self.prepare_batch(flat_q, flat_h):
+        for p in self.prepare_batch(flat_q, flat_h, filters):
             t = time.perf_counter()
             early = self._refuse_early(p)
             raw = "NOT_FOUND" if early else self.engine.answer(p.request)
@@ -516,23 +541,27 @@ class QAPipeline:
             got = flat[i : i + len(parts)]
             i += len(parts)
             answers.append(got[0] if len(parts) == 1 else merge_answers(q.strip(), parts, got))
-        return answers
+        return [filter_note(a, filters) for a in answers]
 
-    def ask(self, question: str, history: Sequence[Turn] = ()) -> Answer:
-        return self.ask_batch([question], [history])[0]
+    def ask(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+    ) -> Answer:
+        return self.ask_batch([question], [history], filters)[0]
 
-    def stream(self, question: str, history: Sequence[Turn] = ()) -> Iterator[str | Answer]:
+    def stream(
+        self, question: str, history: Sequence[Turn] = (), filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
         """Yields answer text as it is generated (str), then the verified `Answer`."""
         if len(split_question(check_question(question))) > 1:
-            answer = self.ask(question, history)  # several asks: answered part by part
+            answer = self.ask(question, history, filters)  # several asks: part by part
             yield answer.text
             yield answer
             return
-        p = self.prepare_batch([question], [history])[0]
+        p = self.prepare_batch([question], [history], filters)[0]
         t = time.perf_counter()
         why = self._refuse_early(p)
         if why:
-            yield self.finish(p, "NOT_FOUND", t, early=why)
+            yield filter_note(self.finish(p, "NOT_FOUND", t, early=why), filters)
             return
         parts: list[str] = []
         first: float | None = None
@@ -541,4 +570,4 @@ class QAPipeline:
                 first = time.perf_counter() - t
             parts.append(piece)
             yield piece
-        yield self.finish(p, "".join(parts), t, first)
+        yield filter_note(self.finish(p, "".join(parts), t, first), filters)

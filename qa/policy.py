@@ -15,6 +15,8 @@ each costs or buys on the held-out sets.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -218,3 +220,32 @@ def about_another(question: str, sentence: str) -> str | None:
 
     other = another_subject(question, sentence)
     return f"the best sentence is about {other}" if other else None
+
+
+# A year after these words is the one compared with ("较2023年增长"), not the one reported.
+_COMPARED_WITH = re.compile(
+    r"(?:较|比|相比|相较|同比|环比|与|对比|自|从|than|from|over|since|compared (?:with|to)|vs\.?)"
+    r"\s*(?:上年|去年)?\s*$",
+    re.I,
+)
+
+
+def another_year(years: Sequence[str], sentence: str) -> str | None:
+    """Why the best sentence does not answer a question about a year: it reports another year
+    and not the one asked (a table's 2024 cell for a question about 2023, whose cell is empty),
+    or None. Years the sentence compares with (较2023年) are not what it reports; a sentence
+    that names no year is not judged here (its year may be in its title)."""
+    from qa.question import YEAR
+
+    if not years:
+        return None
+    own = [
+        m.group()
+        for m in YEAR.finditer(sentence)
+        if not _COMPARED_WITH.search(sentence[max(0, m.start() - 16) : m.start()])
+    ]
+    if not own or any(y in own for y in years):
+        return None
+    if any(y in sentence for y in years):
+        return None  # the year asked is there, as the one compared with: not judged
+    return f"the best sentence reports {own[0]}, not {years[0]}"

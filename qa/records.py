@@ -22,6 +22,7 @@ class Evidence:
     score: float
     hit_rank: int
     coverage: float = 0.0  # how much of the question this sentence covers (0..1), by terms
+    page: int | None = None  # the page the sentence is on (paged formats)
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,7 @@ class Citation:
     # translation of it that passed the fidelity checks) or "supported" (a claim in other words whose
     # numbers, names, units, period, measure and direction the sentence states)
     check: str = "supported"
+    page: int | None = None  # the page the quote is on (paged formats)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +56,7 @@ class Citation:
             "verified": self.verified,
             "check": self.check,
             "problems": list(self.problems),
+            "page": self.page,
         }
 
 
@@ -86,6 +89,7 @@ class Answer:
                 c["verified"],
                 tuple(c.get("problems", ())),
                 c.get("check", "supported"),
+                c.get("page"),
             )
             for c in d.get("citations", [])
         )

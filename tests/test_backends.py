@@ -247,3 +247,56 @@ def test_two_servers_share_one_milvus(
     finally:
         a_proc.terminate()
         a_proc.wait(10)
+
+
+def test_filters_hold_on_every_backend(address: str, tmp_path: Path) -> None:
+    """Every hit passes the filter (type, date, publisher, document, title), on the local store
+    and in Milvus alike, and k hits still come back when the chosen documents have k chunks."""
+    docs_dir = tmp_path / "docs"
+    docs_dir.mkdir()
+    for i, (year, site) in enumerate([("2024", "新华网"), ("2025", "人民网"), ("2026", "新华网")]):
+        body = "".join(
+            f"<p>第{j}段：{year}年上海的人工智能公司营收增长，发布了新的模型和产品，用户数量持续上升。</p>"
+            for j in range(40)
+        )
+        (docs_dir / f"news{i}.html").write_text(
+            f'<html><head><title>{year}年人工智能报道</title><meta name="author" content="记者">'
+            f'<meta property="article:published_time" content="{year}-05-01">'
+            f'<meta property="og:site_name" content="{site}"></head>'
+            f"<body><article><h1>{year}年人工智能报道</h1>{body}</article></body></html>",
+            encoding="utf-8",
+        )
+    (docs_dir / "note.txt").write_text(
+        "上海的人工智能公司在2025年营收增长，这是一份没有日期的笔记。" * 8, encoding="utf-8"
+    )
+    lib = ["--index", address, "--library", "filters"]
+    _run("ingest", *lib, "--embedder", EMBEDDER, str(docs_dir))
+    listed = {d["file"]: d for d in _run("docs", *lib)["documents"]}
+    assert listed["news1.html"]["date"].startswith("2025-05-01")
+
+    def files(*filters: str, k: int = 8) -> list[str]:
+        args = [x for f in filters for x in ("--filter", f)]
+        hits = _run("search", *lib, "上海人工智能公司营收增长", "--k", str(k), *args)["hits"]
+        return [Path(h["source"]).name for h in hits]
+
+    assert len(set(files())) > 1  # unfiltered, several documents answer
+    got = files("type=txt")
+    assert got and set(got) == {"note.txt"}
+    got = files("after=2025", "before=2025-12", k=4)
+    assert len(got) == 4 and set(got) == {"news1.html"}  # k chunks from the one document
+    assert set(files("source=新华网")) == {"news0.html", "news2.html"}
+    assert set(files("type=html", "after=2026-01-01")) == {"news2.html"}
+    assert set(files("document=news0.html,note.txt")) == {"news0.html", "note.txt"}
+    assert set(files("title=2024年")) == {"news0.html"}
+    assert files("after=2030") == []
+    ask = _run(
+        "ask",
+        *lib,
+        "2025年上海人工智能公司营收怎样？",
+        "--llm",
+        "extractive",
+        "--filter",
+        "type=txt",
+    )
+    assert all(Path(h["source"]).name == "note.txt" for h in ask["hits"])
+    assert "searched only documents with type txt" in ask["notes"]

@@ -124,7 +124,7 @@ def test_cli_batch_reports_each_bad_file_and_processes_the_rest(tmp_path: Path) 
     assert len(errors) == 3
     assert "empty.txt: the file is empty" in errors[0]
     assert "binary.txt" in errors[1] and "binary" in errors[1]
-    assert "photo.jpg: unsupported format '.jpg'" in errors[2]
+    assert "photo.jpg: not a readable image (not PNG, JPEG" in errors[2]
     docs = [json.loads(line) for line in res.stdout.splitlines()]
     assert len(docs) == 1 and "正常的中文文本" in docs[0]["text"]
 

@@ -18,6 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from corpus.errors import DocqaError
 from corpus.lang import detect_lang
+from index.filters import Filters
 from qa.conversation import Turn
 from qa.pipeline import MAX_QUESTION_CHARS
 from qa.records import Answer
@@ -56,6 +57,12 @@ class AskIn(BaseModel):
         "`answer` event with the checked answer object (or `error`); so does "
         "`Accept: text/event-stream`",
     )
+    filters: dict[str, Any] | None = Field(
+        default=None,
+        description="limit to some documents: document (ids or file names), type (pdf, docx, "
+        "xlsx, csv, html, txt, md, image), source (publisher), after / before (2025, 2025-03 or "
+        "2025-03-01), title (words); each a string or a list",
+    )
 
 
 class ConversationIn(BaseModel):
@@ -72,6 +79,12 @@ class SearchIn(BaseModel):
     query: str = Field(max_length=MAX_QUESTION_CHARS)
     k: int = Field(default=5, ge=1, le=50)
     mode: Literal["hybrid", "dense", "keyword"] = "hybrid"
+    filters: dict[str, Any] | None = Field(
+        default=None,
+        description="limit to some documents: document (ids or file names), type (pdf, docx, "
+        "xlsx, csv, html, txt, md, image), source (publisher), after / before (2025, 2025-03 or "
+        "2025-03-01), title (words); each a string or a list",
+    )
 
 
 class LibraryIn(BaseModel):
@@ -173,6 +186,7 @@ def api_router(libraries: Libraries) -> APIRouter:
     )
     async def ask(body: AskIn, request: Request) -> Any:
         history = [Turn(t.question, t.answer) for t in body.history]
+        filters = Filters.from_json(body.filters)  # a bad filter: 422 before anything runs
         service = await run_in_threadpool(libraries.get, body.library)
         conv = await run_in_threadpool(service.conversation_for, body.conversation, body.question)
         if conv is not None and not history:
@@ -187,10 +201,10 @@ def api_router(libraries: Libraries) -> APIRouter:
 
         streamed = body.stream or "text/event-stream" in request.headers.get("accept", "")
         if not streamed:
-            answer = await run_in_threadpool(service.ask, body.question, history, body.llm)
+            answer = await run_in_threadpool(service.ask, body.question, history, body.llm, filters)
             return await run_in_threadpool(store, answer)
         stream = AnswerStream(
-            await run_in_threadpool(service.stream, body.question, history, body.llm)
+            await run_in_threadpool(service.stream, body.question, history, body.llm, filters)
         )
         first = await stream.start()
         return EventSourceResponse(
@@ -257,9 +271,11 @@ def api_router(libraries: Libraries) -> APIRouter:
 
     @r.post("/search", summary="Ranked passages (= docqa search --json)")
     def search(body: SearchIn) -> dict[str, Any]:
-        hits = libraries.get(body.library).search(body.query, body.k, body.mode)
+        filters = Filters.from_json(body.filters)
+        hits = libraries.get(body.library).search(body.query, body.k, body.mode, filters)
         return {
             "query": body.query,
+            **({"filters": filters.to_json()} if not filters.empty else {}),
             "language": detect_lang(body.query),
             "hits": [h.to_json() for h in hits],
         }

@@ -20,6 +20,7 @@ from corpus.records import Document
 from corpus.settings import Settings, current, use
 
 if TYPE_CHECKING:
+    from index.filters import Filters
     from qa.records import Answer
     from ui.service import DocqaService
 
@@ -272,6 +273,23 @@ library_option = click.option(
 )
 
 
+def _filters(_ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> Any:
+    from index.filters import Filters
+
+    return Filters.parse(value)
+
+
+filter_option = click.option(
+    "--filter",
+    "filters",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    callback=_filters,
+    help="Only documents that pass (repeatable): document=ID|FILE, type=pdf,docx, "
+    "source=PUBLISHER, after=2025-01, before=2025-12-31, title=WORDS.",
+)
+
+
 def _service(
     index: str | None,
     library: str,
@@ -414,7 +432,16 @@ def ingest(
 )
 @library_option
 @click.option("--json", "as_json", is_flag=True)
-def search(query: str, k: int, index: str | None, mode: str, library: str, as_json: bool) -> None:
+@filter_option
+def search(
+    query: str,
+    k: int,
+    index: str | None,
+    mode: str,
+    library: str,
+    as_json: bool,
+    filters: Filters,
+) -> None:
     """Search the index: ranked passages for QUERY (Chinese or English)."""
     from corpus.lang import detect_lang
 
@@ -423,15 +450,24 @@ def search(query: str, k: int, index: str | None, mode: str, library: str, as_js
     if len(query) > MAX_QUERY_CHARS:
         _fail(f"the query is {len(query)} characters; the limit is {MAX_QUERY_CHARS}")
     _check_k(k)
-    hits = _service(index, library).search(query, k, mode)
+    hits = _service(index, library).search(query, k, mode, filters)
     if as_json:
         _emit_json(
-            {"query": query, "language": detect_lang(query), "hits": [h.to_json() for h in hits]}
+            {
+                "query": query,
+                "language": detect_lang(query),
+                **({"filters": filters.to_json()} if not filters.empty else {}),
+                "hits": [h.to_json() for h in hits],
+            }
         )
         return
+    if not hits and not filters.empty:
+        _say(f"no passage in documents with {filters.describe()}")
     for h in hits:
+        page = f"p. {h.page}, " if h.page else ""
         echo(
-            f"{h.rank}. [{h.score:.4f}] {h.title or '(untitled)'}  ({h.chunk.doc_id} {h.chunk.start}-{h.chunk.end})"
+            f"{h.rank}. [{h.score:.4f}] {h.title or '(untitled)'}  "
+            f"({page}{h.chunk.doc_id} {h.chunk.start}-{h.chunk.end})"
         )
         echo("   " + h.chunk.text.replace("\n", " ")[:300])
 
@@ -549,7 +585,8 @@ def _print_answer(answer: Answer) -> None:
     echo(answer.text)
     for c in answer.citations:
         mark = "verified" if c.verified else "UNVERIFIED: " + "; ".join(c.problems)
-        echo(f"  [{c.n}] {c.title or c.doc_id} ({c.start}-{c.end}, {mark})")
+        where = f"p. {c.page}, " if c.page else ""
+        echo(f"  [{c.n}] {c.title or c.doc_id} ({where}{c.start}-{c.end}, {mark})")
         echo(f"      {c.quote}")
     for note in answer.notes:
         echo(f"note: {note}", err=True)
@@ -564,6 +601,7 @@ def _print_answer(answer: Answer) -> None:
 @click.option("--index", "index", callback=_setting("index"), help="Index folder.")
 @library_option
 @click.option("--json", "as_json", is_flag=True)
+@filter_option
 def ask(
     question: str,
     llm: str,
@@ -572,6 +610,7 @@ def ask(
     index: str | None,
     library: str,
     as_json: bool,
+    filters: Filters,
 ) -> None:
     """Answer QUESTION (Chinese or English) from the indexed documents, with verified citations."""
     from qa.records import Answer
@@ -581,7 +620,7 @@ def ask(
     answer = None
     streamed = False
     stream_live = not as_json and service.engine_name != "extractive"
-    for event in service.stream(question):
+    for event in service.stream(question, filters=filters):
         if isinstance(event, Answer):
             answer = event
         elif stream_live:
@@ -606,6 +645,7 @@ def ask(
 @click.option(
     "--save/--no-save", "keep", default=True, show_default=True, help="Store the conversation."
 )
+@filter_option
 def chat(
     llm: str,
     model: str | None,
@@ -614,6 +654,7 @@ def chat(
     library: str,
     resume: str | None,
     keep: bool,
+    filters: Filters,
 ) -> None:
     """Ask questions one per line; follow-ups use the conversation. Ctrl-D to quit. The chat is
     stored (see `docqa conversations`); --resume ID goes on with a stored one."""
@@ -641,9 +682,9 @@ def chat(
             if conv is None and keep:
                 conv = service.conversation_for("new", question)
             if conv is not None:
-                answer, _ = service.ask_in(store.get(conv.id), question)
+                answer, _ = service.ask_in(store.get(conv.id), question, filters=filters)
             else:
-                answer = service.ask(question, history)
+                answer = service.ask(question, history, filters=filters)
         except QuestionError as exc:
             echo(f"error: {exc}", err=True)
             continue
@@ -675,6 +716,7 @@ def chat(
 )
 @library_option
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
+@filter_option
 def eval_cmd(
     questions: Path | None,
     llm: str,
@@ -685,6 +727,7 @@ def eval_cmd(
     compare_dirs: tuple[Path, Path] | None,
     library: str,
     as_json: bool,
+    filters: Filters,
 ) -> None:
     """Evaluate a question set (JSONL, CSV or SQuAD JSON) through the same pipeline as `docqa ask`."""
     from tqdm import tqdm
@@ -715,7 +758,7 @@ def eval_cmd(
         bar.n = i
         bar.refresh()
 
-    preds = predict(pipe, rows, out, progress)
+    preds = predict(pipe, rows, out, progress, filters)
     bar.close()
     result = score(rows, preds)
     write_reports(result, out, title=f"docqa evaluation: {questions.name} ({pipe.engine.name})")

@@ -309,6 +309,7 @@ def to_markdown(conv: Conversation) -> str:
                     hit.get("publisher"),
                     Path(hit["source"]).name if hit.get("source") else None,
                     hit.get("date"),
+                    f"p. {c['page']}" if c.get("page") else None,
                 )
                 if x
             )

@@ -6,6 +6,7 @@ can talk to docqa.
 - The messages are the conversation: the last one is the question, the user/assistant pairs before
   it the history that follow-ups lean on. System messages are ignored (docqa answers from its
   documents, with its own instructions).
+- Document filters are `filters` in the body, as in /api/ask.
 - The engine is `engine` in the body (`extra_body={"engine": "local"}` in the SDK); default: the
   server's.
 - The content keeps docqa's `[n]` markers. The message (or, streamed, the last chunk) carries
@@ -34,6 +35,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sse_starlette.sse import EventSourceResponse
 
 from corpus.errors import DocqaError
+from index.filters import Filters
 from qa.conversation import Turn
 from qa.engines import NOT_FOUND
 from qa.records import Answer
@@ -95,6 +97,10 @@ class ChatIn(BaseModel):
     engine: Literal["auto", "extractive", "local", "openai"] | None = Field(
         default=None, description="docqa's answer engine; default: the server's"
     )
+    filters: dict[str, Any] | None = Field(
+        default=None,
+        description="docqa's document filters, as in /api/ask (extra_body={'filters': {...}})",
+    )
 
 
 def text_of(message: ChatMessage) -> str:
@@ -155,7 +161,7 @@ def references(answer: Answer, service: DocqaService) -> list[dict[str, Any]]:
                 "source": doc.source if doc else None,
                 "file": show_file(doc.path) if doc else None,
                 "date": doc.date if doc else None,
-                "page": None,  # paged formats do not record pages yet
+                "page": c.page,
                 "quote": c.quote,
                 "start": c.start,
                 "end": c.end,
@@ -223,11 +229,12 @@ def openai_router(libraries: Libraries) -> APIRouter:
             raise ServiceError("docqa gives one answer per request: n must be 1")
         library = model_library(body.model, libraries)
         question, history = conversation(body.messages)
+        filters = Filters.from_json(body.filters)
         service = await run_in_threadpool(libraries.get, library)
         cid = "chatcmpl-" + uuid.uuid4().hex[:24]
         created = int(time.time())
         if not body.stream:
-            answer = await run_in_threadpool(service.ask, question, history, body.engine)
+            answer = await run_in_threadpool(service.ask, question, history, body.engine, filters)
             return {
                 "id": cid,
                 "object": "chat.completion",
@@ -247,7 +254,7 @@ def openai_router(libraries: Libraries) -> APIRouter:
                 ],
             }
         stream = AnswerStream(
-            await run_in_threadpool(service.stream, question, history, body.engine)
+            await run_in_threadpool(service.stream, question, history, body.engine, filters)
         )
         first = await stream.start()
 

@@ -82,6 +82,15 @@ class SourceView:
     verified: bool
     problems: tuple[str, ...]
     check: str = "supported"
+    page: int | None = None
+    ocr_confidence: float | None = None  # the page's, when it was read by OCR
+    table_html: str = ""  # the table the quote is a cell of, that cell highlighted
+
+
+# An OCR'd page read with less confidence than this is flagged on its source cards: a clean
+# 150 dpi scan reads at 0.97-0.99, a blurred, tilted, JPEG-damaged one near 0.9 (benchmarks/ocr.py).
+LOW_OCR_CONFIDENCE = 0.9
+TABLE_WINDOW = 6  # rows shown above and below the cited row of a large table
 
 
 def source_views(answer: Answer, turn: int, snapshot: Library) -> list[SourceView]:
@@ -115,9 +124,64 @@ def source_views(answer: Answer, turn: int, snapshot: Library) -> list[SourceVie
                 c.verified,
                 c.problems,
                 c.check,
+                *_page_and_table(entry.doc if entry else None, c.start, c.end, c.page),
             )
         )
     return out
+
+
+def _page_and_table(doc: Any, start: int, end: int, page: int | None) -> tuple[Any, ...]:
+    """The page of a citation, its OCR confidence, and its table shown with the cell marked."""
+    if doc is None:
+        return (page, None, "")
+    page = doc.page_at(start) if page is None else page
+    found = doc.table_at(start, end)
+    html = ""
+    if found is not None:
+        cell = found[1].cell_at(start, end)
+        if cell is not None:
+            html = table_html(found[1], cell.row, cell.col)
+    return (page, doc.ocr_confidence(page), html)
+
+
+def table_html(table: Any, row: int, col: int) -> str:
+    """A table as read, the cited cell marked and its row and column named; a large table shows
+    the rows around the cited one."""
+    lo = max(0, row - TABLE_WINDOW)
+    hi = min(len(table.rows), row + TABLE_WINDOW + 1)
+    hit_col = ' class="docqa-col-hit"'
+    head = "".join(
+        f"<th{hit_col if j == col else ''}>{esc(h)}</th>" for j, h in enumerate(table.header)
+    )
+    body = []
+    if lo > 0:
+        body.append(
+            f'<tr class="docqa-more"><td colspan="{len(table.header)}">… {lo} rows above</td></tr>'
+        )
+    for i in range(lo, hi):
+        cells = []
+        for j, value in enumerate(table.rows[i]):
+            if i == row and j == col:
+                cells.append(f'<td class="docqa-cell-hit"><mark>{esc(value)}</mark></td>')
+            elif i == row and j == 0:
+                cells.append(f"<td><b>{esc(value)}</b></td>")
+            else:
+                cells.append(f"<td>{esc(value)}</td>")
+        cls = ' class="docqa-row-hit"' if i == row else ""
+        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+    if hi < len(table.rows):
+        body.append(
+            f'<tr class="docqa-more"><td colspan="{len(table.header)}">'
+            f"… {len(table.rows) - hi} rows below</td></tr>"
+        )
+    where = " · ".join(
+        x for x in (table.title, f"sheet {table.sheet}" if table.sheet else None) if x
+    )
+    caption = f"<caption>{esc(where)}</caption>" if where else ""
+    return (
+        f'<div class="docqa-table-wrap"><table class="docqa-table">{caption}'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+    )
 
 
 def _multiline(text: str) -> str:
@@ -214,7 +278,17 @@ def show_file(path: str | None) -> str | None:
 
 
 def source_card(v: SourceView, translation: Translation | None = None) -> str:
-    meta = " · ".join(esc(x) for x in (show_date(v.date), v.publisher, show_file(v.path)) if x)
+    page = f"p. {v.page}" if v.page else None
+    meta = " · ".join(
+        esc(x) for x in (show_date(v.date), v.publisher, show_file(v.path), page) if x
+    )
+    low = v.ocr_confidence is not None and v.ocr_confidence < LOW_OCR_CONFIDENCE
+    ocr = (
+        f'<div class="docqa-ocr-low">⚠ read by OCR with low confidence '
+        f"({v.ocr_confidence:.2f}) on this page: check the quote against the scan</div>"
+        if low and v.ocr_confidence is not None
+        else ""
+    )
     badge = (
         f'<span class="docqa-ok" title="{esc(CHECKED[v.check][1])}">{esc(CHECKED[v.check][0])} ✓</span>'
         if v.verified
@@ -225,9 +299,11 @@ def source_card(v: SourceView, translation: Translation | None = None) -> str:
         f'<div class="docqa-src-head"><span class="docqa-n">[{v.n}]</span> '
         f'<span class="docqa-title">{esc(v.title or "(untitled)")}</span> {badge}</div>'
         f'<div class="docqa-meta">{meta}{" · " if meta else ""}chars {v.start}–{v.end}</div>'
-        f'<div class="docqa-context">{_multiline(v.before)}<mark>{_multiline(v.quote)}</mark>'
+        + ocr
+        + f'<div class="docqa-context">{_multiline(v.before)}<mark>{_multiline(v.quote)}</mark>'
         f"{_multiline(v.after)}</div>"
-        f'<button class="docqa-translate" type="button" data-turn="{v.turn}" data-n="{v.n}">'
+        + v.table_html
+        + f'<button class="docqa-translate" type="button" data-turn="{v.turn}" data-n="{v.n}">'
         f"Translate · 翻译</button>"
         + (translation_html(translation) if translation else "")
         + "</div>"
@@ -322,6 +398,14 @@ CSS = """
 .docqa-meta{color:#6e7781;font-size:12px;margin:2px 0 6px}
 .docqa-context{line-height:1.6}
 .docqa-context mark{background:#fff3b0;color:#000;padding:0 1px}
+.docqa-table-wrap{overflow-x:auto;margin:6px 0}
+.docqa-table{border-collapse:collapse;font-size:.85em}
+.docqa-table caption{text-align:left;color:#555;padding-bottom:2px}
+.docqa-table th,.docqa-table td{border:1px solid #ccc;padding:2px 6px;text-align:left}
+.docqa-table th.docqa-col-hit{background:#f3f0d8}
+.docqa-table td.docqa-cell-hit mark{background:#fff3b0;color:#000;font-weight:600}
+.docqa-table tr.docqa-more td{color:#777;font-style:italic}
+.docqa-ocr-low{color:#8a5a00;font-size:.85em;margin:2px 0}
 .docqa-ok{color:#1a7f37;font-size:12px;font-weight:400}
 .docqa-bad{color:#cf222e;font-size:12px;font-weight:400}
 .docqa-translate{margin-top:6px;font-size:12px;padding:2px 8px;border:1px solid #d0d7de;border-radius:6px;cursor:pointer}

@@ -28,6 +28,7 @@ from corpus.errors import DocqaError
 from corpus.readers import FORMATS, max_file_bytes
 from index.backend import Library, handle_for, is_milvus
 from index.embedders import Embedder, make_embedder
+from index.filters import Filters
 from index.ingest import IngestReport
 from index.model_store import docqa_home, sha256_file
 from index.search import MAX_K, Hit, HybridSearcher, SearchConfig
@@ -305,13 +306,23 @@ class DocqaService:
     def engine_name(self) -> str:
         return self.pipeline().engine.name
 
-    def ask(self, question: str, history: Sequence[Turn] = (), llm: str | None = None) -> Answer:
-        return self.pipeline(llm).ask(check_question(question), history)
+    def ask(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        llm: str | None = None,
+        filters: Filters | None = None,
+    ) -> Answer:
+        return self.pipeline(llm).ask(check_question(question), history, filters)
 
     def stream(
-        self, question: str, history: Sequence[Turn] = (), llm: str | None = None
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        llm: str | None = None,
+        filters: Filters | None = None,
     ) -> Iterator[str | Answer]:
-        return self.pipeline(llm).stream(check_question(question), history)
+        return self.pipeline(llm).stream(check_question(question), history, filters)
 
     # -- conversations -----------------------------------------------------------------------
     @cached_property
@@ -329,22 +340,29 @@ class DocqaService:
         return self.conversations.get(conv_id)
 
     def ask_in(
-        self, conv: Conversation, question: str, llm: str | None = None
+        self,
+        conv: Conversation,
+        question: str,
+        llm: str | None = None,
+        filters: Filters | None = None,
     ) -> tuple[Answer, Message]:
         """Answer a question as the next turn of a stored conversation, and store it."""
-        answer = self.ask(question, conv.turns(), llm)
+        answer = self.ask(question, conv.turns(), llm, filters)
         return answer, self.conversations.append(conv.id, question, answer.to_json())
 
-    def search(self, query: str, k: int = 5, mode: str = "hybrid") -> list[Hit]:
+    def search(
+        self, query: str, k: int = 5, mode: str = "hybrid", filters: Filters | None = None
+    ) -> list[Hit]:
         query = check_question(query)
         if not 1 <= k <= MAX_K:
             raise ServiceError(f"k must be between 1 and {MAX_K}, got {k}")
         if mode == "hybrid":
-            return self.searcher.search(query, k)
+            return self.searcher.search(query, k, filters)
         if mode not in ("dense", "keyword"):
             raise ServiceError(f"mode must be hybrid, dense or keyword, got {mode!r}")
         s = self.searcher
-        return HybridSearcher(s.snapshot, s.embedder, SearchConfig(mode=mode)).search(query, k)
+        searcher = HybridSearcher(s.snapshot, s.embedder, SearchConfig(mode=mode))
+        return searcher.search(query, k, filters)
 
     # -- the library -------------------------------------------------------------------------
     def documents(self) -> list[dict[str, Any]]:
