@@ -27,7 +27,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from corpus.errors import DecodeError, FileTooLargeError
+from corpus.errors import CorpusError, DecodeError, FileTooLargeError
 from corpus.tables import Table, looks_like_caption, make_table
 
 MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 megapixels
@@ -161,7 +161,13 @@ def ocr_pil(img: Any, page: int) -> OcrPage:
     img = img.convert("RGB")
     if max(img.size) > MAX_SIDE:
         img.thumbnail((MAX_SIDE, MAX_SIDE))
-    result = engine()(np.asarray(img))
+    try:
+        result = engine()(np.asarray(img))
+    except Exception as exc:  # noqa: BLE001 - onnxruntime's errors carry a traceback as text
+        lines = [x.strip() for x in str(exc).splitlines() if x.strip()]
+        raise CorpusError(
+            None, f"OCR failed on page {page} ({(lines or ['?'])[-1][:160]})"
+        ) from exc
     lines: list[OcrLine] = []
     boxes = result.boxes if result.boxes is not None else []
     for box, text, score in zip(boxes, result.txts or (), result.scores or (), strict=False):

@@ -83,6 +83,22 @@ class Document:
                 out.append((max(span.start, start), page))
         return tuple(out)
 
+    @cached_property
+    def _cell_starts(self) -> list[list[int]]:
+        return [[c.start for c in t.cells] for t in self.tables]
+
+    def cell_spans(self, start: int, end: int) -> tuple[tuple[int, int], ...]:
+        """`[start, end)` of each table cell statement in the range (a chunk's)."""
+        out: list[tuple[int, int]] = []
+        for table, starts in zip(self.tables, self._cell_starts, strict=True):
+            i = max(0, bisect_right(starts, start) - 1)
+            for c in table.cells[i:]:
+                if c.start >= end:
+                    break
+                if c.end > start:
+                    out.append((c.start, c.end))
+        return tuple(out)
+
     def table_at(self, start: int, end: int) -> tuple[int, Table] | None:
         """(index, table) of the table whose cell statements `[start, end)` falls in."""
         for i, t in enumerate(self.tables):

@@ -145,8 +145,17 @@ class Sandbox:
             import corpus.errors
 
             cls = getattr(corpus.errors, rest[0], CorpusError)
-            raise (cls if issubclass(cls, CorpusError) else CorpusError)(rest[1], rest[2])
+            raise (cls if issubclass(cls, CorpusError) else CorpusError)(rest[1] or path, rest[2])
         raise CorpusError(path, rest[0])
+
+    def recycle(self) -> None:
+        """Stop the reading child, so the next call starts a fresh one: long OCR work returns
+        its heap (onnxruntime's allocations fragment it page after page)."""
+        global _child
+        with _lock:
+            if _child is not None:
+                _child.stop()
+                _child = None
 
     def close(self) -> None:
         """Nothing to release: the child serves the process's next reads."""

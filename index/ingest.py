@@ -44,6 +44,9 @@ from index.store import (
 )
 
 Progress = Callable[[int, int, str], None]
+# A long scan's pages are read by a fresh reading child every this many pages: onnxruntime's heap
+# grows page after page, and the child's memory cap would end a 100-page scan (benchmarks/ocr.py).
+OCR_PAGES_PER_CHILD = 20
 
 
 @dataclass(frozen=True)
@@ -394,6 +397,8 @@ def _ocr_pages(
     for k, page in enumerate(targets, 1):
         if progress:
             progress(i, n, f"{path} · OCR page {k} of {len(targets)}")
+        if k % OCR_PAGES_PER_CHILD == 0:
+            reader.recycle()
         out[page] = reader.call(path, page)
     return out
 

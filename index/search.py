@@ -63,6 +63,14 @@ class Hit:
     keyword_rank: int | None = None
     # paged formats: (offset, page) where each page of the chunk begins, first at its start
     pages: tuple[tuple[int, int], ...] = ()
+    # table cell statements in the chunk, `[start, end)` in the document (corpus.tables)
+    cells: tuple[tuple[int, int], ...] = ()
+
+    def in_cell(self, start: int, end: int) -> bool:
+        """Whether `[start, end)` is (within) one table cell's statement: a sentence that names
+        its table, row and column itself, and owes nothing to the text before it."""
+        # a sentence keeps the separator after the statement (`；`, `; `): up to 2 characters
+        return any(a <= start and end <= b + 2 for a, b in self.cells)
 
     @property
     def page(self) -> int | None:
@@ -284,4 +292,5 @@ class HybridSearcher:
             dr,
             kr,
             doc.page_breaks(chunk.start, chunk.end) if doc else (),
+            doc.cell_spans(chunk.start, chunk.end) if doc else (),
         )

@@ -190,7 +190,12 @@ class Selection:
 
 def subject_context(hit: Hit, start: int, end: int, policy: Policy = POLICY) -> str:
     """Where a sentence's subject may be named: its document's title, and the sentence with the
-    `subject_context_chars` before it in its chunk (document offsets `start`..`end`)."""
+    `subject_context_chars` before it in its chunk (document offsets `start`..`end`). A table
+    cell's statement names its own table, row and column: the statements before it are other
+    cells', so its context is the statement alone."""
+    if hit.in_cell(start, end):
+        a = start - hit.chunk.start
+        return f"{hit.title or ''}\n{hit.chunk.text[a : end - hit.chunk.start]}"
     a = max(0, start - hit.chunk.start - policy.subject_context_chars)
     return f"{hit.title or ''}\n{hit.chunk.text[a : end - hit.chunk.start]}"
 

@@ -53,6 +53,7 @@ from qa.policy import (
     Support,
     about_another,
     another_year,
+    cell_of_another,
     measure_not_given,
 )
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
@@ -272,6 +273,8 @@ class QAPipeline:
             return why
         context = self._context(p.hits, best.doc_id, best.start, best.end) or top
         if why := measure_not_given(p.query, context):
+            return why
+        if why := cell_of_another(p.info, p.hits, best, context):
             return why
         if p.info.asks_full_year and _PART_OF_YEAR.search(top) and not _WHOLE_YEAR.search(top):
             return "the question asks about a whole year; the documents give part of one"

@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -249,3 +250,19 @@ def another_year(years: Sequence[str], sentence: str) -> str | None:
     if any(y in sentence for y in years):
         return None  # the year asked is there, as the one compared with: not judged
     return f"the best sentence reports {own[0]}, not {years[0]}"
+
+
+def cell_of_another(q: Any, hits: Sequence[Any], best: Any, context: str) -> str | None:
+    """Why a table cell does not answer a question about a subject its statement (with its
+    table's title and its document's title) never names: another company's row, say, when the
+    one asked about has an empty cell there; or None. Only cells are judged this way: a cell's
+    statement is complete, while a sentence of prose may name its subject paragraphs earlier."""
+    from qa.question import subject_missing
+
+    cell = any(h.chunk.doc_id == best.doc_id and h.in_cell(best.start, best.end) for h in hits)
+    if not cell:
+        return None
+    missing = subject_missing(q, context)
+    if not missing:
+        return None
+    return f"the table cell cited does not name {missing[0].label}"

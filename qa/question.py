@@ -102,6 +102,8 @@ def analyse(
         subjects += [
             c for c in concepts if c.name and not c.curated and any(ch.isupper() for ch in c.label)
         ]
+    known = {f for c in subjects for f in c.forms}
+    subjects += [c for c in latin_names(question, lang, passages) if c.label.lower() not in known]
     return Question(
         question,
         lang,
@@ -290,6 +292,29 @@ def question_concepts(
             curated = any(c in curated_zh for c in group)
             concepts.append(Concept(frozenset(forms), group[0], curated=curated))
     return concepts
+
+
+def latin_names(question: str, lang: str, passages: str) -> list[Concept]:
+    """Latin-script names of a question that the passages write the same way, even when they are
+    English words too (Keystone, Harbor): in a Chinese question any Latin word (2024年Arbor的毛利);
+    in an English one a capitalised word that does not open the question. Over Chinese passages
+    a Latin word they contain is a name; over English ones this says nothing."""
+    if lang == "en" and detect_lang(passages) == "en":
+        return []
+    out: list[Concept] = []
+    for m in _LATIN.finditer(question):
+        word = m.group()
+        if len(word) < 2:
+            continue
+        if lang == "en" and (m.start() == 0 or not word[0].isupper() or word in _EN_OPENERS):
+            continue
+        if word not in passages:
+            continue
+        out.append(Concept(frozenset({word.lower()}), word, name=True))
+    return out
+
+
+_EN_OPENERS = {"What", "When", "Where", "Who", "Whom", "Which", "Why", "How", "In", "On", "At", "I"}
 
 
 def is_common_english(word: str) -> bool:

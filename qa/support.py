@@ -260,9 +260,21 @@ _MEASURES: tuple[tuple[str, str], ...] = (
         r"托位|床位|名额|(?:childcare|nursery|school|kindergarten) places|hospital beds",
     ),
     ("graduates", r"毕业生|graduates"),
-    ("revenue", r"营收|营业收入|总收入|收入|营业额|revenues?|sales|turnover"),
+    (
+        "revenue",
+        r"营收|营业收入|总收入|收入|营业额|revenues?|\bsales\b(?! (?:and|&) marketing)|turnover",
+    ),
+    (
+        "R&D expenses",
+        r"研发费用|研发投入|研发支出|研究开发费|R&D|research and development",
+    ),
+    (
+        "selling expenses",
+        r"销售费用|销售开支|selling expenses|(?:sales|selling) (?:and|&) marketing expenses",
+    ),
+    ("administrative expenses", r"管理费用|administrative expenses|G&A"),
     ("gross profit", r"毛利(?!率)|gross profit"),
-    ("profit", r"(?<!毛)利润|净利|盈利|\bprofits?\b|net income"),
+    ("profit", r"(?<!毛)利润|净利|盈利|(?<!gross )\bprofits?\b|net income"),
     ("gross margin", r"毛利率|gross margin"),
     ("valuation", r"估值|valuation|valued at"),
     ("market value", r"市值|market (?:cap|capitali[sz]ation|value)"),
