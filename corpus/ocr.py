@@ -164,10 +164,8 @@ def ocr_pil(img: Any, page: int) -> OcrPage:
     try:
         result = engine()(np.asarray(img))
     except Exception as exc:  # noqa: BLE001 - onnxruntime's errors carry a traceback as text
-        lines = [x.strip() for x in str(exc).splitlines() if x.strip()]
-        raise CorpusError(
-            None, f"OCR failed on page {page} ({(lines or ['?'])[-1][:160]})"
-        ) from exc
+        said = [x.strip() for x in str(exc).splitlines() if x.strip()]
+        raise CorpusError(None, f"OCR failed on page {page} ({(said or ['?'])[-1][:160]})") from exc
     lines: list[OcrLine] = []
     boxes = result.boxes if result.boxes is not None else []
     for box, text, score in zip(boxes, result.txts or (), result.scores or (), strict=False):

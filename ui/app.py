@@ -12,6 +12,7 @@ import gradio as gr
 
 from corpus.errors import DocqaError
 from corpus.settings import current
+from index.filters import TYPES, Filters
 from qa.conversation import Turn
 from qa.llm import local_model_installed
 from qa.records import Answer
@@ -21,6 +22,7 @@ from ui.libraries import Libraries
 from ui.service import DocqaService, ServiceError, Upload
 
 USER_ERRORS = (DocqaError, ValueError)
+FILTER_TYPES = TYPES
 EXAMPLES = [
     "MiniMax 2025年全年总收入是多少？",
     "What was MiniMax's net loss in 2025?",
@@ -159,6 +161,38 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                         elem_id="docqa-engine",
                     )
                     clear = gr.Button("New conversation · 新对话", scale=1, elem_id="docqa-new")
+                with gr.Accordion("Filters · 筛选", open=False, elem_id="docqa-filters"):
+                    with gr.Row():
+                        fl_docs = gr.Dropdown(
+                            _doc_choices(service),
+                            multiselect=True,
+                            label="Documents · 文档",
+                            scale=3,
+                            elem_id="docqa-filter-docs",
+                        )
+                        fl_types = gr.CheckboxGroup(
+                            list(FILTER_TYPES),
+                            label="File types · 文件类型",
+                            scale=3,
+                            elem_id="docqa-filter-types",
+                        )
+                    with gr.Row():
+                        fl_source = gr.Textbox(
+                            label="Source · 来源",
+                            placeholder="新华网",
+                            elem_id="docqa-filter-source",
+                        )
+                        fl_after = gr.Textbox(
+                            label="From · 起", placeholder="2025-01", elem_id="docqa-filter-after"
+                        )
+                        fl_before = gr.Textbox(
+                            label="To · 止", placeholder="2025-12-31", elem_id="docqa-filter-before"
+                        )
+                        fl_title = gr.Textbox(
+                            label="Title words · 标题",
+                            placeholder="年报",
+                            elem_id="docqa-filter-title",
+                        )
                 with gr.Row():
                     past = gr.Dropdown(
                         _conversation_choices(service),
@@ -200,6 +234,12 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             llm: str,
             lib: str | None,
             conv: str | None,
+            docs: list[str] | None = None,
+            types: list[str] | None = None,
+            source: str = "",
+            after: str = "",
+            before: str = "",
+            title: str = "",
         ):
             service = served(lib)
             message = (message or "").strip()
@@ -219,7 +259,21 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             text = ""
             last = 0.0
             try:
-                for event in service.stream(message, history, llm):
+                filters = Filters.from_json(
+                    {
+                        k: v
+                        for k, v in {
+                            "document": docs or [],
+                            "type": types or [],
+                            "source": [x for x in (source or "").split(",") if x.strip()],
+                            "after": (after or "").strip(),
+                            "before": (before or "").strip(),
+                            "title": (title or "").split(),
+                        }.items()
+                        if v
+                    }
+                )
+                for event in service.stream(message, history, llm, filters):
                     if isinstance(event, Answer):
                         answer = event
                     else:
@@ -270,10 +324,12 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             )
 
         chat_outputs = [chatbot, turns, sources, question, conv_id, past, export_btn]
+        filter_inputs = [fl_docs, fl_types, fl_source, fl_after, fl_before, fl_title]
+        fl_docs.focus(lambda lib: gr.update(choices=_doc_choices(served(lib))), library, fl_docs)
         for trigger in (question.submit, ask_btn.click):
             trigger(
                 respond,
-                [question, chatbot, turns, engine, library, conv_id],
+                [question, chatbot, turns, engine, library, conv_id, *filter_inputs],
                 chat_outputs,
                 concurrency_limit=4,
             )
@@ -489,7 +545,9 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             items = [Upload(Path(p).name, Path(p).read_bytes()) for p in paths]
             try:
                 result = served(lib).upload(
-                    items, progress=lambda i, n, _p: progress((i, n), desc="reading files")
+                    items,
+                    # a scan says which page OCR is on: "report.pdf · OCR page 3 of 40"
+                    progress=lambda i, n, p: progress((i, n), desc=Path(p).name or "reading files"),
                 )
             except USER_ERRORS as exc:
                 return library_outputs("⚠️ " + render.md_text(str(exc)), lib)
