@@ -225,7 +225,14 @@ def subject_missing(q: Question, context: str) -> list[Concept]:
     """The question's subjects that `context` (a cited sentence, the text just before it and its
     document's title) never names."""
     low = context.lower()
-    return [c for c in q.subjects if not any(f.lower() in low for f in c.forms)]
+    return [c for c in q.subjects if not any(_names(f.lower(), low) for f in c.forms)]
+
+
+def _names(form: str, text: str) -> bool:
+    """Whether `text` names `form`: a Latin name as a whole word (Arbor is not in Harbor)."""
+    if form.isascii() and form[:1].isalpha():
+        return re.search(rf"(?<![a-z]){re.escape(form)}(?![a-z])", text) is not None
+    return form in text
 
 
 def covers(concept: Concept, sentence_terms: set[str], sentence: str) -> bool:

@@ -269,8 +269,21 @@ def test_filters_hold_on_every_backend(address: str, tmp_path: Path) -> None:
     (docs_dir / "note.txt").write_text(
         "上海的人工智能公司在2025年营收增长，这是一份没有日期的笔记。" * 8, encoding="utf-8"
     )
+    from docfiles import finance_docx, text_pdf
+
+    (docs_dir / "report.pdf").write_bytes(
+        text_pdf([["第一页：公司简介。"], ["第二页：2025年员工总数达到385人。"]])
+    )
+    finance_docx(docs_dir / "prospectus.docx")
     lib = ["--index", address, "--library", "filters"]
     _run("ingest", *lib, "--embedder", EMBEDDER, str(docs_dir))
+    # pages and tables are kept on every backend
+    hit = _run("search", *lib, "员工总数385人", "--filter", "type=pdf", "--k", "1")["hits"][0]
+    assert hit["page"] == 2 and "385人" in hit["text"]
+    cell = _run(
+        "ask", *lib, "2024年MiniMax的毛利是多少？", "--llm", "extractive", "--filter", "type=docx"
+    )
+    assert "373万美元" in cell["answer"], cell
     listed = {d["file"]: d for d in _run("docs", *lib)["documents"]}
     assert listed["news1.html"]["date"].startswith("2025-05-01")
 
@@ -280,6 +293,7 @@ def test_filters_hold_on_every_backend(address: str, tmp_path: Path) -> None:
         return [Path(h["source"]).name for h in hits]
 
     assert len(set(files())) > 1  # unfiltered, several documents answer
+    assert set(files("after=2000")) <= {"news0.html", "news1.html", "news2.html"}
     got = files("type=txt")
     assert got and set(got) == {"note.txt"}
     got = files("after=2025", "before=2025-12", k=4)

@@ -80,12 +80,13 @@ def test_bombs_are_one_line_each_and_the_batch_goes_on(tmp_path: Path, hostile: 
     r = docqa(idx, "ingest", str(hostile), "--json", env={"DOCQA_EMBEDDER": "hash:64"})
     assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr  # type: ignore[union-attr]
     errors = [ln for ln in r.stderr.splitlines() if ln.startswith("error: ")]  # type: ignore[union-attr]
-    assert len(errors) == 2, r.stderr  # the two DOCX; the XLSX is not a format docqa reads yet
+    assert len(errors) == 3, r.stderr  # the two DOCX and the XLSX
     by_name = {Path(e.split(": ")[1]).name: e for e in errors}
     assert "bad XML" in by_name["laughs.docx"] and "amplification" in by_name["laughs.docx"]
     assert "refused as a zip bomb" in by_name["one-node-bomb.docx"]
+    assert "refused as a zip bomb" in by_name["book.xlsx"]
     assert len(titles(idx)) == len(good)
-    with pytest.raises(Exception, match="unsupported format '.xlsx'"):
+    with pytest.raises(Exception, match="refused as a zip bomb"):
         read_document(hostile / "book.xlsx")
 
 
