@@ -50,7 +50,9 @@ def tree_rss(pid: int) -> int:
     return total
 
 
-def run_measured(cmd: list[str], env: dict[str, str]) -> dict:
+def run_measured(cmd: list[str], env: dict[str, str], timeout: float = 900) -> dict:
+    """Run a command; its exit code, seconds, peak resident memory (with its children) and
+    first error line."""
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -64,7 +66,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> dict:
 
     t = threading.Thread(target=sample, daemon=True)
     t.start()
-    out, err = proc.communicate(timeout=900)
+    out, err = proc.communicate(timeout=timeout)
     done.set()
     t.join()
     errors = [ln for ln in err.splitlines() if ln.startswith("error:")]

@@ -20,16 +20,16 @@ import io
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from hostile_files import run_measured  # noqa: E402  (benchmarks/)
 
 from corpus.ocr import ocr_pil  # noqa: E402
 
@@ -158,24 +158,6 @@ def accuracy(n: int) -> dict[str, Any]:
     return result
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and all its descendants, from /proc."""
-    total = 0
-    todo = [pid]
-    while todo:
-        p = todo.pop()
-        try:
-            status = Path(f"/proc/{p}/status").read_text()
-            m = re.search(r"VmRSS:\s+(\d+) kB", status)
-            total += int(m.group(1)) * 1024 if m else 0
-            for task in Path(f"/proc/{p}/task").iterdir():
-                kids = (task / "children").read_text().split()
-                todo.extend(int(k) for k in kids)
-        except (OSError, ValueError):
-            continue
-    return total
-
-
 def memory(n: int) -> dict[str, Any]:
     """Ingest an N-page scanned PDF with `docqa ingest`; peak RSS of the process tree."""
     from PIL import ImageFont
@@ -189,36 +171,25 @@ def memory(n: int) -> dict[str, Any]:
         images = [render(lines, font).convert("L") for lines in todo]
         images[0].save(scan, "PDF", save_all=True, append_images=images[1:], resolution=DPI)
         del images
-        env = {**os.environ, "DOCQA_EMBEDDER": "hash:64", "DOCQA_HOME": tmp}
+        env = {
+            **os.environ,
+            "DOCQA_EMBEDDER": "hash:64",
+            "DOCQA_HOME": tmp,
+            "PYTHONPATH": str(ROOT),
+        }
         cmd = [sys.executable, "-m", "ui.cli", "ingest", "--index", f"{tmp}/idx", str(scan)]
-        t = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
-        peak = 0
-        done = threading.Event()
-
-        def sample() -> None:
-            nonlocal peak
-            while not done.is_set():
-                peak = max(peak, _tree_rss(proc.pid))
-                time.sleep(0.2)
-
-        thread = threading.Thread(target=sample, daemon=True)
-        thread.start()
-        _, err = proc.communicate()
-        done.set()
-        thread.join()
-        seconds = time.perf_counter() - t
+        run = run_measured(cmd, env, timeout=6 * 3600)
     out = {
         "pages": n,
-        "peak_rss_mb": round(peak / 2**20),
-        "seconds": round(seconds, 1),
-        "seconds_per_page": round(seconds / n, 2),
-        "exit": proc.returncode,
-        "stderr_tail": err.strip().splitlines()[-1:] if err.strip() else [],
+        "peak_rss_mb": run["peak_mb"],
+        "seconds": run["seconds"],
+        "seconds_per_page": round(run["seconds"] / n, 2),
+        "exit": run["exit"],
+        "error": run["error"],
     }
     print(
         f"{n}-page scan through docqa ingest: peak {out['peak_rss_mb']} MB (process + reading "
-        f"child), {seconds:.0f} s ({out['seconds_per_page']} s/page), exit {proc.returncode}",
+        f"child), {out['seconds']:.0f} s ({out['seconds_per_page']} s/page), exit {out['exit']}",
         flush=True,
     )
     return out
