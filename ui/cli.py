@@ -237,9 +237,11 @@ def _progress_bar(desc: str) -> Callable[[int, int, str], None]:
 
     bar = tqdm(total=0, desc=desc, unit="file", file=sys.stderr, disable=not sys.stderr.isatty())
 
-    def update(i: int, n: int, _path: str) -> None:
+    def update(i: int, n: int, path: str) -> None:
         bar.total = n
         bar.n = i
+        # a scan names the page OCR is reading: "scan.pdf · OCR page 3 of 40"
+        bar.set_postfix_str(Path(path).name if "OCR page" in path else "", refresh=False)
         bar.refresh()
         if i >= n:
             bar.close()
