@@ -256,3 +256,47 @@ def test_date_filters_take_years_months_and_days() -> None:
     assert Filters.from_json({"after": "2024-02-29"}).after == "2024-02-29"
     with pytest.raises(FilterError, match="unknown filter field 'when'"):
         Filters.from_json({"when": "2025"})
+
+
+def test_a_scan_uploaded_to_the_server_reports_its_pages_and_is_cited_by_page(
+    live_server: str,
+) -> None:
+    """A background upload job of a two-page scan says which page OCR is on, and an answer
+    from it through the API cites the page the quote is on."""
+    import time
+    import urllib.error
+    import urllib.request
+
+    from conftest import post_json, upload_request
+
+    scan = scanned_pdf(
+        text_pdf([["星河港口年度报告。"], ["星河港口2025年的集装箱吞吐量为4321万标准箱。"]])
+    )
+    with urllib.request.urlopen(upload_request(live_server, [("星河港口.pdf", scan)])) as r:
+        job = json.load(r)["job"]["id"]
+    seen: set[str] = set()
+    deadline = time.time() + 300
+    while time.time() < deadline:
+        with urllib.request.urlopen(f"{live_server}/api/jobs/{job}") as r:
+            body = json.load(r)
+        seen.add(body["progress"]["current"] or "")
+        if body["state"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    assert body["state"] == "done", body
+    assert any("OCR page" in s for s in seen), seen
+    answer = post_json(
+        f"{live_server}/api/ask",
+        {"question": "星河港口2025年的集装箱吞吐量是多少？", "filters": {"type": "pdf"}},
+    )
+    assert not answer["refused"] and "4321" in answer["answer"]
+    assert answer["citations"][0]["page"] == 2
+    bad = urllib.request.Request(
+        f"{live_server}/api/ask",
+        data=json.dumps({"question": "吞吐量？", "filters": {"kind": "pdf"}}).encode(),
+        headers={"content-type": "application/json"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as err:
+        urllib.request.urlopen(bad)
+    assert err.value.code == 422
+    assert "unknown filter field 'kind'" in json.loads(err.value.read())["error"]
