@@ -300,3 +300,36 @@ def test_a_scan_uploaded_to_the_server_reports_its_pages_and_is_cited_by_page(
         urllib.request.urlopen(bad)
     assert err.value.code == 422
     assert "unknown filter field 'kind'" in json.loads(err.value.read())["error"]
+
+
+def test_two_columns_are_read_left_column_first(tmp_path: Path) -> None:
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 24)
+    img = Image.new("RGB", (1240, 900), "white")
+    d = ImageDraw.Draw(img)
+    d.text((80, 40), "双栏排版测试报告：港口与城市的基本情况对照", fill="black", font=font)
+    left = "左栏第一句讲的是港口的历史和最早的码头。左栏第二句讲的是港口的规模和泊位数量。左栏第三句讲的是港口的航线和主要贸易伙伴。"
+    right = "右栏第一句讲的是城市的人口和年龄结构。右栏第二句讲的是城市的面积和行政区划。右栏第三句讲的是城市的交通和地铁线路。"
+    for x, text in ((80, left), (660, right)):  # columns of prose, 20 characters a line
+        for i in range(0, len(text), 20):
+            d.text((x, 120 + i // 20 * 50), text[i : i + 20], fill="black", font=font)
+    path = tmp_path / "columns.png"
+    img.save(path)
+    text = read_document(path).text.replace(" ", "")
+    assert text.index("左栏第三句") < text.index("右栏第一句"), text
+    assert text.index("双栏排版") < text.index("左栏第一句")
+    assert "左栏第二句讲的是港口的规模和泊位数量" in text  # lines joined back into sentences
+
+
+def test_a_page_read_with_low_confidence_is_flagged_on_its_card() -> None:
+    from ui.render import SourceView
+
+    view = SourceView(
+        0, 1, "d", "c", 0, 4, "扫描件", None, None, "scan.pdf", "", "一段文字", "",
+        True, (), "quoted", page=3, ocr_confidence=0.71,
+    )  # fmt: skip
+    html = source_card(view)
+    assert "p. 3" in html and "low confidence (0.71)" in html
+    clear = source_card(SourceView(**{**view.__dict__, "ocr_confidence": 0.99}))
+    assert "low confidence" not in clear
