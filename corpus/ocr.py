@@ -289,14 +289,17 @@ def _gutter(lines: list[OcrLine]) -> float | None:
     if best is None:
         return None
     g = x0 + best[1] / steps * width
-    left = [x.x1 - x.x0 for x in narrow if x.x1 <= g]
-    right = [x.x1 - x.x0 for x in narrow if x.x0 >= g]
+    left = [x for x in narrow if x.x1 <= g]
+    right = [x for x in narrow if x.x0 >= g]
     if len(left) < 3 or len(right) < 3:
         return None
-    # columns of prose have lines a good part of the block wide; a table's cells are short, and
-    # a table is read row by row, not column by column
-    if min(statistics.median(left), statistics.median(right)) < 0.25 * width:
-        return None
+    # columns of prose have long lines (a good part of the block wide, or many characters in a
+    # newspaper's narrow columns); a table's cells are short, and a table is read row by row
+    for side in (left, right):
+        wide = statistics.median(x.x1 - x.x0 for x in side) >= 0.25 * width
+        wordy = statistics.median(len(x.text) for x in side) >= 8
+        if not (wide or wordy):
+            return None
     return g
 
 
