@@ -134,12 +134,13 @@ def ocr_targets(path: str, data: bytes | None = None) -> list[int]:
     if data is None:
         data = Path(path).read_bytes()
     if fmt == "pdf":
-        return scanned_pages(data, path)
-    from corpus.ocr import image_frames
+        pages = scanned_pages(data, path)
+    else:
+        from corpus.ocr import image_frames
 
-    n = image_frames(data, path)
-    check_ocr_pages(n, path)
-    return list(range(n))
+        pages = list(range(image_frames(data, path)))
+    check_ocr_pages(len(pages), path)
+    return pages
 
 
 def ocr_page(path: str, index: int) -> OcrPage:

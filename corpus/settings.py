@@ -22,7 +22,7 @@ gets the settings resolved from the environment at each call of `current()`.
 | DOCQA_MAX_REQUEST_MB | 64 | largest HTTP request body |
 | DOCQA_LOCK_TIMEOUT | 300 | seconds a writer waits for another |
 | DOCQA_CLEAN_SECONDS | 60 | seconds one file may take to read and clean (one page, for pages read by OCR); over it, the file is an error |
-| DOCQA_MAX_OCR_PAGES | 200 | most pages of one file read by OCR (about 2 s a page on 2 cores); a longer scan is refused |
+| DOCQA_MAX_OCR_PAGES | 200 | most pages of one file read by OCR (about 7 s a page on 2 cores); a longer scan is refused |
 | DOCQA_MILVUS_TOKEN | (none) | token for a Milvus server |
 | DOCQA_DENSE_EVIDENCE | always | dense evidence scoring: always, cross, never |
 | DOCQA_HOST / DOCQA_PORT / DOCQA_TOKEN | 127.0.0.1 / 7860 / (none) | `docqa serve` |

@@ -22,6 +22,7 @@ from corpus.chunking import ChunkingConfig, chunk_document
 from corpus.errors import CorpusError
 from corpus.mentions import library_terms
 from corpus.ocr import OcrPage
+from corpus.pdf import check_ocr_pages
 from corpus.readers import PAGED, expand_paths, format_of, read_document
 from corpus.records import Chunk, Document
 from corpus.sandbox import Sandbox
@@ -393,6 +394,9 @@ def _ocr_pages(
     if format_of(path) not in PAGED:
         return None
     targets: list[int] = planner.call(path)
+    # checked here too: the reading child reads the settings it was started with, this process
+    # the ones in force now (an option, a test's environment)
+    check_ocr_pages(len(targets), path)
     out: dict[int, OcrPage] = {}
     for k, page in enumerate(targets, 1):
         if progress:
