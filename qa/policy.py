@@ -231,6 +231,9 @@ _COMPARED_WITH = re.compile(
 )
 
 
+_AMOUNT_AFTER = re.compile(r"\.\d|[万亿千百%]|\s*(?:美元|元|人|million|billion)")
+
+
 def another_year(years: Sequence[str], sentence: str) -> str | None:
     """Why the best sentence does not answer a question about a year: it reports another year
     and not the one asked (a table's 2024 cell for a question about 2023, whose cell is empty),
@@ -244,6 +247,7 @@ def another_year(years: Sequence[str], sentence: str) -> str | None:
         m.group()
         for m in YEAR.finditer(sentence)
         if not _COMPARED_WITH.search(sentence[max(0, m.start() - 16) : m.start()])
+        and not _AMOUNT_AFTER.match(sentence, m.end())  # 2007.9万美元 is an amount
     ]
     if not own or any(y in own for y in years):
         return None
