@@ -75,7 +75,7 @@ def read_document(
     """Read and clean one file. Raises a `CorpusError` subclass that names the problem. `ocr`:
     pages already read by OCR (0-based page -> result), so they are not read again."""
     p = Path(path)
-    fmt = FORMATS.get(p.suffix.lower())
+    fmt = format_of(p)
     if fmt is None:
         kinds = ", ".join(sorted(FORMATS))
         raise UnsupportedFormatError(
@@ -195,6 +195,7 @@ def build_document(
             table = replace(table, title=extracted.title)
         tables_at.setdefault(min(at, len(extracted.paragraphs)), []).append(table)
     texts: list[str] = []
+    spans: list[Span] = []
     pages: list[int] = []
     placed: list[Table] = []
     pos = 0
@@ -203,6 +204,7 @@ def build_document(
         nonlocal pos
         start = pos
         texts.append(text)
+        spans.append(Span(start, start + len(text)))
         pages.append(page)
         pos += len(text) + 1
         return start
@@ -214,11 +216,11 @@ def build_document(
             for r, statements in enumerate(row_statements(table)):
                 if not statements:
                     continue
-                text = sep.join(_CONTROL.sub("", st) for _, st in statements)
-                start = add(text, table.page or page)
-                for col, st in statements:
-                    cells.append(Cell(r, col, start, start + len(_CONTROL.sub("", st))))
-                    start += len(_CONTROL.sub("", st)) + len(sep)
+                clean = [(col, _CONTROL.sub("", st)) for col, st in statements]
+                start = add(sep.join(st for _, st in clean), table.page or page)
+                for col, st in clean:
+                    cells.append(Cell(r, col, start, start + len(st)))
+                    start += len(st) + len(sep)
             if cells:
                 placed.append(replace(table, cells=tuple(cells)))
 
@@ -234,10 +236,6 @@ def build_document(
     if not texts:
         raise NoTextError(path, "no article text found after removing boilerplate")
     text = "\n".join(texts)
-    spans, start = [], 0
-    for t in texts:
-        spans.append(Span(start, start + len(t)))
-        start += len(t) + 1
     return Document(
         id=content_id(text),
         text=text,

@@ -76,8 +76,11 @@ class Document:
         if not self.pages:
             return ()
         out: list[tuple[int, int]] = []
-        for span, page in zip(self.paragraphs, self.pages, strict=False):
-            if span.end < start or span.start >= end:
+        first = max(0, bisect_right(self._paragraph_starts, start) - 1)
+        for span, page in zip(self.paragraphs[first:], self.pages[first:], strict=False):
+            if span.start >= end:
+                break
+            if span.end < start:
                 continue
             if not out or out[-1][1] != page:
                 out.append((max(span.start, start), page))
