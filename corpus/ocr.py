@@ -13,6 +13,10 @@ work too); a line that spans the gutter (a title over both columns) closes the b
 Within a column, boxes on one visual line are joined left to right, and a line starts a new
 paragraph after a gap, after a sentence end, or when the line before it stopped short.
 
+Orientation: a page is read as it stands, with no line-by-line orientation classifier (it turned
+English lines upside down); a page whose confidence says it was read upside down is read again
+turned round.
+
 Bad input is one line each: an image that cannot be decoded, one larger than `MAX_PIXELS` (a
 decompression bomb is refused before it is decoded), a scan with more pages than
 `DOCQA_MAX_OCR_PAGES`.
@@ -33,6 +37,8 @@ from corpus.tables import Table, looks_like_caption, make_table
 MAX_PIXELS = 60_000_000  # an A4 page at 600 dpi is 35 megapixels
 MAX_SIDE = 3508  # larger images are scaled down to this (A4 at 300 dpi) before OCR
 PDF_DPI = 150  # scanned PDF pages are rendered at this resolution
+# Text read upside down comes back at about 0.5-0.6 confidence, upright print at 0.95 or more.
+UPSIDE_DOWN_BELOW = 0.75
 _SENTENCE_END = "。！？!?；;…:：」』”"
 
 _engine: Any = None
@@ -78,7 +84,10 @@ def engine() -> Any:
         if _engine is None:
             from rapidocr import RapidOCR
 
-            _engine = RapidOCR(params={"Global.log_level": "error"})
+            # no line-orientation classifier: it turned whole English lines upside down (a
+            # page of benchmarks/ocr.py's English fell to 0.62 character accuracy); a page
+            # scanned upside down is caught by its confidence instead (ocr_pil)
+            _engine = RapidOCR(params={"Global.log_level": "error", "Global.use_cls": False})
             logging.getLogger("RapidOCR").setLevel(logging.ERROR)
         return _engine
 
@@ -152,15 +161,30 @@ def ocr_pdf_page(data: bytes, path: str | None, index: int) -> OcrPage:
 
 
 def ocr_pil(img: Any, page: int) -> OcrPage:
-    """OCR a PIL image: paragraphs in reading order and the confidence."""
+    """OCR a PIL image: paragraphs in reading order and the confidence. A page read with a
+    confidence under `UPSIDE_DOWN_BELOW` is read again turned round, and the better read kept."""
     import time
-
-    import numpy as np
 
     t0 = time.perf_counter()
     img = img.convert("RGB")
     if max(img.size) > MAX_SIDE:
         img.thumbnail((MAX_SIDE, MAX_SIDE))
+    lines = _recognise(img, page)
+    confidence = _confidence(lines)
+    if confidence < UPSIDE_DOWN_BELOW:
+        turned = _recognise(img.rotate(180), page)
+        if _confidence(turned) > confidence + 0.1:
+            lines, confidence = turned, _confidence(turned)
+    paras, tables = layout(lines, page)
+    return OcrPage(
+        page, tuple(paras), round(confidence, 4), time.perf_counter() - t0, tuple(tables)
+    )
+
+
+def _recognise(img: Any, page: int) -> list[OcrLine]:
+    """The text boxes OCR finds on an RGB image."""
+    import numpy as np
+
     try:
         result = engine()(np.asarray(img))
     except Exception as exc:  # noqa: BLE001 - onnxruntime's errors carry a traceback as text
@@ -174,12 +198,13 @@ def ocr_pil(img: Any, page: int) -> OcrPage:
         text = text.strip()
         if text:
             lines.append(OcrLine(text, float(score), min(xs), min(ys), max(xs), max(ys)))
+    return lines
+
+
+def _confidence(lines: list[OcrLine]) -> float:
+    """Recognition score averaged over characters (1.0 when nothing was read)."""
     chars = sum(len(x.text) for x in lines)
-    confidence = sum(x.score * len(x.text) for x in lines) / chars if chars else 1.0
-    paras, tables = layout(lines, page)
-    return OcrPage(
-        page, tuple(paras), round(confidence, 4), time.perf_counter() - t0, tuple(tables)
-    )
+    return sum(x.score * len(x.text) for x in lines) / chars if chars else 1.0
 
 
 def paragraphs(lines: list[OcrLine]) -> list[str]:

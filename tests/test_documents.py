@@ -4,6 +4,7 @@ read by the real readers and OCR, and answered by the real pipeline."""
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -333,3 +334,32 @@ def test_a_page_read_with_low_confidence_is_flagged_on_its_card() -> None:
     assert "p. 3" in html and "low confidence (0.71)" in html
     clear = source_card(SourceView(**{**view.__dict__, "ocr_confidence": 0.99}))
     assert "low confidence" not in clear
+
+
+def test_english_lines_and_numbers_are_read_exactly(tmp_path: Path) -> None:
+    """Narrow glyphs (1, i, l, commas) and English lines, which the line-orientation classifier
+    used to turn upside down, are read letter for letter."""
+    lines = [
+        "Revenue rose to 1,100,000 dollars in 2011, up 11.1% on 2010.",
+        "The Mississippi Valley Authority filled 3,333 illuminated lots.",
+        "毛利由2023年的-1,111万美元增至2024年的2007.9万美元。",
+        "截至2011年11月11日，累计投资111,111,111元。",
+        "In 2000, ABC launched a web-based promotional campaign focused around its circle logo.",
+    ]
+    path = tmp_path / "numbers.png"
+    path.write_bytes(screenshot_png(lines, size=22))
+    text = read_document(path).text
+    for line in lines:
+        assert line.replace(" ", "") in text.replace(" ", ""), text
+
+
+def test_a_page_scanned_upside_down_is_read_turned_round(tmp_path: Path) -> None:
+    from PIL import Image
+
+    lines = ["海湾大桥于2011年6月30日通车，全长36.48公里。", "The bridge cost 9 billion yuan."]
+    img = Image.open(io.BytesIO(screenshot_png(lines, size=26))).rotate(180)
+    path = tmp_path / "turned.png"
+    img.save(path)
+    doc = read_document(path)
+    assert "海湾大桥于2011年6月30日通车" in doc.text, doc.text
+    assert doc.ocr[0][1] > 0.9
