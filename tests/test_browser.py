@@ -149,6 +149,10 @@ def test_run_a_small_evaluation(page: Any, tmp_path: Path) -> None:
     page.get_by_role("tab", name="Evaluate · 评测").click()
     page.set_input_files("#docqa-ev-file input[type=file]", str(qs))
     page.wait_for_timeout(500)
+    page.fill("#docqa-ev-filter textarea", "typ=html")  # a bad filter is one line, no run
+    page.click("#docqa-ev-go")
+    page.wait_for_selector("#docqa-ev-status >> text=/unknown filter field 'typ'/")
+    page.fill("#docqa-ev-filter textarea", "type=html,txt,md")  # the demo's formats
     page.click("#docqa-ev-go")
     page.wait_for_selector("#docqa-ev-status >> text=/3 questions/")
     page.wait_for_selector("#docqa-ev-out svg")  # the report follows on the next tick

@@ -363,3 +363,29 @@ def test_a_page_scanned_upside_down_is_read_turned_round(tmp_path: Path) -> None
     doc = read_document(path)
     assert "海湾大桥于2011年6月30日通车" in doc.text, doc.text
     assert doc.ocr[0][1] > 0.9
+
+
+def test_an_evaluation_from_the_web_app_searches_only_the_filtered_documents(
+    library: Path, tmp_path: Path
+) -> None:
+    from ui.app import eval_filters
+    from ui.evals import evaluate
+    from ui.service import DocqaService
+
+    qs = tmp_path / "qs.jsonl"
+    row = {"question": "海湾大桥全长多少公里？", "answers": ["36.48公里"], "answerable": True}
+    qs.write_text(json.dumps(row, ensure_ascii=False), encoding="utf-8")
+    service = DocqaService(library, llm="extractive", warm_up=False)
+    for where, cited in (("type=pdf", True), ("type=xlsx,csv", False)):
+        result, out = evaluate(service, qs, "extractive", evals_dir=tmp_path / where,
+                               filters=eval_filters(where))  # fmt: skip
+        (pred,) = [json.loads(x) for x in (out / "predictions.jsonl").read_text().splitlines()]
+        files = {Path(h["source"]).name for h in pred["hits"]}
+        assert ("scan.pdf" in files) is cited, files
+        assert files <= ({"scan.pdf", "report.pdf"} if cited else {"company.xlsx", "cities.csv"})
+        assert where.split("=")[1].split(",")[0] in (out / "report.html").read_text()
+    assert eval_filters("  ") is None
+    with pytest.raises(FilterError, match="unknown filter field 'typ'"):
+        eval_filters("typ=pdf")
+    with pytest.raises(FilterError, match="No closing quotation"):
+        eval_filters('title="年报')

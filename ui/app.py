@@ -12,7 +12,7 @@ import gradio as gr
 
 from corpus.errors import DocqaError
 from corpus.settings import current
-from index.filters import TYPES, Filters
+from index.filters import TYPES, FilterError, Filters
 from qa.conversation import Turn
 from qa.llm import local_model_installed
 from qa.records import Answer
@@ -719,6 +719,11 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
                         "Run evaluation · 运行评测", variant="primary", elem_id="docqa-ev-go"
                     )
                     ev_dev = gr.Button("Use the dev set (75 questions)", elem_id="docqa-ev-dev")
+            ev_filter = gr.Textbox(
+                label="Filters · 筛选 (as `docqa eval --filter`; a question's own filters win)",
+                placeholder="type=pdf,docx after=2025-01 source=新华网",
+                elem_id="docqa-ev-filter",
+            )
             with gr.Row():
                 ev_status = gr.HTML(elem_id="docqa-ev-status")
                 ev_cancel = gr.Button(
@@ -731,12 +736,17 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             ev_shown = gr.State(None)  # (run id, state) on the page, so ticks redraw only changes
             ev_timer = gr.Timer(1.0)
 
-        def start_eval(path: str | None, llm: str, lib: str | None, name: str | None = None):
+        def start_eval(
+            path: str | None, llm: str, lib: str | None, where: str = "", name: str | None = None
+        ):
             if not path:
                 return render.eval_status_html(None, "Upload a question set first."), gr.update()
             try:
+                filters = eval_filters(where)
                 served(lib).pipeline(llm)  # an engine that cannot load fails here, in one line
-                libraries.eval_runs.start(served(lib), Path(path), llm, libraries.evals_dir, name)
+                libraries.eval_runs.start(
+                    served(lib), Path(path), llm, libraries.evals_dir, name, filters
+                )
             except USER_ERRORS as exc:
                 return render.eval_status_html(None, str(exc)), gr.update()
             return render.eval_status_html(
@@ -765,10 +775,10 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
             return status, report, files_out, cancel, key
 
         ev_views = [ev_status, ev_out, ev_files, ev_cancel, ev_shown]
-        ev_btn.click(start_eval, [ev_file, engine, library], [ev_status, ev_cancel])
+        ev_btn.click(start_eval, [ev_file, engine, library, ev_filter], [ev_status, ev_cancel])
         ev_dev.click(
-            lambda llm, lib: start_eval(str(dev_set_path()), llm, lib),
-            [engine, library],
+            lambda llm, lib, where: start_eval(str(dev_set_path()), llm, lib, where),
+            [engine, library, ev_filter],
             [ev_status, ev_cancel],
         )
         ev_timer.tick(show_eval, [library, ev_shown], ev_views)
@@ -800,6 +810,18 @@ def build_ui(libraries: Libraries) -> gr.Blocks:
         demo.load(on_load, library, [library, table, pick, tr_doc, status, docs_list, past])
 
     return demo
+
+
+def eval_filters(where: str | None) -> Filters | None:
+    """The Evaluate tab's filters, written as `docqa eval --filter` takes them, space-separated
+    (`type=pdf,docx after=2025-01`; quote a value with spaces); None when empty."""
+    import shlex
+
+    try:
+        exprs = shlex.split(where or "")
+    except ValueError as exc:  # an unclosed quote
+        raise FilterError(f"filters {where!r}: {exc}") from exc
+    return Filters.parse(exprs) if exprs else None
 
 
 def dev_set_path() -> Path:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import DocqaError
+from index.filters import Filters
 from ui.service import DocqaService
 
 
@@ -53,8 +54,10 @@ def evaluate(
     llm: str,
     progress: Any = None,
     evals_dir: Path | None = None,
+    filters: Filters | None = None,
 ) -> tuple[dict[str, Any], Path]:
-    """Run a question set through the service's pipeline; reports go to
+    """Run a question set through the service's pipeline, every question searching only the
+    documents `filters` lets through (a row's own `filters` win); reports go to
     `evals_dir` (default INDEX/evals)/<stamp>-<library>/."""
     from qa.evaluate import load_questions, predict, score
     from qa.report import write_reports
@@ -63,9 +66,10 @@ def evaluate(
     stamp = f"{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}-{service.library}"
     out = (evals_dir or service.work_dir / "evals") / stamp
     pipe = service.pipeline(llm)
-    preds = predict(pipe, rows, out, progress)
+    preds = predict(pipe, rows, out, progress, filters)
     result = score(rows, preds)
-    write_reports(result, out, title=f"docqa evaluation: {path.name} ({pipe.engine.name})")
+    only = f" · only {filters.describe()}" if filters and not filters.empty else ""
+    write_reports(result, out, title=f"docqa evaluation: {path.name} ({pipe.engine.name}){only}")
     return result, out
 
 
@@ -77,7 +81,13 @@ class EvalRuns:
         self._lock = threading.Lock()
 
     def start(
-        self, service: DocqaService, path: Path, llm: str, evals_dir: Path, name: str | None = None
+        self,
+        service: DocqaService,
+        path: Path,
+        llm: str,
+        evals_dir: Path,
+        name: str | None = None,
+        filters: Filters | None = None,
     ) -> EvalRun:
         from qa.evaluate import load_questions
 
@@ -100,7 +110,7 @@ class EvalRuns:
 
         def work() -> None:
             try:
-                run.result, run.out = evaluate(service, path, llm, progress, evals_dir)
+                run.result, run.out = evaluate(service, path, llm, progress, evals_dir, filters)
                 run.state = "done"
             except Cancelled:
                 run.state = "cancelled"
