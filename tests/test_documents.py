@@ -389,3 +389,27 @@ def test_an_evaluation_from_the_web_app_searches_only_the_filtered_documents(
         eval_filters("typ=pdf")
     with pytest.raises(FilterError, match="No closing quotation"):
         eval_filters('title="年报')
+
+
+def test_the_ocr_planner_finds_the_pages_without_text_and_names_bad_pdfs() -> None:
+    from pypdf import PdfReader, PdfWriter
+
+    from corpus.pdf import scanned_pages
+
+    text = text_pdf([["第一页有文字。"], ["第二页也有文字。"]])
+    scan = scanned_pdf(text_pdf([["扫描页。"]]))
+    mixed = PdfWriter()
+    for data in (text, scan):
+        mixed.append(PdfReader(io.BytesIO(data)))
+    out = io.BytesIO()
+    mixed.write(out)
+    assert scanned_pages(text) == [] and scanned_pages(out.getvalue()) == [2]
+    locked = PdfWriter()
+    locked.append(PdfReader(io.BytesIO(text)))
+    locked.encrypt("secret")
+    out = io.BytesIO()
+    locked.write(out)
+    with pytest.raises(CorpusError, match="the PDF is encrypted; decrypt it first"):
+        scanned_pages(out.getvalue(), "locked.pdf")
+    with pytest.raises(CorpusError, match="not a readable PDF"):
+        scanned_pages(b"%PDF-1.4\nnot really a pdf", "broken.pdf")
