@@ -181,8 +181,9 @@ def ocr_pil(img: Any, page: int) -> OcrPage:
     confidence = _confidence(lines)
     if confidence < UPSIDE_DOWN_BELOW:
         turned = _recognise(img.rotate(180), page)
-        if _confidence(turned) > confidence + 0.1:
-            lines, confidence = turned, _confidence(turned)
+        turned_confidence = _confidence(turned)
+        if turned_confidence > confidence + 0.1:
+            lines, confidence = turned, turned_confidence
     paras, tables = layout(lines, page)
     return OcrPage(
         page, tuple(paras), round(confidence, 4), time.perf_counter() - t0, tuple(tables)
