@@ -252,12 +252,15 @@ def main() -> int:
     ap.add_argument("--engines", default="extractive")
     ap.add_argument("--cmrc", type=int, default=600, help="CMRC questions in the sample")
     ap.add_argument("--limit", type=int, default=0, help="at most N questions (a quick look)")
+    ap.add_argument("--split", choices=("dev", "test", "both"), default="both")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if not QA.is_dir():
         print(f"no benchmark data at {QA}", file=sys.stderr)
         return 2
     paras, rows = build_sets(args.cmrc)
+    if args.split != "both":
+        rows = [r for r in rows if r["split"] == args.split]
     if args.limit:
         rows = rows[:: max(1, len(rows) // args.limit)][: args.limit]
     idx = public_index(paras, args.embedder)
@@ -265,13 +268,15 @@ def main() -> int:
     out: dict[str, Any] = {"embedder": args.embedder, "engines": {}}
     for engine in args.engines.split(","):
         pipe = QAPipeline.from_index(idx, engine)
-        run_dir = CACHE / f"public-run-{args.embedder}-{pipe.engine.name}"
+        judged = "-judge" if pipe.judge is not None else ""  # the answerability judge on
+        run_dir = CACHE / f"public-run-{args.embedder}-{pipe.engine.name}{judged}"
         preds = predict(pipe, rows, run_dir)
         items = score(rows, preds)["per_item"]
         notes = {p["id"]: p.get("notes", []) for p in preds}
         table = {
             split: measures([i for i in items if by_id[i["id"]]["split"] == split], by_id, notes)
             for split in ("dev", "test")
+            if any(by_id[i["id"]]["split"] == split for i in items)
         }
         out["engines"][pipe.engine.name] = table
         print(
@@ -280,7 +285,7 @@ def main() -> int:
         )
         print(f"{'measure':30} {'dev':>7} {'test':>7}   goal")
         for key, goal in GOALS.items():
-            cells = [table[s][key] for s in ("dev", "test")]
+            cells = [table[s][key] if s in table else None for s in ("dev", "test")]
             shown = [f"{c:7.3f}" if c is not None else f"{'-':>7}" for c in cells]
             print(f"{key:30} {shown[0]} {shown[1]}   {goal}")
         print(
@@ -288,6 +293,7 @@ def main() -> int:
             + " ".join(
                 f"{table[s]['questions']:>4} ({table[s]['unanswerable']}+{table[s]['adversarial']})"
                 for s in ("dev", "test")
+                if s in table
             )
         )
     if args.json:

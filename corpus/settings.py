@@ -41,6 +41,7 @@ from corpus.errors import DocqaError
 
 ENGINES = ("auto", "extractive", "local", "openai")
 DENSE_EVIDENCE = ("always", "cross", "never")
+SWITCH = ("on", "off")
 
 
 class SettingsError(DocqaError, ValueError):
@@ -68,6 +69,8 @@ class Settings:
     max_ocr_pages: int = 200
     milvus_token: str = ""
     dense_evidence: str = "always"
+    # the answerability judge (qa.judge): off by default, it refuses more of both kinds
+    judge: str = "off"
     host: str = "127.0.0.1"
     port: int = 7860
     token: str | None = None
@@ -111,6 +114,7 @@ class Settings:
             dense_evidence=_choice(
                 "DOCQA_DENSE_EVIDENCE", get("DOCQA_DENSE_EVIDENCE") or "always", DENSE_EVIDENCE
             ),
+            judge=_choice("DOCQA_JUDGE", get("DOCQA_JUDGE") or "off", SWITCH),
             host=get("DOCQA_HOST") or "127.0.0.1",
             port=int(_number("DOCQA_PORT", get("DOCQA_PORT"), 7860, 1, 65535)),
             token=get("DOCQA_TOKEN"),

@@ -257,6 +257,16 @@ class OnnxEmbedder(Embedder):
             import onnxruntime as ort
         except ImportError as exc:
             raise EmbedderError(f"the {self.name} embedder needs onnxruntime: {exc}") from exc
+        if not self.has_token_states and os.access(self.path, os.W_OK):
+            # a build from before the answerability judge: give it the token-states output once
+            # (a few seconds; the optimised graph cached beside it is rebuilt)
+            try:
+                from index.onnx_export import MANIFEST, add_token_states
+
+                add_token_states(self.path)
+                self.manifest = json.loads((self.path / MANIFEST).read_text(encoding="utf-8"))
+            except Exception:  # noqa: BLE001 - no onnx, a read-only copy: vectors still work
+                pass
         return self._tokenizer(), _onnx_session(ort, self.path / "model.onnx")
 
     def _tokenizer(self) -> Any:
@@ -284,6 +294,31 @@ class OnnxEmbedder(Embedder):
         tok.enable_truncation(self.max_tokens)
         return lambda texts: [e.ids for e in tok.encode_batch(texts)]
 
+    @property
+    def has_token_states(self) -> bool:
+        """Whether the graph also gives every token's hidden state (`index.onnx_export`)."""
+        return bool(self.manifest.get("token_states"))
+
+    def token_states(self, rows: Sequence[Sequence[int]]) -> list[np.ndarray]:
+        """Each row of token ids' final hidden states, (tokens, dim) float32: one run a row,
+        side by side on the cores, as for vectors. The caller tokenises (`qa.judge`)."""
+        _, session = self.model()
+
+        def one(row: Sequence[int]) -> np.ndarray:
+            ids = np.asarray([row], dtype=np.int64)
+            out = session.run(
+                ["token_states"], {"input_ids": ids, "attention_mask": np.ones_like(ids)}
+            )[0]
+            return np.asarray(out[0], dtype=np.float32)
+
+        if len(rows) <= 1 or _cores() == 1:
+            return [one(r) for r in rows]
+        if self._pool is None:
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="docqa-embed")
+        return list(self._pool.map(one, rows))
+
     def _encode(self, model: Any, texts: list[str], is_query: bool) -> np.ndarray:
         encode, session = model
         prompt = self.prompts[0] if is_query else self.prompts[1]
@@ -295,7 +330,8 @@ class OnnxEmbedder(Embedder):
             ids[i, : len(r)] = r
             mask[i, : len(r)] = 1
         return np.asarray(
-            session.run(None, {"input_ids": ids, "attention_mask": mask})[0], dtype=np.float32
+            session.run(["sentence_vector"], {"input_ids": ids, "attention_mask": mask})[0],
+            dtype=np.float32,
         )
 
 

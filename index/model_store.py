@@ -245,11 +245,19 @@ def fetch_embeddinggemma(progress: Callable[[str], None] = lambda _: None) -> Fe
 
 
 def _build_derived(name: str, progress: Callable[[str], None]) -> FetchResult:
-    from index.onnx_export import MANIFEST, MODEL_FILE, RECIPE, ExportError, export_int8
+    from index.onnx_export import (
+        MANIFEST,
+        MODEL_FILE,
+        RECIPE,
+        ExportError,
+        add_token_states,
+        export_int8,
+    )
 
     target = onnx_path(name)
     if onnx_installed(name):
         if _recipe(target / MANIFEST) == RECIPE:
+            add_token_states(target)  # a build from before the answerability judge (seconds)
             return FetchResult(
                 name,
                 target,

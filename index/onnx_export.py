@@ -247,6 +247,54 @@ def quantize_per_token(model: Any, min_dim: int = 64, min_vocab: int = 1000) -> 
     return model
 
 
+TOKEN_STATES = "token_states"
+
+
+def with_token_states(model: Any) -> Any:
+    """The graph with a second output, `token_states` (batch, length, dim): every token's final
+    normalised hidden state, the tensor mean pooling averages into the sentence vector. It costs
+    nothing extra to compute (pooling needs it anyway); `qa.judge` reads a question and a sentence
+    encoded together from it. Found structurally: the first input of the product that pooling sums
+    (hidden state x attention mask)."""
+    from onnx import helper
+
+    g = model.graph
+    if any(o.name == TOKEN_STATES for o in g.output):
+        return model
+    made = {o: n for n in g.node for o in n.output}
+    pooled = [n for n in g.node if n.op_type == "ReduceSum"][-1]  # pooling comes last
+    masked = made[pooled.input[0]]
+    if masked.op_type != "Mul":
+        raise ExportError(f"unexpected pooling graph: {masked.op_type} before ReduceSum")
+    states = masked.input[0]
+    g.node.append(helper.make_node("Identity", [states], [TOKEN_STATES], name="token_states_out"))
+    dim = g.output[0].type.tensor_type.shape.dim[1].dim_value or 0
+    g.output.append(
+        helper.make_tensor_value_info(TOKEN_STATES, 1, ["batch", "length", dim or "dim"])
+    )
+    return model
+
+
+def add_token_states(folder: Path) -> None:
+    """Give an exported folder built before `token_states` existed that output, in place
+    (atomically; the optimised graphs cached beside it are dropped, they lack it)."""
+    import onnx
+
+    manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    if manifest.get("token_states"):
+        return
+    model = with_token_states(onnx.load(str(folder / MODEL_FILE)))
+    tmp = folder / f".{MODEL_FILE}.{os.getpid()}"
+    onnx.save(model, str(tmp))
+    os.replace(tmp, folder / MODEL_FILE)
+    for cached in folder.glob("model.optimized-*.onnx"):
+        cached.unlink(missing_ok=True)
+    manifest["token_states"] = True
+    staged = folder / f".{MANIFEST}.{os.getpid()}"
+    staged.write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+    os.replace(staged, folder / MANIFEST)  # another process may be reading it
+
+
 def export_int8(
     source: Path,
     target: Path,
@@ -297,7 +345,7 @@ def export_int8(
         progress("fusing and quantising to int8 (weights per channel, activations per token)")
         out = work / "model"
         out.mkdir()
-        onnx.save(quantize_per_token(fuse(float_path)), str(out / MODEL_FILE))
+        onnx.save(with_token_states(quantize_per_token(fuse(float_path))), str(out / MODEL_FILE))
         shutil.rmtree(float_path.parent)
         sp = sentencepiece_ids(source, st.tokenizer)
         for f in (*TOKENIZER_FILES, *(("tokenizer.model",) if sp else ())):
@@ -314,6 +362,7 @@ def export_int8(
             "pad_id": int(st.tokenizer.pad_token_id or 0),
             **({"sentencepiece": sp} if sp else {}),
             "quantization": RECIPE,
+            "token_states": True,
         }
         (out / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         if target.exists():

@@ -34,6 +34,7 @@ from qa.question import (
     subject_missing,
 )
 from qa.records import Evidence
+from qa.support import METRICS
 
 # "Adjusted" figures (经调整净亏损, non-IFRS) sit beside the reported ones in Chinese financial news;
 # a question that does not ask for the adjusted figure wants the reported one.
@@ -104,27 +105,6 @@ class SentenceScorer:
                 self._cache[s] = v
         q = self.embedder.encode_queries([question])[0]
         return np.array([float((vecs[s] if s in vecs else self._cache[s]) @ q) for s in sentences])
-
-
-# The financial metrics a question can ask for: how a question names them (Chinese or English) and
-# the words a Chinese sentence that reports them uses. A loss answers a profit question.
-METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(q, re.I), re.compile(a))
-    for q, a in (
-        (
-            r"净利润|净利|盈利|(?<!毛)利润|net (?:profit|income)|(?<!gross )\bprofit",
-            r"利润|净利|盈利|亏",
-        ),
-        (r"毛利(?!率)|gross profit", r"毛利(?!率)"),
-        (r"净亏损|亏损|net loss|\bloss(?:es)?\b", r"亏"),
-        (r"毛利率|gross margin", r"毛利率"),
-        (r"估值|valuation", r"估值|估价"),
-        (r"市值|market (?:cap|value)", r"市值"),
-        (r"现金消耗|cash burn", r"现金消耗|消耗|烧"),
-        (r"资产负债率|debt(?:-to-asset)? ratio", r"资产负债率|负债率"),
-        (r"\bARR\b|annual recurring revenue|年度经常性收入", r"ARR|经常性收入"),
-    )
-)
 
 
 def metric_mismatch(question: str, sentence: str) -> bool:

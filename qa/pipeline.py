@@ -6,7 +6,6 @@ the finished `Answer`.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -45,6 +44,7 @@ from qa.evidence import (
     wrong_kind_of_figure,
 )
 from qa.glossary import load_glossary
+from qa.judge import judge_for
 from qa.markers import MARKER, cited_numbers
 from qa.names import original_of, with_english_names, with_originals
 from qa.policy import (
@@ -58,15 +58,9 @@ from qa.policy import (
 )
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
-from qa.support import another_subject
+from qa.support import another_subject, gives_part_of_year_only
 
 MAX_QUESTION_CHARS = 2000
-# A question about a whole year answered by a sentence about part of one (智谱's 6-month loss for
-# its full-year profit) is not answered.
-_PART_OF_YEAR = re.compile(
-    r"(?<!\d)\d+\s{0,3}个月|前\d+月|前[一二三四五六七八九十]+个?月|[上下]半年|[一二三四1-4]季度|\bQ[1-4]\b|\bH[12]\b"
-)
-_WHOLE_YEAR = re.compile(r"全年|年度|年内|整年")
 
 
 class QuestionError(DocqaError, ValueError):
@@ -96,6 +90,9 @@ class Prepared:
     support: Support
     absent: tuple[Concept, ...]  # question concepts no retrieved passage mentions
     selection: Selection
+    # the judge's probability that each of the first evidence sentences answers the question
+    # (`qa.judge`; empty without a judge), in the order the evidence is now in
+    judged: tuple[float, ...] = ()
 
     @property
     def coverage(self) -> float:
@@ -145,6 +142,7 @@ class QAPipeline:
             )
         self.scorer = scorer or SentenceScorer(searcher.embedder)
         self.scorer.store = searcher.snapshot.sentences
+        self.judge = judge_for(searcher.embedder)
 
     @property
     def retriever(self) -> Any:
@@ -157,6 +155,8 @@ class QAPipeline:
 
     def use_searcher(self, searcher: HybridSearcher) -> None:
         """Answer from another snapshot from now on (a question already running keeps its own)."""
+        if searcher.embedder is not self.searcher.embedder:
+            self.judge = judge_for(searcher.embedder)
         self.searcher = searcher
         self.scorer.store = searcher.snapshot.sentences
 
@@ -231,11 +231,34 @@ class QAPipeline:
                 sum(1 for c in info.focus if c in absent),
             )
             timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
+            evidence: tuple[Evidence, ...] = tuple(sel.evidence)
+            judged: tuple[float, ...] = ()
+            if self.judge is not None and evidence:
+                t2 = time.perf_counter()
+                evidence, judged = self._judged(query, evidence)
+                timings["judge"] = time.perf_counter() - t2
             # the engine is offered NOT_FOUND only where `finish` would honour it
             refusable = sel.coverage < self.policy.override_above(lang)
-            req = Request(q, lang, tuple(sel.evidence), tuple(hist), refusable)
-            out.append(Prepared(q, query, lang, hits, req, timings, info, support, absent, sel))
+            req = Request(q, lang, evidence, tuple(hist), refusable)
+            out.append(
+                Prepared(q, query, lang, hits, req, timings, info, support, absent, sel, judged)
+            )
         return out
+
+    def _judged(
+        self, question: str, evidence: tuple[Evidence, ...]
+    ) -> tuple[tuple[Evidence, ...], tuple[float, ...]]:
+        """The evidence with the sentences the judge read in the policy's order (renumbered),
+        and the judge's probabilities in that order."""
+        assert self.judge is not None
+        n = self.policy.judge_sentences
+        ps = [v.p for v in self.judge.judge(question, [e.text for e in evidence[:n]])]
+        order = self.policy.judge_order(ps)
+        ranked = [evidence[i] for i in order] + list(evidence[n:])
+        return (
+            tuple(replace(e, n=i + 1) for i, e in enumerate(ranked)),
+            tuple(ps[i] for i in order),
+        )
 
     def _scorer_for(self, question: str) -> SentenceScorer | None:
         if self.dense_mode == "always":
@@ -260,9 +283,14 @@ class QAPipeline:
         names = [c for c in p.absent if c.name and c.curated]
         if names:
             return f"no retrieved passage mentions {', '.join(c.label for c in names)}"
-        weak = self.policy.refuse_for_support(self.searcher.embedder.name, p.language, p.support)
-        if weak:
-            return weak
+        if why := self.policy.judge_refusal(p.language, p.judged):
+            return why
+        if not (p.judged and self.policy.judge_replaces_refusal_model):
+            weak = self.policy.refuse_for_support(
+                self.searcher.embedder.name, p.language, p.support
+            )
+            if weak:
+                return weak
         best = p.request.evidence[0]
         top = best.text
         if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
@@ -276,7 +304,8 @@ class QAPipeline:
             return why
         if why := cell_of_another(p.info, p.hits, best, context):
             return why
-        if p.info.asks_full_year and _PART_OF_YEAR.search(top) and not _WHOLE_YEAR.search(top):
+        if p.info.asks_full_year and gives_part_of_year_only(top):
+            # a question about a whole year answered by part of one (智谱's 6-month loss)
             return "the question asks about a whole year; the documents give part of one"
         return None
 
@@ -373,7 +402,7 @@ class QAPipeline:
                 evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
                 text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
         timings["total"] = sum(
-            v for k, v in timings.items() if k in ("retrieve", "evidence", "generate")
+            v for k, v in timings.items() if k in ("retrieve", "evidence", "judge", "generate")
         )
         return Answer(
             p.question,

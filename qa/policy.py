@@ -159,6 +159,19 @@ class Policy:
     # A cited sentence must name the question's subject (company, person, place), or the text this
     # many characters before it in its chunk, or its document's title.
     subject_context_chars: int = 120
+    # -- the answerability judge (qa.judge, opt-in: DOCQA_JUDGE=on) ------------------------------
+    # How many of the best evidence sentences it reads (each costs a pass of the embedding model
+    # over question + sentence, about 0.25 s of one core); below what probability, for a Chinese
+    # and an English question, none of them answers the question; whether it takes the place of
+    # the fitted refusal model (the rules stay) and orders the sentences it read. Chosen on the
+    # calibration fold of the dev half (`benchmarks/train_judge.py calibrate`): beside the fitted
+    # model, two sentences, 0.05. Replacing the model or reordering the evidence lost on every
+    # setting tried there (benchmarks/README.md).
+    judge_sentences: int = 2
+    judge_refuse_below: float = 0.05
+    judge_refuse_below_en: float = 0.05
+    judge_replaces_refusal_model: bool = False
+    judge_reorders: bool = False
 
     def override_above(self, language: str) -> float:
         """The support above which an LLM's NOT_FOUND is overridden, for a question's language."""
@@ -194,6 +207,29 @@ class Policy:
             f"{s.absent} of its {s.concepts} terms appear in no retrieved passage "
             f"(estimated {p:.0%} likely to answer it; {model.threshold:.0%} is needed)"
         )
+
+    def judge_refusal(self, language: str, judged: Sequence[float]) -> str | None:
+        """Why the judge says no sentence it read answers the question, or None."""
+        if not judged:
+            return None
+        need = self.judge_refuse_below_en if language == "en" else self.judge_refuse_below
+        best = max(judged)
+        if best >= need:
+            return None
+        n = len(judged)
+        read = "the best retrieved sentence" if n == 1 else f"the {n} best retrieved sentences"
+        return (
+            f"none of {read} answers it, by the answerability judge "
+            f"(at most {best:.0%} likely; {need:.0%} is needed)"
+        )
+
+    def judge_order(self, judged: Sequence[float]) -> list[int]:
+        """The order to offer the judged sentences in: most likely to answer first, when the
+        policy reorders (ties keep the ranking's order)."""
+        order = list(range(len(judged)))
+        if self.judge_reorders:
+            order.sort(key=lambda i: -judged[i])
+        return order
 
 
 POLICY = Policy()

@@ -139,17 +139,31 @@ _PERIODS: tuple[tuple[str, str], ...] = (
         "first three quarters",
         r"前三季度|前三个季度|first three quarters|first nine months|前9个?月|前九个月",
     ),
-    ("months", r"前\d{1,2}个?月|前[一二三四五六七八九十]+个?月|first (?:\w+ ){0,1}months"),
+    (
+        "months",
+        r"前\d{1,2}个?月|前[一二三四五六七八九十]+个?月|(?<!\d)\d{1,2}\s{0,3}个月|"
+        r"first (?:\w+ ){0,1}months",
+    ),
 )
 _PERIOD_RE = [(name, re.compile(p, re.I)) for name, p in _PERIODS]
-_WHOLE_YEAR = re.compile(r"全年|整年|年度|full[- ]year|whole year|annual|for the year", re.I)
+_WHOLE_YEAR = re.compile(r"全年|整年|年度|年内|full[- ]year|whole year|annual|for the year", re.I)
+
+
+def parts_of_year(text: str) -> set[str]:
+    """The parts of a year a text names (first half, third quarter, months)."""
+    return {name for name, r in _PERIOD_RE if r.search(text)}
+
+
+def gives_part_of_year_only(text: str) -> bool:
+    """The text gives a part of a year and never the whole year (智谱's 6-month loss)."""
+    return bool(parts_of_year(text)) and not _WHOLE_YEAR.search(text)
 
 
 def period_problems(claim: str, source: str) -> list[str]:
     """A part of a year the claim names that the source does not (年内 rendered "in the first
     half"); a whole year claimed from a source that gives a part of one."""
     out = []
-    src_parts = {name for name, r in _PERIOD_RE if r.search(source)}
+    src_parts = parts_of_year(source)
     for name, r in _PERIOD_RE:
         if r.search(claim) and name not in src_parts:
             out.append(f"period not in the source: {name}")
@@ -224,65 +238,105 @@ def polarity_problems(claim: str, source: str) -> list[str]:
 
 
 # -- measures ---------------------------------------------------------------------------------
-# What a figure is a figure of: (name, forms in either language). A claim naming a measure its
-# source never names (in either language) reports a figure the source does not give. Forms of
-# one measure are its synonyms; a more specific measure is its own entry.
-_MEASURES: tuple[tuple[str, str], ...] = (
-    (
+@dataclass(frozen=True)
+class Measure:
+    """What a figure is a figure of. `forms`: how a text names it, in either language; forms of
+    one measure are its synonyms, and a more specific measure is its own entry. `reported_by`,
+    for the metrics a question asks for by name: the words a Chinese sentence that reports it
+    uses (a loss answers a profit question). `claims`: whether a claim naming it must find it
+    named in its source (a measure asked about only, such as a loss, which polarity checks)."""
+
+    name: str
+    forms: str
+    reported_by: str = ""
+    claims: bool = True
+
+
+# The one table of measures: a claim naming a measure its source never names reports a figure the
+# source does not give (`measure_problems`), a question naming one its best sentence never names
+# is not answered by it (`qa.policy.measure_not_given`), and a question asking for a metric is not
+# answered by a sentence that does not report it (`qa.evidence.metric_mismatch`).
+MEASURES: tuple[Measure, ...] = (
+    Measure(
         "construction cost",
         r"造价|建设费用|建设成本|建造费用|建造成本|投资额|总投资|construction costs?|cost to build",
     ),
-    (
+    Measure(
         "operating cost",
         r"运营费用|运营成本|营运成本|运行费用|维护费用|operating costs?|running costs?",
     ),
-    ("goods trade", r"货物贸易|货物进出口|商品贸易|trade in goods|goods trade|merchandise trade"),
-    ("services trade", r"服务贸易|服务进出口|trade in services|services trade"),
-    ("cash burn", r"现金消耗|消耗现金|烧钱|cash burn|burn rate|\bburns?\b"),
-    ("net current liabilities", r"流动负债净额|net current liabilities"),
-    ("current liabilities", r"流动负债|current liabilities"),
-    ("total liabilities", r"(?<!流动)负债总额|(?<!流动)总负债|total liabilities"),
-    ("unemployment rate", r"失业率|unemployment rate"),
-    ("population", r"人口|population"),
-    (
+    Measure(
+        "goods trade", r"货物贸易|货物进出口|商品贸易|trade in goods|goods trade|merchandise trade"
+    ),
+    Measure("services trade", r"服务贸易|服务进出口|trade in services|services trade"),
+    Measure(
+        "cash burn", r"现金消耗|消耗现金|烧钱|cash burn|burn rate|\bburns?\b", r"现金消耗|消耗|烧"
+    ),
+    Measure("net current liabilities", r"流动负债净额|net current liabilities"),
+    Measure("current liabilities", r"流动负债|current liabilities"),
+    Measure("total liabilities", r"(?<!流动)负债总额|(?<!流动)总负债|total liabilities"),
+    Measure(
+        "debt ratio",
+        r"资产负债率|debt(?:-to-asset)? ratio",
+        r"资产负债率|负债率",
+        claims=False,
+    ),
+    Measure("unemployment rate", r"失业率|unemployment rate"),
+    Measure("population", r"人口|population"),
+    Measure(
         "area",
         r"面积|平方公里|平方千米|公顷|亩|surface area|land area|total area|square kilomet|hectares|acres",
     ),
-    (
+    Measure(
         "deaths",
         r"死亡|遇难|丧生|罹难|身亡|死者|死于|去世|逝世|病逝|致死|"
         r"\b(?:(?<!black )deaths?|died|dead|killed|death toll|fatalities)\b",
     ),
-    ("injuries", r"受伤|伤者|伤员|\b(?:injured|injuries|wounded)\b"),
-    ("subsidy", r"补贴|补助|津贴|subsid(?:y|ies)|allowances?"),
-    (
+    Measure("injuries", r"受伤|伤者|伤员|\b(?:injured|injuries|wounded)\b"),
+    Measure("subsidy", r"补贴|补助|津贴|subsid(?:y|ies)|allowances?"),
+    Measure(
         "places",
         r"托位|床位|名额|(?:childcare|nursery|school|kindergarten) places|hospital beds",
     ),
-    ("graduates", r"毕业生|graduates"),
-    (
+    Measure("graduates", r"毕业生|graduates"),
+    Measure(
+        "ARR",
+        r"\bARR\b|annual recurring revenue|年度经常性收入",
+        r"ARR|经常性收入",
+        claims=False,
+    ),
+    Measure(
         "revenue",
         r"营收|营业收入|总收入|收入|营业额|revenues?|\bsales\b(?! (?:and|&) marketing)|turnover",
     ),
-    (
+    Measure(
         "R&D expenses",
         r"研发费用|研发投入|研发支出|研究开发费|R&D|research and development",
     ),
-    (
+    Measure(
         "selling expenses",
         r"销售费用|销售开支|selling expenses|(?:sales|selling) (?:and|&) marketing expenses",
     ),
-    ("administrative expenses", r"管理费用|administrative expenses|G&A"),
-    ("gross profit", r"毛利(?!率)|gross profit"),
-    ("profit", r"(?<!毛)利润|净利|盈利|(?<!gross )\bprofits?\b|net income"),
-    ("gross margin", r"毛利率|gross margin"),
-    ("valuation", r"估值|valuation|valued at"),
-    ("market value", r"市值|market (?:cap|capitali[sz]ation|value)"),
-    ("exports", r"出口|exports?"),
-    ("imports", r"进口|imports?"),
-    ("growth rate", r"增速|增长率|增幅|growth rate"),
+    Measure("administrative expenses", r"管理费用|administrative expenses|G&A"),
+    Measure("gross profit", r"毛利(?!率)|gross profit", r"毛利(?!率)"),
+    Measure(
+        "profit",
+        r"净利润|净利|盈利|(?<!毛)利润|(?<!gross )\bprofit(?:s|able)?\b|net (?:profit|income)",
+        r"利润|净利|盈利|亏",
+    ),
+    Measure("loss", r"净亏损|亏损|net loss|\bloss(?:es)?\b", r"亏", claims=False),
+    Measure("gross margin", r"毛利率|gross margin", r"毛利率"),
+    Measure("valuation", r"估值|valuation|valued at", r"估值|估价"),
+    Measure("market value", r"市值|market (?:cap|capitali[sz]ation|value)", r"市值"),
+    Measure("exports", r"出口|exports?"),
+    Measure("imports", r"进口|imports?"),
+    Measure("growth rate", r"增速|增长率|增幅|growth rate"),
 )
-_MEASURE_RE = [(name, re.compile(p, re.I)) for name, p in _MEASURES]
+_MEASURE_RE = [(m.name, re.compile(m.forms, re.I)) for m in MEASURES if m.claims]
+# (how a question names a metric, how a Chinese sentence that reports it does)
+METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
+    (re.compile(m.forms, re.I), re.compile(m.reported_by)) for m in MEASURES if m.reported_by
+)
 
 
 def measures_named(text: str) -> set[str]:

@@ -93,6 +93,14 @@ def test_int8_onnx_export_matches_the_float_model(tmp_path: Path) -> None:
     assert ops.count("MatMulInteger") == 36  # 6 layers x (q, k, v, output, 2 feed-forward)
     assert not [n for n in graph.node if n.op_type == "MatMul" and n.input[1] in weights]
     assert v[0] @ v[1] > v[0] @ v[2]
+    # the second output, every token's final state (what qa.judge reads), pools to the vector
+    assert onnx.has_token_states
+    encode, _ = onnx.model()
+    states = onnx.token_states(encode(texts[:3]))
+    pooled = np.stack([s.mean(axis=0) for s in states])
+    pooled /= np.linalg.norm(pooled, axis=1, keepdims=True)
+    assert [s.shape[1] for s in states] == [384] * 3
+    assert (pooled * v[:3]).sum(axis=1).min() > 0.9999
 
 
 def test_langchain_retriever(e5_index: Path) -> None:
