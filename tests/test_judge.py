@@ -81,20 +81,11 @@ def judged_pipeline(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[n
     import os
 
     from corpus.settings import Settings, use
-    from index.ingest import ingest
-    from index.search import HybridSearcher
-    from index.store import load_snapshot
     from qa.engines import ExtractiveEngine
     from qa.pipeline import QAPipeline
-    from tests.test_trust import PAGES
+    from tests.test_trust import pages_searcher
 
-    d = tmp_path_factory.mktemp("judge")
-    docs = d / "docs"
-    docs.mkdir()
-    for name, text in PAGES.items():
-        (docs / name).write_text(text, encoding="utf-8")
-    ingest(sorted(docs.iterdir()), d / "idx", "embeddinggemma-int8")
-    searcher = HybridSearcher(load_snapshot(d / "idx"))
+    searcher = pages_searcher(tmp_path_factory.mktemp("judge"), "embeddinggemma-int8")
     assert QAPipeline(searcher, ExtractiveEngine()).judge is None  # off unless asked for
     use(Settings.from_env({**os.environ, "DOCQA_JUDGE": "on"}))
     try:

@@ -4,6 +4,8 @@ polarity). Real questions over real pages written for the tests, and the demo's 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.ingest import ingest
@@ -50,15 +52,21 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def pages_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
-    d = tmp_path_factory.mktemp("trust")
+def pages_searcher(d: Path, embedder: str) -> HybridSearcher:
+    """PAGES written under `d` and indexed with `embedder`."""
     docs = d / "docs"
     docs.mkdir()
     for name, text in PAGES.items():
         (docs / name).write_text(text, encoding="utf-8")
-    ingest(sorted(docs.iterdir()), d / "idx", "e5-small")
-    return QAPipeline(HybridSearcher(load_snapshot(d / "idx")), ExtractiveEngine())
+    ingest(sorted(docs.iterdir()), d / "idx", embedder)
+    return HybridSearcher(load_snapshot(d / "idx"))
+
+
+@pytest.fixture(scope="module")
+def pages_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
+    return QAPipeline(
+        pages_searcher(tmp_path_factory.mktemp("trust"), "e5-small"), ExtractiveEngine()
+    )
 
 
 @pytest.mark.parametrize(
