@@ -492,7 +492,7 @@ def calibrate(args: argparse.Namespace) -> None:
         for n, r in enumerate(recs):
             if r["id"] in done or not r["texts"]:
                 continue
-            ps = [v.p for v in judge.judge(r["question"], r["texts"][: args.top])]
+            ps = judge.judge(r["question"], r["texts"][: args.top])
             done[r["id"]] = ps
             f.write(json.dumps({"id": r["id"], "p": ps}) + "\n")
             if n % 100 == 0:

@@ -19,7 +19,7 @@ import os
 import threading
 from abc import ABC, abstractmethod
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -241,16 +241,21 @@ class OnnxEmbedder(Embedder):
         def one(i: int) -> np.ndarray:
             return self._encode(model, [texts[i]], is_query)[0]
 
-        if len(texts) == 1 or _cores() == 1:
-            for i in order:
-                out[i] = one(i)
-            return
+        for i, vec in zip(order, self._side_by_side(one, order), strict=True):
+            out[i] = vec
+
+    def _side_by_side(
+        self, fn: Callable[[Any], np.ndarray], items: Sequence[Any]
+    ) -> list[np.ndarray]:
+        """`fn` over `items`, one run per core at once (in order, on this thread when there is
+        one item or one core)."""
+        if len(items) <= 1 or _cores() == 1:
+            return [fn(x) for x in items]
         if self._pool is None:
             from concurrent.futures import ThreadPoolExecutor
 
             self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="docqa-embed")
-        for i, vec in zip(order, self._pool.map(one, order), strict=True):
-            out[i] = vec
+        return list(self._pool.map(fn, items))
 
     def _load(self) -> Any:
         try:
@@ -311,13 +316,7 @@ class OnnxEmbedder(Embedder):
             )[0]
             return np.asarray(out[0], dtype=np.float32)
 
-        if len(rows) <= 1 or _cores() == 1:
-            return [one(r) for r in rows]
-        if self._pool is None:
-            from concurrent.futures import ThreadPoolExecutor
-
-            self._pool = ThreadPoolExecutor(_cores(), thread_name_prefix="docqa-embed")
-        return list(self._pool.map(one, rows))
+        return self._side_by_side(one, rows)
 
     def _encode(self, model: Any, texts: list[str], is_query: bool) -> np.ndarray:
         encode, session = model

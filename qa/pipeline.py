@@ -252,7 +252,7 @@ class QAPipeline:
         and the judge's probabilities in that order."""
         assert self.judge is not None
         n = self.policy.judge_sentences
-        ps = [v.p for v in self.judge.judge(question, [e.text for e in evidence[:n]])]
+        ps = self.judge.judge(question, [e.text for e in evidence[:n]])
         order = self.policy.judge_order(ps)
         ranked = [evidence[i] for i in order] + list(evidence[n:])
         return (

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.judge import JudgeHead, best_span
+from qa.judge import JudgeHead
 from qa.policy import POLICY, Policy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -43,14 +43,6 @@ def test_the_served_numpy_head_computes_what_the_trained_torch_head_does() -> No
         # span logits over the sentence tokens (after the question's, before the end mark)
         assert np.allclose(start[0, q_tokens : length - 1].numpy(), s2, atol=1e-4)
         assert np.allclose(end[0, q_tokens : length - 1].numpy(), e2, atol=1e-4)
-
-
-def test_the_best_span_is_the_highest_scoring_short_one() -> None:
-    start = np.array([0.0, 5.0, 0.0, 0.0, 9.0])
-    end = np.array([0.0, 0.0, 4.0, 0.0, 0.0])
-    # 4 -> 2 would be backwards; 1..2 scores 9, 4..4 scores 9: the first is kept
-    assert best_span(start, end) == (1, 2)
-    assert best_span(start, end, longest=1) == (4, 4)
 
 
 def test_the_judge_refuses_below_its_threshold_and_orders_by_probability() -> None:
