@@ -8,7 +8,11 @@ rewritten to lean on Q1, and asked with Q1 as the history:
 - `pronoun-en`: the same in English (it / its);
 - `switch`: Q1 asked in Chinese, the English Q2 with its pronoun (a change of language mid-chat);
 - `dropped-zh`: the shared name is dropped from the Chinese Q2 (Chinese often leaves the subject
-  out); docqa does not rewrite these (they look standalone), so this row shows what that costs;
+  out); the rules do not rewrite these (they look standalone), but the pipeline reads them with
+  the previous subject where its passages say so (`qa.policy.reads_with_subject`);
+- `after`: the reverse check, standalone questions that name no subject, asked after the question
+  before them in the data: reading them with that question's subject must not cost accuracy, and
+  how many are so read counts against "left unchanged";
 - `adversarial`: the same pronoun rewrite of the benchmarks/adversarial.py edit of Q2 (the article
   is indexed but lacks the fact): these must be refused.
 
@@ -36,11 +40,11 @@ sys.path.insert(0, str(ROOT))
 
 from answers_public import CACHE, QA, build_sets, public_index, read_jsonl  # noqa: E402
 
-from qa.conversation import Turn, standalone_question, subjects  # noqa: E402
+from qa.conversation import Turn, context_subject, standalone_question, subjects  # noqa: E402
 from qa.evaluate import predict, score  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
 
-KINDS = ("pronoun-zh", "pronoun-en", "switch", "dropped-zh")
+KINDS = ("pronoun-zh", "pronoun-en", "switch", "dropped-zh", "after")
 
 
 def _shared_name(q1: str, q2: str) -> str | None:
@@ -167,6 +171,40 @@ def unchanged_rate(rows: list[dict[str, Any]]) -> dict[str, float]:
                 standalone_question(r["question"], [Turn(prev["question"], "")]) == r["question"]
             )
         out[split] = kept / max(1, len(qs) - 1)
+        kept_pairs[split] = max(1, len(qs) - 1)
+    return out
+
+
+kept_pairs: dict[str, int] = {}  # how many standalone questions `unchanged_rate` asked, by split
+
+
+def carried_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Standalone questions (as in `unchanged_rate`) that name no subject of their own, asked after
+    the question before them in the data: the search also carries that question's subject
+    (`qa.conversation.context_subject`). They must stay as accurate as when asked alone."""
+    out = []
+    for split in ("dev", "test"):
+        qs = [
+            r
+            for r in rows
+            if r["split"] == split and r["answerable"] and not r["type"].startswith("adv-")
+        ]
+        for prev, r in zip(qs, qs[1:], strict=False):
+            history = [Turn(prev["question"], "")]
+            if standalone_question(r["question"], history) != r["question"]:
+                continue
+            if context_subject(r["question"], history):
+                out.append(
+                    {
+                        **r,
+                        "id": f"fu-after-{r['id']}",
+                        "history": [{"question": prev["question"], "answer": ""}],
+                        "kind": "after",
+                        "standalone": r["id"],
+                        "name": "",
+                        "type": "fu-after",
+                    }
+                )
     return out
 
 
@@ -221,7 +259,7 @@ def main() -> int:
         print(f"no benchmark data at {QA}", file=sys.stderr)
         return 2
     paras, rows = build_sets(args.cmrc)
-    fus = follow_up_rows(rows)
+    fus = follow_up_rows(rows) + carried_rows(rows)
     if args.limit:
         fus = fus[:: max(1, len(fus) // args.limit)][: args.limit]
     kept = unchanged_rate(rows)
@@ -276,6 +314,19 @@ def main() -> int:
                     label = "correct"
                 table[f"{kind}/{split}"] = {"n": len(got), "follow_up": fu, "standalone": base}
                 print(f"{kind:14} {split:5} {len(got):4} {fu:10.3f} {base:10.3f}   ({label})")
+                if kind == "after":  # read with the previous subject: not left as asked
+                    read = sum(
+                        p["query"] != f["question"]
+                        for p, f in zip(leaning, fus, strict=True)
+                        if f["kind"] == kind and f["split"] == split
+                    )
+                    table[f"{kind}/{split}"]["read_with_subject"] = read
+                    pairs = kept_pairs[split]
+                    table[f"{kind}/{split}"]["unchanged_with_reading"] = kept[split] - read / pairs
+                    print(
+                        f"{'':14} {split:5} {read:4} read with the previous subject: "
+                        f"standalone questions left as asked {kept[split] - read / pairs:.3f}"
+                    )
         out["engines"][name] = table
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

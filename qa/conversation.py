@@ -48,6 +48,7 @@ _WH_EN = re.compile(
     r"has|have|had|will|would|should)\b",
     re.I,
 )
+_WH_ANY_EN = re.compile(r"\b(?:what|who|whom|whose|which|when|where|why|how)\b", re.I)
 _ZH_ELLIPSIS = re.compile(
     r"^(?P<lead>那么?|还有|然后|另外|那个)?\s*(?P<x>.*?)\s*"
     r"(?P<tail>呢|怎么样|如何|又如何|又怎样)?\s*[?？。]?\s*$"
@@ -129,7 +130,13 @@ def _fragment(question: str) -> str | None:
             x = m.group("x")
             return None if _WH_EN.match(x) else x
         words = q.rstrip("?. ").split()
-        if len(words) <= 4 and not _WH_EN.match(q) and not _EN_PRONOUN.search(q):
+        # "Cypiddids are not what?" asks its own question
+        if (
+            len(words) <= 4
+            and not _WH_EN.match(q)
+            and not _EN_PRONOUN.search(q)
+            and not _WH_ANY_EN.search(q)
+        ):
             return q.rstrip("?. ")
         return None
     m = _ZH_ELLIPSIS.match(q)
@@ -260,6 +267,19 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
             return _resolve_pronouns(q, names[0]), True
         return f"{q} {prev}", False
     return question, True
+
+
+def context_subject(question: str, history: Sequence[Turn]) -> str | None:
+    """The conversation's subject, for a question the rules leave as it is that names no subject
+    of its own (Chinese drops a subject the conversation has already given: 1901年的人口是多少？
+    after 华沙的人口是多少？). Not a rewrite: the question stays as asked, and the search also
+    looks for it together with this subject (`QAPipeline.prepare_batch`), so that a question that
+    is really standalone still finds its own passages."""
+    if not history or subjects(question) or is_follow_up(question):
+        return None
+    prev = standalone_question(history[-1].question, history[:-1])
+    names = subjects(prev)
+    return names[0] if names else None
 
 
 def _content(text: str) -> set[str]:

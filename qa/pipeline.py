@@ -17,11 +17,11 @@ from corpus.lang import detect_lang
 from corpus.sentences import evidence_sentences
 from corpus.settings import current
 from index.filters import Filters
-from index.search import Hit, HybridSearcher
+from index.search import Hit, HybridSearcher, merge_hits
 from index.store import Snapshot, load_snapshot
 from qa.citations import attach_citations, drop_unsupported, resolve_citations
 from qa.compound import merge_answers, split_question
-from qa.conversation import Turn, plausible_rewrite, rewrite_by_rules
+from qa.conversation import Turn, context_subject, plausible_rewrite, rewrite_by_rules
 from qa.engines import (
     REFUSAL,
     ChatEngine,
@@ -55,6 +55,7 @@ from qa.policy import (
     another_year,
     cell_of_another,
     measure_not_given,
+    reads_with_subject,
 )
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
@@ -213,14 +214,30 @@ class QAPipeline:
         qs = [check_question(q) for q in questions]
         queries = [self.standalone(q, h) for q, h in zip(qs, histories, strict=True)]
         all_hits = self.searcher.search_batch(queries, self.k, filters)
+        # a question that names no subject, in a conversation that has one: searched with it too
+        carried = {
+            i: subject
+            for i, (q, h) in enumerate(zip(qs, histories, strict=True))
+            if queries[i] == q and (subject := context_subject(q, h))
+        }
+        if carried:
+            with_subject = [f"{carried[i]} {queries[i]}" for i in carried]
+            extra = self.searcher.search_batch(with_subject, self.k, filters)
+            for i, hits in zip(carried, extra, strict=True):
+                all_hits[i] = merge_hits(all_hits[i], hits, self.k)
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
         out = []
-        for q, query, hist, hits in zip(qs, queries, histories, all_hits, strict=True):
+        for i, (q, query, hist, hits) in enumerate(
+            zip(qs, queries, histories, all_hits, strict=True)
+        ):
             t1 = time.perf_counter()
             lang = answer_lang(detect_lang(q))
             passages = "\n".join(h.chunk.text for h in hits)
-            info = analyse(query, self.searcher.corpus_lang, passages, self.searcher.snapshot.terms)
-            sel = select(info, hits, self._scorer_for(q), self.policy)
+            info, sel = self._read(query, q, hits, passages)
+            if i in carried:
+                query, info, sel = self._read_in_conversation(
+                    query, q, hits, passages, carried[i], info, sel
+                )
             absent = tuple(absent_concepts(info, passages))
             support = Support(
                 sel.coverage,
@@ -244,6 +261,43 @@ class QAPipeline:
                 Prepared(q, query, lang, hits, req, timings, info, support, absent, sel, judged)
             )
         return out
+
+    def _read(
+        self, query: str, question: str, hits: Sequence[Hit], passages: str
+    ) -> tuple[Question, Selection]:
+        """The question analysed against the passages, and the evidence selected for it."""
+        info = analyse(query, self.searcher.corpus_lang, passages, self.searcher.snapshot.terms)
+        return info, select(info, hits, self._scorer_for(question), self.policy)
+
+    def _read_in_conversation(
+        self,
+        query: str,
+        question: str,
+        hits: Sequence[Hit],
+        passages: str,
+        subject: str,
+        info: Question,
+        sel: Selection,
+    ) -> tuple[str, Question, Selection]:
+        """A question with no subject of its own, read as asked and as about the conversation's
+        subject; the second reading is kept when the policy says so (`reads_with_subject`),
+        and it is then the question docqa understood."""
+        with_subject = f"{subject} {query}"
+        info2, sel2 = self._read(with_subject, with_subject, hits, passages)
+
+        def best_chunk(s: Selection) -> str:
+            chunk = s.evidence[0].chunk_id if s.evidence else None
+            return next((h.chunk.text for h in hits if h.chunk.id == chunk), "")
+
+        as_asked, read_so = best_chunk(sel), best_chunk(sel2)
+        if reads_with_subject(
+            subject in as_asked,
+            subject in read_so,
+            len(absent_concepts(info, as_asked)),
+            len(absent_concepts(info, read_so)),
+        ):
+            return with_subject, info2, sel2
+        return query, info, sel
 
     def _judged(
         self, question: str, evidence: tuple[Evidence, ...]

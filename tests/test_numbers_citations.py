@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from qa.citations import attach_citations, resolve_citations
-from qa.conversation import Turn, is_follow_up, standalone_question
+from qa.conversation import Turn, context_subject, is_follow_up, standalone_question
 from qa.numbers import (
     english_amount,
     english_figures,
@@ -162,8 +162,17 @@ def test_standalone_questions_are_left_as_they_are() -> None:
         "How many tackles did Luke Kuechly register?",
         "What was MiniMax's total revenue in 2025?",
         "黑豹队的防守丢了多少分？",
+        "Cydippids are not what?",  # short, but a whole question
     ):
         assert standalone_question(q, h) == q, q
+
+
+def test_the_conversations_subject_is_offered_only_to_a_question_without_one() -> None:
+    h = [Turn("智谱的估值是多少？", "518亿港元")]
+    assert context_subject("上市时间是哪一年？", h) == "智谱"
+    assert context_subject("上市时间是哪一年？", []) is None
+    assert context_subject("MiniMax的上市时间是哪一年？", h) is None  # a subject of its own
+    assert context_subject("那MiniMax呢？", h) is None  # a follow-up: the rules rewrite it
 
 
 def test_gold_matching_normalizes_width_spaces_and_units() -> None:

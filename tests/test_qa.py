@@ -156,6 +156,44 @@ def test_follow_up_uses_the_conversation(extractive: QAPipeline) -> None:
     assert "4.65亿美元" in follow.text
 
 
+CITIES = {
+    "krakow.txt": "克拉科夫是波兰南部的历史名城，曾是波兰王国的首都。克拉科夫1901年的人口是9万人。"
+    "克拉科夫老城在1978年被列入世界遗产名录。",
+    "warsaw.txt": "华沙是波兰的首都和最大城市，位于维斯瓦河畔，2020年人口约为179万。"
+    "华沙在1901年约有71万居民，人口居全国第一。二战期间，华沙的大部分建筑被摧毁。",
+}
+
+
+@pytest.fixture(scope="module")
+def cities(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
+    from index.ingest import ingest
+
+    d = tmp_path_factory.mktemp("cities")
+    for name, text in CITIES.items():
+        (d / name).write_text(text, encoding="utf-8")
+    ingest(sorted(d.glob("*.txt")), d / "idx", "e5-small")
+    return QAPipeline(HybridSearcher(load_snapshot(d / "idx")), ExtractiveEngine())
+
+
+def test_a_question_that_drops_the_subject_is_read_with_the_conversations(
+    cities: QAPipeline,
+) -> None:
+    """Chinese leaves out a subject the conversation has given: 1901年的人口是多少？ after a
+    question about 华沙 is about 华沙, though 克拉科夫's page states "1901年" and "人口" together."""
+    history = [Turn("华沙的人口是多少？", "约179万")]
+    alone = cities.ask("1901年的人口是多少？")
+    assert "9万" in alone.text  # as asked on its own: 克拉科夫's sentence fits it best
+    follow = cities.ask("1901年的人口是多少？", history)
+    assert "71万" in follow.text and not follow.refused
+    assert follow.query == "华沙 1901年的人口是多少？"  # shown as "understood as"
+    # a question of its own is read as asked: it names its subject, or the conversation's
+    # subject's page does not hold what it asks
+    own = cities.ask("克拉科夫老城何时被列入世界遗产名录？", history)
+    assert own.query == "克拉科夫老城何时被列入世界遗产名录？" and "1978" in own.text
+    other = cities.ask("哪座城市曾是波兰王国的首都？", history)
+    assert other.query == "哪座城市曾是波兰王国的首都？" and "克拉科夫" in other.text
+
+
 def test_bad_questions_are_clear_errors(extractive: QAPipeline) -> None:
     with pytest.raises(QuestionError, match="empty"):
         extractive.ask("   ")
