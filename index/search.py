@@ -221,10 +221,15 @@ class HybridSearcher:
         return self.search_batch([query], k, filters)[0]
 
     def search_batch(
-        self, queries: Sequence[str], k: int = 5, filters: Filters | None = None
+        self,
+        queries: Sequence[str],
+        k: int = 5,
+        filters: Filters | None = None,
+        languages: Sequence[str] | None = None,
     ) -> list[list[Hit]]:
         """Hits per query; with `filters`, only from the documents that pass them (searched
-        inside that set, so k still come back when it has k chunks)."""
+        inside that set, so k still come back when it has k chunks). `languages`: each query's
+        language where the caller knows it (else detected from its text)."""
         if not 1 <= k <= MAX_K:
             raise ValueError(f"k must be between 1 and {MAX_K}, got {k}")
         doc_ids = filters.doc_ids(self.snapshot.docs) if filters is not None else None
@@ -233,7 +238,7 @@ class HybridSearcher:
         vectors = None
         if self.config.mode in ("hybrid", "dense") and self.snapshot.n_chunks:
             vectors = self.embedder.encode_queries(list(queries))
-        return self.search_with_vectors(queries, vectors, k, doc_ids)
+        return self.search_with_vectors(queries, vectors, k, doc_ids, languages)
 
     def search_with_vectors(
         self,
@@ -241,6 +246,7 @@ class HybridSearcher:
         vectors: np.ndarray | None,
         k: int,
         doc_ids: frozenset[str] | None = None,
+        languages: Sequence[str] | None = None,
     ) -> list[list[Hit]]:
         """The search proper, given the query vectors (benchmarks reuse cached ones) and the
         documents a filter allows (None: all)."""
@@ -255,7 +261,7 @@ class HybridSearcher:
         )
         out: list[list[Hit]] = []
         for qi, (q, dense_hits) in enumerate(zip(queries, dense_all, strict=True)):
-            qlang = detect_lang(q)
+            qlang = languages[qi] if languages else detect_lang(q)
             qterms: list[str] | None = None
             kw_top: list[tuple[str, float]] = []
             if mode in ("hybrid", "keyword"):

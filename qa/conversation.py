@@ -269,6 +269,14 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
     return question, True
 
 
+def query_language(query: str, question: str) -> str:
+    """The language a standalone question is read in: its own, except that a follow-up whose
+    pronoun became a name in the other script ("What kinds of trees is 伯尔尼 lined with?",
+    detected as mixed) keeps the language the user asked in."""
+    lang = detect_lang(query)
+    return detect_lang(question) if lang == "mixed" else lang
+
+
 def context_subject(question: str, history: Sequence[Turn]) -> str | None:
     """The conversation's subject, for a question the rules leave as it is that names no subject
     of its own (Chinese drops a subject the conversation has already given: 1901年的人口是多少？

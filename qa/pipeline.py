@@ -21,7 +21,13 @@ from index.search import Hit, HybridSearcher, merge_hits
 from index.store import Snapshot, load_snapshot
 from qa.citations import attach_citations, drop_unsupported, resolve_citations
 from qa.compound import merge_answers, split_question
-from qa.conversation import Turn, context_subject, plausible_rewrite, rewrite_by_rules
+from qa.conversation import (
+    Turn,
+    context_subject,
+    plausible_rewrite,
+    query_language,
+    rewrite_by_rules,
+)
 from qa.engines import (
     REFUSAL,
     ChatEngine,
@@ -213,7 +219,8 @@ class QAPipeline:
         t0 = time.perf_counter()
         qs = [check_question(q) for q in questions]
         queries = [self.standalone(q, h) for q, h in zip(qs, histories, strict=True)]
-        all_hits = self.searcher.search_batch(queries, self.k, filters)
+        langs = [query_language(query, q) for query, q in zip(queries, qs, strict=True)]
+        all_hits = self.searcher.search_batch(queries, self.k, filters, langs)
         # a question that names no subject, in a conversation that has one: searched with it too
         carried = {
             i: subject
@@ -222,7 +229,9 @@ class QAPipeline:
         }
         if carried:
             with_subject = [f"{carried[i]} {queries[i]}" for i in carried]
-            extra = self.searcher.search_batch(with_subject, self.k, filters)
+            extra = self.searcher.search_batch(
+                with_subject, self.k, filters, [langs[i] for i in carried]
+            )
             for i, hits in zip(carried, extra, strict=True):
                 all_hits[i] = merge_hits(all_hits[i], hits, self.k)
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
@@ -233,7 +242,7 @@ class QAPipeline:
             t1 = time.perf_counter()
             lang = answer_lang(detect_lang(q))
             passages = "\n".join(h.chunk.text for h in hits)
-            info, sel = self._read(query, q, hits, passages)
+            info, sel = self._read(query, q, hits, passages, langs[i])
             if i in carried:
                 query, info, sel = self._read_in_conversation(
                     query, q, hits, passages, carried[i], info, sel
@@ -263,10 +272,12 @@ class QAPipeline:
         return out
 
     def _read(
-        self, query: str, question: str, hits: Sequence[Hit], passages: str
+        self, query: str, question: str, hits: Sequence[Hit], passages: str, language: str
     ) -> tuple[Question, Selection]:
         """The question analysed against the passages, and the evidence selected for it."""
-        info = analyse(query, self.searcher.corpus_lang, passages, self.searcher.snapshot.terms)
+        info = analyse(
+            query, self.searcher.corpus_lang, passages, self.searcher.snapshot.terms, language
+        )
         return info, select(info, hits, self._scorer_for(question), self.policy)
 
     def _read_in_conversation(
@@ -283,7 +294,7 @@ class QAPipeline:
         subject; the second reading is kept when the policy says so (`reads_with_subject`),
         and it is then the question docqa understood."""
         with_subject = f"{subject} {query}"
-        info2, sel2 = self._read(with_subject, with_subject, hits, passages)
+        info2, sel2 = self._read(with_subject, question, hits, passages, info.language)
 
         def best_chunk(s: Selection) -> str:
             chunk = s.evidence[0].chunk_id if s.evidence else None

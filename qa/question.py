@@ -92,9 +92,11 @@ def analyse(
     corpus_lang: str = "zh",
     passages: str = "",
     library_terms: LibraryTerms | None = None,
+    language: str | None = None,
 ) -> Question:
-    """`library_terms`: the index's own (Chinese, English) names (`Snapshot.terms`)."""
-    lang = detect_lang(question)
+    """`library_terms`: the index's own (Chinese, English) names (`Snapshot.terms`); `language`:
+    the question's, where the caller knows better than its text (`query_language`)."""
+    lang = language or detect_lang(question)
     concepts = question_concepts(question, corpus_lang, passages, lang, library_terms)
     subjects = question_subjects(question, lang, corpus_lang, library_terms)
     if lang == "en" and corpus_lang != "en":
