@@ -10,6 +10,9 @@ rewritten to lean on Q1, and asked with Q1 as the history:
 - `dropped-zh`: the shared name is dropped from the Chinese Q2 (Chinese often leaves the subject
   out); the rules do not rewrite these (they look standalone), but the pipeline reads them with
   the previous subject where its passages say so (`qa.policy.reads_with_subject`);
+- `dropped-lead`: those of `dropped-zh` whose name opened the question, so that what is left is
+  still a sentence (翻译了什么？, 是哪一年去世的？); taking a name out of the middle of a question
+  often leaves none (谁带领队擒杀？);
 - `after`: the reverse check, standalone questions that name no subject, asked after the question
   before them in the data: reading them with that question's subject must not cost accuracy, and
   how many are so read counts against "left unchanged";
@@ -44,7 +47,7 @@ from qa.conversation import Turn, context_subject, standalone_question, subjects
 from qa.evaluate import predict, score  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
 
-KINDS = ("pronoun-zh", "pronoun-en", "switch", "dropped-zh", "after")
+KINDS = ("pronoun-zh", "pronoun-en", "switch", "dropped-zh", "dropped-lead", "after")
 
 
 def _shared_name(q1: str, q2: str) -> str | None:
@@ -138,6 +141,8 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 )
                 dropped = q2["question_zh"].replace(name, "", 1).lstrip("的，, ")
                 add("dropped-zh", zh, dropped, q1["question_zh"], name=name)
+                if q2["question_zh"].startswith(name):  # the subject left out whole
+                    add("dropped-lead", zh, dropped, q1["question_zh"], name=name)
                 for adv in adversarial.get(zh, []):
                     if name in adv["question"]:
                         add(

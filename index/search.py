@@ -17,7 +17,7 @@ score vector, so nothing is missing from either side.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import numpy as np
@@ -186,20 +186,6 @@ def fuse(
             total += share * _minmax(scores)
     order = np.argsort(-total, kind="stable")
     return [(int(rows[i]), float(total[i])) for i in order]
-
-
-def merge_hits(first: Sequence[Hit], second: Sequence[Hit], k: int) -> list[Hit]:
-    """Two hit lists for one question as one, by reciprocal rank (a tie goes to `first`), ranks
-    renumbered: a chunk near the top of either list stays near the top."""
-    score: dict[str, float] = {}
-    by_id: dict[str, Hit] = {}
-    for hits in (first, second):
-        for r, h in enumerate(hits, 1):
-            cid = h.chunk.id
-            score[cid] = score.get(cid, 0.0) + 1 / (RRF_K + r)
-            by_id.setdefault(cid, h)
-    order = sorted(score, key=lambda c: -score[c])[:k]  # stable: first's order wins ties
-    return [replace(by_id[c], rank=i) for i, c in enumerate(order, 1)]
 
 
 class HybridSearcher:

@@ -17,7 +17,7 @@ from corpus.lang import detect_lang
 from corpus.sentences import evidence_sentences
 from corpus.settings import current
 from index.filters import Filters
-from index.search import Hit, HybridSearcher, merge_hits
+from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
 from qa.citations import attach_citations, drop_unsupported, resolve_citations
 from qa.compound import merge_answers, split_question
@@ -227,13 +227,13 @@ class QAPipeline:
             for i, (q, h) in enumerate(zip(qs, histories, strict=True))
             if queries[i] == q and (subject := context_subject(q, h))
         }
+        carried_hits: dict[int, list[Hit]] = {}
         if carried:
             with_subject = [f"{carried[i]} {queries[i]}" for i in carried]
             extra = self.searcher.search_batch(
                 with_subject, self.k, filters, [langs[i] for i in carried]
             )
-            for i, hits in zip(carried, extra, strict=True):
-                all_hits[i] = merge_hits(all_hits[i], hits, self.k)
+            carried_hits = dict(zip(carried, extra, strict=True))
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
         out = []
         for i, (q, query, hist, hits) in enumerate(
@@ -244,9 +244,10 @@ class QAPipeline:
             passages = "\n".join(h.chunk.text for h in hits)
             info, sel = self._read(query, q, hits, passages, langs[i])
             if i in carried:
-                query, info, sel = self._read_in_conversation(
-                    query, q, hits, passages, carried[i], info, sel
+                query, hits, info, sel = self._read_in_conversation(
+                    query, q, hits, carried_hits[i], carried[i], info, sel
                 )
+                passages = "\n".join(h.chunk.text for h in hits)
             absent = tuple(absent_concepts(info, passages))
             support = Support(
                 sel.coverage,
@@ -284,31 +285,32 @@ class QAPipeline:
         self,
         query: str,
         question: str,
-        hits: Sequence[Hit],
-        passages: str,
+        hits: list[Hit],
+        hits_with_subject: list[Hit],
         subject: str,
         info: Question,
         sel: Selection,
-    ) -> tuple[str, Question, Selection]:
+    ) -> tuple[str, list[Hit], Question, Selection]:
         """A question with no subject of its own, read as asked and as about the conversation's
-        subject; the second reading is kept when the policy says so (`reads_with_subject`),
-        and it is then the question docqa understood."""
+        subject (each with its own search); the second reading is kept when the policy says so
+        (`reads_with_subject`), and it is then the question docqa understood."""
         with_subject = f"{subject} {query}"
-        info2, sel2 = self._read(with_subject, question, hits, passages, info.language)
+        passages = "\n".join(h.chunk.text for h in hits_with_subject)
+        info2, sel2 = self._read(with_subject, question, hits_with_subject, passages, info.language)
 
-        def best_chunk(s: Selection) -> str:
+        def best_chunk(s: Selection, hits: list[Hit]) -> str:
             chunk = s.evidence[0].chunk_id if s.evidence else None
             return next((h.chunk.text for h in hits if h.chunk.id == chunk), "")
 
-        as_asked, read_so = best_chunk(sel), best_chunk(sel2)
+        as_asked, read_so = best_chunk(sel, hits), best_chunk(sel2, hits_with_subject)
         if reads_with_subject(
             subject in as_asked,
             subject in read_so,
             len(absent_concepts(info, as_asked)),
             len(absent_concepts(info, read_so)),
         ):
-            return with_subject, info2, sel2
-        return query, info, sel
+            return with_subject, hits_with_subject, info2, sel2
+        return query, hits, info, sel
 
     def _judged(
         self, question: str, evidence: tuple[Evidence, ...]
