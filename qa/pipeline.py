@@ -220,20 +220,21 @@ class QAPipeline:
         qs = [check_question(q) for q in questions]
         queries = [self.standalone(q, h) for q, h in zip(qs, histories, strict=True)]
         langs = [query_language(query, q) for query, q in zip(queries, qs, strict=True)]
-        all_hits = self.searcher.search_batch(queries, self.k, filters, langs)
-        # a question that names no subject, in a conversation that has one: searched with it too
+        # a question that names no subject, in a conversation that has one: searched with it too,
+        # in the same batch
         carried = {
             i: subject
             for i, (q, h) in enumerate(zip(qs, histories, strict=True))
             if queries[i] == q and (subject := context_subject(q, h))
         }
-        carried_hits: dict[int, list[Hit]] = {}
-        if carried:
-            with_subject = [f"{carried[i]} {queries[i]}" for i in carried]
-            extra = self.searcher.search_batch(
-                with_subject, self.k, filters, [langs[i] for i in carried]
-            )
-            carried_hits = dict(zip(carried, extra, strict=True))
+        searched = self.searcher.search_batch(
+            [*queries, *(f"{carried[i]} {queries[i]}" for i in carried)],
+            self.k,
+            filters,
+            [*langs, *(langs[i] for i in carried)],
+        )
+        all_hits = searched[: len(queries)]
+        carried_hits = dict(zip(carried, searched[len(queries) :], strict=True))
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
         out = []
         for i, (q, query, hist, hits) in enumerate(
