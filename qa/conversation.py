@@ -269,12 +269,12 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
     return question, True
 
 
-def query_language(query: str, question: str) -> str:
+def query_language(query: str, asked_in: str) -> str:
     """The language a standalone question is read in: its own, except that a follow-up whose
     pronoun became a name in the other script ("What kinds of trees is 伯尔尼 lined with?",
-    detected as mixed) keeps the language the user asked in."""
+    detected as mixed) keeps `asked_in`, the language the user asked in."""
     lang = detect_lang(query)
-    return detect_lang(question) if lang == "mixed" else lang
+    return asked_in if lang == "mixed" else lang
 
 
 def context_subject(question: str, history: Sequence[Turn]) -> str | None:

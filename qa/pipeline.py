@@ -219,7 +219,8 @@ class QAPipeline:
         t0 = time.perf_counter()
         qs = [check_question(q) for q in questions]
         queries = [self.standalone(q, h) for q, h in zip(qs, histories, strict=True)]
-        langs = [query_language(query, q) for query, q in zip(queries, qs, strict=True)]
+        asked = [detect_lang(q) for q in qs]  # the language each question was asked in
+        langs = [query_language(query, a) for query, a in zip(queries, asked, strict=True)]
         # a question that names no subject, in a conversation that has one: searched with it too,
         # in the same batch
         carried = {
@@ -227,8 +228,9 @@ class QAPipeline:
             for i, (q, h) in enumerate(zip(qs, histories, strict=True))
             if queries[i] == q and (subject := context_subject(q, h))
         }
+        with_subject = {i: f"{subject} {queries[i]}" for i, subject in carried.items()}
         searched = self.searcher.search_batch(
-            [*queries, *(f"{carried[i]} {queries[i]}" for i in carried)],
+            [*queries, *with_subject.values()],
             self.k,
             filters,
             [*langs, *(langs[i] for i in carried)],
@@ -241,12 +243,12 @@ class QAPipeline:
             zip(qs, queries, histories, all_hits, strict=True)
         ):
             t1 = time.perf_counter()
-            lang = answer_lang(detect_lang(q))
+            lang = answer_lang(asked[i])
             passages = "\n".join(h.chunk.text for h in hits)
             info, sel = self._read(query, q, hits, passages, langs[i])
             if i in carried:
                 query, hits, info, sel = self._read_in_conversation(
-                    query, q, hits, carried_hits[i], carried[i], info, sel
+                    (query, hits, info, sel), (with_subject[i], carried_hits[i]), q, carried[i]
                 )
                 passages = "\n".join(h.chunk.text for h in hits)
             absent = tuple(absent_concepts(info, passages))
@@ -284,18 +286,17 @@ class QAPipeline:
 
     def _read_in_conversation(
         self,
-        query: str,
+        as_asked: tuple[str, list[Hit], Question, Selection],
+        searched_with_subject: tuple[str, list[Hit]],
         question: str,
-        hits: list[Hit],
-        hits_with_subject: list[Hit],
         subject: str,
-        info: Question,
-        sel: Selection,
     ) -> tuple[str, list[Hit], Question, Selection]:
-        """A question with no subject of its own, read as asked and as about the conversation's
-        subject (each with its own search); the second reading is kept when the policy says so
-        (`reads_with_subject`), and it is then the question docqa understood."""
-        with_subject = f"{subject} {query}"
+        """A question with no subject of its own, read as asked (query, hits, analysis,
+        selection) and as about the conversation's subject (each with its own search); the
+        second reading is kept when the policy says so (`reads_with_subject`), and it is then the
+        question docqa understood."""
+        query, hits, info, sel = as_asked
+        with_subject, hits_with_subject = searched_with_subject
         passages = "\n".join(h.chunk.text for h in hits_with_subject)
         info2, sel2 = self._read(with_subject, question, hits_with_subject, passages, info.language)
 
@@ -303,15 +304,15 @@ class QAPipeline:
             chunk = s.evidence[0].chunk_id if s.evidence else None
             return next((h.chunk.text for h in hits if h.chunk.id == chunk), "")
 
-        as_asked, read_so = best_chunk(sel, hits), best_chunk(sel2, hits_with_subject)
+        plain, read_so = best_chunk(sel, hits), best_chunk(sel2, hits_with_subject)
         if reads_with_subject(
-            subject in as_asked,
+            subject in plain,
             subject in read_so,
-            len(absent_concepts(info, as_asked)),
+            len(absent_concepts(info, plain)),
             len(absent_concepts(info, read_so)),
         ):
             return with_subject, hits_with_subject, info2, sel2
-        return query, hits, info, sel
+        return as_asked
 
     def _judged(
         self, question: str, evidence: tuple[Evidence, ...]
