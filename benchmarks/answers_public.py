@@ -34,6 +34,7 @@ from adversarial import adversarial_rows  # noqa: E402
 
 from index.ingest import ingest  # noqa: E402
 from index.store import index_exists, load_snapshot  # noqa: E402
+from qa.engines import ChatEngine  # noqa: E402
 from qa.evaluate import predict, score  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
 
@@ -269,7 +270,9 @@ def main() -> int:
     for engine in args.engines.split(","):
         pipe = QAPipeline.from_index(idx, engine)
         judged = "-judge" if pipe.judge is not None else ""  # the answerability judge on
-        run_dir = CACHE / f"public-run-{args.embedder}-{pipe.engine.name}{judged}"
+        # a generative engine's answer style (DOCQA_ANSWER_STYLE) changes its Chinese answers
+        style = f"-{pipe.engine.style}" if isinstance(pipe.engine, ChatEngine) else ""
+        run_dir = CACHE / f"public-run-{args.embedder}-{pipe.engine.name}{style}{judged}"
         preds = predict(pipe, rows, run_dir)
         items = score(rows, preds)["per_item"]
         notes = {p["id"]: p.get("notes", []) for p in preds}

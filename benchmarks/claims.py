@@ -38,15 +38,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from corpus.sentences import split_sentences  # noqa: E402
-from qa.citations import check_claim  # noqa: E402
+from qa.citations import check_claim, implied_claim  # noqa: E402
 from qa.support import chinese_names  # noqa: E402
 
 QA = ROOT.parent / "shared" / "eval" / "qa"
 CONTEXT_CHARS = 120
 
-_WH = re.compile(
-    r"多少|几(?=[个年月日天人次岁位名种家座条项届号])|什么时候|什么|哪一年|哪年|哪[一个些位里儿座家种国所]?|谁|何时|何地|何处|何人|多久|多长|多大|多高|多远|多重"
-)
 _UNIT_SWAPS = [
     ("平方公里", "平方英里"),
     ("平方米", "平方英尺"),
@@ -107,12 +104,6 @@ def gold_sentence(text: str, start: int) -> tuple[str, int] | None:
         if s.start <= start < s.end:
             return s.text, s.start
     return None
-
-
-def true_claim(question: str, answer: str) -> str:
-    q = question.strip().rstrip("？?。 ").removesuffix("呢").removesuffix("吗")
-    m = _WH.search(q)
-    return (q[: m.start()] + answer + q[m.end() :] if m else f"{q}：{answer}") + "。"
 
 
 def _swap(claim: str, pairs: list[tuple[str, str]]) -> str | None:
@@ -196,7 +187,7 @@ def build() -> list[dict[str, Any]]:
         sentence, s0 = got
         context = f"{title}\n{text[max(0, s0 - CONTEXT_CHARS) : s0]}"
         article = articles[pid.rsplit("-", 1)[0] if pid.startswith("xquad") else pid]
-        claim = true_claim(question, answer)
+        claim = implied_claim(question, answer)
         rows.append(
             {
                 "split": split,

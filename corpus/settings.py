@@ -42,6 +42,7 @@ from corpus.errors import DocqaError
 ENGINES = ("auto", "extractive", "local", "openai")
 DENSE_EVIDENCE = ("always", "cross", "never")
 SWITCH = ("on", "off")
+ANSWER_STYLES = ("short", "sentence")
 
 
 class SettingsError(DocqaError, ValueError):
@@ -71,6 +72,9 @@ class Settings:
     dense_evidence: str = "always"
     # the answerability judge (qa.judge): off by default, it refuses more of both kinds
     judge: str = "off"
+    # how a generative engine answers a Chinese question: the shortest span of the passages that
+    # answers it (`short`), or one or two sentences
+    answer_style: str = "short"
     host: str = "127.0.0.1"
     port: int = 7860
     token: str | None = None
@@ -115,6 +119,9 @@ class Settings:
                 "DOCQA_DENSE_EVIDENCE", get("DOCQA_DENSE_EVIDENCE") or "always", DENSE_EVIDENCE
             ),
             judge=_choice("DOCQA_JUDGE", get("DOCQA_JUDGE") or "off", SWITCH),
+            answer_style=_choice(
+                "DOCQA_ANSWER_STYLE", get("DOCQA_ANSWER_STYLE") or "short", ANSWER_STYLES
+            ),
             host=get("DOCQA_HOST") or "127.0.0.1",
             port=int(_number("DOCQA_PORT", get("DOCQA_PORT"), 7860, 1, 65535)),
             token=get("DOCQA_TOKEN"),

@@ -10,7 +10,7 @@ order of first appearance.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from corpus.lang import detect_lang
 from corpus.sentences import split_sentences
@@ -42,6 +42,29 @@ def _claims(text: str) -> list[tuple[str, list[int]]]:
     return merged
 
 
+# The question word a short answer stands in for (`多少` of `丢了多少分`, `谁`, `哪一年`).
+_WH_ZH = re.compile(
+    r"多少|几(?=[个年月日天人次岁位名种家座条项届号])|什么时候|什么|哪一年|哪年|哪[一个些位里儿座家种国所]?"
+    r"|谁|何时|何地|何处|何人|多久|多长|多大|多高|多远|多重"
+)
+
+
+def implied_claim(question: str, answer: str) -> str:
+    """What a short Chinese answer claims: the question with its question word replaced by the
+    answer (`黑豹队的防守丢了多少分？` + `308分` -> `黑豹队的防守丢了308分。`: a unit the answer
+    already ends with is not said twice), or `question：answer。` when it has none. A span such as `1985年` names no subject,
+    measure or period of its own; checked as this claim, it is held to the same subject, measure,
+    period and polarity checks as an answer written as a sentence."""
+    q = question.strip().rstrip("？?。 ").removesuffix("呢").removesuffix("吗")
+    m = _WH_ZH.search(q)
+    if not m:
+        return f"{q}：{answer}。"
+    rest = q[m.end() :]
+    if rest and answer.endswith(rest[0]):
+        rest = rest[1:]
+    return q[: m.start()] + answer + rest + "。"
+
+
 def check_claim(
     claim: str, sources: Sequence[str], names_ok: Sequence[str] = (), context: str = ""
 ) -> list[str]:
@@ -65,10 +88,15 @@ def check_claim(
 
 
 def resolve_citations(
-    answer: str, evidence: Sequence[Evidence], names_ok: Sequence[str] = ()
+    answer: str,
+    evidence: Sequence[Evidence],
+    names_ok: Sequence[str] = (),
+    contexts: Mapping[int, str] | None = None,
 ) -> tuple[str, list[Citation]]:
     """Renumber the answer's markers and verify each citation. `names_ok` are names the reader
-    may use though the source spells them in Chinese (glossary translations such as Yan Junjie)."""
+    may use though the source spells them in Chinese (glossary translations such as Yan Junjie).
+    `contexts` (by evidence number): the text before each sentence and its title, which
+    `check_claim` may read units, periods, measures and Chinese names from."""
     by_n = {e.n: e for e in evidence}
     verdict: dict[int, list[str]] = {}
     how: dict[int, set[str]] = {}
@@ -76,7 +104,8 @@ def resolve_citations(
         valid = [n for n in ns if n in by_n]
         if not valid:
             continue
-        problems = check_claim(claim, [by_n[n].text for n in valid], names_ok)
+        context = "\n".join(contexts[n] for n in valid if n in contexts) if contexts else ""
+        problems = check_claim(claim, [by_n[n].text for n in valid], names_ok, context)
         for n in valid:
             verdict.setdefault(n, [])
             verdict[n].extend(p for p in problems if p not in verdict[n])

@@ -107,6 +107,13 @@ class ExtractiveEngine(Engine):
 SYSTEM = {
     "zh": (
         "你是严谨的文档问答助手。只根据下面编号的资料回答问题，不要使用资料以外的知识。"
+        "从资料中原样复制能回答问题的最短片段（一个词、数字或短语；问原因或经过时复制那一小句），"
+        "后面用方括号标注资料编号。不要写完整句子，不要解释。{refuse}\n"
+        "示例：问题：甲公司2024年收入是多少？ 回答：1234.5万美元[1]\n"
+        "示例：问题：谁创立了乙公司？ 回答：张三[2]"
+    ),
+    "zh-sentence": (
+        "你是严谨的文档问答助手。只根据下面编号的资料回答问题，不要使用资料以外的知识。"
         "用中文回答，一到两句话，直接给出答案。每个事实后面用方括号标注资料编号。"
         "数字必须与资料完全一致。{refuse}\n"
         "示例：问题：甲公司2024年收入是多少？ 回答：甲公司2024年收入为1234.5万美元[1]。"
@@ -119,6 +126,13 @@ SYSTEM = {
         "US$12.345 million [1]."
     ),
 }
+# Chinese answers are the shortest span of the passages that answers (`short`, the default): on
+# 30 dev questions (XQuAD zh, CMRC) the 1.5B model's span contained the gold 0.77 of the time,
+# span F1 0.82, where its one-or-two-sentence answers scored span F1 about 0.3. `sentence`
+# (DOCQA_ANSWER_STYLE) keeps the sentence answers. English answers are prose either way: a span
+# would be the Chinese text's.
+
+
 # Asked for only where the refusal would be honoured (`Request.refusable`). Where the policy would
 # override it, a 1.5B model offered the way out took it for English questions docqa's checks had
 # let through (24 of 132 on the held-out sample), and the translated source was shown instead.
@@ -128,11 +142,12 @@ REFUSE = {
 }
 
 
-def system_prompt(language: str, refusable: bool = True) -> str:
-    return SYSTEM[language].format(refuse=REFUSE[language] if refusable else "")
+def system_prompt(language: str, refusable: bool = True, style: str = "short") -> str:
+    key = "zh-sentence" if language == "zh" and style == "sentence" else language
+    return SYSTEM[key].format(refuse=REFUSE[language] if refusable else "")
 
 
-def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
+def build_messages(req: Request, glossary: Glossary, style: str = "short") -> list[BaseMessage]:
     from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
 
     lines = []
@@ -148,7 +163,7 @@ def build_messages(req: Request, glossary: Glossary) -> list[BaseMessage]:
         lines.append(line)
     label = "资料" if req.language == "zh" else "Passages"
     q_label = "问题" if req.language == "zh" else "Question"
-    messages: list[BaseMessage] = [SystemMessage(system_prompt(req.language, req.refusable))]
+    messages: list[BaseMessage] = [SystemMessage(system_prompt(req.language, req.refusable, style))]
     for turn in req.history[-2:]:
         messages += [HumanMessage(turn.question), AIMessage(turn.answer)]
     messages.append(
@@ -195,17 +210,22 @@ class ChatEngine(Engine):
         return re.sub(r"^(改写|Rewritten)\s*[:：]\s*", "", text.strip()) or None
 
     def __init__(
-        self, name: str, chat_model: BaseChatModel, glossary: Glossary | None = None
+        self,
+        name: str,
+        chat_model: BaseChatModel,
+        glossary: Glossary | None = None,
+        style: str | None = None,
     ) -> None:
         self.name = name
         self.chat_model = chat_model
         self.glossary = glossary or load_glossary()
+        self.style = style or current().answer_style
 
     def stream(self, req: Request) -> Iterator[str]:
         if not req.evidence:
             yield NOT_FOUND
             return
-        for chunk in self.chat_model.stream(build_messages(req, self.glossary)):
+        for chunk in self.chat_model.stream(build_messages(req, self.glossary, self.style)):
             text = chunk.content if isinstance(chunk.content, str) else ""
             if text:
                 yield text

@@ -252,7 +252,8 @@ def score(rows: Sequence[dict[str, Any]], preds: Sequence[dict[str, Any]]) -> di
                 "f1": token_f1(pred["answer"], row["answers"])
                 if row["answers"] and not v["refused"]
                 else 0.0,
-                "span_f1": span_f1(pred["answer"], row["answers"])
+                # the concise answer when the engine gave one (`short`), else the whole text
+                "span_f1": span_f1(pred.get("short") or pred["answer"], row["answers"])
                 if row["answers"] and not v["refused"]
                 else 0.0,
                 "gold_rank": rank,

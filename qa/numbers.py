@@ -274,3 +274,32 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
     """The numbers stated in `statement` that `source` does not contain (unit conversion allowed)."""
     src = parse_quantities(source)
     return [q.text for q in parse_quantities(statement) if not supported(q, src)]
+
+
+# What a figure's unit may be, right after it in a Chinese sentence: a magnitude, a currency, a
+# percent, a date part, a measure or a counter (308分, 1985年, 1200海里, 3.5万亩, 21%).
+_UNIT_AFTER = re.compile(
+    r"\s*(?:余|多)?(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?(?:余|多)?"
+    r"(?:元人民币|人民币|美元|美金|港元|港币|欧元|日元|英镑|新台币|元|%|％|年代|年|个月|月|日|号|时|"
+    r"小时|分钟|秒|岁|周岁|人次|人|名|位|个|次|分|天|周|世纪|平方公里|平方米|平方英里|公里|千米|"
+    r"海里|英里|英尺|英寸|厘米|毫米|米|公顷|英亩|亩|吨|公斤|千克|斤|克|磅|度|倍|届|座|家|所|条|辆|"
+    r"架|艘|部|本|张|种|项|集|场|层|户|台|件|册|卷|篇|首|块|只|头|匹|株|棵)"
+)
+
+
+def with_unit(span: str, sources: list[str]) -> str:
+    """A figure cut off from its unit (`1985` of `1985年`, `308` of `308分`) given its unit back,
+    from the first source that holds the span followed by one; anything else unchanged. A copied
+    answer span keeps what the figure counts, which the bare number does not say."""
+    body = span.strip()
+    if not body or not (body[-1].isdigit() or body[-1] in "万亿千百十"):
+        return span
+    for source in sources:
+        at = source.find(body)
+        while at >= 0:
+            m = _UNIT_AFTER.match(source, at + len(body))
+            whole = at == 0 or not (source[at - 1].isdigit() or source[at - 1] in ".,")
+            if whole and m and m.group().strip():
+                return span.replace(body, body + m.group().strip(), 1)
+            at = source.find(body, at + 1)
+    return span

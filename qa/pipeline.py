@@ -6,6 +6,7 @@ the finished `Answer`.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -13,13 +14,19 @@ from pathlib import Path
 from typing import Any
 
 from corpus.errors import DocqaError
+from corpus.footnotes import strip_reference_marks
 from corpus.lang import detect_lang
 from corpus.sentences import evidence_sentences
 from corpus.settings import current
 from index.filters import Filters
 from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
-from qa.citations import attach_citations, drop_unsupported, resolve_citations
+from qa.citations import (
+    attach_citations,
+    drop_unsupported,
+    implied_claim,
+    resolve_citations,
+)
 from qa.compound import merge_answers, split_question
 from qa.conversation import (
     Turn,
@@ -53,6 +60,7 @@ from qa.glossary import load_glossary
 from qa.judge import judge_for
 from qa.markers import MARKER, cited_numbers
 from qa.names import original_of, with_english_names, with_originals
+from qa.numbers import with_unit
 from qa.policy import (
     POLICY,
     Policy,
@@ -61,13 +69,16 @@ from qa.policy import (
     another_year,
     cell_of_another,
     measure_not_given,
+    reads_as_span,
     reads_with_subject,
+    span_problem,
 )
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
 from qa.support import another_subject, gives_part_of_year_only
 
 MAX_QUESTION_CHARS = 2000
+_NAME_PROBLEMS = ("name not in the source: ", "name not in the cited text: ")
 
 
 class QuestionError(DocqaError, ValueError):
@@ -395,6 +406,7 @@ class QAPipeline:
         )
         citations: list = []
         notes = list(self.notes)
+        span = ""  # the engine's answer, when it is a copied span
         if early:
             notes.append(f"refused: {early}")
         translated = False
@@ -424,8 +436,30 @@ class QAPipeline:
                 text = attach_citations(text, p.request.evidence, names_ok)
             if p.language == "en" and self.engine.name != "extractive":
                 text = self._with_originals(text, p.request.evidence)
-            text, citations = resolve_citations(text, p.request.evidence, names_ok)
-            citations = [self._check_label(p, text, c) for c in citations]
+            claim = text
+            if self.engine.name != "extractive" and reads_as_span(MARKER.sub("", text), p.language):
+                # a copied span (`1985年[1]`) claims the question it answers: checked as that
+                text = self._with_unit(
+                    self._cite_copy(text, p.request.evidence), p.request.evidence
+                )
+                claim = implied_claim(p.query, MARKER.sub("", text).strip()) + "".join(
+                    f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
+                )
+            shown, citations = resolve_citations(text, p.request.evidence, names_ok)
+            if claim != text:
+                # the question's names may be in the sentence's context only (他, 该公司)
+                contexts = {
+                    e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in p.request.evidence
+                }
+                _, citations = resolve_citations(claim, p.request.evidence, names_ok, contexts)
+                citations = [self._span_names_only(c, MARKER.sub("", text)) for c in citations]
+            text = shown
+            span = text if claim != text else ""
+            citations = [self._check_label(p, claim, c) for c in citations]
+            if claim != text:
+                citations = [
+                    self._check_span(p, MARKER.sub("", shown).strip(), c) for c in citations
+                ]
             if translated:
                 citations = [replace(c, check="translated") for c in citations]
             cited = [c.quote for c in citations]
@@ -437,7 +471,7 @@ class QAPipeline:
                 )
             elif not any(c.verified for c in citations) and (
                 off := [
-                    m for c in citations for m in self._subjects_missing(p, text, c) if m.curated
+                    m for c in citations for m in self._subjects_missing(p, claim, c) if m.curated
                 ]
             ):
                 # The engine gave a figure of another company (person, product) for the one asked
@@ -470,6 +504,12 @@ class QAPipeline:
                 ok = {(c.doc_id, c.start) for c in citations if c.verified}
                 evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
                 text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
+        short = ""
+        backing = [c for c in citations if c.verified]
+        if not refused and span and text == span and backing:
+            # the span, then the sentence it was copied from: a reader sees the answer and why
+            short = MARKER.sub("", text).strip()
+            text = f"{text}\n\n> {strip_reference_marks(backing[0].quote)}"
         timings["total"] = sum(
             v for k, v in timings.items() if k in ("retrieve", "evidence", "judge", "generate")
         )
@@ -485,7 +525,47 @@ class QAPipeline:
             p.coverage,
             timings,
             tuple(notes),
+            short,
         )
+
+    @staticmethod
+    def _span_names_only(c: Citation, span: str) -> Citation:
+        """The names of a span answer's implied claim that come from the question are the user's,
+        not the engine's: whether the sentence is about them is the subject checks' job
+        (`_check_label`), which read the text before it and the title. Only the span's own names
+        must be in the cited sentence (`城市` of 最大的城市是哪个 is no name to find there)."""
+        kept = tuple(
+            x
+            for x in c.problems
+            if not (x.startswith(_NAME_PROBLEMS) and x.split(": ", 1)[1] not in span)
+        )
+        return replace(c, verified=not kept, problems=kept) if kept != c.problems else c
+
+    @staticmethod
+    def _check_span(p: Prepared, span: str, c: Citation) -> Citation:
+        """A span answer's citation is unverified when the span is the wrong part of the sentence."""
+        focus = [f for concept in p.info.focus for f in concept.forms]
+        why = span_problem(p.query, focus, span, c.quote) if c.verified else None
+        return replace(c, verified=False, problems=(*c.problems, why)) if why else c
+
+    @staticmethod
+    def _cite_copy(text: str, evidence: Sequence[Evidence]) -> str:
+        """A span copied from one evidence sentence but cited to another (the model miscounted:
+        `玛丽·麦特琳[2]` copied from [1]) cites the sentence it was copied from."""
+        body = re.sub(r"\s+", "", MARKER.sub("", text))
+        by_n = {e.n: re.sub(r"\s+", "", plain(e)) for e in evidence}
+        cited = [n for n in cited_numbers(text) if n in by_n]
+        if not body or any(body in by_n[n] for n in cited):
+            return text
+        source = next((n for n, sentence in by_n.items() if body in sentence), None)
+        return f"{MARKER.sub('', text).strip()}[{source}]" if source is not None else text
+
+    @staticmethod
+    def _with_unit(text: str, evidence: Sequence[Evidence]) -> str:
+        """A span answer's bare figure given its unit from the evidence (`1985[1]` -> `1985年[1]`)."""
+        body = MARKER.sub("", text).strip()
+        whole = with_unit(body, [plain(e) for e in evidence])
+        return text.replace(body, whole, 1) if whole != body and body in text else text
 
     def _english_source(self, p: Prepared) -> str | None:
         """For an English question with a generative engine: the source sentence(s) the

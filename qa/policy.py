@@ -320,3 +320,62 @@ def cell_of_another(q: Any, hits: Sequence[Any], best: Any, context: str) -> str
     if not missing:
         return None
     return f"the table cell cited does not name {missing[0].label}"
+
+
+_SENTENCE_END = re.compile(r"[。！？!?；;]")
+
+
+def reads_as_span(answer: str, language: str) -> bool:
+    """A Chinese answer that is a copied span (`1985年`, `女神卡卡`, a short clause), not a sentence
+    of its own: its claim is the question it answers (`qa.citations.implied_claim`). At most 40
+    characters and no sentence end before its last character."""
+    body = answer.strip().rstrip("。.！!")
+    return language == "zh" and 0 < len(body) <= 40 and not _SENTENCE_END.search(body)
+
+
+# Units of one dimension: an answer in another dimension than the question's unit answers
+# something else (多少天 answered 1200海里). Counters and 分 (minutes or points) belong to none.
+_UNIT_FAMILY = {
+    **dict.fromkeys(
+        ("公里", "千米", "米", "厘米", "毫米", "海里", "英里", "英尺", "英寸"), "length"
+    ),
+    **dict.fromkeys(("平方公里", "平方米", "平方英里", "公顷", "亩", "英亩"), "area"),
+    **dict.fromkeys(("吨", "公斤", "千克", "斤", "克", "磅"), "mass"),
+    **dict.fromkeys(("年", "个月", "月", "周", "天", "日", "小时", "分钟", "秒", "世纪"), "time"),
+    **dict.fromkeys(("人", "名", "位", "人次"), "people"),
+    **dict.fromkeys(("元", "美元", "港元", "欧元", "日元", "英镑", "亿", "万"), "money"),
+    **dict.fromkeys(("%", "％"), "percent"),
+    **dict.fromkeys(("岁", "周岁"), "age"),
+}
+_UNITS = "|".join(sorted(_UNIT_FAMILY, key=len, reverse=True))
+_ASKED_UNIT = re.compile(rf"(?:多少|几)(?:个)?({_UNITS})")
+_GIVEN_UNIT = re.compile(rf"\d(?:\.\d+)?\s*(?:余|多)?(?:万亿|亿|万|千)?(?:余|多)?({_UNITS})")
+_CLAUSE = re.compile(r"[，,；;：:、]")
+
+
+def span_problem(question: str, focus_forms: Sequence[str], span: str, sentence: str) -> str | None:
+    """Why a copied span (`1200海里`, `约100亿元`) does not answer its question though the cited
+    sentence holds it, or None: the question asks for another dimension (多少天: a time, not a
+    length), or the sentence gives the span's figure for another measure than the one asked about
+    (大桥总投资约100亿元，其中主体工程造价约90亿元: 100亿元 is not the 造价). The model picked the
+    wrong part of the right sentence; every figure is in it, so the number check cannot see it."""
+    asked, given = _ASKED_UNIT.search(question), list(_GIVEN_UNIT.finditer(span))
+    if asked and given:
+        want, got = _UNIT_FAMILY[asked.group(1)], _UNIT_FAMILY[given[-1].group(1)]
+        if want != got and not (want == "money" and got == "money"):
+            return f"the question asks for {asked.group(1)}, the answer gives {given[-1].group(1)}"
+    figure = re.sub(r"\s+", "", span)
+    if not focus_forms or not any(ch.isdigit() for ch in figure):
+        return None
+    clauses = _CLAUSE.split(re.sub(r"\s+", "", sentence))
+    holding = [c for c in clauses if figure in c]
+    if not holding or any(f in c for c in holding for f in focus_forms):
+        return None
+    if any(
+        f in c and any(ch.isdigit() for ch in c)
+        for c in clauses
+        if c not in holding
+        for f in focus_forms
+    ):
+        return "the cited sentence gives that figure for another measure than the one asked about"
+    return None

@@ -73,6 +73,9 @@ class Answer:
     support: float = 0.0  # how much of the question the best evidence sentence covers (0..1)
     timings: dict[str, float] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    # the concise answer, when the engine copied one from the documents (`518亿港元`); `text`
+    # then gives it with its citation and the sentence it comes from
+    short: str = ""
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> Answer:
@@ -105,6 +108,7 @@ class Answer:
             d.get("support", 0.0),
             dict(d.get("timings", {})),
             tuple(d.get("notes", ())),
+            d.get("short", ""),
         )
 
     @property
@@ -126,4 +130,5 @@ class Answer:
             "hits": [h.to_json() for h in self.hits],
             "timings": {k: round(v, 4) for k, v in self.timings.items()},
             "notes": list(self.notes),
+            "short": self.short,
         }

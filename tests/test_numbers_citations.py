@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from qa.citations import attach_citations, resolve_citations
+from qa.citations import attach_citations, implied_claim, resolve_citations
 from qa.conversation import Turn, context_subject, is_follow_up, standalone_question
 from qa.numbers import (
     english_amount,
@@ -14,7 +14,9 @@ from qa.numbers import (
     parse_quantities,
     to_english,
     unsupported_numbers,
+    with_unit,
 )
+from qa.policy import reads_as_span
 from qa.records import Evidence
 from qa.scoring import matches_gold, normalize
 
@@ -226,3 +228,20 @@ def test_an_amount_of_more_than_keeps_its_currency() -> None:
     assert english_figures("罚款10多万元") == ["10多万元 = more than RMB 100,000"]
     assert unsupported_numbers("He took more than RMB 526 million in bribes.", src) == []
     assert unsupported_numbers("He took US$526 million in bribes.", src) == ["US$526 million"]
+
+
+def test_a_span_answer_claims_the_question_it_answers() -> None:
+    assert implied_claim("黑豹队的防守丢了多少分？", "308分") == "黑豹队的防守丢了308分。"
+    assert implied_claim("谁演唱了国歌？", "女神卡卡") == "女神卡卡演唱了国歌。"
+    assert implied_claim("胡格诺派为何迁往美洲", "躲避迫害") == "胡格诺派为何迁往美洲：躲避迫害。"
+    assert reads_as_span("1985年", "zh") and reads_as_span("刘秉忠和姚枢[1]", "zh")
+    assert not reads_as_span("大桥于2011年通车。此后车程缩短了30分钟", "zh")
+    assert not reads_as_span("1985", "en")
+
+
+def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
+    assert with_unit("1985", ["学院成立于 1985 年。"]) == "1985年"
+    assert with_unit("3.5万", ["新增3.5万亩耕地"]) == "3.5万亩"
+    assert with_unit("5", ["15年后，又过了5年"]) == "5年"  # not the 5 of 15
+    assert with_unit("12", ["编号12345"]) == "12"
+    assert with_unit("张三", ["张三年"]) == "张三"

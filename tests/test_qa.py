@@ -118,6 +118,15 @@ def test_an_engine_is_offered_not_found_only_where_it_would_be_honoured(
     assert "NOT_FOUND" in system("长颈鹿的脖子有多长？")
 
 
+def test_the_answer_style_picks_a_span_or_sentences_for_chinese_and_prose_for_english() -> None:
+    from qa.engines import system_prompt
+
+    assert "最短片段" in system_prompt("zh") and "一到两句话" in system_prompt(
+        "zh", style="sentence"
+    )
+    assert system_prompt("en", style="short") == system_prompt("en", style="sentence")
+
+
 def test_a_refusal_names_what_the_documents_never_mention(extractive: QAPipeline) -> None:
     a = extractive.ask("What was Tencent's revenue in 2025?")
     assert a.refused and "refused: no retrieved passage mentions Tencent" in a.notes

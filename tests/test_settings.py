@@ -25,6 +25,7 @@ def test_settings_from_the_environment_with_defaults_and_options(tmp_path: Path)
     assert s.index == str(tmp_path / "index") and s.library == "default" and s.llm == "auto"
     assert s.max_file_bytes == 50 * 1024 * 1024 and s.port == 8000
     assert s.openai_model == "m"  # the OPENAI_* names are read when DOCQA_* are unset
+    assert s.answer_style == "short"
     o = s.with_options(index="milvus://127.0.0.1:19530", llm=None, library="news")
     assert o.index == "milvus://127.0.0.1:19530" and o.llm == "auto" and o.library == "news"
     for env, named in (
@@ -32,6 +33,7 @@ def test_settings_from_the_environment_with_defaults_and_options(tmp_path: Path)
         ({"DOCQA_MAX_FILE_MB": "-1"}, "DOCQA_MAX_FILE_MB='-1': must be between"),
         ({"DOCQA_LLM": "gpt"}, "DOCQA_LLM='gpt': use one of auto, extractive, local, openai"),
         ({"DOCQA_PORT": "99999"}, "DOCQA_PORT='99999'"),
+        ({"DOCQA_ANSWER_STYLE": "long"}, "DOCQA_ANSWER_STYLE='long': use one of short, sentence"),
     ):
         with pytest.raises(SettingsError, match=named.replace("(", r"\(")):
             Settings.from_env(env)

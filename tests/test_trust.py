@@ -131,6 +131,48 @@ def test_a_wrong_claim_from_a_model_is_never_shown_as_verified(
     assert not (shown_as_written and any(c.verified for c in a.citations)), (a.text, a.citations)
 
 
+@pytest.mark.parametrize(
+    ("question", "reply", "shown"),
+    [
+        ("泸定地震的震源深度是多少？", "16[1]", "16公里[1]"),  # the figure gets its unit back
+        ("保护区去年冬季有几只东北虎死亡？", "3[1]", "3只[1]"),
+        ("汶川地震造成多少人遇难？", "69227人[1]", "69227人[1]"),
+    ],
+)
+def test_a_span_answer_keeps_its_unit_and_is_verified_as_the_claim_it_answers(
+    pages_pipeline: QAPipeline, question: str, reply: str, shown: str
+) -> None:
+    """The local engine answers a Chinese question with the span it copies (DOCQA_ANSWER_STYLE
+    short), checked as the question it answers (泸定地震的震源深度是16公里。), and shown above
+    the sentence it comes from."""
+    a = _cite(pages_pipeline, question, reply)
+    assert a.text.startswith(shown + "\n\n> ") and not a.notes, (a.text, a.notes)
+    assert a.short == shown.split("[")[0]
+    assert a.citations and all(c.verified for c in a.citations)
+    assert a.text.endswith(a.citations[0].quote)  # the sentence it was copied from, shown below
+
+
+@pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("巡逻船可以连续执行任务多少天？", "1200[1]"),  # a length for a number of days
+        ("青岛海湾大桥的主体工程造价是多少？", "约100亿元[1]"),  # the total investment, not 造价
+        ("保护区去年冬季有几只东北虎存活？", "3只[1]"),  # died is not alive
+    ],
+)
+def test_a_span_that_is_the_wrong_part_of_its_sentence_is_not_shown_as_verified(
+    pages_pipeline: QAPipeline, question: str, reply: str
+) -> None:
+    """Every figure of the span is in the cited sentence, so a number check passes it; what the
+    span claims (the question, answered) is not what the sentence says."""
+    a = _cite(pages_pipeline, question, reply)
+    span = reply.split("[")[0]
+    assert a.refused or not (a.text.startswith(span) and any(c.verified for c in a.citations)), (
+        a.text,
+        a.citations,
+    )
+
+
 def test_a_model_that_refuses_in_its_own_words_is_a_refusal_citing_nothing(
     pages_pipeline: QAPipeline,
 ) -> None:
