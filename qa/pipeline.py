@@ -407,6 +407,7 @@ class QAPipeline:
         citations: list = []
         notes = list(self.notes)
         span = ""  # the engine's answer, when it is a copied span
+        overridden = False  # the engine's NOT_FOUND was replaced by the source
         if early:
             notes.append(f"refused: {early}")
         translated = False
@@ -424,7 +425,7 @@ class QAPipeline:
                 f"the {self.engine.name} engine found no answer, but the documents support one; showing {what}"
             )
             text, refused = english or ExtractiveEngine().answer(p.request), False
-            translated = bool(english)
+            translated, overridden = bool(english), True
         elif refused and not early:
             notes.append(
                 f"refused: the {self.engine.name} engine found no answer in the passages, and they "
@@ -437,7 +438,12 @@ class QAPipeline:
             if p.language == "en" and self.engine.name != "extractive":
                 text = self._with_originals(text, p.request.evidence)
             claim = text
-            if self.engine.name != "extractive" and reads_as_span(MARKER.sub("", text), p.language):
+            is_span = (
+                self.engine.name != "extractive"
+                and not overridden
+                and reads_as_span(MARKER.sub("", text), p.language)
+            )
+            if is_span:
                 # a copied span (`1985年[1]`) claims the question it answers: checked as that
                 text = self._with_unit(
                     self._cite_copy(text, p.request.evidence), p.request.evidence
@@ -446,7 +452,7 @@ class QAPipeline:
                     f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
                 )
             shown, citations = resolve_citations(text, p.request.evidence, names_ok)
-            if claim != text:
+            if is_span:
                 # the question's names may be in the sentence's context only (他, 该公司)
                 contexts = {
                     e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in p.request.evidence
@@ -454,11 +460,11 @@ class QAPipeline:
                 _, citations = resolve_citations(claim, p.request.evidence, names_ok, contexts)
                 citations = [self._span_names_only(c, MARKER.sub("", text)) for c in citations]
             text = shown
-            span = text if claim != text else ""
             citations = [self._check_label(p, claim, c) for c in citations]
-            if claim != text:
+            if is_span:
+                span = text
                 citations = [
-                    self._check_span(p, MARKER.sub("", shown).strip(), c) for c in citations
+                    self._check_span(p, MARKER.sub("", text).strip(), c) for c in citations
                 ]
             if translated:
                 citations = [replace(c, check="translated") for c in citations]
@@ -507,9 +513,11 @@ class QAPipeline:
         short = ""
         backing = [c for c in citations if c.verified]
         if not refused and span and text == span and backing:
-            # the span, then the sentence it was copied from: a reader sees the answer and why
             short = MARKER.sub("", text).strip()
-            text = f"{text}\n\n> {strip_reference_marks(backing[0].quote)}"
+            quote = strip_reference_marks(backing[0].quote)
+            if len(short) < 0.8 * len(quote):
+                # the span, then the sentence it was copied from: the answer, and why
+                text = f"{text}\n\n> {quote}"
         timings["total"] = sum(
             v for k, v in timings.items() if k in ("retrieve", "evidence", "judge", "generate")
         )

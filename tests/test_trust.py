@@ -16,6 +16,7 @@ from qa.engines import ExtractiveEngine, postprocess
 from qa.pipeline import QAPipeline
 from qa.translate import check_fidelity
 from tests.conftest import ScriptedEngine
+from ui.render import answer_markdown
 
 PAGES = {
     "bridge.txt": (
@@ -150,6 +151,20 @@ def test_a_span_answer_keeps_its_unit_and_is_verified_as_the_claim_it_answers(
     assert a.short == shown.split("[")[0]
     assert a.citations and all(c.verified for c in a.citations)
     assert a.text.endswith(a.citations[0].quote)  # the sentence it was copied from, shown below
+    md = answer_markdown(a, 0)  # the web app: the span in bold, the sentence as a quote
+    assert md.startswith(f"**{a.short}[") and "\n\n> " in md
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "2022年9月5日，四川甘孜州泸定县发生6.8级地震，震源深度为16公里，当地启动了一级应急响应[2]。",
+        "The focal depth was 16 kilometers [2].",
+    ],
+)
+def test_an_answer_written_as_a_sentence_is_no_span(pages_pipeline: QAPipeline, reply: str) -> None:
+    a = _cite(pages_pipeline, "泸定地震的震源深度是多少？", reply)
+    assert a.short == "" and "\n\n> " not in a.text, (a.text, a.notes)
 
 
 @pytest.mark.parametrize(

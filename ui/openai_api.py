@@ -11,7 +11,8 @@ can talk to docqa.
   server's.
 - The content keeps docqa's `[n]` markers. The message (or, streamed, the last chunk) carries
   `references` (each cited sentence: document, title, source, date, page, quote, offsets, verified),
-  `refused`, `notes` and `understood_as` (the question made standalone, when it was rewritten).
+  `refused`, `notes`, `understood_as` (the question made standalone, when it was rewritten) and
+  `short` (the concise answer the engine copied from the documents, when it gave one).
 - Streamed, the content is the engine's draft as it is written. docqa then checks it against the
   documents; when the checked answer differs from the draft (a claim dropped, the source sentence
   shown instead, a refusal), the last content chunk says so and gives the checked answer, which is
@@ -181,6 +182,7 @@ def answer_fields(answer: Answer, service: DocqaService) -> dict[str, Any]:
         "notes": list(answer.notes),
         "understood_as": answer.understood_as,
         "engine": answer.engine,
+        "short": answer.short,
     }
 
 

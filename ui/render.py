@@ -37,15 +37,20 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     """The chat message: the answer with each `[n]` a link to its source card, a refusal marked as
     one, and the engine that answered."""
     known = {c.n for c in answer.citations}
+    text, quote = answer.text, ""
+    if answer.short and "\n\n> " in text:  # a copied span, then the sentence it comes from
+        text, quote = text.split("\n\n> ", 1)
     parts = []
     pos = 0
-    for m in _MARKER.finditer(answer.text):
-        parts.append(md_text(answer.text[pos : m.start()]))
+    for m in _MARKER.finditer(text):
+        parts.append(md_text(text[pos : m.start()]))
         n = int(m.group(1))
         parts.append(f"[\\[{n}\\]](#{cite_id(turn, n)})" if n in known else md_text(m.group()))
         pos = m.end()
-    parts.append(md_text(answer.text[pos:]))
+    parts.append(md_text(text[pos:]))
     body = "".join(parts)
+    if quote:
+        body = f"**{body}**\n\n> {md_text(quote)}"
     if answer.understood_as:
         body = f"<sub>understood as · 理解为: {esc(answer.understood_as)}</sub>\n\n{body}"
     if answer.refused:
