@@ -460,7 +460,7 @@ class QAPipeline:
                 _, citations = resolve_citations(claim, p.request.evidence, names_ok, contexts)
                 citations = [self._span_names_only(c, MARKER.sub("", text)) for c in citations]
             text = shown
-            citations = [self._check_label(p, claim, c) for c in citations]
+            citations = [self._check_label(p, claim, c, is_span) for c in citations]
             if is_span:
                 span = text
                 citations = [
@@ -626,15 +626,23 @@ class QAPipeline:
         """The source's own sentence(s) as the answer: its quotes are the cited spans."""
         return resolve_citations(ExtractiveEngine().answer(req), req.evidence, names_ok)
 
-    def _check_label(self, p: Prepared, answer: str, c: Citation) -> Citation:
+    def _check_label(self, p: Prepared, answer: str, c: Citation, span: bool = False) -> Citation:
         """Numbers can match while the label does not: the cited sentence must report the metric
         asked about, the reported figure unless the adjusted one was asked for, and address the
-        question about as well as the best evidence does."""
+        question about as well as the best evidence does.
+
+        For a copied span (`answer` is then the claim it implies) the subjects checked are the
+        question's names the glossary has or the documents give in both scripts, not the words
+        jieba guessed (诺和 of 弗雷斯诺和加州), and a sentence covering less of the question than
+        the best one is no problem: the answer is often in the sentence after the one that
+        restates the question. On 60 dev questions (XQuAD zh, CMRC) those two checks replaced 9
+        spans by their source, 8 of them right or nearly (span F1 >= 0.67: 亚马逊雨林, 行政、军队和监察)
+        and one wrong (1950-1960年代 for 20世纪初)."""
         if not c.verified:
             return c
         # A subject the answer names must be what its cited sentence is about (智谱's revenue is
         # not verified by MiniMax's revenue sentence, whatever the numbers).
-        missing = self._subjects_missing(p, answer, c)
+        missing = [m for m in self._subjects_missing(p, answer, c) if m.curated or not span]
         if missing:
             labels = ", ".join(m.label for m in missing)
             problems = [f"the cited sentence is not about {labels}"]
@@ -653,7 +661,7 @@ class QAPipeline:
             (e for e in p.request.evidence if e.doc_id == c.doc_id and e.start == c.start), None
         )
         best = max((e.coverage for e in p.request.evidence), default=0.0)
-        if ev is not None and ev.coverage < self.policy.weak_below(p.language) * best:
+        if not span and ev is not None and ev.coverage < self.policy.weak_below(p.language) * best:
             problems.append("the cited sentence covers little of the question")
         return replace(c, verified=False, problems=c.problems + tuple(problems)) if problems else c
 
