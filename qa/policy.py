@@ -373,11 +373,12 @@ _GIVEN_UNIT = re.compile(rf"\d(?:\.\d+)?\s*(?:余|多)?(?:万亿|亿|万|千)?(?
 _CLAUSE = re.compile(r"[，,；;：:、]")
 # What kind of answer the question asks for, when its words say: a time, a share, an age.
 _ASKS_TIME = re.compile(
-    r"何时|什么时候|哪一?年|哪个?时期|什么时期|哪一?天|几月|几号|多少时间|多久|多长时间"
+    r"几几年|何时|什么时候|哪一?年|哪个?时期|什么时期|哪一?天|几月|几号|多少时间|多久|多长时间"
 )
 _ASKS_SHARE = re.compile(r"比例|百分比|百分之多少|几成|占多少")
 _ASKS_AGE = re.compile(r"几岁|多少岁|年龄|多大年纪|多大岁数|(?:时|的时候)多大")
-_ASKS_YEAR = re.compile(r"哪一?年|何年")
+_ASKS_YEAR = re.compile(r"哪一?年|何年|几几年")
+_YEAR_ALONE = re.compile(r"\s*(?:1\d|20)\d{2}\s*")  # 1991 of 在 1991 开幕: a year without 年
 _ASKS_AMOUNT = re.compile(rf"多少(?!{_UNITS})|几(?!{_UNITS})|金额|价格|售价|人口")
 _DATE = re.compile(
     r"约?\d{3,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
@@ -414,9 +415,21 @@ def span_problem(question: str, focus_forms: Sequence[str], span: str, sentence:
     if asked and _bare_figure(span) and re.search(rf"\d\s*{asked.group(1)}", sentence):
         return f"the question asks for {asked.group(1)}; the sentence gives that figure elsewhere"
     has_digit = any(ch.isdigit() for ch in span)
-    if has_digit and _ASKS_TIME.search(question) and not _TIME_WORDS.search(span):
+    year_alone = bool(_YEAR_ALONE.fullmatch(span))
+    if (
+        has_digit
+        and _ASKS_TIME.search(question)
+        and not _TIME_WORDS.search(span)
+        and not year_alone
+    ):
         return "the question asks when; the answer is no time"
-    if has_digit and _ASKS_YEAR.search(question) and "年" not in span and "世纪" not in span:
+    if (
+        has_digit
+        and _ASKS_YEAR.search(question)
+        and not year_alone
+        and "年" not in span
+        and "世纪" not in span
+    ):
         return "the question asks for a year; the answer gives none"
     if (
         _DATE.fullmatch(span.strip())

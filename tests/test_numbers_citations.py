@@ -16,7 +16,8 @@ from qa.numbers import (
     unsupported_numbers,
     with_unit,
 )
-from qa.policy import reads_as_span
+from qa.policy import reads_as_span, span_problem
+from qa.question import analyse
 from qa.records import Evidence
 from qa.scoring import matches_gold, normalize
 
@@ -245,3 +246,54 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
     assert with_unit("5", ["15年后，又过了5年"]) == "5年"  # not the 5 of 15
     assert with_unit("12", ["编号12345"]) == "12"
     assert with_unit("张三", ["张三年"]) == "张三"
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "sentence", "wrong"),
+    [
+        (
+            "巡逻船可以连续执行任务多少天？",
+            "1200海里",
+            "续航距离达1200海里，可连续执行任务20天。",
+            True,
+        ),
+        ("黑豹队的防守丢了多少分？", "24次", "防守只丢了 308分，同时也以 24 次拦截领先。", True),
+        (
+            "大桥的主体工程造价是多少？",
+            "约100亿元",
+            "大桥总投资约100亿元，其中主体工程造价约90亿元。",
+            True,
+        ),
+        (
+            "这些移居者于何时被归化？",
+            "148名",
+            "1705年5月12日，议会通过法案，将148名信徒归化。",
+            True,
+        ),
+        (
+            "漠河机场的投资金额是多少？",
+            "2006年",
+            "于2006年6月21日动工，总投资2.38亿元人民币。",
+            True,
+        ),
+        (
+            "大桥的主体工程造价是多少？",
+            "约90亿元",
+            "大桥总投资约100亿元，其中主体工程造价约90亿元。",
+            False,
+        ),
+        ("画廊在哪一年开放？", "1991", "画廊在 1991 开幕，展出近16,000件藏品。", False),
+        ("大曲车站设站于几几年？", "1935年", "1935年初设站时，原本只是个号志站。", False),
+        (
+            "嘉诺撒圣家学校的面积是多大？",
+            "3000平方米",
+            "学校的面积为3000平方米，设有18个课室。",
+            False,
+        ),
+    ],
+)
+def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
+    question: str, span: str, sentence: str, wrong: bool
+) -> None:
+    focus = [f for c in analyse(question).focus for f in c.forms]
+    assert (span_problem(question, focus, span, sentence) is not None) == wrong
