@@ -437,35 +437,18 @@ class QAPipeline:
                 text = attach_citations(text, p.request.evidence, names_ok)
             if p.language == "en" and self.engine.name != "extractive":
                 text = self._with_originals(text, p.request.evidence)
-            claim = text
             is_span = (
                 self.engine.name != "extractive"
                 and not overridden
                 and reads_as_span(MARKER.sub("", text), p.language)
             )
             if is_span:
-                # a copied span (`1985年[1]`) claims the question it answers: checked as that
-                text = self._with_unit(
-                    self._cite_copy(text, p.request.evidence), p.request.evidence
-                )
-                claim = implied_claim(p.query, MARKER.sub("", text).strip()) + "".join(
-                    f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
-                )
-            shown, citations = resolve_citations(text, p.request.evidence, names_ok)
-            if is_span:
-                # the question's names may be in the sentence's context only (他, 该公司)
-                contexts = {
-                    e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in p.request.evidence
-                }
-                _, citations = resolve_citations(claim, p.request.evidence, names_ok, contexts)
-                citations = [self._span_names_only(c, MARKER.sub("", text)) for c in citations]
-            text = shown
-            citations = [self._check_label(p, claim, c, is_span) for c in citations]
-            if is_span:
+                text, claim, citations = self._checked_span(p, text, names_ok)
                 span = text
-                citations = [
-                    self._check_span(p, MARKER.sub("", text).strip(), c) for c in citations
-                ]
+            else:
+                text, citations = resolve_citations(text, p.request.evidence, names_ok)
+                claim = text
+                citations = [self._check_label(p, text, c) for c in citations]
             if translated:
                 citations = [replace(c, check="translated") for c in citations]
             cited = [c.quote for c in citations]
@@ -536,6 +519,25 @@ class QAPipeline:
             short,
         )
 
+    def _checked_span(
+        self, p: Prepared, text: str, names_ok: Sequence[str]
+    ) -> tuple[str, str, list[Citation]]:
+        """A copied span (`1985[1]`): cited where it was copied from, its unit given back, and
+        checked as the claim it implies (the question answered); (text, claim, citations)."""
+        evidence = p.request.evidence
+        text = self._with_unit(self._cite_copy(text, evidence), evidence)
+        body = MARKER.sub("", text).strip()
+        claim = implied_claim(p.query, body) + "".join(
+            f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
+        )
+        # the question's names may be in the sentence's context only (他, 该公司)
+        contexts = {e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in evidence}
+        shown, _ = resolve_citations(text, evidence, names_ok)
+        _, citations = resolve_citations(claim, evidence, names_ok, contexts)
+        citations = [self._span_names_only(c, body) for c in citations]
+        citations = [self._check_label(p, claim, c, span=True) for c in citations]
+        return shown, claim, [self._check_span(p, body, c) for c in citations]
+
     @staticmethod
     def _span_names_only(c: Citation, span: str) -> Citation:
         """The names of a span answer's implied claim that come from the question are the user's,
@@ -572,7 +574,9 @@ class QAPipeline:
     def _with_unit(text: str, evidence: Sequence[Evidence]) -> str:
         """A span answer's bare figure given its unit from the evidence (`1985[1]` -> `1985年[1]`)."""
         body = MARKER.sub("", text).strip()
-        whole = with_unit(body, [plain(e) for e in evidence])
+        cited = set(cited_numbers(text))  # the unit its own sentence gives, first
+        ordered = sorted(evidence, key=lambda e: e.n not in cited)
+        whole = with_unit(body, [plain(e) for e in ordered])
         return text.replace(body, whole, 1) if whole != body and body in text else text
 
     def _english_source(self, p: Prepared) -> str | None:
