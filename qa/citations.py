@@ -52,9 +52,9 @@ _WH_ZH = re.compile(
 def implied_claim(question: str, answer: str) -> str:
     """What a short Chinese answer claims: the question with its question word replaced by the
     answer (`黑豹队的防守丢了多少分？` + `308分` -> `黑豹队的防守丢了308分。`: a unit the answer
-    already ends with is not said twice), or `question：answer。` when it has none. A span such as `1985年` names no subject,
-    measure or period of its own; checked as this claim, it is held to the same subject, measure,
-    period and polarity checks as an answer written as a sentence."""
+    already ends with is not said twice), or `question：answer。` when it has none. A span such
+    as `1985年` names no subject, measure or period of its own; checked as this claim, it is held
+    to the same subject, measure, period and polarity checks as an answer written as a sentence."""
     q = question.strip().rstrip("？?。 ").removesuffix("呢").removesuffix("吗")
     m = _WH_ZH.search(q)
     if not m:
