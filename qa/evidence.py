@@ -23,22 +23,15 @@ from index.backend import SentenceLookup
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
-from qa.markers import MARKER
-from qa.policy import POLICY, Policy
+from qa.policy import POLICY, Policy, metric_mismatch, reports_adjusted
 from qa.question import (
-    ASKS_ADJUSTED,
-    WANTS_AMOUNT,
     Question,
     analyse,
     covers,
     subject_missing,
 )
 from qa.records import Evidence
-from qa.support import METRICS
 
-# "Adjusted" figures (经调整净亏损, non-IFRS) sit beside the reported ones in Chinese financial news;
-# a question that does not ask for the adjusted figure wants the reported one.
-_ADJUSTED = re.compile(r"经调整|调整后|非国际财务报告准则|non-ifrs|non-gaap", re.I)
 # A number with a unit or measure word: what "how much / how many / how old" is answered with
 # (5600吨原油, 37岁, 935线的7辆巴士), not a bare number (a year, a clause number).
 # It starts only at a number's first digit: from every digit of a long run it rescanned the run
@@ -105,45 +98,6 @@ class SentenceScorer:
                 self._cache[s] = v
         q = self.embedder.encode_queries([question])[0]
         return np.array([float((vecs[s] if s in vecs else self._cache[s]) @ q) for s in sentences])
-
-
-def metric_mismatch(question: str, sentence: str) -> bool:
-    """The question asks for a metric the sentence does not report (the IPO price for a profit)."""
-    return any(q.search(question) and not a.search(sentence) for q, a in METRICS)
-
-
-_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
-_NOT_AN_AMOUNT = re.compile(
-    r"\s{0,3}(?:轮|次|代|届|期|年|月|日|号|季度|rounds?\b|times\b|generations?\b)", re.I
-)
-_BARE_YEAR = re.compile(r"(?:19|20)\d{2}$")
-_UNIT_AFTER = re.compile(r"\s{0,3}(?:%|万|亿|千|百|million|billion|thousand)", re.I)
-
-
-def gives_amount(text: str) -> bool:
-    """Some number in the text is an amount: not a year, a date or a count of events."""
-    text = MARKER.sub(" ", text)
-    for m in _NUMBER.finditer(text):
-        if _NOT_AN_AMOUNT.match(text, m.end()):
-            continue
-        if _BARE_YEAR.match(m.group()) and not _UNIT_AFTER.match(text, m.end()):
-            continue
-        return True
-    return False
-
-
-def wrong_answer_type(question: str, answer: str, evidence: Sequence[str] = ()) -> bool:
-    """The question asks for an amount, the answer gives none, and the evidence has one."""
-    return (
-        bool(WANTS_AMOUNT.search(question))
-        and not gives_amount(answer)
-        and any(gives_amount(e) for e in evidence)
-    )
-
-
-def wrong_kind_of_figure(question: str, sentence: str, answer: str = "") -> bool:
-    """The sentence reports an adjusted figure and neither the question nor the answer says so."""
-    return bool(_ADJUSTED.search(sentence)) and not ASKS_ADJUSTED.search(question + " " + answer)
 
 
 @dataclass(frozen=True)
@@ -246,7 +200,7 @@ def select(
             fit += policy.number_fit
         if q.wants_date and _HAS_DATE.search(s.text):
             fit += policy.date_fit
-        if zh and metric_mismatch(q.text, s.text):
+        if zh and metric_mismatch(q, s.text):
             fit -= policy.metric_penalty
         off = False
         if q.subjects:
@@ -258,7 +212,7 @@ def select(
         )
         score = lexical_dense + fit + rank_prior / hit.rank
         sim = None if sims is None else float(sims[i])
-        adjusted = bool(_ADJUSTED.search(s.text))
+        adjusted = reports_adjusted(s.text)
         scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))
     scored.sort(key=lambda c: -c.score)
     ranked = tuple(scored)

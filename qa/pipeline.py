@@ -47,35 +47,29 @@ from qa.engines import (
     postprocess,
     quoted,
 )
-from qa.evidence import (
-    Selection,
-    SentenceScorer,
-    metric_mismatch,
-    select,
-    subject_context,
-    wrong_answer_type,
-    wrong_kind_of_figure,
-)
+from qa.evidence import Selection, SentenceScorer, select, subject_context
 from qa.glossary import load_glossary
 from qa.judge import judge_for
 from qa.markers import MARKER, cited_numbers
 from qa.names import original_of, with_english_names, with_originals
 from qa.numbers import with_unit
 from qa.policy import (
+    DROP,
     POLICY,
+    QUOTE,
+    REFUSE,
+    SOURCE,
     Policy,
     Support,
-    about_another,
-    another_year,
-    cell_of_another,
-    measure_not_given,
+    metric_mismatch,
     reads_as_span,
     reads_with_subject,
     span_problem,
+    wrong_kind_of_figure,
 )
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
 from qa.records import Answer, Citation, Evidence
-from qa.support import another_subject, gives_part_of_year_only
+from qa.support import another_subject
 
 MAX_QUESTION_CHARS = 2000
 _NAME_PROBLEMS = ("name not in the source: ", "name not in the cited text: ")
@@ -349,45 +343,21 @@ class QAPipeline:
         return self.scorer if self.dense_mode == "cross" and crosses else None
 
     def _refuse_early(self, p: Prepared) -> str | None:
-        """Why docqa refuses before any engine runs, or None: no evidence; the policy's estimate
-        from the evidence (coverage, similarity, terms no passage mentions); a year asked about
-        that no retrieved passage mentions (a question about 2027 when the documents stop at
-        2026); a name from the glossary no passage mentions; the wrong metric or a part-year
-        figure. The reason is shown with the refusal."""
-        if not p.request.evidence:
-            return "no retrieved passage has a sentence that answers it"
-        passages = "\n".join(h.chunk.text for h in p.hits)
-        years = [y for y in p.info.years if y not in passages]
-        if years:
-            return f"no retrieved passage mentions {', '.join(years)}"
-        names = [c for c in p.absent if c.name and c.curated]
-        if names:
-            return f"no retrieved passage mentions {', '.join(c.label for c in names)}"
-        if why := self.policy.judge_refusal(p.language, p.judged):
-            return why
-        if not (p.judged and self.policy.judge_replaces_refusal_model):
-            weak = self.policy.refuse_for_support(
-                self.searcher.embedder.name, p.language, p.support
-            )
-            if weak:
-                return weak
-        best = p.request.evidence[0]
-        top = best.text
-        if self.searcher.corpus_lang == "zh" and metric_mismatch(p.query, top):
-            return "the best sentence does not report the figure asked about"
-        if why := about_another(p.query, top):
-            return why
-        if why := another_year(p.info.years, top):
-            return why
-        context = self._context(p.hits, best.doc_id, best.start, best.end) or top
-        if why := measure_not_given(p.query, context):
-            return why
-        if why := cell_of_another(p.info, p.hits, best, context):
-            return why
-        if p.info.asks_full_year and gives_part_of_year_only(top):
-            # a question about a whole year answered by part of one (智谱's 6-month loss)
-            return "the question asks about a whole year; the documents give part of one"
-        return None
+        """Why docqa refuses before any engine runs (`Policy.before_engine`), or None."""
+        best = p.request.evidence[0] if p.request.evidence else None
+        context = self._context(p.hits, best.doc_id, best.start, best.end) if best else ""
+        verdict = self.policy.before_engine(
+            p.info,
+            p.request.evidence,
+            p.hits,
+            p.absent,
+            p.support,
+            p.judged,
+            self.searcher.embedder.name,
+            context,
+            p.language,
+        )
+        return verdict.reason if verdict.action == REFUSE else None
 
     def finish(
         self,
@@ -397,110 +367,106 @@ class QAPipeline:
         first_token: float | None = None,
         early: str | None = None,
     ) -> Answer:
+        """The engine's raw answer made the answer shown: refused (`early`: before the engine
+        ran), or cited, checked and then kept, trimmed, replaced by its source or refused, as
+        `Policy.after_engine` decides."""
         timings = dict(p.timings)
         timings["generate"] = time.perf_counter() - t_start
         if first_token is not None:
             timings["first_token"] = first_token
-        text, refused = postprocess(
-            raw, p.language, convert_numbers=self.engine.name != "extractive"
-        )
-        citations: list = []
         notes = list(self.notes)
-        span = ""  # the engine's answer, when it is a copied span
-        overridden = False  # the engine's NOT_FOUND was replaced by the source
         if early:
             notes.append(f"refused: {early}")
-        translated = False
-        if (
-            refused
-            and not early
-            and p.coverage >= self.policy.override_above(p.language)
-            and not p.support.focus_absent
-        ):
-            # docqa's own calibrated checks found support; a small model's NOT_FOUND there is far
-            # more often a miss than a real gap (Policy.override_refusal_above). Show the source.
+            return self._answer(p, REFUSAL[p.language], True, [], timings, notes)
+        text, not_found = postprocess(
+            raw, p.language, convert_numbers=self.engine.name != "extractive"
+        )
+        names_ok = self._names_ok(p.request.evidence)
+        engine = self.engine.name
+        english: str | None = None  # the translated source shown for an overridden NOT_FOUND
+        if not_found:
+            verdict = self.policy.after_engine(
+                p.info,
+                engine,
+                p.language,
+                text,
+                (),
+                not_found=True,
+                coverage=p.coverage,
+                focus_absent=p.support.focus_absent,
+            )
+            if verdict.action == REFUSE:
+                notes.append(f"refused: {verdict.reason}")
+                return self._answer(p, text, True, [], timings, notes)
+            # the source shown in its place is held to every check an answer is held to below
             english = self._english_source(p)
             what = "a translation of the source sentence" if english else "the source sentence"
-            notes.append(
-                f"the {self.engine.name} engine found no answer, but the documents support one; showing {what}"
-            )
-            text, refused = english or ExtractiveEngine().answer(p.request), False
-            translated, overridden = bool(english), True
-        elif refused and not early:
-            notes.append(
-                f"refused: the {self.engine.name} engine found no answer in the passages, and they "
-                f"cover only {p.coverage:.0%} of the question"
-            )
-        if not refused:
-            names_ok = self._names_ok(p.request.evidence)
-            if not MARKER.search(text):
-                text = attach_citations(text, p.request.evidence, names_ok)
-            if p.language == "en" and self.engine.name != "extractive":
-                text = self._with_originals(text, p.request.evidence)
-            is_span = (
-                self.engine.name != "extractive"
-                and not overridden
-                and reads_as_span(MARKER.sub("", text), p.language)
-            )
-            if is_span:
-                text, claim, citations = self._checked_span(p, text, names_ok)
-                span = text
-            else:
-                text, citations = resolve_citations(text, p.request.evidence, names_ok)
-                claim = text
+            notes.append(f"{verdict.reason}; showing {what}")
+            text = english or ExtractiveEngine().answer(p.request)
+        overridden = not_found  # the engine's NOT_FOUND replaced by the source: no span
+        if not MARKER.search(text):
+            text = attach_citations(text, p.request.evidence, names_ok)
+        if p.language == "en" and engine != "extractive":
+            text = self._with_originals(text, p.request.evidence)
+        span = ""  # the engine's answer, when it is a copied span
+        if (
+            engine != "extractive"
+            and not overridden
+            and reads_as_span(MARKER.sub("", text), p.language)
+        ):
+            text, claim, citations = self._checked_span(p, text, names_ok)
+            span = text
+        else:
+            text, citations = resolve_citations(text, p.request.evidence, names_ok)
+            claim = text
+            citations = [self._check_label(p, text, c) for c in citations]
+        if english:
+            citations = [replace(c, check="translated") for c in citations]
+        off = (  # the question's curated subjects the cited sentences are not about
+            []
+            if any(c.verified for c in citations)
+            else [m for c in citations for m in self._subjects_missing(p, claim, c) if m.curated]
+        )
+        verdict = self.policy.after_engine(p.info, engine, p.language, text, citations, off)
+        if verdict.action == REFUSE:
+            notes.append(f"refused: {verdict.reason}")
+            return self._answer(p, REFUSAL[p.language], True, [], timings, notes)
+        if verdict.action == SOURCE:
+            text, citations, what = self._source(p, names_ok)
+            notes.append(f"{verdict.reason}; showing {what} instead")
+        elif verdict.action == DROP:
+            kept, dropped = drop_unsupported(text, {c.n for c in citations if c.verified})
+            if dropped:
+                notes.append(
+                    f"dropped {dropped} statement(s) of the {engine} answer that the documents do not support"
+                )
+                text, citations = resolve_citations(kept, p.request.evidence, names_ok)
                 citations = [self._check_label(p, text, c) for c in citations]
-            if translated:
-                citations = [replace(c, check="translated") for c in citations]
-            cited = [c.quote for c in citations]
-            if self.engine.name != "extractive" and wrong_answer_type(p.query, text, cited):
-                # "累计融资多少？" answered "7轮融资": the figure asked for is in the cited passage.
-                text, citations, what = self._source(p, names_ok)
-                notes.append(
-                    f"the {self.engine.name} answer gives no amount, but its source does; showing {what} instead"
-                )
-            elif not any(c.verified for c in citations) and (
-                off := [
-                    m for c in citations for m in self._subjects_missing(p, claim, c) if m.curated
-                ]
-            ):
-                # The engine gave a figure of another company (person, product) for the one asked
-                # about: the sources do not answer the question, so neither does docqa. Only for a
-                # name the glossary has or the documents give in both scripts; for a name jieba
-                # guessed (胡天 of 胡天衡, a ruler the sentence calls 他) the check misses too often,
-                # so the source is shown instead.
-                notes.append(f"refused: the cited sentence is not about {off[0].label}")
-                text, refused, citations = REFUSAL[p.language], True, []
-            elif not any(c.verified for c in citations):
-                # Nothing the engine said could be checked against the documents: show the
-                # extractive answer (the source's own sentence) instead of an unverified one.
-                why = next((c.problems[0] for c in citations if c.problems), "no citation")
-                text, citations, what = self._source(p, names_ok)
-                notes.append(
-                    f"the {self.engine.name} answer did not check out against its sources ({why}); "
-                    f"showing {what} instead"
-                )
-            elif self.engine.name != "extractive" and not all(c.verified for c in citations):
-                # Some of it checks out: keep that, drop the statements that do not.
-                kept, dropped = drop_unsupported(text, {c.n for c in citations if c.verified})
-                if dropped:
-                    notes.append(
-                        f"dropped {dropped} statement(s) of the {self.engine.name} answer that the documents do not support"
-                    )
-                    text, citations = resolve_citations(kept, p.request.evidence, names_ok)
-                    citations = [self._check_label(p, text, c) for c in citations]
-            elif self.engine.name == "extractive" and not all(c.verified for c in citations):
-                # The quote added for context does not check out: quote only what does.
-                ok = {(c.doc_id, c.start) for c in citations if c.verified}
-                evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
-                text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
+        elif verdict.action == QUOTE:
+            # the quote added for context does not check out: quote only what does
+            ok = {(c.doc_id, c.start) for c in citations if c.verified}
+            evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
+            text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
         short = ""
         backing = [c for c in citations if c.verified]
-        if not refused and span and text == span and backing:
+        if span and text == span and backing:
             short = MARKER.sub("", text).strip()
             quote = strip_reference_marks(backing[0].quote)
             if len(short) < 0.8 * len(quote):
                 # the span, then the sentence it was copied from: the answer, and why
                 text = f"{text}\n\n> {quote}"
+        return self._answer(p, text, False, citations, timings, notes, short)
+
+    def _answer(
+        self,
+        p: Prepared,
+        text: str,
+        refused: bool,
+        citations: Sequence[Citation],
+        timings: dict[str, float],
+        notes: Sequence[str],
+        short: str = "",
+    ) -> Answer:
         timings["total"] = sum(
             v for k, v in timings.items() if k in ("retrieve", "evidence", "judge", "generate")
         )
@@ -655,11 +621,11 @@ class QAPipeline:
             return c
         question = p.query
         problems = []
-        if metric_mismatch(question, c.quote):
+        if metric_mismatch(p.info, c.quote):
             problems.append("the cited sentence does not report the figure asked about")
         if other := another_subject(question, c.quote):
             problems.append(f"the cited sentence is about {other}")
-        if wrong_kind_of_figure(question, c.quote, answer):
+        if wrong_kind_of_figure(p.info, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")
         ev = next(
             (e for e in p.request.evidence if e.doc_id == c.doc_id and e.start == c.start), None

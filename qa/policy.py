@@ -18,7 +18,23 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+
+from index.search import Hit
+from qa.markers import MARKER
+from qa.question import ASKS_ADJUSTED, Concept, Question, subject_missing
+from qa.records import Citation, Evidence
+from qa.support import METRICS, gives_part_of_year_only
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A decision of the answer policy and its reason, shown with a refusal or as a note."""
+
+    action: str  # before the engine: ANSWER | REFUSE; after it: KEEP | DROP | QUOTE | SOURCE | REFUSE
+    reason: str = ""
+
+
+ANSWER, REFUSE, KEEP, DROP, QUOTE, SOURCE = "answer", "refuse", "keep", "drop", "quote", "source"
 
 
 @dataclass(frozen=True)
@@ -232,6 +248,116 @@ class Policy:
         return order
 
 
+    # -- the two decisions of the answer path (qa.pipeline) -------------------------------------
+    def before_engine(
+        self,
+        q: Question,
+        evidence: Sequence[Evidence],
+        hits: Sequence[Hit],
+        absent: Sequence[Concept],
+        support: Support,
+        judged: Sequence[float],
+        embedder: str,
+        context: str,
+        language: str,
+    ) -> Verdict:
+        """Refuse before any engine runs, or let it answer. Refused: no evidence; a year asked
+        about that no retrieved passage mentions (2027 when the documents stop at 2026); a
+        glossary name no passage mentions; the judge's or the fitted model's estimate from the
+        evidence (coverage, similarity, terms no passage mentions); a best sentence that does not
+        report the metric asked about, is about another entity of the same kind, reports another
+        year, never names the measure asked for (`context`: the sentence with its title and the
+        text before it), is another subject's table cell, or gives part of a year for a whole
+        one. `language`: the answer's (zh | en). The reason is shown with the refusal."""
+        if not evidence:
+            return Verdict(REFUSE, "no retrieved passage has a sentence that answers it")
+        passages = "\n".join(h.chunk.text for h in hits)
+        years = [y for y in q.years if y not in passages]
+        if years:
+            return Verdict(REFUSE, f"no retrieved passage mentions {', '.join(years)}")
+        names = [c for c in absent if c.name and c.curated]
+        if names:
+            return Verdict(
+                REFUSE, f"no retrieved passage mentions {', '.join(c.label for c in names)}"
+            )
+        why = self.judge_refusal(language, judged)
+        if not why and not (judged and self.judge_replaces_refusal_model):
+            why = self.refuse_for_support(embedder, language, support)
+        best = evidence[0]
+        top = best.text
+        why = (
+            why
+            or (
+                "the best sentence does not report the figure asked about"
+                if q.corpus_lang == "zh" and metric_mismatch(q, top)
+                else None
+            )
+            or about_another(q.text, top)
+            or another_year(q.years, top)
+            or measure_not_given(q.text, context or top)
+            or cell_of_another(q, hits, best, context or top)
+            or (
+                "the question asks about a whole year; the documents give part of one"
+                if q.asks_full_year and gives_part_of_year_only(top)
+                else None  # a whole year answered by part of one (智谱's 6-month loss)
+            )
+        )
+        return Verdict(REFUSE, why) if why else Verdict(ANSWER)
+
+    def after_engine(
+        self,
+        q: Question,
+        engine: str,
+        language: str,
+        answer: str,
+        citations: Sequence[Citation],
+        off_subject: Sequence[Concept] = (),
+        not_found: bool = False,
+        coverage: float = 0.0,
+        focus_absent: int = 0,
+    ) -> Verdict:
+        """What to do with an engine's checked answer: keep it; drop its statements the
+        documents do not support (DROP); quote only the verified sentences (QUOTE, the
+        extractive engine's context quote failed); show the source instead (SOURCE); refuse.
+
+        - `not_found`: the engine said the passages do not answer it. Where docqa's own
+          calibrated checks found support (`coverage` at least `override_above`) and the word
+          asked about is in some passage (`focus_absent` 0), a small model's NOT_FOUND is far more
+          often a miss than a real gap: the source is shown. Else it refuses.
+        - A generative answer with no amount for a how-much question whose sources give one
+          ("累计融资多少？" answered "7轮融资"): the source.
+        - Nothing verified, and `off_subject` (the question's curated subjects the cited
+          sentences are not about) is not empty: another company's figure for the one asked
+          about; the sources do not answer the question, so refuse. Only for names the glossary
+          has or the documents give in both scripts: for names jieba guessed (胡天 of 胡天衡) the
+          check misses too often, and the source is shown instead.
+        - Nothing verified otherwise: the source, not an unverified answer.
+        """
+        if not_found:
+            if coverage >= self.override_above(language) and not focus_absent:
+                return Verdict(
+                    SOURCE, f"the {engine} engine found no answer, but the documents support one"
+                )
+            return Verdict(
+                REFUSE,
+                f"the {engine} engine found no answer in the passages, and they cover only "
+                f"{coverage:.0%} of the question",
+            )
+        generative = engine != "extractive"
+        if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
+            return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
+        if not any(c.verified for c in citations):
+            if off_subject:
+                return Verdict(REFUSE, f"the cited sentence is not about {off_subject[0].label}")
+            why = next((c.problems[0] for c in citations if c.problems), "no citation")
+            return Verdict(
+                SOURCE, f"the {engine} answer did not check out against its sources ({why})"
+            )
+        if not all(c.verified for c in citations):
+            return Verdict(DROP) if generative else Verdict(QUOTE)
+        return Verdict(KEEP)
+
+
 POLICY = Policy()
 
 
@@ -306,13 +432,13 @@ def another_year(years: Sequence[str], sentence: str) -> str | None:
     return f"the best sentence reports {own[0]}, not {years[0]}"
 
 
-def cell_of_another(q: Any, hits: Sequence[Any], best: Any, context: str) -> str | None:
+def cell_of_another(
+    q: Question, hits: Sequence[Hit], best: Evidence, context: str
+) -> str | None:
     """Why a table cell does not answer a question about a subject its statement (with its
     table's title and its document's title) never names: another company's row, say, when the
     one asked about has an empty cell there; or None. Only cells are judged this way: a cell's
     statement is complete, while a sentence of prose may name its subject paragraphs earlier."""
-    from qa.question import subject_missing
-
     cell = any(h.chunk.doc_id == best.doc_id and h.in_cell(best.start, best.end) for h in hits)
     if not cell:
         return None
@@ -457,3 +583,52 @@ def span_problem(question: str, focus_forms: Sequence[str], span: str, sentence:
     ):
         return "the cited sentence gives that figure for another measure than the one asked about"
     return None
+
+
+# -- what the answer gives against what the question asks (read from the analysed question) -----
+
+# "Adjusted" figures (经调整净亏损, non-IFRS) sit beside the reported ones in Chinese financial news;
+# a question that does not ask for the adjusted figure wants the reported one.
+_ADJUSTED = re.compile(r"经调整|调整后|非国际财务报告准则|non-ifrs|non-gaap", re.I)
+_NUMBER = re.compile(r"(?<![A-Za-z0-9_.])\d+(?:[.,]\d+)*")
+_NOT_AN_AMOUNT = re.compile(
+    r"\s{0,3}(?:轮|次|代|届|期|年|月|日|号|季度|rounds?\b|times\b|generations?\b)", re.I
+)
+_BARE_YEAR = re.compile(r"(?:19|20)\d{2}$")
+_MAGNITUDE_AFTER = re.compile(r"\s{0,3}(?:%|万|亿|千|百|million|billion|thousand)", re.I)
+
+
+def metric_mismatch(q: Question, sentence: str) -> bool:
+    """The question asks for a metric the sentence does not report (the IPO price for a profit)."""
+    return any(not METRICS[i][1].search(sentence) for i in q.metrics)
+
+
+def gives_amount(text: str) -> bool:
+    """Some number in the text is an amount: not a year, a date or a count of events."""
+    text = MARKER.sub(" ", text)
+    for m in _NUMBER.finditer(text):
+        if _NOT_AN_AMOUNT.match(text, m.end()):
+            continue
+        if _BARE_YEAR.match(m.group()) and not _MAGNITUDE_AFTER.match(text, m.end()):
+            continue
+        return True
+    return False
+
+
+def wrong_answer_type(q: Question, answer: str, evidence: Sequence[str] = ()) -> bool:
+    """The question asks for an amount, the answer gives none, and the evidence has one."""
+    return q.wants_amount and not gives_amount(answer) and any(gives_amount(e) for e in evidence)
+
+
+def reports_adjusted(sentence: str) -> bool:
+    """The sentence reports an adjusted figure (经调整净亏损, non-IFRS)."""
+    return bool(_ADJUSTED.search(sentence))
+
+
+def wrong_kind_of_figure(q: Question, sentence: str, answer: str = "") -> bool:
+    """The sentence reports an adjusted figure and neither the question nor the answer says so."""
+    return (
+        reports_adjusted(sentence)
+        and not q.wants_adjusted
+        and not ASKS_ADJUSTED.search(answer)
+    )

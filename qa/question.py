@@ -17,6 +17,7 @@ from corpus.lang import detect_lang
 from corpus.mentions import LibraryTerms, says, without
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.keyword import word_terms
+from qa.support import METRICS
 
 # Question words and generic terms that say nothing about where the answer is.
 QUESTION_WORDS = frozenset(
@@ -80,6 +81,9 @@ class Question:
     # What is asked about the subject: the concepts next to a Chinese question word (设计师 in
     # 大桥的设计师是谁); none for English questions or when no concept is next to it.
     focus: tuple[Concept, ...] = ()
+    # The metrics the question names that a sentence must report to answer it (IPO price, profit,
+    # revenue...): indexes into `qa.support.METRICS`, read by `qa.policy.metric_mismatch`.
+    metrics: tuple[int, ...] = ()
 
     @property
     def crosses(self) -> bool:
@@ -119,6 +123,7 @@ def analyse(
         bool(ASKS_FULL_YEAR.search(question)),
         tuple(subjects),
         focus_concept(question, lang, concepts, subjects),
+        tuple(i for i, (asked, _) in enumerate(METRICS) if asked.search(question)),
     )
 
 
