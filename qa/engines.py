@@ -59,9 +59,12 @@ class Engine(ABC):
     def answer(self, req: Request) -> str:
         return "".join(self.stream(req))
 
-    def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
+    def rewrite(
+        self, question: str, history: Sequence[Turn], language: str | None = None
+    ) -> str | None:
         """A follow-up made standalone by the engine's model; None leaves it to the rules of
-        `qa.conversation` (the extractive engine has no model)."""
+        `qa.conversation` (the extractive engine has no model). `language`: the question's, as
+        the pipeline detected it (detected here when not given)."""
         return None
 
 
@@ -192,12 +195,14 @@ REWRITE = {
 class ChatEngine(Engine):
     """Any LangChain chat model, prompted with the evidence sentences (compact on purpose)."""
 
-    def rewrite(self, question: str, history: Sequence[Turn]) -> str | None:
+    def rewrite(
+        self, question: str, history: Sequence[Turn], language: str | None = None
+    ) -> str | None:
         from langchain_core.messages import HumanMessage, SystemMessage
 
         from corpus.lang import detect_lang
 
-        lang = answer_lang(detect_lang(question))
+        lang = answer_lang(language or detect_lang(question))
         q_label, a_label, last = (
             ("问", "答", "最后的问题") if lang == "zh" else ("Q", "A", "Last question")
         )

@@ -198,7 +198,7 @@ class QAPipeline:
         return cls(HybridSearcher(load_snapshot(index_dir)), eng, k, notes)
 
     # -- the stages -------------------------------------------------------------------------
-    def standalone(self, question: str, history: Sequence[Turn]) -> str:
+    def standalone(self, question: str, history: Sequence[Turn], asked: str | None = None) -> str:
         """The question to search for. A follow-up is rewritten by the rules of
         `qa.conversation`; where they find nothing to carry over (the previous question names no
         subject), by the engine's model when it has one and its rewrite is plausible. On the dev
@@ -207,7 +207,7 @@ class QAPipeline:
         by_rules, resolved = rewrite_by_rules(question, history)
         if not resolved:  # only a follow-up the rules could not resolve
             try:
-                rewritten = self.engine.rewrite(question, history)
+                rewritten = self.engine.rewrite(question, history, asked)
             except Exception:  # a model that fails here still gets to answer below
                 rewritten = None
             if rewritten and plausible_rewrite(question, history, rewritten):
@@ -223,9 +223,13 @@ class QAPipeline:
         histories = histories or [()] * len(questions)
         t0 = time.perf_counter()
         qs = [check_question(q) for q in questions]
-        queries = [self.standalone(q, h) for q, h in zip(qs, histories, strict=True)]
-        asked = [detect_lang(q) for q in qs]  # the language each question was asked in
-        langs = [query_language(query, a) for query, a in zip(queries, asked, strict=True)]
+        # the language each question was asked in: detected here, once, and passed on
+        asked = [detect_lang(q) for q in qs]
+        queries = [self.standalone(q, h, a) for q, h, a in zip(qs, histories, asked, strict=True)]
+        langs = [
+            a if query == q else query_language(query, a)
+            for q, query, a in zip(qs, queries, asked, strict=True)
+        ]
         # a question that names no subject, in a conversation that has one: searched with it too,
         # in the same batch
         carried = {
@@ -250,10 +254,13 @@ class QAPipeline:
             t1 = time.perf_counter()
             lang = answer_lang(asked[i])
             passages = "\n".join(h.chunk.text for h in hits)
-            info, sel = self._read(query, q, hits, passages, langs[i])
+            info, sel = self._read(query, asked[i], hits, passages, langs[i])
             if i in carried:
                 query, hits, info, sel = self._read_in_conversation(
-                    (query, hits, info, sel), (with_subject[i], carried_hits[i]), q, carried[i]
+                    (query, hits, info, sel),
+                    (with_subject[i], carried_hits[i]),
+                    asked[i],
+                    carried[i],
                 )
                 passages = "\n".join(h.chunk.text for h in hits)
             absent = tuple(absent_concepts(info, passages))
@@ -281,19 +288,20 @@ class QAPipeline:
         return out
 
     def _read(
-        self, query: str, question: str, hits: Sequence[Hit], passages: str, language: str
+        self, query: str, asked: str, hits: Sequence[Hit], passages: str, language: str
     ) -> tuple[Question, Selection]:
-        """The question analysed against the passages, and the evidence selected for it."""
+        """The question analysed against the passages, and the evidence selected for it
+        (`asked`: the language the question was asked in, detected once by `prepare_batch`)."""
         info = analyse(
             query, self.searcher.corpus_lang, passages, self.searcher.snapshot.terms, language
         )
-        return info, select(info, hits, self._scorer_for(question), self.policy)
+        return info, select(info, hits, self._scorer_for(asked), self.policy)
 
     def _read_in_conversation(
         self,
         as_asked: tuple[str, list[Hit], Question, Selection],
         searched_with_subject: tuple[str, list[Hit]],
-        question: str,
+        asked: str,
         subject: str,
     ) -> tuple[str, list[Hit], Question, Selection]:
         """A question with no subject of its own, read as asked (query, hits, analysis,
@@ -303,7 +311,7 @@ class QAPipeline:
         query, hits, info, sel = as_asked
         with_subject, hits_with_subject = searched_with_subject
         passages = "\n".join(h.chunk.text for h in hits_with_subject)
-        info2, sel2 = self._read(with_subject, question, hits_with_subject, passages, info.language)
+        info2, sel2 = self._read(with_subject, asked, hits_with_subject, passages, info.language)
 
         def best_chunk(s: Selection, hits: list[Hit]) -> str:
             chunk = s.evidence[0].chunk_id if s.evidence else None
@@ -334,12 +342,12 @@ class QAPipeline:
             tuple(ps[i] for i in order),
         )
 
-    def _scorer_for(self, question: str) -> SentenceScorer | None:
+    def _scorer_for(self, asked: str) -> SentenceScorer | None:
+        """The dense sentence scorer where the policy's mode wants it for a question asked in
+        `asked` (always, or only across languages)."""
         if self.dense_mode == "always":
             return self.scorer
-        crosses = (
-            detect_lang(question) != self.searcher.corpus_lang and detect_lang(question) != "mixed"
-        )
+        crosses = asked != self.searcher.corpus_lang and asked != "mixed"
         return self.scorer if self.dense_mode == "cross" and crosses else None
 
     def _refuse_early(self, p: Prepared) -> str | None:

@@ -30,7 +30,9 @@ from qa.support import METRICS, gives_part_of_year_only
 class Verdict:
     """A decision of the answer policy and its reason, shown with a refusal or as a note."""
 
-    action: str  # before the engine: ANSWER | REFUSE; after it: KEEP | DROP | QUOTE | SOURCE | REFUSE
+    action: (
+        str  # before the engine: ANSWER | REFUSE; after it: KEEP | DROP | QUOTE | SOURCE | REFUSE
+    )
     reason: str = ""
 
 
@@ -247,7 +249,6 @@ class Policy:
             order.sort(key=lambda i: -judged[i])
         return order
 
-
     # -- the two decisions of the answer path (qa.pipeline) -------------------------------------
     def before_engine(
         self,
@@ -432,9 +433,7 @@ def another_year(years: Sequence[str], sentence: str) -> str | None:
     return f"the best sentence reports {own[0]}, not {years[0]}"
 
 
-def cell_of_another(
-    q: Question, hits: Sequence[Hit], best: Evidence, context: str
-) -> str | None:
+def cell_of_another(q: Question, hits: Sequence[Hit], best: Evidence, context: str) -> str | None:
     """Why a table cell does not answer a question about a subject its statement (with its
     table's title and its document's title) never names: another company's row, say, when the
     one asked about has an empty cell there; or None. Only cells are judged this way: a cell's
@@ -627,8 +626,4 @@ def reports_adjusted(sentence: str) -> bool:
 
 def wrong_kind_of_figure(q: Question, sentence: str, answer: str = "") -> bool:
     """The sentence reports an adjusted figure and neither the question nor the answer says so."""
-    return (
-        reports_adjusted(sentence)
-        and not q.wants_adjusted
-        and not ASKS_ADJUSTED.search(answer)
-    )
+    return reports_adjusted(sentence) and not q.wants_adjusted and not ASKS_ADJUSTED.search(answer)

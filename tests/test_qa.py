@@ -503,7 +503,7 @@ class _Rewriter(ScriptedEngine):
         self.rewritten = rewritten
         self.asked: list[str] = []
 
-    def rewrite(self, question: str, history: object) -> str | None:
+    def rewrite(self, question: str, history: object, language: str | None = None) -> str | None:
         self.asked.append(question)
         return self.rewritten
 

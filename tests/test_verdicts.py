@@ -1,0 +1,119 @@
+"""The answer path's two decisions on their own (`Policy.before_engine`, `Policy.after_engine`):
+each takes the analysed question and what the stages found, and returns a verdict with its reason.
+Tiny real inputs, no index and no engine."""
+
+from __future__ import annotations
+
+import pytest
+
+from corpus.records import Chunk
+from index.search import Hit
+from qa.policy import ANSWER, DROP, KEEP, POLICY, QUOTE, REFUSE, SOURCE, Support, Verdict
+from qa.question import analyse
+from qa.records import Citation, Evidence
+
+PASSAGE = "MiniMax 2025年全年总收入为7,900万美元，同比增长170%。公司2025年经调整净亏损为2.5亿美元。"
+STRONG = Support(0.9, None, 3, 0, 0)
+
+
+def hit(text: str = PASSAGE) -> Hit:
+    return Hit(Chunk("c1", "d1", 0, text, 0, len(text)), 1.0, 1, "MiniMax 年报", None)
+
+
+def evidence(sentence: str, n: int = 1) -> Evidence:
+    start = PASSAGE.find(sentence)
+    return Evidence(
+        n, "c1", "d1", "MiniMax 年报", start, start + len(sentence), sentence, 1.0, 1, 0.9
+    )
+
+
+def before(question: str, sentence: str, support: Support = STRONG) -> Verdict:
+    q = analyse(question, "zh", PASSAGE)
+    ev = [evidence(sentence)] if sentence else []
+    return POLICY.before_engine(q, ev, [hit()], (), support, (), "e5-small", "", q.language)
+
+
+def cite(verified: bool, problems: tuple[str, ...] = (), quote: str = "") -> Citation:
+    quote = quote or "MiniMax 2025年全年总收入为7,900万美元，同比增长170%。"
+    return Citation(1, "c1", "d1", "MiniMax 年报", quote, 0, len(quote), verified, problems)
+
+
+def test_before_the_engine_the_question_is_answered_when_the_evidence_answers_it() -> None:
+    v = before(
+        "MiniMax 2025年的总收入是多少？", "MiniMax 2025年全年总收入为7,900万美元，同比增长170%。"
+    )
+    assert v == Verdict(ANSWER)
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "reason"),
+    [
+        ("MiniMax 2025年的总收入是多少？", "", "no retrieved passage has a sentence"),
+        # a year no passage mentions
+        (
+            "MiniMax 2023年的总收入是多少？",
+            "MiniMax 2025年全年总收入为7,900万美元，同比增长170%。",
+            "2023",
+        ),
+    ],
+)
+def test_before_the_engine_a_refusal_says_why(question: str, sentence: str, reason: str) -> None:
+    v = before(question, sentence)
+    assert v.action == REFUSE and reason in v.reason
+
+
+def test_before_the_engine_weak_support_is_refused_by_the_fitted_model() -> None:
+    weak = Support(0.05, None, 4, 3, 0)
+    v = before("MiniMax 2025年的总收入是多少？", "公司2025年经调整净亏损为2.5亿美元。", weak)
+    assert v.action == REFUSE and v.reason
+
+
+def test_after_the_engine_a_verified_answer_is_kept() -> None:
+    q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
+    assert POLICY.after_engine(q, "local", "zh", "7,900万美元[1]", [cite(True)]).action == KEEP
+
+
+def test_after_the_engine_unsupported_statements_are_dropped_or_quoted() -> None:
+    q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
+    cites = [cite(True), cite(False, ("a figure the source does not state: 9,000万",))]
+    answer = "总收入为7,900万美元[1]，利润为9,000万美元[2]。"
+    assert POLICY.after_engine(q, "local", "zh", answer, cites).action == DROP
+    assert POLICY.after_engine(q, "extractive", "zh", answer, cites).action == QUOTE
+
+
+def test_after_the_engine_nothing_verified_shows_the_source_with_the_problem() -> None:
+    q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
+    v = POLICY.after_engine(
+        q, "local", "zh", "9,000万美元[1]", [cite(False, ("a figure the source does not state",))]
+    )
+    assert v.action == SOURCE and "a figure the source does not state" in v.reason
+
+
+def test_after_the_engine_another_subjects_figure_is_refused() -> None:
+    q = analyse("智谱 2025年的总收入是多少？", "zh", PASSAGE)
+    v = POLICY.after_engine(
+        q, "local", "zh", "7,900万美元[1]", [cite(False)], off_subject=tuple(q.subjects)
+    )
+    assert v.action == REFUSE and "not about" in v.reason
+
+
+def test_after_the_engine_a_generative_answer_without_the_amount_asked_for_shows_the_source() -> (
+    None
+):
+    q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
+    v = POLICY.after_engine(q, "local", "zh", "收入增长很快[1]", [cite(True)])
+    assert v.action == SOURCE and "no amount" in v.reason
+
+
+def test_after_the_engine_not_found_is_honoured_only_without_support() -> None:
+    q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
+    above = POLICY.override_above("zh")
+    overridden = POLICY.after_engine(q, "local", "zh", "", [], not_found=True, coverage=above)
+    assert overridden.action == SOURCE
+    # the word asked about is in no passage: the model's NOT_FOUND stands
+    kept = POLICY.after_engine(
+        q, "local", "zh", "", [], not_found=True, coverage=above, focus_absent=1
+    )
+    assert kept.action == REFUSE
+    low = POLICY.after_engine(q, "local", "zh", "", [], not_found=True, coverage=0.1)
+    assert low.action == REFUSE and "10%" in low.reason
