@@ -270,6 +270,7 @@ def main() -> int:
     for engine in args.engines.split(","):
         pipe = QAPipeline.from_index(idx, engine)
         judged = "-judge" if pipe.judge is not None else ""  # the answerability judge on
+        judged += "-model-judge" if pipe.model_judge is not None else ""  # qa.model_judge on
         # a generative engine's answer style (DOCQA_ANSWER_STYLE) changes its Chinese answers
         style = f"-{pipe.engine.style}" if isinstance(pipe.engine, ChatEngine) else ""
         run_dir = CACHE / f"public-run-{args.embedder}-{pipe.engine.name}{style}{judged}"

@@ -42,6 +42,7 @@ from corpus.errors import DocqaError
 ENGINES = ("auto", "extractive", "local", "openai")
 DENSE_EVIDENCE = ("always", "cross", "never")
 SWITCH = ("on", "off")
+MODEL_JUDGE = ("auto", "on", "off")
 ANSWER_STYLES = ("short", "sentence")
 
 
@@ -72,6 +73,9 @@ class Settings:
     dense_evidence: str = "always"
     # the answerability judge (qa.judge): off by default, it refuses more of both kinds
     judge: str = "off"
+    # the local model's yes/no answerability judgement (qa.model_judge): with the local engine
+    # (auto), with every engine where the local model is installed (on), or never (off)
+    model_judge: str = "auto"
     # how a generative engine answers a Chinese question: the shortest span of the passages that
     # answers it (`short`), or one or two sentences
     answer_style: str = "short"
@@ -119,6 +123,9 @@ class Settings:
                 "DOCQA_DENSE_EVIDENCE", get("DOCQA_DENSE_EVIDENCE") or "always", DENSE_EVIDENCE
             ),
             judge=_choice("DOCQA_JUDGE", get("DOCQA_JUDGE") or "off", SWITCH),
+            model_judge=_choice(
+                "DOCQA_MODEL_JUDGE", get("DOCQA_MODEL_JUDGE") or "auto", MODEL_JUDGE
+            ),
             answer_style=_choice(
                 "DOCQA_ANSWER_STYLE", get("DOCQA_ANSWER_STYLE") or "short", ANSWER_STYLES
             ),

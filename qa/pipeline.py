@@ -51,9 +51,11 @@ from qa.evidence import Selection, SentenceScorer, select, subject_context
 from qa.glossary import load_glossary
 from qa.judge import judge_for
 from qa.markers import MARKER, cited_numbers
+from qa.model_judge import model_judge_for
 from qa.names import original_of, with_english_names, with_originals
 from qa.numbers import with_unit
 from qa.policy import (
+    ANSWER,
     DROP,
     POLICY,
     QUOTE,
@@ -92,9 +94,12 @@ def check_question(question: str) -> str:
 
 @dataclass
 class Prepared:
-    question: str
+    """One question after the stages before the engine: the standalone query it was searched as,
+    its hits, its analysis (`info`), the evidence selected and what it says about answerability,
+    and the request the engine gets (which holds the question as asked and the answer's
+    language)."""
+
     query: str
-    language: str
     hits: list[Hit]
     request: Request
     timings: dict[str, float]
@@ -105,6 +110,16 @@ class Prepared:
     # the judge's probability that each of the first evidence sentences answers the question
     # (`qa.judge`; empty without a judge), in the order the evidence is now in
     judged: tuple[float, ...] = ()
+
+    @property
+    def question(self) -> str:
+        """The question as asked."""
+        return self.request.question
+
+    @property
+    def language(self) -> str:
+        """The answer's language (zh | en)."""
+        return self.request.language
 
     @property
     def coverage(self) -> float:
@@ -155,6 +170,7 @@ class QAPipeline:
         self.scorer = scorer or SentenceScorer(searcher.embedder)
         self.scorer.store = searcher.snapshot.sentences
         self.judge = judge_for(searcher.embedder)
+        self.model_judge = model_judge_for(engine)
 
     @property
     def retriever(self) -> Any:
@@ -283,7 +299,7 @@ class QAPipeline:
             refusable = sel.coverage < self.policy.override_above(lang)
             req = Request(q, lang, evidence, tuple(hist), refusable)
             out.append(
-                Prepared(q, query, lang, hits, req, timings, info, support, absent, sel, judged)
+                Prepared(query, hits, req, timings, info, support, absent, sel, judged)
             )
         return out
 
@@ -365,6 +381,11 @@ class QAPipeline:
             context,
             p.language,
         )
+        if verdict.action == ANSWER and self.model_judge is not None:
+            t = time.perf_counter()
+            yes = self.model_judge.answerable_batch([p.request])[0]
+            p.timings["judge"] = p.timings.get("judge", 0.0) + time.perf_counter() - t
+            verdict = self.policy.model_refusal(p.language, yes)
         return verdict.reason if verdict.action == REFUSE else None
 
     def finish(

@@ -191,6 +191,25 @@ class Policy:
     judge_replaces_refusal_model: bool = False
     judge_reorders: bool = False
 
+    # -- the local model's yes/no judgement (qa.model_judge) -------------------------------------
+    # Below what share of "yes" (against "no") in its first token, for a Chinese and an English
+    # question, the evidence is taken not to answer the question. Chosen on the dev half
+    # (`benchmarks/model_judge.py`), beside every other refusal rule, within the false-refusal goal.
+    model_judge_below: float = 0.78
+    model_judge_below_en: float = 0.5
+
+    def model_refusal(self, language: str, yes: float | None) -> Verdict:
+        """Refuse when the local model judges that the best sentences do not answer the question
+        (`yes`: its share of yes; None: not asked)."""
+        need = self.model_judge_below_en if language == "en" else self.model_judge_below
+        if yes is None or yes >= need:
+            return Verdict(ANSWER)
+        return Verdict(
+            REFUSE,
+            f"the local model judges that the best retrieved sentences do not answer it "
+            f"({yes:.0%} yes; {need:.0%} is needed)",
+        )
+
     def override_above(self, language: str) -> float:
         """The support above which an LLM's NOT_FOUND is overridden, for a question's language."""
         return self.override_refusal_above_en if language == "en" else self.override_refusal_above
