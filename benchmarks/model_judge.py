@@ -133,15 +133,14 @@ def main() -> int:
         )
         print(f"  {'refuse below':>14} {'answerable':>11} {'same-topic':>11} {'held-out':>9}")
         rows_out = {}
-        for below in (None, 0.5, 0.6, 0.7, 0.75, 0.78, 0.8, 0.85, 0.9, policy):
+        grid = sorted({0.5, 0.6, 0.7, 0.75, 0.78, 0.8, 0.85, 0.9, policy})
+        for below in (None, *grid):
             rates = {
                 k: sum(refused(r, below) for r in v) / len(v) if v else float("nan")
                 for k, v in by.items()
             }
             label = "rules only" if below is None else f"{below:.2f}"
             mark = " <- policy" if below == policy else ""
-            if below == policy and label in rows_out:
-                continue
             rows_out[label] = rates
             print(
                 f"  {label:>14} {rates['ans']:>11.3f} {rates['adv']:>11.3f} {rates['held']:>9.3f}{mark}"

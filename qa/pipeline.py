@@ -728,8 +728,8 @@ class QAPipeline:
         flat_h = [h for parts, h in zip(splits, histories, strict=True) for _ in parts]
         flat = []
         for p in self.prepare_batch(flat_q, flat_h, filters):
+            early = self._refuse_early(p)  # its model judgement timed as "judge"
             t = time.perf_counter()
-            early = self._refuse_early(p)
             raw = "NOT_FOUND" if early else self.engine.answer(p.request)
             flat.append(self.finish(p, raw, t, early=early))
         answers, i = [], 0
@@ -754,8 +754,8 @@ class QAPipeline:
             yield answer
             return
         p = self.prepare_batch([question], [history], filters)[0]
+        why = self._refuse_early(p)  # its model judgement timed as "judge"
         t = time.perf_counter()
-        why = self._refuse_early(p)
         if why:
             yield filter_note(self.finish(p, "NOT_FOUND", t, early=why), filters)
             return

@@ -194,8 +194,12 @@ class Policy:
     # -- the local model's yes/no judgement (qa.model_judge) -------------------------------------
     # Below what share of "yes" (against "no") in its first token, for a Chinese and an English
     # question, the evidence is taken not to answer the question. Chosen on the dev half
-    # (`benchmarks/model_judge.py`), beside every other refusal rule, within the false-refusal goal.
-    model_judge_below: float = 0.78
+    # (`benchmarks/model_judge.py --split dev --n 240`), beside every other refusal rule: the
+    # highest bar that adds at most 2.5 points of false refusals to the rules' own and keeps the
+    # total within the goal (8%) where the rules leave room. Chinese: false refusals 0.058 ->
+    # 0.079, same-topic refused 0.458 -> 0.710; English (the rules alone refuse 0.125): 0.125 ->
+    # 0.150, 0.563 -> 0.724.
+    model_judge_below: float = 0.68
     model_judge_below_en: float = 0.5
 
     def model_refusal(self, language: str, yes: float | None) -> Verdict:
