@@ -23,6 +23,7 @@ from index.backend import SentenceLookup
 from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
+from qa import units
 from qa.policy import POLICY, Policy, metric_mismatch, reports_adjusted
 from qa.question import (
     Question,
@@ -37,9 +38,7 @@ from qa.records import Evidence
 # It starts only at a number's first digit: from every digit of a long run it rescanned the run
 # (benchmarks/regex_audit.py).
 _HAS_AMOUNT = re.compile(
-    r"(?<![\d.,])\d[\d.,]*\s{0,3}(?:%|万|亿|美元|港元|元|倍|户|名|家|次|个|吨|千米|公里|平方|公顷|亩|千克|公斤|克|"
-    r"毫米|厘米|米|升|度|岁|人|座|辆|台|艘|架|只|头|条|项|所|分|秒|小时|天|周|英里|英尺|英寸|海里|磅|"
-    r"盎司|位|部|本|种|件|块|层|场|届|支|匹|枚)"
+    rf"(?<![\d.,])\d[\d.,]*\s{{0,3}}(?:{units.alternation(units.AMOUNT_UNITS)})"
 )
 _HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")

@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
+from qa import units
+
 _MAG = {
     "万亿": Decimal(10) ** 12,
     "千亿": Decimal(10) ** 11,
@@ -279,11 +281,8 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
 # What a figure's unit may be, right after it in a Chinese sentence: a magnitude, a currency, a
 # percent, a date part, a measure or a counter (308分, 1985年, 1200海里, 3.5万亩, 21%).
 _UNIT_AFTER = re.compile(
-    r"\s*(?:余|多)?(?:万亿|千亿|百亿|亿|千万|百万|十万|万|千)?(?:余|多)?"
-    r"(?:元人民币|人民币|美元|美金|港元|港币|欧元|日元|英镑|新台币|元|%|％|年代|年|个月|月|日|号|时|"
-    r"小时|分钟|秒|岁|周岁|人次|人|名|位|个|次|分|天|周|世纪|平方公里|平方米|平方英里|公里|千米|"
-    r"海里|英里|英尺|英寸|厘米|毫米|米|公顷|英亩|亩|吨|公斤|千克|斤|克|磅|度|倍|届|座|家|所|条|辆|"
-    r"架|艘|部|本|张|种|项|集|场|层|户|台|件|册|卷|篇|首|块|只|头|匹|株|棵)"
+    rf"\s*(?:余|多)?(?:{units.alternation(units.MAGNITUDES)})?(?:余|多)?"
+    rf"(?:{units.alternation((*units.CURRENCIES, *units.UNITS))})"
 )
 
 

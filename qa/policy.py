@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from index.search import Hit
+from qa import units
 from qa.markers import MARKER
 from qa.question import ASKS_ADJUSTED, Concept, Question, subject_missing
 from qa.records import Citation, Evidence
@@ -481,43 +482,12 @@ def reads_as_span(answer: str, language: str) -> bool:
     return language == "zh" and 0 < len(body) <= 40 and not _SENTENCE_END.search(body)
 
 
-# Units of one dimension: an answer in another dimension than the question's unit answers
-# something else (多少天 answered 1200海里). A unit of no family (次, 届, 分: minutes or points)
-# must be the one asked for.
-_UNIT_FAMILY = {
-    **dict.fromkeys(
-        ("公里", "千米", "米", "厘米", "毫米", "海里", "英里", "英尺", "英寸", "码"), "length"
-    ),
-    **dict.fromkeys(("平方公里", "平方米", "平方英里", "公顷", "亩", "英亩"), "area"),
-    **dict.fromkeys(("吨", "公斤", "千克", "斤", "克", "磅"), "mass"),
-    **dict.fromkeys(("年", "个月", "月", "周", "天", "日", "小时", "分钟", "秒", "世纪"), "time"),
-    **dict.fromkeys(("人", "名", "位", "人次"), "people"),
-    **dict.fromkeys(("元", "美元", "港元", "欧元", "日元", "英镑", "亿", "万"), "money"),
-    **dict.fromkeys(("%", "％"), "percent"),
-    **dict.fromkeys(("岁", "周岁"), "age"),
-}
-_COUNTERS = (
-    "次",
-    "届",
-    "分",
-    "个",
-    "只",
-    "支",
-    "座",
-    "家",
-    "所",
-    "条",
-    "项",
-    "种",
-    "部",
-    "本",
-    "场",
-    "倍",
-    "度",
-)
-_UNITS = "|".join(sorted((*_UNIT_FAMILY, *_COUNTERS), key=len, reverse=True))
-_ASKED_UNIT = re.compile(rf"(?:多少|几)({_UNITS})")
-_GIVEN_UNIT = re.compile(rf"\d(?:\.\d+)?\s*(?:余|多)?(?:万亿|亿|万|千)?(?:余|多)?({_UNITS})")
+# The unit words (qa.units); a bare magnitude asked for (多少亿) is an amount of money.
+_UNIT_FAMILY = {**units.FAMILY, "亿": "money", "万": "money"}
+_UNITS = units.alternation((*units.FAMILY, *units.COUNTERS, "亿", "万"))
+_MAGNITUDE = r"(?:万亿|亿|万|千)?"
+_ASKED_UNIT = re.compile(rf"(?:多少|几){_MAGNITUDE}({_UNITS})")
+_GIVEN_UNIT = re.compile(rf"\d(?:\.\d+)?\s*(?:余|多)?{_MAGNITUDE}(?:余|多)?({_UNITS})")
 _CLAUSE = re.compile(r"[，,；;：:、]")
 # What kind of answer the question asks for, when its words say: a time, a share, an age.
 _ASKS_TIME = re.compile(

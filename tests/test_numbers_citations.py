@@ -246,6 +246,7 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
     assert with_unit("5", ["15年后，又过了5年"]) == "5年"  # not the 5 of 15
     assert with_unit("12", ["编号12345"]) == "12"
     assert with_unit("张三", ["张三年"]) == "张三"
+    assert with_unit("45", ["比赛进行了45分钟。"]) == "45分钟"  # the whole unit, not 分
 
 
 @pytest.mark.parametrize(
@@ -283,6 +284,9 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
             False,
         ),
         ("画廊在哪一年开放？", "1991", "画廊在 1991 开幕，展出近16,000件藏品。", False),
+        # a magnitude before the unit asked for: 多少万人 asks for people
+        ("游行有多少万人参加？", "30万人", "游行共有30万人参加，历时5小时。", False),
+        ("公司有多少辆巴士？", "30家", "公司有7辆巴士，在30家车站停靠。", True),
         ("大曲车站设站于几几年？", "1935年", "1935年初设站时，原本只是个号志站。", False),
         (
             "嘉诺撒圣家学校的面积是多大？",

@@ -1,0 +1,60 @@
+"""The Chinese words a figure is counted or measured in, in one place: currencies, date parts,
+measures by dimension, and counters (classifiers). `qa.numbers` gives a cut-off figure its unit
+back, `qa.evidence` tells an amount from a bare number, and `qa.policy` compares the unit a
+question asks for with the one an answer gives; all three read these lists. Conversion sizes
+(亩 to hectares, 海里 to kilometres, in both languages) are `qa.support`'s, which checks them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+MAGNITUDES = ("万亿", "千亿", "百亿", "亿", "千万", "百万", "十万", "万", "千")
+CURRENCIES = (
+    "元人民币",
+    "人民币",
+    "美元",
+    "美金",
+    "港元",
+    "港币",
+    "欧元",
+    "日元",
+    "英镑",
+    "新台币",
+    "元",
+)
+# Parts of a date or a time of day: a figure with one is a when, not an amount (1985年, 3月, 5时).
+DATE_PARTS = ("年代", "年", "月", "日", "号", "时", "世纪")
+
+# Units of one dimension: an answer in another dimension than the question's unit answers
+# something else (多少天 answered 1200海里).
+FAMILY: dict[str, str] = {
+    **dict.fromkeys(
+        ("公里", "千米", "米", "厘米", "毫米", "海里", "英里", "英尺", "英寸", "码"), "length"
+    ),
+    **dict.fromkeys(("平方公里", "平方千米", "平方米", "平方英里", "公顷", "亩", "英亩"), "area"),
+    **dict.fromkeys(("吨", "公斤", "千克", "斤", "克", "磅", "盎司"), "mass"),
+    **dict.fromkeys(("升", "公升", "立方米"), "volume"),
+    **dict.fromkeys(("年", "个月", "月", "周", "天", "日", "小时", "分钟", "秒", "世纪"), "time"),
+    **dict.fromkeys(("人", "名", "位", "人次"), "people"),
+    **dict.fromkeys(CURRENCIES, "money"),
+    **dict.fromkeys(("%", "％"), "percent"),
+    **dict.fromkeys(("岁", "周岁"), "age"),
+}
+# Counters of no dimension (次, 届, 分: minutes or points): the answer's must be the one asked for.
+COUNTERS = (
+    "次", "届", "分", "个", "只", "支", "座", "家", "所", "条", "项", "种", "部", "本", "场",
+    "倍", "度", "户", "辆", "架", "艘", "台", "件", "张", "集", "层", "册", "卷", "篇", "首",
+    "块", "头", "匹", "株", "棵", "枚",
+)  # fmt: skip
+
+UNITS = (*FAMILY, *COUNTERS, "号", "时", "年代")
+# What an amount is stated in (3万吨, 37岁, 7辆): every unit but the parts of a date, and a bare
+# magnitude (3万, 5亿).
+AMOUNT_UNITS = (*(u for u in UNITS if u not in DATE_PARTS), "万", "亿")
+
+
+def alternation(words: Iterable[str]) -> str:
+    """A regex alternation of `words`, the longest first (分钟 before 分, 平方公里 before 公里)."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
