@@ -3,8 +3,8 @@
 The local GGUF model (the one the local engine answers with, loaded once) reads the two best
 evidence sentences and the question, and is asked to answer yes or no; the probability of "yes"
 against "no" in its first token is the judgement. Only the prompt is evaluated, with no generation:
-about 1.5-2.5 s on 2 cores for ~150 tokens, the system prompt's part reused from the previous
-question. `Policy.model_refusal` decides from it.
+about 1.5-2.5 s on 2 cores for ~150 tokens, and the model's context is put back as it was, so the
+answer that follows reuses its own evaluated system prompt. `Policy.model_refusal` decides from it.
 
 Why a yes/no question and not the answering prompt's own NOT_FOUND: on 160 dev questions
 (benchmarks/model_judge.py), the first-token probability of NOT_FOUND separated same-topic
@@ -117,20 +117,55 @@ def _chat_prompt(llm: Any, messages: list[dict[str, str]]) -> str:
 
 def _next_token_probs(llm: Any, tokens: list[int]) -> np.ndarray:
     """The distribution of the token after `tokens`: evaluates only what differs from what the
-    model's context already holds (the system prompt is shared from one question to the next)."""
+    model's context already holds, and leaves the context as it found it. The answer that
+    follows then finds its own system prompt still evaluated (about 1.3 s of prompt on 2 cores):
+    the context's state (its key-value cache, a few MB) is copied before and put back after."""
     import llama_cpp
 
-    held = list(llm.input_ids[: llm.n_tokens])
-    keep = 0
-    while keep < min(len(held), len(tokens) - 1) and held[keep] == tokens[keep]:
-        keep += 1
-    llm.n_tokens = keep
-    llm.eval(tokens[keep:])
-    logits = np.ctypeslib.as_array(
-        llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
-    ).astype(np.float64)
+    held = llm.input_ids[: llm.n_tokens].copy()
+    saved = _save(llm) if len(held) else None
+    try:
+        keep = 0
+        while keep < min(len(held), len(tokens) - 1) and held[keep] == tokens[keep]:
+            keep += 1
+        llm.n_tokens = keep
+        llm.eval(tokens[keep:])
+        logits = np.ctypeslib.as_array(
+            llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
+        ).astype(np.float64)
+    finally:
+        if saved is not None:
+            _restore(llm, saved, held)
     p = np.exp(logits - logits.max())
     return p / p.sum()
+
+
+def _save(llm: Any) -> Any:
+    """The context's state (`llama_state_get_data`: the key-value cache of the tokens it holds,
+    and the last logits), without the Python-side copy of every evaluated token's logits that
+    `Llama.save_state` makes (hundreds of MB with a 150k vocabulary)."""
+    import ctypes
+
+    import llama_cpp
+
+    size = llama_cpp.llama_state_get_size(llm.ctx)
+    buf = (ctypes.c_uint8 * size)()
+    n = llama_cpp.llama_state_get_data(llm.ctx, buf, size)
+    return (buf, n)
+
+
+def _restore(llm: Any, saved: Any, held: np.ndarray) -> None:
+    """Put back a state `_save` took when the context held the tokens `held`. Where it cannot
+    be put back, the context is marked empty, so the next prompt is evaluated whole."""
+    import llama_cpp
+
+    buf, n = saved
+    if llama_cpp.llama_state_set_data(llm.ctx, buf, n) == n:
+        llm.input_ids[: len(held)] = held
+        llm.n_tokens = len(held)
+        llm._requires_eval = True  # as Llama.load_state: an exact repeat replays its last token
+    else:
+        llm.n_tokens = 0
 
 
 def model_judge_for(engine: Engine, setting: str | None = None) -> ModelJudge | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.model_store import MODELS, QWEN_CODER
@@ -15,7 +16,7 @@ from index.search import HybridSearcher
 from index.store import load_snapshot
 from qa.engines import ChatEngine, ExtractiveEngine, Request
 from qa.glossary import load_glossary
-from qa.llm import LlamaCppChat
+from qa.llm import LlamaCppChat, _load_llama
 from qa.model_judge import ModelJudge, judge_messages, model_judge_for
 from qa.pipeline import QAPipeline
 from qa.policy import POLICY
@@ -57,6 +58,33 @@ def test_a_real_model_gives_a_probability_and_reuses_its_context(smollm_path: Pa
     # the rest evaluated anew)
     again = judge.answerable_batch(reqs[:1])
     assert again[0] == pytest.approx(first[0], abs=1e-3)
+
+
+def test_the_judgement_leaves_the_models_context_as_it_found_it(smollm_path: Path) -> None:
+    """The answer that follows the judgement finds its own prompt still evaluated: the tokens the
+    context held, and their key-value cache (the next token's logits match a fresh evaluation)."""
+    import llama_cpp
+
+    judge = ModelJudge(str(smollm_path), n_ctx=2048)
+    llm = _load_llama(judge.model_path, judge.n_ctx, judge.n_threads)
+
+    def next_logits(tokens: list[int]) -> np.ndarray:
+        llm.eval(tokens)
+        return np.ctypeslib.as_array(
+            llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
+        ).copy()
+
+    prompt = llm.tokenize("你是严谨的文档问答助手。资料：MiniMax的总收入。".encode(), add_bos=False)
+    extra = llm.tokenize("问题：".encode(), add_bos=False)
+    llm.reset()
+    llm.eval(prompt)
+    judge.answerable_batch([request("MiniMax 2025年的净利润是多少？")])
+    assert list(llm.input_ids[: llm.n_tokens]) == prompt
+    after_judge = next_logits(extra)
+    llm.reset()
+    llm.eval(prompt)
+    fresh = next_logits(extra)
+    assert np.allclose(after_judge, fresh, atol=1e-3)
 
 
 def test_which_engines_are_judged(smollm_path: Path) -> None:
