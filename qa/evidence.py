@@ -24,7 +24,7 @@ from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
 from qa import units
-from qa.policy import POLICY, Policy, metric_mismatch, reports_adjusted
+from qa.policy import POLICY, Policy, figure_of_measure, metric_mismatch, reports_adjusted
 from qa.question import (
     Question,
     analyse,
@@ -33,13 +33,7 @@ from qa.question import (
 )
 from qa.records import Evidence
 
-# A number with a unit or measure word: what "how much / how many / how old" is answered with
-# (5600吨原油, 37岁, 935线的7辆巴士), not a bare number (a year, a clause number).
-# It starts only at a number's first digit: from every digit of a long run it rescanned the run
-# (benchmarks/regex_audit.py).
-_HAS_AMOUNT = re.compile(
-    rf"(?<![\d.,])\d[\d.,]*\s{{0,3}}(?:{units.alternation(units.AMOUNT_UNITS)})"
-)
+_HAS_AMOUNT = units.AMOUNT
 _HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}
@@ -179,6 +173,7 @@ def select(
         if before is not None
     }
     zh = q.corpus_lang == "zh"
+    measures = [c.synonyms for c in concepts if c.synonyms is not None]
     scored: list[Candidate] = []
     for i, (hit, s, _) in enumerate(candidates):
         # What the sentence before says counts for part: "其", "公司", a clause that continues it.
@@ -196,7 +191,10 @@ def select(
             cov = (1 - share) * cov + share * len(q_bigrams & _bigrams(s.text)) / len(q_bigrams)
         fit = 0.0
         if q.wants_number and _HAS_AMOUNT.search(s.text):
-            fit += policy.number_fit
+            if zh and measures and not figure_of_measure(measures, s.text):
+                fit -= policy.metric_penalty  # its figures are of something else
+            else:
+                fit += policy.number_fit
         if q.wants_date and _HAS_DATE.search(s.text):
             fit += policy.date_fit
         if zh and metric_mismatch(q, s.text):

@@ -298,9 +298,7 @@ class QAPipeline:
             # the engine is offered NOT_FOUND only where `finish` would honour it
             refusable = sel.coverage < self.policy.override_above(lang)
             req = Request(q, lang, evidence, tuple(hist), refusable)
-            out.append(
-                Prepared(query, hits, req, timings, info, support, absent, sel, judged)
-            )
+            out.append(Prepared(query, hits, req, timings, info, support, absent, sel, judged))
         return out
 
     def _read(

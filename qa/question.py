@@ -17,7 +17,7 @@ from corpus.lang import detect_lang
 from corpus.mentions import LibraryTerms, says, without
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.keyword import word_terms
-from qa.support import METRICS
+from qa.support import METRICS, synonyms_of
 
 # Question words and generic terms that say nothing about where the answer is.
 QUESTION_WORDS = frozenset(
@@ -61,6 +61,9 @@ class Concept:
     # translated by the glossary or the finance phrase list, not CC-CEDICT; of a subject: a name
     # the glossary has or the documents give in both scripts, not one jieba's tagger guessed
     curated: bool = False
+    # a measure's other names (营收 is also 营业收入, 总收入, revenue: qa.support's table); a
+    # sentence that names it so covers the concept too
+    synonyms: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -243,7 +246,9 @@ def _names(form: str, text: str) -> bool:
 
 
 def covers(concept: Concept, sentence_terms: set[str], sentence: str) -> bool:
-    return any(f in sentence_terms or (len(f) >= 2 and f in sentence) for f in concept.forms)
+    return any(f in sentence_terms or (len(f) >= 2 and f in sentence) for f in concept.forms) or (
+        concept.synonyms is not None and concept.synonyms.search(sentence) is not None
+    )
 
 
 def absent_concepts(q: Question, passages: str) -> list[Concept]:
@@ -266,7 +271,7 @@ def question_concepts(
     qlang = qlang or detect_lang(question)
     if not (qlang == "en" and corpus_lang != "en"):
         return [
-            Concept(frozenset({t}), t)
+            Concept(frozenset({t}), t, synonyms=synonyms_of([t]))
             for t in word_terms(question)
             if t not in QUESTION_WORDS
             and not ASK_WORDS.fullmatch(t)
@@ -304,7 +309,10 @@ def question_concepts(
         forms |= {cand for cand in group if len(cand) > 1}
         if forms:
             curated = any(c in curated_zh for c in group)
-            concepts.append(Concept(frozenset(forms), group[0], curated=curated))
+            # the measure of the best translation only (revenue: 收入), not of a loose one
+            # (people: 人口 is a population)
+            synonyms = synonyms_of([group[0]])
+            concepts.append(Concept(frozenset(forms), group[0], curated=curated, synonyms=synonyms))
     return concepts
 
 

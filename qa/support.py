@@ -339,6 +339,15 @@ METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 )
 
 
+_SYNONYMS = [re.compile(m.forms, re.I) for m in MEASURES]
+
+
+def synonyms_of(words: Sequence[str]) -> re.Pattern[str] | None:
+    """How a text may name the measure that one of `words` is, whole (营收: 营业收入, 总收入,
+    收入, revenue...); None when none of them is a measure of the table."""
+    return next((r for r in _SYNONYMS if any(r.fullmatch(w) for w in words)), None)
+
+
 def measures_named(text: str) -> set[str]:
     """The measures a text names."""
     return {name for name, r in _MEASURE_RE if r.search(text)}

@@ -52,6 +52,22 @@ def test_chinese_question_gets_a_cited_verified_answer(extractive: QAPipeline) -
     assert c.chunk_id in {h.chunk.id for h in a.hits}  # only retrieved passages are cited
 
 
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        # the total says 总收入; two sentences about parts of it say 营收 (of 总营收) word for word
+        ("MiniMax的营收是多少？", "7903.8万美元"),
+        # the sentence that names 估值 first gives the figure of a loss, not of the valuation
+        ("MiniMax的估值是多少？", "42.4亿美元"),
+    ],
+)
+def test_a_measure_asked_in_other_words_gets_its_own_figure(
+    extractive: QAPipeline, question: str, gold: str
+) -> None:
+    a = extractive.ask(question)
+    assert not a.refused and gold in a.text, a.text
+
+
 def test_english_question_gets_english_figures(extractive: QAPipeline) -> None:
     a = extractive.ask("What was MiniMax's total revenue in 2025?")
     assert not a.refused and a.language == "en"

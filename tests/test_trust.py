@@ -50,6 +50,19 @@ PAGES = {
         "该海域巡逻船的续航距离达1200海里，可连续执行任务20天。"
         "保护区新增核心区面积1500亩。\n"
     ),
+    "results.txt": (
+        "星河科技发布2024年年报\n\n"
+        "数据显示，星河科技2024年全年实现总收入12.6亿元，同比增长35%。"
+        "其中，云服务收入8.2亿元，占总营收的65%；硬件收入4.4亿元，同比增长12%。"
+        "公司全年净利润1.3亿元，较上年扭亏为盈。\n"
+    ),
+    "funding.txt": (
+        "云帆科技的融资之路\n\n"
+        "对此，云帆科技方面解释称，核心原因是公司估值持续增加，导致优先股录得重大重新计量亏损，"
+        "全年该项亏损达15.9亿元。"
+        "成立以来，云帆科技累计进行7轮融资，合计获得投资15.55亿元。"
+        "不到五年，公司估值从2亿元暴涨至42.4亿元，翻了20多倍。\n"
+    ),
 }
 
 
@@ -95,6 +108,10 @@ def test_same_topic_questions_the_pages_do_not_answer_are_refused(
         ("2023年我国货物贸易进出口总值是多少？", "41.76万亿元"),
         ("泸定地震的震源深度是多少？", "16公里"),
         ("汶川地震造成多少人遇难？", "69227"),
+        # the total revenue says 总收入; the part's sentence says 营收 (of 总营收) word for word
+        ("星河科技的营收是多少？", "12.6亿元"),
+        # the sentence that names the valuation first gives a loss's figure, not the valuation's
+        ("云帆科技的估值是多少？", "42.4亿元"),
     ],
 )
 def test_the_same_pages_still_answer_what_they_say(
