@@ -94,8 +94,21 @@ def _cedict_tables() -> tuple[dict[str, tuple[str, ...]], dict[str, frozenset[st
                             d = d[3:]
                         if 0 < len(d.split()) <= 3 and simp not in e2c[d]:
                             e2c[d].append(simp)
+    from corpus.segment import default_segmenter
+
+    freq = default_segmenter().frequency
+    curated = finance_terms()
+
+    def commonest_first(en: str, words: list[str]) -> tuple[str, ...]:
+        # the phrase list's own order first; then the dictionary's words, words of two
+        # characters or more before single characters, each by how common jieba's dictionary
+        # counts it (die: 死亡, 去世 before 一命呜呼, 上西天; a lone 去 or 走 means much else)
+        mine = curated.get(en, [])
+        rest = sorted((w for w in words if w not in mine), key=lambda w: (len(w) < 2, -freq(w)))
+        return (*mine, *rest)
+
     return (
-        {k: tuple(v) for k, v in e2c.items()},
+        {k: commonest_first(k, v) for k, v in e2c.items()},
         {k: frozenset(v) for k, v in c2e.items() if v},
     )
 
@@ -168,8 +181,20 @@ def dictionary_words(text: str, max_chars: int = 6) -> set[str]:
     return out
 
 
+@lru_cache(maxsize=65536)
+def _dictionary_lemma(word: str) -> str:
+    """The English lemma simplemma's word list gives (died -> die, built -> build, began ->
+    begin, children -> child): the irregular and short forms the suffix rules below miss."""
+    import simplemma
+
+    return str(simplemma.lemmatize(word, lang="en"))
+
+
 def _lemmas(word: str) -> list[str]:
     out = [word]
+    lemma = _dictionary_lemma(word)
+    if lemma != word:
+        out.append(lemma)
     for suffix, repl in (
         ("ies", "y"),
         ("es", ""),

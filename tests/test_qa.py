@@ -174,6 +174,15 @@ def test_finance_phrases_translate_as_phrases() -> None:
     assert all("何为" not in g for g in translate_terms("What is the ARR?"))
 
 
+def test_english_words_translate_through_their_lemma_commonest_words_first() -> None:
+    from index.bilingual import translate_terms
+
+    # irregular and short forms (died, built, began) are looked up as their lemma; of the
+    # dictionary's many words for one, the common ones come first (死亡 before 一命呜呼)
+    died, built, began = translate_terms("died built began")
+    assert died[0] == "死亡" and "建成" in built[:3] and began[0] == "开始"
+
+
 def test_follow_up_uses_the_conversation(extractive: QAPipeline) -> None:
     first = extractive.ask("MiniMax 2025年的净亏损是多少？")
     follow = extractive.ask("那2024年呢?", [Turn(first.question, first.text)])
