@@ -110,7 +110,13 @@ class Segmenter:
         if self._pos is None:
             import jieba.posseg
 
-            self._pos = jieba.posseg.POSTokenizer(self._tokenizer())
+            tok = self._tokenizer()
+            with self._lock:
+                # One tagger only: the first to cut moves the user dictionary's tags (智谱 nt)
+                # into its own table, so a second one made by a racing thread had none of them
+                # (a server's warm-up thread and its first question).
+                if self._pos is None:
+                    self._pos = jieba.posseg.POSTokenizer(tok)
         return [(p.word, p.flag) for p in self._pos.cut(to_simplified(text))]
 
 

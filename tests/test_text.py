@@ -109,3 +109,26 @@ def test_default_overlap_is_about_one_sentence_and_scales_down() -> None:
     assert ChunkingConfig() == ChunkingConfig(400, 120)
     assert ChunkingConfig(max_chars=60).overlap == 20  # a third of small chunks
     assert ChunkingConfig(max_chars=400, overlap=0).overlap == 0
+
+
+def test_threads_tagging_at_once_all_get_the_user_dictionarys_tags() -> None:
+    """A server's warm-up thread and its first question tag at once: each must see 智谱 as an
+    organisation (the user dictionary's tag), which a second, racing tagger used to lose."""
+    import threading
+
+    from corpus.segment import Segmenter
+
+    seg = Segmenter()
+    start = threading.Barrier(6)
+    tags: list[str] = []
+
+    def tag() -> None:
+        start.wait()
+        tags.append(dict(seg.tag("智谱的估值是多少？"))["智谱"])
+
+    threads = [threading.Thread(target=tag) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert tags == ["nt"] * 6
