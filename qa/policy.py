@@ -600,12 +600,13 @@ _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
 
 def figure_of_measure(measures: Sequence[re.Pattern[str]], sentence: str) -> bool:
     """Whether an amount of the sentence is a figure of one of the measures asked about: in the
-    clause that names the measure or the one after it (公司估值从2亿美元暴涨至42.4亿美元), not a
-    clause of its own (核心原因是公司估值持续增加，……，全年该项亏损达15.9亿美元)."""
+    clause that names the measure or one next to it (公司估值从2亿美元暴涨至42.4亿美元; 华沙在1901年约
+    有71万居民，人口居全国第一), not a clause further off (核心原因是公司估值持续增加，……，全年该项
+    亏损达15.9亿美元)."""
     clauses = _CLAUSE_BREAK.split(sentence)
     named = [any(m.search(c) for m in measures) for c in clauses]
     return any(
-        units.AMOUNT.search(c) and (named[i] or (i > 0 and named[i - 1]))
+        units.AMOUNT.search(c) and any(named[max(0, i - 1) : i + 2])
         for i, c in enumerate(clauses)
     )
 
