@@ -282,7 +282,7 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
 # percent, a date part, a measure or a counter (308分, 1985年, 1200海里, 3.5万亩, 21%).
 _UNIT_AFTER = re.compile(
     rf"\s*(?:余|多)?(?:{units.alternation(units.MAGNITUDES)})?(?:余|多)?"
-    rf"(?:{units.alternation((*units.CURRENCIES, *units.UNITS))})"
+    rf"(?:{units.alternation(units.UNITS)})"
 )
 
 

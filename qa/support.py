@@ -332,20 +332,18 @@ MEASURES: tuple[Measure, ...] = (
     Measure("imports", r"进口|imports?"),
     Measure("growth rate", r"增速|增长率|增幅|growth rate"),
 )
-_MEASURE_RE = [(m.name, re.compile(m.forms, re.I)) for m in MEASURES if m.claims]
+_FORMS = [re.compile(m.forms, re.I) for m in MEASURES]  # each measure's names, compiled once
+_MEASURE_RE = [(m.name, r) for m, r in zip(MEASURES, _FORMS, strict=True) if m.claims]
 # (how a question names a metric, how a Chinese sentence that reports it does)
 METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
-    (re.compile(m.forms, re.I), re.compile(m.reported_by)) for m in MEASURES if m.reported_by
+    (r, re.compile(m.reported_by)) for m, r in zip(MEASURES, _FORMS, strict=True) if m.reported_by
 )
-
-
-_SYNONYMS = [re.compile(m.forms, re.I) for m in MEASURES]
 
 
 def synonyms_of(words: Sequence[str]) -> re.Pattern[str] | None:
     """How a text may name the measure that one of `words` is, whole (营收: 营业收入, 总收入,
     收入, revenue...); None when none of them is a measure of the table."""
-    return next((r for r in _SYNONYMS if any(r.fullmatch(w) for w in words)), None)
+    return next((r for r in _FORMS if any(r.fullmatch(w) for w in words)), None)
 
 
 def measures_named(text: str) -> set[str]:
