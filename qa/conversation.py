@@ -90,7 +90,17 @@ def subjects(text: str) -> tuple[str, ...]:
     """The proper names a question is about, as they are written in it: Latin-script names (not
     question words, pronouns or a capitalised dictionary word opening the question), then runs of
     words jieba tags as names."""
-    names: list[str] = []
+    return tuple(name for name, _ in _names(text))
+
+
+_PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
+
+
+@lru_cache(maxsize=4096)
+def _names(text: str) -> tuple[tuple[str, bool], ...]:
+    """`subjects`, each with whether jieba tags it as a person's name (Latin names: unknown,
+    False)."""
+    names: list[tuple[str, bool]] = []
     for m in _EN_NAME.finditer(text):
         words = m.group().replace("’s", "").replace("'s", "").split()
         while words and words[0] in _EN_NOT_NAMES:
@@ -98,22 +108,44 @@ def subjects(text: str) -> tuple[str, ...]:
         if m.start() == 0 and words and is_common_english(words[0].lower()):
             words = words[1:]  # "After rejecting...", "Prior to...": capitalised as a first word
         if words:
-            names.append(" ".join(words))
+            names.append((" ".join(words), False))
     from corpus.segment import default_segmenter
 
     seg = default_segmenter()
-    runs: list[list[str]] = [[]]
+    runs: list[list[tuple[str, str]]] = [[]]
     for word, flag in seg.tag(text):
         han = bool(re.search(r"[\u4e00-\u9fff]", word))
         if (han and flag in PROPER_TAGS) or (runs[-1] and word in "·•"):
-            runs[-1].append(word)
+            runs[-1].append((word, flag))
         elif runs[-1]:
             runs.append([])
     for run in runs:
         # 贾|里德, 卢克|·|坎克利: a run of name tokens is one name; a lone common word is none
-        if len(run) > 1 or (run and len(run[0]) > 1 and seg.frequency(run[0]) <= COMMON_WORD_FREQ):
-            names.append("".join(run))
-    return tuple(dict.fromkeys(n for n in names if n))
+        if len(run) > 1 or (
+            run and len(run[0][0]) > 1 and seg.frequency(run[0][0]) <= COMMON_WORD_FREQ
+        ):
+            name = "".join(w for w, _ in run)
+            names.append((name, any(f in _PERSON_TAGS for _, f in run)))
+    seen: dict[str, bool] = {}
+    for name, person in names:
+        if name and name not in seen:
+            seen[name] = person
+    return tuple(seen.items())
+
+
+_ZH_PERSONAL = re.compile(r"他们|她们|他|她")
+
+
+def _antecedent(prev: str, pronoun: str) -> str | None:
+    """The name of the previous question a pronoun stands for: its first name, or for 他/她 its
+    first person's name when it has one (谁前往威腾博格去听路德的演讲？ then 他 is 路德, not the
+    place 威腾)."""
+    names = _names(prev)
+    if not names:
+        return None
+    if _ZH_PERSONAL.fullmatch(pronoun):
+        return next((n for n, person in names if person), names[0][0])
+    return names[0][0]
 
 
 def _years(text: str) -> list[str]:
@@ -261,10 +293,11 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
         out = _ellipsis(prev, fragment, lang)
         return out, out != f"{prev} {fragment}"
     pronoun = _EN_PRONOUN if lang == "en" else _ZH_PRONOUN
-    if _leans_on_before(q, pronoun):
-        names = subjects(prev)
-        if names:
-            return _resolve_pronouns(q, names[0]), True
+    m = pronoun.search(q)
+    if m and _leans_on_before(q, pronoun):
+        name = _antecedent(prev, m.group())
+        if name:
+            return _resolve_pronouns(q, name), True
         return f"{q} {prev}", False
     return question, True
 

@@ -24,7 +24,7 @@ from qa import units
 from qa.markers import MARKER
 from qa.question import ASKS_ADJUSTED, Concept, Question, subject_missing
 from qa.records import Citation, Evidence
-from qa.support import METRICS, gives_part_of_year_only
+from qa.support import METRICS, gives_part_of_year_only, names_a_measure
 
 
 @dataclass(frozen=True)
@@ -602,11 +602,13 @@ def figure_of_measure(measures: Sequence[re.Pattern[str]], sentence: str) -> boo
     """Whether an amount of the sentence is a figure of one of the measures asked about: in the
     clause that names the measure or one next to it (公司估值从2亿美元暴涨至42.4亿美元; 华沙在1901年约
     有71万居民，人口居全国第一), not a clause further off (核心原因是公司估值持续增加，……，全年该项
-    亏损达15.9亿美元)."""
+    亏损达15.9亿美元), nor a neighbour's figure of another measure (每年超过2.5亿美元的现金消耗速度，如何平衡
+    资金投入与盈利目标 gives a cash burn, not a profit)."""
     clauses = _CLAUSE_BREAK.split(sentence)
     named = [any(m.search(c) for m in measures) for c in clauses]
     return any(
-        units.AMOUNT.search(c) and any(named[max(0, i - 1) : i + 2])
+        units.AMOUNT.search(c)
+        and (named[i] or (not names_a_measure(c) and any(named[max(0, i - 1) : i + 2])))
         for i, c in enumerate(clauses)
     )
 

@@ -346,6 +346,11 @@ def synonyms_of(words: Sequence[str]) -> re.Pattern[str] | None:
     return next((r for r in _FORMS if any(r.fullmatch(w) for w in words)), None)
 
 
+def names_a_measure(text: str) -> bool:
+    """Whether the text names some measure of the table (现金消耗, 营收, population...)."""
+    return any(r.search(text) for r in _FORMS)
+
+
 def measures_named(text: str) -> set[str]:
     """The measures a text names."""
     return {name for name, r in _MEASURE_RE if r.search(text)}

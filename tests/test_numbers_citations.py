@@ -154,6 +154,11 @@ def test_follow_ups_carry_the_subject_years_and_measure_over() -> None:
     # names jieba cuts in pieces are carried whole
     h = [Turn("贾里德在职业生涯中有多少次擒杀？", "136")]
     assert standalone_question("他效力于哪支球队？", h) == "贾里德效力于哪支球队？"
+    # 他 / 她 stand for a person: the first person's name, not a place named before it
+    h = [Turn("谁前往威腾博格去听路德的演讲？", "")]
+    assert (
+        standalone_question("生涯的哪个阶段是他最高产的？", h) == "生涯的哪个阶段是路德最高产的？"
+    )
 
 
 def test_standalone_questions_are_left_as_they_are() -> None:

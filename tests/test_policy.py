@@ -3,6 +3,7 @@ paraphrases that must not flip an answer into a refusal, and the question record
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,7 @@ from index.store import load_snapshot
 from qa.compound import split_question
 from qa.engines import ExtractiveEngine
 from qa.pipeline import QAPipeline
-from qa.policy import POLICY, Support
+from qa.policy import POLICY, Support, figure_of_measure
 from qa.question import analyse, is_proper_name
 
 
@@ -244,3 +245,18 @@ def test_a_citation_covering_less_of_the_question_is_weak_only_for_chinese_quest
     c = Citation(1, weak.chunk_id, weak.doc_id, None, weak.text, weak.start, weak.end, True)
     checked = extractive._check_label(p, weak.text, c)
     assert ("the cited sentence covers little of the question" in checked.problems) is weak_counts
+
+
+def test_a_figure_belongs_to_the_measure_of_its_own_clause() -> None:
+    profit, population = [re.compile("净利润|盈利")], [re.compile("人口")]
+    assert figure_of_measure(profit, "公司全年净利润为3.2亿元，同比增长12%")
+    # the measure named in the next clause, the figure's own clause naming no other measure
+    assert figure_of_measure(population, "华沙在1901年约有71万居民，人口居全国第一")
+    # the figure's own clause names another measure (a cash burn): not a profit
+    assert not figure_of_measure(
+        profit, "按照当前每年超过2.5亿美元的现金消耗速度，如何平衡资金投入与盈利目标之间的关系"
+    )
+    # a clause further off
+    assert not figure_of_measure(
+        profit, "核心原因是盈利能力提升，研发团队扩大，全年该项支出达15.9亿美元"
+    )
