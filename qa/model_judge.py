@@ -174,12 +174,13 @@ def model_judge_for(engine: Engine, setting: str | None = None) -> ModelJudge | 
     local engine's model whatever it is, and for the other engines the local model (DOCQA_LOCAL_MODEL or the shipped one) where it
     is installed (the extractive engine then takes about 2 s more a question). `off`: none."""
     from corpus.settings import current
+
+    setting = setting or current().model_judge
+    if setting == "off" or (setting == "auto" and not isinstance(engine, ChatEngine)):
+        return None  # qa.llm (and LangChain, about 1 s) stays unimported for an extractive answer
     from index.model_store import MODELS, QWEN_CODER
     from qa.llm import LlamaCppChat, local_model_installed, local_model_path
 
-    setting = setting or current().model_judge
-    if setting == "off":
-        return None
     if isinstance(engine, ChatEngine) and isinstance(engine.chat_model, LlamaCppChat):
         chat = engine.chat_model
         if setting == "on" or Path(chat.model_path).name == MODELS[QWEN_CODER].path.name:

@@ -183,6 +183,26 @@ def test_english_words_translate_through_their_lemma_commonest_words_first() -> 
     assert died[0] == "死亡" and "建成" in built[:3] and began[0] == "开始"
 
 
+def test_the_dictionary_tables_are_kept_parsed_and_made_again_when_unreadable(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from index import bilingual
+
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))
+    bilingual._cedict_tables.cache_clear()
+    try:
+        parsed = bilingual._cedict_tables()  # parsed, then written
+        (cache,) = (tmp_path / "cache").glob("cedict-*.marshal")
+        bilingual._cedict_tables.cache_clear()
+        assert bilingual._cedict_tables() == parsed  # read back
+        cache.write_bytes(b"not marshal data")
+        bilingual._cedict_tables.cache_clear()
+        assert bilingual._cedict_tables() == parsed  # made again
+        assert bilingual.english_to_chinese()["net profit"][0] == "净利润"
+    finally:
+        bilingual._cedict_tables.cache_clear()
+
+
 def test_follow_up_uses_the_conversation(extractive: QAPipeline) -> None:
     first = extractive.ask("MiniMax 2025年的净亏损是多少？")
     follow = extractive.ask("那2024年呢?", [Turn(first.question, first.text)])
