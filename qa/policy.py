@@ -595,6 +595,8 @@ def metric_mismatch(q: Question, sentence: str) -> bool:
     return any(not METRICS[i][1].search(sentence) for i in q.metrics)
 
 
+# Clauses for placing a figure by its measure: unlike `_CLAUSE`, an enumeration comma does not
+# break one (营收、净利润分别为X、Y names both measures for both figures).
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
 
 
