@@ -67,6 +67,7 @@ from qa.policy import (
     reads_as_span,
     reads_with_subject,
     span_problem,
+    without_question_echo,
     wrong_kind_of_figure,
 )
 from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
@@ -518,7 +519,7 @@ class QAPipeline:
         """A copied span (`1985[1]`): cited where it was copied from, its unit given back, and
         checked as the claim it implies (the question answered); (text, claim, citations)."""
         evidence = p.request.evidence
-        text = self._with_unit(self._cite_copy(text, evidence), evidence)
+        text = self._with_unit(self._cite_copy(self._without_echo(p, text), evidence), evidence)
         body = MARKER.sub("", text).strip()
         claim = implied_claim(p.query, body) + "".join(
             f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
@@ -550,6 +551,14 @@ class QAPipeline:
         focus = [f for concept in p.info.focus for f in concept.forms]
         why = span_problem(p.query, focus, span, c.quote) if c.verified else None
         return replace(c, verified=False, problems=(*c.problems, why)) if why else c
+
+    @staticmethod
+    def _without_echo(p: Prepared, text: str) -> str:
+        """A span less the words that only repeat the question (`津巴布韦的政治家[1]` for
+        哪个国家的政治家？ -> `津巴布韦[1]`; `policy.without_question_echo`)."""
+        body = MARKER.sub("", text).strip()
+        kept = without_question_echo(p.query, body)
+        return text.replace(body, kept, 1) if kept != body and body in text else text
 
     @staticmethod
     def _cite_copy(text: str, evidence: Sequence[Evidence]) -> str:

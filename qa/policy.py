@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
-from qa.question import ASKS_ADJUSTED, Concept, Question, subject_missing
+from qa.question import ASKS_ADJUSTED, WH_ZH, Concept, Question, subject_missing
 from qa.records import Citation, Evidence
 from qa.support import METRICS, gives_part_of_year_only, names_a_measure
 
@@ -575,6 +575,24 @@ def span_problem(question: str, focus_forms: Sequence[str], span: str, sentence:
     ):
         return "the cited sentence gives that figure for another measure than the one asked about"
     return None
+
+
+def without_question_echo(question: str, span: str) -> str:
+    """A copied span less a tail that only repeats what the question asks for: `X的` followed by
+    words the question has after its question word (哪个国家的政治家？ answered 津巴布韦的政治家 ->
+    津巴布韦). Only at a 的 and only a tail of two characters or more, so that a name that ends in
+    the asked-for word stays whole (苏嘉乍高速公路 for 哪条公路)."""
+    wh = WH_ZH.search(question)
+    if not wh:
+        return span
+    after = re.sub(r"\s+", "", question[wh.end() :])
+    at = span.find("的")
+    while at > 0:
+        rest = span[at + 1 :].strip()
+        if len(rest) >= 2 and rest in after:
+            return span[:at].strip()
+        at = span.find("的", at + 1)
+    return span
 
 
 # -- what the answer gives against what the question asks (read from the analysed question) -----

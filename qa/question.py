@@ -130,7 +130,7 @@ def analyse(
     )
 
 
-_WH_ZH = re.compile(
+WH_ZH = re.compile(
     r"多少|几|什么|哪|谁|何时|何地|何处|何人|多久|多长|多大|多高|多远|多重|如何|怎么|怎样|为什么|为何"
 )
 
@@ -141,7 +141,7 @@ def focus_concept(
     """The concepts next to a Chinese question word: what is asked about the subject (大桥的设计师是谁
     -> 设计师; 造成多少人遇难 -> 造成, 遇难). Names are subjects and are skipped. English questions
     have none: their concepts are the Chinese translations of their words, which cannot be placed."""
-    wh = _WH_ZH.search(question)
+    wh = WH_ZH.search(question)
     if lang == "en" or not wh:
         return ()
     out = []

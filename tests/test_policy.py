@@ -14,7 +14,7 @@ from index.store import load_snapshot
 from qa.compound import split_question
 from qa.engines import ExtractiveEngine
 from qa.pipeline import QAPipeline
-from qa.policy import POLICY, Support, figure_of_measure
+from qa.policy import POLICY, Support, figure_of_measure, without_question_echo
 from qa.question import analyse, is_proper_name
 
 
@@ -260,3 +260,19 @@ def test_a_figure_belongs_to_the_measure_of_its_own_clause() -> None:
     assert not figure_of_measure(
         profit, "核心原因是盈利能力提升，研发团队扩大，全年该项支出达15.9亿美元"
     )
+
+
+@pytest.mark.parametrize(
+    ("question", "span", "kept"),
+    [
+        ("摩根·理查德·茨万吉拉伊是哪个国家的政治家？", "津巴布韦的政治家", "津巴布韦"),
+        # a name that ends in the word asked for stays whole
+        ("哪条公路纵贯了王江泾镇？", "苏嘉乍高速公路", "苏嘉乍高速公路"),
+        ("药房技术员现在的新职责是什么?", "病人的处方和安全问题", "病人的处方和安全问题"),
+        ("谁是MiniMax的创始人？", "闫俊杰", "闫俊杰"),
+    ],
+)
+def test_a_span_loses_the_words_that_only_repeat_the_question(
+    question: str, span: str, kept: str
+) -> None:
+    assert without_question_echo(question, span) == kept

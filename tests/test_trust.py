@@ -155,6 +155,8 @@ def test_a_wrong_claim_from_a_model_is_never_shown_as_verified(
         ("泸定地震的震源深度是多少？", "16[1]", "16公里[1]"),  # the figure gets its unit back
         ("保护区去年冬季有几只东北虎死亡？", "3[1]", "3只[1]"),
         ("汶川地震造成多少人遇难？", "69227人[1]", "69227人[1]"),
+        # the words that only repeat the question go (磨西镇的震中 for 哪个镇的震中)
+        ("泸定地震后，救援队伍连夜赶赴哪个镇的震中？", "磨西镇的震中[1]", "磨西镇[1]"),
     ],
 )
 def test_a_span_answer_keeps_its_unit_and_is_verified_as_the_claim_it_answers(
