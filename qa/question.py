@@ -186,6 +186,8 @@ def question_subjects(
                     zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=True)
                 )
         for zh, en in library_terms.in_english_text(question) if library_terms else ():
+            if within_longer_name(question, en):
+                continue
             out.setdefault(
                 zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=_given(zh, en))
             )
@@ -288,7 +290,7 @@ def question_concepts(
             rest = without(rest, en)
     # the library's own names: Zhang Wei -> 张伟 (re-checked: an earlier name may have taken it)
     for zh, en in library_terms.in_english_text(rest) if library_terms else ():
-        if zh != en and says(rest, en):
+        if zh != en and says(rest, en) and not within_longer_name(rest, en):
             concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
             rest = without(rest, en)
     for t in word_terms(rest):
@@ -337,6 +339,29 @@ def latin_names(question: str, lang: str, passages: str) -> list[Concept]:
 
 
 _EN_OPENERS = {"What", "When", "Where", "Who", "Whom", "Which", "Why", "How", "In", "On", "At", "I"}
+
+
+_TITLE_WORD = re.compile(r"[A-Z][a-z]+")
+
+
+def within_longer_name(text: str, name: str) -> bool:
+    """`name` is written in `text` only as part of a longer name: next to another capitalised
+    word that is no stop word (Dudley Simpson, the composer, is not the town of Dudley a library
+    pairs with 达德利). For the library's learned pairs, which are often places."""
+    from index.bilingual import STOPWORDS
+
+    pattern = re.compile(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", re.I)
+    seen = False
+    for m in pattern.finditer(text):
+        seen = True
+        before = re.search(r"([A-Za-z]+)\s+$", text[: m.start()])
+        after = re.match(r"\s+([A-Za-z]+)", text[m.end() :])
+        if not any(
+            x and _TITLE_WORD.fullmatch(x.group(1)) and x.group(1).lower() not in STOPWORDS
+            for x in (before, after)
+        ):
+            return False
+    return seen
 
 
 def is_common_english(word: str) -> bool:

@@ -143,6 +143,20 @@ def test_an_acronym_is_a_name_only_in_capitals() -> None:
     assert lib.in_english_text("When did the WHO declare it?") == [("世界卫生组织", "WHO")]
 
 
+def test_a_library_name_inside_a_longer_name_is_not_the_question_subject() -> None:
+    """A library that pairs 达德利（Dudley）, the town, must not make a question about the composer
+    Dudley Simpson about the town: the answer about 辛普森 was refused as 'not about Dudley'."""
+    from corpus.mentions import LibraryTerms
+    from qa.question import question_concepts, question_subjects
+
+    lib = LibraryTerms([("达德利", "Dudley")])
+    q = "What was the last Doctor Who episode that Dudley Simpson wrote music for?"
+    assert not question_subjects(q, "en", "zh", lib)
+    assert "Dudley" not in {c.label for c in question_concepts(q, "zh", "", "en", lib)}
+    for q in ("What is the population of Dudley?", "When did Dudley become a borough?"):
+        assert [c.label for c in question_subjects(q, "en", "zh", lib)] == ["Dudley"]
+
+
 def test_only_names_the_documents_give_in_both_scripts_are_trusted_subjects(
     library: QAPipeline,
 ) -> None:
