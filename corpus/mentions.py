@@ -179,6 +179,11 @@ def says(text: str, name: str) -> bool:
     return bool(_name_pattern(name).search(text))
 
 
+def written_at(text: str, name: str) -> Iterator[re.Match[str]]:
+    """Each place `text` writes `name` as whole words (as `says` finds it)."""
+    return _name_pattern(name).finditer(text)
+
+
 def without(text: str, name: str) -> str:
     """`text` with every whole-word `name` blanked out."""
     return _name_pattern(name).sub(" ", text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -126,6 +126,14 @@ class Prepared:
     def coverage(self) -> float:
         """How much of the question the best evidence sentence covers."""
         return self.selection.coverage
+
+
+def _rewrite_body(text: str, rewrite: Callable[[str], str]) -> str:
+    """A span answer with its words (the text less its citation markers) rewritten in place,
+    its markers kept (`1985[1]` -> `1985年[1]`)."""
+    body = MARKER.sub("", text).strip()
+    new = rewrite(body)
+    return text.replace(body, new, 1) if new != body and body in text else text
 
 
 def filter_note(answer: Answer, filters: Filters | None) -> Answer:
@@ -556,9 +564,7 @@ class QAPipeline:
     def _without_echo(p: Prepared, text: str) -> str:
         """A span less the words that only repeat the question (`津巴布韦的政治家[1]` for
         哪个国家的政治家？ -> `津巴布韦[1]`; `policy.without_question_echo`)."""
-        body = MARKER.sub("", text).strip()
-        kept = without_question_echo(p.query, body)
-        return text.replace(body, kept, 1) if kept != body and body in text else text
+        return _rewrite_body(text, lambda body: without_question_echo(p.query, body))
 
     @staticmethod
     def _cite_copy(text: str, evidence: Sequence[Evidence]) -> str:
@@ -575,11 +581,9 @@ class QAPipeline:
     @staticmethod
     def _with_unit(text: str, evidence: Sequence[Evidence]) -> str:
         """A span answer's bare figure given its unit from the evidence (`1985[1]` -> `1985年[1]`)."""
-        body = MARKER.sub("", text).strip()
         cited = set(cited_numbers(text))  # the unit its own sentence gives, first
         ordered = sorted(evidence, key=lambda e: e.n not in cited)
-        whole = with_unit(body, [plain(e) for e in ordered])
-        return text.replace(body, whole, 1) if whole != body and body in text else text
+        return _rewrite_body(text, lambda body: with_unit(body, [plain(e) for e in ordered]))
 
     def _english_source(self, p: Prepared) -> str | None:
         """For an English question with a generative engine: the source sentence(s) the

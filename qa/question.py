@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus.lang import detect_lang
-from corpus.mentions import LibraryTerms, says, without
+from corpus.mentions import LibraryTerms, says, without, written_at
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.keyword import word_terms
 from qa.support import METRICS, synonyms_of
@@ -350,9 +350,8 @@ def within_longer_name(text: str, name: str) -> bool:
     pairs with 达德利). For the library's learned pairs, which are often places."""
     from index.bilingual import STOPWORDS
 
-    pattern = re.compile(rf"(?<![A-Za-z]){re.escape(name)}(?![A-Za-z])", re.I)
     seen = False
-    for m in pattern.finditer(text):
+    for m in written_at(text, name):
         seen = True
         before = re.search(r"([A-Za-z]+)\s+$", text[: m.start()])
         after = re.match(r"\s+([A-Za-z]+)", text[m.end() :])
