@@ -107,6 +107,8 @@ def _names(text: str) -> tuple[tuple[str, bool], ...]:
             words = words[1:]
         if m.start() == 0 and words and is_common_english(words[0].lower()):
             words = words[1:]  # "After rejecting...", "Prior to...": capitalised as a first word
+            while words and words[0] in ("of", "de", "von", "van", "the"):
+                words = words[1:]  # "Before the French came": the French
         if words:
             names.append((" ".join(words), False))
     from corpus.segment import default_segmenter
@@ -145,7 +147,20 @@ def _antecedent(prev: str, pronoun: str) -> str | None:
         return None
     if _ZH_PERSONAL.fullmatch(pronoun):
         return next((n for n, person in names if person), names[0][0])
+    if _EN_PRONOUN.fullmatch(pronoun):
+        # "Prior to the arrival of the French, the area now known as Jacksonville ..." then
+        # "What historical figure was it named after?": a people or a region written as "the"
+        # and one dictionary word (the French, the West) is a weaker name than the others
+        return next((n for n, _ in names if not _the_common_word(prev, n)), names[0][0])
     return names[0][0]
+
+
+def _the_common_word(text: str, name: str) -> bool:
+    return (
+        " " not in name
+        and is_common_english(name.lower())
+        and re.search(r"\bthe\s+" + re.escape(name) + r"\b", text) is not None
+    )
 
 
 def _years(text: str) -> list[str]:
@@ -262,8 +277,17 @@ def _leans_on_before(question: str, pronoun: re.Pattern[str]) -> bool:
     m = pronoun.search(question)
     if not m:
         return False
-    own = [p for p in (question.find(n) for n in subjects(question)) if p >= 0]
+    names = subjects(question)
+    if m.group().lower() in ("it", "its"):
+        # "...when the Broncos made the interception that clinched it?": it is not the Broncos
+        names = tuple(n for n in names if not _PLURAL_EN.search(n))
+    own = [p for p in (question.find(n) for n in names) if p >= 0]
     return not own or m.start() < min(own)
+
+
+# A one-word English name in the plural (the Broncos, the Mongols), which "it" cannot stand for
+# (a name of several words may be one thing: Setanta Sports, General Motors).
+_PLURAL_EN = re.compile(r"^[A-Z][a-z]*[a-rt-z]s$")
 
 
 def is_follow_up(question: str) -> bool:

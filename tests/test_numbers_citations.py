@@ -127,6 +127,22 @@ def test_follow_up_questions_become_standalone() -> None:
     )
     assert not is_follow_up("What was MiniMax's total revenue in 2025?")
     assert standalone_question("那2024年呢?", []) == "那2024年呢?"
+    # "it" cannot stand for a name in the plural that comes before it, so it still leans back
+    afc = [Turn("What was the final score of the AFC Championship Game?", "")]
+    assert (
+        standalone_question("How much time was left when the Broncos clinched it?", afc)
+        == "How much time was left when the Broncos clinched AFC Championship Game?"
+    )
+    # ... but a name of several words may be one thing
+    setanta = [Turn("Setanta Sports什么时候宣布推出？", "")]
+    q = "When did Setanta Sports say it would launch?"
+    assert standalone_question(q, setanta) == q
+    # a people written as "the French" is not what "it" stands for when a place is named too
+    jax = [Turn("Before the French came, who lived in what is now Jacksonville?", "")]
+    assert (
+        standalone_question("What historical figure was it named after?", jax)
+        == "What historical figure was Jacksonville named after?"
+    )
 
 
 def test_follow_ups_carry_the_subject_years_and_measure_over() -> None:
