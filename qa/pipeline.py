@@ -145,6 +145,20 @@ def filter_note(answer: Answer, filters: Filters | None) -> Answer:
     )
 
 
+def _support(info: Question, sel: Selection, passages: str) -> tuple[tuple[Concept, ...], Support]:
+    """The question's concepts no passage mentions, and what the selected evidence says about
+    whether it can be answered."""
+    absent = tuple(absent_concepts(info, passages))
+    return absent, Support(
+        sel.coverage,
+        sel.similarity,
+        len(info.concepts),
+        len(absent),
+        sum(1 for c in absent if c.name),
+        sum(1 for c in info.focus if c in absent),
+    )
+
+
 class QAPipeline:
     def __init__(
         self,
@@ -288,15 +302,7 @@ class QAPipeline:
                     carried[i],
                 )
                 passages = "\n".join(h.chunk.text for h in hits)
-            absent = tuple(absent_concepts(info, passages))
-            support = Support(
-                sel.coverage,
-                sel.similarity,
-                len(info.concepts),
-                len(absent),
-                sum(1 for c in absent if c.name),
-                sum(1 for c in info.focus if c in absent),
-            )
+            absent, support = _support(info, sel, passages)
             timings = {"retrieve": t_retrieve, "evidence": time.perf_counter() - t1}
             evidence: tuple[Evidence, ...] = tuple(sel.evidence)
             judged: tuple[float, ...] = ()
@@ -341,11 +347,21 @@ class QAPipeline:
             return next((h.chunk.text for h in hits if h.chunk.id == chunk), "")
 
         plain, read_so = best_chunk(sel, hits), best_chunk(sel2, hits_with_subject)
+
+        def too_weak(info: Question, sel: Selection, hits: list[Hit]) -> bool:
+            support = _support(info, sel, "\n".join(h.chunk.text for h in hits))[1]
+            lang = answer_lang(asked)
+            return (
+                self.policy.refuse_for_support(self.searcher.embedder.name, lang, support)
+                is not None
+            )
+
         if reads_with_subject(
             subject in plain,
             subject in read_so,
             len(absent_concepts(info, plain)),
             len(absent_concepts(info, read_so)),
+            lambda: too_weak(info, sel, hits) and not too_weak(info2, sel2, hits_with_subject),
         ):
             return with_subject, hits_with_subject, info2, sel2
         return as_asked

@@ -4,6 +4,7 @@ paraphrases that must not flip an answer into a refusal, and the question record
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,13 @@ from index.store import load_snapshot
 from qa.compound import split_question
 from qa.engines import ExtractiveEngine
 from qa.pipeline import QAPipeline
-from qa.policy import POLICY, Support, figure_of_measure, without_question_echo
+from qa.policy import (
+    POLICY,
+    Support,
+    figure_of_measure,
+    reads_with_subject,
+    without_question_echo,
+)
 from qa.question import analyse, is_proper_name
 
 
@@ -276,3 +283,26 @@ def test_a_span_loses_the_words_that_only_repeat_the_question(
     question: str, span: str, kept: str
 ) -> None:
     assert without_question_echo(question, span) == kept
+
+
+def test_a_question_without_a_subject_is_read_with_the_conversations_when_that_answers() -> None:
+
+    asked: list[int] = []
+
+    def only_with_it(answer: bool) -> Callable[[], bool]:
+        def estimate() -> bool:
+            asked.append(1)
+            return answer
+
+        return estimate
+
+    # the passage as asked is elsewhere: read with the subject when its passage lacks no more
+    assert reads_with_subject(False, True, 1, 1, only_with_it(False))
+    assert not reads_with_subject(True, False, 2, 2, only_with_it(True))
+    assert not asked  # the estimate is not needed for these
+    # otherwise only when the question as asked is too weak and so read it is not
+    assert reads_with_subject(True, True, 2, 2, only_with_it(True))
+    assert not reads_with_subject(True, True, 2, 2, only_with_it(False))
+    assert reads_with_subject(False, True, 1, 2, only_with_it(True))
+    assert not reads_with_subject(False, True, 1, 2, only_with_it(False))
+    assert len(asked) == 4

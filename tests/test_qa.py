@@ -246,6 +246,10 @@ def test_a_question_that_drops_the_subject_is_read_with_the_conversations(
     assert own.query == "克拉科夫老城何时被列入世界遗产名录？" and "1978" in own.text
     other = cities.ask("哪座城市曾是波兰王国的首都？", history)
     assert other.query == "哪座城市曾是波兰王国的首都？" and "克拉科夫" in other.text
+    # the subject's own page found as asked, but too weakly to answer from without the subject
+    assert cities.ask("居民数量在全国排第几？").refused
+    ranked = cities.ask("居民数量在全国排第几？", history)
+    assert ranked.query == "华沙 居民数量在全国排第几？" and "人口居全国第一" in ranked.text
 
 
 def test_bad_questions_are_clear_errors(extractive: QAPipeline) -> None:
@@ -528,7 +532,9 @@ def test_amount_questions_and_answers() -> None:
     assert wrong_answer_type(analyse("MiniMax累计融资多少？"), "累计融资7轮[1]。", source)
     assert wrong_answer_type(analyse("How much did investors put in?"), "In 7 rounds [1].", source)
     assert not wrong_answer_type(analyse("MiniMax累计融资多少？"), "15.55亿美元[1]", source)
-    assert not wrong_answer_type(analyse("MiniMax进行了多少轮融资？"), "7轮[1]", source)  # a count asked
+    assert not wrong_answer_type(
+        analyse("MiniMax进行了多少轮融资？"), "7轮[1]", source
+    )  # a count asked
 
 
 def test_drop_unsupported_keeps_the_checked_sentences() -> None:
