@@ -25,7 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from corpus.lang import detect_lang
+from corpus.lang import detect_lang, question_lang
 from qa.question import COMMON_WORD_FREQ, PROPER_TAGS, YEAR, is_common_english
 
 
@@ -171,7 +171,7 @@ def _fragment(question: str) -> str | None:
     """What an elliptical follow-up names (`那MiniMax呢？` -> MiniMax), or None for a whole
     question."""
     q = question.strip()
-    if detect_lang(q) == "en":
+    if question_lang(q) == "en":
         m = _EN_ELLIPSIS.match(q)
         if m:
             x = m.group("x")
@@ -262,7 +262,7 @@ def _ellipsis(prev: str, fragment: str, lang: str) -> str:
 
 
 def _resolve_pronouns(question: str, name: str) -> str:
-    if detect_lang(question) == "en":
+    if question_lang(question) == "en":
 
         def sub(m: re.Match[str]) -> str:
             return f"{name}'s" if m.group().lower() in _EN_POSSESSIVE else name
@@ -295,7 +295,7 @@ def is_follow_up(question: str) -> bool:
     q = question.strip()
     if _fragment(q) is not None:
         return True
-    return _leans_on_before(q, _EN_PRONOUN if detect_lang(q) == "en" else _ZH_PRONOUN)
+    return _leans_on_before(q, _EN_PRONOUN if question_lang(q) == "en" else _ZH_PRONOUN)
 
 
 def standalone_question(question: str, history: Sequence[Turn]) -> str:
@@ -311,7 +311,7 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
         return question, True
     q = question.strip()
     prev = standalone_question(history[-1].question, history[:-1]).strip()
-    lang = detect_lang(q)
+    lang = question_lang(q)
     fragment = _fragment(q)
     if fragment is not None:
         out = _ellipsis(prev, fragment, lang)
@@ -330,7 +330,7 @@ def query_language(query: str, asked_in: str) -> str:
     """The language a standalone question is read in: its own, except that a follow-up whose
     pronoun became a name in the other script ("What kinds of trees is 伯尔尼 lined with?",
     detected as mixed) keeps `asked_in`, the language the user asked in."""
-    lang = detect_lang(query)
+    lang = question_lang(query)
     return asked_in if lang == "mixed" else lang
 
 

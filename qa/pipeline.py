@@ -15,7 +15,7 @@ from typing import Any
 
 from corpus.errors import DocqaError
 from corpus.footnotes import strip_reference_marks
-from corpus.lang import detect_lang
+from corpus.lang import question_lang
 from corpus.sentences import evidence_sentences
 from corpus.settings import current
 from index.filters import Filters
@@ -263,7 +263,7 @@ class QAPipeline:
         t0 = time.perf_counter()
         qs = [check_question(q) for q in questions]
         # the language each question was asked in: detected here, once, and passed on
-        asked = [detect_lang(q) for q in qs]
+        asked = [question_lang(q) for q in qs]
         queries = [self.standalone(q, h, a) for q, h, a in zip(qs, histories, asked, strict=True)]
         langs = [
             a if query == q else query_language(query, a)

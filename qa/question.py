@@ -293,6 +293,12 @@ def question_concepts(
         if zh != en and says(rest, en) and not within_longer_name(rest, en):
             concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
             rest = without(rest, en)
+    # a Chinese name written into the English question ("What did 路德 call the mass?", as a
+    # follow-up's pronoun becomes the previous Chinese question's name): searched as written
+    for m in _HAN_RUN.finditer(rest):
+        if len(m.group().strip("·")) >= 2:
+            concepts.append(Concept(frozenset({m.group().strip("·")}), m.group(), name=True))
+    rest = _HAN_RUN.sub(" ", rest)
     for t in word_terms(rest):
         if t.isascii() and not t.isalpha() and any(ch.isdigit() for ch in t):
             concepts.append(Concept(frozenset({t}), t))
@@ -316,6 +322,9 @@ def question_concepts(
             synonyms = synonyms_of([group[0]])
             concepts.append(Concept(frozenset(forms), group[0], curated=curated, synonyms=synonyms))
     return concepts
+
+
+_HAN_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·•]*")
 
 
 def latin_names(question: str, lang: str, passages: str) -> list[Concept]:

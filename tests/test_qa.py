@@ -75,6 +75,27 @@ def test_english_question_gets_english_figures(extractive: QAPipeline) -> None:
     assert all(c.verified for c in a.citations)
 
 
+def test_an_english_question_that_writes_a_chinese_name_is_english(
+    extractive: QAPipeline,
+) -> None:
+    """Users write the Chinese name they read in an English question: it is answered in English,
+    and the Chinese words it writes are searched as written (港股 finds the IPO, not its plan)."""
+    a = extractive.ask("What is 智谱's valuation?")
+    assert not a.refused and a.language == "en" and "HK$51.8 billion" in a.text, a.text
+    ipo = extractive.ask("How much did MiniMax raise in its 港股 IPO?")
+    assert ipo.language == "en" and "HK$5.54 billion" in ipo.text, ipo.text
+
+
+def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
+    from corpus.lang import question_lang
+
+    assert question_lang("What is 智谱's valuation?") == "en"
+    assert question_lang("What kinds of trees is 伯尔尼 lined with?") == "en"
+    assert question_lang("智谱的估值是多少？") == "zh"
+    assert question_lang("Blake's 7 The Horns of Nimon是哪一年?") == "mixed"  # asks in Chinese
+    assert question_lang("OpenAI GPT-4o 智谱 GLM-4") == "mixed"  # no English grammar
+
+
 @pytest.mark.parametrize(
     "question,lang",
     [
