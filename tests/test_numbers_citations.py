@@ -315,6 +315,24 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
             "学校的面积为3000平方米，设有18个课室。",
             False,
         ),
+        # a figure the question itself gives is no answer to it (but a name's digits are not one)
+        ("埃尔维在 38 岁时赢得了哪一届超级碗？", "38岁", "他在38岁时赢得第33届超级碗。", True),
+        ("M1911在哪一年被美国陆军采用？", "1911年", "M1911于1911年被美国陆军采用。", False),
+        # a question for a thing (what, which, where, why) is not answered by a bare figure
+        ("嘉诺撒圣家学校的地址是哪里？", "1954年", "学校于1954年迁至九龙道5号。", True),
+        ("国际联盟由哪些联盟合并而成？", "3个", "国际联盟由3个联盟合并而成：甲、乙、丙。", True),
+        ("学校在哪一年迁址？", "1954年", "学校于1954年迁至九龙道5号。", False),
+        # a dimension the question names: a length is no weight; a score has two sides
+        ("紫冠雉的体长大约是多少？", "1.7公斤", "体长约70厘米，重约1.7公斤。", True),
+        ("紫冠雉的体长大约是多少？", "70厘米", "体长约70厘米，重约1.7公斤。", False),
+        ("比赛的最终比分是多少？", "11分", "野马队以23-16获胜，最后三分钟拿下11分。", True),
+        ("比赛的最终比分是多少？", "23-16", "野马队以23-16获胜，最后三分钟拿下11分。", False),
+        (
+            "当丹佛把比分提高到24-10时，比赛还剩多少时间？",
+            "3分08秒",
+            "丹佛把比分提高到24-10时，比赛还剩3分08秒。",
+            False,
+        ),
     ],
 )
 def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
