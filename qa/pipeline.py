@@ -348,20 +348,20 @@ class QAPipeline:
 
         plain, read_so = best_chunk(sel, hits), best_chunk(sel2, hits_with_subject)
 
-        def too_weak(info: Question, sel: Selection, hits: list[Hit]) -> bool:
+        def chance(info: Question, sel: Selection, hits: list[Hit]) -> tuple[float, float]:
+            """The refusal model's estimate that the reading can be answered, and its bar."""
             support = _support(info, sel, "\n".join(h.chunk.text for h in hits))[1]
-            lang = answer_lang(asked)
-            return (
-                self.policy.refuse_for_support(self.searcher.embedder.name, lang, support)
-                is not None
+            model = self.policy.refusal_model(
+                self.searcher.embedder.name, answer_lang(asked), support.similarity is not None
             )
+            return model.probability(support), model.threshold
 
         if reads_with_subject(
             subject in plain,
             subject in read_so,
             len(absent_concepts(info, plain)),
             len(absent_concepts(info, read_so)),
-            lambda: too_weak(info, sel, hits) and not too_weak(info2, sel2, hits_with_subject),
+            lambda: (chance(info, sel, hits), chance(info2, sel2, hits_with_subject)),
         ):
             return with_subject, hits_with_subject, info2, sel2
         return as_asked

@@ -398,30 +398,41 @@ def reads_with_subject(
     with_it_names_it: bool,
     as_asked_lacks: int,
     with_it_lacks: int,
-    only_with_it_answers: Callable[[], bool] = lambda: False,
+    chances: Callable[[], tuple[tuple[float, float], tuple[float, float]]] = lambda: (
+        (0.0, 1.0),
+        (0.0, 1.0),
+    ),
 ) -> bool:
     """A question that names no subject, after a turn that did (华沙的人口是多少？ then
     1901年的人口是多少？): read it as about that subject when, so read, its best passage names the
-    subject and either
+    subject and
     - the passage as asked does not name it and the one read with it lacks no more of the
-      question, or
-    - only the reading with the subject is strong enough to answer from (`only_with_it_answers`,
-      asked last: it costs a second estimate): the right page either way but refused as asked
-      (约翰·埃尔维参加第 33 届超级碗时多大？ then 目前在野马队中担任什么角色？), or a passage that
-      lacks a word of the question but answers it (杰克逊维尔 ... 是以哪位历史人物的名字命名的？).
+      question; or
+    - only the reading with the subject is strong enough to answer from: the right page either
+      way but refused as asked (约翰·埃尔维参加第 33 届超级碗时多大？ then 目前在野马队中担任
+      什么角色？), or a passage that lacks a word of the question but answers it (杰克逊维尔 ...
+      是以哪位历史人物的名字命名的？); or
+    - the passage as asked does not name it and the reading with it is the stronger (新合作伙伴叫
+      什么名字？ after a question about 特斯拉, answered as asked from another company's page).
+    `chances`: the refusal model's (estimate, bar) for the reading as asked and with the subject,
+    asked last (it costs two estimates).
 
     benchmarks/followups.py, dev half: the first rule alone took follow-ups that drop the subject
     0.638 -> 0.681 (standalone 0.745), with no standalone question asked after another read with
     the subject; without its lacks-no-more condition they gained more (0.702) but standalone
     questions lost (dev -0.5, test -1.6) and some read an unrelated subject (宝山镇
-    阿阇黎的意译是什么？). The second took them 0.681 -> 0.734 (test 0.753 -> 0.774), and the
-    standalone questions asked after another gained (dev 0.700 -> 0.705, test 0.777 -> 0.782)
-    while 2 more of about 4,000 were read with the subject (a refusal that now answers)."""
+    阿阇黎的意译是什么？). The second took them to 0.734 (test 0.753 -> 0.774), the standalone
+    questions asked after another gaining (dev 0.700 -> 0.705, test 0.777 -> 0.782). The third
+    took them to 0.755 (test 0.796) at one of the 207 standalone questions on dev (0.705 ->
+    0.700, as asked alone; test unchanged); with a margin of 0.1 it changed nothing on dev."""
     if not with_it_names_it:
         return False
     if not as_asked_names_it and with_it_lacks <= as_asked_lacks:
         return True
-    return only_with_it_answers()
+    (p_asked, bar_asked), (p_with, bar_with) = chances()
+    if p_asked < bar_asked and p_with >= bar_with:
+        return True
+    return not as_asked_names_it and p_with > p_asked
 
 
 def measure_not_given(question: str, sentence_in_context: str) -> str | None:

@@ -286,23 +286,27 @@ def test_a_span_loses_the_words_that_only_repeat_the_question(
 
 
 def test_a_question_without_a_subject_is_read_with_the_conversations_when_that_answers() -> None:
-
     asked: list[int] = []
+    Chances = tuple[tuple[float, float], tuple[float, float]]
 
-    def only_with_it(answer: bool) -> Callable[[], bool]:
-        def estimate() -> bool:
+    def estimates(as_asked: float, with_it: float) -> Callable[[], Chances]:
+        def estimate() -> Chances:
             asked.append(1)
-            return answer
+            return (as_asked, 0.35), (with_it, 0.35)
 
         return estimate
 
     # the passage as asked is elsewhere: read with the subject when its passage lacks no more
-    assert reads_with_subject(False, True, 1, 1, only_with_it(False))
-    assert not reads_with_subject(True, False, 2, 2, only_with_it(True))
-    assert not asked  # the estimate is not needed for these
-    # otherwise only when the question as asked is too weak and so read it is not
-    assert reads_with_subject(True, True, 2, 2, only_with_it(True))
-    assert not reads_with_subject(True, True, 2, 2, only_with_it(False))
-    assert reads_with_subject(False, True, 1, 2, only_with_it(True))
-    assert not reads_with_subject(False, True, 1, 2, only_with_it(False))
-    assert len(asked) == 4
+    assert reads_with_subject(False, True, 1, 1, estimates(0.9, 0.1))
+    assert not reads_with_subject(True, False, 2, 2, estimates(0.1, 0.9))
+    assert not asked  # the estimates are not needed for these
+    # the subject's page either way: only when the question as asked is too weak and so read it
+    # is not
+    assert reads_with_subject(True, True, 2, 2, estimates(0.2, 0.5))
+    assert not reads_with_subject(True, True, 2, 2, estimates(0.2, 0.3))
+    assert not reads_with_subject(True, True, 2, 2, estimates(0.5, 0.9))
+    # elsewhere as asked, and the passage read with the subject lacks more: when it is stronger
+    assert reads_with_subject(False, True, 1, 2, estimates(0.2, 0.5))
+    assert reads_with_subject(False, True, 1, 2, estimates(0.5, 0.6))
+    assert not reads_with_subject(False, True, 1, 2, estimates(0.6, 0.5))
+    assert len(asked) == 6
