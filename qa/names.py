@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from qa.markers import MARKER
-from qa.question import PROPER_TAGS
+from qa.question import HAN_NAME, PROPER_TAGS
 
 LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
 # World War II, Henry VIII: a numeral, not a name (the number check does not read them either)
@@ -31,9 +31,7 @@ _NAME_GROUP = re.compile(
     rf"{_WORD}(?:[ \-](?:(?:de|da|di|du|van|von|der|al|la|le|bin)[ \-])?{_WORD})*"
 )
 # The source's own form right after a name: `James Dewar (詹姆斯·杜瓦)`.
-# A name as Chinese text writes it: Han characters, the parts of a foreign one joined by a dot.
-_HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*"
-_ORIGINAL = re.compile(rf"\s{{0,3}}[（(]({_HAN_NAME})[)）]")
+_ORIGINAL = re.compile(rf"\s{{0,3}}[（(]({HAN_NAME})[)）]")
 # At most this many names are paired in one text: a list of names is left to the Chinese quote.
 MAX_PAIRS = 3
 
@@ -351,7 +349,7 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     return "".join(out) + text[last:]
 
 
-_HAN_RUN = re.compile(_HAN_NAME)
+_HAN_RUN = re.compile(HAN_NAME)
 
 
 def with_english_names(text: str, pairs: Sequence[tuple[str, str]]) -> str:

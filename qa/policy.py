@@ -631,7 +631,7 @@ def _figure_of_another(
     cuts = [0, *(m.end() for m in _SCOPE_BREAK.finditer(sentence)), len(sentence)]
     score: dict[str, tuple[int, float]] = {}
     named: dict[str, int] = {}
-    others: dict[str, bool] = {}
+    scopes: dict[str, list[str]] = {}
     for i, m in enumerate(figures):
         a = max(c for c in cuts if c <= m.start())
         b = min(c for c in cuts if c > m.start())
@@ -649,7 +649,7 @@ def _figure_of_another(
         )
         score[v] = max(score.get(v, (0, 0.0)), n)
         named[v] = max(named.get(v, 0), sum(_written(x, scope) for x in names))
-        others[v] = others.get(v, False) or _names_another(scope, names)
+        scopes.setdefault(v, []).append(scope)
     own_v = max(mine & score.keys(), key=lambda y: score[y], default=None)
     if own_v is None:
         return None
@@ -659,7 +659,9 @@ def _figure_of_another(
     if score[best] > score[own_v]:
         return best
     tied = [y for y in score if score[y] == score[own_v] and y not in mine]
-    if others[own_v] and tied:
+    # names break a tie only where the span's own text names someone else (tagging it is the
+    # costly part, so only then)
+    if tied and any(_names_another(scope, names) for scope in scopes[own_v]):
         by_name = max(tied, key=lambda y: named[y])
         if named[by_name] > named[own_v]:
             return by_name

@@ -296,8 +296,8 @@ def question_concepts(
     # a Chinese name written into the English question ("What did 路德 call the mass?", as a
     # follow-up's pronoun becomes the previous Chinese question's name): searched as written
     for m in _HAN_RUN.finditer(rest):
-        if len(m.group().strip("·")) >= 2:
-            concepts.append(Concept(frozenset({m.group().strip("·")}), m.group(), name=True))
+        if len(m.group().strip("·•‧・")) >= 2:
+            concepts.append(Concept(frozenset({m.group().strip("·•‧・")}), m.group(), name=True))
     rest = _HAN_RUN.sub(" ", rest)
     for t in word_terms(rest):
         if t.isascii() and not t.isalpha() and any(ch.isdigit() for ch in t):
@@ -324,7 +324,10 @@ def question_concepts(
     return concepts
 
 
-_HAN_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff·•]*")
+# A name as Chinese text writes it: Han characters, the parts of a foreign one joined by a dot
+# (qa.names reads names with it too).
+HAN_NAME = r"[\u4e00-\u9fff][\u4e00-\u9fff·•‧・]*"
+_HAN_RUN = re.compile(HAN_NAME)
 
 
 def latin_names(question: str, lang: str, passages: str) -> list[Concept]:
