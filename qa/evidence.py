@@ -38,6 +38,11 @@ _HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}
 _YEARISH = re.compile(r"^\d{4}年?$")
+# A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
+# someone an earlier sentence named.
+_PRONOUN_LED = re.compile(
+    r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
+)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -127,6 +132,43 @@ def subject_context(hit: Hit, start: int, end: int, policy: Policy = POLICY) -> 
     return f"{hit.title or ''}\n{hit.chunk.text[a : end - hit.chunk.start]}"
 
 
+def _name_concepts(q: Question) -> list[int]:
+    """The indexes of the question's concepts that name someone or something."""
+    subject_forms = {f for c in q.subjects for f in c.forms}
+    return [i for i, c in enumerate(q.concepts) if c.name or c.forms & subject_forms]
+
+
+def _resolve_pronouns(
+    covered: list[list[bool]],
+    candidates: Sequence[tuple[Hit, Sentence, set[str]]],
+    previous: Sequence[int | None],
+    names: Sequence[int],
+    reach: int,
+) -> dict[int, list[int]]:
+    """A sentence led by a pronoun covers a name of the question that one of the `reach`
+    sentences before it in its chunk names (他批判……, three sentences after 伊克巴勒成为……):
+    documents name their subject once and go on with 他, so without this the sentence that names
+    him and says nothing asked outranks the one that answers. Returns, for each sentence that
+    got one, the names (concept indexes) its pronoun stands for."""
+    resolved: dict[int, list[int]] = {}
+    if not names or reach <= 0:
+        return resolved
+    for i, (_, s, _) in enumerate(candidates):
+        if not _PRONOUN_LED.match(s.text):
+            continue
+        for ci in names:
+            if covered[i][ci]:
+                continue
+            k, steps = previous[i], 0
+            while k is not None and steps < reach:
+                if covered[k][ci]:
+                    covered[i][ci] = True
+                    resolved.setdefault(i, []).append(ci)
+                    break
+                k, steps = previous[k], steps + 1
+    return resolved
+
+
 def select(
     q: Question,
     hits: Sequence[Hit],
@@ -147,6 +189,9 @@ def select(
         return Selection([], 0.0, None, ())
     n = len(candidates)
     covered = [[covers(c, ts, s.text) for c in concepts] for _, s, ts in candidates]
+    resolved = _resolve_pronouns(
+        covered, candidates, previous, _name_concepts(q), policy.pronoun_reach
+    )
     weights = []
     for ci, c in enumerate(concepts):
         df = sum(1 for row in covered if row[ci])
@@ -186,9 +231,12 @@ def select(
             )
             / total
         )
+        # what the sentence's pronoun stands for, as if it were written out
+        named = " ".join(concepts[ci].label for ci in resolved.get(i, ()))
         if q_bigrams:
             share = policy.bigram_share
-            cov = (1 - share) * cov + share * len(q_bigrams & _bigrams(s.text)) / len(q_bigrams)
+            got = _bigrams(s.text) | _bigrams(named)
+            cov = (1 - share) * cov + share * len(q_bigrams & got) / len(q_bigrams)
         fit = 0.0
         if q.wants_number and _HAS_AMOUNT.search(s.text):
             if zh and measures and not figure_of_measure(measures, s.text):
@@ -201,7 +249,8 @@ def select(
             fit -= policy.metric_penalty
         off = False
         if q.subjects:
-            off = bool(subject_missing(q, subject_context(hit, s.start, s.end, policy)))
+            context = subject_context(hit, s.start, s.end, policy)
+            off = bool(subject_missing(q, f"{context} {named}" if named else context))
             if off:
                 fit -= policy.subject_penalty
         lexical_dense = (

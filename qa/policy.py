@@ -147,6 +147,9 @@ class Policy:
     rank: dict[str, RankWeights] = field(default_factory=lambda: dict(RANK_WEIGHTS))
     # Credit for a concept only the sentence before mentions ("其", "公司" continue it).
     context_share: float = 0.5
+    # How many sentences back a pronoun-led sentence may find the name it stands for
+    # (qa.evidence._resolve_pronouns); 0 turns it off.
+    pronoun_reach: int = 4
     # Share of Chinese character-bigram overlap in lexical coverage.
     bigram_share: float = 0.3
     # A year or bare number is a weak cue on its own: its concept weight is scaled by this.

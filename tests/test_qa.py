@@ -525,6 +525,35 @@ def test_the_figure_in_the_sentence_after_the_subject_is_cited() -> None:
     assert ev[0].text == "其估值随之上涨。"  # 其 = 甲公司, from the sentence before
 
 
+def test_a_sentence_led_by_a_pronoun_speaks_of_the_name_before_it() -> None:
+    """Documents name their subject once and go on with 他: 他批判…… answers 伊克巴勒批判了哪个政党？
+    although only a sentence three before it names him (without the pronoun read, the other
+    sentence that names him wins). An English question that writes the name in Chinese (a
+    follow-up's "it" rewritten) is read by the dense scorer with "it" in its place, so that the
+    name does not pull it to every sentence that names him."""
+    from dataclasses import replace
+
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.policy import POLICY
+    from qa.question import analyse
+
+    doc = (
+        "在英国和德国学习法律和哲学的同时，伊克巴勒成为全印度穆斯林联盟伦敦分会的成员。"
+        "他于1908年回到拉合尔。部分时间分配给法律实践和哲学诗歌。"
+        "他不支持印度参与第一次世界大战。他批判奉行世俗主义的印度国民大会党。"
+        "伊克巴勒的七次英语讲座于1934年由牛津大学出版社出版。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    q = analyse("伊克巴勒批判了哪个政党？", "zh", doc)
+    assert select(q, [hit]).evidence[0].text == "他批判奉行世俗主义的印度国民大会党。"
+    unread = select(q, [hit], None, replace(POLICY, pronoun_reach=0)).evidence[0].text
+    assert unread != "他批判奉行世俗主义的印度国民大会党。"
+    english = analyse("Who did 伊克巴勒 criticize?", "zh", doc, language="en")
+    assert select(english, [hit]).evidence[0].text == "他批判奉行世俗主义的印度国民大会党。"
+
+
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
     a = _scripted(extractive, "MiniMax在2025年实现了总收入[1]。").ask(
         "MiniMax 2025年全年总收入是多少？"
