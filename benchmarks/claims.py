@@ -263,9 +263,8 @@ def main() -> int:
     for r in rows:
         verified = not check_claim(r["claim"], [r["source"]], context=r["context"])
         if "span" in r:  # and what the pipeline adds for a span answer
-            focus = [f for c in analyse(r["question"]).focus for f in c.forms]
             verified = (
-                verified and span_problem(r["question"], focus, r["span"], r["source"]) is None
+                verified and span_problem(analyse(r["question"]), r["span"], r["source"]) is None
             )
         table[r["kind"]][r["split"]].append(verified)
         if args.show == r["kind"] and verified != r["ok"]:

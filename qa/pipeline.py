@@ -572,8 +572,7 @@ class QAPipeline:
     @staticmethod
     def _check_span(p: Prepared, span: str, c: Citation) -> Citation:
         """A span answer's citation is unverified when the span is the wrong part of the sentence."""
-        focus = [f for concept in p.info.focus for f in concept.forms]
-        why = span_problem(p.query, focus, span, c.quote) if c.verified else None
+        why = span_problem(p.info, span, c.quote) if c.verified else None
         return replace(c, verified=False, problems=(*c.problems, why)) if why else c
 
     @staticmethod

@@ -17,6 +17,7 @@ from corpus.lang import detect_lang
 from corpus.mentions import LibraryTerms, says, without, written_at
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.keyword import word_terms
+from qa import units
 from qa.support import METRICS, synonyms_of
 
 # Question words and generic terms that say nothing about where the answer is.
@@ -66,6 +67,77 @@ class Concept:
     synonyms: re.Pattern[str] | None = None
 
 
+# -- what kind of answer a Chinese question asks for (`Asks`), from its words ---------------------
+_ASKED_UNIT = re.compile(rf"(?:多少|几){units.MAGNITUDE}({units.MEASURED_IN})")
+_ASKS_TIME = re.compile(
+    r"几几年|何时|什么时候|哪一?年|哪个?时期|什么时期|哪一?天|几月|几号|多少时间|多久|多长时间"
+)
+_ASKS_SHARE = re.compile(r"比例|百分比|百分之多少|几成|占多少")
+_ASKS_AGE = re.compile(r"几岁|多少岁|年龄|多大年纪|多大岁数|(?:时|的时候)多大")
+_ASKS_YEAR = re.compile(r"哪一?年|何年|几几年")
+_ASKS_AMOUNT = re.compile(
+    rf"多少(?!{units.MEASURED_IN})|几(?!{units.MEASURED_IN})|金额|价格|售价|人口"
+)
+# a figure the question writes, not the digits of a name (M1911, SR99)
+_FIGURE_IN = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])")
+# A question that asks who, where, why or which thing (什么标准, 哪场比赛, 地址是哪里), and
+# words that ask for a figure, a time or an ordinal (多少, 何时, 哪一年, 第几, 几号, 什么时间).
+_ASKS_THING = re.compile(r"什么|哪|谁|为什么|为何")
+_ASKS_FIGURE = re.compile(
+    rf"{_ASKS_TIME.pattern}|{_ASKS_SHARE.pattern}|{_ASKS_YEAR.pattern}|多少|几|多[大长高久远重宽深]|"
+    r"时间|年份|日期|年代|时期|世纪|季节|第|届|号|型号|编号|代号|号码|数字|分数|比分|成绩|排名|名次|"
+    r"纪录|记录|价|率|数|量|额|面积|人口|温度|高度|长度|距离|速度|年龄|岁|版本|频道|大小"
+)
+# A dimension the question names (体长约是多少: a length), which a span's unit must be of.
+_ASKED_DIMENSION = (
+    ("area", re.compile(r"面积|占地")),
+    (
+        "length",
+        re.compile(
+            r"长度|体长|身长|全长|多长(?!时间)|高度|身高|多高|距离|多远|宽度|多宽|深度|多深"
+        ),
+    ),
+    ("mass", re.compile(r"重量|体重|多重|质量")),
+)
+_ASKS_SCORE = re.compile(r"比分(?:是|为)?(?:多少|什么|几比几)|什么比分|几比几")
+_YEAR_IN = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
+
+
+@dataclass(frozen=True)
+class Asks:
+    """What kind of answer the question asks for, read once from its words: what a copied span
+    must be to answer it (`qa.policy.span_problem`)."""
+
+    unit: str | None = None  # 多少天: 天; 几届: 届
+    time: bool = False  # 何时, 哪一年, 多久
+    year: bool = False  # 哪一年
+    share: bool = False  # 比例
+    age: bool = False  # 几岁
+    amount: bool = False  # 多少 with no unit after it, 价格, 人口
+    score: bool = False  # 比分是多少
+    thing: bool = False  # who, where, why or which thing, and no figure (地址是哪里)
+    dimension: str | None = None  # a length, area or mass the question names (体长)
+    figures: frozenset[str] = frozenset()  # the figures it writes (38 of 在38岁时)
+    years: frozenset[str] = frozenset()  # the years it writes (2010 of 2010年的白人人口)
+
+
+def asks_for(question: str) -> Asks:
+    unit = _ASKED_UNIT.search(question)
+    return Asks(
+        unit.group(1) if unit else None,
+        bool(_ASKS_TIME.search(question)),
+        bool(_ASKS_YEAR.search(question)),
+        bool(_ASKS_SHARE.search(question)),
+        bool(_ASKS_AGE.search(question)),
+        bool(_ASKS_AMOUNT.search(question)),
+        bool(_ASKS_SCORE.search(question)),
+        bool(_ASKS_THING.search(question)) and not _ASKS_FIGURE.search(question),
+        next((d for d, words in _ASKED_DIMENSION if words.search(question)), None),
+        frozenset(_FIGURE_IN.findall(re.sub(r"\s+", "", question))),
+        frozenset(_YEAR_IN.findall(question)),
+    )
+
+
 @dataclass(frozen=True)
 class Question:
     text: str  # the standalone question (follow-ups already rewritten)
@@ -87,6 +159,8 @@ class Question:
     # The metrics the question names that a sentence must report to answer it (IPO price, profit,
     # revenue...): indexes into `qa.support.METRICS`, read by `qa.policy.metric_mismatch`.
     metrics: tuple[int, ...] = ()
+    # What kind of answer it asks for (a unit, a time, a share...): `asks_for`.
+    asks: Asks = Asks()
 
     @property
     def crosses(self) -> bool:
@@ -127,6 +201,7 @@ def analyse(
         tuple(subjects),
         focus_concept(question, lang, concepts, subjects),
         tuple(i for i, (asked, _) in enumerate(METRICS) if asked.search(question)),
+        asks_for(question),
     )
 
 

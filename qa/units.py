@@ -60,6 +60,12 @@ def alternation(words: Iterable[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
+# The words a question asks a figure in and a span gives it in (多少天, 1200海里), a bare magnitude
+# (多少亿) among them, and the magnitude that may stand before one (13万吨).
+MEASURED_IN = alternation((*FAMILY, *COUNTERS, "亿", "万"))
+MAGNITUDE = r"(?:万亿|亿|万|千)?"
+
+
 # A number with a unit or measure word: what "how much / how many / how old" is answered with
 # (5600吨原油, 37岁, 935线的7辆巴士), not a bare number (a year, a clause number). It starts only at
 # a number's first digit: from every digit of a long run it rescanned the run

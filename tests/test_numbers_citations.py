@@ -348,8 +348,7 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
 def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
     question: str, span: str, sentence: str, wrong: bool
 ) -> None:
-    focus = [f for c in analyse(question).focus for f in c.forms]
-    assert (span_problem(question, focus, span, sentence) is not None) == wrong
+    assert (span_problem(analyse(question), span, sentence) is not None) == wrong
 
 
 @pytest.mark.parametrize(
@@ -390,6 +389,6 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
 def test_of_two_figures_of_a_sentence_the_one_asked_about_is_the_answer(
     question: str, sentence: str, right: str, wrong: str
 ) -> None:
-    focus = [f for c in analyse(question).focus for f in c.forms]
-    assert span_problem(question, focus, right, sentence) is None
-    assert span_problem(question, focus, wrong, sentence) is not None
+    q = analyse(question)
+    assert span_problem(q, right, sentence) is None
+    assert span_problem(q, wrong, sentence) is not None
