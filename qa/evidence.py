@@ -41,7 +41,7 @@ _YEARISH = re.compile(r"^\d{4}年?$")
 # A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
 # someone an earlier sentence named.
 _PRONOUN_LED = re.compile(
-    r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
+    r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余后间时])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
 )
 
 
