@@ -26,6 +26,7 @@ from index.search import Hit
 from qa import units
 from qa.policy import POLICY, Policy, figure_of_measure, metric_mismatch, reports_adjusted
 from qa.question import (
+    Concept,
     Question,
     analyse,
     covers,
@@ -40,6 +41,8 @@ _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如�
 _YEARISH = re.compile(r"^\d{4}年?$")
 # A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
 # someone an earlier sentence named.
+# What a document opens with, when it opens by naming its subject (异齿前肛鳗，又称……; 紫冠雉是一种凤冠雉)
+_TOPIC = re.compile(r"^\W*([^，,。；;（(\s]{2,12}?)(?:[，,（(]|是|为|又称|又名)")
 _PRONOUN_LED = re.compile(
     r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余后间时])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
 )
@@ -169,6 +172,38 @@ def _resolve_pronouns(
     return resolved
 
 
+def _continue_topic(
+    concepts: Sequence[Concept],
+    covered: list[list[bool]],
+    candidates: Sequence[tuple[Hit, Sentence, set[str]]],
+    previous: Sequence[int | None],
+) -> dict[int, list[int]]:
+    """What a document opens by naming as its subject (the words before the first comma, 是, 为,
+    又称 of its first sentence, with no figure: 异齿前肛鳗，又称……; 紫冠雉是一种凤冠雉) is what every
+    sentence of its first chunk speaks of, named or not (体长可达22.4公分; 本鱼分布于……): each of
+    them covers the question's concepts that name it. The name then tells that document from the
+    others, not its sentences from each other, and what else the question asks decides among
+    them. Not any name the opening sentence mentions: a page that opens comparing 智谱 with
+    MiniMax is not about MiniMax in every sentence."""
+    out: dict[int, list[int]] = {}
+    # chunk id -> the concepts its document opens with, for a document's first chunk
+    topics: dict[str, list[int]] = {}
+    for i, (hit, s, _) in enumerate(candidates):
+        if previous[i] is None and hit.chunk.index == 0 and hit.chunk.id not in topics:
+            m = _TOPIC.match(s.text)
+            phrase = m.group(1) if m and not any(ch.isdigit() for ch in m.group(1)) else ""
+            terms = set(word_terms(phrase))
+            topics[hit.chunk.id] = [
+                ci for ci, c in enumerate(concepts) if phrase and covers(c, terms, phrase)
+            ]
+    for i, (hit, _, _) in enumerate(candidates):
+        for ci in topics.get(hit.chunk.id, ()):
+            if not covered[i][ci]:
+                covered[i][ci] = True
+                out.setdefault(i, []).append(ci)
+    return out
+
+
 def select(
     q: Question,
     hits: Sequence[Hit],
@@ -189,9 +224,11 @@ def select(
         return Selection([], 0.0, None, ())
     n = len(candidates)
     covered = [[covers(c, ts, s.text) for c in concepts] for _, s, ts in candidates]
-    resolved = _resolve_pronouns(
-        covered, candidates, previous, _name_concepts(q), policy.pronoun_reach
-    )
+    names = _name_concepts(q)
+    resolved = _resolve_pronouns(covered, candidates, previous, names, policy.pronoun_reach)
+    if policy.topic_continues:
+        for i, cis in _continue_topic(concepts, covered, candidates, previous).items():
+            resolved.setdefault(i, []).extend(cis)
     weights = []
     for ci, c in enumerate(concepts):
         df = sum(1 for row in covered if row[ci])

@@ -149,6 +149,9 @@ class Policy:
     # How many sentences back a pronoun-led sentence may find the name it stands for
     # (qa.evidence._resolve_pronouns); 0 turns it off.
     pronoun_reach: int = 4
+    # A name a document opens with is covered by every sentence of its first chunk
+    # (qa.evidence._continue_topic).
+    topic_continues: bool = True
     # Share of Chinese character-bigram overlap in lexical coverage.
     bigram_share: float = 0.3
     # A year or bare number is a weak cue on its own: its concept weight is scaled by this.

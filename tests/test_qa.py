@@ -545,13 +545,51 @@ def test_a_sentence_led_by_a_pronoun_speaks_of_the_name_before_it() -> None:
         "他不支持印度参与第一次世界大战。他批判奉行世俗主义的印度国民大会党。"
         "伊克巴勒的七次英语讲座于1934年由牛津大学出版社出版。"
     )
-    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    # a chunk from the middle of its document (a first chunk's opening names its whole topic)
+    hit = Hit(Chunk("c1", "d1", 3, doc, 900, 900 + len(doc), "zh"), 1.0, 1, "t", None)
     q = analyse("伊克巴勒批判了哪个政党？", "zh", doc)
     assert select(q, [hit]).evidence[0].text == "他批判奉行世俗主义的印度国民大会党。"
     unread = select(q, [hit], None, replace(POLICY, pronoun_reach=0)).evidence[0].text
     assert unread != "他批判奉行世俗主义的印度国民大会党。"
     english = analyse("Who did 伊克巴勒 criticize?", "zh", doc, language="en")
     assert select(english, [hit]).evidence[0].text == "他批判奉行世俗主义的印度国民大会党。"
+
+
+@pytest.mark.parametrize(
+    "doc,question,answer",
+    [
+        (
+            "异齿前肛鳗，又称长身前肛鳗，为辐鳍鱼纲鳗鲡目糯鳗亚目通鳃鳗科的其中一个种。"
+            "本鱼分布于印度西太平洋海域。本鱼无鳞，具有胸鳍。上颌较下颌长。体长可达22.4公分。",
+            "异齿前肛鳗的体长是多少？",
+            "体长可达22.4公分。",
+        ),
+        (
+            "紫冠雉是一种凤冠雉。分布于墨西哥至厄瓜多尔。雄鸟及雌鸟相似，主要呈深褐色，胸部有白色的斑纹。",
+            "紫冠雉主要呈什么颜色？",
+            "雄鸟及雌鸟相似，主要呈深褐色，胸部有白色的斑纹。",
+        ),
+    ],
+)
+def test_every_sentence_of_a_document_speaks_of_the_subject_it_opens_with(
+    doc: str, question: str, answer: str
+) -> None:
+    """An encyclopedia article names its subject once, in its opening, and then says 体长可达22.4公分
+    with no subject at all: the name it opens with is covered by every sentence of its first chunk,
+    so that what else the question asks decides, not the name (without it, the opening wins)."""
+    from dataclasses import replace
+
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.policy import POLICY
+    from qa.question import analyse
+
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    q = analyse(question, "zh", doc)
+    assert select(q, [hit]).evidence[0].text == answer
+    unread = select(q, [hit], None, replace(POLICY, topic_continues=False)).evidence[0].text
+    assert unread != answer and unread.startswith(question[:3])
 
 
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
