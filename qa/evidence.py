@@ -254,6 +254,12 @@ def select(
         for i, before in enumerate(previous)
         if before is not None
     }
+    # and the sentence before each one, in its own chunk
+    preceding = {
+        (candidates[i][0].chunk.doc_id, candidates[i][1].start): candidates[before][1]
+        for i, before in enumerate(previous)
+        if before is not None
+    }
     zh = q.corpus_lang == "zh"
     measures = [c.synonyms for c in concepts if c.synonyms is not None]
     scored: list[Candidate] = []
@@ -311,7 +317,19 @@ def select(
             continue
         seen.add(key)
         nxt = following.get(key)
-        if q.wants_number and nxt is not None and not _HAS_AMOUNT.search(s.text):
+        before_s = preceding.get(key)
+        if (
+            q.asks.person
+            and before_s is not None
+            and (hit.chunk.doc_id, before_s.start) not in seen
+            and _PRONOUN_LED.match(s.text)
+        ):
+            # A who-question answered by a sentence that says 他 (他还描述了蒸馏海水以供饮用的过程):
+            # who he is, the sentence before says; cite both as one span.
+            seen.add((hit.chunk.doc_id, before_s.start))
+            a, b = before_s.start - hit.chunk.start, s.end - hit.chunk.start
+            s = Sentence(before_s.start, s.end, hit.chunk.text[a:b])
+        elif q.wants_number and nxt is not None and not _HAS_AMOUNT.search(s.text):
             # The sentence names what was asked ("累计进行7轮融资。") and the figure follows in the
             # next one ("获...合计投资15.55亿美元"): cite both as one span, from the chunk with both.
             after_hit, after = nxt[0], nxt[1]

@@ -100,6 +100,7 @@ _ASKED_DIMENSION = (
     ("mass", re.compile(r"重量|体重|多重|质量")),
 )
 _ASKS_SCORE = re.compile(r"比分(?:是|为)?(?:多少|什么|几比几)|什么比分|几比几")
+_ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b", re.I)
 _YEAR_IN = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
 
 
@@ -119,6 +120,7 @@ class Asks:
     dimension: str | None = None  # a length, area or mass the question names (体长)
     figures: frozenset[str] = frozenset()  # the figures it writes (38 of 在38岁时)
     years: frozenset[str] = frozenset()  # the years it writes (2010 of 2010年的白人人口)
+    person: bool = False  # who (谁, 哪位, who, whom)
 
 
 def asks_for(question: str) -> Asks:
@@ -135,6 +137,7 @@ def asks_for(question: str) -> Asks:
         next((d for d, words in _ASKED_DIMENSION if words.search(question)), None),
         frozenset(_FIGURE_IN.findall(re.sub(r"\s+", "", question))),
         frozenset(_YEAR_IN.findall(question)),
+        bool(_ASKS_PERSON.search(question)),
     )
 
 

@@ -555,6 +555,28 @@ def test_a_sentence_led_by_a_pronoun_speaks_of_the_name_before_it() -> None:
     assert select(english, [hit]).evidence[0].text == "他批判奉行世俗主义的印度国民大会党。"
 
 
+def test_a_who_question_answered_by_a_sentence_that_says_he_cites_who_he_is() -> None:
+    """他还描述了蒸馏海水以供饮用的过程 answers 谁描述了……, but not by itself: the sentence before,
+    which names him, is cited with it as one exact span. Other questions keep the one sentence."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.question import analyse
+
+    doc = (
+        "阿尔-穆瓦法克是一位波斯药学家，生活在10世纪。他还描述了蒸馏海水以供饮用的过程。"
+        "他的著作在后世广为流传。"
+    )
+    start = 40
+    hit = Hit(Chunk("c1", "d1", 2, doc, start, start + len(doc), "zh"), 1.0, 1, "t", None)
+    for question in ("谁描述了蒸馏海水以供饮用的过程？", "Who described distilling sea water?"):
+        ev = select(analyse(question, "zh", doc), [hit]).evidence[0]
+        assert ev.text.startswith("阿尔-穆瓦法克") and ev.text.endswith("蒸馏海水以供饮用的过程。")
+        assert doc[ev.start - start : ev.end - start] == ev.text
+    ev = select(analyse("蒸馏海水是为了什么？", "zh", doc), [hit]).evidence[0]
+    assert ev.text == "他还描述了蒸馏海水以供饮用的过程。"
+
+
 @pytest.mark.parametrize(
     "doc,question,answer",
     [
