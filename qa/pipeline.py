@@ -674,11 +674,10 @@ class QAPipeline:
             return replace(c, verified=False, problems=c.problems + tuple(problems))
         if self.searcher.corpus_lang != "zh":
             return c
-        question = p.query
         problems = []
         if metric_mismatch(p.info, c.quote):
             problems.append("the cited sentence does not report the figure asked about")
-        if other := another_subject(question, c.quote):
+        if other := another_subject(p.info.named, c.quote):
             problems.append(f"the cited sentence is about {other}")
         if wrong_kind_of_figure(p.info, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")

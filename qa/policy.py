@@ -329,9 +329,9 @@ class Policy:
                 if q.corpus_lang == "zh" and metric_mismatch(q, top)
                 else None
             )
-            or about_another(q.text, top)
+            or about_another(q, top)
             or another_year(q.years, top)
-            or measure_not_given(q.text, context or top)
+            or measure_not_given(q, context or top)
             or cell_of_another(q, hits, best, context or top)
             or (
                 "the question asks about a whole year; the documents give part of one"
@@ -440,27 +440,26 @@ def reads_with_subject(
     return not as_asked_names_it and p_with > p_asked
 
 
-def measure_not_given(question: str, sentence_in_context: str) -> str | None:
+def measure_not_given(q: Question, sentence_in_context: str) -> str | None:
     """Why the best sentence does not answer a question for a figure of a measure it never names
     (a services-trade total answered with the goods-trade total; an operating cost with a
     construction cost), or None. The sentence is read with its title and the text before it."""
-    from qa.question import WANTS_DATE
     from qa.support import measures_named
 
-    if WANTS_DATE.search(question):
+    if q.wants_date or not q.measures:
         return None  # "when did he die" asks a date, not a death toll
-    missing = sorted(measures_named(question) - measures_named(sentence_in_context))
+    missing = sorted(q.measures - measures_named(sentence_in_context))
     if not missing:
         return None
     return f"the best sentence does not give the {missing[0]} asked about"
 
 
-def about_another(question: str, sentence: str) -> str | None:
+def about_another(q: Question, sentence: str) -> str | None:
     """Why a sentence that gives another one of the same kind's figure (汶川地震's toll for a
     question about 泸定地震) does not answer the question, or None."""
     from qa.support import another_subject
 
-    other = another_subject(question, sentence)
+    other = another_subject(q.named, sentence)
     return f"the best sentence is about {other}" if other else None
 
 

@@ -18,7 +18,7 @@ from corpus.mentions import LibraryTerms, says, without, written_at
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.keyword import word_terms
 from qa import units
-from qa.support import METRICS, synonyms_of
+from qa.support import METRICS, measures_named, named_things, synonyms_of
 
 # Question words and generic terms that say nothing about where the answer is.
 QUESTION_WORDS = frozenset(
@@ -164,6 +164,10 @@ class Question:
     metrics: tuple[int, ...] = ()
     # What kind of answer it asks for (a unit, a time, a share...): `asks_for`.
     asks: Asks = Asks()
+    # The measures it names (运营费用, 服务贸易: `qa.support.measures_named`), and the things it
+    # names by a name and a kind (泸定 地震: `qa.support.named_things`).
+    measures: frozenset[str] = frozenset()
+    named: tuple[tuple[str, str], ...] = ()
 
     @property
     def crosses(self) -> bool:
@@ -205,6 +209,8 @@ def analyse(
         focus_concept(question, lang, concepts, subjects),
         tuple(i for i, (asked, _) in enumerate(METRICS) if asked.search(question)),
         asks_for(question),
+        frozenset(measures_named(question)),
+        named_things(question),
     )
 
 

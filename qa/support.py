@@ -446,12 +446,19 @@ _MAGNITUDE_WORD = re.compile(r"[\d.]+|级|年|里氏|\d+(?:\.\d+)?级")
 _NOT_A_NAME = re.compile(r"[哪什几第一二两三这那该此每各某其本全]")
 
 
-def another_subject(question: str, sentence: str) -> str | None:
-    """`X地震` asked about while the sentence names another by its proper name, `Y地震` (汶川, a
-    place jieba tags), and never X: the sentence gives another one's figure. A generic word before
-    the kind (支线机场, 国际机场) names nothing else. Returns 'Y地震, not X地震' or None."""
-    for x, kind in _named(question):
-        if _NOT_A_NAME.search(x) or x in sentence:
+def named_things(question: str) -> tuple[tuple[str, str], ...]:
+    """The (name, kind) pairs a question asks about (泸定, 地震 of 泸定地震造成多少人遇难), not a
+    question word or a count before the kind (哪个机场, 一家公司)."""
+    return tuple((x, kind) for x, kind in _named(question) if not _NOT_A_NAME.search(x))
+
+
+def another_subject(asked: Sequence[tuple[str, str]], sentence: str) -> str | None:
+    """`X地震` asked about (`asked`: the question's `named_things`) while the sentence names
+    another by its proper name, `Y地震` (汶川, a place jieba tags), and never X: the sentence gives
+    another one's figure. A generic word before the kind (支线机场, 国际机场) names nothing else.
+    Returns 'Y地震, not X地震' or None."""
+    for x, kind in asked:
+        if x in sentence:
             continue
         names = _proper_words(sentence)
         others = [
