@@ -24,7 +24,14 @@ from index.embedders import Embedder
 from index.keyword import word_terms
 from index.search import Hit
 from qa import units
-from qa.policy import POLICY, Policy, figure_of_measure, metric_mismatch, reports_adjusted
+from qa.policy import (
+    POLICY,
+    Policy,
+    figure_of_measure,
+    metric_mismatch,
+    reports_adjusted,
+    states_origin,
+)
 from qa.question import (
     Concept,
     Question,
@@ -254,6 +261,8 @@ def select(
         for i, before in enumerate(previous)
         if before is not None
     }
+    # sentences whose pronoun stands for a name of the question (and so says who)
+    says_who = {(candidates[i][0].chunk.doc_id, candidates[i][1].start) for i in resolved}
     # and the sentence before each one, in its own chunk
     preceding = {
         (candidates[i][0].chunk.doc_id, candidates[i][1].start): candidates[before][1]
@@ -288,6 +297,8 @@ def select(
                 fit += policy.number_fit
         if q.wants_date and _HAS_DATE.search(s.text):
             fit += policy.date_fit
+        if q.asks.origin and states_origin(s.text):
+            fit += policy.origin_fit
         if zh and metric_mismatch(q, s.text):
             fit -= policy.metric_penalty
         off = False
@@ -323,9 +334,12 @@ def select(
             and before_s is not None
             and (hit.chunk.doc_id, before_s.start) not in seen
             and _PRONOUN_LED.match(s.text)
+            and key not in says_who
+            and not _PRONOUN_LED.match(before_s.text)
         ):
             # A who-question answered by a sentence that says 他 (他还描述了蒸馏海水以供饮用的过程):
-            # who he is, the sentence before says; cite both as one span.
+            # who he is, the sentence before says; cite both as one span. Not where 他 is a name
+            # the question gives (Who did 伊克巴勒 criticize?: the answer is whom he criticised).
             seen.add((hit.chunk.doc_id, before_s.start))
             a, b = before_s.start - hit.chunk.start, s.end - hit.chunk.start
             s = Sentence(before_s.start, s.end, hit.chunk.text[a:b])

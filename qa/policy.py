@@ -160,6 +160,8 @@ class Policy:
     # does not report the metric asked about.
     number_fit: float = 0.15
     date_fit: float = 0.15
+    # ... and when the question asks where someone is from and the sentence says (广东海阳人)
+    origin_fit: float = 0.15
     metric_penalty: float = 0.2
     # Penalty for a sentence that does not name the question's subject (a person, company or
     # product) in itself, the `subject_context_chars` before it, or its document's title.
@@ -396,6 +398,22 @@ class Policy:
 
 
 POLICY = Policy()
+
+
+_ORIGIN_WORDS = re.compile(r"籍贯|祖籍|原籍|人氏|出生于|生于|出生在")
+
+
+def states_origin(sentence: str) -> bool:
+    """Whether a sentence says where someone is from: 籍贯, 出生于…, or a place and 人 (广东海阳人,
+    台湾彰化鹿港人; not 举人 or 诗人, whose first part is no place)."""
+    if _ORIGIN_WORDS.search(sentence):
+        return True
+    if "人" not in sentence:
+        return False
+    from corpus.segment import default_segmenter
+
+    tagged = [(w, t) for w, t in default_segmenter().tag(sentence) if w not in "（）()"]
+    return any(w == "人" and tagged[i - 1][1] == "ns" for i, (w, _) in enumerate(tagged) if i)
 
 
 def reads_with_subject(

@@ -100,6 +100,9 @@ _ASKED_DIMENSION = (
     ("mass", re.compile(r"重量|体重|多重|质量")),
 )
 _ASKS_SCORE = re.compile(r"比分(?:是|为)?(?:多少|什么|几比几)|什么比分|几比几")
+_ASKS_ORIGIN = re.compile(
+    r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
+)
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b", re.I)
 _YEAR_IN = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
 
@@ -121,6 +124,7 @@ class Asks:
     figures: frozenset[str] = frozenset()  # the figures it writes (38 of 在38岁时)
     years: frozenset[str] = frozenset()  # the years it writes (2010 of 2010年的白人人口)
     person: bool = False  # who (谁, 哪位, who, whom)
+    origin: bool = False  # where someone is from (哪里人, 籍贯)
 
 
 def asks_for(question: str) -> Asks:
@@ -138,6 +142,7 @@ def asks_for(question: str) -> Asks:
         frozenset(_FIGURE_IN.findall(re.sub(r"\s+", "", question))),
         frozenset(_YEAR_IN.findall(question)),
         bool(_ASKS_PERSON.search(question)),
+        bool(_ASKS_ORIGIN.search(question)),
     )
 
 

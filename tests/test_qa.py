@@ -555,6 +555,33 @@ def test_a_sentence_led_by_a_pronoun_speaks_of_the_name_before_it() -> None:
     assert select(english, [hit]).evidence[0].text == "他批判奉行世俗主义的印度国民大会党。"
 
 
+def test_where_someone_is_from_is_the_sentence_that_says_so() -> None:
+    """许申是哪里人？ asks where he is from: 广东海阳人 says so (a place, then 人), not the opening
+    that names him, nor 举人 (a degree, not a place)."""
+    from dataclasses import replace
+
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.policy import POLICY, states_origin
+    from qa.question import analyse
+
+    doc = (
+        "许申，字维之，号化州，生卒年不详。广东海阳人。唐宋潮州八贤之一。"
+        "先世申公之父烈公自泉州迁往潮州，定居韩山麓（今湘桥区桥东）。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    for question in ("许申是什么地方的人？", "许申是哪里人？"):
+        q = analyse(question, "zh", doc)
+        assert q.asks.origin
+        assert select(q, [hit]).evidence[0].text == "广东海阳人。"
+        unread = select(q, [hit], None, replace(POLICY, origin_fit=0.0)).evidence[0].text
+        assert unread != "广东海阳人。"
+    assert states_origin("揭阳县榕城（今榕城区）人。") and states_origin("他是美国人。")
+    assert not states_origin("许国佐为天启七年（1627年）举人。")
+    assert not analyse("许申做过什么官？").asks.origin
+
+
 def test_a_who_question_answered_by_a_sentence_that_says_he_cites_who_he_is() -> None:
     """他还描述了蒸馏海水以供饮用的过程 answers 谁描述了……, but not by itself: the sentence before,
     which names him, is cited with it as one exact span. Other questions keep the one sentence."""
