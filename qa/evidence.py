@@ -46,10 +46,10 @@ _HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}
 _YEARISH = re.compile(r"^\d{4}年?$")
-# A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
-# someone an earlier sentence named.
 # What a document opens with, when it opens by naming its subject (异齿前肛鳗，又称……; 紫冠雉是一种凤冠雉)
 _TOPIC = re.compile(r"^\W*([^，,。；;（(\s]{2,12}?)(?:[，,（(]|是|为|又称|又名)")
+# A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
+# someone an earlier sentence named.
 _PRONOUN_LED = re.compile(
     r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余后间时])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
 )
@@ -261,7 +261,8 @@ def select(
         for i, before in enumerate(previous)
         if before is not None
     }
-    # sentences whose pronoun stands for a name of the question (and so says who)
+    # sentences read as naming a name of the question (by their pronoun or as their document's
+    # opening subject): their 他 is someone the question names, not the who it asks for
     says_who = {(candidates[i][0].chunk.doc_id, candidates[i][1].start) for i in resolved}
     # and the sentence before each one, in its own chunk
     preceding = {

@@ -23,6 +23,7 @@ from index.search import Hit
 from qa import units
 from qa.markers import MARKER
 from qa.question import (
+    ANY_YEAR,
     ASKS_ADJUSTED,
     WH_ZH,
     Concept,
@@ -562,15 +563,14 @@ _SCORE = re.compile(r"\d\s*(?:[-–—:：比]|to)\s*\d")
 
 
 _SCOPE_BREAK = re.compile(r"[，,；;。：:]")
-_YEAR_IN = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
 
 
 def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
     """Another year of the sentence when more of the question's words sit with it than with the
     span's (舍勒于1773年发现氧气，普利斯特里于1774年独立发现: 1774年 for 舍勒), or None; a range
     (1998-2002年) is an attribute, not a year of its own. See `_figure_of_another`."""
-    mine = {m.group() for m in _YEAR_IN.finditer(span)}
-    years = [m for m in _YEAR_IN.finditer(sentence) if not _in_range(sentence, m)]
+    mine = {m.group() for m in ANY_YEAR.finditer(span)}
+    years = [m for m in ANY_YEAR.finditer(sentence) if not _in_range(sentence, m)]
     return _figure_of_another(q, mine, years, sentence)
 
 
@@ -583,7 +583,7 @@ def _same_unit_of_another(q: Question, span: str, sentence: str, unit: str) -> s
     mine = {m.group(1) for m in kind.finditer(re.sub(r"\s+", "", span))}
     figures = list(kind.finditer(sentence))
     words = {f for c in q.concepts for f in c.forms if len(f) >= 2 and not f.isdigit()}
-    words -= {f for f in words if _YEAR_IN.search(f)}
+    words -= {f for f in words if ANY_YEAR.search(f)}
     for m in figures:
         after = _SCOPE_BREAK.split(sentence[m.end() : m.end() + 6])[0]
         if m.group(1) in mine and any(w in after for w in words):
@@ -685,7 +685,7 @@ def _word_groups(q: Question) -> tuple[list[set[str]], tuple[str, ...]]:
         forms = {
             f
             for f in c.forms
-            if len(f) >= 2 and not _YEAR_IN.search(f) and not any(f in n for n in names)
+            if len(f) >= 2 and not ANY_YEAR.search(f) and not any(f in n for n in names)
         }
         at = question.find(c.label)
         if forms and at >= 0:

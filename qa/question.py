@@ -104,7 +104,8 @@ _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b", re.I)
-_YEAR_IN = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
+# a year as a sentence writes one, from 1000 (1773年) to 2099: unlike `YEAR`, not only 19xx/20xx
+ANY_YEAR = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
 
 
 @dataclass(frozen=True)
@@ -140,7 +141,7 @@ def asks_for(question: str) -> Asks:
         bool(_ASKS_THING.search(question)) and not _ASKS_FIGURE.search(question),
         next((d for d, words in _ASKED_DIMENSION if words.search(question)), None),
         frozenset(_FIGURE_IN.findall(re.sub(r"\s+", "", question))),
-        frozenset(_YEAR_IN.findall(question)),
+        frozenset(ANY_YEAR.findall(question)),
         bool(_ASKS_PERSON.search(question)),
         bool(_ASKS_ORIGIN.search(question)),
     )
@@ -385,8 +386,8 @@ def question_concepts(
     # a Chinese name written into the English question ("What did 路德 call the mass?", as a
     # follow-up's pronoun becomes the previous Chinese question's name): searched as written
     for m in _HAN_RUN.finditer(rest):
-        if len(m.group().strip("·•‧・")) >= 2:
-            concepts.append(Concept(frozenset({m.group().strip("·•‧・")}), m.group(), name=True))
+        if len(name := m.group().strip("·•‧・")) >= 2:
+            concepts.append(Concept(frozenset({name}), m.group(), name=True))
     rest = _HAN_RUN.sub(" ", rest)
     for t in word_terms(rest):
         if t.isascii() and not t.isalpha() and any(ch.isdigit() for ch in t):
