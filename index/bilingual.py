@@ -235,7 +235,12 @@ def _dictionary_lemma(word: str) -> str:
     begin, children -> child): the irregular and short forms the suffix rules below miss."""
     import simplemma
 
-    return str(simplemma.lemmatize(word, lang="en"))
+    return _VERB_READINGS.get(word) or str(simplemma.lemmatize(word, lang="en"))
+
+
+# Past forms simplemma's list reads as another word (won: the Korean currency), where a question
+# means the verb ("What award has she won?").
+_VERB_READINGS = {"won": "win"}
 
 
 def _lemmas(word: str) -> list[str]:
@@ -287,7 +292,9 @@ def translate_terms(
             i += 1
             if w in STOPWORDS or len(w) < 3:
                 continue
-            for lemma in _lemmas(w):
+            lemmas = _lemmas(w)
+            # then the dictionary's "to be …" senses (to be born: 出生; to be located: 坐落)
+            for lemma in [*lemmas, *(f"be {x}" for x in lemmas)]:
                 if lemma in table:
                     out.append(list(chinese_for(lemma)[:max_per_word]))
                     break

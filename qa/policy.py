@@ -25,6 +25,7 @@ from qa.markers import MARKER
 from qa.question import (
     ANY_YEAR,
     ASKS_ADJUSTED,
+    LABELLED,
     WH_ZH,
     Concept,
     Question,
@@ -550,7 +551,7 @@ _CLAUSE = re.compile(r"[，,；;：:、]")
 # share, a count, a score.
 _YEAR_ALONE = re.compile(r"\s*(?:1\d|20)\d{2}\s*")  # 1991 of 在 1991 开幕: a year without 年
 _DATE = re.compile(
-    r"约?\d{3,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
+    r"约?\d{3,4}\s*年(?:代|(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*日)?)|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?"
 )
 _TIME_WORDS = re.compile(
     r"年|月|日|号|世纪|年代|时|秒|分钟|小时|天|周|期|初|末|季|春|夏|秋|冬|朝|代|间|前|后"
@@ -578,16 +579,25 @@ def _same_unit_of_another(q: Question, span: str, sentence: str, unit: str) -> s
     """Another figure in the span's unit that more of the question's words sit with (雄性约有13英寸长，
     而雌性则普遍只有10英寸长: 13英寸 for 雌性's length; 7岁出道……13岁时入围金钟奖: 7岁 for
     入围), or None. Not when a word of the question follows the span's figure, which is then the
-    count of what is asked (400余位学生; 11个独立学术单位; 41,210亿越南盾 beside its 2.55亿美元)."""
+    count of what is asked (400余位学生; 11个独立学术单位; 41,210亿越南盾 beside its 2.55亿美元);
+    and where a word of the question follows another figure and not the span's, that one is
+    (90位教职员、四所学系、400余位学生: 90位 for 多少学生), unless the question gives a year
+    (2006年有2192人参赛，2007年有2742人 for 2007年有多少人参赛: 2742人 stays)."""
     kind = re.compile(rf"(\d+(?:\.\d+)?)\s*(?:余|多)?{_MAGNITUDE}(?:余|多)?{re.escape(unit)}")
     mine = {m.group(1) for m in kind.finditer(re.sub(r"\s+", "", span))}
     figures = list(kind.finditer(sentence))
     words = {f for c in q.concepts for f in c.forms if len(f) >= 2 and not f.isdigit()}
     words -= {f for f in words if ANY_YEAR.search(f)}
+    counts = set()  # the figures a word of the question follows
     for m in figures:
         after = _SCOPE_BREAK.split(sentence[m.end() : m.end() + 6])[0]
-        if m.group(1) in mine and any(w in after for w in words):
-            return None
+        if any(w in after for w in words):
+            if m.group(1) in mine:
+                return None
+            if any(after.startswith(w) for w in words):
+                counts.add(m.group(0))
+    if counts and not q.asks.years:  # 90位教职员、……400余位学生 for 多少学生: 400余位
+        return sorted(counts, key=sentence.index)[0]
     return _figure_of_another(q, mine, figures, sentence, value=lambda m: m.group(1), years=True)
 
 
@@ -707,6 +717,55 @@ def _bare_figure(span: str) -> bool:
     return bool(re.fullmatch(r"\s*约?\d+(?:\.\d+)?\s*", span))
 
 
+# A figure labelled by 号 that the sentence continues into a name: 10号线, 3号楼, 10号球衣
+_LABEL_AFTER = re.compile(LABELLED)
+
+
+def _labels(span: str, sentence: str) -> bool:
+    """The span ends in 号 and the sentence writes it as part of a name (10号线)."""
+    text = span.strip()
+    if not text.endswith("号"):
+        return False
+    at = [m.end() for m in re.finditer(re.escape(text), sentence)]
+    return bool(at) and all(_LABEL_AFTER.match(sentence, i) for i in at)
+
+
+# The extents a question asks by one character (多长, 长度, 全长, 身高), which a sentence writes
+# before the figure it gives for each (宽4.6米，全长13.23米).
+_EXTENT_ASKED = re.compile(r"多([长高宽深厚])(?!时间)|([长高宽深厚])度|[全体身]([长高])")
+_EXTENT_BEFORE = re.compile(r"([长高宽深厚])(?:约|为|达|有|是|仅|近|超过|逾)?\s*$")
+
+
+def _asked_extent(question: str) -> str | None:
+    """The extent a question asks by its one character (多长: 长), or None."""
+    asked = _EXTENT_ASKED.search(question)
+    return next(g for g in asked.groups() if g) if asked else None
+
+
+def _extents_before(number: str | None, sentence: str) -> list[str]:
+    """The extents (宽, 长) the sentence writes right before `number` (None: before any figure)."""
+    flat = re.sub(r"\s+", "", sentence)
+    figure = rf"(?<![\d.]){re.escape(number)}(?![\d.])" if number else r"\d+(?:\.\d+)?"
+    found = (
+        _EXTENT_BEFORE.search(flat[max(0, m.start() - 4) : m.start()])
+        for m in re.finditer(figure, flat)
+    )
+    return [m.group(1) for m in found if m]
+
+
+def _other_extent(question: str, figure: str, sentence: str) -> str | None:
+    """The extent (宽) the sentence writes right before the span's figure, where the question
+    asks another (多长) and the sentence writes that one before another figure; or None."""
+    want = _asked_extent(question)
+    number = re.match(r"约?(\d+(?:\.\d+)?)", figure)
+    if not want or not number:
+        return None
+    before = _extents_before(number.group(1), sentence)
+    if not before or want in before:
+        return None
+    return before[0] if want in _extents_before(None, sentence) else None
+
+
 def span_problem(q: Question, span: str, sentence: str) -> str | None:
     """Why a copied span does not answer its question though the cited sentence holds it, or
     None. The model picked the wrong part of the right sentence (7.4% for the share of 19.3%);
@@ -764,10 +823,14 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     dimension, got_unit = asks.dimension, given[-1].group(1) if given else None
     if dimension and got_unit and _UNIT_FAMILY.get(got_unit, dimension) != dimension:
         return f"the question asks for a {dimension}; the answer gives {got_unit}"
+    if dimension and (other := _other_extent(q.text, figure, sentence)):
+        return f"the sentence gives that figure for the {other}, not what the question asks"
     if asks.score and has_digit and not _SCORE.search(span):
         return "the question asks for a score; the answer is none"
     if has_digit and asks.time and not _TIME_WORDS.search(span) and not year_alone:
         return "the question asks when; the answer is no time"
+    if has_digit and asks.time and _labels(span, sentence):
+        return "the question asks when; the answer is part of a name (10号线)"
     if has_digit and asks.year and not year_alone and "年" not in span and "世纪" not in span:
         return "the question asks for a year; the answer gives none"
     if _DATE.fullmatch(span.strip()) and asks.amount and not asks.time:

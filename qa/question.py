@@ -69,8 +69,11 @@ class Concept:
 
 # -- what kind of answer a Chinese question asks for (`Asks`), from its words ---------------------
 _ASKED_UNIT = re.compile(rf"(?:多少|几){units.MAGNITUDE}({units.MEASURED_IN})")
+# What a figure with 号 names when a word follows it (10号线, 3号楼, 10号球衣): no date
+LABELLED = r"线|楼|站|馆|院|门|口|机|车|舰|井|台|库|厅|房|码|球衣|公路|大街"
 _ASKS_TIME = re.compile(
-    r"几几年|何时|什么时候|哪一?年|哪个?时期|什么时期|哪一?天|几月|几号|多少时间|多久|多长时间"
+    r"几几年|何时|什么时候|哪一?年|哪个?时期|什么时期|哪一?天|几月|"
+    rf"几号(?!{LABELLED})|多少时间|多久|多长时间"
 )
 _ASKS_SHARE = re.compile(r"比例|百分比|百分之多少|几成|占多少")
 _ASKS_AGE = re.compile(r"几岁|多少岁|年龄|多大年纪|多大岁数|(?:时|的时候)多大")
@@ -276,7 +279,7 @@ def question_subjects(
                     zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=True)
                 )
         for zh, en in library_terms.in_english_text(question) if library_terms else ():
-            if within_longer_name(question, en):
+            if within_longer_name(question, en) or written_as_word(question, en):
                 continue
             out.setdefault(
                 zh, Concept(frozenset({zh, en.lower()}), en, name=True, curated=_given(zh, en))
@@ -380,7 +383,12 @@ def question_concepts(
             rest = without(rest, en)
     # the library's own names: Zhang Wei -> 张伟 (re-checked: an earlier name may have taken it)
     for zh, en in library_terms.in_english_text(rest) if library_terms else ():
-        if zh != en and says(rest, en) and not within_longer_name(rest, en):
+        if (
+            zh != en
+            and says(rest, en)
+            and not within_longer_name(rest, en)
+            and not written_as_word(rest, en)
+        ):
             concepts.append(Concept(frozenset({zh}), en, name=True, curated=True))
             rest = without(rest, en)
     # a Chinese name written into the English question ("What did 路德 call the mass?", as a
@@ -463,6 +471,17 @@ def within_longer_name(text: str, name: str) -> bool:
         ):
             return False
     return seen
+
+
+def written_as_word(text: str, name: str) -> bool:
+    """`name` is an ordinary English word that `text` writes only in lower case: "What town was
+    granted…" names no "Town", though a library paired 第1大镇 with it (the library's learned
+    pairs include Gold, Pope, Windows, Sunday)."""
+    return (
+        " " not in name
+        and _is_english_word(name.lower())
+        and all(m.group() == m.group().lower() for m in written_at(text, name))
+    )
 
 
 def is_common_english(word: str) -> bool:

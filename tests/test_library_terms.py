@@ -157,6 +157,21 @@ def test_a_library_name_inside_a_longer_name_is_not_the_question_subject() -> No
         assert [c.label for c in question_subjects(q, "en", "zh", lib)] == ["Dudley"]
 
 
+def test_an_ordinary_english_word_in_lower_case_is_no_library_name() -> None:
+    """A library that pairs 第1大镇 with "Town" (its pages' learned pairs include Gold, Pope,
+    Windows) must not make "What town was granted…" about a name no passage mentions: it was
+    refused for that."""
+    from corpus.mentions import LibraryTerms
+    from qa.question import question_concepts, question_subjects
+
+    lib = LibraryTerms([("第1大镇", "Town")])
+    q = "What town was actually granted to the settlers on arrival?"
+    assert not question_subjects(q, "en", "zh", lib)
+    assert "Town" not in {c.label for c in question_concepts(q, "zh", "", "en", lib)}
+    # written as a name, it still is one
+    assert [c.label for c in question_subjects("Who founded Town?", "en", "zh", lib)] == ["Town"]
+
+
 def test_only_names_the_documents_give_in_both_scripts_are_trusted_subjects(
     library: QAPipeline,
 ) -> None:

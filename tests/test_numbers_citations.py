@@ -384,6 +384,23 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "55.1%",
             "75.8%",
         ),
+        # the figure a word of the question follows is the count asked for
+        (
+            "学院成立时有多少学生？",
+            "学院成立时仅有35位教师、三个系和600余位学生。",
+            "600余位",
+            "35位",
+        ),
+        # a line's number is no date, but 几号 with a word after it asks for one such number
+        (
+            "该线路是什么时候开通的？",
+            "2021年12月28日，随着地铁8号线三期工程一同开通。",
+            "2021年12月28日",
+            "8号",
+        ),
+        ("他在球队身披几号球衣？", "2015年他加盟球队，身披23号球衣。", "23号", "2015年"),
+        # a decade is a date: no answer to which thing
+        ("哪一条河被改造成了运河？", "在1960年代整治时，北河被改造成了运河。", "北河", "1960年代"),
     ],
 )
 def test_of_two_figures_of_a_sentence_the_one_asked_about_is_the_answer(
@@ -392,3 +409,16 @@ def test_of_two_figures_of_a_sentence_the_one_asked_about_is_the_answer(
     q = analyse(question)
     assert span_problem(q, right, sentence) is None
     assert span_problem(q, wrong, sentence) is not None
+
+
+def test_a_figure_the_question_dates_is_not_taken_for_a_count_of_another_year() -> None:
+    """The count a word of the question follows does not overrule the year the question gives:
+    2020年有1830人 answers 2020年有多少人参加 though 参加 follows 1500人."""
+    q = analyse("比赛在2020年有多少人参加？")
+    assert span_problem(q, "1830人", "2019年有1500人参加，2020年有1830人。") is None
+
+
+def test_a_figure_of_another_extent_than_asked_is_the_wrong_part_of_its_sentence() -> None:
+    """宽12.5米 does not answer 多长 where the sentence writes 全长 before another figure."""
+    q = analyse("隧道有多长？")
+    assert span_problem(q, "12.5米", "隧道宽12.5米，全长3860米，于2019年通车。") is not None

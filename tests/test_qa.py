@@ -202,6 +202,10 @@ def test_english_words_translate_through_their_lemma_commonest_words_first() -> 
     # dictionary's many words for one, the common ones come first (死亡 before 一命呜呼)
     died, built, began = translate_terms("died built began")
     assert died[0] == "死亡" and "建成" in built[:3] and began[0] == "开始"
+    # the dictionary's "to be …" senses, and past forms its word list reads as other words
+    # (won: the Korean currency)
+    born, won = translate_terms("born won")
+    assert "出生" in born and "赢得" in won
 
 
 def test_the_dictionary_tables_are_kept_parsed_and_made_again_when_unreadable(
