@@ -93,6 +93,21 @@ def check_question(question: str) -> str:
     return q
 
 
+@dataclass(frozen=True)
+class Draft:
+    """An answer on its way from the engine to the user (`QAPipeline.finish`): its text, the
+    claim its citations are checked against (a copied span implies one: the question answered),
+    its citations, the span when the engine copied one, and how it came to be."""
+
+    text: str
+    citations: Sequence[Citation] = ()
+    claim: str = ""
+    span: str = ""
+    overridden: bool = False  # the engine's NOT_FOUND, replaced by the source
+    translated: bool = False  # ... by a translation of it
+    refused: bool = False
+
+
 @dataclass
 class Prepared:
     """One question after the stages before the engine: the standalone query it was searched as,
@@ -419,9 +434,10 @@ class QAPipeline:
         first_token: float | None = None,
         early: str | None = None,
     ) -> Answer:
-        """The engine's raw answer made the answer shown: refused (`early`: before the engine
-        ran), or cited, checked and then kept, trimmed, replaced by its source or refused, as
-        `Policy.after_engine` decides."""
+        """The engine's raw answer made the answer shown, in four stages: read (the engine's
+        NOT_FOUND honoured or overridden), cite (citations resolved and checked), decide
+        (`Policy.after_engine`: keep, drop, quote, show the source or refuse) and show. `early`:
+        why docqa refused before the engine ran."""
         timings = dict(p.timings)
         timings["generate"] = time.perf_counter() - t_start
         if first_token is not None:
@@ -430,84 +446,121 @@ class QAPipeline:
         if early:
             notes.append(f"refused: {early}")
             return self._answer(p, REFUSAL[p.language], True, [], timings, notes)
+        names_ok = self._names_ok(p.request.evidence)
+        draft = self._read_engine(p, raw, notes)
+        if not draft.refused:
+            draft = self._decide(p, self._cite(p, draft, names_ok), names_ok, notes)
+        if draft.refused:
+            return self._answer(p, draft.text, True, [], timings, notes)
+        text, short = self._shown(draft)
+        return self._answer(p, text, False, draft.citations, timings, notes, short)
+
+    def _read_engine(self, p: Prepared, raw: str, notes: list[str]) -> Draft:
+        """The engine's text, cleaned; its NOT_FOUND either honoured (a refusal in its words) or,
+        where the policy says the evidence answers, replaced by the source: a translation of it
+        for an English question where the model can give one, else the sentence itself."""
         text, not_found = postprocess(
             raw, p.language, convert_numbers=self.engine.name != "extractive"
         )
-        names_ok = self._names_ok(p.request.evidence)
-        engine = self.engine.name
-        english: str | None = None  # the translated source shown for an overridden NOT_FOUND
-        if not_found:
-            verdict = self.policy.after_engine(
-                p.info,
-                engine,
-                p.language,
-                text,
-                (),
-                not_found=True,
-                coverage=p.coverage,
-                focus_absent=p.support.focus_absent,
-            )
-            if verdict.action == REFUSE:
-                notes.append(f"refused: {verdict.reason}")
-                return self._answer(p, text, True, [], timings, notes)
-            # the source shown in its place is held to every check an answer is held to below
-            english = self._english_source(p)
-            what = "a translation of the source sentence" if english else "the source sentence"
-            notes.append(f"{verdict.reason}; showing {what}")
-            text = english or ExtractiveEngine().answer(p.request)
-        overridden = not_found  # the engine's NOT_FOUND replaced by the source: no span
+        if not not_found:
+            return Draft(text)
+        verdict = self.policy.after_engine(
+            p.info,
+            self.engine.name,
+            p.language,
+            text,
+            (),
+            not_found=True,
+            coverage=p.coverage,
+            focus_absent=p.support.focus_absent,
+        )
+        if verdict.action == REFUSE:
+            notes.append(f"refused: {verdict.reason}")
+            return Draft(text, refused=True)
+        # the source shown in its place is held to every check an answer is held to
+        english = self._english_source(p)
+        what = "a translation of the source sentence" if english else "the source sentence"
+        notes.append(f"{verdict.reason}; showing {what}")
+        return Draft(
+            english or ExtractiveEngine().answer(p.request),
+            overridden=True,
+            translated=bool(english),
+        )
+
+    def _cite(self, p: Prepared, draft: Draft, names_ok: Sequence[str]) -> Draft:
+        """The draft's citations resolved to evidence sentences and checked: a copied span as the
+        claim it implies (and as the right part of its sentence), any other text as written."""
+        text, engine = draft.text, self.engine.name
         if not MARKER.search(text):
             text = attach_citations(text, p.request.evidence, names_ok)
         if p.language == "en" and engine != "extractive":
             text = self._with_originals(text, p.request.evidence)
-        span = ""  # the engine's answer, when it is a copied span
         if (
             engine != "extractive"
-            and not overridden
+            and not draft.overridden  # the engine's NOT_FOUND replaced by the source: no span
             and reads_as_span(MARKER.sub("", text), p.language)
         ):
             text, claim, citations = self._checked_span(p, text, names_ok)
             span = text
         else:
             text, citations = resolve_citations(text, p.request.evidence, names_ok)
-            claim = text
+            claim, span = text, ""
             citations = [self._check_label(p, text, c) for c in citations]
-        if english:
+        if draft.translated:
             citations = [replace(c, check="translated") for c in citations]
+        return replace(draft, text=text, citations=citations, claim=claim, span=span)
+
+    def _decide(
+        self, p: Prepared, draft: Draft, names_ok: Sequence[str], notes: list[str]
+    ) -> Draft:
+        """What `Policy.after_engine` makes of the checked draft: kept, its unsupported
+        statements dropped, only its checked quotes kept, replaced by the source, or refused."""
+        engine, citations = self.engine.name, draft.citations
         off = (  # the question's curated subjects the cited sentences are not about
             []
             if any(c.verified for c in citations)
-            else [m for c in citations for m in self._subjects_missing(p, claim, c) if m.curated]
+            else [
+                m for c in citations for m in self._subjects_missing(p, draft.claim, c) if m.curated
+            ]
         )
-        verdict = self.policy.after_engine(p.info, engine, p.language, text, citations, off)
+        verdict = self.policy.after_engine(p.info, engine, p.language, draft.text, citations, off)
         if verdict.action == REFUSE:
             notes.append(f"refused: {verdict.reason}")
-            return self._answer(p, REFUSAL[p.language], True, [], timings, notes)
+            return Draft(REFUSAL[p.language], refused=True)
         if verdict.action == SOURCE:
             text, citations, what = self._source(p, names_ok)
             notes.append(f"{verdict.reason}; showing {what} instead")
-        elif verdict.action == DROP:
-            kept, dropped = drop_unsupported(text, {c.n for c in citations if c.verified})
-            if dropped:
-                notes.append(
-                    f"dropped {dropped} statement(s) of the {engine} answer that the documents do not support"
-                )
-                text, citations = resolve_citations(kept, p.request.evidence, names_ok)
-                citations = [self._check_label(p, text, c) for c in citations]
-        elif verdict.action == QUOTE:
+            return replace(draft, text=text, citations=citations)
+        if verdict.action == DROP:
+            kept, dropped = drop_unsupported(draft.text, {c.n for c in citations if c.verified})
+            if not dropped:
+                return draft
+            notes.append(
+                f"dropped {dropped} statement(s) of the {engine} answer that the documents do not support"
+            )
+            text, citations = resolve_citations(kept, p.request.evidence, names_ok)
+            citations = [self._check_label(p, text, c) for c in citations]
+            return replace(draft, text=text, citations=citations)
+        if verdict.action == QUOTE:
             # the quote added for context does not check out: quote only what does
             ok = {(c.doc_id, c.start) for c in citations if c.verified}
             evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
             text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
-        short = ""
-        backing = [c for c in citations if c.verified]
-        if span and text == span and backing:
-            short = MARKER.sub("", text).strip()
-            quote = strip_reference_marks(backing[0].quote)
-            if len(short) < 0.8 * len(quote):
-                # the span, then the sentence it was copied from: the answer, and why
-                text = f"{text}\n\n> {quote}"
-        return self._answer(p, text, False, citations, timings, notes, short)
+            return replace(draft, text=text, citations=citations)
+        return draft
+
+    @staticmethod
+    def _shown(draft: Draft) -> tuple[str, str]:
+        """The text shown and the short answer: a verified copied span is followed by the
+        sentence it was copied from (the answer, and why), where the span is much shorter."""
+        backing = [c for c in draft.citations if c.verified]
+        if not (draft.span and draft.text == draft.span and backing):
+            return draft.text, ""
+        short = MARKER.sub("", draft.text).strip()
+        quote = strip_reference_marks(backing[0].quote)
+        if len(short) < 0.8 * len(quote):
+            return f"{draft.text}\n\n> {quote}", short
+        return draft.text, short
 
     def _answer(
         self,
