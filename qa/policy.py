@@ -32,7 +32,7 @@ from qa.question import (
     subject_missing,
 )
 from qa.records import Citation, Evidence
-from qa.support import METRICS, gives_part_of_year_only, names_a_measure
+from qa.support import METRICS, gives_part_of_year_only, names_a_measure, opposite_event
 
 
 @dataclass(frozen=True)
@@ -306,8 +306,9 @@ class Policy:
         about that no retrieved passage mentions (2027 when the documents stop at 2026); a
         glossary name no passage mentions; the judge's or the fitted model's estimate from the
         evidence (coverage, similarity, terms no passage mentions); a best sentence that does not
-        report the metric asked about, is about another entity of the same kind, reports another
-        year, never names the measure asked for (`context`: the sentence with its title and the
+        report the metric asked about, is about another entity of the same kind, states only the
+        opposite of the event asked about (成立 for 解散, opened for closed: `opposite_event`),
+        reports another year, never names the measure asked for (`context`: the sentence with its title and the
         text before it), is another subject's table cell, or gives part of a year for a whole
         one. `language`: the answer's (zh | en). The reason is shown with the refusal."""
         if not evidence:
@@ -334,6 +335,7 @@ class Policy:
                 else None
             )
             or about_another(q, top)
+            or _opposite_event(q, context or top, passages)
             or another_year(q.years, top)
             or measure_not_given(q, context or top)
             or cell_of_another(q, hits, best, context or top)
@@ -403,6 +405,16 @@ POLICY = Policy()
 
 
 _ORIGIN_WORDS = re.compile(r"籍贯|祖籍|原籍|人氏|出生于|生于|出生在")
+
+
+def _opposite_event(q: Question, sentence: str, passages: str) -> str | None:
+    """Why a best sentence that states only the opposite of the event asked about (成立 for
+    解散, opened for closed) does not answer, where no retrieved passage states that event."""
+    found = opposite_event(q.text, sentence, passages)
+    if not found:
+        return None
+    asked, stated = found
+    return f"the best sentence says {stated}; the question asks about {asked}, which no retrieved passage states"
 
 
 def states_origin(sentence: str) -> bool:

@@ -237,6 +237,62 @@ def polarity_problems(claim: str, source: str) -> list[str]:
     return out
 
 
+# -- events and their opposites ----------------------------------------------------------------
+# What happens to something, and what ends it: a question about one (解散, closed, died) is not
+# answered by a sentence that states only the other (成立于1993年, opened, born). Each side in
+# Chinese and English: the question may be English, the sentence Chinese.
+_EVENTS: tuple[tuple[str, str, str, str], ...] = (
+    (
+        "founded",
+        r"成立|创立|创办|创建|组建|设立|建校|建立|\b(?:founded|established|formed|created)\b",
+        "dissolved",
+        r"解散|撤销|撤并|废除|废止|停办|解体|\b(?:dissolv(?:e|ed|es)|disband(?:ed)?|abolish(?:ed)?|defunct)\b",
+    ),
+    (
+        "opened",
+        r"开放|开业|开馆|开幕|启用|开通|通车|投入使用|投入运营|\b(?:open(?:ed|s)?|inaugurated)\b",
+        "closed",
+        r"关闭|停业|关门|闭馆|停用|停运|结业|\b(?:close(?!\s+(?:to|by)\b)|clos(?:ed|es|ure)|shut)\b",
+    ),
+    (
+        "born",
+        r"出生|生于|诞生|\bborn\b|\bbirth",
+        "died",
+        r"去世|逝世|死于|病逝|辞世|身故|\b(?:die|died|dies|death)\b",
+    ),
+    (
+        "began",
+        r"开始|始于|开工|动工|\b(?:began|begins?|start(?:ed|s)?)\b",
+        "ended",
+        r"结束|终止|告终|完工|竣工|\b(?:ended(?!\s+up\b)|ends|finished|concluded)\b",
+    ),
+    (
+        "champion",
+        r"冠军|夺冠|\bchampions?\b",
+        "runner-up",
+        r"亚军|\brunners?[- ]up\b",
+    ),
+    ("export", r"出口|\bexports?\b", "import", r"进口|\bimports?\b"),
+)
+_EVENT_RE = [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in _EVENTS]
+
+
+def opposite_event(question: str, sentence: str, passages: str) -> tuple[str, str] | None:
+    """(asked, stated) where the question asks about an event (解散, closed, died) that no
+    retrieved passage states, while the sentence states its opposite (成立于1993年): the topic is
+    there, the fact asked for is not. None otherwise, also where the question names both."""
+    for a, ra, b, rb in _EVENT_RE:
+        for asked, r_asked, stated, r_stated in ((a, ra, b, rb), (b, rb, a, ra)):
+            if (
+                r_asked.search(question)
+                and not r_stated.search(question)
+                and r_stated.search(sentence)
+                and not r_asked.search(passages)
+            ):
+                return asked, stated
+    return None
+
+
 # -- measures ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Measure:

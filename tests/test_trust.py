@@ -63,6 +63,11 @@ PAGES = {
         "成立以来，云帆科技累计进行7轮融资，合计获得投资15.55亿元。"
         "不到五年，公司估值从2亿元暴涨至42.4亿元，翻了20多倍。\n"
     ),
+    "museum.txt": (
+        "城南美术馆简介\n\n"
+        "城南美术馆成立于1998年，2005年起对公众开放，馆藏书画作品3000余件。"
+        "首任馆长李文华是当地知名画家。\n"
+    ),
 }
 
 
@@ -289,3 +294,46 @@ def test_translation_fidelity_flags_a_changed_period_and_measure() -> None:
         g,
     )
     assert not right.problems, right.problems
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "城南美术馆是哪一年关闭的？",  # it opened; no page says it closed
+        "城南美术馆解散于哪一年？",  # it was founded
+    ],
+)
+def test_a_question_about_the_opposite_event_of_the_one_stated_is_refused(
+    pages_pipeline: QAPipeline, question: str
+) -> None:
+    a = pages_pipeline.ask(question)
+    assert a.refused, a.text
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [("城南美术馆是哪一年开放的？", "2005年"), ("城南美术馆成立于哪一年？", "1998年")],
+)
+def test_the_event_the_page_states_is_still_answered(
+    pages_pipeline: QAPipeline, question: str, gold: str
+) -> None:
+    a = pages_pipeline.ask(question)
+    assert not a.refused and gold in a.text, (a.text, a.notes)
+
+
+def test_the_opposite_event_rule_reads_both_languages() -> None:
+    from qa.support import opposite_event
+
+    sentence = "城南美术馆成立于1998年，2005年起对公众开放。"
+    assert opposite_event("城南美术馆解散于哪一年？", sentence, sentence) == (
+        "dissolved",
+        "founded",
+    )
+    assert opposite_event("When did the museum close?", sentence, sentence) == ("closed", "opened")
+    # the event asked about is stated somewhere in what was retrieved: not this rule's to refuse
+    assert opposite_event("城南美术馆解散于哪一年？", sentence, sentence + "2020年解散。") is None
+    assert opposite_event("城南美术馆成立于哪一年？", sentence, sentence) is None
+    # "ended up" is no end, "close to" no closing
+    treaty = "推动欧盟形成的主要条约从《煤钢共同体条约》开始。"
+    assert opposite_event("Which treaties ended up forming the EU?", treaty, treaty) is None
+    assert opposite_event("What town is close to the museum?", sentence, sentence) is None
