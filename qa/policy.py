@@ -32,7 +32,13 @@ from qa.question import (
     subject_missing,
 )
 from qa.records import Citation, Evidence
-from qa.support import METRICS, gives_part_of_year_only, names_a_measure, opposite_event
+from qa.support import (
+    METRICS,
+    another_ordinal,
+    gives_part_of_year_only,
+    names_a_measure,
+    opposite_event,
+)
 
 
 @dataclass(frozen=True)
@@ -336,6 +342,7 @@ class Policy:
             )
             or about_another(q, top)
             or _opposite_event(q, context or top, passages)
+            or _another_ordinal(q, context or top, passages)
             or another_year(q.years, top)
             or measure_not_given(q, context or top)
             or cell_of_another(q, hits, best, context or top)
@@ -415,6 +422,19 @@ def _opposite_event(q: Question, sentence: str, passages: str) -> str | None:
         return None
     asked, stated = found
     return f"the best sentence says {stated}; the question asks about {asked}, which no retrieved passage states"
+
+
+def _another_ordinal(q: Question, sentence: str, passages: str) -> str | None:
+    """Why a best sentence about another of a series (第一次) does not answer a question about
+    one no retrieved passage writes (第五次)."""
+    found = another_ordinal(q.text, sentence, passages)
+    if not found:
+        return None
+    asked, stated = found
+    return (
+        f"the question asks about number {asked} of a series, which no retrieved passage "
+        f"writes; the best sentence is about number {stated}"
+    )
 
 
 def states_origin(sentence: str) -> bool:

@@ -277,6 +277,17 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
 _EVENT_RE = [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in _EVENTS]
 
 
+# ... and the attributes of a thing that exclude each other (最大 / 最小, highest / lowest)
+_ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
+    ("largest", r"最大|\b(?:largest|biggest)\b", "smallest", r"最小|\bsmallest\b"),
+    ("highest", r"最高|\b(?:highest|tallest)\b", "lowest", r"最低|\blowest\b"),
+    ("longest", r"最长|\blongest\b", "shortest", r"最短|\bshortest\b"),
+    ("earliest", r"最早|\bearliest\b", "latest", r"最晚|最迟|\blatest\b"),
+    ("most", r"最多|\bmost\b", "fewest", r"最少|\b(?:fewest|(?<!at )least)\b"),
+)
+_EVENT_RE += [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in _ATTRIBUTES]
+
+
 def opposite_event(question: str, sentence: str, passages: str) -> tuple[str, str] | None:
     """(asked, stated) where the question asks about an event (解散, closed, died) that no
     retrieved passage states, while the sentence states its opposite (成立于1993年): the topic is
@@ -291,6 +302,49 @@ def opposite_event(question: str, sentence: str, passages: str) -> tuple[str, st
             ):
                 return asked, stated
     return None
+
+
+# Ordinals: 第五次, 第5届, fifth, 5th (not 20th century); 首次 / 首位 / first are 1.
+_ORDINAL_ZH = re.compile(r"第([一二两三四五六七八九十]{1,3}|\d{1,3})(?![\d十])")
+_FIRST_ZH = re.compile(r"首[次位个届任场部]|\bfirst\b", re.I)
+_ORDINAL_WORDS = {
+    w: i + 2
+    for i, w in enumerate(
+        "second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth".split()
+    )
+}
+_ORDINAL_EN = re.compile(
+    rf"\b(?:({'|'.join(_ORDINAL_WORDS)})|(\d{{1,3}})(?:st|nd|rd|th))\b(?![\s-]*centur)", re.I
+)
+
+
+def _ordinals(text: str, english: bool = False) -> set[int]:
+    """The ordinals `text` writes (第五 = 5, 首次 = 1; with `english`, fifth and 5th too)."""
+    from qa.numbers import chinese_numeral
+
+    out: set[int] = set()
+    for m in _ORDINAL_ZH.finditer(text):
+        value = int(m.group(1)) if m.group(1).isdigit() else chinese_numeral(m.group(1))
+        if value is not None:
+            out.add(int(value))
+    if _FIRST_ZH.search(text):
+        out.add(1)
+    for m in _ORDINAL_EN.finditer(text) if english else ():
+        out.add(_ORDINAL_WORDS[m.group(1).lower()] if m.group(1) else int(m.group(2)))
+    return out
+
+
+def another_ordinal(question: str, sentence: str, passages: str) -> tuple[int, int] | None:
+    """(asked, stated) where the question asks about the Nth of something (N >= 2: 第五次,
+    fifth) that no retrieved passage writes, while the sentence writes another ordinal (第一,
+    首次): the fifth test is not the one the documents describe. None otherwise."""
+    asked = {n for n in _ordinals(question, english=True) if n >= 2}
+    if not asked:
+        return None
+    written = _ordinals(passages)
+    missing = sorted(asked - written)
+    stated = sorted(_ordinals(sentence) - asked)
+    return (missing[0], stated[0]) if missing and stated and missing == sorted(asked) else None
 
 
 # -- measures ---------------------------------------------------------------------------------

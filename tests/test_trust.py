@@ -337,3 +337,22 @@ def test_the_opposite_event_rule_reads_both_languages() -> None:
     treaty = "推动欧盟形成的主要条约从《煤钢共同体条约》开始。"
     assert opposite_event("Which treaties ended up forming the EU?", treaty, treaty) is None
     assert opposite_event("What town is close to the museum?", sentence, sentence) is None
+
+
+def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
+    """最低 is not answered by 最高; the fifth of a series not by the first, where no retrieved
+    passage writes the one asked about."""
+    from qa.support import another_ordinal, opposite_event
+
+    hq = "陆军总司令部是国防军陆军部队的最高指挥机构。"
+    assert opposite_event("陆军总司令部是哪个部队的最低指挥机构？", hq, hq) == ("lowest", "highest")
+    assert opposite_event("陆军总司令部是哪个部队的最高指挥机构？", hq, hq) is None
+    assert (
+        opposite_event("Which team needs at least three wins?", "最多的一队", "最多的一队") is None
+    )
+    test = "1967年1月27日上午开始了第一次全面测试。"
+    assert another_ordinal("第五次全面测试在何时进行？", test, test) == (5, 1)
+    assert another_ordinal("When was the fifth test run?", test, test) == (5, 1)
+    assert another_ordinal("第二次测试在何时？", test, test + "第二次测试于2月进行。") is None
+    # a century is no member of a series
+    assert another_ordinal("What changed in the 20th century?", test, test) is None
