@@ -255,21 +255,15 @@ def select(
     embedder = scorer.embedder.name if scorer is not None else None
     dense_share = policy.dense_share(q.crosses, any(c.curated for c in concepts), embedder)
     rank_prior = policy.weights(embedder).rank_prior
-    # the sentence after each one, in whichever retrieved chunk has it (chunks may overlap)
-    following = {
-        (candidates[before][0].chunk.doc_id, candidates[before][1].start): candidates[i]
-        for i, before in enumerate(previous)
-        if before is not None
-    }
+    # each sentence by where it is in its document (chunks may overlap)
+    keys = [(hit.chunk.doc_id, s.start) for hit, s, _ in candidates]
+    # the sentence after each one, in whichever retrieved chunk has it, and the one before each,
+    # in its own chunk
+    following = {keys[b]: candidates[i] for i, b in enumerate(previous) if b is not None}
+    preceding = {keys[i]: candidates[b][1] for i, b in enumerate(previous) if b is not None}
     # sentences read as naming a name of the question (by their pronoun or as their document's
     # opening subject): their 他 is someone the question names, not the who it asks for
-    says_who = {(candidates[i][0].chunk.doc_id, candidates[i][1].start) for i in resolved}
-    # and the sentence before each one, in its own chunk
-    preceding = {
-        (candidates[i][0].chunk.doc_id, candidates[i][1].start): candidates[before][1]
-        for i, before in enumerate(previous)
-        if before is not None
-    }
+    says_who = {keys[i] for i in resolved}
     zh = q.corpus_lang == "zh"
     measures = [c.synonyms for c in concepts if c.synonyms is not None]
     scored: list[Candidate] = []

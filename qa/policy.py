@@ -313,10 +313,11 @@ class Policy:
         glossary name no passage mentions; the judge's or the fitted model's estimate from the
         evidence (coverage, similarity, terms no passage mentions); a best sentence that does not
         report the metric asked about, is about another entity of the same kind, states only the
-        opposite of the event asked about (成立 for 解散, opened for closed: `opposite_event`),
-        reports another year, never names the measure asked for (`context`: the sentence with its title and the
-        text before it), is another subject's table cell, or gives part of a year for a whole
-        one. `language`: the answer's (zh | en). The reason is shown with the refusal."""
+        opposite of the event or attribute asked about (成立 for 解散, 最高 for 最低:
+        `opposite_event`) or another of its series (第一次 for 第五次: `another_ordinal`), reports
+        another year, never names the measure asked for (`context`: the sentence with its title
+        and the text before it), is another subject's table cell, or gives part of a year for a
+        whole one. `language`: the answer's (zh | en). The reason is shown with the refusal."""
         if not evidence:
             return Verdict(REFUSE, "no retrieved passage has a sentence that answers it")
         passages = "\n".join(h.chunk.text for h in hits)
@@ -762,16 +763,8 @@ def _labels(span: str, sentence: str) -> bool:
     return bool(at) and all(_LABEL_AFTER.match(sentence, i) for i in at)
 
 
-# The extents a question asks by one character (多长, 长度, 全长, 身高), which a sentence writes
-# before the figure it gives for each (宽4.6米，全长13.23米).
-_EXTENT_ASKED = re.compile(r"多([长高宽深厚])(?!时间)|([长高宽深厚])度|[全体身]([长高])")
+# The extent a sentence writes right before a figure (宽4.6米; 全长13.23米 by its last character)
 _EXTENT_BEFORE = re.compile(r"([长高宽深厚])(?:约|为|达|有|是|仅|近|超过|逾)?\s*$")
-
-
-def _asked_extent(question: str) -> str | None:
-    """The extent a question asks by its one character (多长: 长), or None."""
-    asked = _EXTENT_ASKED.search(question)
-    return next(g for g in asked.groups() if g) if asked else None
 
 
 def _extents_before(number: str | None, sentence: str) -> list[str]:
@@ -785,10 +778,10 @@ def _extents_before(number: str | None, sentence: str) -> list[str]:
     return [m.group(1) for m in found if m]
 
 
-def _other_extent(question: str, figure: str, sentence: str) -> str | None:
+def _other_extent(want: str | None, figure: str, sentence: str) -> str | None:
     """The extent (宽) the sentence writes right before the span's figure, where the question
-    asks another (多长) and the sentence writes that one before another figure; or None."""
-    want = _asked_extent(question)
+    asks another (`want`: 长 of 多长) and the sentence writes that one before another figure; or
+    None."""
     number = re.match(r"约?(\d+(?:\.\d+)?)", figure)
     if not want or not number:
         return None
@@ -855,7 +848,7 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     dimension, got_unit = asks.dimension, given[-1].group(1) if given else None
     if dimension and got_unit and _UNIT_FAMILY.get(got_unit, dimension) != dimension:
         return f"the question asks for a {dimension}; the answer gives {got_unit}"
-    if dimension and (other := _other_extent(q.text, figure, sentence)):
+    if dimension and (other := _other_extent(asks.extent, figure, sentence)):
         return f"the sentence gives that figure for the {other}, not what the question asks"
     if asks.score and has_digit and not _SCORE.search(span):
         return "the question asks for a score; the answer is none"

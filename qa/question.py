@@ -102,6 +102,9 @@ _ASKED_DIMENSION = (
     ),
     ("mass", re.compile(r"重量|体重|多重|质量")),
 )
+# ... and the extent it asks by one character (多长, 长度, 全长, 身高: 长 or 高), which a sentence
+# writes before the figure it gives for each (宽4.6米，全长13.23米)
+_ASKED_EXTENT = re.compile(r"多([长高宽深厚])(?!时间)|([长高宽深厚])度|[全体身]([长高])")
 _ASKS_SCORE = re.compile(r"比分(?:是|为)?(?:多少|什么|几比几)|什么比分|几比几")
 _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
@@ -129,10 +132,12 @@ class Asks:
     years: frozenset[str] = frozenset()  # the years it writes (2010 of 2010年的白人人口)
     person: bool = False  # who (谁, 哪位, who, whom)
     origin: bool = False  # where someone is from (哪里人, 籍贯)
+    extent: str | None = None  # the extent asked, by its character (多长: 长)
 
 
 def asks_for(question: str) -> Asks:
     unit = _ASKED_UNIT.search(question)
+    extent = _ASKED_EXTENT.search(question)
     return Asks(
         unit.group(1) if unit else None,
         bool(_ASKS_TIME.search(question)),
@@ -147,6 +152,7 @@ def asks_for(question: str) -> Asks:
         frozenset(ANY_YEAR.findall(question)),
         bool(_ASKS_PERSON.search(question)),
         bool(_ASKS_ORIGIN.search(question)),
+        next((g for g in extent.groups() if g), None) if extent else None,
     )
 
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
-from qa.numbers import MAGNITUDES
+from qa.numbers import MAGNITUDES, chinese_numeral
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -206,7 +206,15 @@ _OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
         r"不到|少于|低于|不足|\b(?:less than|fewer than)\b",
     ),
 )
-_OPPOSITE_RE = [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in _OPPOSITES]
+_Opposites = list[tuple[str, re.Pattern[str], str, re.Pattern[str]]]
+
+
+def _compiled(pairs: Sequence[tuple[str, str, str, str]]) -> _Opposites:
+    """(name, pattern, name, pattern) tables, each pattern compiled case-blind."""
+    return [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in pairs]
+
+
+_OPPOSITE_RE = _compiled(_OPPOSITES)
 
 
 def polarity_problems(claim: str, source: str) -> list[str]:
@@ -274,8 +282,6 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     ("export", r"出口|\bexports?\b", "import", r"进口|\bimports?\b"),
 )
-_EVENT_RE = [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in _EVENTS]
-
 
 # ... and the attributes of a thing that exclude each other (最大 / 最小, highest / lowest)
 _ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
@@ -285,14 +291,14 @@ _ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
     ("earliest", r"最早|\bearliest\b", "latest", r"最晚|最迟|\blatest\b"),
     ("most", r"最多|\bmost\b", "fewest", r"最少|\b(?:fewest|(?<!at )least)\b"),
 )
-_EVENT_RE += [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in _ATTRIBUTES]
+_EXCLUDING_RE = _compiled((*_EVENTS, *_ATTRIBUTES))
 
 
 def opposite_event(question: str, sentence: str, passages: str) -> tuple[str, str] | None:
     """(asked, stated) where the question asks about an event (解散, closed, died) that no
     retrieved passage states, while the sentence states its opposite (成立于1993年): the topic is
     there, the fact asked for is not. None otherwise, also where the question names both."""
-    for a, ra, b, rb in _EVENT_RE:
+    for a, ra, b, rb in _EXCLUDING_RE:
         for asked, r_asked, stated, r_stated in ((a, ra, b, rb), (b, rb, a, ra)):
             if (
                 r_asked.search(question)
@@ -306,7 +312,7 @@ def opposite_event(question: str, sentence: str, passages: str) -> tuple[str, st
 
 # Ordinals: 第五次, 第5届, fifth, 5th (not 20th century); 首次 / 首位 / first are 1.
 _ORDINAL_ZH = re.compile(r"第([一二两三四五六七八九十]{1,3}|\d{1,3})(?![\d十])")
-_FIRST_ZH = re.compile(r"首[次位个届任场部]|\bfirst\b", re.I)
+_FIRST = re.compile(r"首[次位个届任场部]|\bfirst\b", re.I)
 _ORDINAL_WORDS = {
     w: i + 2
     for i, w in enumerate(
@@ -319,15 +325,14 @@ _ORDINAL_EN = re.compile(
 
 
 def _ordinals(text: str, english: bool = False) -> set[int]:
-    """The ordinals `text` writes (第五 = 5, 首次 = 1; with `english`, fifth and 5th too)."""
-    from qa.numbers import chinese_numeral
-
+    """The ordinals `text` writes (第五 = 5, 首次 or first = 1; with `english`, fifth and 5th
+    too)."""
     out: set[int] = set()
     for m in _ORDINAL_ZH.finditer(text):
         value = int(m.group(1)) if m.group(1).isdigit() else chinese_numeral(m.group(1))
         if value is not None:
             out.add(int(value))
-    if _FIRST_ZH.search(text):
+    if _FIRST.search(text):
         out.add(1)
     for m in _ORDINAL_EN.finditer(text) if english else ():
         out.add(_ORDINAL_WORDS[m.group(1).lower()] if m.group(1) else int(m.group(2)))
@@ -339,12 +344,10 @@ def another_ordinal(question: str, sentence: str, passages: str) -> tuple[int, i
     fifth) that no retrieved passage writes, while the sentence writes another ordinal (第一,
     首次): the fifth test is not the one the documents describe. None otherwise."""
     asked = {n for n in _ordinals(question, english=True) if n >= 2}
-    if not asked:
+    if not asked or asked & _ordinals(passages):
         return None
-    written = _ordinals(passages)
-    missing = sorted(asked - written)
     stated = sorted(_ordinals(sentence) - asked)
-    return (missing[0], stated[0]) if missing and stated and missing == sorted(asked) else None
+    return (min(asked), stated[0]) if stated else None
 
 
 # -- measures ---------------------------------------------------------------------------------
