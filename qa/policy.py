@@ -602,10 +602,26 @@ _SCOPE_BREAK = re.compile(r"[，,；;。：:]")
 def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
     """Another year of the sentence when more of the question's words sit with it than with the
     span's (舍勒于1773年发现氧气，普利斯特里于1774年独立发现: 1774年 for 舍勒), or None; a range
-    (1998-2002年) is an attribute, not a year of its own. See `_figure_of_another`."""
-    mine = {m.group() for m in ANY_YEAR.finditer(span)}
-    years = [m for m in ANY_YEAR.finditer(sentence) if not _in_range(sentence, m)]
-    return _figure_of_another(q, mine, years, sentence)
+    (1847年－1850年间) counts as one date, except for a question that asks which year (the
+    range is then an attribute: 停止使用其1998-2002年的四音符). See `_figure_of_another`."""
+
+    def dates(text: str) -> list[re.Match[str]]:
+        return [
+            m
+            for m in _YEAR_OR_RANGE.finditer(text)
+            if ((not q.asks.year) if m.group(2) else not _in_range(text, m))
+        ]
+
+    def value(m: re.Match[str]) -> str:
+        return m.group(1) + (f"-{m.group(2)}" if m.group(2) else "")
+
+    mine = {value(m) for m in dates(span)}
+    return _figure_of_another(q, mine, dates(sentence), sentence, value=value)
+
+
+_YEAR_OR_RANGE = re.compile(
+    r"(?<!\d)((?:1\d|20)\d{2})(?:\s*年?\s*[-–—－至到~/]\s*((?:1\d|20)\d{2}))?(?!\d)"
+)
 
 
 def _same_unit_of_another(q: Question, span: str, sentence: str, unit: str) -> str | None:
@@ -681,8 +697,8 @@ def _figure_of_another(
     own_v = max(mine & score.keys(), key=lambda y: score[y], default=None)
     if own_v is None:
         return None
-    best = max(score, key=lambda y: score[y])
-    if best in mine:
+    best = max((y for y in score if y not in mine), key=lambda y: score[y], default=None)
+    if best is None or score[best] < score[own_v]:
         return None
     if score[best] > score[own_v]:
         return best

@@ -364,6 +364,20 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "1773年",
             "1774年",
         ),
+        # both clauses say what is asked (发现氧气): the one that names the question's subject
+        (
+            "约瑟夫·普利斯特里在哪一年发现氧气？",
+            "1773年卡尔·舍勒在乌普萨拉独立发现氧气，而约瑟夫·普利斯特里在1774年也独立发现了氧气。",
+            "1774年",
+            "1773年",
+        ),
+        # a range is one date of its own where the question asks when, not which year
+        (
+            "香港杜鹃第一次被发现是在什么时候？",
+            "于1847年－1850年间在香港岛首次发现，直至1930年才正式冠以为香港命名的新品种。",
+            "1847年－1850年间",
+            "1930年",
+        ),
         (
             "瞿希贤哪一年毕业于上海国立音乐专科学校作曲系？",
             "瞿希贤于1944年毕业于上海圣约翰大学英文系，1948年毕业于上海国立音乐专科学校作曲系。",
