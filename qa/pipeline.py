@@ -670,10 +670,15 @@ class QAPipeline:
             )
         except Exception:  # noqa: BLE001 - a failed translation falls back to the quote
             return None
-        # A glossary term worded differently ("Hong Kong stock market" for 港股) is no reason to
-        # show Chinese to an English reader: numbers, years and length must pass, and the
-        # translation is verified against the source like any answer afterwards.
-        serious = [x for x in t.fidelity.problems if not x.startswith("glossary name not followed")]
+        # A glossary term worded differently ("Hong Kong stock market" for 港股), or a name left in
+        # Chinese, is no reason to show a whole Chinese sentence to an English reader: numbers,
+        # years, length and every word (no `Black豹's`) must pass, and the translation is verified
+        # against the source like any answer afterwards.
+        serious = [
+            x
+            for x in t.fidelity.problems
+            if not x.startswith(("glossary name not followed", "Chinese left untranslated"))
+        ]
         if serious or not t.text.strip():
             return None
         marks = "".join(f"[{e.n}]" for e in picked)

@@ -102,6 +102,15 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
         f"glossary name not followed: {w}" for w in wrong
     ]
     problems += moved_years(source, translation)
+    if to == "en":
+        half, left = untranslated(translation)
+        if half:
+            problems.append(f"a word left half in Chinese: {', '.join(half)}")
+        han = sum(len(w) for w in left)
+        if han > 0.1 * len(re.sub(r"\s+", "", translation)):
+            problems.append(f"not translated: {han} Chinese characters left in the prose")
+        elif left:
+            problems.append(f"Chinese left untranslated: {', '.join(left)}")
     # a changed unit, period (年内 -> "first half"), direction or measure (流动负债 -> liabilities)
     problems += support_problems(translation, [source])
     lo, hi = LENGTH_RATIO[to]
@@ -115,6 +124,20 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_HAN = re.compile(r"[\u3400-\u9fff]+")
+_GLOSSED = re.compile(r"\([^()]*\)|（[^（）]*）|“[^“”]*”|\"[^\"]*\"")
+
+
+def untranslated(translation: str) -> tuple[list[str], list[str]]:
+    """Chinese an English translation still writes in its prose, not what it gives in brackets
+    or quotes beside the English (`Zhipu (智谱)`): words half in Chinese (`Black豹's`: broken), and
+    Chinese words on their own (`术赤 was born`: a name the model could not write, often)."""
+    prose = _GLOSSED.sub(" ", translation)
+    half = re.findall(r"[A-Za-z]+[\u3400-\u9fff]+[A-Za-z']*|[\u3400-\u9fff]+[A-Za-z]+", prose)
+    left = [w for w in _HAN.findall(prose) if not any(w in h for h in half)]
+    return half, left
+
+
 
 
 def moved_years(source: str, translation: str) -> list[str]:

@@ -40,6 +40,20 @@ def test_wrong_numbers_and_names_are_repaired() -> None:
     assert check_fidelity(SRC, fixed, "en", G).ok and len(fixes) == 3
 
 
+def test_chinese_left_in_english_prose_is_flagged_but_not_a_gloss_in_brackets() -> None:
+    """`The Black豹's defense` was shown as a verified translated source (a browser-seen miss)."""
+    src = "黑豹队的防守只丢了308分。"
+    f = check_fidelity(src, "The Black豹's defense allowed only 308 points.", "en", G)
+    assert f.problems == ("a word left half in Chinese: Black豹's",)
+    # a name the model could not write in English: flagged, not broken
+    f = check_fidelity(src, "The 黑豹队 defense allowed only 308 points.", "en", G)
+    assert f.problems == ("Chinese left untranslated: 黑豹队",)
+    # the source given back with notes (seen from the 1.5B model): no translation at all
+    f = check_fidelity(src, src + "\n\nNotes: 308分 = 308 points", "en", G)
+    assert any(p.startswith("not translated") for p in f.problems)
+    assert check_fidelity(src, "The Panthers' (黑豹队) defense allowed only 308 points.", "en", G).ok
+
+
 def test_dropped_content_is_flagged() -> None:
     f = check_fidelity(SRC, "Yan Junjie spoke.", "en", G)
     assert any("length ratio" in p for p in f.problems) and any(
