@@ -418,7 +418,7 @@ _ORIGIN_WORDS = re.compile(r"籍贯|祖籍|原籍|人氏|出生于|生于|出生
 def _opposite_event(q: Question, sentence: str, passages: str) -> str | None:
     """Why a best sentence that states only the opposite of the event asked about (成立 for
     解散, opened for closed) does not answer, where no retrieved passage states that event."""
-    found = opposite_event(q.text, sentence, passages)
+    found = opposite_event(q.events, sentence, passages)
     if not found:
         return None
     asked, stated = found
@@ -428,7 +428,7 @@ def _opposite_event(q: Question, sentence: str, passages: str) -> str | None:
 def _another_ordinal(q: Question, sentence: str, passages: str) -> str | None:
     """Why a best sentence about another of a series (第一次) does not answer a question about
     one no retrieved passage writes (第五次)."""
-    found = another_ordinal(q.text, sentence, passages)
+    found = another_ordinal(q.ordinals, sentence, passages)
     if not found:
         return None
     asked, stated = found

@@ -18,7 +18,14 @@ from corpus.mentions import LibraryTerms, says, without, written_at
 from index.bilingual import finance_chinese_terms, translate_terms
 from index.keyword import word_terms
 from qa import units
-from qa.support import METRICS, measures_named, named_things, synonyms_of
+from qa.support import (
+    METRICS,
+    events_asked,
+    measures_named,
+    named_things,
+    ordinals_asked,
+    synonyms_of,
+)
 
 # Question words and generic terms that say nothing about where the answer is.
 QUESTION_WORDS = frozenset(
@@ -183,6 +190,10 @@ class Question:
     # names by a name and a kind (泸定 地震: `qa.support.named_things`).
     measures: frozenset[str] = frozenset()
     named: tuple[tuple[str, str], ...] = ()
+    # The events or attributes it asks about that exclude another (解散, not 成立; 最低, not 最高:
+    # `qa.support.events_asked`), and the Nth of a series it asks about (第五次: N >= 2).
+    events: tuple[tuple[int, int], ...] = ()
+    ordinals: frozenset[int] = frozenset()
 
     @property
     def crosses(self) -> bool:
@@ -226,6 +237,8 @@ def analyse(
         asks_for(question),
         frozenset(measures_named(question)),
         named_things(question),
+        events_asked(question),
+        ordinals_asked(question),
     )
 
 

@@ -294,19 +294,28 @@ _ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
 _EXCLUDING_RE = _compiled((*_EVENTS, *_ATTRIBUTES))
 
 
-def opposite_event(question: str, sentence: str, passages: str) -> tuple[str, str] | None:
-    """(asked, stated) where the question asks about an event (解散, closed, died) that no
-    retrieved passage states, while the sentence states its opposite (成立于1993年): the topic is
-    there, the fact asked for is not. None otherwise, also where the question names both."""
-    for a, ra, b, rb in _EXCLUDING_RE:
-        for asked, r_asked, stated, r_stated in ((a, ra, b, rb), (b, rb, a, ra)):
-            if (
-                r_asked.search(question)
-                and not r_stated.search(question)
-                and r_stated.search(sentence)
-                and not r_asked.search(passages)
-            ):
-                return asked, stated
+def events_asked(question: str) -> tuple[tuple[int, int], ...]:
+    """The events and attributes of `_EXCLUDING_RE` the question asks about, each as (pair,
+    side): 解散 of 华南理工大学法学院解散于哪一年, not where it names both sides of a pair."""
+    out = []
+    for i, (_, ra, _, rb) in enumerate(_EXCLUDING_RE):
+        a, b = bool(ra.search(question)), bool(rb.search(question))
+        if a != b:
+            out.append((i, 0 if a else 1))
+    return tuple(out)
+
+
+def opposite_event(
+    asked: Sequence[tuple[int, int]], sentence: str, passages: str
+) -> tuple[str, str] | None:
+    """(asked, stated) where the question asks about an event (`events_asked`: 解散, closed,
+    died) that no retrieved passage states, while the sentence states its opposite (成立于1993年):
+    the topic is there, the fact asked for is not. None otherwise."""
+    for i, side in asked:
+        a, ra, b, rb = _EXCLUDING_RE[i]
+        name, r_asked, stated, r_stated = (a, ra, b, rb) if side == 0 else (b, rb, a, ra)
+        if r_stated.search(sentence) and not r_asked.search(passages):
+            return name, stated
     return None
 
 
@@ -339,11 +348,15 @@ def _ordinals(text: str, english: bool = False) -> set[int]:
     return out
 
 
-def another_ordinal(question: str, sentence: str, passages: str) -> tuple[int, int] | None:
-    """(asked, stated) where the question asks about the Nth of something (N >= 2: 第五次,
-    fifth) that no retrieved passage writes, while the sentence writes another ordinal (第一,
-    首次): the fifth test is not the one the documents describe. None otherwise."""
-    asked = {n for n in _ordinals(question, english=True) if n >= 2}
+def ordinals_asked(question: str) -> frozenset[int]:
+    """The ordinals N >= 2 the question asks about (第五次, fifth, 5th; not the 20th century)."""
+    return frozenset(n for n in _ordinals(question, english=True) if n >= 2)
+
+
+def another_ordinal(asked: frozenset[int], sentence: str, passages: str) -> tuple[int, int] | None:
+    """(asked, stated) where the question asks about the Nth of something (`ordinals_asked`:
+    第五次, fifth) that no retrieved passage writes, while the sentence writes another ordinal
+    (第一, 首次): the fifth test is not the one the documents describe. None otherwise."""
     if not asked or asked & _ordinals(passages):
         return None
     stated = sorted(_ordinals(sentence) - asked)

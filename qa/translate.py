@@ -138,8 +138,6 @@ def untranslated(translation: str) -> tuple[list[str], list[str]]:
     return half, left
 
 
-
-
 def moved_years(source: str, translation: str) -> list[str]:
     """A year the translation puts in another sentence than the source does ("...净亏损18.72亿美元。
     2026年1月,公司通过港股IPO募资..." -> "...a net loss of $1.872 billion in 2026. In January, the

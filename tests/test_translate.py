@@ -51,7 +51,9 @@ def test_chinese_left_in_english_prose_is_flagged_but_not_a_gloss_in_brackets() 
     # the source given back with notes (seen from the 1.5B model): no translation at all
     f = check_fidelity(src, src + "\n\nNotes: 308分 = 308 points", "en", G)
     assert any(p.startswith("not translated") for p in f.problems)
-    assert check_fidelity(src, "The Panthers' (黑豹队) defense allowed only 308 points.", "en", G).ok
+    assert check_fidelity(
+        src, "The Panthers' (黑豹队) defense allowed only 308 points.", "en", G
+    ).ok
 
 
 def test_dropped_content_is_flagged() -> None:

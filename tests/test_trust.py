@@ -322,37 +322,66 @@ def test_the_event_the_page_states_is_still_answered(
 
 
 def test_the_opposite_event_rule_reads_both_languages() -> None:
-    from qa.support import opposite_event
+    from qa.support import events_asked, opposite_event
 
     sentence = "城南美术馆成立于1998年，2005年起对公众开放。"
-    assert opposite_event("城南美术馆解散于哪一年？", sentence, sentence) == (
+    assert opposite_event(events_asked("城南美术馆解散于哪一年？"), sentence, sentence) == (
         "dissolved",
         "founded",
     )
-    assert opposite_event("When did the museum close?", sentence, sentence) == ("closed", "opened")
+    assert opposite_event(events_asked("When did the museum close?"), sentence, sentence) == (
+        "closed",
+        "opened",
+    )
     # the event asked about is stated somewhere in what was retrieved: not this rule's to refuse
-    assert opposite_event("城南美术馆解散于哪一年？", sentence, sentence + "2020年解散。") is None
-    assert opposite_event("城南美术馆成立于哪一年？", sentence, sentence) is None
+    assert (
+        opposite_event(
+            events_asked("城南美术馆解散于哪一年？"), sentence, sentence + "2020年解散。"
+        )
+        is None
+    )
+    assert opposite_event(events_asked("城南美术馆成立于哪一年？"), sentence, sentence) is None
     # "ended up" is no end, "close to" no closing
     treaty = "推动欧盟形成的主要条约从《煤钢共同体条约》开始。"
-    assert opposite_event("Which treaties ended up forming the EU?", treaty, treaty) is None
-    assert opposite_event("What town is close to the museum?", sentence, sentence) is None
+    assert (
+        opposite_event(events_asked("Which treaties ended up forming the EU?"), treaty, treaty)
+        is None
+    )
+    assert (
+        opposite_event(events_asked("What town is close to the museum?"), sentence, sentence)
+        is None
+    )
 
 
 def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
     """最低 is not answered by 最高; the fifth of a series not by the first, where no retrieved
     passage writes the one asked about."""
-    from qa.support import another_ordinal, opposite_event
+    from qa.question import analyse
+    from qa.support import another_ordinal, events_asked, opposite_event, ordinals_asked
 
     hq = "陆军总司令部是国防军陆军部队的最高指挥机构。"
-    assert opposite_event("陆军总司令部是哪个部队的最低指挥机构？", hq, hq) == ("lowest", "highest")
-    assert opposite_event("陆军总司令部是哪个部队的最高指挥机构？", hq, hq) is None
+    assert opposite_event(events_asked("陆军总司令部是哪个部队的最低指挥机构？"), hq, hq) == (
+        "lowest",
+        "highest",
+    )
+    assert opposite_event(events_asked("陆军总司令部是哪个部队的最高指挥机构？"), hq, hq) is None
     assert (
-        opposite_event("Which team needs at least three wins?", "最多的一队", "最多的一队") is None
+        opposite_event(
+            events_asked("Which team needs at least three wins?"), "最多的一队", "最多的一队"
+        )
+        is None
     )
     test = "1967年1月27日上午开始了第一次全面测试。"
-    assert another_ordinal("第五次全面测试在何时进行？", test, test) == (5, 1)
-    assert another_ordinal("When was the fifth test run?", test, test) == (5, 1)
-    assert another_ordinal("第二次测试在何时？", test, test + "第二次测试于2月进行。") is None
+    assert another_ordinal(ordinals_asked("第五次全面测试在何时进行？"), test, test) == (5, 1)
+    assert another_ordinal(ordinals_asked("When was the fifth test run?"), test, test) == (5, 1)
+    assert (
+        another_ordinal(ordinals_asked("第二次测试在何时？"), test, test + "第二次测试于2月进行。")
+        is None
+    )
     # a century is no member of a series
-    assert another_ordinal("What changed in the 20th century?", test, test) is None
+    assert another_ordinal(ordinals_asked("What changed in the 20th century?"), test, test) is None
+    # read once, with the rest of the question
+    q = analyse("第五次全面测试在何时进行？")
+    assert q.ordinals == {5} and analyse("陆军总司令部是哪个部队的最低指挥机构？").events == (
+        events_asked("最低")
+    )
