@@ -173,6 +173,12 @@ def period_problems(claim: str, source: str) -> list[str]:
 
 
 # -- polarity ---------------------------------------------------------------------------------
+# One lexicon of death, for a claim's polarity (died is not alive) and for the event a question
+# asks about (died is not born).
+_DIED = (
+    r"死亡|死去|死于|去世|逝世|病逝|辞世|身故|遇难|丧生|罹难|身亡|卒(?=[于，。,年])"
+    r"|\b(?:die[ds]?|dead|deaths?|killed|perished)\b"
+)
 # Opposite pairs: a claim on one side whose source states only the other side.
 _OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
     (
@@ -183,7 +189,7 @@ _OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "died",
-        r"死亡|死去|去世|逝世|遇难|丧生|罹难|身亡|卒(?=[于，。,年])|\b(?:died|dead|deaths?|killed|perished)\b",
+        _DIED,
         "alive",
         r"存活|活着|幸存|生还|在世|健在|\b(?:alive|surviv(?:e|ed|ing|ors?)|living)\b",
     ),
@@ -266,7 +272,7 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
         "born",
         r"出生|生于|诞生|\bborn\b|\bbirth",
         "died",
-        r"去世|逝世|死于|病逝|辞世|身故|\b(?:die|died|dies|death)\b",
+        _DIED,
     ),
     (
         "began",
