@@ -52,3 +52,32 @@ def question_lang(text: str) -> str:
 
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
+
+
+# -- Chinese left in English prose --------------------------------------------------------------
+# A small model writing English from Chinese sources leaves some Chinese behind: a name it cannot
+# write glued to the word before it (`is伊斯梅尔·埃尔·吉周里`, `the塞拉高速公路`), or a word it
+# translated only in part (`Water cold内衣`, `The Black豹's defense`).
+_GLUE_WORDS = (
+    "a an the is was are were be been as of by to in on at and or from with for called named "
+    "known than"
+).split()
+_GLUED_NAME = re.compile(rf"\b({'|'.join(_GLUE_WORDS)})(?=[\u3400-\u9fff])", re.I)
+_GLOSSED = re.compile(r"\([^()]*\)|（[^（）]*）|“[^“”]*”|\"[^\"]*\"")
+_HALF = re.compile(r"[A-Za-z]+[\u3400-\u9fff]+[A-Za-z']*|[\u3400-\u9fff]+[A-Za-z]+")
+
+
+def spaced_names(text: str) -> str:
+    """English text with a space between a Chinese name and the short word glued before it
+    (`is伊斯梅尔` -> `is 伊斯梅尔`)."""
+    return _GLUED_NAME.sub(r"\1 ", text)
+
+
+def chinese_in_english(text: str) -> tuple[list[str], list[str]]:
+    """(half, left): words of English prose half in Chinese (`cold内衣`: a broken translation), and
+    Chinese words on their own (`伊斯梅尔·埃尔·吉周里 is…`: a name the writer could not render).
+    What brackets or quotes give beside the English (`Zhipu (智谱)`) is neither."""
+    prose = _GLOSSED.sub(" ", spaced_names(text))
+    half = _HALF.findall(prose)
+    left = [w for w in _HAN_RUN.findall(prose) if not any(w in h for h in half)]
+    return half, left

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from corpus.footnotes import strip_reference_marks
+from corpus.lang import spaced_names
 from corpus.settings import current
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
@@ -270,7 +271,7 @@ def postprocess(text: str, language: str, convert_numbers: bool = True) -> tuple
         return REFUSAL[language], True
     text = text.replace(NOT_FOUND, "").strip()
     if language == "en" and convert_numbers:
-        text = to_english(text)
+        text = spaced_names(to_english(text))
     return text, False
 
 

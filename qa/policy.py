@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from corpus.lang import chinese_in_english
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
@@ -377,6 +378,8 @@ class Policy:
           often a miss than a real gap: the source is shown. Else it refuses.
         - A generative answer with no amount for a how-much question whose sources give one
           ("累计融资多少？" answered "7轮融资"): the source.
+        - An English generative answer with a word half in Chinese (`Water cold内衣`): the source
+          (its translation, held to the same check, or the sentence).
         - Nothing verified, and `off_subject` (the question's curated subjects the cited
           sentences are not about) is not empty: another company's figure for the one asked
           about; the sources do not answer the question, so refuse. Only for names the glossary
@@ -397,6 +400,8 @@ class Policy:
         generative = engine != "extractive"
         if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
             return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
+        if generative and language == "en" and (half := chinese_in_english(answer)[0]):
+            return Verdict(SOURCE, f"the {engine} answer leaves a word half in Chinese ({half[0]})")
         if not any(c.verified for c in citations):
             if off_subject:
                 return Verdict(REFUSE, f"the cited sentence is not about {off_subject[0].label}")

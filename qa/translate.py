@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from corpus.lang import detect_lang
+from corpus.lang import chinese_in_english, detect_lang, spaced_names
 from corpus.records import Document, Sentence
 from corpus.sentences import split_sentences
 from index.keyword import word_terms
@@ -103,7 +103,7 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
     ]
     problems += moved_years(source, translation)
     if to == "en":
-        half, left = untranslated(translation)
+        half, left = chinese_in_english(translation)
         if half:
             problems.append(f"a word left half in Chinese: {', '.join(half)}")
         han = sum(len(w) for w in left)
@@ -124,18 +124,6 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
 
 
 _YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-_HAN = re.compile(r"[\u3400-\u9fff]+")
-_GLOSSED = re.compile(r"\([^()]*\)|（[^（）]*）|“[^“”]*”|\"[^\"]*\"")
-
-
-def untranslated(translation: str) -> tuple[list[str], list[str]]:
-    """Chinese an English translation still writes in its prose, not what it gives in brackets
-    or quotes beside the English (`Zhipu (智谱)`): words half in Chinese (`Black豹's`: broken), and
-    Chinese words on their own (`术赤 was born`: a name the model could not write, often)."""
-    prose = _GLOSSED.sub(" ", translation)
-    half = re.findall(r"[A-Za-z]+[\u3400-\u9fff]+[A-Za-z']*|[\u3400-\u9fff]+[A-Za-z]+", prose)
-    left = [w for w in _HAN.findall(prose) if not any(w in h for h in half)]
-    return half, left
 
 
 def moved_years(source: str, translation: str) -> list[str]:
@@ -272,6 +260,8 @@ class Translator:
             )
         t0 = time.perf_counter()
         raw = str(self.chat_model.invoke(_messages(text, to, self.glossary)).content).strip()
+        if to == "en":
+            raw = spaced_names(raw)
         before = check_fidelity(text, raw, to, self.glossary)
         fixed, fixes = repair(text, raw, to, self.glossary) if not before.ok else (raw, [])
         after = check_fidelity(text, fixed, to, self.glossary)

@@ -105,6 +105,21 @@ def test_after_the_engine_a_generative_answer_without_the_amount_asked_for_shows
     assert v.action == SOURCE and "no amount" in v.reason
 
 
+def test_after_the_engine_an_english_answer_half_in_chinese_shows_the_source() -> None:
+    """`Water cold内衣 was included` (seen from the 1.5B model): a broken word, whatever its
+    citation; a name the model could not write in English (`is 伊斯梅尔·埃尔·吉周里`) is kept."""
+    from corpus.lang import chinese_in_english, spaced_names
+
+    q = analyse("What was included in the spacesuit?", "zh", PASSAGE)
+    v = POLICY.after_engine(q, "local", "en", "Water cold内衣 was included.[1]", [cite(True)])
+    assert v.action == SOURCE and "cold内衣" in v.reason
+    named = spaced_names("The vice-chair is伊斯梅尔·埃尔·吉周里[1].")
+    assert named == "The vice-chair is 伊斯梅尔·埃尔·吉周里[1]."
+    assert chinese_in_english(named) == ([], ["伊斯梅尔", "埃尔", "吉周里"])
+    assert POLICY.after_engine(q, "local", "en", named, [cite(True)]).action == KEEP
+    assert chinese_in_english("The chair is Li Huicheng (李会晟).") == ([], [])
+
+
 def test_after_the_engine_not_found_is_honoured_only_without_support() -> None:
     q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
     above = POLICY.override_above("zh")
