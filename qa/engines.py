@@ -18,7 +18,7 @@ from corpus.lang import spaced_names
 from corpus.settings import current
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
-from qa.numbers import english_figures, to_english
+from qa.numbers import english_dates, english_figures, to_english
 from qa.records import Evidence
 
 if TYPE_CHECKING:  # LangChain is imported by the engines that use it, not by every question
@@ -271,7 +271,7 @@ def postprocess(text: str, language: str, convert_numbers: bool = True) -> tuple
         return REFUSAL[language], True
     text = text.replace(NOT_FOUND, "").strip()
     if language == "en" and convert_numbers:
-        text = spaced_names(to_english(text))
+        text = spaced_names(english_dates(to_english(text)))
     return text, False
 
 

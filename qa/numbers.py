@@ -8,6 +8,7 @@ and check that a stated number is supported by a source.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -239,6 +240,55 @@ def to_english(text: str) -> str:
         pos = q.end
     out.append(text[pos:])
     return "".join(out)
+
+
+_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+
+
+def _day(y: int, m: int, d: int) -> str | None:
+    return f"{_MONTHS[m - 1]} {d}, {y}" if 1 <= m <= 12 and 1 <= d <= 31 else None
+
+
+def _month(y: int, m: int) -> str | None:
+    return f"{_MONTHS[m - 1]} {y}" if 1 <= m <= 12 else None
+
+
+def _month_day(m: int, d: int) -> str | None:
+    return f"{_MONTHS[m - 1]} {d}" if 1 <= m <= 12 and 1 <= d <= 31 else None
+
+
+_DATE_FORMS: tuple[tuple[re.Pattern[str], Callable[..., str | None]], ...] = (
+    # 1967-01-27 (ISO, as a small model writes a date) and 1967年1月27日
+    (re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)"), _day),
+    (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), _day),
+    (re.compile(r"(?<!\d)(\d{4})\s*年\s*(\d{1,2})\s*月(?!\s*\d)"), _month),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), _month_day),
+    (re.compile(r"(?<=\bthe )(\d{4})\s*年代", re.I), lambda y: f"{y}s"),
+    (re.compile(r"(?<!\d)(\d{4})\s*年代"), lambda y: f"the {y}s"),
+    (re.compile(r"(?<!\d)(\d{4})\s*年(?![代度])"), str),
+)
+
+
+def english_dates(text: str) -> str:
+    """Dates of an English text as English prose writes them: `1967-01-27` and `1967年1月27日` ->
+    `January 27, 1967`, `2015年2月` -> `February 2015`, `1950年代` -> `the 1950s`, `1967年` ->
+    `1967`. Quotations (“...”) are left as they are, and an impossible month or day as written."""
+    for pattern, render in _DATE_FORMS:
+        quoted = [(m.start(), m.end()) for m in _QUOTED.finditer(text)]
+
+        def one(
+            m: re.Match[str],
+            render: Callable[..., str | None] = render,
+            quoted: list[tuple[int, int]] = quoted,
+        ) -> str:
+            if any(a <= m.start() < b for a, b in quoted):
+                return m.group()
+            return render(*(int(g) for g in m.groups())) or m.group()
+
+        text = pattern.sub(one, text)
+    return text
 
 
 def _close(stated: Decimal, source: Decimal) -> bool:

@@ -27,7 +27,14 @@ from corpus.sentences import split_sentences
 from index.keyword import word_terms
 from index.model_store import docqa_home
 from qa.glossary import Glossary, load_glossary
-from qa.numbers import english_amount, english_figures, parse_quantities, supported, to_english
+from qa.numbers import (
+    english_amount,
+    english_dates,
+    english_figures,
+    parse_quantities,
+    supported,
+    to_english,
+)
 from qa.support import support_problems
 
 if TYPE_CHECKING:  # imported where a model translates, not by every question
@@ -261,7 +268,7 @@ class Translator:
         t0 = time.perf_counter()
         raw = str(self.chat_model.invoke(_messages(text, to, self.glossary)).content).strip()
         if to == "en":
-            raw = spaced_names(raw)
+            raw = spaced_names(english_dates(raw))
         before = check_fidelity(text, raw, to, self.glossary)
         fixed, fixes = repair(text, raw, to, self.glossary) if not before.ok else (raw, [])
         after = check_fidelity(text, fixed, to, self.glossary)

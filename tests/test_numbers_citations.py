@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from qa.citations import attach_citations, implied_claim, resolve_citations
+from qa.citations import attach_citations, check_claim, implied_claim, resolve_citations
 from qa.conversation import Turn, context_subject, is_follow_up, standalone_question
 from qa.numbers import (
     english_amount,
@@ -436,3 +436,23 @@ def test_a_figure_of_another_extent_than_asked_is_the_wrong_part_of_its_sentence
     """宽12.5米 does not answer 多长 where the sentence writes 全长 before another figure."""
     q = analyse("隧道有多长？")
     assert span_problem(q, "12.5米", "隧道宽12.5米，全长3860米，于2019年通车。") is not None
+
+
+def test_english_answers_write_dates_as_english_prose_does() -> None:
+    """A small model writes `1967-01-27`, or copies `1967年1月27日`, into an English answer; the
+    date shown is `January 27, 1967`, which the citation check still finds in its source."""
+    from qa.numbers import english_dates
+
+    assert english_dates("The test occurred on 1967-01-27.[1]") == (
+        "The test occurred on January 27, 1967.[1]"
+    )
+    assert english_dates("He resigned in 2015 年 2 月, after 1967年1月27日.") == (
+        "He resigned in February 2015, after January 27, 1967."
+    )
+    assert english_dates("In the 1950年代 and 1960年代, in 1967年") == (
+        "In the 1950s and the 1960s, in 1967"
+    )
+    # impossible dates, fiscal years and quotations stay as written
+    assert english_dates("13月5日, 2023年度, “1967年”") == "13月5日, 2023年度, “1967年”"
+    source = "拔除插头测试于 1967年1月27日 上午开始。"
+    assert not check_claim(english_dates("The test began on 1967-01-27."), [source])
