@@ -330,15 +330,34 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
     unique = list(dict.fromkeys(text[a:b] for a, b in groups))
     if not unique or len(unique) > MAX_PAIRS:
         return None
-    from index.bilingual import word_forms
+    from index.bilingual import chinese_to_english, word_forms
 
     words = {f for w in LATIN_NAME.findall(text) for f in word_forms(w)}
+    dictionary = chinese_to_english()
     originals = [
         n for n in dict.fromkeys(chinese_names(source)) if not _rendered(n, text, pairs, words)
     ]
+
+    def could_be(name: str, zh: str) -> bool:
+        # a word the dictionary has is the English its senses begin like (罗马: Roman, from
+        # Rome), not whatever sounds alike (城市, which jieba tags as a place: Jacksonville)
+        senses = dictionary.get(zh)
+        return _sounds_like(name, zh) and (
+            senses is None
+            or any(
+                len(w) >= 4 and len(s) >= 4 and w[:3] == s[:3]
+                for w in re.findall(r"[a-z]+", name.lower())
+                for s in senses
+            )
+        )
+
     paired: dict[str, str] = {}
     for name in unique:
-        alike = [zh for zh in originals if _sounds_like(name, zh) and zh not in paired.values()]
+        alike = [zh for zh in originals if could_be(name, zh) and zh not in paired.values()]
+        shortest = min(alike, key=len, default="")
+        if len(alike) > 1 and all(shortest in zh for zh in alike):
+            # one name, and jieba's longer cut of it (杰克逊维尔 and 杰克逊维尔大都 of 杰克逊维尔大都市区)
+            alike = [shortest]
         if len(alike) != 1:
             return None
         paired[name] = alike[0]

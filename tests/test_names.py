@@ -47,6 +47,21 @@ def test_a_name_written_twice_gets_its_original_each_time() -> None:
     assert with_originals(text, source) == text.replace("Scottish", "Scottish (苏格兰)")
 
 
+def test_a_common_word_or_a_longer_cut_of_the_name_leaves_the_pairing_clear() -> None:
+    """城市 (a city, which jieba tags as a place) is no transliteration, and 杰克逊维尔大都 (jieba's
+    cut of 杰克逊维尔大都市区) is the same name: Jacksonville was left unverified, so a right
+    English answer was replaced by the Chinese quote."""
+    source = "杰克逊维尔是杰克逊维尔大都市区的主要城市，2010年人口为 1,345,596。"
+    text = "The population of Jacksonville in 2010 was 1,345,596.[1]"
+    assert with_originals(text, source) == text.replace(
+        "Jacksonville", "Jacksonville (杰克逊维尔)"
+    )
+    # 牛津大学 (Oxford University, by the dictionary) was paired with Magdalen on an XQuAD sentence
+    assert with_originals("It is Magdalen Tower.", "牛津大学的莫德林塔很高。") == (
+        "It is Magdalen (莫德林) Tower."
+    )
+
+
 @pytest.mark.parametrize(
     ("text", "source"),
     [
