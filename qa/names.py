@@ -119,10 +119,25 @@ def unsupported_names(claim: str, source: str, names_ok: Sequence[str] = ()) -> 
 
         if senses is None:
             senses = dictionary_words(source)
-        if word_forms(name) & senses:
+        if word_forms(name) & senses or _people_of(name, senses):
             continue
         out.append(name)
     return out
+
+
+_DEMONYM = re.compile(r"(?:ian|ean|an|ese)$")
+
+
+def _people_of(name: str, senses: set[str]) -> bool:
+    """A name of a people or its language (Roman, Italian, Chinese) whose place the dictionary
+    senses name (Rome, Italy, China; a proper name, capitalised there): the place begins with the name less its ending and adds at
+    most two letters (Austrian: austria, not australia)."""
+    stem = _DEMONYM.sub("", name.lower())
+    if stem == name.lower() or len(stem) < 3:
+        return False
+    return any(
+        s[:1].isupper() and s.lower().startswith(stem) and len(s) - len(stem) <= 2 for s in senses
+    )
 
 
 # A single character jieba splits off the end of a transliterated name (麦特 琳, 多克托罗 夫) is

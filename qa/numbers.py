@@ -323,9 +323,25 @@ def supported(stated: Quantity, sources: list[Quantity]) -> bool:
 
 
 def unsupported_numbers(statement: str, source: str) -> list[str]:
-    """The numbers stated in `statement` that `source` does not contain (unit conversion allowed)."""
+    """The numbers stated in `statement` that `source` does not contain (unit conversion allowed;
+    a century, `the 15th century` or `15世纪`, by a year of it: 约1455-1536)."""
     src = parse_quantities(source)
-    return [q.text for q in parse_quantities(statement) if not supported(q, src)]
+    return [
+        q.text
+        for q in parse_quantities(statement)
+        if not supported(q, src) and not _century_of(q, statement, src)
+    ]
+
+
+_CENTURY_AFTER = re.compile(r"(?:st|nd|rd|th)?[\s-]*centur(?:y|ies)\b|\s*世纪", re.I)
+
+
+def _century_of(stated: Quantity, statement: str, sources: list[Quantity]) -> bool:
+    """The stated number is a century (`15th century`) that a year of the source falls in."""
+    if not _CENTURY_AFTER.match(statement, stated.end) or not 1 <= stated.value <= 21:
+        return False
+    low, high = 100 * (stated.value - 1), 100 * stated.value
+    return any(s.value == s.value.to_integral_value() and low < s.value <= high for s in sources)
 
 
 # What a figure's unit may be, right after it in a Chinese sentence: a magnitude, a currency, a

@@ -53,9 +53,7 @@ def test_a_common_word_or_a_longer_cut_of_the_name_leaves_the_pairing_clear() ->
     English answer was replaced by the Chinese quote."""
     source = "杰克逊维尔是杰克逊维尔大都市区的主要城市，2010年人口为 1,345,596。"
     text = "The population of Jacksonville in 2010 was 1,345,596.[1]"
-    assert with_originals(text, source) == text.replace(
-        "Jacksonville", "Jacksonville (杰克逊维尔)"
-    )
+    assert with_originals(text, source) == text.replace("Jacksonville", "Jacksonville (杰克逊维尔)")
     # 牛津大学 (Oxford University, by the dictionary) was paired with Magdalen on an XQuAD sentence
     assert with_originals("It is Magdalen Tower.", "牛津大学的莫德林塔很高。") == (
         "It is Magdalen (莫德林) Tower."
@@ -160,3 +158,11 @@ def test_an_english_answer_naming_a_person_in_chinese_reads_in_english(
     a = pipe.finish(p, f"Ding Junhui's wife is张元元 [{n}].", time.perf_counter())
     assert a.text.startswith("Ding Junhui's wife is Zhang Yuanyuan (张元元)")
     assert a.citations and all(c.verified for c in a.citations)
+
+
+def test_a_people_is_supported_by_its_place() -> None:
+    """`Roman Catholic` of `罗马天主教徒` (CC-CEDICT: 罗马 = Rome): an English answer was replaced
+    by the Chinese quote as "name not in the cited text: Roman". A place that only begins alike
+    (Australia for Austrian) supports nothing."""
+    assert unsupported_names("He was a Roman Catholic.", "他是罗马天主教徒。") == []
+    assert unsupported_names("He was Austrian.", "他来自澳大利亚。") == ["Austrian"]

@@ -456,3 +456,13 @@ def test_english_answers_write_dates_as_english_prose_does() -> None:
     assert english_dates("13月5日, 2023年度, “1967年”") == "13月5日, 2023年度, “1967年”"
     source = "拔除插头测试于 1967年1月27日 上午开始。"
     assert not check_claim(english_dates("The test began on 1967-01-27."), [source])
+
+
+def test_a_century_is_supported_by_a_year_of_it() -> None:
+    """`the 15th century` from `雅克·勒费弗（约1455-1536）`: an English answer replaced by the
+    Chinese quote as "number not in the cited text: 15"; another century, or a count, is not."""
+    source = "改革宗的其他先驱包括罗马天主教徒，比如雅克·勒费弗（约1455-1536）。"
+    assert not check_claim("Jacques Lefèvre, of the 15th century, was one.", [source])
+    assert not check_claim("比如15世纪的雅克·勒费弗。", [source])
+    assert check_claim("Jacques Lefèvre, of the 17th century, was one.", [source])
+    assert check_claim("There were 15 such Catholics.", [source])
