@@ -60,7 +60,7 @@ def has_cjk(text: str) -> bool:
 # translated only in part (`Water cold内衣`, `The Black豹's defense`).
 _GLUE_WORDS = (
     "a an the is was are were be been as of by to in on at and or from with for called named "
-    "known than"
+    "known than that which who whom into about including"
 ).split()
 _GLUED_NAME = re.compile(rf"\b({'|'.join(_GLUE_WORDS)})(?=[\u3400-\u9fff])", re.I)
 _GLOSSED = re.compile(r"\([^()]*\)|（[^（）]*）|“[^“”]*”|\"[^\"]*\"")

@@ -61,6 +61,7 @@ from qa.policy import (
     QUOTE,
     REFUSE,
     SOURCE,
+    TRANSLATE,
     Policy,
     Support,
     metric_mismatch,
@@ -531,6 +532,13 @@ class QAPipeline:
             text, citations, what = self._source(p, names_ok)
             notes.append(f"{verdict.reason}; showing {what} instead")
             return replace(draft, text=text, citations=citations)
+        if verdict.action == TRANSLATE:
+            translated = self._translated_source(p, names_ok)
+            if translated is None:
+                notes.append(f"{verdict.reason}; no translation of the source checked out")
+                return draft
+            notes.append(f"{verdict.reason}; showing a translation of the source sentence instead")
+            return replace(draft, text=translated[0], citations=translated[1])
         if verdict.action == DROP:
             kept, dropped = drop_unsupported(draft.text, {c.n for c in citations if c.verified})
             if not dropped:
@@ -691,18 +699,27 @@ class QAPipeline:
     def _source(self, p: Prepared, names_ok: Sequence[str]) -> tuple[str, list[Citation], str]:
         """What to show when the engine's own answer cannot be: a verified translation of the
         source sentence for an English question with a model, else the source sentence itself."""
-        english = self._english_source(p)
-        if english:
-            # Held to what the quote it translates is held to, plus its own fidelity checks: its
-            # numbers and names must be in the source. The label checks (metric, subject, weak
-            # citation) judge whether a model cited the right sentence; here the sentence is the
-            # one the quote would show, so they would only swap English for the same Chinese.
-            text, citations = resolve_citations(english, p.request.evidence, names_ok)
-            if citations and all(c.verified for c in citations):
-                citations = [replace(c, check="translated") for c in citations]
-                return text, citations, "a translation of the source sentence"
+        translated = self._translated_source(p, names_ok)
+        if translated:
+            return translated[0], translated[1], "a translation of the source sentence"
         text, citations = self._extractive(p.request, names_ok)
         return text, citations, "the source sentence"
+
+    def _translated_source(
+        self, p: Prepared, names_ok: Sequence[str]
+    ) -> tuple[str, list[Citation]] | None:
+        """The source sentence translated for an English question, verified, or None. Held to
+        what the quote it translates is held to, plus its own fidelity checks: its numbers and
+        names must be in the source. The label checks (metric, subject, weak citation) judge
+        whether a model cited the right sentence; here the sentence is the one the quote would
+        show, so they would only swap English for the same Chinese."""
+        english = self._english_source(p)
+        if not english:
+            return None
+        text, citations = resolve_citations(english, p.request.evidence, names_ok)
+        if not citations or not all(c.verified for c in citations):
+            return None
+        return text, [replace(c, check="translated") for c in citations]
 
     @staticmethod
     def _extractive(req: Request, names_ok: Sequence[str]) -> tuple[str, list[Citation]]:

@@ -46,13 +46,12 @@ from qa.support import (
 class Verdict:
     """A decision of the answer policy and its reason, shown with a refusal or as a note."""
 
-    action: (
-        str  # before the engine: ANSWER | REFUSE; after it: KEEP | DROP | QUOTE | SOURCE | REFUSE
-    )
+    action: str  # before the engine: ANSWER | REFUSE; after it: KEEP | DROP | QUOTE | SOURCE | TRANSLATE | REFUSE
     reason: str = ""
 
 
 ANSWER, REFUSE, KEEP, DROP, QUOTE, SOURCE = "answer", "refuse", "keep", "drop", "quote", "source"
+TRANSLATE = "translate"  # a checked translation of the source if one passes, else keep the answer
 
 
 @dataclass(frozen=True)
@@ -370,7 +369,8 @@ class Policy:
     ) -> Verdict:
         """What to do with an engine's checked answer: keep it; drop its statements the
         documents do not support (DROP); quote only the verified sentences (QUOTE, the
-        extractive engine's context quote failed); show the source instead (SOURCE); refuse.
+        extractive engine's context quote failed); show the source instead (SOURCE), or its
+        translation if one passes (TRANSLATE); refuse.
 
         - `not_found`: the engine said the passages do not answer it. Where docqa's own
           calibrated checks found support (`coverage` at least `override_above`) and the word
@@ -378,8 +378,9 @@ class Policy:
           often a miss than a real gap: the source is shown. Else it refuses.
         - A generative answer with no amount for a how-much question whose sources give one
           ("累计融资多少？" answered "7轮融资"): the source.
-        - An English generative answer with a word half in Chinese (`Water cold内衣`): the source
-          (its translation, held to the same check, or the sentence).
+        - An English generative answer with a word half in Chinese (`Water cold内衣`): a checked
+          translation of the source where one passes (TRANSLATE), else the answer as it is, which
+          an English reader reads better than the Chinese quote.
         - Nothing verified, and `off_subject` (the question's curated subjects the cited
           sentences are not about) is not empty: another company's figure for the one asked
           about; the sources do not answer the question, so refuse. Only for names the glossary
@@ -401,7 +402,11 @@ class Policy:
         if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
             return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
         if generative and language == "en" and (half := chinese_in_english(answer)[0]):
-            return Verdict(SOURCE, f"the {engine} answer leaves a word half in Chinese ({half[0]})")
+            # a translation of the source reads better; failing one, the answer still does
+            # better than the Chinese quote
+            return Verdict(
+                TRANSLATE, f"the {engine} answer leaves a word half in Chinese ({half[0]})"
+            )
         if not any(c.verified for c in citations):
             if off_subject:
                 return Verdict(REFUSE, f"the cited sentence is not about {off_subject[0].label}")

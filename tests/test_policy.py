@@ -212,6 +212,33 @@ def test_an_english_answer_that_fails_verification_becomes_a_translation(
     assert any("a translation of the source sentence" in n for n in a.notes)
 
 
+def test_an_english_answer_half_in_chinese_becomes_a_translation_or_stays(
+    extractive: QAPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`MiniMax's total营收 was …`: a word left half in Chinese. A translation of the source that
+    checks out replaces it; where the translation is broken too, the answer stays (an English
+    reader reads it better than the Chinese quote), and the notes say why."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from qa.engines import ChatEngine
+
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))  # the translation cache
+    half = "MiniMax's total营收 in 2025 was US$79.038 million [1]."
+    clean = (
+        "According to the data, MiniMax achieved total revenue of US$79.038 million for the "
+        "full year 2025, a sharp year-on-year increase of 158.9%."
+    )
+    broken = clean.replace("total revenue", "total营收")
+    question = "What was MiniMax's total revenue in 2025?"
+    for translation, shown in ((clean, "According to the data"), (broken, "MiniMax's total营收")):
+        model = FakeListChatModel(responses=[half, translation])
+        pipe = QAPipeline(extractive.searcher, ChatEngine("local", model), scorer=extractive.scorer)
+        a = pipe.ask(question)
+        assert not a.refused and a.text.startswith(shown), a.text
+        assert any("half in Chinese (total营收)" in n for n in a.notes)
+        monkeypatch.setenv("DOCQA_HOME", str(tmp_path / "second"))  # no cached translation
+
+
 def test_a_translation_that_moves_a_year_fails_its_check() -> None:
     from qa.glossary import load_glossary
     from qa.translate import check_fidelity
