@@ -87,12 +87,18 @@ def target_language(text: str, to: str | None) -> str:
 
 
 def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -> Fidelity:
-    tq = parse_quantities(translation)
+    tq, sq = parse_quantities(translation), parse_quantities(source)
     missing = tuple(
         q.text
-        for q in parse_quantities(source)
+        for q in sq
         if (q.kind != "number" or q.value >= 10 or "." in q.text) and not supported(q, tq)
     )
+    # a figure the translation adds (上午 rendered "at 10:00 a.m.")
+    added = [
+        q.text
+        for q in tq
+        if (q.kind != "number" or q.value >= 10 or "." in q.text) and not supported(q, sq)
+    ]
     wrong = []
     if to == "en":
         wrong = [
@@ -108,6 +114,7 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
     problems = [f"number missing or changed: {m}" for m in missing] + [
         f"glossary name not followed: {w}" for w in wrong
     ]
+    problems += [f"number added: {a}" for a in added]
     problems += moved_years(source, translation)
     if to == "en":
         half, left = chinese_in_english(translation)

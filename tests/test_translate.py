@@ -56,6 +56,15 @@ def test_chinese_left_in_english_prose_is_flagged_but_not_a_gloss_in_brackets() 
     ).ok
 
 
+def test_a_figure_the_translation_adds_is_flagged() -> None:
+    """上午 rendered "at 10:00 a.m." (seen from the 1.5B model in the Translate tab): an invented
+    time, flagged; the date in English words is the source's own."""
+    src = "测试于1967年1月27日上午开始。"
+    added = "The test began at 10:00 a.m. on January 27, 1967."
+    assert check_fidelity(src, added, "en", G).problems == ("number added: 10",)
+    assert check_fidelity(src, "The test began on the morning of January 27, 1967.", "en", G).ok
+
+
 def test_dropped_content_is_flagged() -> None:
     f = check_fidelity(SRC, "Yan Junjie spoke.", "en", G)
     assert any("length ratio" in p for p in f.problems) and any(
