@@ -378,15 +378,15 @@ class Policy:
           often a miss than a real gap: the source is shown. Else it refuses.
         - A generative answer with no amount for a how-much question whose sources give one
           ("累计融资多少？" answered "7轮融资"): the source.
-        - An English generative answer with a word half in Chinese (`Water cold内衣`): a checked
-          translation of the source where one passes (TRANSLATE), else the answer as it is, which
-          an English reader reads better than the Chinese quote.
         - Nothing verified, and `off_subject` (the question's curated subjects the cited
           sentences are not about) is not empty: another company's figure for the one asked
           about; the sources do not answer the question, so refuse. Only for names the glossary
           has or the documents give in both scripts: for names jieba guessed (胡天 of 胡天衡) the
           check misses too often, and the source is shown instead.
         - Nothing verified otherwise: the source, not an unverified answer.
+        - A verified English generative answer with a word half in Chinese (`Water cold内衣`): a
+          checked translation of the source where one passes (TRANSLATE), else the answer as it
+          is, which an English reader reads better than the Chinese quote.
         """
         if not_found:
             if coverage >= self.override_above(language) and not focus_absent:
@@ -401,12 +401,6 @@ class Policy:
         generative = engine != "extractive"
         if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
             return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
-        if generative and language == "en" and (half := chinese_in_english(answer)[0]):
-            # a translation of the source reads better; failing one, the answer still does
-            # better than the Chinese quote
-            return Verdict(
-                TRANSLATE, f"the {engine} answer leaves a word half in Chinese ({half[0]})"
-            )
         if not any(c.verified for c in citations):
             if off_subject:
                 return Verdict(REFUSE, f"the cited sentence is not about {off_subject[0].label}")
@@ -416,6 +410,12 @@ class Policy:
             )
         if not all(c.verified for c in citations):
             return Verdict(DROP) if generative else Verdict(QUOTE)
+        if generative and language == "en" and (half := chinese_in_english(answer)[0]):
+            # verified, but broken: a translation of the source reads better; failing one, the
+            # answer still reads better than the Chinese quote
+            return Verdict(
+                TRANSLATE, f"the {engine} answer leaves a word half in Chinese ({half[0]})"
+            )
         return Verdict(KEEP)
 
 

@@ -126,6 +126,10 @@ def test_after_the_engine_an_english_answer_half_in_chinese_shows_the_source() -
     q = analyse("What was included in the spacesuit?", "zh", PASSAGE)
     v = POLICY.after_engine(q, "local", "en", "Water cold内衣 was included.[1]", [cite(True)])
     assert v.action == TRANSLATE and "cold内衣" in v.reason
+    # an answer that does not check out goes to its source, whatever its words
+    unverified = [cite(False, ("a figure the source does not state: 9",))]
+    v = POLICY.after_engine(q, "local", "en", "Water cold内衣 was 9 kg.[1]", unverified)
+    assert v.action == SOURCE
     named = spaced_names("The vice-chair is伊斯梅尔·埃尔·吉周里[1].")
     assert named == "The vice-chair is 伊斯梅尔·埃尔·吉周里[1]."
     assert chinese_in_english(named) == ([], ["伊斯梅尔", "埃尔", "吉周里"])
