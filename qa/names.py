@@ -130,8 +130,8 @@ _DEMONYM = re.compile(r"(?:ian|ean|an|ese)$")
 
 def _people_of(name: str, senses: set[str]) -> bool:
     """A name of a people or its language (Roman, Italian, Chinese) whose place the dictionary
-    senses name (Rome, Italy, China; a proper name, capitalised there): the place begins with the name less its ending and adds at
-    most two letters (Austrian: austria, not australia)."""
+    senses name (Rome, Italy, China; a proper name, capitalised there): the place begins with the
+    name less its ending and adds at most two letters (Austrian: Austria, not Australia)."""
     stem = _DEMONYM.sub("", name.lower())
     if stem == name.lower() or len(stem) < 3:
         return False

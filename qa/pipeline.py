@@ -437,8 +437,8 @@ class QAPipeline:
     ) -> Answer:
         """The engine's raw answer made the answer shown, in four stages: read (the engine's
         NOT_FOUND honoured or overridden), cite (citations resolved and checked), decide
-        (`Policy.after_engine`: keep, drop, quote, show the source or refuse) and show. `early`:
-        why docqa refused before the engine ran."""
+        (`Policy.after_engine`: keep, drop, quote, show the source or its translation, or refuse)
+        and show. `early`: why docqa refused before the engine ran."""
         timings = dict(p.timings)
         timings["generate"] = time.perf_counter() - t_start
         if first_token is not None:
@@ -515,7 +515,8 @@ class QAPipeline:
         self, p: Prepared, draft: Draft, names_ok: Sequence[str], notes: list[str]
     ) -> Draft:
         """What `Policy.after_engine` makes of the checked draft: kept, its unsupported
-        statements dropped, only its checked quotes kept, replaced by the source, or refused."""
+        statements dropped, only its checked quotes kept, replaced by the source (or by a checked
+        translation of it where one passes, else kept), or refused."""
         engine, citations = self.engine.name, draft.citations
         off = (  # the question's curated subjects the cited sentences are not about
             []

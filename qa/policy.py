@@ -46,7 +46,8 @@ from qa.support import (
 class Verdict:
     """A decision of the answer policy and its reason, shown with a refusal or as a note."""
 
-    action: str  # before the engine: ANSWER | REFUSE; after it: KEEP | DROP | QUOTE | SOURCE | TRANSLATE | REFUSE
+    # before the engine: ANSWER | REFUSE; after it: KEEP | DROP | QUOTE | SOURCE | TRANSLATE | REFUSE
+    action: str
     reason: str = ""
 
 
@@ -432,7 +433,10 @@ def _opposite_event(q: Question, sentence: str, passages: str) -> str | None:
     if not found:
         return None
     asked, stated = found
-    return f"the best sentence says {stated}; the question asks about {asked}, which no retrieved passage states"
+    return (
+        f"the best sentence says {stated}; the question asks about {asked}, which no retrieved "
+        "passage states"
+    )
 
 
 def _another_ordinal(q: Question, sentence: str, passages: str) -> str | None:

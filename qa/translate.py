@@ -28,6 +28,7 @@ from index.keyword import word_terms
 from index.model_store import docqa_home
 from qa.glossary import Glossary, load_glossary
 from qa.numbers import (
+    Quantity,
     english_amount,
     english_dates,
     english_figures,
@@ -86,19 +87,17 @@ def target_language(text: str, to: str | None) -> str:
     return "en" if detect_lang(text) != "en" else "zh"
 
 
+def _checked(q: Quantity) -> bool:
+    """A figure the fidelity check holds both texts to: an amount, a date part, or a number of
+    10 or more or with decimals (small whole numbers are often written out: two, three)."""
+    return q.kind != "number" or q.value >= 10 or "." in q.text
+
+
 def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -> Fidelity:
     tq, sq = parse_quantities(translation), parse_quantities(source)
-    missing = tuple(
-        q.text
-        for q in sq
-        if (q.kind != "number" or q.value >= 10 or "." in q.text) and not supported(q, tq)
-    )
+    missing = tuple(q.text for q in sq if _checked(q) and not supported(q, tq))
     # a figure the translation adds (上午 rendered "at 10:00 a.m.")
-    added = [
-        q.text
-        for q in tq
-        if (q.kind != "number" or q.value >= 10 or "." in q.text) and not supported(q, sq)
-    ]
+    added = [q.text for q in tq if _checked(q) and not supported(q, sq)]
     wrong = []
     if to == "en":
         wrong = [
