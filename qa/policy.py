@@ -315,10 +315,11 @@ class Policy:
         evidence (coverage, similarity, terms no passage mentions); a best sentence that does not
         report the metric asked about, is about another entity of the same kind, states only the
         opposite of the event or attribute asked about (成立 for 解散, 最高 for 最低:
-        `opposite_event`) or another of its series (第一次 for 第五次: `another_ordinal`), reports
-        another year, never names the measure asked for (`context`: the sentence with its title
-        and the text before it), is another subject's table cell, or gives part of a year for a
-        whole one. `language`: the answer's (zh | en). The reason is shown with the refusal."""
+        `opposite_event`) or another of its series (第一次 for 第五次: `another_ordinal`) where
+        nothing retrieved of its own document states the one asked (another page's 解散 is about
+        something else), reports another year, never names the measure asked for (`context`:
+        the sentence with its title and the text before it), is another subject's table cell, or
+        gives part of a year for a whole one. `language`: the answer's (zh | en). The reason is shown with the refusal."""
         if not evidence:
             return Verdict(REFUSE, "no retrieved passage has a sentence that answers it")
         passages = "\n".join(h.chunk.text for h in hits)
@@ -335,6 +336,8 @@ class Policy:
             why = self.refuse_for_support(embedder, language, support)
         best = evidence[0]
         top = best.text
+        # what the best sentence's own document says, of what was retrieved
+        own = "\n".join(h.chunk.text for h in hits if h.chunk.doc_id == best.doc_id) or passages
         why = (
             why
             or (
@@ -343,8 +346,8 @@ class Policy:
                 else None
             )
             or about_another(q, top)
-            or _opposite_event(q, context or top, passages)
-            or _another_ordinal(q, context or top, passages)
+            or _opposite_event(q, context or top, own)
+            or _another_ordinal(q, context or top, own)
             or another_year(q.years, top)
             or measure_not_given(q, context or top)
             or cell_of_another(q, hits, best, context or top)
@@ -428,27 +431,28 @@ _ORIGIN_WORDS = re.compile(r"籍贯|祖籍|原籍|人氏|出生于|生于|出生
 
 def _opposite_event(q: Question, sentence: str, passages: str) -> str | None:
     """Why a best sentence that states only the opposite of the event asked about (成立 for
-    解散, opened for closed) does not answer, where no retrieved passage states that event."""
+    解散, opened for closed) does not answer, where nothing retrieved of its document states that
+    event (another page's 解散 is about something else)."""
     found = opposite_event(q.events, sentence, passages)
     if not found:
         return None
     asked, stated = found
     return (
-        f"the best sentence says {stated}; the question asks about {asked}, which no retrieved "
-        "passage states"
+        f"the best sentence says {stated}; the question asks about {asked}, which its document "
+        "does not state"
     )
 
 
 def _another_ordinal(q: Question, sentence: str, passages: str) -> str | None:
     """Why a best sentence about another of a series (第一次) does not answer a question about
-    one no retrieved passage writes (第五次)."""
+    one nothing retrieved of its document writes (第五次)."""
     found = another_ordinal(q.ordinals, sentence, passages)
     if not found:
         return None
     asked, stated = found
     return (
-        f"the question asks about number {asked} of a series, which no retrieved passage "
-        f"writes; the best sentence is about number {stated}"
+        f"the question asks about number {asked} of a series, which the best sentence's document "
+        f"does not write; the best sentence is about number {stated}"
     )
 
 

@@ -41,7 +41,14 @@ ASK_WORDS = re.compile(
     r"几[个级岁次年天名家位种条部本场届轮代月号层人只座所项倍张台辆周支]|"
     r"多[久长大高远重深宽厚快]|哪一?[国位所座种条部本场届个家年天里些省市州支]"
 )
-YEAR = re.compile(r"(?<!\d)(19|20)\d{2}(?!\d)")
+# A year a text writes: 1900-2099 as they stand; an earlier one only where it reads as a year
+# (1527年, in 1527, since 1066): 1500人 and 1200 meters are no years.
+_OLD_YEAR_BEFORE = "|".join(
+    f"(?<=\\b{w} )" for w in ("in", "In", "of", "by", "since", "Since", "year", "until", "around")
+)
+YEAR = re.compile(
+    rf"(?<!\d)(?:(?:19|20)\d{{2}}|1[0-8]\d{{2}}(?=\s*年)|(?:{_OLD_YEAR_BEFORE})1[0-8]\d{{2}})(?!\d)"
+)
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
 WANTS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个家名次轮代]?|比例|占比|百分之|多大|how (much|many)|what (percentage|share|proportion)|"

@@ -252,6 +252,10 @@ def polarity_problems(claim: str, source: str) -> list[str]:
 
 
 # -- events and their opposites ----------------------------------------------------------------
+# A stretch of time written from its start to its end (从距今74000年持续到……结束, from 1990 to 2000)
+# states both when it began and when it ended.
+_SPAN = r"从[^，。；]{1,24}?(?:持续)?[到至]|\bfrom\b[^,.;]{1,30}?\b(?:to|until|till)\b"
+
 # What happens to something, and what ends it: a question about one (解散, closed, died) is not
 # answered by a sentence that states only the other (成立于1993年, opened, born). Each side in
 # Chinese and English: the question may be English, the sentence Chinese.
@@ -276,9 +280,9 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "began",
-        r"开始|始于|开工|动工|\b(?:began|begins?|start(?:ed|s)?)\b",
+        rf"开始|始于|开工|动工|\b(?:began|begins?|start(?:ed|s)?)\b|{_SPAN}",
         "ended",
-        r"结束|终止|告终|完工|竣工|\b(?:ended(?!\s+up\b)|ends|finished|concluded)\b",
+        rf"结束|终止|告终|完工|竣工|\b(?:ended(?!\s+up\b)|ends|finished|concluded)\b|{_SPAN}",
     ),
     (
         "champion",
@@ -315,8 +319,9 @@ def opposite_event(
     asked: Sequence[tuple[int, int]], sentence: str, passages: str
 ) -> tuple[str, str] | None:
     """(asked, stated) where the question asks about an event (`events_asked`: 解散, closed,
-    died) that no retrieved passage states, while the sentence states its opposite (成立于1993年):
-    the topic is there, the fact asked for is not. None otherwise."""
+    died) that `passages` (what was retrieved of the sentence's document) do not state, while the
+    sentence states its opposite (成立于1993年): the topic is there, the fact asked for is not.
+    None otherwise."""
     for i, side in asked:
         a, ra, b, rb = _EXCLUDING_RE[i]
         name, r_asked, stated, r_stated = (a, ra, b, rb) if side == 0 else (b, rb, a, ra)
@@ -361,8 +366,9 @@ def ordinals_asked(question: str) -> frozenset[int]:
 
 def another_ordinal(asked: frozenset[int], sentence: str, passages: str) -> tuple[int, int] | None:
     """(asked, stated) where the question asks about the Nth of something (`ordinals_asked`:
-    第五次, fifth) that no retrieved passage writes, while the sentence writes another ordinal
-    (第一, 首次): the fifth test is not the one the documents describe. None otherwise."""
+    第五次, fifth) that `passages` (of the sentence's document) do not write, while the sentence
+    writes another ordinal (第一, 首次): the fifth test is not the one the documents describe.
+    None otherwise."""
     if not asked or asked & _ordinals(passages):
         return None
     stated = sorted(_ordinals(sentence) - asked)

@@ -171,6 +171,13 @@ def test_the_question_is_analysed_once_into_a_record() -> None:
     assert is_proper_name("智谱") and not is_proper_name("毛利率")
 
 
+def test_years_before_1900_are_years_where_they_read_as_one() -> None:
+    assert analyse("路德在1527年还有什么著作？").years == ("1527",)
+    assert analyse("Who mapped the St. Johns River in 1569?").years == ("1569",)
+    assert analyse("1500名士兵驻守在哪里？").years == ()
+    assert analyse("How far is 1200 meters in feet?").years == ()
+
+
 @pytest.mark.parametrize(("lang", "sim"), [("zh", 0.93), ("en", 0.80)])
 def test_the_refusal_estimate_follows_the_evidence(lang: str, sim: float) -> None:
     """e5-small cosines: ~0.92 for a Chinese question and its sentence, ~0.79 across languages."""

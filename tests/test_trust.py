@@ -68,6 +68,7 @@ PAGES = {
         "城南美术馆成立于1998年，2005年起对公众开放，馆藏书画作品3000余件。"
         "首任馆长李文华是当地知名画家。\n"
     ),
+    "society.txt": ("城东书画社简介\n\n城东书画社创立于1862年，1911年解散，社员多为当地画家。\n"),
 }
 
 
@@ -300,7 +301,8 @@ def test_translation_fidelity_flags_a_changed_period_and_measure() -> None:
     "question",
     [
         "城南美术馆是哪一年关闭的？",  # it opened; no page says it closed
-        "城南美术馆解散于哪一年？",  # it was founded
+        "城南美术馆解散于哪一年？",  # it was founded; another page says another society dissolved
+        "1868年创立的书画社叫什么名字？",  # an old year no page mentions
     ],
 )
 def test_a_question_about_the_opposite_event_of_the_one_stated_is_refused(
@@ -312,7 +314,12 @@ def test_a_question_about_the_opposite_event_of_the_one_stated_is_refused(
 
 @pytest.mark.parametrize(
     ("question", "gold"),
-    [("城南美术馆是哪一年开放的？", "2005年"), ("城南美术馆成立于哪一年？", "1998年")],
+    [
+        ("城南美术馆是哪一年开放的？", "2005年"),
+        ("城南美术馆成立于哪一年？", "1998年"),
+        ("城东书画社解散于哪一年？", "1911年"),
+        ("1862年创立的书画社叫什么名字？", "城东书画社"),
+    ],
 )
 def test_the_event_the_page_states_is_still_answered(
     pages_pipeline: QAPipeline, question: str, gold: str
@@ -341,6 +348,10 @@ def test_the_opposite_event_rule_reads_both_languages() -> None:
         is None
     )
     assert opposite_event(events_asked("城南美术馆成立于哪一年？"), sentence, sentence) is None
+    # a stretch from its start to its end states both
+    ice = "最后一次冰河期从距今74000年持续到更新世（距今11600年）结束。"
+    assert opposite_event(events_asked("最后一次冰河期从何时开始？"), ice, ice) is None
+    assert opposite_event(events_asked("When did the last glacial start?"), ice, ice) is None
     # "ended up" is no end, "close to" no closing
     treaty = "推动欧盟形成的主要条约从《煤钢共同体条约》开始。"
     assert (
