@@ -515,11 +515,11 @@ def measure_not_given(q: Question, sentence_in_context: str) -> str | None:
     """Why the best sentence does not answer a question for a figure of a measure it never names
     (a services-trade total answered with the goods-trade total; an operating cost with a
     construction cost), or None. The sentence is read with its title and the text before it."""
-    from qa.support import measures_named
+    from qa.support import measures_stated
 
     if q.wants_date or not q.measures:
         return None  # "when did he die" asks a date, not a death toll
-    missing = sorted(q.measures - measures_named(sentence_in_context))
+    missing = sorted(q.measures - measures_stated(sentence_in_context))
     if not missing:
         return None
     return f"the best sentence does not give the {missing[0]} asked about"

@@ -388,7 +388,13 @@ class Measure:
     forms: str
     reported_by: str = ""
     claims: bool = True
+    # more ways a source states it, too loose to read a question or a claim by (长达 4.5公里 is a
+    # length, but 波长达到 and 增长达 are not)
+    stated_by: str = ""
 
+
+# a figure of distance as Chinese writes it before 长 / 宽 / 高 / 深 (100至400公尺深, 30米宽)
+_DISTANCE = r"\d\s*(?:公尺|米|公里|千米|英尺|英里|尺)"
 
 # The one table of measures: a claim naming a measure its source never names reports a figure the
 # source does not give (`measure_problems`), a question naming one its best sentence never names
@@ -469,9 +475,56 @@ MEASURES: tuple[Measure, ...] = (
     Measure("exports", r"出口|exports?"),
     Measure("imports", r"进口|imports?"),
     Measure("growth rate", r"增速|增长率|增幅|growth rate"),
+    # Physical dimensions, named as questions and pages name them (多宽, 宽约30米, 3 m wide), not by
+    # words that also mean something else (高达 is "as much as"; long, deep and age have other
+    # senses in English prose).
+    Measure(
+        "length",
+        r"长度|全长|总长|\blength\b|"
+        r"\d\s*(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|feet|ft)\s+long\b",
+        stated_by=rf"长[达约为]|长\d|{_DISTANCE}\s*长",
+    ),
+    Measure(
+        "width",
+        r"宽度|宽约|宽达|宽为|宽\d|多宽|\bwidth\b|\bhow wide\b|"
+        r"\d\s*(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|feet|ft)\s+wide\b",
+        stated_by=rf"{_DISTANCE}\s*宽",
+    ),
+    Measure(
+        "height",
+        r"的高度|高度[为是达约有：:\d]|身高|海拔|多高|\bheight\b|\baltitude\b|\belevation\b|"
+        r"\bhow tall\b",
+        stated_by=rf"高度|高\d|高约|{_DISTANCE}\s*高",
+    ),
+    Measure(
+        "depth",
+        r"深度|水深|多深|深约|深达|深\d|\bdepth\b|\bhow deep\b|"
+        r"\d\s*(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|feet|ft)\s+deep\b",
+        stated_by=rf"{_DISTANCE}\s*深",
+    ),
+    Measure("weight", r"重量|体重|重约|重达|多重|\bweigh(?:s|ed|ing|t)?\b|\bhow heavy\b"),
+    Measure(
+        "speed",
+        r"速度|时速|航速|车速|风速|速率|多快|\bspeed\b|\bvelocity\b|\bhow fast\b|km/h|mph|公里每小时",
+        stated_by=r"率|每[年月天日时分秒]|/\s*[年月天日时分秒h]|\bper (?:year|month|day|hour|second)\b",
+    ),
+    Measure("temperature", r"温度|气温|水温|体温|°C|℃|摄氏|华氏|\btemperatures?\b"),
+    Measure("humidity", r"湿度|\bhumidity\b"),
+    Measure(
+        "age",
+        r"年龄|岁数|年纪|几岁|\d\s*岁|\byears old\b|\baged \d|\bat the age of\b|\bhow old\b",
+        # a thing's age is how long ago it was: 距今5.15亿年, 2700-1700万年前, 300 years ago
+        stated_by=r"距今|\d\s*[万亿]?年前|\byears ago\b|历史",
+    ),
 )
 _FORMS = [re.compile(m.forms, re.I) for m in MEASURES]  # each measure's names, compiled once
+# how a source states each measure: its forms and the looser `stated_by`
+_STATED = [
+    re.compile(f"{r.pattern}|{m.stated_by}", re.I) if m.stated_by else r
+    for m, r in zip(MEASURES, _FORMS, strict=True)
+]
 _MEASURE_RE = [(m.name, r) for m, r in zip(MEASURES, _FORMS, strict=True) if m.claims]
+_STATED_RE = [(m.name, r) for m, r in zip(MEASURES, _STATED, strict=True) if m.claims]
 # (how a question names a metric, how a Chinese sentence that reports it does)
 METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
     (r, re.compile(m.reported_by)) for m, r in zip(MEASURES, _FORMS, strict=True) if m.reported_by
@@ -479,9 +532,12 @@ METRICS: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...] = tuple(
 
 
 def synonyms_of(words: Sequence[str]) -> re.Pattern[str] | None:
-    """How a text may name the measure that one of `words` is, whole (营收: 营业收入, 总收入,
-    收入, revenue...); None when none of them is a measure of the table."""
-    return next((r for r in _FORMS if any(r.fullmatch(w) for w in words)), None)
+    """How a text may state the measure that one of `words` is, whole (营收: 营业收入, 总收入,
+    收入, revenue...; 长度: 全长, 长达); None when none of them is a measure of the table."""
+    return next(
+        (st for r, st in zip(_FORMS, _STATED, strict=True) if any(r.fullmatch(w) for w in words)),
+        None,
+    )
 
 
 def names_a_measure(text: str) -> bool:
@@ -494,9 +550,14 @@ def measures_named(text: str) -> set[str]:
     return {name for name, r in _MEASURE_RE if r.search(text)}
 
 
+def measures_stated(text: str) -> set[str]:
+    """The measures a source text states, named or in looser words (长达4.5公里: a length)."""
+    return {name for name, r in _STATED_RE if r.search(text)}
+
+
 def measure_problems(claim: str, source: str) -> list[str]:
     """Measures the claim names that its source never names."""
-    src = measures_named(source)
+    src = measures_stated(source)
     return [f"the source does not give the {name}" for name in sorted(measures_named(claim) - src)]
 
 
@@ -518,6 +579,7 @@ __all__ = [
     "measured",
     "name_problems",
     "measures_named",
+    "measures_stated",
     "period_problems",
     "polarity_problems",
     "support_problems",

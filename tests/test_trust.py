@@ -96,6 +96,8 @@ def pages_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
         "2023年我国服务贸易进出口总额是多少？",  # goods trade is there, not services
         "泸定地震造成多少人遇难？",  # the toll given is 汶川地震's
         "What is the annual operating cost of the Qingdao Jiaozhou Bay Bridge?",
+        "青岛海湾大桥的宽度是多少？",  # its length is there, not its width
+        "How wide is the Qingdao Jiaozhou Bay Bridge?",
     ],
 )
 def test_same_topic_questions_the_pages_do_not_answer_are_refused(
@@ -113,6 +115,7 @@ def test_same_topic_questions_the_pages_do_not_answer_are_refused(
         ("青岛海湾大桥的主体工程造价是多少？", "90亿元"),
         ("2023年我国货物贸易进出口总值是多少？", "41.76万亿元"),
         ("泸定地震的震源深度是多少？", "16公里"),
+        ("青岛海湾大桥的长度是多少？", "36.48公里"),
         ("汶川地震造成多少人遇难？", "69227"),
         # the total revenue says 总收入; the part's sentence says 营收 (of 总营收) word for word
         ("星河科技的营收是多少？", "12.6亿元"),
