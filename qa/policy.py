@@ -444,15 +444,15 @@ def _opposite_event(q: Question, sentence: str, passages: str) -> str | None:
 
 
 def _another_ordinal(q: Question, sentence: str, passages: str) -> str | None:
-    """Why a best sentence about another of a series (第一次) does not answer a question about
-    one nothing retrieved of its document writes (第五次)."""
+    """Why the best sentence does not answer a question about the Nth of a series (第五次) that
+    nothing retrieved of its document writes: it is about another (第一次), or about none."""
     found = another_ordinal(q.ordinals, sentence, passages)
     if not found:
         return None
     asked, stated = found
-    return (
-        f"the question asks about number {asked} of a series, which the best sentence's document "
-        f"does not write; the best sentence is about number {stated}"
+    why = f"the question asks about number {asked} of a series, which the best sentence's document "
+    return why + (
+        f"does not write; the best sentence is about number {stated}" if stated else "never writes"
     )
 
 

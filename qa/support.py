@@ -330,8 +330,9 @@ def opposite_event(
     return None
 
 
-# Ordinals: 第五次, 第5届, fifth, 5th (not 20th century); 首次 / 首位 / first are 1.
-_ORDINAL_ZH = re.compile(r"第([一二两三四五六七八九十]{1,3}|\d{1,3})(?![\d十])")
+# Ordinals: 第五次, 第5届, fifth, 5th; 首次 / 首位 / first are 1. Not the 20th century, the second
+# half or hand, a fraction (a third, two fifths), nor 第二天 / 第二年 (the day or year after).
+_ORDINAL_ZH = re.compile(r"第([一二两三四五六七八九十]{1,3}|\d{1,3})(?![\d十天日年])")
 _FIRST = re.compile(r"首[次位个届任场部]|\bfirst\b", re.I)
 _ORDINAL_WORDS = {
     w: i + 2
@@ -340,7 +341,10 @@ _ORDINAL_WORDS = {
     )
 }
 _ORDINAL_EN = re.compile(
-    rf"\b(?:({'|'.join(_ORDINAL_WORDS)})|(\d{{1,3}})(?:st|nd|rd|th))\b(?![\s-]*centur)", re.I
+    rf"(?<!\ba )(?<!\bone )(?<!\btwo )(?<!\bthree )"
+    rf"\b(?:({'|'.join(_ORDINAL_WORDS)})|(\d{{1,3}})(?:st|nd|rd|th))\b"
+    r"(?![\s-]*(?:centur|half|halves|hand))",
+    re.I,
 )
 
 
@@ -366,13 +370,13 @@ def ordinals_asked(question: str) -> frozenset[int]:
 
 def another_ordinal(asked: frozenset[int], sentence: str, passages: str) -> tuple[int, int] | None:
     """(asked, stated) where the question asks about the Nth of something (`ordinals_asked`:
-    第五次, fifth) that `passages` (of the sentence's document) do not write, while the sentence
-    writes another ordinal (第一, 首次): the fifth test is not the one the documents describe.
+    第五次, fifth) that `passages` (of the sentence's document) never write: the fifth test is not
+    one the documents describe. `stated`: another ordinal the sentence writes (第一, 首次), or 0.
     None otherwise."""
     if not asked or asked & _ordinals(passages):
         return None
     stated = sorted(_ordinals(sentence) - asked)
-    return (min(asked), stated[0]) if stated else None
+    return min(asked), stated[0] if stated else 0
 
 
 # -- measures ---------------------------------------------------------------------------------

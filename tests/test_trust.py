@@ -394,6 +394,12 @@ def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
     )
     # a century is no member of a series
     assert another_ordinal(ordinals_asked("What changed in the 20th century?"), test, test) is None
+    # a page that names no ordinal does not say which is the fifth
+    plain = "拔除插头测试于1967年1月27日上午开始，但立刻问题不断。"
+    assert another_ordinal(ordinals_asked("宇航员遇到的第五个问题是什么？"), plain, plain) == (5, 0)
+    # nor are these ordinals: the second half, a fraction, the day after
+    for q in ("What happened in the second half?", "Why did a third of them leave?", "第二天呢？"):
+        assert not ordinals_asked(q), q
     # read once, with the rest of the question
     q = analyse("第五次全面测试在何时进行？")
     assert q.ordinals == {5} and analyse("陆军总司令部是哪个部队的最低指挥机构？").events == (
