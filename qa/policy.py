@@ -319,7 +319,8 @@ class Policy:
         nothing retrieved of its own document states the one asked (another page's 解散 is about
         something else), reports another year, never names the measure asked for (`context`:
         the sentence with its title and the text before it), is another subject's table cell, or
-        gives part of a year for a whole one. `language`: the answer's (zh | en). The reason is shown with the refusal."""
+        gives part of a year for a whole one. `language`: the answer's (zh | en). The reason is
+        shown with the refusal."""
         if not evidence:
             return Verdict(REFUSE, "no retrieved passage has a sentence that answers it")
         passages = "\n".join(h.chunk.text for h in hits)

@@ -399,6 +399,8 @@ class Measure:
 
 # a figure of distance as Chinese writes it before 长 / 宽 / 高 / 深 (100至400公尺深, 30米宽)
 _DISTANCE = r"\d\s*(?:公尺|米|公里|千米|英尺|英里|尺)"
+# ... and as English writes it before long / wide / deep (3 m wide, 36 km long)
+_DISTANCE_EN = r"\d\s*(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|feet|ft)"
 
 # The one table of measures: a claim naming a measure its source never names reports a figure the
 # source does not give (`measure_problems`), a question naming one its best sentence never names
@@ -485,13 +487,13 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "length",
         r"长度|全长|总长|\blength\b|"
-        r"\d\s*(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|feet|ft)\s+long\b",
+        rf"{_DISTANCE_EN}\s+long\b",
         stated_by=rf"长[达约为]|长\d|{_DISTANCE}\s*长",
     ),
     Measure(
         "width",
         r"宽度|宽约|宽达|宽为|宽\d|多宽|\bwidth\b|\bhow wide\b|"
-        r"\d\s*(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|feet|ft)\s+wide\b",
+        rf"{_DISTANCE_EN}\s+wide\b",
         stated_by=rf"{_DISTANCE}\s*宽",
     ),
     Measure(
@@ -503,7 +505,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "depth",
         r"深度|水深|多深|深约|深达|深\d|\bdepth\b|\bhow deep\b|"
-        r"\d\s*(?:km|kilomet(?:er|re)s?|met(?:er|re)s?|miles?|feet|ft)\s+deep\b",
+        rf"{_DISTANCE_EN}\s+deep\b",
         stated_by=rf"{_DISTANCE}\s*深",
     ),
     Measure("weight", r"重量|体重|重约|重达|多重|\bweigh(?:s|ed|ing|t)?\b|\bhow heavy\b"),
