@@ -516,11 +516,12 @@ def measure_not_given(q: Question, sentence_in_context: str) -> str | None:
     """Why the best sentence does not answer a question for a figure of a measure it never names
     (a services-trade total answered with the goods-trade total; an operating cost with a
     construction cost), or None. The sentence is read with its title and the text before it."""
-    from qa.support import measures_stated
+    from qa.support import EVENT_MEASURES, measures_stated
 
-    if q.wants_date or not q.measures:
+    asked = q.measures - EVENT_MEASURES if q.wants_date else q.measures
+    if not asked:
         return None  # "when did he die" asks a date, not a death toll
-    missing = sorted(q.measures - measures_stated(sentence_in_context))
+    missing = sorted(asked - measures_stated(sentence_in_context))
     if not missing:
         return None
     return f"the best sentence does not give the {missing[0]} asked about"

@@ -293,15 +293,38 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ("export", r"出口|\bexports?\b", "import", r"进口|\bimports?\b"),
 )
 
+_BOUND_VERB = r"[需要须得也能可有只会]"
 # ... and the attributes of a thing that exclude each other (最大 / 最小, highest / lowest)
 _ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
     ("largest", r"最大|\b(?:largest|biggest)\b", "smallest", r"最小|\bsmallest\b"),
     ("highest", r"最高|\b(?:highest|tallest)\b", "lowest", r"最低|\blowest\b"),
     ("longest", r"最长|\blongest\b", "shortest", r"最短|\bshortest\b"),
     ("earliest", r"最早|\bearliest\b", "latest", r"最晚|最迟|\blatest\b"),
-    ("most", r"最多|\bmost\b", "fewest", r"最少|\b(?:fewest|(?<!at )least)\b"),
+    # 最少需要 / 最多只能 before a verb are "at least" / "at most", a bound and no superlative
+    (
+        "most",
+        rf"最多(?!{_BOUND_VERB})|\bmost\b",
+        "fewest",
+        rf"最少(?!{_BOUND_VERB})|\b(?:fewest|(?<!at )least)\b",
+    ),
 )
 _EXCLUDING_RE = _compiled((*_EVENTS, *_ATTRIBUTES))
+# More ways a page states a side, too loose to read a question by: 大部分 and 领先 say "most",
+# 很少 and 少量 "fewest", 最初 "earliest". The sentence is read with them for the side it states,
+# and its document for the side asked (a page that writes 少量 may answer "fewest").
+_LOOSER = {
+    "most": r"大部分|大多数|多数|最常|最频繁|最有|最受|最主要|领先|\bmajority\b",
+    "fewest": r"少数|极少|少量|最不|\b(?:minority|rarely|seldom)\b",
+    "earliest": r"最初|起初|\binitially\b|\boriginally\b",
+    "latest": r"最后|最终|\bfinally\b",
+}
+_EXCLUDING_STATED = [
+    tuple(
+        re.compile(f"{r.pattern}|{_LOOSER[n]}", re.I) if n in _LOOSER else r
+        for n, r in ((a, ra), (b, rb))
+    )
+    for a, ra, b, rb in _EXCLUDING_RE
+]
 
 
 def events_asked(question: str) -> tuple[tuple[int, int], ...]:
@@ -323,7 +346,8 @@ def opposite_event(
     sentence states its opposite (成立于1993年): the topic is there, the fact asked for is not.
     None otherwise."""
     for i, side in asked:
-        a, ra, b, rb = _EXCLUDING_RE[i]
+        a, b = _EXCLUDING_RE[i][0], _EXCLUDING_RE[i][2]
+        ra, rb = _EXCLUDING_STATED[i]
         name, r_asked, stated, r_stated = (a, ra, b, rb) if side == 0 else (b, rb, a, ra)
         if r_stated.search(sentence) and not r_asked.search(passages):
             return name, stated
@@ -395,6 +419,9 @@ class Measure:
     # more ways a source states it, too loose to read a question or a claim by (长达 4.5公里 is a
     # length, but 波长达到 and 增长达 are not)
     stated_by: str = ""
+    # whether a question for a date names it as the event dated (when did he die: a death, not a
+    # death toll), so a date question is not checked for it
+    event: bool = False
 
 
 # a figure of distance as Chinese writes it before 长 / 宽 / 高 / 深 (100至400公尺深, 30米宽)
@@ -441,8 +468,9 @@ MEASURES: tuple[Measure, ...] = (
         "deaths",
         r"死亡|遇难|丧生|罹难|身亡|死者|死于|去世|逝世|病逝|致死|"
         r"\b(?:(?<!black )deaths?|died|dead|killed|death toll|fatalities)\b",
+        event=True,
     ),
-    Measure("injuries", r"受伤|伤者|伤员|\b(?:injured|injuries|wounded)\b"),
+    Measure("injuries", r"受伤|伤者|伤员|\b(?:injured|injuries|wounded)\b", event=True),
     Measure("subsidy", r"补贴|补助|津贴|subsid(?:y|ies)|allowances?"),
     Measure(
         "places",
@@ -554,6 +582,10 @@ def names_a_measure(text: str) -> bool:
 def measures_named(text: str) -> set[str]:
     """The measures a text names."""
     return {name for name, r in _MEASURE_RE if r.search(text)}
+
+
+# the measures a question for a date names as the event it dates
+EVENT_MEASURES = frozenset(m.name for m in MEASURES if m.event)
 
 
 def measures_stated(text: str) -> set[str]:

@@ -385,6 +385,23 @@ def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
         )
         is None
     )
+    # a page states "most" in looser words (领先, 最频繁, 大部分) and "earliest" as 最初
+    led = "黑豹队的防守以24次拦截领先联盟。"
+    assert opposite_event(events_asked("Which team had the fewest interceptions?"), led, led) == (
+        "fewest",
+        "most",
+    )
+    bird = "剃刀嘴凤冠雉最初是由德国自然学家所描述。"
+    assert opposite_event(events_asked("剃刀嘴凤冠雉最晚是由谁所描述？"), bird, bird) == (
+        "latest",
+        "earliest",
+    )
+    # ... and 少量 may say which has the fewest
+    rain = "雨林的大部分位于巴西，其次是秘鲁，苏里南也有少量。"
+    assert opposite_event(events_asked("Which country has the fewest of it?"), rain, rain) is None
+    # 最少需要 is "at least", no superlative asked about
+    assert not events_asked("公立学校老师最少需要拥有什么？")
+    assert not events_asked("每人最多能带几件行李？")
     test = "1967年1月27日上午开始了第一次全面测试。"
     assert another_ordinal(ordinals_asked("第五次全面测试在何时进行？"), test, test) == (5, 1)
     assert another_ordinal(ordinals_asked("When was the fifth test run?"), test, test) == (5, 1)
@@ -405,3 +422,23 @@ def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
     assert q.ordinals == {5} and analyse("陆军总司令部是哪个部队的最低指挥机构？").events == (
         events_asked("最低")
     )
+
+
+def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
+    """When was the humidity reconstruction published? is not answered by a sentence about a
+    temperature reconstruction; when did he die asks a date, not a death toll."""
+    from qa.policy import measure_not_given
+    from qa.question import analyse
+
+    graph = "该图表以1999年的论文为基础，被称作千年北半球气温重建。"
+    q = analyse("When was the paper published that the humidity reconstruction was based on?")
+    assert measure_not_given(q, graph) == "the best sentence does not give the humidity asked about"
+    assert (
+        measure_not_given(analyse("When was the temperature reconstruction published?"), graph)
+        is None
+    )
+    died = "他于1962年12月10日在安纳波利斯去世。"
+    assert (
+        measure_not_given(analyse("When did he die?"), "他于1962年12月10日在安纳波利斯。") is None
+    )
+    assert measure_not_given(analyse("他是哪一年去世的？"), died) is None
