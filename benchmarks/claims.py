@@ -42,7 +42,7 @@ from qa.citations import check_claim, implied_claim  # noqa: E402
 from qa.numbers import with_unit  # noqa: E402
 from qa.policy import span_problem  # noqa: E402
 from qa.question import analyse  # noqa: E402
-from qa.support import chinese_names  # noqa: E402
+from qa.support import chinese_names, converted_numbers  # noqa: E402
 
 QA = ROOT.parent / "shared" / "eval" / "qa"
 CONTEXT_CHARS = 120
@@ -221,6 +221,8 @@ def build() -> list[dict[str, Any]]:
                     with_unit(m.group(), [sentence[m.start() :]])
                     for m in _NUMBER.finditer(sentence)
                     if m.group() not in answer
+                    # not the same amount in another unit (953平方公里 for 368平方英里)
+                    and not converted_numbers(with_unit(m.group(), [sentence[m.start() :]]), right)
                 ),
                 None,
             )

@@ -111,7 +111,19 @@ def converted_numbers(claim: str, source: str) -> set[str]:
         q.number
         for q in measured(claim)
         if any(s.unit != q.unit and _same_amount(q, s) for s in src)
+        and not any(_restated(q, s) for s in src)
     }
+
+
+def _restated(claim: Measured, source: Measured) -> bool:
+    """The source writes about the claim's amount in the claim's own unit, and another number:
+    the claim's figure is then that one changed, not a conversion (347英里 for 迈阿密以北约
+    340英里 (550公里), which 550 km would round to within 2%)."""
+    return (
+        source.unit == claim.unit
+        and source.value != claim.value
+        and abs(source.value - claim.value) <= abs(source.value) * Decimal("0.1")
+    )
 
 
 def unit_problems(claim: str, source: str) -> list[str]:

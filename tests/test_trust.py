@@ -249,6 +249,12 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
         ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
         ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
+        # the source writes the amount in the claim's unit (340), so 550 km converts to no 347
+        (
+            "杰克逊维尔离迈阿密有347英里。",
+            "杰克逊维尔位于迈阿密以北约340英里（550公里）处。",
+            "347",
+        ),
     ],
 )
 def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, what: str) -> None:
@@ -261,6 +267,11 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
     [
         ("The reserve covers 100 hectares.", "保护区面积1500亩。"),  # 1500亩 = 100 ha
         ("巡航距离约2222公里。", "巡航距离达1200海里。"),  # 1200 nmi = 2222.4 km
+        ("杰克逊维尔离迈阿密有550公里。", "杰克逊维尔位于迈阿密以北约340英里（550公里）处。"),
+        (
+            "Jacksonville is 340 miles north of Miami.",
+            "杰克逊维尔位于迈阿密以北约340英里（550公里）处。",
+        ),
         ("营收增长了20%。", "营收同比增长20%。"),
         (
             "MiniMax's revenue for the full year 2025 was US$79.038 million.",
