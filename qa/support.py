@@ -213,7 +213,7 @@ _OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "won",
-        r"获胜|胜出|战胜|赢|夺冠|\b(?:won|wins?|winning|victor(?:y|ious)|beat)\b",
+        r"获胜|胜出|战胜|击败|打败|击溃|赢|夺冠|\b(?:won|wins?|winning|victor(?:y|ious)|beat)\b",
         "lost",
         r"落败|输给|负于|败给|\b(?:lost to|defeated by|lose|loses)\b",
     ),
@@ -244,6 +244,8 @@ def polarity_problems(claim: str, source: str) -> list[str]:
         for said, r_said, other, r_other in ((a, ra, b, rb), (b, rb, a, ra)):
             if not r_said.search(claim):
                 continue
+            if a == "won" and _told_from_the_other_side(claim, r_said, source, r_other):
+                continue
             if not r_said.search(source) and r_other.search(source):
                 out.append(f"the source says {other}, not {said}")
                 continue
@@ -261,6 +263,26 @@ def polarity_problems(claim: str, source: str) -> list[str]:
                     out.append(f"the source says {lead}{flipped[0].group()}, not {lead}{m.group()}")
                     break
     return out
+
+
+def _told_from_the_other_side(
+    claim: str, r_said: re.Pattern[str], source: str, r_other: re.Pattern[str]
+) -> bool:
+    """A result told from the other side: 钢人队输给了野马队 for 野马队击败了钢人队. The one named
+    right after the claim's verb (its first two characters) is named before the source's verb,
+    and not after it. Only verbs that name the other side (输给, 击败; not 落败, 获胜)."""
+    m = next((m for m in r_said.finditer(claim) if _BEAT_OR_LOST_TO.fullmatch(m.group())), None)
+    who = re.match(r"了?\s*([\u4e00-\u9fff]{2})", claim[m.end() :]) if m else None
+    if not who:
+        return False
+    return any(
+        who.group(1) in source[: x.start()] and who.group(1) not in source[x.end() :]
+        for x in r_other.finditer(source)
+        if _BEAT_OR_LOST_TO.fullmatch(x.group())
+    )
+
+
+_BEAT_OR_LOST_TO = re.compile(r"输给|负于|败给|击败|打败|战胜|击溃")
 
 
 # -- events and their opposites ----------------------------------------------------------------

@@ -243,6 +243,7 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
     [
         ("There are still 5 tigers alive.", "保护区有5只老虎死亡。", "died, not alive"),
         ("营收下降20%。", "营收同比增长20%。", "rose, not fell"),
+        ("野马队在分区轮输给了钢人队。", "野马队在分区轮以23–16击败了钢人队。", "won, not lost"),
         ("巡航距离1200公里。", "巡航距离达1200海里。", "unit"),
         ("The reserve covers 1,500 acres.", "保护区面积1500亩。", "unit"),
         ("上半年净亏损18.72亿美元。", "2025年年内净亏损达18.72亿美元。", "first half"),
@@ -273,6 +274,8 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "杰克逊维尔位于迈阿密以北约340英里（550公里）处。",
         ),
         ("营收增长了20%。", "营收同比增长20%。"),
+        # the same result told from the loser's side
+        ("钢人队在分区轮输给了野马队。", "野马队在分区轮以23–16击败了钢人队。"),
         (
             "MiniMax's revenue for the full year 2025 was US$79.038 million.",
             "MiniMax2025年全年实现总收入7903.8万美元。",
