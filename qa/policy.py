@@ -222,7 +222,10 @@ class Policy:
     # highest bar that adds at most 2.5 points of false refusals to the rules' own and keeps the
     # total within the goal (8%) where the rules leave room. Chinese: false refusals 0.058 ->
     # 0.079, same-topic refused 0.458 -> 0.710; English (the rules alone refuse 0.125): 0.125 ->
-    # 0.150, 0.563 -> 0.724.
+    # 0.150, 0.563 -> 0.724. Re-run 2026-12-04 with llama.cpp built for AVX2 and the day's rules:
+    # Chinese 0.054 -> 0.075, same-topic 0.885 -> 0.916, held-out 0.876 -> 0.920 (0.70 would refuse
+    # 0.092); English 0.117 -> 0.133, 0.839 -> 0.908, 0.823 -> 0.885 (the rule allows 0.52, at
+    # exactly 2.5 points: 0.142; it buys no same-topic question, so 0.5 stays).
     model_judge_below: float = 0.68
     model_judge_below_en: float = 0.5
 
