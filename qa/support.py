@@ -344,13 +344,15 @@ _ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
 )
 _EXCLUDING_RE = _compiled((*_EVENTS, *_ATTRIBUTES))
 # More ways a page states a side, too loose to read a question by: 大部分 and 领先 say "most",
-# 很少 and 少量 "fewest", 最初 "earliest". The sentence is read with them for the side it states,
-# and its document for the side asked (a page that writes 少量 may answer "fewest").
+# 少数 and 少量 "fewest", 最初 "earliest", 赢得 (第33届超级碗) "champion". The sentence is read
+# with them for the side it states, and its document for the side asked (a page that writes 少量
+# may answer "fewest"). 很少 and 较少 ("rarely") are left out: 很少的情况下 is no "fewest".
 _LOOSER = {
     "most": r"大部分|大多数|多数|最常|最频繁|最有|最受|最主要|领先|\bmajority\b",
     "fewest": r"少数|极少|少量|最不|\b(?:minority|rarely|seldom)\b",
     "earliest": r"最初|起初|\binitially\b|\boriginally\b",
     "latest": r"最后|最终|\bfinally\b",
+    "champion": r"赢得|夺得|\bwon the\b",
 }
 _EXCLUDING_STATED = [
     tuple(

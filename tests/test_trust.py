@@ -410,6 +410,11 @@ def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
         "latest",
         "earliest",
     )
+    won = "他在38岁时带领野马队赢得第33届超级碗。"
+    assert opposite_event(events_asked("第33届超级碗亚军是哪支球队？"), won, won) == (
+        "runner-up",
+        "champion",
+    )
     # ... and 少量 may say which has the fewest
     rain = "雨林的大部分位于巴西，其次是秘鲁，苏里南也有少量。"
     assert opposite_event(events_asked("Which country has the fewest of it?"), rain, rain) is None
