@@ -639,7 +639,13 @@ def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
         return m.group(1) + (f"-{m.group(2)}" if m.group(2) else "")
 
     mine = {value(m) for m in dates(span)}
-    return _figure_of_another(q, mine, dates(sentence), sentence, value=value)
+    counted = dates(sentence)
+    # the span's year only opens a range, an attribute (停止使用其1998-2002年的四音符), while the
+    # sentence dates something else
+    in_range = any(m.group(2) and m.group(1) in mine for m in _YEAR_OR_RANGE.finditer(sentence))
+    if q.asks.year and counted and in_range and not mine & {value(m) for m in counted}:
+        return value(counted[0])
+    return _figure_of_another(q, mine, counted, sentence, value=value)
 
 
 _YEAR_OR_RANGE = re.compile(
