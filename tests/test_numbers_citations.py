@@ -343,6 +343,8 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
             "丹佛把比分提高到24-10时，还剩3分08秒。",
             False,
         ),
+        # a lifespan in brackets is no attribute: its first year is the birth
+        ("术赤哪一年出生？", "1185", "术赤（1185-1226）于1206年受封，是成吉思汗的长子。", False),
     ],
 )
 def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
