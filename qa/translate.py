@@ -36,6 +36,7 @@ from qa.numbers import (
     supported,
     to_english,
 )
+from qa.question import YEAR
 from qa.support import support_problems
 
 if TYPE_CHECKING:  # imported where a model translates, not by every question
@@ -136,16 +137,13 @@ def check_fidelity(source: str, translation: str, to: str, glossary: Glossary) -
     return Fidelity(missing, tuple(wrong), round(ratio, 3), round(s_ratio, 3), tuple(problems))
 
 
-_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
-
-
 def moved_years(source: str, translation: str) -> list[str]:
     """A year the translation puts in another sentence than the source does ("...净亏损18.72亿美元。
     2026年1月,公司通过港股IPO募资..." -> "...a net loss of $1.872 billion in 2026. In January, the
     company raised..."): the figure now belongs to the wrong year. Checked when both have the same
     number of sentences."""
-    src = [set(_YEAR.findall(s)) for s in _sentences(source)]
-    out = [set(_YEAR.findall(s)) for s in _sentences(translation)]
+    src = [set(YEAR.findall(s)) for s in _sentences(source)]
+    out = [set(YEAR.findall(s)) for s in _sentences(translation)]
     if len(src) != len(out) or len(src) < 2:
         return []
     problems = []

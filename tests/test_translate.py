@@ -65,6 +65,18 @@ def test_a_figure_the_translation_adds_is_flagged() -> None:
     assert check_fidelity(src, "The test began on the morning of January 27, 1967.", "en", G).ok
 
 
+def test_a_year_moved_to_another_sentence_is_flagged_old_years_too() -> None:
+    """The figure then belongs to the wrong year; 1527年 is a year as much as 2025年."""
+    from qa.translate import moved_years
+
+    src = "路德写了一本小册子。1527年他又写了一首赞美诗。"
+    assert moved_years(src, "Luther wrote a pamphlet in 1527. He also wrote a hymn.") == [
+        "year 1527 moved to sentence 1",
+        "year 1527 moved out of sentence 2",
+    ]
+    assert not moved_years(src, "Luther wrote a pamphlet. In 1527 he also wrote a hymn.")
+
+
 def test_dropped_content_is_flagged() -> None:
     f = check_fidelity(SRC, "Yan Junjie spoke.", "en", G)
     assert any("length ratio" in p for p in f.problems) and any(
