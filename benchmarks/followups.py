@@ -72,11 +72,15 @@ def _pronoun_zh(q1: str, q2: str, name: str) -> str:
     return q2[:at] + "它" + q2[end:]
 
 
-def _pronoun_en(q: str, name: str) -> str:
-    """The name (with its article) as it / its / they / them / their."""
-    m = re.search(r"(?:\bthe\s+)?" + re.escape(name) + r"(?P<pos>'s|’s)?", q)
+def _pronoun_en(q: str, name: str) -> str | None:
+    """The name (with its article) as it / its / they / them / their; None where the name runs on
+    into a number or another capitalised word (`Super Bowl 50`: "when he played it 50" is no
+    question a person asks)."""
+    m = re.search(r"(?:\bthe\s+)?" + re.escape(name) + r"(?P<pos>'s|’s|['’](?=\s))?", q)
     if not m:
         return q
+    if not m.group("pos") and re.match(r"\s*(?:\d|[A-Z])", q[m.end() :]):
+        return None
     plural = name.endswith("s") and not name.endswith("ss")
     if m.group("pos"):
         word = "their" if plural else "its"
@@ -153,8 +157,8 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                             answerable=False,
                         )
             name_en = _shared_name(q1["question_en"], q2["question_en"])
-            if name_en:
-                leaning = _pronoun_en(q2["question_en"], name_en)
+            leaning = _pronoun_en(q2["question_en"], name_en) if name_en else None
+            if name_en and leaning:
                 add("pronoun-en", en, leaning, q1["question_en"], name=name_en)
                 add("switch", en, leaning, q1["question_zh"], name=name or "")
     return out
