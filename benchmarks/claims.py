@@ -216,16 +216,13 @@ def build() -> list[dict[str, Any]]:
                     "ok": True,
                 }
             )
-            other = next(
-                (
-                    with_unit(m.group(), [sentence[m.start() :]])
-                    for m in _NUMBER.finditer(sentence)
-                    if m.group() not in answer
-                    # not the same amount in another unit (953平方公里 for 368平方英里)
-                    and not converted_numbers(with_unit(m.group(), [sentence[m.start() :]]), right)
-                ),
-                None,
+            others = (
+                with_unit(m.group(), [sentence[m.start() :]])
+                for m in _NUMBER.finditer(sentence)
+                if m.group() not in answer
             )
+            # not the same amount in another unit (953平方公里 for 368平方英里)
+            other = next((f for f in others if not converted_numbers(f, right)), None)
             if other:
                 rows.append(
                     {

@@ -158,7 +158,7 @@ def follow_up_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
                         )
             name_en = _shared_name(q1["question_en"], q2["question_en"])
             leaning = _pronoun_en(q2["question_en"], name_en) if name_en else None
-            if name_en and leaning:
+            if leaning:
                 add("pronoun-en", en, leaning, q1["question_en"], name=name_en)
                 add("switch", en, leaning, q1["question_zh"], name=name or "")
     return out

@@ -640,17 +640,26 @@ def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
 
     mine = {value(m) for m in dates(span)}
     counted = dates(sentence)
-    # the span's year only opens a range, an attribute (停止使用其1998-2002年的四音符), while the
-    # sentence dates something else; not a lifespan in brackets (术赤（1185-1226）: born 1185)
-    in_range = any(
+    if (
+        q.asks.year
+        and counted
+        and not mine & {value(m) for m in counted}
+        and _opens_a_range(sentence, mine)
+    ):
+        return value(counted[0])
+    return _figure_of_another(q, mine, counted, sentence, value=value)
+
+
+def _opens_a_range(sentence: str, years: set[str]) -> bool:
+    """Whether one of the years only opens a range the sentence writes, an attribute for a
+    which-year question (停止使用其1998-2002年的四音符); not a lifespan in brackets (术赤（1185-1226）:
+    born 1185)."""
+    return any(
         m.group(2)
-        and m.group(1) in mine
+        and m.group(1) in years
         and sentence[max(0, m.start() - 1) : m.start()] not in "(（"
         for m in _YEAR_OR_RANGE.finditer(sentence)
     )
-    if q.asks.year and counted and in_range and not mine & {value(m) for m in counted}:
-        return value(counted[0])
-    return _figure_of_another(q, mine, counted, sentence, value=value)
 
 
 _YEAR_OR_RANGE = re.compile(

@@ -227,6 +227,12 @@ _OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
 _Opposites = list[tuple[str, re.Pattern[str], str, re.Pattern[str]]]
 
 
+def _widened(pattern: re.Pattern[str], looser: str) -> re.Pattern[str]:
+    """The pattern, or its words and the looser ones, compiled case-blind: how a page states what
+    a question names by the pattern alone."""
+    return re.compile(f"{pattern.pattern}|{looser}", re.I) if looser else pattern
+
+
 def _compiled(pairs: Sequence[tuple[str, str, str, str]]) -> _Opposites:
     """(name, pattern, name, pattern) tables, each pattern compiled case-blind."""
     return [(a, re.compile(pa, re.I), b, re.compile(pb, re.I)) for a, pa, b, pb in pairs]
@@ -355,10 +361,7 @@ _LOOSER = {
     "champion": r"赢得|夺得|\bwon the\b",
 }
 _EXCLUDING_STATED = [
-    tuple(
-        re.compile(f"{r.pattern}|{_LOOSER[n]}", re.I) if n in _LOOSER else r
-        for n, r in ((a, ra), (b, rb))
-    )
+    (_widened(ra, _LOOSER.get(a, "")), _widened(rb, _LOOSER.get(b, "")))
     for a, ra, b, rb in _EXCLUDING_RE
 ]
 
@@ -589,10 +592,7 @@ MEASURES: tuple[Measure, ...] = (
 )
 _FORMS = [re.compile(m.forms, re.I) for m in MEASURES]  # each measure's names, compiled once
 # how a source states each measure: its forms and the looser `stated_by`
-_STATED = [
-    re.compile(f"{r.pattern}|{m.stated_by}", re.I) if m.stated_by else r
-    for m, r in zip(MEASURES, _FORMS, strict=True)
-]
+_STATED = [_widened(r, m.stated_by) for m, r in zip(MEASURES, _FORMS, strict=True)]
 _MEASURE_RE = [(m.name, r) for m, r in zip(MEASURES, _FORMS, strict=True) if m.claims]
 _STATED_RE = [(m.name, r) for m, r in zip(MEASURES, _STATED, strict=True) if m.claims]
 # (how a question names a metric, how a Chinese sentence that reports it does)
