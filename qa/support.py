@@ -275,17 +275,31 @@ def _told_from_the_other_side(
     claim: str, r_said: re.Pattern[str], source: str, r_other: re.Pattern[str]
 ) -> bool:
     """A result told from the other side: 钢人队输给了野马队 for 野马队击败了钢人队. The one named
-    right after the claim's verb (its first two characters) is named before the source's verb,
-    and not after it. Only verbs that name the other side (输给, 击败; not 落败, 获胜)."""
+    right after the claim's verb (its first two characters) is named before the source's verb and
+    not after it, and the one named right after the source's verb is named before the claim's
+    (钢人队输给了野马队 is no retelling of 野马队击败了雄鹰队). Only verbs that name the other side
+    (输给, 击败; not 落败, 获胜)."""
     m = next((m for m in r_said.finditer(claim) if _BEAT_OR_LOST_TO.fullmatch(m.group())), None)
-    who = re.match(r"了?\s*([\u4e00-\u9fff]{2})", claim[m.end() :]) if m else None
-    if not who:
+    who = _named_after(claim, m.end()) if m else None
+    if not m or not who:
         return False
-    return any(
-        who.group(1) in source[: x.start()] and who.group(1) not in source[x.end() :]
-        for x in r_other.finditer(source)
-        if _BEAT_OR_LOST_TO.fullmatch(x.group())
-    )
+    for x in r_other.finditer(source):
+        whom = _named_after(source, x.end())
+        if (
+            _BEAT_OR_LOST_TO.fullmatch(x.group())
+            and who in source[: x.start()]
+            and who not in source[x.end() :]
+            and whom is not None
+            and whom in claim[: m.start()]
+        ):
+            return True
+    return False
+
+
+def _named_after(text: str, at: int) -> str | None:
+    """The first two characters named after a verb that ends at `at` (了 skipped)."""
+    found = re.match(r"了?\s*([\u4e00-\u9fff]{2})", text[at:])
+    return found.group(1) if found else None
 
 
 _BEAT_OR_LOST_TO = re.compile(r"输给|负于|败给|击败|打败|战胜|击溃")

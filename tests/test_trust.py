@@ -244,6 +244,8 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
         ("There are still 5 tigers alive.", "保护区有5只老虎死亡。", "died, not alive"),
         ("营收下降20%。", "营收同比增长20%。", "rose, not fell"),
         ("野马队在分区轮输给了钢人队。", "野马队在分区轮以23–16击败了钢人队。", "won, not lost"),
+        # the one beaten is another team: no retelling from the loser's side
+        ("钢人队输给了野马队。", "野马队击败了雄鹰队，钢人队也参加了比赛。", "won, not lost"),
         ("巡航距离1200公里。", "巡航距离达1200海里。", "unit"),
         ("The reserve covers 1,500 acres.", "保护区面积1500亩。", "unit"),
         ("上半年净亏损18.72亿美元。", "2025年年内净亏损达18.72亿美元。", "first half"),
