@@ -326,6 +326,29 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
     return question, True
 
 
+def other_readings(question: str, history: Sequence[Turn], most: int = 2) -> tuple[str, ...]:
+    """A follow-up whose pronoun the rules resolved, read with each other name of the previous
+    question instead (at most `most`), for the pipeline to weigh against the rules' reading:
+    `_antecedent` takes the first name (or person), and a pronoun may stand for another
+    (它生涯的哪个阶段是他最高产的？ after a question naming the town 威腾 and 路德). Empty for
+    anything else."""
+    if not history:
+        return ()
+    q = question.strip()
+    if _fragment(q) is not None:
+        return ()
+    pronoun = _EN_PRONOUN if question_lang(q) == "en" else _ZH_PRONOUN
+    m = pronoun.search(q)
+    if not m or not _leans_on_before(q, pronoun):
+        return ()
+    prev = standalone_question(history[-1].question, history[:-1]).strip()
+    chosen = _antecedent(prev, m.group())
+    if chosen is None:
+        return ()
+    others = [n for n, _ in _names(prev) if chosen not in n and n not in chosen]
+    return tuple(_resolve_pronouns(q, n) for n in others[:most])
+
+
 def query_language(query: str, asked_in: str) -> str:
     """The language a standalone question is read in: its own, except that a follow-up whose
     pronoun became a name in the other script ("What kinds of trees is 伯尔尼 lined with?",

@@ -31,6 +31,7 @@ from qa.compound import merge_answers, split_question
 from qa.conversation import (
     Turn,
     context_subject,
+    other_readings,
     plausible_rewrite,
     query_language,
     rewrite_by_rules,
@@ -66,6 +67,7 @@ from qa.policy import (
     Support,
     metric_mismatch,
     reads_as_span,
+    reads_with_other_name,
     reads_with_subject,
     span_problem,
     without_question_echo,
@@ -293,14 +295,33 @@ class QAPipeline:
             if queries[i] == q and (subject := context_subject(q, h))
         }
         with_subject = {i: f"{subject} {queries[i]}" for i, subject in carried.items()}
+        # a follow-up whose pronoun the rules resolved: also read with the previous question's
+        # other names, searched in the same batch
+        others = {
+            i: alts
+            for i, (q, h) in enumerate(zip(qs, histories, strict=True))
+            if queries[i] != q and (alts := other_readings(q, h))
+        }
+        other_queries = [(i, alt) for i, alts in others.items() for alt in alts]
         searched = self.searcher.search_batch(
-            [*queries, *with_subject.values()],
+            [*queries, *with_subject.values(), *(alt for _, alt in other_queries)],
             self.k,
             filters,
-            [*langs, *(langs[i] for i in carried)],
+            [
+                *langs,
+                *(langs[i] for i in carried),
+                *(query_language(alt, asked[i]) for i, alt in other_queries),
+            ],
         )
         all_hits = searched[: len(queries)]
-        carried_hits = dict(zip(carried, searched[len(queries) :], strict=True))
+        carried_hits = dict(
+            zip(carried, searched[len(queries) : len(queries) + len(carried)], strict=True)
+        )
+        other_hits: dict[int, list[tuple[str, list[Hit]]]] = {}
+        for (i, alt), found in zip(
+            other_queries, searched[len(queries) + len(carried) :], strict=True
+        ):
+            other_hits.setdefault(i, []).append((alt, found))
         t_retrieve = (time.perf_counter() - t0) / max(1, len(qs))
         out = []
         for i, (q, query, hist, hits) in enumerate(
@@ -316,6 +337,11 @@ class QAPipeline:
                     (with_subject[i], carried_hits[i]),
                     asked[i],
                     carried[i],
+                )
+                passages = "\n".join(h.chunk.text for h in hits)
+            if i in other_hits:
+                query, hits, info, sel = self._read_with_other_name(
+                    (query, hits, info, sel), other_hits[i], asked[i]
                 )
                 passages = "\n".join(h.chunk.text for h in hits)
             absent, support = _support(info, sel, passages)
@@ -363,24 +389,49 @@ class QAPipeline:
             return next((h.chunk.text for h in hits if h.chunk.id == chunk), "")
 
         plain, read_so = best_chunk(sel, hits), best_chunk(sel2, hits_with_subject)
-
-        def chance(info: Question, sel: Selection, hits: list[Hit]) -> tuple[float, float]:
-            """The refusal model's estimate that the reading can be answered, and its bar."""
-            support = _support(info, sel, "\n".join(h.chunk.text for h in hits))[1]
-            model = self.policy.refusal_model(
-                self.searcher.embedder.name, answer_lang(asked), support.similarity is not None
-            )
-            return model.probability(support), model.threshold
-
         if reads_with_subject(
             subject in plain,
             subject in read_so,
             len(absent_concepts(info, plain)),
             len(absent_concepts(info, read_so)),
-            lambda: (chance(info, sel, hits), chance(info2, sel2, hits_with_subject)),
+            lambda: (
+                self._chance(info, sel, hits, asked),
+                self._chance(info2, sel2, hits_with_subject, asked),
+            ),
         ):
             return with_subject, hits_with_subject, info2, sel2
         return as_asked
+
+    def _read_with_other_name(
+        self,
+        first: tuple[str, list[Hit], Question, Selection],
+        others: Sequence[tuple[str, list[Hit]]],
+        asked: str,
+    ) -> tuple[str, list[Hit], Question, Selection]:
+        """A follow-up read with the name the rules took for its pronoun (query, hits, analysis,
+        selection), and with each other name of the previous question (each with its own
+        search): another reading is kept when the policy says so (`reads_with_other_name`)."""
+        query, hits, info, sel = first
+        best = first
+        best_chance = first_chance = self._chance(info, sel, hits, asked)
+        for other, found in others:
+            passages = "\n".join(h.chunk.text for h in found)
+            info2, sel2 = self._read(other, asked, found, passages, info.language)
+            chance = self._chance(info2, sel2, found, asked)
+            if reads_with_other_name(first_chance, chance) and chance[0] > best_chance[0]:
+                best, best_chance = (other, found, info2, sel2), chance
+        return best
+
+    def _chance(
+        self, info: Question, sel: Selection, hits: Sequence[Hit], asked: str
+    ) -> tuple[float, float]:
+        """The refusal model's estimate that a reading of the question can be answered from its
+        evidence, and the model's bar."""
+        support = _support(info, sel, "\n".join(h.chunk.text for h in hits))[1]
+        model = self.policy.refusal_model(
+            self.searcher.embedder.name, answer_lang(asked), support.similarity is not None
+        )
+        return model.probability(support), model.threshold
 
     def _judged(
         self, question: str, evidence: tuple[Evidence, ...]

@@ -473,6 +473,20 @@ def states_origin(sentence: str) -> bool:
     return any(w == "人" and tagged[i - 1][1] == "ns" for i, (w, _) in enumerate(tagged) if i)
 
 
+def reads_with_other_name(first: tuple[float, float], other: tuple[float, float]) -> bool:
+    """A follow-up's pronoun read as another name of the previous question than the rules' choice
+    (`qa.conversation.other_readings`), when only that reading is strong enough to answer from:
+    `first` and `other` are the refusal model's (estimate, bar) for the two readings.
+
+    benchmarks/followups.py, dev half: pronoun-zh 0.734 -> 0.766 (standalone 0.766), pronoun-en
+    0.743 -> 0.757, switch 0.735 -> 0.743; the adversarial follow-ups refused as before. Test:
+    pronoun-en 0.750 -> 0.760, the rest unchanged. Taking another reading wherever it is the
+    stronger and passes its bar, even when the rules' reading passes too, cost switch on dev
+    (0.743 -> 0.735)."""
+    (p_first, bar_first), (p_other, bar_other) = first, other
+    return p_first < bar_first and p_other >= bar_other
+
+
 def reads_with_subject(
     as_asked_names_it: bool,
     with_it_names_it: bool,

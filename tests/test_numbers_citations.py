@@ -7,7 +7,13 @@ from decimal import Decimal
 import pytest
 
 from qa.citations import attach_citations, check_claim, implied_claim, resolve_citations
-from qa.conversation import Turn, context_subject, is_follow_up, standalone_question
+from qa.conversation import (
+    Turn,
+    context_subject,
+    is_follow_up,
+    other_readings,
+    standalone_question,
+)
 from qa.numbers import (
     english_amount,
     english_figures,
@@ -197,6 +203,23 @@ def test_the_conversations_subject_is_offered_only_to_a_question_without_one() -
     assert context_subject("上市时间是哪一年？", []) is None
     assert context_subject("MiniMax的上市时间是哪一年？", h) is None  # a subject of its own
     assert context_subject("那MiniMax呢？", h) is None  # a follow-up: the rules rewrite it
+
+
+def test_a_pronoun_is_also_read_as_each_other_name_of_the_previous_question() -> None:
+    h = [Turn("谁前往威腾堡去听路德的演讲？", "")]
+    assert standalone_question("它生涯的哪个阶段是他最高产的？", h).startswith("威腾堡生涯")
+    assert other_readings("它生涯的哪个阶段是他最高产的？", h) == (
+        "路德生涯的哪个阶段是他最高产的？",
+    )
+    h_en = [Turn("Who went to Wittenberg to hear Luther speak?", "")]
+    assert other_readings("What part of its career was his most productive?", h_en) == (
+        "What part of Luther's career was his most productive?",
+    )
+    # no pronoun to read, an ellipsis, no history, a previous question with one name
+    assert other_readings("路德生涯的哪个阶段是他最高产的？", h) == ()
+    assert other_readings("那2024年呢？", h) == ()
+    assert other_readings("它生涯的哪个阶段是他最高产的？", []) == ()
+    assert other_readings("它的估值是多少？", [Turn("智谱的估值是多少？", "")]) == ()
 
 
 def test_gold_matching_normalizes_width_spaces_and_units() -> None:

@@ -19,6 +19,7 @@ from qa.policy import (
     POLICY,
     Support,
     figure_of_measure,
+    reads_with_other_name,
     reads_with_subject,
     without_question_echo,
 )
@@ -344,3 +345,9 @@ def test_a_question_without_a_subject_is_read_with_the_conversations_when_that_a
     assert reads_with_subject(False, True, 1, 2, estimates(0.5, 0.6))
     assert not reads_with_subject(False, True, 1, 2, estimates(0.6, 0.5))
     assert len(asked) == 6
+
+
+def test_a_pronoun_is_read_as_another_name_only_where_the_rules_reading_is_too_weak() -> None:
+    assert reads_with_other_name((0.2, 0.3), (0.9, 0.3))
+    assert not reads_with_other_name((0.2, 0.3), (0.25, 0.3))  # neither answers
+    assert not reads_with_other_name((0.5, 0.3), (0.99, 0.3))  # the rules' reading answers

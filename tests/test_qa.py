@@ -277,6 +277,33 @@ def test_a_question_that_drops_the_subject_is_read_with_the_conversations(
     assert ranked.query == "华沙 居民数量在全国排第几？" and "人口居全国第一" in ranked.text
 
 
+def test_a_pronoun_is_read_as_the_previous_questions_other_name_when_only_that_answers(
+    tmp_path: Path,
+) -> None:
+    """它 after a question naming the town 威腾堡 and then 路德 stands for 威腾堡 by the rules (the
+    first name); where so read the question is too weak to answer and read as 路德 it is not, the
+    other reading is kept and shown as the question understood."""
+    from index.ingest import ingest
+
+    docs = {
+        "luther.txt": "马丁·路德是德国神学家，宗教改革的发起人。路德早期的这段时间是他最有创造力"
+        "和最高产的时期之一。1521年，路德在沃尔姆斯议会上拒绝撤回自己的主张。",
+        "wittenberg.txt": "威腾堡是德国萨克森-安哈尔特州的一座城市，位于易北河畔。威腾堡大学创立于"
+        "1502年，城中的城堡教堂建于15世纪末。",
+    }
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ingest(sorted(tmp_path.glob("*.txt")), tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    history = [Turn("谁前往威腾堡去听路德的演讲？", "")]
+    career = pipe.ask("它生涯的哪个阶段是他最高产的？", history)
+    assert career.query == "路德生涯的哪个阶段是他最高产的？"
+    assert "路德早期" in career.text and not career.refused
+    # the rules' reading answers: kept
+    founded = pipe.ask("它的大学创立于哪一年？", history)
+    assert founded.query == "威腾堡的大学创立于哪一年？" and "1502" in founded.text
+
+
 def test_bad_questions_are_clear_errors(extractive: QAPipeline) -> None:
     with pytest.raises(QuestionError, match="empty"):
         extractive.ask("   ")
