@@ -316,7 +316,8 @@ class Policy:
         about that no retrieved passage mentions (2027 when the documents stop at 2026); a
         glossary name no passage mentions; the judge's or the fitted model's estimate from the
         evidence (coverage, similarity, terms no passage mentions); a best sentence that does not
-        report the metric asked about, is about another entity of the same kind, states only the
+        report the metric asked about, is about another entity of the same kind or says of
+        another name what is asked of a subject no passage names (`another_in_its_place`), states only the
         opposite of the event or attribute asked about (成立 for 解散, 最高 for 最低:
         `opposite_event`) or another of its series (第一次 for 第五次: `another_ordinal`) where
         nothing retrieved of its own document states the one asked (another page's 解散 is about
@@ -350,6 +351,7 @@ class Policy:
                 else None
             )
             or about_another(q, top)
+            or another_in_its_place(q, top, passages)
             or _opposite_event(q, context or top, own)
             or _another_ordinal(q, context or top, own)
             or another_year(q.years, top)
@@ -551,6 +553,45 @@ def about_another(q: Question, sentence: str) -> str | None:
 
     other = another_subject(q.named, sentence)
     return f"the best sentence is about {other}" if other else None
+
+
+def another_in_its_place(q: Question, sentence: str, passages: str) -> str | None:
+    """Why a sentence that says of another name what a Chinese question asks of its subject does
+    not answer it, where no retrieved passage names the subject at all: 弗罗茨瓦夫的大部分建筑是
+    什么时候被摧毁的？ over 二战期间，华沙的大部分建筑被摧毁 (the subject followed by 的 and a
+    word, the sentence writing another name before that word). A name written another way in
+    the passages (唐娜诺布尔 for 唐娜·诺布尔) is why an absent name alone refuses nothing."""
+    if q.language != "zh":
+        return None
+    from corpus.segment import default_segmenter
+
+    seg = default_segmenter()
+    for subject in q.subjects:
+        if subject.curated or any(f in passages for f in subject.forms):
+            continue
+        at = q.text.find(subject.label)
+        if at < 0:
+            continue
+        m = _OF_WORD.match(q.text, at + len(subject.label))
+        if not m:
+            continue
+        words = [w for w in seg.cut(m.group(1)) if len(w) >= 2]
+        if not words or WH_ZH.search(words[0]):
+            continue
+        word = words[0]
+        for hit in re.finditer(re.escape(word), sentence):
+            before = sentence[max(0, hit.start() - 12) : hit.start()].rstrip(" 的之")
+            tagged = list(seg.tag(before))
+            if not tagged:
+                continue
+            other, tag = tagged[-1]
+            if tag in _PROPER and len(other) >= 2 and other not in subject.forms:
+                return f"the best sentence is about {other}, not {subject.label}"
+    return None
+
+
+_OF_WORD = re.compile(r"\s*的\s*([\u4e00-\u9fff]{2,})")
+_PROPER = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 
 
 # A year after these words is the one compared with ("较2023年增长"), not the one reported.

@@ -277,6 +277,17 @@ def test_a_question_that_drops_the_subject_is_read_with_the_conversations(
     assert ranked.query == "华沙 居民数量在全国排第几？" and "人口居全国第一" in ranked.text
 
 
+def test_what_another_name_is_said_to_have_is_no_answer_for_a_name_no_page_gives(
+    cities: QAPipeline,
+) -> None:
+    """No page names 弗罗茨瓦夫; 华沙's page says 华沙的大部分建筑被摧毁: not its answer."""
+    other = cities.ask("弗罗茨瓦夫的大部分建筑是什么时候被摧毁的？")
+    assert other.refused and not other.citations
+    assert any("华沙" in n and "弗罗茨瓦夫" in n for n in other.notes), other.notes
+    own = cities.ask("华沙的大部分建筑是什么时候被摧毁的？")
+    assert not own.refused and "二战期间" in own.text
+
+
 def test_a_pronoun_is_read_as_the_previous_questions_other_name_when_only_that_answers(
     tmp_path: Path,
 ) -> None:
