@@ -24,6 +24,7 @@ _SKIP_DEF = re.compile(
 )
 _WORD = re.compile(r"[a-z][a-z'\-&]*")
 # names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
+_NAME_HEAD = re.compile(r"[A-Z][A-Za-z'-]+(?: (?:of |de |la |the )?[A-Z][A-Za-z'-]+){0,2}")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,5}\b")
 STOPWORDS = set(
     """a an the of to in on at by for from with about as into over after before under between through during
@@ -66,7 +67,7 @@ def finance_chinese_terms() -> frozenset[str]:
     return frozenset(zh for terms in finance_terms().values() for zh in terms)
 
 
-Tables = tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]]]
+Tables = tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]], frozenset[str]]
 
 
 def _tables_cache() -> Path | None:
@@ -93,8 +94,8 @@ def _cedict_tables() -> Tables:
     cache = _tables_cache()
     if cache is not None and cache.is_file():
         try:
-            e2c, c2e = marshal.loads(cache.read_bytes())
-            return e2c, c2e
+            e2c, c2e, names = marshal.loads(cache.read_bytes())
+            return e2c, c2e, frozenset(names)
         except (OSError, ValueError, EOFError, TypeError):
             pass  # unreadable: made again
     tables = _parse_cedict()
@@ -102,7 +103,7 @@ def _cedict_tables() -> Tables:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(tables))
+            tmp.write_bytes(marshal.dumps((tables[0], tables[1], set(tables[2]))))
             os.replace(tmp, cache)
         except OSError:
             pass  # a read-only home: parsed again next time
@@ -110,8 +111,11 @@ def _cedict_tables() -> Tables:
 
 
 def _parse_cedict() -> Tables:
-    """Both directions of CC-CEDICT from one pass over the file."""
+    """Both directions of CC-CEDICT from one pass over the file, and the headwords that are only
+    names (`name_headwords`)."""
     e2c: dict[str, list[str]] = defaultdict(list)
+    words: set[str] = set()  # headwords of a sense that is not only a name
+    names: set[str] = set()
     for en, zh in finance_terms().items():
         e2c[en].extend(zh)
     c2e: dict[str, set[str]] = defaultdict(set)
@@ -131,16 +135,27 @@ def _parse_cedict() -> Tables:
                     continue
                 for sense in defs.split("/"):
                     for d in sense.split(";"):
-                        d = _PAREN.sub("", d).strip().lower()
+                        d = _PAREN.sub("", d).strip()
+                        head, _, tail = (part.strip() for part in d.partition(","))
+                        if tail[:1].islower() and _NAME_HEAD.fullmatch(head) and len(simp) >= 2:
+                            # "Berlin, capital of Germany": the name is a headword too
+                            key = head.lower()
+                            names.add(key)
+                            if simp not in e2c[key]:
+                                e2c[key].append(simp)
+                        d = d.lower()
                         if not d or _SKIP_DEF.match(d):
                             continue
                         if d.startswith("to "):
                             d = d[3:]
-                        if 0 < len(d.split()) <= 3 and simp not in e2c[d]:
-                            e2c[d].append(simp)
+                        if 0 < len(d.split()) <= 3:
+                            words.add(d)
+                            if simp not in e2c[d]:
+                                e2c[d].append(simp)
     return (
         {k: tuple(v) for k, v in e2c.items()},
         {k: frozenset(v) for k, v in c2e.items() if v},
+        frozenset(names - words - set(finance_terms())),
     )
 
 
@@ -165,6 +180,12 @@ def chinese_for(en: str) -> tuple[str, ...]:
     mine = finance_terms().get(en, [])
     rest = sorted((w for w in words if w not in mine), key=lambda w: (len(w) < 2, -freq(w)))
     return (*mine, *rest)
+
+
+def name_headwords() -> frozenset[str]:
+    """English headwords the dictionary has only as a name a sense describes after a comma
+    ("Berlin, capital of Germany"): looked up like words, but no ordinary English word."""
+    return _cedict_tables()[2]
 
 
 def chinese_to_english() -> dict[str, frozenset[str]]:
@@ -273,7 +294,8 @@ def translate_terms(
     table = english_to_chinese()
     if not table:
         return []
-    words = _WORD.findall(question.lower())
+    # a possessive is its name (Warsaw's buildings: Warsaw)
+    words = [re.sub(r"['’]s$", "", w) for w in _WORD.findall(question.lower())]
     out: list[list[str]] = []
     i = 0
     while i < len(words):

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 
 from qa.markers import MARKER
-from qa.question import HAN_NAME, PROPER_TAGS
+from qa.question import HAN_NAME, PROPER_TAGS, is_common_english
 
 LATIN_NAME = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
 # World War II, Henry VIII: a numeral, not a name (the number check does not read them either)
@@ -48,14 +48,11 @@ def _pinyin_name_at(claim: str, m: re.Match[str]) -> str | None:
 def _is_name(word: str, sentence_initial: bool) -> bool:
     """MiniMax, IPO, M2.5 always; a capitalized word only mid-sentence and when it is not an
     ordinary English word."""
-    from index.bilingual import STOPWORDS, english_to_chinese
-
     if any(ch.isupper() for ch in word[1:]) or any(ch.isdigit() for ch in word):
         return True
     if sentence_initial:
         return False
-    lower = word.lower()
-    return lower not in STOPWORDS and lower not in english_to_chinese()
+    return not is_common_english(word.lower())
 
 
 # Titles and heads a translation puts around a name (Emperor Wu, Mitchell Tower): not part of

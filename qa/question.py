@@ -516,6 +516,6 @@ def is_common_english(word: str) -> bool:
 
 
 def _is_english_word(t: str) -> bool:
-    from index.bilingual import STOPWORDS, english_to_chinese
+    from index.bilingual import STOPWORDS, english_to_chinese, name_headwords
 
-    return t in STOPWORDS or t in english_to_chinese()
+    return t in STOPWORDS or (t in english_to_chinese() and t not in name_headwords())

@@ -197,6 +197,7 @@ def test_finance_phrases_translate_as_phrases() -> None:
 
 def test_english_words_translate_through_their_lemma_commonest_words_first() -> None:
     from index.bilingual import translate_terms
+    from qa.question import is_common_english
 
     # irregular and short forms (died, built, began) are looked up as their lemma; of the
     # dictionary's many words for one, the common ones come first (死亡 before 一命呜呼)
@@ -206,6 +207,14 @@ def test_english_words_translate_through_their_lemma_commonest_words_first() -> 
     # (won: the Korean currency)
     born, won = translate_terms("born won")
     assert "出生" in born and "赢得" in won
+    # a name the dictionary describes after a comma ("Berlin, capital of Germany"), not a list
+    # of names ("China, Japan and Korea" is no sense of China)
+    berlin, paris, montreal = translate_terms("Berlin Paris Montreal")
+    assert berlin[0] == "柏林" and paris[0] == "巴黎" and "蒙特利尔" in montreal
+    assert "中日韩" not in translate_terms("China")[0]
+    # a name so found is still a name, not an ordinary English word; a possessive is its name
+    assert not is_common_english("berlin") and is_common_english("after")
+    assert translate_terms("Warsaw's buildings")[0][0] == "华沙"
 
 
 def test_the_dictionary_tables_are_kept_parsed_and_made_again_when_unreadable(
