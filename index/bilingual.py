@@ -24,6 +24,7 @@ _SKIP_DEF = re.compile(
 )
 _WORD = re.compile(r"[a-z][a-z'\-&]*")
 # names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
+_ADMIN_SUFFIX = re.compile(r"(?:市|省|县|区|自治区|特别行政区)$")
 _NAME_HEAD = re.compile(r"[A-Z][A-Za-z'-]+(?: (?:of |de |la |the )?[A-Z][A-Za-z'-]+){0,2}")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,5}\b")
 STOPWORDS = set(
@@ -141,8 +142,11 @@ def _parse_cedict() -> Tables:
                             # "Berlin, capital of Germany": the name is a headword too
                             key = head.lower()
                             names.add(key)
-                            if simp not in e2c[key]:
-                                e2c[key].append(simp)
+                            # 深圳市 "Shenzhen, subprovincial city": text mostly writes 深圳
+                            short = _ADMIN_SUFFIX.sub("", simp) if len(simp) > 2 else simp
+                            for form in dict.fromkeys((simp, short)):
+                                if form not in e2c[key]:
+                                    e2c[key].append(form)
                         d = d.lower()
                         if not d or _SKIP_DEF.match(d):
                             continue

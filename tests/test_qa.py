@@ -212,6 +212,8 @@ def test_english_words_translate_through_their_lemma_commonest_words_first() -> 
     berlin, paris, montreal = translate_terms("Berlin Paris Montreal")
     assert berlin[0] == "柏林" and paris[0] == "巴黎" and "蒙特利尔" in montreal
     assert "中日韩" not in translate_terms("China")[0]
+    # 深圳市 "Shenzhen, subprovincial city": the form text mostly writes comes first
+    assert translate_terms("Shenzhen")[0][:2] == ["深圳", "深圳市"]
     # a name so found is still a name, not an ordinary English word; a possessive is its name
     assert not is_common_english("berlin") and is_common_english("after")
     assert translate_terms("Warsaw's buildings")[0][0] == "华沙"
