@@ -542,13 +542,16 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "R&D expenses",
-        r"研发费用|研发投入|研发支出|研究开发费|R&D|research and development",
+        r"研发(?:费用|投入|支出|开支|经费|成本|开销|投资)|研究开发费|R&D|research and development",
     ),
     Measure(
         "selling expenses",
         r"销售费用|销售开支|selling expenses|(?:sales|selling) (?:and|&) marketing expenses",
     ),
-    Measure("administrative expenses", r"管理费用|administrative expenses|G&A"),
+    Measure(
+        "administrative expenses",
+        r"管理费用|行政(?:费用|开支|支出|开销)|administrative expenses|G&A",
+    ),
     Measure("gross profit", r"毛利(?!率)|gross profit", r"毛利(?!率)"),
     Measure(
         "profit",

@@ -283,6 +283,12 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "MiniMax2025年全年实现总收入7903.8万美元。",
         ),
         ("黑豹队的防守丢了308分。", "黑豹队的防守只丢了308分，在联盟中排名第六。"),
+        # 开支 is 支出 (expenditure), for R&D as for administration
+        (
+            "MiniMax's R&D expenses were US$253 million in 2025.",
+            "2025年，MiniMax研发开支高达2.53亿美元，行政开支3681.3万美元。",
+        ),
+        ("MiniMax的管理费用为3681.3万美元。", "MiniMax行政开支3681.3万美元。"),
     ],
 )
 def test_correct_paraphrases_and_conversions_pass(claim: str, source: str) -> None:
@@ -443,6 +449,16 @@ def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
     assert q.ordinals == {5} and analyse("陆军总司令部是哪个部队的最低指挥机构？").events == (
         events_asked("最低")
     )
+
+
+def test_a_measure_written_with_a_synonym_is_stated() -> None:
+    from qa.support import measures_named, measures_stated
+
+    # 开支 is 支出 (expenditure): the demo page writes 研发开支 and 行政开支
+    source = "2025年，MiniMax研发开支高达2.53亿美元，行政开支3681.3万美元。"
+    assert {"R&D expenses", "administrative expenses"} <= measures_stated(source)
+    assert "R&D expenses" in measures_named("How much did MiniMax spend on R&D in 2025?")
+    assert "R&D expenses" not in measures_stated("MiniMax训练相关的云服务开支为1.42亿美元。")
 
 
 def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
