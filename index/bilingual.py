@@ -23,9 +23,11 @@ _SKIP_DEF = re.compile(
     r"^(variant of|old variant|surname|see |cl:|used in|abbr\. for|erhua variant|also written|japanese variant|\w+ variant of)"
 )
 _WORD = re.compile(r"[a-z][a-z'\-&]*")
-# names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
-_ADMIN_SUFFIX = re.compile(r"(?:市|省|县|区|自治区|特别行政区)$")
+# a name a sense describes after a comma ("Berlin, capital of Germany"), and the suffix of an
+# administrative unit's name (深圳市)
 _NAME_HEAD = re.compile(r"[A-Z][A-Za-z'-]+(?: (?:of |de |la |the )?[A-Z][A-Za-z'-]+){0,2}")
+_ADMIN_SUFFIX = re.compile(r"(?:市|省|县|区|自治区|特别行政区)$")
+# names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,5}\b")
 STOPWORDS = set(
     """a an the of to in on at by for from with about as into over after before under between through during
@@ -96,7 +98,7 @@ def _cedict_tables() -> Tables:
     if cache is not None and cache.is_file():
         try:
             e2c, c2e, names = marshal.loads(cache.read_bytes())
-            return e2c, c2e, frozenset(names)
+            return e2c, c2e, names
         except (OSError, ValueError, EOFError, TypeError):
             pass  # unreadable: made again
     tables = _parse_cedict()
@@ -104,7 +106,7 @@ def _cedict_tables() -> Tables:
         try:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps((tables[0], tables[1], set(tables[2]))))
+            tmp.write_bytes(marshal.dumps(tables))
             os.replace(tmp, cache)
         except OSError:
             pass  # a read-only home: parsed again next time

@@ -311,19 +311,25 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
         return question, True
     q = question.strip()
     prev = standalone_question(history[-1].question, history[:-1]).strip()
-    lang = question_lang(q)
     fragment = _fragment(q)
     if fragment is not None:
-        out = _ellipsis(prev, fragment, lang)
+        out = _ellipsis(prev, fragment, question_lang(q))
         return out, out != f"{prev} {fragment}"
-    pronoun = _EN_PRONOUN if lang == "en" else _ZH_PRONOUN
-    m = pronoun.search(q)
-    if m and _leans_on_before(q, pronoun):
-        name = _antecedent(prev, m.group())
+    pronoun = _leaning_pronoun(q)
+    if pronoun:
+        name = _antecedent(prev, pronoun)
         if name:
             return _resolve_pronouns(q, name), True
         return f"{q} {prev}", False
     return question, True
+
+
+def _leaning_pronoun(q: str) -> str | None:
+    """The pronoun a question (no ellipsis) leans on the previous one with, as written, or
+    None."""
+    pattern = _EN_PRONOUN if question_lang(q) == "en" else _ZH_PRONOUN
+    m = pattern.search(q)
+    return m.group() if m and _leans_on_before(q, pattern) else None
 
 
 def other_readings(question: str, history: Sequence[Turn], most: int = 2) -> tuple[str, ...]:
@@ -332,17 +338,12 @@ def other_readings(question: str, history: Sequence[Turn], most: int = 2) -> tup
     `_antecedent` takes the first name (or person), and a pronoun may stand for another
     (它生涯的哪个阶段是他最高产的？ after a question naming the town 威腾 and 路德). Empty for
     anything else."""
-    if not history:
-        return ()
     q = question.strip()
-    if _fragment(q) is not None:
-        return ()
-    pronoun = _EN_PRONOUN if question_lang(q) == "en" else _ZH_PRONOUN
-    m = pronoun.search(q)
-    if not m or not _leans_on_before(q, pronoun):
+    pronoun = _leaning_pronoun(q) if history and _fragment(q) is None else None
+    if not pronoun:
         return ()
     prev = standalone_question(history[-1].question, history[:-1]).strip()
-    chosen = _antecedent(prev, m.group())
+    chosen = _antecedent(prev, pronoun)
     if chosen is None:
         return ()
     others = [n for n, _ in _names(prev) if chosen not in n and n not in chosen]

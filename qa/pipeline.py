@@ -395,8 +395,8 @@ class QAPipeline:
             len(absent_concepts(info, plain)),
             len(absent_concepts(info, read_so)),
             lambda: (
-                self._chance(info, sel, hits, asked),
-                self._chance(info2, sel2, hits_with_subject, asked),
+                self._chance(info, sel, "\n".join(h.chunk.text for h in hits), asked),
+                self._chance(info2, sel2, passages, asked),
             ),
         ):
             return with_subject, hits_with_subject, info2, sel2
@@ -411,23 +411,25 @@ class QAPipeline:
         """A follow-up read with the name the rules took for its pronoun (query, hits, analysis,
         selection), and with each other name of the previous question (each with its own
         search): another reading is kept when the policy says so (`reads_with_other_name`)."""
-        query, hits, info, sel = first
+        _, hits, info, sel = first
         best = first
-        best_chance = first_chance = self._chance(info, sel, hits, asked)
+        best_chance = first_chance = self._chance(
+            info, sel, "\n".join(h.chunk.text for h in hits), asked
+        )
         for other, found in others:
             passages = "\n".join(h.chunk.text for h in found)
             info2, sel2 = self._read(other, asked, found, passages, info.language)
-            chance = self._chance(info2, sel2, found, asked)
+            chance = self._chance(info2, sel2, passages, asked)
             if reads_with_other_name(first_chance, chance) and chance[0] > best_chance[0]:
                 best, best_chance = (other, found, info2, sel2), chance
         return best
 
     def _chance(
-        self, info: Question, sel: Selection, hits: Sequence[Hit], asked: str
+        self, info: Question, sel: Selection, passages: str, asked: str
     ) -> tuple[float, float]:
         """The refusal model's estimate that a reading of the question can be answered from its
-        evidence, and the model's bar."""
-        support = _support(info, sel, "\n".join(h.chunk.text for h in hits))[1]
+        evidence (`passages`: its hits' texts), and the model's bar."""
+        support = _support(info, sel, passages)[1]
         model = self.policy.refusal_model(
             self.searcher.embedder.name, answer_lang(asked), support.similarity is not None
         )

@@ -27,6 +27,7 @@ from qa.question import (
     ANY_YEAR,
     ASKS_ADJUSTED,
     LABELLED,
+    PROPER_TAGS,
     WH_ZH,
     Concept,
     Question,
@@ -585,13 +586,12 @@ def another_in_its_place(q: Question, sentence: str, passages: str) -> str | Non
             if not tagged:
                 continue
             other, tag = tagged[-1]
-            if tag in _PROPER and len(other) >= 2 and other not in subject.forms:
+            if tag in PROPER_TAGS and len(other) >= 2 and other not in subject.forms:
                 return f"the best sentence is about {other}, not {subject.label}"
     return None
 
 
 _OF_WORD = re.compile(r"\s*的\s*([\u4e00-\u9fff]{2,})")
-_PROPER = frozenset({"nr", "nrt", "nrfg", "ns", "nt", "nz"})
 
 
 # A year after these words is the one compared with ("较2023年增长"), not the one reported.
