@@ -18,6 +18,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from corpus.lang import chinese_in_english
 from index.search import Hit
@@ -562,11 +563,13 @@ def another_in_its_place(q: Question, sentence: str, passages: str) -> str | Non
     什么时候被摧毁的？ over 二战期间，华沙的大部分建筑被摧毁 (the subject followed by 的 and a
     word, the sentence writing another name before that word). A name written another way in
     the passages (唐娜诺布尔 for 唐娜·诺布尔) is why an absent name alone refuses nothing."""
-    if q.language != "zh":
-        return None
     from corpus.segment import default_segmenter
 
     seg = default_segmenter()
+    if q.language == "en":
+        return _another_in_its_place_en(q, sentence, passages, seg)
+    if q.language != "zh":
+        return None
     for subject in q.subjects:
         if subject.curated or any(f in passages for f in subject.forms):
             continue
@@ -592,6 +595,59 @@ def another_in_its_place(q: Question, sentence: str, passages: str) -> str | Non
 
 
 _OF_WORD = re.compile(r"\s*的\s*([\u4e00-\u9fff]{2,})")
+# a capitalised word that does not open the question, possessive or not (Berlin's)
+_EN_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*)(?:['’]s)?\b")
+# a people or its language (German, Swiss, Chinese, Polish), no place of its own
+_DEMONYM = re.compile(r"(?:ish|ese|an|ss|ic|i)$")
+_CLAUSE_BREAK = re.compile(r"[，。；：、,;:！？!?（）()]")
+
+
+def _another_in_its_place_en(q: Question, sentence: str, passages: str, seg: Any) -> str | None:
+    """`another_in_its_place` for an English question over Chinese text: a name the question
+    writes in capitals, whose dictionary translation no retrieved passage writes (Baghdad:
+    巴格达), and a sentence writing another name of the kind jieba tags right before what the
+    question says next to it (How many died of plague in Baghdad? over 死于巴黎的瘟疫; most of
+    Berlin's buildings over 华沙的大部分建筑)."""
+    from index.bilingual import chinese_for, name_headwords
+
+    if q.corpus_lang != "zh":
+        return None
+    concepts = list(q.concepts)
+    asked = {f for c in concepts for f in c.forms}
+    for m in _EN_NAME.finditer(q.text):
+        words = m.group(1)
+        translations = set(chinese_for(words.lower()))
+        if words.lower() not in name_headwords() and (
+            _DEMONYM.search(words)
+            or not any(
+                [t for _, t in seg.tag(zh)] in (["ns"], ["nr"])
+                for zh in chinese_for(words.lower())[:1]
+            )
+        ):
+            continue
+        for i, c in enumerate(concepts):
+            if c.curated or c.name or c.label not in translations:
+                continue
+            if any(f in passages for f in c.forms):
+                continue
+            neighbours = concepts[max(0, i - 1) : i] + concepts[i + 1 : i + 2]
+            for n in neighbours:
+                for form in n.forms:
+                    for hit in re.finditer(re.escape(form), sentence):
+                        before = _CLAUSE_BREAK.split(
+                            sentence[max(0, hit.start() - 12) : hit.start()]
+                        )[-1]
+                        for other, tag in seg.tag(before):
+                            if (
+                                tag in PROPER_TAGS
+                                and len(other) >= 2
+                                and other not in asked
+                                and not any(other in f or f in other for f in c.forms)
+                            ):
+                                return (
+                                    f"the best sentence is about {other}, not {words} ({c.label})"
+                                )
+    return None
 
 
 # A year after these words is the one compared with ("较2023年增长"), not the one reported.
@@ -1043,6 +1099,8 @@ def metric_mismatch(q: Question, sentence: str) -> bool:
 
 # Clauses for placing a figure by its measure: unlike `_CLAUSE`, an enumeration comma does not
 # break one (营收、净利润分别为X、Y names both measures for both figures).
+# a people or its language (German, Swiss, Chinese, Polish), no place of its own
+_DEMONYM = re.compile(r"(?:ish|ese|an|ss|ic|i)$")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
 
 

@@ -297,6 +297,12 @@ def test_what_another_name_is_said_to_have_is_no_answer_for_a_name_no_page_gives
     assert any("华沙" in n and "弗罗茨瓦夫" in n for n in other.notes), other.notes
     own = cities.ask("华沙的大部分建筑是什么时候被摧毁的？")
     assert not own.refused and "二战期间" in own.text
+    # the same in English: Berlin is 柏林 to the dictionary, and no page writes 柏林
+    berlin = cities.ask("When were most of Berlin's buildings destroyed?")
+    assert berlin.refused and not berlin.citations
+    assert any("华沙" in n and "Berlin" in n for n in berlin.notes), berlin.notes
+    warsaw = cities.ask("When were most of Warsaw's buildings destroyed?")
+    assert not warsaw.refused and "二战期间" in warsaw.text
 
 
 def test_a_pronoun_is_read_as_the_previous_questions_other_name_when_only_that_answers(
