@@ -26,6 +26,8 @@ _WORD = re.compile(r"[a-z][a-z'\-&]*")
 # a name a sense describes after a comma ("Berlin, capital of Germany"), and the suffix of an
 # administrative unit's name (深圳市)
 _NAME_HEAD = re.compile(r"[A-Z][A-Za-z'-]+(?: (?:of |de |la |the )?[A-Z][A-Za-z'-]+){0,2}")
+# what follows a name in a list of names (China, Japan and Korea: 中日韩 is no name for China)
+_LISTED = re.compile(r"\b(?:and|or|etc)\b|&")
 _ADMIN_SUFFIX = re.compile(r"(?:市|省|县|区|自治区|特别行政区)$")
 # names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,5}\b")
@@ -113,6 +115,12 @@ def _cedict_tables() -> Tables:
     return tables
 
 
+def _described(tail: str) -> bool:
+    """Whether what a sense writes after a name's comma describes it ("capital of Germany",
+    "Australia", "US state") rather than naming others with it ("Japan and Korea")."""
+    return tail[:1].islower() or (tail[:1].isupper() and not _LISTED.search(tail))
+
+
 def _parse_cedict() -> Tables:
     """Both directions of CC-CEDICT from one pass over the file, and the headwords that are only
     names (`name_headwords`)."""
@@ -140,8 +148,9 @@ def _parse_cedict() -> Tables:
                     for d in sense.split(";"):
                         d = _PAREN.sub("", d).strip()
                         head, _, tail = (part.strip() for part in d.partition(","))
-                        if tail[:1].islower() and _NAME_HEAD.fullmatch(head) and len(simp) >= 2:
-                            # "Berlin, capital of Germany": the name is a headword too
+                        if _described(tail) and _NAME_HEAD.fullmatch(head) and len(simp) >= 2:
+                            # "Berlin, capital of Germany", "Melbourne, Australia": the name is
+                            # a headword too
                             key = head.lower()
                             names.add(key)
                             # 深圳市 "Shenzhen, subprovincial city": text mostly writes 深圳

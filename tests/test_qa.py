@@ -212,6 +212,8 @@ def test_english_words_translate_through_their_lemma_commonest_words_first() -> 
     berlin, paris, montreal = translate_terms("Berlin Paris Montreal")
     assert berlin[0] == "柏林" and paris[0] == "巴黎" and "蒙特利尔" in montreal
     assert "中日韩" not in translate_terms("China")[0]
+    # described by where it is ("Melbourne, Australia"): not only the slang 猫本
+    assert translate_terms("Melbourne")[0][0] == "墨尔本"
     # 深圳市 "Shenzhen, subprovincial city": the form text mostly writes comes first
     assert translate_terms("Shenzhen")[0][:2] == ["深圳", "深圳市"]
     # a name so found is still a name, not an ordinary English word; a possessive is its name
