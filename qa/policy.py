@@ -994,6 +994,8 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     if want and _bare_figure(span) and re.search(rf"\d\s*{re.escape(want)}", sentence):
         return f"the question asks for {want}; the sentence gives that figure elsewhere"
     has_digit = any(ch.isdigit() for ch in span)
+    if has_digit and (glued := _glued_figure(span, sentence)):
+        return f"the sentence writes {glued} as part of {glued}'s name or a larger number"
     year_alone = bool(_YEAR_ALONE.fullmatch(span))
     numbers = _NUMBER_IN.findall(span)
     figure = re.sub(r"\s+", "", span)
@@ -1058,6 +1060,37 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         for f in focus_forms
     ):
         return "the cited sentence gives that figure for another measure than the one asked about"
+    return None
+
+
+# a number of its own, and what makes it part of something else where the source writes it: a
+# name's letters (Eutelsat 33C, M2), or the mantissa of a power of ten (1.1 × 10^11)
+_SPAN_NUMBER = re.compile(
+    r"(?<![\d.,A-Za-z\-])\d+(?:\.\d+)?(?![\d.,]*\d)(?![A-Za-z])(?!\s*[×xX*]\s*10)"
+)
+_GLUED_AFTER = re.compile(r"[A-Z]|\s*[×xX*]\s*10")
+
+
+def _glued_figure(span: str, sentence: str) -> str | None:
+    """A number of the span that the sentence writes only as part of something else: followed by
+    a capital letter or glued to a letter before it (33 of Eutelsat 33C, 2 of M2), or as the
+    first part of a figure in powers of ten (1.1 of 1.1 × 1011 公吨). Not a figure the sentence
+    also writes on its own."""
+    for m in _SPAN_NUMBER.finditer(span):
+        number = m.group()
+        found = [
+            h for h in re.finditer(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", sentence)
+        ]
+        if found and all(
+            _GLUED_AFTER.match(sentence, h.end())
+            or (
+                h.start() > 0
+                and sentence[h.start() - 1].isascii()
+                and sentence[h.start() - 1].isalpha()
+            )
+            for h in found
+        ):
+            return number
     return None
 
 

@@ -366,6 +366,22 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
             "丹佛把比分提高到24-10时，还剩3分08秒。",
             False,
         ),
+        # a number the sentence writes only inside a name or a power of ten is no figure of its
+        # own; the whole figure, or a name the span writes whole, is
+        (
+            "哪颗卫星让公司推出数字服务？",
+            "33",
+            "此后又应用了 Eurobird 1 (现在是 Eutelsat 33C)。",
+            True,
+        ),
+        ("亚马逊森林储存了多少碳？", "1.1公吨", "生态系统碳储量的10%——约1.1 × 1011 公吨碳。", True),
+        (
+            "亚马逊森林储存了多少碳？",
+            "1.1 × 1011公吨",
+            "生态系统碳储量的10%——约1.1 × 1011 公吨碳。",
+            False,
+        ),
+        ("高清内容使用什么标准？", "DVB-S2", "大部分高清内容使用 DVB-S2 标准。", False),
         # a lifespan in brackets is no attribute: its first year is the birth
         ("术赤哪一年出生？", "1185", "术赤（1185-1226）于1206年受封，是成吉思汗的长子。", False),
     ],
