@@ -46,8 +46,10 @@ ASK_WORDS = re.compile(
 _OLD_YEAR_BEFORE = "|".join(
     f"(?<=\\b{w} )" for w in ("in", "In", "of", "by", "since", "Since", "year", "until", "around")
 )
+# (a decade, the 1970s or 1970年代, is no year: a page writes it 70年代 or 20世纪70年代)
 YEAR = re.compile(
     rf"(?<!\d)(?:(?:19|20)\d{{2}}|1[0-8]\d{{2}}(?=\s*年)|(?:{_OLD_YEAR_BEFORE})1[0-8]\d{{2}})(?!\d)"
+    r"(?!(?<=0)(?:['’]?s\b|\s*年代))"
 )
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
 WANTS_NUMBER = re.compile(

@@ -177,6 +177,11 @@ def test_years_before_1900_are_years_where_they_read_as_one() -> None:
     assert analyse("Who mapped the St. Johns River in 1569?").years == ("1569",)
     assert analyse("1500名士兵驻守在哪里？").years == ()
     assert analyse("How far is 1200 meters in feet?").years == ()
+    # a decade is no year: pages write the 1970s as 70年代 or 20世纪70年代, and no page that
+    # does so "mentions 1970"
+    assert analyse("Which network led the ratings in the 1970s?").years == ()
+    assert analyse("1970年代哪家电视网收视率第一？").years == ()
+    assert analyse("1967年代初，什么动物杀害了关岛的鸟类？").years == ("1967",)
 
 
 @pytest.mark.parametrize(("lang", "sim"), [("zh", 0.93), ("en", 0.80)])
