@@ -2,7 +2,8 @@
 
 A sentence ends after `。！？；…` (full- or half-width `!?;`), after an English `.` followed by a
 space, or at a line break; closing quotes and brackets stay with the sentence they close. A `.`
-between digits (`7903.8`) or inside a name (`M2.5`) never ends one.
+between digits (`7903.8`) or inside a name (`M2.5`) never ends one, nor does a semicolon inside
+brackets or between the items of a list that a colon opens.
 """
 
 from __future__ import annotations
@@ -23,6 +24,21 @@ _ABBREV = re.compile(
 )
 
 
+# A semicolon that ends no sentence: inside brackets (亚马逊雨林（葡萄牙语：……；西班牙语：……）), or
+# between the items of a list a colon opens (三点要素：一是……；二是……；三是……。), up to this
+# many characters; past it each item is a sentence of its own.
+MAX_JOINED_CHARS = 300
+_OPENERS, _CLOSING = "（(【[", "）)】]"
+_LIST_OPENS = re.compile(r"[：:](?!\d)")
+
+
+def _semicolon_continues(piece: str) -> bool:
+    if len(piece) > MAX_JOINED_CHARS:
+        return False
+    depth = sum(piece.count(c) for c in _OPENERS) - sum(piece.count(c) for c in _CLOSING)
+    return depth > 0 or bool(_LIST_OPENS.search(piece))
+
+
 def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     """Sentences of `text`, stripped of surrounding whitespace; offsets are `offset`-based."""
     out: list[Sentence] = []
@@ -30,6 +46,8 @@ def split_sentences(text: str, offset: int = 0) -> list[Sentence]:
     for m in _BOUNDARY.finditer(text):
         end = m.end()
         if m.group().startswith(".") and _ABBREV.search(text[start : m.start()]):
+            continue
+        if m.group()[0] in "；;" and _semicolon_continues(text[start : m.start()]):
             continue
         _append(out, text, start, end, offset)
         start = end

@@ -307,6 +307,24 @@ def test_what_another_name_is_said_to_have_is_no_answer_for_a_name_no_page_gives
     assert not warsaw.refused and "二战期间" in warsaw.text
 
 
+def test_a_list_a_colon_opens_is_quoted_whole(tmp_path: Path) -> None:
+    """三点要素：一是……；二是……；三是……。 answers 哪些要素 with all three, not the first alone."""
+    from index.ingest import ingest
+
+    (tmp_path / "law.txt").write_text(
+        "根据美国版权法的基本原理，一个作品要获得版权法的保护，要具备三点要素：一是要有原创性；"
+        "二是要为作者创作，而非机器或动物创作；三就是固定在一定的表达媒介上面。"
+        "版权保护期一般为作者终生加七十年。",
+        encoding="utf-8",
+    )
+    ingest([tmp_path / "law.txt"], tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    got = pipe.ask("美国版权法中认为受版权法保护的作品有哪些要素？")
+    assert not got.refused
+    assert "原创性" in got.text and "机器或动物" in got.text and "表达媒介" in got.text
+    assert got.citations[0].verified
+
+
 def test_a_pronoun_is_read_as_the_previous_questions_other_name_when_only_that_answers(
     tmp_path: Path,
 ) -> None:

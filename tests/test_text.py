@@ -29,6 +29,28 @@ def test_chinese_and_english_sentences_keep_decimals() -> None:
         assert text[s.start - 5 : s.end - 5] == s.text
 
 
+def test_a_semicolon_inside_brackets_or_a_colons_list_ends_no_sentence() -> None:
+    """Cut there, a quote says less than its sentence: 历任主席为：A；B；C。 cut after A reads as if A
+    were the only chair, and 三点要素：一是……； gives one element of three."""
+    text = (
+        "IPCC 历任主席为：拉津德·帕乔里，于2002年任职；罗伯特·沃森，于1997年任职；伯特·布林，于1988年任职。"
+        "亚马逊雨林（葡萄牙语：Amazônia；荷兰语：Amazoneregenwoud）是一片阔叶林。"
+        "营收增长；亏损扩大。"
+    )
+    got = [s.text for s in split_sentences(text)]
+    assert got == [
+        "IPCC 历任主席为：拉津德·帕乔里，于2002年任职；罗伯特·沃森，于1997年任职；伯特·布林，于1988年任职。",
+        "亚马逊雨林（葡萄牙语：Amazônia；荷兰语：Amazoneregenwoud）是一片阔叶林。",
+        "营收增长；",
+        "亏损扩大。",
+    ]
+    for s in split_sentences(text, offset=3):
+        assert text[s.start - 3 : s.end - 3] == s.text
+    # a list too long to read as one sentence is cut at its items again
+    items = "；".join(f"第{i}项：" + "很长的内容" * 8 for i in range(12)) + "。"
+    assert len(split_sentences(items)) > 1
+
+
 def test_half_width_question_marks_in_chinese() -> None:
     assert [s.text for s in split_sentences("用户付费情况如何?新用户数大幅下滑!")] == [
         "用户付费情况如何?",
