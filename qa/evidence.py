@@ -305,7 +305,9 @@ def select(
         lexical_dense = (
             cov if dense is None else (1 - dense_share) * cov + dense_share * float(dense[i])
         )
-        score = lexical_dense + fit + rank_prior / hit.rank
+        # a long sentence covers more of any question by its length alone (a list of names)
+        overlong = max(0, len(s.text) - policy.long_sentence_chars) / 100
+        score = lexical_dense + fit + rank_prior / hit.rank - policy.length_penalty * overlong
         sim = None if sims is None else float(sims[i])
         adjusted = reports_adjusted(s.text)
         scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))

@@ -174,6 +174,9 @@ class Policy:
     # ... and when the question asks where someone is from and the sentence says (广东海阳人)
     origin_fit: float = 0.15
     metric_penalty: float = 0.2
+    # Penalty per 100 characters a sentence runs past `long_sentence_chars`
+    length_penalty: float = 0.05
+    long_sentence_chars: int = 100
     # Penalty for a sentence that does not name the question's subject (a person, company or
     # product) in itself, the `subject_context_chars` before it, or its document's title.
     subject_penalty: float = 0.05
