@@ -336,6 +336,8 @@ class Policy:
         years = [y for y in q.years if y not in passages]
         if years:
             return Verdict(REFUSE, f"no retrieved passage mentions {', '.join(years)}")
+        if decade := absent_decade(q.text, passages):
+            return Verdict(REFUSE, f"no retrieved passage mentions the {decade}")
         names = [c for c in absent if c.name and c.curated]
         if names:
             return Verdict(
@@ -662,6 +664,25 @@ _COMPARED_WITH = re.compile(
 
 
 _AMOUNT_AFTER = re.compile(r"\.\d|[万亿千百%]|\s*(?:美元|元|人|million|billion)")
+
+
+_DECADE = re.compile(r"(?<!\d)(1[0-9]|20)(\d)0(?:['’]?s\b|\s*年代)")
+
+
+def absent_decade(question: str, passages: str) -> str | None:
+    """A decade the question asks about (the 1970s, 1970年代) that no retrieved passage writes in
+    any form (1970年代, 70年代, 20世纪70年代, 七十年代, 1970s) nor by one of its years (1974年), as
+    "the 1970s"; else None. A decade is no year (`qa.question.YEAR`)."""
+    for m in _DECADE.finditer(question):
+        century, tens = m.group(1), m.group(2)
+        zh_tens = "〇一二三四五六七八九"[int(tens)]  # 七十年代
+        forms = (
+            rf"(?<!\d){century}{tens}\d(?!\d)|(?<!\d){tens}0\s*年代|{tens}0['’]?s\b|{zh_tens}十年代"
+        )
+        if re.search(forms, passages):
+            continue
+        return f"{century}{tens}0s"
+    return None
 
 
 def another_year(years: Sequence[str], sentence: str) -> str | None:

@@ -18,6 +18,7 @@ from qa.pipeline import QAPipeline
 from qa.policy import (
     POLICY,
     Support,
+    absent_decade,
     figure_of_measure,
     reads_with_other_name,
     reads_with_subject,
@@ -182,6 +183,11 @@ def test_years_before_1900_are_years_where_they_read_as_one() -> None:
     assert analyse("Which network led the ratings in the 1970s?").years == ()
     assert analyse("1970年代哪家电视网收视率第一？").years == ()
     assert analyse("1967年代初，什么动物杀害了关岛的鸟类？").years == ("1967",)
+    # asked as a decade: any of its forms, or one of its years, is a passage that mentions it
+    assert absent_decade("Who led in the 1970s?", "20世纪70年代，美国广播公司领先") is None
+    assert absent_decade("Who led in the 1970s?", "七十年代末") is None
+    assert absent_decade("Who led in the 1970s?", "1974年，美国广播公司领先") is None
+    assert absent_decade("1880年代谁领先？", "1974年，美国广播公司领先") == "1880s"
 
 
 @pytest.mark.parametrize(("lang", "sim"), [("zh", 0.93), ("en", 0.80)])

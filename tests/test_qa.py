@@ -290,6 +290,15 @@ def test_a_question_that_drops_the_subject_is_read_with_the_conversations(
     assert ranked.query == "华沙 居民数量在全国排第几？" and "人口居全国第一" in ranked.text
 
 
+def test_a_decade_is_asked_as_a_decade(cities: QAPipeline) -> None:
+    """The 1970s is no year 1970: a page that writes 1978年 speaks of it; one that names no year
+    of the 1880s does not."""
+    seventies = cities.ask("克拉科夫老城在1970年代被列入了什么名录？")
+    assert not seventies.refused and "世界遗产名录" in seventies.text
+    eighties = cities.ask("What was the population of Warsaw in the 1880s?")
+    assert eighties.refused and any("1880s" in n for n in eighties.notes), eighties.notes
+
+
 def test_what_another_name_is_said_to_have_is_no_answer_for_a_name_no_page_gives(
     cities: QAPipeline,
 ) -> None:
