@@ -12,10 +12,16 @@ from corpus.segment import Segmenter, cut
 from corpus.sentences import split_sentences
 
 
+def _sentences(text: str) -> list[str]:
+    """The sentences' texts, each checked against its offsets in `text`."""
+    for s in split_sentences(text, offset=5):
+        assert text[s.start - 5 : s.end - 5] == s.text
+    return [s.text for s in split_sentences(text)]
+
+
 def test_chinese_and_english_sentences_keep_decimals() -> None:
     text = "总收入7903.8万美元，同比增长158.9%；毛利2007.9万美元。他说：“好！”然后呢？好的……English here. Dr. Smith paid US$1.5 million! Right"
-    got = [s.text for s in split_sentences(text)]
-    assert got == [
+    assert _sentences(text) == [
         "总收入7903.8万美元，同比增长158.9%；",
         "毛利2007.9万美元。",
         "他说：“好！”",
@@ -25,8 +31,6 @@ def test_chinese_and_english_sentences_keep_decimals() -> None:
         "Dr. Smith paid US$1.5 million!",
         "Right",
     ]
-    for s in split_sentences(text, offset=5):
-        assert text[s.start - 5 : s.end - 5] == s.text
 
 
 def test_a_semicolon_inside_brackets_or_a_colons_list_ends_no_sentence() -> None:
@@ -37,15 +41,12 @@ def test_a_semicolon_inside_brackets_or_a_colons_list_ends_no_sentence() -> None
         "亚马逊雨林（葡萄牙语：Amazônia；荷兰语：Amazoneregenwoud）是一片阔叶林。"
         "营收增长；亏损扩大。"
     )
-    got = [s.text for s in split_sentences(text)]
-    assert got == [
+    assert _sentences(text) == [
         "IPCC 历任主席为：拉津德·帕乔里，于2002年任职；罗伯特·沃森，于1997年任职；伯特·布林，于1988年任职。",
         "亚马逊雨林（葡萄牙语：Amazônia；荷兰语：Amazoneregenwoud）是一片阔叶林。",
         "营收增长；",
         "亏损扩大。",
     ]
-    for s in split_sentences(text, offset=3):
-        assert text[s.start - 3 : s.end - 3] == s.text
     # a list too long to read as one sentence is cut at its items again
     items = "；".join(f"第{i}项：" + "很长的内容" * 8 for i in range(12)) + "。"
     assert len(split_sentences(items)) > 1
