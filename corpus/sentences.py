@@ -27,7 +27,7 @@ _ABBREV = re.compile(
 # A semicolon that ends no sentence: inside brackets (亚马逊雨林（葡萄牙语：……；西班牙语：……）), or
 # between the items of a list a colon opens (三点要素：一是……；二是……；三是……。), up to this
 # many characters; past it each item is a sentence of its own.
-MAX_JOINED_CHARS = 300
+MAX_JOINED_CHARS = 200
 _OPENERS, _CLOSING = "（(【[", "）)】]"
 _LIST_OPENS = re.compile(r"[：:](?!\d)")
 
