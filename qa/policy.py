@@ -18,7 +18,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from corpus.lang import chinese_in_english
 from index.search import Hit
@@ -42,6 +42,9 @@ from qa.support import (
     names_a_measure,
     opposite_event,
 )
+
+if TYPE_CHECKING:
+    from corpus.segment import Segmenter
 
 
 @dataclass(frozen=True)
@@ -604,10 +607,11 @@ _OF_WORD = re.compile(r"\s*的\s*([\u4e00-\u9fff]{2,})")
 _EN_NAME = re.compile(r"(?<!^)(?<![.?!]\s)\b([A-Z][a-z]{2,}(?:\s[A-Z][a-z]{2,})*)(?:['’]s)?\b")
 # a people or its language (German, Swiss, Chinese, Polish), no place of its own
 _DEMONYM = re.compile(r"(?:ish|ese|an|ss|ic|i)$")
-_CLAUSE_BREAK = re.compile(r"[，。；：、,;:！？!?（）()]")
 
 
-def _another_in_its_place_en(q: Question, sentence: str, passages: str, seg: Any) -> str | None:
+def _another_in_its_place_en(
+    q: Question, sentence: str, passages: str, seg: Segmenter
+) -> str | None:
     """`another_in_its_place` for an English question over Chinese text: a name the question
     writes in capitals, whose dictionary translation no retrieved passage writes (Baghdad:
     巴格达), and a sentence writing another name of the kind jieba tags right before what the
@@ -617,41 +621,46 @@ def _another_in_its_place_en(q: Question, sentence: str, passages: str, seg: Any
 
     if q.corpus_lang != "zh":
         return None
-    concepts = list(q.concepts)
+    concepts = q.concepts
     asked = {f for c in concepts for f in c.forms}
     for m in _EN_NAME.finditer(q.text):
         words = m.group(1)
-        translations = set(chinese_for(words.lower()))
+        chinese = chinese_for(words.lower())
+        place_or_person = bool(chinese) and [t for _, t in seg.tag(chinese[0])] in (["ns"], ["nr"])
         if words.lower() not in name_headwords() and (
-            _DEMONYM.search(words)
-            or not any(
-                [t for _, t in seg.tag(zh)] in (["ns"], ["nr"])
-                for zh in chinese_for(words.lower())[:1]
-            )
+            _DEMONYM.search(words) or not place_or_person
         ):
             continue
         for i, c in enumerate(concepts):
-            if c.curated or c.name or c.label not in translations:
+            if c.curated or c.name or c.label not in chinese:
                 continue
             if any(f in passages for f in c.forms):
                 continue
-            neighbours = concepts[max(0, i - 1) : i] + concepts[i + 1 : i + 2]
-            for n in neighbours:
-                for form in n.forms:
-                    for hit in re.finditer(re.escape(form), sentence):
-                        before = _CLAUSE_BREAK.split(
-                            sentence[max(0, hit.start() - 12) : hit.start()]
-                        )[-1]
-                        for other, tag in seg.tag(before):
-                            if (
-                                tag in PROPER_TAGS
-                                and len(other) >= 2
-                                and other not in asked
-                                and not any(other in f or f in other for f in c.forms)
-                            ):
-                                return (
-                                    f"the best sentence is about {other}, not {words} ({c.label})"
-                                )
+            beside = [*concepts[max(0, i - 1) : i], *concepts[i + 1 : i + 2]]
+            forms = [form for n in beside for form in n.forms]
+            other = _name_before(sentence, forms, seg, asked, c.forms)
+            if other:
+                return f"the best sentence is about {other}, not {words} ({c.label})"
+    return None
+
+
+def _name_before(
+    sentence: str, forms: Sequence[str], seg: Segmenter, asked: set[str], own: frozenset[str]
+) -> str | None:
+    """A proper name jieba tags in the sentence's clause right before one of `forms` (within 12
+    characters), that is none of the question's words (`asked`) and no part of the name asked
+    about (`own`), or None."""
+    for form in forms:
+        for hit in re.finditer(re.escape(form), sentence):
+            before = _CLAUSE_BREAK.split(sentence[max(0, hit.start() - 12) : hit.start()])[-1]
+            for other, tag in seg.tag(before):
+                if (
+                    tag in PROPER_TAGS
+                    and len(other) >= 2
+                    and other not in asked
+                    and not any(other in f or f in other for f in own)
+                ):
+                    return other
     return None
 
 
@@ -1102,9 +1111,7 @@ def _glued_figure(span: str, sentence: str) -> str | None:
     also writes on its own."""
     for m in _SPAN_NUMBER.finditer(span):
         number = m.group()
-        found = [
-            h for h in re.finditer(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", sentence)
-        ]
+        found = list(re.finditer(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", sentence))
         if found and all(
             _GLUED_AFTER.match(sentence, h.end())
             or (
@@ -1156,8 +1163,6 @@ def metric_mismatch(q: Question, sentence: str) -> bool:
 
 # Clauses for placing a figure by its measure: unlike `_CLAUSE`, an enumeration comma does not
 # break one (营收、净利润分别为X、Y names both measures for both figures).
-# a people or its language (German, Swiss, Chinese, Polish), no place of its own
-_DEMONYM = re.compile(r"(?:ish|ese|an|ss|ic|i)$")
 _CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
 
 
