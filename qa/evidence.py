@@ -258,9 +258,10 @@ def select(
     # each sentence by where it is in its document (chunks may overlap)
     keys = [(hit.chunk.doc_id, s.start) for hit, s, _ in candidates]
     # the sentence after each one, in whichever retrieved chunk has it, and the one before each,
-    # in its own chunk
+    # with the chunk that holds both (not necessarily the chunk a candidate came from: chunks
+    # overlap, and a sentence that opens one chunk is in the middle of the one before)
     following = {keys[b]: candidates[i] for i, b in enumerate(previous) if b is not None}
-    preceding = {keys[i]: candidates[b][1] for i, b in enumerate(previous) if b is not None}
+    preceding = {keys[i]: candidates[b][:2] for i, b in enumerate(previous) if b is not None}
     # sentences read as naming a name of the question (by their pronoun or as their document's
     # opening subject): their 他 is someone the question names, not the who it asks for
     says_who = {keys[i] for i in resolved}
@@ -325,18 +326,19 @@ def select(
             continue
         seen.add(key)
         nxt = following.get(key)
-        before_s = preceding.get(key)
+        before = preceding.get(key)
         if (
             q.asks.person
-            and before_s is not None
-            and (hit.chunk.doc_id, before_s.start) not in seen
+            and before is not None
+            and (hit.chunk.doc_id, before[1].start) not in seen
             and _PRONOUN_LED.match(s.text)
             and key not in says_who
-            and not _PRONOUN_LED.match(before_s.text)
+            and not _PRONOUN_LED.match(before[1].text)
         ):
             # A who-question answered by a sentence that says 他 (他还描述了蒸馏海水以供饮用的过程):
             # who he is, the sentence before says; cite both as one span. Not where 他 is a name
             # the question gives (Who did 伊克巴勒 criticize?: the answer is whom he criticised).
+            hit, before_s = before
             seen.add((hit.chunk.doc_id, before_s.start))
             a, b = before_s.start - hit.chunk.start, s.end - hit.chunk.start
             s = Sentence(before_s.start, s.end, hit.chunk.text[a:b])

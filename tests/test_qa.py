@@ -692,6 +692,31 @@ def test_a_who_question_answered_by_a_sentence_that_says_he_cites_who_he_is() ->
     assert ev.text == "他还描述了蒸馏海水以供饮用的过程。"
 
 
+def test_the_sentence_that_says_who_he_is_is_cited_from_the_chunk_that_holds_both() -> None:
+    """Chunks overlap: a sentence that opens one chunk sits in the middle of the chunk before, with
+    the sentence that names him. The joined span is cut from that chunk, never an empty quote cut
+    from the chunk where the name is missing."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.question import analyse
+
+    doc = (
+        "阿尔-穆瓦法克在该领域的贡献也是开创性的。他生活在10世纪，撰写了《治疗物的真实性质》。"
+        "其中描述了氧化亚砷。"
+    )
+    cut = doc.index("他生活")
+    first = Chunk("c1", "d1", 0, doc, 0, len(doc), "zh")
+    second = Chunk("c2", "d1", 1, doc[cut:], cut, len(doc), "zh")
+    hits = [Hit(second, 1.0, 1, "t", None), Hit(first, 0.9, 2, "t", None)]
+    for question in ("谁撰写了《治疗物的真实性质》？", "Who wrote The True Nature of Remedies?"):
+        evidence = select(analyse(question, "zh", doc), hits).evidence
+        assert all(e.text for e in evidence)
+        joined = next(e for e in evidence if "他生活" in e.text)
+        assert joined.text.startswith("阿尔-穆瓦法克") and joined.chunk_id == "c1"
+        assert doc[joined.start : joined.end] == joined.text
+
+
 @pytest.mark.parametrize(
     "doc,question,answer",
     [
