@@ -19,6 +19,7 @@ from corpus.settings import current
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
 from qa.numbers import english_dates, english_figures, to_english
+from qa.policy import quotes_runner_up
 from qa.records import Evidence
 
 if TYPE_CHECKING:  # LangChain is imported by the engines that use it, not by every question
@@ -77,12 +78,15 @@ def plain(e: Evidence) -> str:
 
 
 def quoted(evidence: Sequence[Evidence]) -> list[Evidence]:
-    """The evidence an extractive answer quotes: the best sentence, and the next one when the best
-    is a fragment (under 25 characters)."""
+    """The evidence an extractive answer quotes: the best sentence, and the second one when the
+    best is a fragment (under 25 characters), or when the second is its neighbour and all but as
+    good (`qa.policy.quotes_runner_up`; in the document's order then)."""
     if not evidence:
         return []
-    if len(evidence[0].text) < 25 and len(evidence) > 1:
+    if len(evidence) > 1 and len(evidence[0].text) < 25:
         return [evidence[0], evidence[1]]
+    if len(evidence) > 1 and quotes_runner_up(evidence[0], evidence[1]):
+        return sorted(evidence[:2], key=lambda e: e.start)
     return [evidence[0]]
 
 

@@ -479,3 +479,61 @@ def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
         measure_not_given(analyse("When did he die?"), "他于1962年12月10日在安纳波利斯。") is None
     )
     assert measure_not_given(analyse("他是哪一年去世的？"), died) is None
+
+
+@pytest.mark.parametrize(
+    ("page", "question", "shown"),
+    [
+        (
+            "诗人伊克巴勒\n\n伊克巴勒生于锡亚尔科特，曾在英国和德国学习法律和哲学。"
+            "他于1908年回到拉合尔，从事法律实践和哲学诗歌创作。他批判奉行世俗主义的国大党。"
+            "伊克巴勒的七次讲座于1934年由牛津大学出版社出版。这些讲座详述了宗教在现代政治中的作用。\n",
+            "伊克巴勒批判谁？",
+            "他批判奉行世俗主义的国大党。[1]伊克巴勒的七次讲座",
+        ),
+        (
+            "亚里士多德的宇宙观\n\n亚里士多德是古希腊哲学家。"
+            "在亚里士多德的观点中，地球的球体包含了4种元素，它们在不同的“自然场所”中休憩。"
+            "亚里士多德认为，地球上静止的物体主要由土和水元素组成，这些物体处于它们在地面上的自然位置。"
+            "他辨明了物体寻找自然位置的固有倾向。\n",
+            "亚里士多德认为地球球体由多少个元素组成？",
+            "在亚里士多德的观点中，地球的球体包含了4种元素",
+        ),
+    ],
+)
+def test_an_extractive_answer_quotes_a_neighbour_the_ranking_barely_tells_apart(
+    tmp_path: Path, page: str, question: str, shown: str
+) -> None:
+    """Two neighbouring sentences score all but the same: the answer quotes both, in the
+    document's order, and neither quote is dropped for covering fewer of the question's words
+    than the other (4种元素 is the answer; 土和水元素 repeats more of the question) nor for not
+    naming 伊克巴勒, whom the quote beside it names."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.txt").write_text(page, encoding="utf-8")
+    ingest(sorted(docs.iterdir()), tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    a = pipe.ask(question)
+    assert a.text.startswith(shown), a.text
+    assert len(a.citations) == 2 and all(c.verified for c in a.citations), a.citations
+
+
+def test_only_a_close_neighbour_is_quoted_beside_the_best_sentence() -> None:
+    from qa.engines import quoted
+    from qa.records import Evidence
+
+    first = "拔除插头测试于1967年1月27日上午开始，但立刻问题不断。"
+    nxt = "首先，机组人员注意到他们穿的太空服有一种奇怪的气味，导致舱口密封延迟。"
+
+    def ev(n: int, text: str, start: int, score: float, doc: str = "d1") -> Evidence:
+        return Evidence(n, "c1", doc, None, start, start + len(text), text, score, 1)
+
+    best = ev(1, first, 0, 0.90)
+    near = ev(2, nxt, len(first), 0.85)
+    assert [e.n for e in quoted([best, near])] == [1, 2]
+    # the sentence before, in the document's order
+    assert [e.n for e in quoted([ev(1, nxt, len(first), 0.9), ev(2, first, 0, 0.85)])] == [2, 1]
+    assert [e.n for e in quoted([best, ev(2, nxt, len(first), 0.70)])] == [1]  # far behind
+    assert [e.n for e in quoted([best, ev(2, nxt, len(first) + 40, 0.85)])] == [1]  # not next
+    assert [e.n for e in quoted([best, ev(2, nxt, len(first), 0.85, "d2")])] == [1]
+    assert [e.n for e in quoted([best, ev(2, nxt * 4, len(first), 0.85)])] == [1]  # too long
