@@ -18,6 +18,7 @@ from corpus.lang import spaced_names
 from corpus.settings import current
 from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
+from qa.markers import MARKER
 from qa.numbers import english_dates, english_figures, to_english
 from qa.policy import quotes_runner_up
 from qa.records import Evidence
@@ -264,10 +265,11 @@ def says_not_found(text: str) -> bool:
 
 def postprocess(text: str, language: str, convert_numbers: bool = True) -> tuple[str, bool]:
     """Clean a generated answer; (text, refused). English answers get Chinese amounts converted.
-    A refusal in the model's own words counts as NOT_FOUND: it cites nothing."""
+    A refusal in the model's own words counts as NOT_FOUND: it cites nothing. So does an answer
+    with no word in it (`[1]`, `。[1]`: a citation of nothing)."""
     text = text.strip()
     if (
-        not text
+        not re.search(r"\w", MARKER.sub("", text))
         or NOT_FOUND in text[:40]
         or text.upper().startswith(NOT_FOUND)
         or says_not_found(text)

@@ -562,8 +562,9 @@ class QAPipeline:
             claim, span = text, ""
             # a quote states only itself: the name its neighbour quote gives (伊克巴勒的七次英语讲座
             # beside 他批判……) is no subject the first one must be about; and the sentence ranked
-            # first is what it answers with, however little of the question it covers by words
-            if engine == "extractive":
+            # first is what it answers with, however little of the question it covers by words.
+            # So also for the source quoted in place of an engine's NOT_FOUND.
+            if engine == "extractive" or (draft.overridden and not draft.translated):
                 ev = p.request.evidence
                 pair = len(ev) > 1 and quotes_runner_up(ev[0], ev[1])
                 first = [(e.doc_id, e.start) for e in ev[: 2 if pair else 1]]
@@ -591,7 +592,12 @@ class QAPipeline:
                 m for c in citations for m in self._subjects_missing(p, draft.claim, c) if m.curated
             ]
         )
-        verdict = self.policy.after_engine(p.info, engine, p.language, draft.text, citations, off)
+        # the source quoted in place of an engine's NOT_FOUND is judged as the quote it is: a
+        # context quote that fails is left out (QUOTE), not "dropped from the engine's answer"
+        quoting = draft.overridden and not draft.translated
+        verdict = self.policy.after_engine(
+            p.info, "extractive" if quoting else engine, p.language, draft.text, citations, off
+        )
         if verdict.action == REFUSE:
             notes.append(f"refused: {verdict.reason}")
             return Draft(REFUSAL[p.language], refused=True)

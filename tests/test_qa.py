@@ -556,10 +556,15 @@ def _scripted(extractive: QAPipeline, reply: str) -> QAPipeline:
     return QAPipeline(extractive.searcher, ScriptedEngine(reply), scorer=extractive.scorer)
 
 
-def test_a_models_not_found_on_strong_evidence_shows_the_source(extractive: QAPipeline) -> None:
-    a = _scripted(extractive, "NOT_FOUND").ask("MiniMax 2025年全年总收入是多少？")
+@pytest.mark.parametrize("reply", ["NOT_FOUND", "[1]", "。[1]", ""])
+def test_a_models_not_found_on_strong_evidence_shows_the_source(
+    extractive: QAPipeline, reply: str
+) -> None:
+    """An answer with no word in it (`[1]`: a citation of nothing) is no answer either."""
+    a = _scripted(extractive, reply).ask("MiniMax 2025年全年总收入是多少？")
     assert not a.refused and "7903.8万美元" in a.text and a.citations[0].verified
     assert any("found no answer" in n for n in a.notes)
+    assert not any("dropped" in n for n in a.notes), a.notes
 
 
 def test_a_figure_with_the_wrong_label_is_not_verified(extractive: QAPipeline) -> None:
