@@ -29,6 +29,7 @@ from qa.policy import (
     Policy,
     figure_of_measure,
     metric_mismatch,
+    only_defines,
     reports_adjusted,
     states_origin,
 )
@@ -295,6 +296,8 @@ def select(
             fit += policy.date_fit
         if q.asks.origin and states_origin(s.text):
             fit += policy.origin_fit
+        if zh and not q.asks.kind and only_defines(s.text):
+            fit -= policy.definition_penalty
         if zh and metric_mismatch(q, s.text):
             fit -= policy.metric_penalty
         off = False

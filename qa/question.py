@@ -126,6 +126,14 @@ _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b", re.I)
+# what something is, its kind, or its other names: what a page's defining sentence answers
+_ASKS_KIND = re.compile(
+    r"是什么|什么是|是(?:一种|一个)?什么|哪一?(?:个|种|类)?(?:科|属|类|种|目|纲|门)|学名|俗名|别名|"
+    r"又名|又称|简称|全称|英文名|叫什么|叫啥|称为|名字|名称|属于|"
+    r"\bwhat (?:is|are|was|were)\b|\bwhich (?:family|genus|order|class)\b|\b(?:kind|type) of\b|"
+    r"\balso (?:known|called)\b|\bother name",
+    re.I,
+)
 # a year as a sentence writes one, from 1000 (1773年) to 2099: unlike `YEAR`, not only 19xx/20xx
 ANY_YEAR = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
 
@@ -149,6 +157,7 @@ class Asks:
     person: bool = False  # who (谁, 哪位, who, whom)
     origin: bool = False  # where someone is from (哪里人, 籍贯)
     extent: str | None = None  # the extent asked, by its character (多长: 长)
+    kind: bool = False  # what something is, its kind or other names (是什么, 属于哪一科, 又名)
 
 
 def asks_for(question: str) -> Asks:
@@ -169,6 +178,7 @@ def asks_for(question: str) -> Asks:
         bool(_ASKS_PERSON.search(question)),
         bool(_ASKS_ORIGIN.search(question)),
         next((g for g in extent.groups() if g), None) if extent else None,
+        bool(_ASKS_KIND.search(question)),
     )
 
 

@@ -675,6 +675,37 @@ def test_where_someone_is_from_is_the_sentence_that_says_so() -> None:
     assert not analyse("许申做过什么官？").asks.origin
 
 
+def test_a_sentence_that_only_says_what_kind_of_thing_it_is_answers_only_that() -> None:
+    """An encyclopedia page opens by saying what kind of thing its subject is (……为银汉鱼科的其中
+    一种): that answers 属于哪一科 and 又名, not what shape it has or when it spawns."""
+    from dataclasses import replace
+
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.policy import POLICY, only_defines
+    from qa.question import analyse
+
+    doc = (
+        "美洲似银汉鱼（学名：），俗名银鱼，为辐鳍鱼纲银汉鱼目银汉鱼科的其中一种。"
+        "本鱼体呈长梭型，略侧扁，头短。本鱼每年3~8月产卵。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    shape = analyse("美洲似银汉鱼整体呈什么形状？", "zh", doc)
+    assert not shape.asks.kind
+    assert select(shape, [hit]).evidence[0].text == "本鱼体呈长梭型，略侧扁，头短。"
+    unpenalised = replace(POLICY, definition_penalty=0.0)
+    assert (
+        select(shape, [hit], None, unpenalised).evidence[0].text != "本鱼体呈长梭型，略侧扁，头短。"
+    )
+    for question in ("美洲似银汉鱼属于哪一科？", "美洲似银汉鱼的俗名叫什么？"):
+        q = analyse(question, "zh", doc)
+        assert q.asks.kind
+        assert select(q, [hit]).evidence[0].text.startswith("美洲似银汉鱼（学名：）")
+    assert only_defines("单线天竺鲷，俗名大目侧仔，为鲈形目天竺鲷科的其中一个种。")
+    assert not only_defines("紫冠雉是一种凤冠雉，分布于墨西哥至厄瓜多尔。")
+
+
 def test_a_who_question_answered_by_a_sentence_that_says_he_cites_who_he_is() -> None:
     """他还描述了蒸馏海水以供饮用的过程 answers 谁描述了……, but not by itself: the sentence before,
     which names him, is cited with it as one exact span. Other questions keep the one sentence."""
