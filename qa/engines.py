@@ -78,17 +78,20 @@ def plain(e: Evidence) -> str:
     return strip_reference_marks(e.text)
 
 
-def quoted(evidence: Sequence[Evidence]) -> list[Evidence]:
-    """The evidence an extractive answer quotes: the best sentence, and the second one when the
-    best is a fragment (under 25 characters), or when the second is its neighbour and all but as
-    good (`qa.policy.quotes_runner_up`; in the document's order then)."""
-    if not evidence:
-        return []
-    if len(evidence) > 1 and len(evidence[0].text) < 25:
-        return [evidence[0], evidence[1]]
+def answered_by(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The sentences the ranking answers with: the best, and the second where it is the best's
+    neighbour and all but as good (`qa.policy.quotes_runner_up`; in the document's order then)."""
     if len(evidence) > 1 and quotes_runner_up(evidence[0], evidence[1]):
         return sorted(evidence[:2], key=lambda e: e.start)
-    return [evidence[0]]
+    return list(evidence[:1])
+
+
+def quoted(evidence: Sequence[Evidence]) -> list[Evidence]:
+    """The evidence an extractive answer quotes: `answered_by`, or, where the best sentence is a
+    fragment (under 25 characters), it and the second one for context."""
+    if len(evidence) > 1 and len(evidence[0].text) < 25:
+        return [evidence[0], evidence[1]]
+    return answered_by(evidence)
 
 
 class ExtractiveEngine(Engine):

@@ -43,6 +43,7 @@ from qa.engines import (
     ExtractiveEngine,
     Request,
     answer_lang,
+    answered_by,
     make_engine,
     plain,
     postprocess,
@@ -66,7 +67,6 @@ from qa.policy import (
     Policy,
     Support,
     metric_mismatch,
-    quotes_runner_up,
     reads_as_span,
     reads_with_other_name,
     reads_with_subject,
@@ -110,6 +110,11 @@ class Draft:
     overridden: bool = False  # the engine's NOT_FOUND, replaced by the source
     translated: bool = False  # ... by a translation of it
     refused: bool = False
+
+    @property
+    def quotes_source(self) -> bool:
+        """The engine's NOT_FOUND replaced by the source sentences themselves, not translated."""
+        return self.overridden and not self.translated
 
 
 @dataclass
@@ -564,10 +569,8 @@ class QAPipeline:
             # beside 他批判……) is no subject the first one must be about; and the sentence ranked
             # first is what it answers with, however little of the question it covers by words.
             # So also for the source quoted in place of an engine's NOT_FOUND.
-            if engine == "extractive" or (draft.overridden and not draft.translated):
-                ev = p.request.evidence
-                pair = len(ev) > 1 and quotes_runner_up(ev[0], ev[1])
-                first = [(e.doc_id, e.start) for e in ev[: 2 if pair else 1]]
+            if engine == "extractive" or draft.quotes_source:
+                first = {(e.doc_id, e.start) for e in answered_by(p.request.evidence)}
                 citations = [
                     self._check_label(p, c.quote, c, chosen=(c.doc_id, c.start) in first)
                     for c in citations
@@ -594,9 +597,13 @@ class QAPipeline:
         )
         # the source quoted in place of an engine's NOT_FOUND is judged as the quote it is: a
         # context quote that fails is left out (QUOTE), not "dropped from the engine's answer"
-        quoting = draft.overridden and not draft.translated
         verdict = self.policy.after_engine(
-            p.info, "extractive" if quoting else engine, p.language, draft.text, citations, off
+            p.info,
+            "extractive" if draft.quotes_source else engine,
+            p.language,
+            draft.text,
+            citations,
+            off,
         )
         if verdict.action == REFUSE:
             notes.append(f"refused: {verdict.reason}")
