@@ -94,6 +94,8 @@ def subjects(text: str) -> tuple[str, ...]:
 
 
 _PERSON_TAGS = frozenset({"nr", "nrt", "nrfg"})
+# a locative jieba glues to the name before it (雨林中, tagged nr)
+_PLACE_AFTER = frozenset("中内里上")
 
 
 @lru_cache(maxsize=4096)
@@ -122,6 +124,9 @@ def _names(text: str) -> tuple[tuple[str, bool], ...]:
         elif runs[-1]:
             runs.append([])
     for run in runs:
+        last = run[-1][0] if run else ""
+        if len(last) > 2 and last[-1] in _PLACE_AFTER and seg.frequency(last[:-1]) > 0:
+            run[-1] = (last[:-1], run[-1][1])  # 亚马逊|雨林中: the place, not 雨林中
         # 贾|里德, 卢克|·|坎克利: a run of name tokens is one name; a lone common word is none
         if len(run) > 1 or (
             run and len(run[0][0]) > 1 and seg.frequency(run[0][0]) <= COMMON_WORD_FREQ
@@ -358,13 +363,26 @@ def query_language(query: str, asked_in: str) -> str:
     return asked_in if lang == "mixed" else lang
 
 
+# a Chinese question that opens with its verb (是哪种雨林？): what it names is what is said of a
+# subject it leaves out
+_ZH_NO_SUBJECT = re.compile(r"是(?![\u4e00-\u9fff]*是)")
+
+
+def opens_with_its_verb(question: str) -> bool:
+    """A Chinese question that opens with its verb (是哪种雨林？ after a question about 亚马逊雨林):
+    it leaves its subject out, and whatever it names is what is said of that subject."""
+    return bool(_ZH_NO_SUBJECT.match(question.strip()))
+
+
 def context_subject(question: str, history: Sequence[Turn]) -> str | None:
     """The conversation's subject, for a question the rules leave as it is that names no subject
     of its own (Chinese drops a subject the conversation has already given: 1901年的人口是多少？
     after 华沙的人口是多少？). Not a rewrite: the question stays as asked, and the search also
     looks for it together with this subject (`QAPipeline.prepare_batch`), so that a question that
     is really standalone still finds its own passages."""
-    if not history or subjects(question) or is_follow_up(question):
+    if not history or is_follow_up(question):
+        return None
+    if subjects(question) and not opens_with_its_verb(question):
         return None
     prev = standalone_question(history[-1].question, history[:-1])
     names = subjects(prev)

@@ -31,6 +31,7 @@ from qa.compound import merge_answers, split_question
 from qa.conversation import (
     Turn,
     context_subject,
+    opens_with_its_verb,
     other_readings,
     plausible_rewrite,
     query_language,
@@ -404,6 +405,7 @@ class QAPipeline:
                 self._chance(info, sel, "\n".join(h.chunk.text for h in hits), asked),
                 self._chance(info2, sel2, passages, asked),
             ),
+            opens_with_its_verb(query),
         ):
             return with_subject, hits_with_subject, info2, sel2
         return as_asked

@@ -128,7 +128,7 @@ _ASKS_ORIGIN = re.compile(
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b", re.I)
 # what something is, its kind, or its other names: what a page's defining sentence answers
 _ASKS_KIND = re.compile(
-    r"是什么|什么是|是(?:一种|一个)?什么|哪一?(?:个|种|类)?(?:科|属|类|种|目|纲|门)|学名|俗名|别名|"
+    r"是(?:一种|一个)?什么(?!时候|时间|时期|年代)|什么是|哪一?(?:个|种|类)?(?:科|属|类|种|目|纲|门)|学名|俗名|别名|"
     r"又名|又称|简称|全称|英文名|叫什么|叫啥|称为|名字|名称|属于|"
     r"\bwhat (?:is|are|was|were)\b|\bwhich (?:family|genus|order|class)\b|\b(?:kind|type) of\b|"
     r"\balso (?:known|called)\b|\bother name",

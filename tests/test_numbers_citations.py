@@ -203,6 +203,10 @@ def test_the_conversations_subject_is_offered_only_to_a_question_without_one() -
     assert context_subject("上市时间是哪一年？", []) is None
     assert context_subject("MiniMax的上市时间是哪一年？", h) is None  # a subject of its own
     assert context_subject("那MiniMax呢？", h) is None  # a follow-up: the rules rewrite it
+    # a question that opens with its verb leaves its subject out: what it names is said of it
+    rain = [Turn("在亚马逊雨林中能找到多少种树木？", "")]
+    assert context_subject("是哪种雨林？", rain) == "亚马逊雨林"  # not 雨林中, as jieba tags it
+    assert context_subject("雨林是哪种？", rain) is None
 
 
 def test_a_pronoun_is_also_read_as_each_other_name_of_the_previous_question() -> None:
@@ -478,6 +482,33 @@ def test_a_figure_the_question_dates_is_not_taken_for_a_count_of_another_year() 
     2020年有1830人 answers 2020年有多少人参加 though 参加 follows 1500人."""
     q = analyse("比赛在2020年有多少人参加？")
     assert span_problem(q, "1830人", "2019年有1500人参加，2020年有1830人。") is None
+
+
+@pytest.mark.parametrize(
+    "question,sentence,right,wrong",
+    [
+        # a bare number: another clause says what the question asks of its own figure
+        (
+            "宝山镇所跨的纬度范围是多少？",
+            "宝山镇所跨经度范围为东经123°40′—123°57′，所跨纬度范围为北纬40°15′—40°30′。",
+            "40",
+            "123",
+        ),
+        # a figure's share in brackets is part of it, and a number the question gives is none
+        (
+            "有多少户有不到18岁的孩子？",
+            "那里有158,349户，其中68,511 (43.3%)户有不到18岁的孩子，69,284(43.8%)户是夫妇。",
+            "68,511",
+            "69,284",
+        ),
+    ],
+)
+def test_a_bare_number_of_another_clause_than_the_one_asked_about_is_the_wrong_part(
+    question: str, sentence: str, right: str, wrong: str
+) -> None:
+    q = analyse(question)
+    assert span_problem(q, right, sentence) is None
+    assert span_problem(q, wrong, sentence) is not None
 
 
 def test_a_figure_of_another_extent_than_asked_is_the_wrong_part_of_its_sentence() -> None:

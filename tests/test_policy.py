@@ -356,6 +356,11 @@ def test_a_question_without_a_subject_is_read_with_the_conversations_when_that_a
     assert reads_with_subject(False, True, 1, 2, estimates(0.5, 0.6))
     assert not reads_with_subject(False, True, 1, 2, estimates(0.6, 0.5))
     assert len(asked) == 6
+    # a question that opens with its verb (是哪种雨林？): read with the subject wherever its
+    # passage names it and lacks no more, without the estimates
+    assert reads_with_subject(True, True, 0, 0, estimates(0.9, 0.8), leaves_it_out=True)
+    assert not reads_with_subject(True, True, 0, 1, estimates(0.2, 0.3), leaves_it_out=True)
+    assert len(asked) == 7
 
 
 def test_a_pronoun_is_read_as_another_name_only_where_the_rules_reading_is_too_weak() -> None:

@@ -702,6 +702,7 @@ def test_a_sentence_that_only_says_what_kind_of_thing_it_is_answers_only_that() 
         q = analyse(question, "zh", doc)
         assert q.asks.kind
         assert select(q, [hit]).evidence[0].text.startswith("美洲似银汉鱼（学名：）")
+    assert not analyse("天津犹太会堂是什么时候建成的？").asks.kind  # a when-question
     assert only_defines("单线天竺鲷，俗名大目侧仔，为鲈形目天竺鲷科的其中一个种。")
     assert not only_defines("紫冠雉是一种凤冠雉，分布于墨西哥至厄瓜多尔。")
 
