@@ -55,6 +55,13 @@ _PRONOUN_LED = re.compile(
     r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余后间时])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
 )
 
+# A sentence whose subject is a demonstrative (该法令废止了新教……; 此类问题包括……): it speaks of a
+# thing an earlier sentence named.
+_DEMONSTRATIVE_LED = re.compile(r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:该|此|这|上述)")
+# which one or where (哪一项公文, 哪块殖民地, 在哪里): a thing a sentence before may name; not
+# what something is like (什么样的), which the sentence itself says
+_ASKS_WHICH = re.compile(r"哪")
+
 
 def _bigrams(text: str) -> set[str]:
     return {run[i : i + 2] for run in _CJK2.findall(text) for i in range(len(run) - 1)}
@@ -330,13 +337,20 @@ def select(
         seen.add(key)
         nxt = following.get(key)
         before = preceding.get(key)
+        led = (
+            _PRONOUN_LED
+            if q.asks.person
+            else _DEMONSTRATIVE_LED
+            if q.asks.thing and _ASKS_WHICH.search(q.text)
+            else None
+        )
         if (
-            q.asks.person
+            led is not None
             and before is not None
             and (hit.chunk.doc_id, before[1].start) not in seen
-            and _PRONOUN_LED.match(s.text)
+            and led.match(s.text)
             and key not in says_who
-            and not _PRONOUN_LED.match(before[1].text)
+            and not led.match(before[1].text)
         ):
             # A who-question answered by a sentence that says 他 (他还描述了蒸馏海水以供饮用的过程):
             # who he is, the sentence before says; cite both as one span. Not where 他 is a name

@@ -729,6 +729,27 @@ def test_a_who_question_answered_by_a_sentence_that_says_he_cites_who_he_is() ->
     assert ev.text == "他还描述了蒸馏海水以供饮用的过程。"
 
 
+def test_a_which_question_answered_by_a_sentence_that_says_this_one_cites_which_it_is() -> None:
+    """该法令废止了新教…… answers 哪一项公文废止了新教, but says which only through the sentence
+    before it, which is cited with it as one exact span. A question of what something is like
+    (什么样的) keeps the one sentence: that sentence says it."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.question import analyse
+
+    doc = (
+        "路易十四继位以后，逐渐加紧迫害胡格诺派，最后直至发布《枫丹白露法令》。"
+        "该法令废止了新教在法国获得的一切法律地位。此后许多信徒流亡海外。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    ev = select(analyse("法国的哪一项公文废止了新教？", "zh", doc), [hit]).evidence[0]
+    assert ev.text.startswith("路易十四") and ev.text.endswith("一切法律地位。")
+    assert doc[ev.start : ev.end] == ev.text
+    ev = select(analyse("新教在法国的法律地位被怎么样了？", "zh", doc), [hit]).evidence[0]
+    assert ev.text == "该法令废止了新教在法国获得的一切法律地位。"
+
+
 def test_the_sentence_that_says_who_he_is_is_cited_from_the_chunk_that_holds_both() -> None:
     """Chunks overlap: a sentence that opens one chunk sits in the middle of the chunk before, with
     the sentence that names him. The joined span is cut from that chunk, never an empty quote cut
