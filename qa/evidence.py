@@ -359,6 +359,23 @@ def select(
             seen.add((hit.chunk.doc_id, before_s.start))
             a, b = before_s.start - hit.chunk.start, s.end - hit.chunk.start
             s = Sentence(before_s.start, s.end, hit.chunk.text[a:b])
+        elif q.asks.description and nxt is not None:
+            # A description goes on past its first sentence (身体呈褐色，有一些小斑点。牠们的臀部
+            # 较浅色……): cite the sentences after it, within the policy's length, as one span.
+            run: list[tuple[Hit, Sentence]] = []
+            while (
+                nxt is not None
+                and (hit.chunk.doc_id, nxt[1].start) not in seen
+                and nxt[1].end - s.start <= policy.description_chars
+                and nxt[0].chunk.start <= s.start  # one chunk holds them all
+            ):
+                run.append((nxt[0], nxt[1]))
+                nxt = following.get((hit.chunk.doc_id, nxt[1].start))
+            if run:
+                seen.update((hit.chunk.doc_id, r.start) for _, r in run)
+                hit, end = run[-1][0], run[-1][1]
+                a, b = s.start - hit.chunk.start, end.end - hit.chunk.start
+                s = Sentence(s.start, end.end, hit.chunk.text[a:b])
         elif q.wants_number and nxt is not None and not _HAS_AMOUNT.search(s.text):
             # The sentence names what was asked ("累计进行7轮融资。") and the figure follows in the
             # next one ("获...合计投资15.55亿美元"): cite both as one span, from the chunk with both.

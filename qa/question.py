@@ -126,6 +126,12 @@ _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b", re.I)
+# what something looks like or is like, or how two differ (有什么特征, 外表上有什么特点, 有什么不同):
+# a description, often a run of sentences
+_ASKS_DESCRIPTION = re.compile(
+    r"什么(?:样的|[\u4e00-\u9fff]{0,2})(?:特征|特点|不同|区别)|(?:特征|特点)是什么|外形|外表|外观|"
+    r"长什么样"
+)
 # what something is, its kind, or its other names: what a page's defining sentence answers
 _ASKS_KIND = re.compile(
     r"是(?:一种|一个)?什么(?!时候|时间|时期|年代)|什么是|哪一?(?:个|种|类)?(?:科|属|类|种|目|纲|门)|学名|俗名|别名|"
@@ -158,6 +164,7 @@ class Asks:
     origin: bool = False  # where someone is from (哪里人, 籍贯)
     extent: str | None = None  # the extent asked, by its character (多长: 长)
     kind: bool = False  # what something is, its kind or other names (是什么, 属于哪一科, 又名)
+    description: bool = False  # what something is like, or how two differ (有什么特征, 有什么不同)
 
 
 def asks_for(question: str) -> Asks:
@@ -179,6 +186,7 @@ def asks_for(question: str) -> Asks:
         bool(_ASKS_ORIGIN.search(question)),
         next((g for g in extent.groups() if g), None) if extent else None,
         bool(_ASKS_KIND.search(question)),
+        bool(_ASKS_DESCRIPTION.search(question)),
     )
 
 

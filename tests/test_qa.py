@@ -750,6 +750,33 @@ def test_a_which_question_answered_by_a_sentence_that_says_this_one_cites_which_
     assert ev.text == "该法令废止了新教在法国获得的一切法律地位。"
 
 
+def test_a_description_question_is_answered_with_the_run_of_sentences_that_describes() -> None:
+    """有什么特征 asks for a description, which a page writes as a run of sentences: the best one
+    and those after it, within the policy's length, are cited as one exact span. A question of
+    one fact keeps its one sentence."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.question import analyse
+
+    doc = (
+        "克什米尔马鹿是马鹿的一个亚种。克什米尔马鹿的身体呈褐色，有一些小斑点。"
+        "牠们的臀部较浅色，内侧呈灰白色。每只鹿角有五杈，主干向内弯曲。"
+        "牠们以2-18头的群族聚居在河边密林、山谷及山区。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    q = analyse("克什米尔马鹿在外形上有什么特征？", "zh", doc)
+    assert q.asks.description
+    ev = select(q, [hit]).evidence[0]
+    assert (
+        ev.text.startswith("克什米尔马鹿的身体呈褐色") and "内侧呈灰白色。每只鹿角有五杈" in ev.text
+    )
+    assert doc[ev.start : ev.end] == ev.text
+    q = analyse("克什米尔马鹿的身体是什么颜色？", "zh", doc)
+    assert not q.asks.description
+    assert select(q, [hit]).evidence[0].text == "克什米尔马鹿的身体呈褐色，有一些小斑点。"
+
+
 def test_the_sentence_that_says_who_he_is_is_cited_from_the_chunk_that_holds_both() -> None:
     """Chunks overlap: a sentence that opens one chunk sits in the middle of the chunk before, with
     the sentence that names him. The joined span is cut from that chunk, never an empty quote cut
