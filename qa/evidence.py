@@ -61,6 +61,13 @@ _DEMONSTRATIVE_LED = re.compile(r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:该|�
 # which one or where (哪一项公文, 哪块殖民地, 在哪里): a thing a sentence before may name; not
 # what something is like (什么样的), which the sentence itself says
 _ASKS_WHICH = re.compile(r"哪")
+# ... in English: which / what thing (What proclamation abolished..., Which king issued...), or
+# where
+_ASKS_WHICH_EN = re.compile(
+    r"(?:^|\b(?:in|on|at|of|for|from|by|to|with|under)\s+)(?:which|what)\s+"
+    r"(?!is|are|was|were|did|do|does|has|have|had|can|could|would|will)[a-z]+|\bwhere\b",
+    re.I,
+)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -341,7 +348,8 @@ def select(
             _PRONOUN_LED
             if q.asks.person
             else _DEMONSTRATIVE_LED
-            if q.asks.thing and _ASKS_WHICH.search(q.text)
+            if (q.asks.thing and _ASKS_WHICH.search(q.text))
+            or (q.language == "en" and _ASKS_WHICH_EN.search(q.text))
             else None
         )
         if (
