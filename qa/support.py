@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from qa import units
 from qa.numbers import MAGNITUDES, chinese_numeral
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -652,11 +653,46 @@ def measure_problems(claim: str, source: str) -> list[str]:
     return [f"the source does not give the {name}" for name in sorted(measures_named(claim) - src)]
 
 
+# A figure with its counter or unit (3个出入口, 3 分 08 秒, 10号线: 3个, 3分, 10号), not part of a
+# range (3到5万) and not a date (a year has `period_problems`)
+_COUNTED = re.compile(
+    r"(?<![\d.,:\-–])(\d+(?:\.\d+)?)\s{0,2}("
+    + units.alternation(
+        u for u in (*units.COUNTERS, *units.FAMILY, "号") if u not in ("年", "月", "日", "世纪")
+    )
+    + ")"
+)
+# a number on its own: no counter after it, and not a side of a score or a range (24-10)
+_BARE_NUMBER = re.compile(r"(?<![\d.,\-–:])\d+(?:\.\d+)?(?![\d.,])(?!\s{0,2}[\-–:])")
+
+
+def count_problems(claim: str, source: str) -> list[str]:
+    """Figures the claim counts in a counter or unit (10个出入口) that its source writes, but never
+    as such a count, while it counts another figure in that one (10号线……共设3个出入口; 24-10 ……
+    还剩3分08秒 for 还剩10分08秒). Not where the source also writes the number bare (擒抱 (118)),
+    which the claim may count."""
+    counted: dict[str, set[str]] = {}
+    counted_at: set[int] = set()
+    for m in _COUNTED.finditer(source):
+        counted.setdefault(m.group(2), set()).add(m.group(1))
+        counted_at.add(m.start(1))
+    written: set[str] = set(re.findall(r"\d+(?:\.\d+)?", source))
+    bare = {m.group() for m in _BARE_NUMBER.finditer(source) if m.start() not in counted_at}
+    out = []
+    for m in _COUNTED.finditer(claim):
+        number, unit = m.group(1), m.group(2)
+        given = counted.get(unit)
+        if given and number not in given and number in written and number not in bare:
+            out.append(f"the source counts {'/'.join(sorted(given))}{unit}, not {number}{unit}")
+    return out
+
+
 def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
-    """Every unit, period, polarity and measure objection to a claim from its cited texts."""
+    """Every unit, count, period, polarity and measure objection to a claim from its cited texts."""
     joined = "\n".join(sources)
     return (
         unit_problems(claim, joined)
+        + count_problems(claim, joined)
         + period_problems(claim, joined)
         + polarity_problems(claim, joined)
         + measure_problems(claim, joined)

@@ -545,3 +545,37 @@ def test_a_century_is_supported_by_a_year_of_it() -> None:
     assert not check_claim("比如15世纪的雅克·勒费弗。", [source])
     assert check_claim("Jacques Lefèvre, of the 17th century, was one.", [source])
     assert check_claim("There were 15 such Catholics.", [source])
+
+
+@pytest.mark.parametrize(
+    "claim,source,verified",
+    [
+        # the number is in the source, but as a line's number; it counts another figure of 出入口
+        (
+            "10号线巴沟站有10个出入口。",
+            "10号线巴沟站共设3个出入口：西北A口、东北B口、东南C口。",
+            False,
+        ),
+        (
+            "10号线巴沟站有3个出入口。",
+            "10号线巴沟站共设3个出入口：西北A口、东北B口、东南C口。",
+            True,
+        ),
+        # a side of the score is no time left
+        (
+            "比赛还剩10分08秒时丹佛领先。",
+            "帮助丹佛在比赛还剩 3 分 08 秒时以 24-10 领先。",
+            False,
+        ),
+        # a number the source writes bare, the claim may count
+        (
+            "坎克利贡献了118次擒抱。",
+            "戴维斯完成了5次擒杀，而坎克利在擒抱 (118) 中迫使两次掉球。",
+            True,
+        ),
+    ],
+)
+def test_a_number_the_source_counts_as_something_else_is_not_the_claims_count(
+    claim: str, source: str, verified: bool
+) -> None:
+    assert (not check_claim(claim, [source])) == verified
