@@ -336,6 +336,16 @@ def select(
         scored = [c for c in scored if not c.adjusted]
     out: list[Evidence] = []
     seen = set()
+    # what a sentence that answers the question by a pronoun or demonstrative opens with, when
+    # the sentence before it names what the question asks for (who; which thing or where)
+    led = (
+        _PRONOUN_LED
+        if q.asks.person
+        else _DEMONSTRATIVE_LED
+        if (q.asks.thing and _ASKS_WHICH.search(q.text))
+        or (q.language == "en" and _ASKS_WHICH_EN.search(q.text))
+        else None
+    )
     for cand in scored:
         hit, s = cand.hit, cand.sentence
         key = (hit.chunk.doc_id, s.start)
@@ -344,14 +354,6 @@ def select(
         seen.add(key)
         nxt = following.get(key)
         before = preceding.get(key)
-        led = (
-            _PRONOUN_LED
-            if q.asks.person
-            else _DEMONSTRATIVE_LED
-            if (q.asks.thing and _ASKS_WHICH.search(q.text))
-            or (q.language == "en" and _ASKS_WHICH_EN.search(q.text))
-            else None
-        )
         if (
             led is not None
             and before is not None
