@@ -14,11 +14,16 @@
   - `subject`: a person, place or organisation swapped for another of the same article that the
     gold sentence and its context do not name.
   A wrong claim marked verified is a failure.
+- **What the engine saw.** Each claim is checked as the pipeline checks it: beside the sentences
+  the question retrieves from the public index (`answers_public.py`'s, EmbeddingGemma int8), the
+  evidence an engine is shown, so that a name only another of them writes is caught as another
+  passage's subject. Retrieved once and cached (benchmarks/results/cache/claims-evidence-*.json);
+  `--no-evidence` checks each claim against its own sentence alone.
 - Data: XQuAD zh (gold sentence from the answer offset) and CMRC 2018 dev (where the answer occurs
   once in its paragraph). Split as `answers_public.py`: even XQuAD articles and CMRC contexts are
   dev, odd ones test.
 
-    python benchmarks/claims.py [--json OUT] [--show KIND]
+    python benchmarks/claims.py [--json OUT] [--show KIND] [--no-evidence]
 
 Chinese claims only: English claims against Chinese sources are checked through numbers, names
 and the measure and polarity words above, which this script's edits do not build in English.
@@ -194,6 +199,7 @@ def build() -> list[dict[str, Any]]:
         rows.append(
             {
                 "split": split,
+                "question": question,
                 "kind": "paraphrase",
                 "claim": claim,
                 "source": sentence,
@@ -237,6 +243,7 @@ def build() -> list[dict[str, Any]]:
             rows.append(
                 {
                     "split": split,
+                    "question": question,
                     "kind": kind,
                     "claim": wrong,
                     "source": sentence,
@@ -247,27 +254,67 @@ def build() -> list[dict[str, Any]]:
     return rows
 
 
+EMBEDDER = "embeddinggemma-int8"
+
+
+def shown_evidence(questions: list[str]) -> dict[str, list[str]]:
+    """The evidence sentences an engine is shown for each question, through the pipeline over the
+    public index (built by `answers_public.py`, once), cached."""
+    cache = ROOT / "benchmarks" / "results" / "cache" / f"claims-evidence-{EMBEDDER}.json"
+    seen: dict[str, list[str]] = (
+        json.loads(cache.read_text(encoding="utf-8")) if cache.exists() else {}
+    )
+    todo = [q for q in dict.fromkeys(questions) if q not in seen]
+    if todo:
+        from answers_public import build_sets, public_index
+
+        from qa.pipeline import QAPipeline
+
+        pipe = QAPipeline.from_index(public_index(build_sets(600)[0], EMBEDDER), "extractive")
+        for i in range(0, len(todo), 64):
+            batch = todo[i : i + 64]
+            for q, p in zip(batch, pipe.prepare_batch(batch), strict=True):
+                seen[q] = [e.text for e in p.request.evidence]
+            print(f"evidence: {min(i + 64, len(todo))}/{len(todo)} questions", file=sys.stderr)
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(json.dumps(seen, ensure_ascii=False), encoding="utf-8")
+    return seen
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     ap.add_argument("--json", type=Path)
     ap.add_argument("--show", help="print the claims of one kind that the check gets wrong")
+    ap.add_argument(
+        "--no-evidence",
+        action="store_true",
+        help="check each claim against its own sentence only, not beside the retrieved evidence",
+    )
     args = ap.parse_args()
     if not QA.is_dir():
         print(f"no benchmark data at {QA}", file=sys.stderr)
         return 2
     rows = build()
+    shown = {} if args.no_evidence else shown_evidence([r["question"] for r in rows])
     table: dict[str, dict[str, list[bool]]] = defaultdict(lambda: defaultdict(list))
+
+    def check(r: dict[str, Any]) -> list[str]:
+        others = [e for e in shown.get(r["question"], []) if e != r["source"]]
+        return check_claim(
+            r["claim"], [r["source"]], context=r["context"], others=others, asked=r["question"]
+        )
+
     for r in rows:
-        verified = not check_claim(r["claim"], [r["source"]], context=r["context"])
+        verified = not check(r)
         if "span" in r:  # and what the pipeline adds for a span answer
             verified = (
                 verified and span_problem(analyse(r["question"]), r["span"], r["source"]) is None
             )
         table[r["kind"]][r["split"]].append(verified)
         if args.show == r["kind"] and verified != r["ok"]:
-            problems = check_claim(r["claim"], [r["source"]], context=r["context"])
+            problems = check(r)
             print(f"{r['claim']}\n    <- {r['source']!r}\n    {problems}\n")
     print(f"{'claims':28} {'dev':>14} {'test':>14}")
     out: dict[str, Any] = {}

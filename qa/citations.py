@@ -19,7 +19,7 @@ from qa.markers import MARKER, cited_numbers
 from qa.names import unsupported_names
 from qa.numbers import unsupported_numbers
 from qa.records import Citation, Evidence
-from qa.support import converted_numbers, name_problems, support_problems
+from qa.support import converted_numbers, name_problems, names_elsewhere, support_problems
 
 
 def _claims(text: str) -> list[tuple[str, list[int]]]:
@@ -66,13 +66,20 @@ def implied_claim(question: str, answer: str) -> str:
 
 
 def check_claim(
-    claim: str, sources: Sequence[str], names_ok: Sequence[str] = (), context: str = ""
+    claim: str,
+    sources: Sequence[str],
+    names_ok: Sequence[str] = (),
+    context: str = "",
+    others: Sequence[str] = (),
+    asked: str = "",
 ) -> list[str]:
     """Problems of one answer sentence against its cited sentences (empty list: verified).
 
     Numbers and Latin names must be in the cited sentences themselves. Units, periods, polarity,
     measures and Chinese names (`qa.support`) may also come from `context`: the text just before
-    each cited sentence and its document's title, which a sentence continues (其, 该公司)."""
+    each cited sentence and its document's title, which a sentence continues (其, 该公司). A name
+    that only `others` write (the evidence shown beside the cited sentences), not the question
+    (`asked`), is another passage's subject (`qa.support.names_elsewhere`)."""
     joined = "\n".join(sources)
     converted = converted_numbers(claim, joined)
     problems = [
@@ -84,7 +91,12 @@ def check_claim(
         f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, names_ok)
     ]
     wider = f"{context}\n{joined}" if context else joined
-    return problems + support_problems(claim, [wider]) + name_problems(claim, wider)
+    problems += support_problems(claim, [wider]) + name_problems(claim, wider)
+    return problems + [
+        f"name of another passage: {n}"
+        for n in names_elsewhere(claim, others, wider, asked)
+        if f"name not in the source: {n}" not in problems
+    ]
 
 
 def resolve_citations(
@@ -92,11 +104,14 @@ def resolve_citations(
     evidence: Sequence[Evidence],
     names_ok: Sequence[str] = (),
     contexts: Mapping[int, str] | None = None,
+    asked: str | None = None,
 ) -> tuple[str, list[Citation]]:
     """Renumber the answer's markers and verify each citation. `names_ok` are names the reader
     may use though the source spells them in Chinese (glossary translations such as Yan Junjie).
     `contexts` (by evidence number): the text before each sentence and its title, which
-    `check_claim` may read units, periods, measures and Chinese names from."""
+    `check_claim` may read units, periods, measures and Chinese names from. With the question
+    (`asked`), a claim is also checked against the evidence it does not cite: a name only those
+    write is another passage's subject."""
     by_n = {e.n: e for e in evidence}
     verdict: dict[int, list[str]] = {}
     how: dict[int, set[str]] = {}
@@ -105,7 +120,10 @@ def resolve_citations(
         if not valid:
             continue
         context = "\n".join(contexts[n] for n in valid if n in contexts) if contexts else ""
-        problems = check_claim(claim, [by_n[n].text for n in valid], names_ok, context)
+        others = [e.text for e in evidence if e.n not in valid] if asked is not None else []
+        problems = check_claim(
+            claim, [by_n[n].text for n in valid], names_ok, context, others, asked or ""
+        )
         for n in valid:
             verdict.setdefault(n, [])
             verdict[n].extend(p for p in problems if p not in verdict[n])

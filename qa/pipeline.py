@@ -565,7 +565,7 @@ class QAPipeline:
             text, claim, citations = self._checked_span(p, text, names_ok)
             span = text
         else:
-            text, citations = resolve_citations(text, p.request.evidence, names_ok)
+            text, citations = resolve_citations(text, p.request.evidence, names_ok, asked=p.query)
             claim, span = text, ""
             # a quote states only itself: the name its neighbour quote gives (伊克巴勒的七次英语讲座
             # beside 他批判……) is no subject the first one must be about; and the sentence ranked
@@ -628,7 +628,7 @@ class QAPipeline:
             notes.append(
                 f"dropped {dropped} statement(s) of the {engine} answer that the documents do not support"
             )
-            text, citations = resolve_citations(kept, p.request.evidence, names_ok)
+            text, citations = resolve_citations(kept, p.request.evidence, names_ok, asked=p.query)
             citations = [self._check_label(p, text, c) for c in citations]
             return replace(draft, text=text, citations=citations)
         if verdict.action == QUOTE:
@@ -687,14 +687,15 @@ class QAPipeline:
         checked as the claim it implies (the question answered); (text, claim, citations)."""
         evidence = p.request.evidence
         text = self._with_unit(self._cite_copy(self._without_echo(p, text), evidence), evidence)
-        body = MARKER.sub("", text).strip()
+        # a span's own full stop would end the claim in the middle: the rest would go unchecked
+        body = MARKER.sub("", text).strip().rstrip("。.！!")
         claim = implied_claim(p.query, body) + "".join(
             f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
         )
         # the question's names may be in the sentence's context only (他, 该公司)
         contexts = {e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in evidence}
         shown, _ = resolve_citations(text, evidence, names_ok)
-        _, citations = resolve_citations(claim, evidence, names_ok, contexts)
+        _, citations = resolve_citations(claim, evidence, names_ok, contexts, p.query)
         citations = [self._span_names_only(c, body) for c in citations]
         citations = [self._check_label(p, claim, c, span=True) for c in citations]
         return shown, claim, [self._check_span(p, body, c) for c in citations]

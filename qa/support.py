@@ -740,6 +740,16 @@ def name_problems(claim: str, source: str) -> list[str]:
     return [f"name not in the source: {n}" for n in chinese_names(claim) if n not in source]
 
 
+def names_elsewhere(claim: str, others: Sequence[str], source: str, asked: str) -> list[str]:
+    """Names the other passages shown to the engine write (`others`: the evidence the claim does
+    not cite) that the claim writes too, while its source (with its context) never does, nor the
+    question (`asked`): the subject of another passage, as a model mixes them up (福润公司 for
+    高盛公司). Read as substrings of the claim, where jieba reads a name glued to its neighbours
+    (肖特队, 南特派) as no name at all."""
+    seen = dict.fromkeys(n for o in others for n in chinese_names(o))
+    return [n for n in seen if n in claim and n not in source and n not in asked]
+
+
 # -- another entity of the same kind ------------------------------------------------------------
 # Kinds of named thing a question often asks a figure of, and a sentence often compares with
 # another of the same kind (泸定地震 vs 汶川地震, 清华大学 vs 北京大学).

@@ -113,6 +113,29 @@ def test_wrong_number_or_name_is_marked_unverified() -> None:
     assert cits[0].verified
 
 
+def test_a_name_only_another_passage_writes_is_not_the_cited_sentences_subject() -> None:
+    """A small model mixes up the subjects of the passages it is shown. jieba reads no name in
+    `福润公司` of the claim (nor `肖特` of `肖特队`), so the claim's own names cannot catch it; the
+    passage beside the cited one names it."""
+    evidence = [
+        _ev(1, "雨润集团于2010年受到美国高盛公司收购。"),
+        _ev(2, "福润公司是雨润集团旗下的肉制品企业。"),
+    ]
+    asked = "雨润集团被哪家公司收购了？"
+    _, cits = resolve_citations("雨润集团被福润公司收购了[1]。", evidence, asked=asked)
+    assert not cits[0].verified and cits[0].problems == ("name of another passage: 福润",)
+    _, cits = resolve_citations("雨润集团被美国高盛公司收购了[1]。", evidence, asked=asked)
+    assert cits[0].verified
+    # a name the question writes is the subject checks' to judge, not this one's
+    _, cits = resolve_citations(
+        "雨润集团被福润公司收购了[1]。", evidence, asked="雨润集团和福润公司是什么关系？"
+    )
+    assert cits[0].verified
+    # the names of the passages the claim cites are its own
+    _, cits = resolve_citations("雨润集团被福润公司收购了[1][2]。", evidence, asked=asked)
+    assert all(c.verified for c in cits)
+
+
 def test_answers_without_markers_get_the_supporting_sentence() -> None:
     text = attach_citations("MiniMax 2025年总收入为7903.8万美元。净亏损18.72亿美元。", EVIDENCE)
     assert text == "MiniMax 2025年总收入为7903.8万美元。[1]净亏损18.72亿美元。[2]"

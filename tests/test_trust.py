@@ -147,6 +147,9 @@ def _cite(pipe: QAPipeline, question: str, reply: str):  # noqa: ANN202 - an Ans
         ("保护区新增了多大面积的核心区？", "The core area grew by 1,500 acres [1]."),
         # another measure's number: the construction cost is not an operating cost
         ("青岛海湾大桥的主体工程造价是多少？", "大桥每年的运营费用约90亿元[1]。"),
+        # another subject, in a span that ends with a full stop (the claim it implies is checked
+        # whole, not cut at that stop)
+        ("城南美术馆是哪一年成立的？", "城东书画社1998年成立[1]。"),
     ],
 )
 def test_a_wrong_claim_from_a_model_is_never_shown_as_verified(
