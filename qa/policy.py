@@ -873,6 +873,8 @@ def _same_unit_of_another(q: Question, span: str, sentence: str, unit: str) -> s
     return _figure_of_another(q, mine, figures, sentence, value=lambda m: m.group(1), years=True)
 
 
+_SHARE_ALONE = re.compile(r"约?(\d+(?:\.\d+)?)\s*[%％]")
+_SHARE_AFTER = re.compile(r"\s*[%％]")
 _ANY_NUMBER = re.compile(
     r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.,]*\d)|(?<![\d.,])\d+(?:\.\d+)?(?![\d.,]*\d)"
 )
@@ -948,6 +950,17 @@ def _figure_of_another(
     if score[best] > score[own_v]:
         return best
     tied = [y for y in score if score[y] == score[own_v] and y not in mine]
+    # what the question says of its subject after the question word (天津犹太会堂是什么时候建成的:
+    # 建成) tells its events apart where the subject, before it, is every figure's
+    late = [g for g in groups if _after_question_word(q.text, g)]
+    if tied and late:
+
+        def said(y: str) -> float:
+            return max(sum(sum(f in sc for f in g) / len(g) for g in late) for sc in scopes[y])
+
+        by_predicate = max(tied, key=said)
+        if said(by_predicate) > said(own_v):
+            return by_predicate
     # names break a tie only where the span's own text names someone else (tagging it is the
     # costly part, so only then)
     if tied and any(_names_another(scope, names) for scope in scopes[own_v]):
@@ -955,6 +968,12 @@ def _figure_of_another(
         if named[by_name] > named[own_v]:
             return by_name
     return None
+
+
+def _after_question_word(question: str, group: set[str]) -> bool:
+    """Whether the question writes a form of the group after its question word."""
+    wh = WH_ZH.search(question)
+    return wh is not None and any(f in question[wh.end() :] for f in group)
 
 
 def _names_another(text: str, names: Sequence[str]) -> bool:
@@ -1140,6 +1159,14 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         and (other := _number_of_another(q, span, sentence))
     ):
         return f"the sentence gives {other} for what the question asks about"
+    if (
+        (share := _SHARE_ALONE.fullmatch(figure))
+        and asks.amount
+        and not asks.share
+        and (other := _number_of_another(q, share.group(1), sentence))
+        and not _SHARE_AFTER.match(sentence[sentence.find(other) + len(other) :])
+    ):
+        return f"the question asks how much; the sentence gives {other} for it, not a share"
     if has_digit and asks.age and not re.search(r"岁|年龄", span):
         return "the question asks for an age; the answer is none"
     focus_forms = [f for c in q.focus for f in c.forms]

@@ -459,6 +459,21 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "1948年",
             "1944年",
         ),
+        # the subject opens the sentence for both years: what the question says of it after its
+        # question word (建成) dates the event
+        (
+            "天津犹太会堂是什么时候建成的？",
+            "1937年，天津犹太会堂开始筹建，1940年建成。",
+            "1940年",
+            "1937年",
+        ),
+        # a share of the amount asked for is no amount
+        (
+            "铁路项目投资总额约为多少？",
+            "铁路项目投资总额约为28亿元，其中铁总出资60％，山东省出资40％。",
+            "28亿元",
+            "60％",
+        ),
         # another figure in the span's unit that holds more of what the question says
         ("雌蛇体长约是多少？", "雄蛇约有13英寸长，而雌蛇则普遍只有10英寸长。", "10英寸", "13英寸"),
         (
