@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -50,6 +51,15 @@ DEFAULT_WEIGHTS: dict[str, FusionWeights] = {
 }
 
 
+@lru_cache(maxsize=4096)
+def _opening(text: str) -> str:
+    """A document's first sentence (of its first 300 characters)."""
+    from corpus.sentences import split_sentences
+
+    first = split_sentences(text[:300])
+    return first[0].text if first else ""
+
+
 @dataclass(frozen=True)
 class Hit:
     chunk: Chunk
@@ -65,6 +75,8 @@ class Hit:
     pages: tuple[tuple[int, int], ...] = ()
     # table cell statements in the chunk, `[start, end)` in the document (corpus.tables)
     cells: tuple[tuple[int, int], ...] = ()
+    # the document's first sentence (where a page names what it is about), for every chunk of it
+    opening: str = ""
 
     def in_cell(self, start: int, end: int) -> bool:
         """Whether `[start, end)` is (within) one table cell's statement: a sentence that names
@@ -299,4 +311,5 @@ class HybridSearcher:
             kr,
             doc.page_breaks(chunk.start, chunk.end) if doc else (),
             doc.cell_spans(chunk.start, chunk.end) if doc else (),
+            _opening(doc.text) if doc else "",
         )

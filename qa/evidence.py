@@ -146,15 +146,24 @@ class Selection:
 
 
 def subject_context(hit: Hit, start: int, end: int, policy: Policy = POLICY) -> str:
-    """Where a sentence's subject may be named: its document's title, and the sentence with the
-    `subject_context_chars` before it in its chunk (document offsets `start`..`end`). A table
+    """Where a sentence's subject may be named: its document's title, what the document opens by
+    naming as its subject (a page about 工作假期签证 is about it in its last sentence too), and the
+    sentence with the `subject_context_chars` before it in its chunk (document offsets
+    `start`..`end`). A table
     cell's statement names its own table, row and column: the statements before it are other
     cells', so its context is the statement alone."""
     if hit.in_cell(start, end):
         a = start - hit.chunk.start
         return f"{hit.title or ''}\n{hit.chunk.text[a : end - hit.chunk.start]}"
     a = max(0, start - hit.chunk.start - policy.subject_context_chars)
-    return f"{hit.title or ''}\n{hit.chunk.text[a : end - hit.chunk.start]}"
+    return f"{hit.title or ''}\n{opening_topic(hit)}\n{hit.chunk.text[a : end - hit.chunk.start]}"
+
+
+def opening_topic(hit: Hit) -> str:
+    """What the hit's document opens by naming as its subject (`_TOPIC`: 工作假期签证（Working
+    Holiday Visa），又称……), or ''."""
+    m = _TOPIC.match(hit.opening)
+    return m.group(1) if m and not any(ch.isdigit() for ch in m.group(1)) else ""
 
 
 def _name_concepts(q: Question) -> list[int]:

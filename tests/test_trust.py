@@ -540,3 +540,27 @@ def test_only_a_close_neighbour_is_quoted_beside_the_best_sentence() -> None:
     assert [e.n for e in quoted([best, ev(2, nxt, len(first) + 40, 0.85)])] == [1]  # not next
     assert [e.n for e in quoted([best, ev(2, nxt, len(first), 0.85, "d2")])] == [1]
     assert [e.n for e in quoted([best, ev(2, nxt * 4, len(first), 0.85)])] == [1]  # too long
+
+
+VISA = (
+    "工作假期签证（Working Holiday Visa），又称打工度假签证，是一种旅行许可，允许旅行者在签证颁发国"
+    "受雇工作，以弥补旅行资金。大多数此类签证由相关国家之间的互惠协定保证，用来鼓励双方公民旅行"
+    "和进行文化交流。年轻人在国外打工之余，能够体验当地的生活和文化，同时不一定需要提前寻找工作"
+    "赞助。申请人的年龄一般须在18至30岁之间。最长可以停留12个月。每份工作最长只能做90天。\n"
+)
+
+
+def test_a_page_that_names_its_subject_at_the_top_is_about_it_all_the_way_down(
+    tmp_path: Path,
+) -> None:
+    """`最长可以停留12个月` is far below the page's opening, `工作假期签证……又称……`: the span copied
+    from it answers a question about 工作假期签证, as the extractive engine's quote of it does,
+    instead of being refused as a sentence about something else."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "visa.txt").write_text(VISA, encoding="utf-8")
+    ingest([docs / "visa.txt"], tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ScriptedEngine("12个月[1]"))
+    a = pipe.ask("工作假期签证最长可以停留多久？")
+    assert not a.refused and a.short == "12个月", (a.text, a.notes)
+    assert a.citations and all(c.verified for c in a.citations)
