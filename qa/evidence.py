@@ -149,9 +149,8 @@ def subject_context(hit: Hit, start: int, end: int, policy: Policy = POLICY) -> 
     """Where a sentence's subject may be named: its document's title, what the document opens by
     naming as its subject (a page about 工作假期签证 is about it in its last sentence too), and the
     sentence with the `subject_context_chars` before it in its chunk (document offsets
-    `start`..`end`). A table
-    cell's statement names its own table, row and column: the statements before it are other
-    cells', so its context is the statement alone."""
+    `start`..`end`). A table cell's statement names its own table, row and column: the statements
+    before it are other cells', so its context is the statement alone."""
     if hit.in_cell(start, end):
         a = start - hit.chunk.start
         return f"{hit.title or ''}\n{hit.chunk.text[a : end - hit.chunk.start]}"

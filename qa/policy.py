@@ -1079,7 +1079,8 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
       or a bare number where the sentence gives a figure in the unit asked for (还剩多少秒: 20 of
       20–18, where the sentence says 17 秒);
     - the question asks for a time, a share or an age and the span is none (何时: 148名; 比例:
-      1970年; 多大: 33届);
+      1970年; 多大: 33届); or how much, and the span is a share of the amount the sentence gives
+      (投资总额约为28亿元，其中铁总出资60％: 60％);
     - the sentence gives the span's figure for another measure than the one asked about
       (大桥总投资约100亿元，其中主体工程造价约90亿元: 100亿元 is not the 造价);
     - the span only repeats a figure of the question (38岁 for 在38岁时赢得了哪一届), is a bare
