@@ -52,11 +52,12 @@ DEFAULT_WEIGHTS: dict[str, FusionWeights] = {
 
 
 @lru_cache(maxsize=4096)
-def _opening(text: str) -> str:
-    """A document's first sentence (of its first 300 characters)."""
+def _opening(head: str) -> str:
+    """A document's first sentence, from its first 300 characters (`head`: only those are kept
+    by the cache, not whole documents a reloaded library no longer holds)."""
     from corpus.sentences import split_sentences
 
-    first = split_sentences(text[:300])
+    first = split_sentences(head)
     return first[0].text if first else ""
 
 
@@ -311,5 +312,5 @@ class HybridSearcher:
             kr,
             doc.page_breaks(chunk.start, chunk.end) if doc else (),
             doc.cell_spans(chunk.start, chunk.end) if doc else (),
-            _opening(doc.text) if doc else "",
+            _opening(doc.text[:300]) if doc else "",
         )
