@@ -159,9 +159,14 @@ def subject_context(hit: Hit, start: int, end: int, policy: Policy = POLICY) -> 
 
 
 def opening_topic(hit: Hit) -> str:
-    """What the hit's document opens by naming as its subject (`_TOPIC`: 工作假期签证（Working
-    Holiday Visa），又称……), or ''."""
-    m = _TOPIC.match(hit.opening)
+    """What the hit's document opens by naming as its subject, or ''."""
+    return _topic(hit.opening)
+
+
+def _topic(sentence: str) -> str:
+    """What an opening sentence names as its subject (`_TOPIC`, with no figure: 工作假期签证
+    （Working Holiday Visa），又称……), or ''."""
+    m = _TOPIC.match(sentence)
     return m.group(1) if m and not any(ch.isdigit() for ch in m.group(1)) else ""
 
 
@@ -220,8 +225,7 @@ def _continue_topic(
     topics: dict[str, list[int]] = {}
     for i, (hit, s, _) in enumerate(candidates):
         if previous[i] is None and hit.chunk.index == 0 and hit.chunk.id not in topics:
-            m = _TOPIC.match(s.text)
-            phrase = m.group(1) if m and not any(ch.isdigit() for ch in m.group(1)) else ""
+            phrase = _topic(s.text)
             terms = set(word_terms(phrase))
             topics[hit.chunk.id] = [
                 ci for ci, c in enumerate(concepts) if phrase and covers(c, terms, phrase)

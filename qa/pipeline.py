@@ -71,6 +71,7 @@ from qa.policy import (
     reads_as_span,
     reads_with_other_name,
     reads_with_subject,
+    span_body,
     span_problem,
     without_question_echo,
     wrong_kind_of_figure,
@@ -688,7 +689,7 @@ class QAPipeline:
         evidence = p.request.evidence
         text = self._with_unit(self._cite_copy(self._without_echo(p, text), evidence), evidence)
         # a span's own full stop would end the claim in the middle: the rest would go unchecked
-        body = MARKER.sub("", text).strip().rstrip("。.！!")
+        body = span_body(MARKER.sub("", text))
         claim = implied_claim(p.query, body) + "".join(
             f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
         )

@@ -773,8 +773,13 @@ def reads_as_span(answer: str, language: str) -> bool:
     """A Chinese answer that is a copied span (`1985年`, `女神卡卡`, a short clause), not a sentence
     of its own: its claim is the question it answers (`qa.citations.implied_claim`). At most 40
     characters and no sentence end before its last character."""
-    body = answer.strip().rstrip("。.！!")
+    body = span_body(answer)
     return language == "zh" and 0 < len(body) <= 40 and not _SENTENCE_END.search(body)
+
+
+def span_body(answer: str) -> str:
+    """A copied span's words without the full stop a model may end it with."""
+    return answer.strip().rstrip("。.！!")
 
 
 # The unit words (qa.units); a bare magnitude asked for (多少亿) is an amount of money.
