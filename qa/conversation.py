@@ -382,11 +382,53 @@ def context_subject(question: str, history: Sequence[Turn]) -> str | None:
     is really standalone still finds its own passages."""
     if not history or is_follow_up(question):
         return None
+    prev = standalone_question(history[-1].question, history[:-1])
+    named = named_by_its_noun(question, prev)
+    if named:
+        return named
     if subjects(question) and not opens_with_its_verb(question):
         return None
-    prev = standalone_question(history[-1].question, history[:-1])
     names = subjects(prev)
     return names[0] if names else None
+
+
+# the question's own way to point back at a thing by its noun: 这条大道, 该公司, 那所大学
+_DEMONSTRATIVE = re.compile(r"(?:这|那|该|此)[\u4e00-\u9fff]?$")
+
+
+def named_by_its_noun(question: str, prev: str) -> str | None:
+    """A name of the previous question that the question points back at by its noun: the noun
+    written after the name there (大道上哪两条街之间……？ after 科尔尼大道两旁种着什么树？: the avenue
+    is 科尔尼大道), or the noun the name ends with (大学有多少学生？ after a question about
+    芝加哥大学). The noun must open the question or follow a demonstrative (这 / 那 / 该 / 此), so
+    that another thing of that kind, named in the question (弗雷斯诺大道), is not read as this one.
+    None when the question writes the name itself."""
+    from corpus.segment import default_segmenter
+
+    seg = default_segmenter()
+    q = question.strip()
+    words = seg.tag(prev)
+    starts = [0]
+    for word, _ in words:
+        starts.append(starts[-1] + len(word))
+    for name in subjects(prev):
+        if name in q:
+            return None
+        at = prev.find(name)
+        if at < 0:
+            continue
+        after = [(w, f) for i, (w, f) in enumerate(words) if starts[i] == at + len(name)][:1]
+        tails = [seg.tag(name[-k:]) for k in (3, 2) if len(name) > k]
+        for noun, flag in after + [t[0] for t in tails if len(t) == 1]:
+            if not (flag.startswith("n") and len(noun) >= 2 and _HAN_ONLY.fullmatch(noun)):
+                continue
+            i = q.find(noun)
+            if i == 0 or (i > 0 and _DEMONSTRATIVE.search(q[:i])):
+                return name
+    return None
+
+
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _content(text: str) -> set[str]:

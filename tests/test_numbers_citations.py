@@ -229,7 +229,17 @@ def test_the_conversations_subject_is_offered_only_to_a_question_without_one() -
     # a question that opens with its verb leaves its subject out: what it names is said of it
     rain = [Turn("在亚马逊雨林中能找到多少种树木？", "")]
     assert context_subject("是哪种雨林？", rain) == "亚马逊雨林"  # not 雨林中, as jieba tags it
-    assert context_subject("雨林是哪种？", rain) is None
+    assert context_subject("刚果雨林是哪种？", rain) is None  # a name of its own
+    # a question that points back at the thing by its noun: the noun after the name, or the one
+    # the name ends with, opening the question or after a demonstrative
+    avenue = [Turn("科尔尼大道两旁种着什么树？", "")]
+    assert context_subject("大道上哪两条街之间曾经住着富有的非洲裔美国人？", avenue) == "科尔尼"
+    assert context_subject("弗雷斯诺大道有多长？", avenue) is None  # another avenue
+    uni = [Turn("芝加哥大学的校长是谁？", "")]
+    assert context_subject("那所大学有多少学生？", uni) == "芝加哥大学"
+    assert context_subject("大学有多少学生？", uni) == "芝加哥大学"
+    assert context_subject("有多少学生上大学？", uni) == "芝加哥大学"  # no subject of its own
+    assert context_subject("哈佛大学有多少学生？", uni) is None
 
 
 def test_a_pronoun_is_also_read_as_each_other_name_of_the_previous_question() -> None:
