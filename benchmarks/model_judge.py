@@ -6,7 +6,9 @@ XQuAD zh / en and CMRC questions (`ans`), same-topic unanswerable ones (`adv`, b
 and held-out-paragraph ones (`held`). Each goes through retrieval, evidence and the early refusal
 rules (extractive pipeline, EmbeddingGemma int8); a question those rules let through is judged by
 the local model. Cached per question under benchmarks/results/cache/; the table sweeps the
-threshold and marks the policy's.
+threshold and marks the policy's. A "no" where the best sentence covers at least
+`Policy.model_judge_overruled_at` of the question does not refuse; the last row shows the
+policy's bar without that.
 
     python benchmarks/model_judge.py --split dev [--n 80] [--json out.json]
     python benchmarks/model_judge.py --split test
@@ -76,6 +78,7 @@ def run(split: str, n: int) -> list[dict[str, Any]]:
                     "lang": r["lang"],
                     "early": early,
                     "yes": None,
+                    "coverage": p.coverage,
                 }
                 if not early:
                     t = time.perf_counter()
@@ -87,12 +90,23 @@ def run(split: str, n: int) -> list[dict[str, Any]]:
                 print(f"\r{i + 1}/{len(todo)}", end="", file=sys.stderr)
         print(file=sys.stderr)
     wanted = {r["id"] for r in sample(rows, split, n)}
+    old = [rec for rec in done.values() if "coverage" not in rec]
+    if old:  # cached before the best sentence's coverage was kept: the rules alone give it again
+        pipe = QAPipeline.from_index(public_index(paras, EMBEDDER), "extractive")
+        by = {r["id"]: r for r in rows}
+        for rec in old:
+            rec["coverage"] = pipe.prepare_batch([by[rec["id"]]["question"]])[0].coverage
+        with path.open("w", encoding="utf-8") as f:
+            f.writelines(json.dumps(rec, ensure_ascii=False) + "\n" for rec in done.values())
     return [rec for key, rec in done.items() if key in wanted]
 
 
-def refused(rec: dict[str, Any], below: float | None) -> bool:
+def refused(rec: dict[str, Any], below: float | None, overrule: bool = True) -> bool:
+    """Refused by the rules, or by the model below `below` where the best sentence covers less of
+    the question than the policy lets the model overrule (`Policy.model_judge_overruled_at`)."""
+    covered = overrule and rec["coverage"] >= POLICY.model_judge_overruled_at
     return bool(rec["early"]) or (
-        below is not None and rec["yes"] is not None and rec["yes"] < below
+        below is not None and rec["yes"] is not None and rec["yes"] < below and not covered
     )
 
 
@@ -145,6 +159,15 @@ def main() -> int:
             print(
                 f"  {label:>14} {rates['ans']:>11.3f} {rates['adv']:>11.3f} {rates['held']:>9.3f}{mark}"
             )
+        alone = {
+            k: sum(refused(r, policy, overrule=False) for r in v) / len(v) if v else float("nan")
+            for k, v in by.items()
+        }
+        print(
+            f"  {'(no coverage)':>14} {alone['ans']:>11.3f} {alone['adv']:>11.3f} "
+            f"{alone['held']:>9.3f} <- policy's bar, the model's no never overruled"
+        )
+        rows_out["policy, never overruled"] = alone
         out[lang] = {"auc": a, "policy": policy, "refused": rows_out}
     secs = sorted(r["seconds"] for r in recs if r.get("seconds"))
     if secs:

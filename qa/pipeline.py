@@ -72,6 +72,7 @@ from qa.policy import (
     reads_with_other_name,
     reads_with_subject,
     span_body,
+    span_first_clause,
     span_problem,
     without_question_echo,
     wrong_kind_of_figure,
@@ -486,7 +487,7 @@ class QAPipeline:
             t = time.perf_counter()
             yes = self.model_judge.answerable_batch([p.request])[0]
             p.timings["judge"] = p.timings.get("judge", 0.0) + time.perf_counter() - t
-            verdict = self.policy.model_refusal(p.language, yes)
+            verdict = self.policy.model_refusal(p.language, yes, p.coverage)
         return verdict.reason if verdict.action == REFUSE else None
 
     def finish(
@@ -723,8 +724,14 @@ class QAPipeline:
     @staticmethod
     def _without_echo(p: Prepared, text: str) -> str:
         """A span less the words that only repeat the question (`津巴布韦的政治家[1]` for
-        哪个国家的政治家？ -> `津巴布韦[1]`; `policy.without_question_echo`)."""
-        return _rewrite_body(text, lambda body: without_question_echo(p.query, body))
+        哪个国家的政治家？ -> `津巴布韦[1]`; `policy.without_question_echo`), and less a further
+        clause that only goes on about its first (`policy.span_first_clause`)."""
+        return _rewrite_body(
+            text,
+            lambda body: span_first_clause(
+                p.query, p.info.asks.description, without_question_echo(p.query, body)
+            ),
+        )
 
     @staticmethod
     def _cite_copy(text: str, evidence: Sequence[Evidence]) -> str:

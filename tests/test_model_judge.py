@@ -105,7 +105,7 @@ def test_a_no_from_the_model_refuses_with_its_reason(demo_index: Path, smollm_pa
     pipe = QAPipeline(
         HybridSearcher(load_snapshot(demo_index)),
         engine,
-        policy=replace(POLICY, model_judge_below=1.01),
+        policy=replace(POLICY, model_judge_below=1.01, model_judge_overruled_at=1.01),
     )
     pipe.model_judge = ModelJudge(str(smollm_path), n_ctx=4096)
     answer = pipe.ask("MiniMax 2025年全年总收入是多少？")
@@ -116,6 +116,9 @@ def test_a_no_from_the_model_refuses_with_its_reason(demo_index: Path, smollm_pa
     # says no: the decision is the policy's, from the same probability
     assert POLICY.model_refusal("zh", 0.99).action == "answer"
     assert POLICY.model_refusal("zh", 0.10).action == "refuse"
+    # ... unless the best sentence states most of the question: there the model's no is overruled
+    assert POLICY.model_refusal("zh", 0.10, coverage=0.9).action == "answer"
+    assert POLICY.model_refusal("zh", 0.10, coverage=0.5).action == "refuse"
 
 
 @pytest.mark.skipif(

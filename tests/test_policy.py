@@ -22,6 +22,7 @@ from qa.policy import (
     figure_of_measure,
     reads_with_other_name,
     reads_with_subject,
+    span_first_clause,
     without_question_echo,
 )
 from qa.question import analyse, is_proper_name
@@ -331,6 +332,36 @@ def test_a_span_loses_the_words_that_only_repeat_the_question(
     assert without_question_echo(question, span) == kept
 
 
+@pytest.mark.parametrize(
+    ("question", "span", "kept"),
+    [
+        (
+            "佛教觉光法师中学学生会举办的最有名的活动是什么?",
+            "敬师日由学生会举办，以作学生感谢老师并邀请老师共同活动，打破师生之间的隔膜。",
+            "敬师日由学生会举办",
+        ),
+        ("东亚哪些国家的作品列在其中？", "中国，日本和韩国", "中国，日本和韩国"),  # a list
+        ("这座大楼有什么来历？", "由贝聿铭设计，建于1990年", "由贝聿铭设计，建于1990年"),
+        # why: a chain of clauses is the answer
+        (
+            "为什么每个包被分别路由？",
+            "网络拥塞时，每个包可以走不同的路径",
+            "网络拥塞时，每个包可以走不同的路径",
+        ),
+        (
+            "葵扇之乡是指哪里？",
+            "广东新会有「葵扇之乡」之称，其出产的葵扇行销国内外。",
+            "广东新会有「葵扇之乡」之称",
+        ),
+    ],
+)
+def test_a_span_is_cut_to_its_first_clause_where_the_rest_only_goes_on(
+    question: str, span: str, kept: str
+) -> None:
+    assert span_first_clause(question, False, span) == kept
+    assert span_first_clause(question, True, span) == span  # what something is like: whole
+
+
 def test_a_question_without_a_subject_is_read_with_the_conversations_when_that_answers() -> None:
     asked: list[int] = []
     Chances = tuple[tuple[float, float], tuple[float, float]]
@@ -367,3 +398,19 @@ def test_a_pronoun_is_read_as_another_name_only_where_the_rules_reading_is_too_w
     assert reads_with_other_name((0.2, 0.3), (0.9, 0.3))
     assert not reads_with_other_name((0.2, 0.3), (0.25, 0.3))  # neither answers
     assert not reads_with_other_name((0.5, 0.3), (0.99, 0.3))  # the rules' reading answers
+
+
+def test_a_copied_span_is_shown_as_its_first_clause(extractive: QAPipeline) -> None:
+    """The model copied two clauses; the answer is the first, followed by its whole sentence."""
+    import time
+
+    pipe = QAPipeline(extractive.searcher, ScriptedEngine(""), scorer=extractive.scorer)
+    p = pipe.prepare_batch(["M3与Hailuo3系列模型将是什么？"])[0]
+    n = next(e.n for e in p.request.evidence if "多模态深度融合的核心成果" in e.text)
+    a = pipe.finish(
+        p,
+        f"多模态深度融合的核心成果,也是其实现向AI时代平台型公司转型的核心筹码[{n}]",
+        time.perf_counter(),
+    )
+    assert a.text.startswith(f"多模态深度融合的核心成果[{n}]"), a.text
+    assert "转型的核心筹码" in a.text.split("\n\n> ", 1)[1]  # the sentence it was copied from
