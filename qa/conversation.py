@@ -394,6 +394,7 @@ def context_subject(question: str, history: Sequence[Turn]) -> str | None:
 
 # the question's own way to point back at a thing by its noun: 这条大道, 该公司, 那所大学
 _DEMONSTRATIVE = re.compile(r"(?:这|那|该|此)[\u4e00-\u9fff]?$")
+_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def named_by_its_noun(question: str, prev: str) -> str | None:
@@ -407,17 +408,19 @@ def named_by_its_noun(question: str, prev: str) -> str | None:
 
     seg = default_segmenter()
     q = question.strip()
-    words = seg.tag(prev)
-    starts = [0]
-    for word, _ in words:
-        starts.append(starts[-1] + len(word))
+    word_at: dict[int, tuple[str, str]] = {}  # prev's tagged words by where they start
+    pos = 0
+    for word, flag in seg.tag(prev):
+        word_at[pos] = (word, flag)
+        pos += len(word)
     for name in subjects(prev):
         if name in q:
             return None
         at = prev.find(name)
         if at < 0:
             continue
-        after = [(w, f) for i, (w, f) in enumerate(words) if starts[i] == at + len(name)][:1]
+        end = at + len(name)
+        after = [word_at[end]] if end in word_at else []
         tails = [seg.tag(name[-k:]) for k in (3, 2) if len(name) > k]
         for noun, flag in after + [t[0] for t in tails if len(t) == 1]:
             if not (flag.startswith("n") and len(noun) >= 2 and _HAN_ONLY.fullmatch(noun)):
@@ -426,9 +429,6 @@ def named_by_its_noun(question: str, prev: str) -> str | None:
             if i == 0 or (i > 0 and _DEMONSTRATIVE.search(q[:i])):
                 return name
     return None
-
-
-_HAN_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 
 
 def _content(text: str) -> set[str]:
