@@ -483,7 +483,11 @@ class QAPipeline:
             context,
             p.language,
         )
-        if verdict.action == ANSWER and self.model_judge is not None:
+        if (
+            verdict.action == ANSWER
+            and self.model_judge is not None
+            and self.policy.model_judgement_wanted(p.coverage)
+        ):
             t = time.perf_counter()
             yes = self.model_judge.answerable_batch([p.request])[0]
             p.timings["judge"] = p.timings.get("judge", 0.0) + time.perf_counter() - t

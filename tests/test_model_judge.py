@@ -121,6 +121,24 @@ def test_a_no_from_the_model_refuses_with_its_reason(demo_index: Path, smollm_pa
     assert POLICY.model_refusal("zh", 0.10, coverage=0.5).action == "refuse"
 
 
+def test_the_model_is_not_asked_where_its_no_would_be_overruled(
+    demo_index: Path, smollm_path: Path
+) -> None:
+    """Where the best sentence states most of the question, the model's "no" would not refuse,
+    so its prompt is not read at all: the answer starts about 2 s sooner on 2 cores."""
+    engine = ChatEngine("local", LlamaCppChat(model_path=str(smollm_path), max_tokens=24))
+    pipe = QAPipeline(
+        HybridSearcher(load_snapshot(demo_index)),
+        engine,
+        policy=replace(POLICY, model_judge_below=1.01),  # any judgement it gave would refuse
+    )
+    pipe.model_judge = ModelJudge(str(smollm_path), n_ctx=4096)
+    p = pipe.prepare_batch(["MiniMax 2025年全年总收入是多少？"])[0]
+    assert p.coverage >= POLICY.model_judge_overruled_at
+    assert pipe._refuse_early(p) is None and "judge" not in p.timings
+    assert POLICY.model_judgement_wanted(0.5) and not POLICY.model_judgement_wanted(0.9)
+
+
 @pytest.mark.skipif(
     not MODELS[QWEN_CODER].path.is_file(), reason="the local model is not installed"
 )
