@@ -591,13 +591,28 @@ def reads_with_subject(
     return not as_asked_names_it and p_with > p_asked
 
 
+# an event named as the time of what is asked: 去世后被追封为什么 (after his death, what title?),
+# "after his death": what follows it is asked, not the death
+_AFTER_EVENT = re.compile(
+    r"(?:死亡|遇难|丧生|罹难|身亡|去世|逝世|病逝|死|受伤)(?:之|以)?后"
+    r"|\bafter (?:(?:his|her|their|its) )?death\b|\bafter (?:he|she|they|it) died\b",
+    re.I,
+)
+
+
+def asks_the_event(q: Question) -> bool:
+    """Whether a question naming an event's measure (died, injured) asks about the event: not
+    "when did he die" (a date) nor 去世后被追封为什么 (the death is only when)."""
+    return not q.wants_date and not (not q.wants_number and _AFTER_EVENT.search(q.text))
+
+
 def measure_not_given(q: Question, sentence_in_context: str) -> str | None:
     """Why the best sentence does not answer a question for a figure of a measure it never names
     (a services-trade total answered with the goods-trade total; an operating cost with a
     construction cost), or None. The sentence is read with its title and the text before it."""
     from qa.support import EVENT_MEASURES, measures_stated
 
-    asked = q.measures - EVENT_MEASURES if q.wants_date else q.measures
+    asked = q.measures if asks_the_event(q) else q.measures - EVENT_MEASURES
     if not asked:
         return None  # "when did he die" asks a date, not a death toll
     missing = sorted(asked - measures_stated(sentence_in_context))

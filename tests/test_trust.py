@@ -484,6 +484,20 @@ def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
     assert measure_not_given(analyse("他是哪一年去世的？"), died) is None
 
 
+def test_a_death_named_as_the_time_of_what_is_asked_is_not_the_measure_asked() -> None:
+    """去世后被追封为什么 asks his posthumous title: a sentence that gives it need not say he died.
+    Where did he die, and how many died afterwards, still ask about the death."""
+    from qa.policy import measure_not_given
+    from qa.question import analyse
+
+    title = "后来，索靖又被改赠司空，追封安乐亭侯，并获赐谥号为庄。"
+    assert measure_not_given(analyse("索靖去世后被追封为什么？"), title) is None
+    assert measure_not_given(analyse("What title was he given after his death?"), title) is None
+    assert measure_not_given(analyse("索靖去世于哪里？"), title) is not None
+    quake = "地震发生后，当地共有3000间房屋倒塌。"
+    assert measure_not_given(analyse("地震后死亡多少人？"), quake) is not None
+
+
 @pytest.mark.parametrize(
     ("page", "question", "shown"),
     [
