@@ -279,6 +279,52 @@ def _dictionary_lemma(word: str) -> str:
 _VERB_READINGS = {"won": "win"}
 
 
+# American and British spellings of one word: CC-CEDICT glosses write either (敗血症 is
+# "septicaemia", 颜色 "color"), questions the other.
+_SPELLINGS = tuple(
+    (re.compile(a), b)
+    for a, b in (
+        (r"(?<=[^a])emia$", "aemia"),
+        (r"aemia$", "emia"),
+        (r"^hem(?=[aoi])", "haem"),
+        (r"^haem", "hem"),
+        (r"^ped(?=iatr|ophil)", "paed"),
+        (r"^paed", "ped"),
+        (r"pedia$", "paedia"),
+        (r"paedia$", "pedia"),
+        (r"archeo", "archaeo"),
+        (r"archaeo", "archeo"),
+        (r"^estr", "oestr"),
+        (r"^oestr", "estr"),
+        (r"(?<=[^aeou])or$", "our"),
+        (r"(?<=.{3})our$", "or"),
+        (r"(?<=.{3})i([sz])(e|ed|es|ing|ation|ations)$", None),
+        (r"(?<=.{2})y([sz])(e|ed|es|ing)$", None),
+        (r"(?<=[^aeiou])er$", "re"),
+        (r"(?<=[^aeiou])re$", "er"),
+        (r"(?<=.{3})og$", "ogue"),
+        (r"(?<=.{3})ogue$", "og"),
+        (r"(?<=.{2})ense$", "ence"),
+        (r"(?<=.{2})ence$", "ense"),
+    )
+)
+
+
+def _spellings(word: str) -> list[str]:
+    """The word's other spellings: septicemia -> septicaemia, colour -> color, organize ->
+    organise, center -> centre, catalog -> catalogue, defense -> defence."""
+    out = []
+    for pattern, repl in _SPELLINGS:
+        if repl is None:  # -ize / -ise, -yze / -yse: the other letter
+            m = pattern.search(word)
+            if m:
+                other = "s" if m.group(1) == "z" else "z"
+                out.append(word[: m.start(1)] + other + word[m.end(1) :])
+        elif pattern.search(word):
+            out.append(pattern.sub(repl, word, count=1))
+    return [w for w in out if w != word]
+
+
 def _lemmas(word: str) -> list[str]:
     out = [word]
     lemma = _dictionary_lemma(word)
@@ -295,7 +341,8 @@ def _lemmas(word: str) -> list[str]:
     ):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             out.append(word[: -len(suffix)] + repl)
-    return out
+    # then each form's other spelling, after every form as written
+    return list(dict.fromkeys(out + [v for w in out for v in _spellings(w)]))
 
 
 def translate_terms(

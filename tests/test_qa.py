@@ -195,6 +195,20 @@ def test_finance_phrases_translate_as_phrases() -> None:
     assert all("何为" not in g for g in translate_terms("What is the ARR?"))
 
 
+def test_an_english_word_translates_whichever_spelling_the_dictionary_glosses() -> None:
+    """CC-CEDICT glosses 败血症 as septicaemia and 行为 as behavior: an American or a British
+    spelling in the question finds it either way."""
+    from index.bilingual import translate_terms
+
+    assert translate_terms("What is septicemia?") == [["败血症"]]
+    (colour,) = translate_terms("colour")
+    assert "颜色" in colour
+    assert translate_terms("septicemia") == translate_terms("septicaemia")
+    assert (
+        translate_terms("behaviours") and translate_terms("organised") and translate_terms("centre")
+    )
+
+
 def test_english_words_translate_through_their_lemma_commonest_words_first() -> None:
     from index.bilingual import translate_terms
     from qa.question import is_common_english
