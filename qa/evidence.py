@@ -32,6 +32,7 @@ from qa.policy import (
     only_defines,
     reports_adjusted,
     states_origin,
+    year_gives_way,
 )
 from qa.question import (
     Concept,
@@ -342,6 +343,11 @@ def select(
         adjusted = reports_adjusted(s.text)
         scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))
     scored.sort(key=lambda c: -c.score)
+    lead = year_gives_way(
+        q.years, [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
+    )
+    if lead is not None:
+        scored.insert(0, scored.pop(lead))
     ranked = tuple(scored)
     if not q.wants_adjusted and any(not c.adjusted for c in scored):
         # a small model shown both figures copies the wrong one: show the reported one only

@@ -170,6 +170,9 @@ class Policy:
     bigram_share: float = 0.3
     # A year or bare number is a weak cue on its own: its concept weight is scaled by this.
     year_weight: float = 0.5
+    # a best sentence that reports another year gives way to one of the next this many that
+    # reports the year asked (`year_gives_way`)
+    year_reach: int = 3
     # Bonus when the sentence has what the question wants (an amount, a date); penalty when it
     # does not report the metric asked about.
     number_fit: float = 0.15
@@ -779,6 +782,21 @@ def another_year(years: Sequence[str], sentence: str) -> str | None:
     if any(y in sentence for y in years):
         return None  # the year asked is there, as the one compared with: not judged
     return f"the best sentence reports {own[0]}, not {years[0]}"
+
+
+def year_gives_way(years: Sequence[str], ranked: Sequence[tuple[str, str]]) -> int | None:
+    """Where the best of the `ranked` sentences ((document id, text) pairs) reports another year
+    than the one asked (so `another_year` would refuse), the first of the others from its own
+    document that reports the year asked, to lead instead (2001年…标志是什么颜色: 2000年，…发起了…
+    圆形标志 gives way to …2001-02年的身份，…继续使用黑色和黄色的徽标); else None. Another page's
+    sentence with that year is about something else (2007年亚足联冠军联赛 for who won the
+    Ekstraklasa in 2007)."""
+    if not years or not ranked or another_year(years, ranked[0][1]) is None:
+        return None
+    for i, (doc, s) in enumerate(ranked[1:], 1):
+        if doc == ranked[0][0] and any(y in s for y in years) and another_year(years, s) is None:
+            return i
+    return None
 
 
 def cell_of_another(q: Question, hits: Sequence[Hit], best: Evidence, context: str) -> str | None:

@@ -578,3 +578,28 @@ def test_a_page_that_names_its_subject_at_the_top_is_about_it_all_the_way_down(
     a = pipe.ask("工作假期签证最长可以停留多久？")
     assert not a.refused and a.short == "12个月", (a.text, a.notes)
     assert a.citations and all(c.verified for c in a.citations)
+
+
+def test_a_best_sentence_of_another_year_gives_way_to_its_pages_sentence_of_the_year_asked(
+    tmp_path: Path,
+) -> None:
+    """2001年…标志是什么颜色？ The sentence naming 标志 is about 2000; the one after it, about the
+    2001-02 identity, says the logo stayed black and yellow: it leads, and is the answer, where
+    the year rule refused. Another page's sentence of that year does not lead."""
+    from qa.policy import year_gives_way
+
+    first = "2000年，美国广播公司发起了一个网络宣传活动，围绕其圆形标志，也称为点。"
+    second = "该网络聘请了三驾马车设计集团来设计其2001-02年的身份，该集团继续使用黑色和黄色的徽标。"
+    assert year_gives_way(["2001"], [("d1", first), ("d1", second)]) == 1
+    assert year_gives_way(["2001"], [("d1", first), ("d2", second)]) is None
+    assert year_gives_way(["2000"], [("d1", first), ("d1", second)]) is None
+    assert year_gives_way([], [("d1", first), ("d1", second)]) is None
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    page = "美国广播公司的标志\n\n" + first + second + "该标志在各种促销和识别点中使用。\n"
+    (docs / "abc.txt").write_text(page, encoding="utf-8")
+    ingest(sorted(docs.iterdir()), tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    a = pipe.ask("2001年美国广播公司的标志是什么颜色的？")
+    # answered with the 2001 sentence (its 2000 neighbour, barely told apart, quoted beside it)
+    assert not a.refused and any("黑色和黄色" in c.quote for c in a.citations), (a.text, a.notes)
