@@ -298,8 +298,10 @@ _SPELLINGS = tuple(
         (r"^oestr", "estr"),
         (r"(?<=[^aeou])or$", "our"),
         (r"(?<=.{3})our$", "or"),
-        (r"(?<=.{3})i([sz])(e|ed|es|ing|ation|ations)$", None),
-        (r"(?<=.{2})y([sz])(e|ed|es|ing)$", None),
+        (r"(?<=.{3})iz(?=(?:e|ed|es|ing|ation|ations)$)", "is"),
+        (r"(?<=.{3})is(?=(?:e|ed|es|ing|ation|ations)$)", "iz"),
+        (r"(?<=.{2})yz(?=(?:e|ed|es|ing)$)", "ys"),
+        (r"(?<=.{2})ys(?=(?:e|ed|es|ing)$)", "yz"),
         (r"(?<=[^aeiou])er$", "re"),
         (r"(?<=[^aeiou])re$", "er"),
         (r"(?<=.{3})og$", "ogue"),
@@ -315,14 +317,10 @@ def _spellings(word: str) -> list[str]:
     organise, center -> centre, catalog -> catalogue, defense -> defence."""
     out = []
     for pattern, repl in _SPELLINGS:
-        if repl is None:  # -ize / -ise, -yze / -yse: the other letter
-            m = pattern.search(word)
-            if m:
-                other = "s" if m.group(1) == "z" else "z"
-                out.append(word[: m.start(1)] + other + word[m.end(1) :])
-        elif pattern.search(word):
-            out.append(pattern.sub(repl, word, count=1))
-    return [w for w in out if w != word]
+        other, n = pattern.subn(repl, word, count=1)
+        if n and other != word:
+            out.append(other)
+    return out
 
 
 def _lemmas(word: str) -> list[str]:

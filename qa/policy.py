@@ -278,7 +278,7 @@ class Policy:
         (`yes`: its share of yes; None: not asked), unless the best sentence covers at least
         `model_judge_overruled_at` of the question."""
         need = self.model_judge_below_en if language == "en" else self.model_judge_below
-        if yes is None or yes >= need or coverage >= self.model_judge_overruled_at:
+        if yes is None or yes >= need or not self.model_judgement_wanted(coverage):
             return Verdict(ANSWER)
         return Verdict(
             REFUSE,
@@ -606,7 +606,7 @@ _AFTER_EVENT = re.compile(
 def asks_the_event(q: Question) -> bool:
     """Whether a question naming an event's measure (died, injured) asks about the event: not
     "when did he die" (a date) nor 去世后被追封为什么 (the death is only when)."""
-    return not q.wants_date and not (not q.wants_number and _AFTER_EVENT.search(q.text))
+    return not q.wants_date and (q.wants_number or not _AFTER_EVENT.search(q.text))
 
 
 def measure_not_given(q: Question, sentence_in_context: str) -> str | None:
