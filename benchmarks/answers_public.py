@@ -14,7 +14,8 @@ The index (every paragraph but the held-out ones, as plain-text files through `i
 built once per embedder and cached under benchmarks/results/cache/; predictions are resumable.
 
     python benchmarks/answers_public.py [--embedder e5-small] [--engines extractive]
-                                        [--cmrc 600] [--limit N] [--json OUT]
+                                        [--cmrc 600] [--limit N] [--split dev|test]
+                                        [--lang zh|en] [--json OUT]
 """
 
 from __future__ import annotations
@@ -233,7 +234,7 @@ GOALS = {
     "refusal_adversarial_period": "",
     "refusal_adversarial_measure": "",
     "refusal_adversarial_attribute": "",
-    "refusal_recall_heldout": ">= 0.80",
+    "refusal_recall_heldout": ">= 0.85",
     "false_refusals": "<= 0.08",
     "refusal_recall_zh": "",
     "refusal_recall_en": "",
@@ -254,6 +255,9 @@ def main() -> int:
     ap.add_argument("--cmrc", type=int, default=600, help="CMRC questions in the sample")
     ap.add_argument("--limit", type=int, default=0, help="at most N questions (a quick look)")
     ap.add_argument("--split", choices=("dev", "test", "both"), default="both")
+    # a --limit sample takes every k-th row, and XQuAD rows alternate zh / en: an even k samples
+    # one language only (the 80-row local test sample held no English question), so ask for one
+    ap.add_argument("--lang", choices=("zh", "en", "both"), default="both")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     if not QA.is_dir():
@@ -262,6 +266,8 @@ def main() -> int:
     paras, rows = build_sets(args.cmrc)
     if args.split != "both":
         rows = [r for r in rows if r["split"] == args.split]
+    if args.lang != "both":
+        rows = [r for r in rows if r["lang"] == args.lang]
     if args.limit:
         rows = rows[:: max(1, len(rows) // args.limit)][: args.limit]
     idx = public_index(paras, args.embedder)
