@@ -112,14 +112,31 @@ def unsupported_names(claim: str, source: str, names_ok: Sequence[str] = ()) -> 
         if name.lower() in spelled or (whole and whole in spelled):
             continue
         # a name the text writes in Chinese whose dictionary senses give it (图灵 = Turing)
-        from index.bilingual import dictionary_words, word_forms
+        from index.bilingual import dictionary_words
 
         if senses is None:
             senses = dictionary_words(source)
-        if word_forms(name) & senses or _people_of(name, senses):
+        if _in_senses(name, senses):
             continue
         out.append(name)
     return out
+
+
+def _in_senses(name: str, senses: set[str]) -> bool:
+    """Whether dictionary senses of a text's Chinese words give the Latin name (图灵 = Turing,
+    欧盟 = EU, 罗马 = Rome for Roman)."""
+    from index.bilingual import word_forms
+
+    return bool(word_forms(name) & senses) or _people_of(name, senses)
+
+
+def named_in_chinese(name: str, text: str) -> bool:
+    """Whether `text` writes the Latin name `name` in Chinese: its pinyin (Xinghe = 星河) or a
+    word whose dictionary senses give it (美国广播公司 = ABC, 罗马天主教徒 for Roman)."""
+    from corpus.mentions import pinyin_spellings
+    from index.bilingual import dictionary_words
+
+    return name.lower() in pinyin_spellings(text) or _in_senses(name, dictionary_words(text))
 
 
 _DEMONYM = re.compile(r"(?:ian|ean|an|ese)$")

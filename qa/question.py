@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from corpus.lang import detect_lang
 from corpus.mentions import LibraryTerms, says, without, written_at
-from index.bilingual import finance_chinese_terms, translate_terms
+from index.bilingual import chinese_for, finance_chinese_terms, translate_terms
 from index.keyword import word_terms
 from qa import units
 from qa.support import (
@@ -451,7 +451,9 @@ def question_concepts(
         if len(word) < 2:
             continue
         if (word.lower() in lowered_text and not _is_english_word(word.lower())) or word.isupper():
-            concepts.append(Concept(frozenset({word.lower()}), word, name=True))
+            # an acronym the dictionary writes in Chinese too (ABC: 美国广播公司, EU: 欧盟)
+            chinese = chinese_for(word.lower())[:3] if word.isupper() else ()
+            concepts.append(Concept(frozenset({word.lower(), *chinese}), word, name=True))
             rest = rest.replace(word, " ")
     curated_zh = finance_chinese_terms()
     for group in translate_terms(rest):

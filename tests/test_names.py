@@ -166,3 +166,21 @@ def test_a_people_is_supported_by_its_place() -> None:
     (Australia for Austrian) supports nothing."""
     assert unsupported_names("He was a Roman Catholic.", "他是罗马天主教徒。") == []
     assert unsupported_names("He was Austrian.", "他来自澳大利亚。") == ["Austrian"]
+
+
+def test_a_latin_name_written_in_chinese_is_named():
+    from qa.names import named_in_chinese
+
+    assert named_in_chinese("ABC", "2000年，美国广播公司发起了一个网络宣传活动。")
+    assert named_in_chinese("Roman", "支持改革的罗马天主教徒。")
+    assert not named_in_chinese("ABC", "2000年，全国广播公司发起了一个网络宣传活动。")
+
+
+def test_an_english_acronym_covers_its_chinese_name():
+    from qa.question import question_concepts
+
+    concepts = question_concepts(
+        "What did ABC start in 2000?", "zh", "2000年，美国广播公司……", "en"
+    )
+    abc = next(c for c in concepts if c.label == "ABC")
+    assert {"abc", "美国广播公司"} <= abc.forms
