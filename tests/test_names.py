@@ -17,12 +17,14 @@ from qa.citations import check_claim
 from qa.engines import ExtractiveEngine
 from qa.names import (
     chinese_names,
+    named_in_chinese,
     original_of,
     unsupported_names,
     with_english_names,
     with_originals,
 )
 from qa.pipeline import QAPipeline
+from qa.question import question_concepts
 
 DEWAR = "1891年，苏格兰化学家詹姆斯·杜瓦成功制造出足够数量的液氧进行研究。"
 
@@ -168,17 +170,13 @@ def test_a_people_is_supported_by_its_place() -> None:
     assert unsupported_names("He was Austrian.", "他来自澳大利亚。") == ["Austrian"]
 
 
-def test_a_latin_name_written_in_chinese_is_named():
-    from qa.names import named_in_chinese
-
+def test_a_latin_name_written_in_chinese_is_named() -> None:
     assert named_in_chinese("ABC", "2000年，美国广播公司发起了一个网络宣传活动。")
     assert named_in_chinese("Roman", "支持改革的罗马天主教徒。")
     assert not named_in_chinese("ABC", "2000年，全国广播公司发起了一个网络宣传活动。")
 
 
-def test_an_english_acronym_covers_its_chinese_name():
-    from qa.question import question_concepts
-
+def test_an_english_acronym_covers_its_chinese_name() -> None:
     concepts = question_concepts(
         "What did ABC start in 2000?", "zh", "2000年，美国广播公司……", "en"
     )
