@@ -22,6 +22,12 @@ from qa.records import Citation, Evidence
 from qa.support import converted_numbers, name_problems, names_elsewhere, support_problems
 
 
+def claim_sentences(text: str) -> list[str]:
+    """The sentences of an answer, without their markers (a marker standing alone after a
+    sentence belongs to it)."""
+    return [claim for claim, _ in _claims(text)]
+
+
 def _claims(text: str) -> list[tuple[str, list[int]]]:
     """(sentence without markers, cited numbers) for each sentence of the answer."""
     out: list[tuple[str, list[int]]] = []

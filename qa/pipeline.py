@@ -23,6 +23,8 @@ from index.search import Hit, HybridSearcher
 from index.store import Snapshot, load_snapshot
 from qa.citations import (
     attach_citations,
+    check_claim,
+    claim_sentences,
     drop_unsupported,
     implied_claim,
     resolve_citations,
@@ -571,6 +573,8 @@ class QAPipeline:
             text, claim, citations = self._checked_span(p, text, names_ok)
             span = text
         else:
+            if engine != "extractive" and not draft.overridden:
+                text = self._cite_best(text, p.request.evidence, names_ok)
             text, citations = resolve_citations(text, p.request.evidence, names_ok, asked=p.query)
             claim, span = text, ""
             # a quote states only itself: the name its neighbour quote gives (伊克巴勒的七次英语讲座
@@ -748,6 +752,29 @@ class QAPipeline:
             return text
         source = next((n for n, sentence in by_n.items() if body in sentence), None)
         return f"{MARKER.sub('', text).strip()}[{source}]" if source is not None else text
+
+    @staticmethod
+    def _cite_best(text: str, evidence: Sequence[Evidence], names_ok: Sequence[str]) -> str:
+        """A one-sentence answer cited to a sentence that lacks its figures or names, which the
+        best-ranked evidence sentence states (the model miscounted: `...sequenced in 1986 [2]`, the
+        year in [1]), cites that one. Only the best sentence: that another one states a figure
+        the answer invented is no sign the answer came from it (IPCC's `2015 report` beside an
+        unrelated 2015)."""
+        if not evidence or len(claim_sentences(text)) != 1:
+            return text
+        best = evidence[0]
+        by_n = {e.n: e.text for e in evidence}
+        cited = [n for n in cited_numbers(text) if n in by_n]
+        body = MARKER.sub("", text).strip()
+        if (
+            not cited
+            or best.n in cited
+            or not check_claim(body, [by_n[n] for n in cited], names_ok)
+            or check_claim(body, [best.text], names_ok)
+        ):
+            return text
+        end = len(body.rstrip(".。!！?？"))
+        return f"{body[:end]}[{best.n}]{body[end:]}"
 
     @staticmethod
     def _with_unit(text: str, evidence: Sequence[Evidence]) -> str:

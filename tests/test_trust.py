@@ -198,6 +198,35 @@ def test_an_answer_written_as_a_sentence_is_no_span(pages_pipeline: QAPipeline, 
     assert a.short == "" and "\n\n> " not in a.text, (a.text, a.notes)
 
 
+def test_an_answer_cited_to_the_wrong_sentence_cites_the_best_one_that_states_it(
+    pages_pipeline: QAPipeline,
+) -> None:
+    """A small model miscounts its passages: the depth is in [1], the model cites [3]. The best
+    sentence states every figure of the answer, so the answer stands, cited to it."""
+    a = _cite(
+        pages_pipeline,
+        "How deep was the Luding earthquake?",
+        "The focal depth of the Luding earthquake was 16 kilometers [3].",
+    )
+    assert "16 kilometers" in a.text and not a.notes, (a.text, a.notes)
+    assert [c.verified for c in a.citations] == [True]
+    assert "震源深度16公里" in a.citations[0].quote
+
+
+def test_a_miscited_figure_is_only_moved_to_the_best_sentence(pages_pipeline: QAPipeline) -> None:
+    """8.2亿元 is in the second-best sentence, not the best one, and the answer cites a third: it
+    is not moved to whichever sentence happens to hold its figure."""
+    a = _cite(
+        pages_pipeline,
+        "星河科技2024年的云服务收入是多少？",
+        "星河科技2024年云服务收入为8.2亿元[4]。",
+    )
+    assert not ("8.2亿元[" in a.text and any(c.verified for c in a.citations)), (
+        a.text,
+        a.citations,
+    )
+
+
 @pytest.mark.parametrize(
     ("question", "reply"),
     [
