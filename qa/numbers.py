@@ -322,10 +322,30 @@ def supported(stated: Quantity, sources: list[Quantity]) -> bool:
     return False
 
 
+# A count a Chinese source writes in numerals before its counter (九个国家, 两次, 十二位): what an
+# answer writing 9 / nine reads it as. Source side only: in an answer 一个 is mostly "a", not a
+# figure to find in the source.
+_COUNTED_WORDS = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万亿第])([零〇一二两三四五六七八九十百千]+)\s*"
+    r"(?=[个位名种次件只条座所家项部届天岁人倍周])"
+)
+
+
+def counted_in_words(source: str) -> list[Quantity]:
+    """The counts `source` writes in Chinese numerals before a counter (九个 = 9)."""
+    out = []
+    for m in _COUNTED_WORDS.finditer(source):
+        value = chinese_numeral(m.group(1))
+        if value is not None:
+            out.append(Quantity(value, "number", m.group(1), m.start(1), m.end(1)))
+    return out
+
+
 def unsupported_numbers(statement: str, source: str) -> list[str]:
     """The numbers stated in `statement` that `source` does not contain (unit conversion allowed;
-    a century, `the 15th century` or `15世纪`, by a year of it: 约1455-1536)."""
-    src = parse_quantities(source)
+    a century, `the 15th century` or `15世纪`, by a year of it: 约1455-1536; a count the source
+    writes in words, 九个 for 9)."""
+    src = parse_quantities(source) + counted_in_words(source)
     return [
         q.text
         for q in parse_quantities(statement)

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from corpus.footnotes import strip_reference_marks
-from qa.numbers import parse_quantities, supported
+from qa.numbers import counted_in_words, parse_quantities, supported
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"“”'‘’()（）\[\]【】《》]")
@@ -31,7 +31,8 @@ def matches_gold(answer: str, golds: Sequence[str]) -> bool:
     stated = parse_quantities(answer)
     golds = [strip_reference_marks(g) for g in golds]
     unglossed = [u for g in golds if (u := _GLOSS.sub("", g)) != g]
-    for gold in [*golds, *unglossed]:
+    in_figures = [f for g in golds if (f := _count_in_figures(g)) != g]
+    for gold in [*golds, *unglossed, *in_figures]:
         if normalize(gold) and normalize(gold) in norm:
             return True
         gq = parse_quantities(gold)
@@ -42,6 +43,14 @@ def matches_gold(answer: str, golds: Sequence[str]) -> bool:
         ):
             return True
     return False
+
+
+def _count_in_figures(gold: str) -> str:
+    """A gold count written in Chinese numerals, in figures (九个 -> 9个): an answer that writes
+    9个国家 says it."""
+    for q in reversed(counted_in_words(gold)):
+        gold = gold[: q.start] + str(q.value) + gold[q.end :]
+    return gold
 
 
 def judge(answer_json: dict[str, Any], row: dict[str, Any]) -> dict[str, Any]:

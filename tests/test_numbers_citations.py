@@ -15,6 +15,7 @@ from qa.conversation import (
     standalone_question,
 )
 from qa.numbers import (
+    counted_in_words,
     english_amount,
     english_figures,
     parse_quantities,
@@ -265,6 +266,13 @@ def test_gold_matching_normalizes_width_spaces_and_units() -> None:
     assert matches_gold("总收入7903.8万美元[1]", ["7903.8万美元"])
     assert not matches_gold("Revenue was US$79.5 million.", ["7903.8万美元"])
     assert matches_gold("The founder is 闫俊杰.", ["Yan Junjie", "闫俊杰"])
+
+
+def test_a_gold_count_in_chinese_numerals_matches_the_figure() -> None:
+    assert matches_gold("9个国家[1]", ["九个"])
+    assert matches_gold("这一地区包括属于 九个 国家的领土。", ["九个"])
+    assert not matches_gold("8个国家[1]", ["九个"])
+    assert not matches_gold("9", ["九个"])  # a bare figure says nothing about what it counts
 
 
 def test_a_gold_answers_latin_gloss_is_optional() -> None:
@@ -580,6 +588,20 @@ def test_a_century_is_supported_by_a_year_of_it() -> None:
     assert not check_claim("比如15世纪的雅克·勒费弗。", [source])
     assert check_claim("Jacques Lefèvre, of the 17th century, was one.", [source])
     assert check_claim("There were 15 such Catholics.", [source])
+
+
+def test_a_count_the_source_writes_in_chinese_numerals_supports_the_figure() -> None:
+    """`9个国家[3]`, copied from `属于 九个 国家`, was replaced by the source as "number not in
+    the cited text: 9". Only the source's words count: an answer's 一个 is "a", no figure."""
+    source = "这一地区包括属于 九个 国家的领土。"
+    assert not check_claim("亚马逊盆地有9个国家。", [source])
+    assert not check_claim("The Amazon basin spans nine countries.", [source])
+    assert check_claim("亚马逊盆地有8个国家。", [source])
+    assert not check_claim("这是一个重要的地区。", ["该地区很重要。"])
+    counted = [
+        (q.text, q.value) for q in counted_in_words("第一次会议有三十二位代表，开了两次，十分重要")
+    ]
+    assert counted == [("三十二", 32), ("两", 2)]
 
 
 @pytest.mark.parametrize(
