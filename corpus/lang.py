@@ -81,3 +81,30 @@ def chinese_in_english(text: str) -> tuple[list[str], list[str]]:
     half = _HALF.findall(prose)
     left = [w for w in _HAN_RUN.findall(prose) if not any(w in h for h in half)]
     return half, left
+
+
+_NAME_TAGS = ("nr", "ns", "nt", "nz")
+
+
+def untranslated_words(text: str) -> list[str]:
+    """The Chinese words English prose leaves on their own that are no name (`non-rational and
+    落后的`, `administration, military, and 监察`): a name the writer could not render
+    (伊斯梅尔·埃尔·吉周里, 杰克逊维尔, 皮克特族) may stay, an ordinary word may not. A run reads as
+    a name when a dot joins its parts or jieba tags its first word a name."""
+    from corpus.segment import default_segmenter
+
+    left = set(chinese_in_english(text)[1])
+    out = []
+    for m in _DOTTED_RUN.finditer(_GLOSSED.sub(" ", spaced_names(text))):
+        run = m.group()
+        if not any(part in left for part in re.split(r"[·•‧・]", run)) or re.search(
+            r"[·•‧・]", run
+        ):
+            continue
+        tags = [flag for w, flag in default_segmenter().tag(run) if w.strip()]
+        if tags and not tags[0].startswith(_NAME_TAGS):
+            out.append(run)
+    return out
+
+
+_DOTTED_RUN = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff·•‧・]*")

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from corpus.lang import chinese_in_english
+from corpus.lang import chinese_in_english, untranslated_words
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
@@ -467,12 +467,10 @@ class Policy:
             )
         if not all(c.verified for c in citations):
             return Verdict(DROP) if generative else Verdict(QUOTE)
-        if generative and language == "en" and (half := chinese_in_english(answer)[0]):
+        if generative and language == "en" and (broken := untranslated(answer)):
             # verified, but broken: a translation of the source reads better; failing one, the
             # answer still reads better than the Chinese quote
-            return Verdict(
-                TRANSLATE, f"the {engine} answer leaves a word half in Chinese ({half[0]})"
-            )
+            return Verdict(TRANSLATE, f"the {engine} answer {broken}")
         return Verdict(KEEP)
 
 
@@ -514,6 +512,17 @@ def _another_ordinal(q: Question, sentence: str, passages: str) -> str | None:
 _ONLY_DEFINES = re.compile(
     r"(?:为|是)[^，。；]{0,40}?的?(?:其中)?一(?:个|种)?(?:种|类|属|科|亚种)[。；]?$"
 )
+
+
+def untranslated(answer: str) -> str:
+    """What an English answer leaves in Chinese that it should not, as a note's words: a word half
+    in Chinese (`Water cold内衣`), or an ordinary Chinese word (`non-rational and 落后的`); a name
+    it could not render (伊斯梅尔·埃尔·吉周里) is no fault. '' when nothing."""
+    half = chinese_in_english(answer)[0]
+    if half:
+        return f"leaves a word half in Chinese ({half[0]})"
+    words = untranslated_words(answer)
+    return f"leaves a Chinese word untranslated ({words[0]})" if words else ""
 
 
 def only_defines(sentence: str) -> bool:

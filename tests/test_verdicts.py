@@ -137,6 +137,27 @@ def test_after_the_engine_an_english_answer_half_in_chinese_shows_the_source() -
     assert chinese_in_english("The chair is Li Huicheng (李会晟).") == ([], [])
 
 
+def test_an_ordinary_chinese_word_left_in_an_english_answer_is_translated_a_name_is_kept() -> None:
+    """`…describe the people as being non-rational and 落后的` (seen from the 1.5B model, shown as
+    written): an ordinary word the answer should have translated, so a checked translation of
+    the source is offered as for a word half in Chinese. Names stay: a dotted foreign name, a
+    place, a name with the word for its kind (皮克特族, 洛杉矶银河队)."""
+    q = analyse("How do the texts describe the people?", "zh", PASSAGE)
+    for answer, word in [
+        ("They describe them as being non-rational and 落后的.[1]", "落后的"),
+        ("The powers were administration, military, and 监察.[1]", "监察"),
+    ]:
+        v = POLICY.after_engine(q, "local", "en", answer, [cite(True)])
+        assert v.action == TRANSLATE and f"untranslated ({word})" in v.reason, v
+    for named in [
+        "The vice-chair is 伊斯梅尔·埃尔·吉周里.[1]",
+        "He moved to 杰克逊维尔 in 1990.[1]",
+        "The Romans feared the 皮克特族 tribes.[1]",
+        "The team is 洛杉矶银河队.[1]",
+    ]:
+        assert POLICY.after_engine(q, "local", "en", named, [cite(True)]).action == KEEP, named
+
+
 def test_after_the_engine_not_found_is_honoured_only_without_support() -> None:
     q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
     above = POLICY.override_above("zh")
