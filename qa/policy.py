@@ -857,6 +857,11 @@ _SHARE_WORDS = re.compile(r"%|％|分之|成|半")
 _NUMBER_IN = re.compile(r"\d+(?:\.\d+)?")
 # a number of things (3个, 90位): no answer to which thing
 _COUNTED = re.compile(r"\s*约?\d+(?:\.\d+)?\s*[个位名种次件只条座所家项部]\s*")
+_ASKS_WHO_WHERE_WHICH = re.compile(r"哪|谁|何处|何地|何人|什么地方")
+# a span that is only an amount: a figure (in figures or Chinese numerals) with its unit
+_FIGURE_ONLY = re.compile(
+    rf"[约近逾]?(?:\d[\d.,]*|[零〇一二两三四五六七八九十百千]+)(?:余|多)?{_MAGNITUDE}(?:余|多)?(?:{_UNITS})"
+)
 _SCORE = re.compile(r"\d\s*(?:[-–—:：比]|to)\s*\d")
 
 
@@ -1189,6 +1194,10 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         )
     ):
         return "the question asks for no figure; the answer is a bare number or date"
+    if asks.thing and _ASKS_WHO_WHERE_WHICH.search(q.text) and _FIGURE_ONLY.fullmatch(figure):
+        # 封地是哪里: 四万顷, the size of the fief, in figures or in Chinese numerals (not for
+        # 什么: 获得了什么 may be answered 500万美元)
+        return "the question asks for no figure; the answer is an amount"
     dimension, got_unit = asks.dimension, given[-1].group(1) if given else None
     if dimension and got_unit and _UNIT_FAMILY.get(got_unit, dimension) != dimension:
         return f"the question asks for a {dimension}; the answer gives {got_unit}"

@@ -427,6 +427,17 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
             False,
         ),
         ("高清内容使用什么标准？", "DVB-S2", "大部分高清内容使用 DVB-S2 标准。", False),
+        # where / who / which is answered by no amount, in figures or in Chinese numerals; a
+        # what-question may be (获得了什么: 500万美元)
+        (
+            "朱载圳的封地是哪里？",
+            "四万顷",
+            "因而获得景王朱载圳的封地多至四万顷、当地食盐管理权利。",
+            True,
+        ),
+        ("谁领导了进攻？", "500人", "于1754年4月5日从韦南戈堡率领500人向南行进。", True),
+        ("他获得了什么奖励？", "500万美元", "他因此获得了500万美元的奖励。", False),
+        ("封地有多大？", "四万顷", "因而获得景王朱载圳的封地多至四万顷、当地食盐管理权利。", False),
         # a lifespan in brackets is no attribute: its first year is the birth
         ("术赤哪一年出生？", "1185", "术赤（1185-1226）于1206年受封，是成吉思汗的长子。", False),
     ],
