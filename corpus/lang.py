@@ -84,6 +84,9 @@ def chinese_in_english(text: str) -> tuple[list[str], list[str]]:
 
 
 _NAME_TAGS = ("nr", "ns", "nt", "nz")
+_NAME_DOT = re.compile(r"[·•‧・]")
+# a run of Han characters with the dots that join a foreign name's parts (伊斯梅尔·埃尔·吉周里)
+_DOTTED_RUN = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff·•‧・]*")
 
 
 def untranslated_words(text: str) -> list[str]:
@@ -93,18 +96,12 @@ def untranslated_words(text: str) -> list[str]:
     a name when a dot joins its parts or jieba tags its first word a name."""
     from corpus.segment import default_segmenter
 
-    left = set(chinese_in_english(text)[1])
+    left = set(chinese_in_english(text)[1])  # not part of a word half in Chinese
     out = []
-    for m in _DOTTED_RUN.finditer(_GLOSSED.sub(" ", spaced_names(text))):
-        run = m.group()
-        if not any(part in left for part in re.split(r"[·•‧・]", run)) or re.search(
-            r"[·•‧・]", run
-        ):
+    for run in _DOTTED_RUN.findall(_GLOSSED.sub(" ", spaced_names(text))):
+        if _NAME_DOT.search(run) or run not in left:
             continue
         tags = [flag for w, flag in default_segmenter().tag(run) if w.strip()]
         if tags and not tags[0].startswith(_NAME_TAGS):
             out.append(run)
     return out
-
-
-_DOTTED_RUN = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff·•‧・]*")

@@ -116,9 +116,11 @@ def parse_english(text: str) -> list[Quantity]:
 _DECADE = re.compile(r"(?<!\d)(\d{1,2})\s*世纪\s*([1-9]0|00)\s*年代")
 
 
+# The characters of a number in Chinese numerals under 10,000 (`chinese_numeral` reads them).
+CHINESE_NUMERAL = "[零〇一二两三四五六七八九十百千]"
 # 百分之七十 is 70%, 百分之九十九点五 99.5%, 百分之30 30%.
 _PERCENT_WORDS = re.compile(
-    r"百分之\s*(?P<num>[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?|\d+(?:\.\d+)?)"
+    rf"百分之\s*(?P<num>{CHINESE_NUMERAL}+(?:点[零〇一二三四五六七八九]+)?|\d+(?:\.\d+)?)"
 )
 _CN_DIGIT = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000}
@@ -326,8 +328,8 @@ def supported(stated: Quantity, sources: list[Quantity]) -> bool:
 # answer writing 9 / nine reads it as. Source side only: in an answer 一个 is mostly "a", not a
 # figure to find in the source.
 _COUNTED_WORDS = re.compile(
-    r"(?<![零〇一二两三四五六七八九十百千万亿第])([零〇一二两三四五六七八九十百千]+)\s*"
-    r"(?=[个位名种次件只条座所家项部届天岁人倍周])"
+    r"(?<![零〇一二两三四五六七八九十百千万亿第])"
+    rf"({CHINESE_NUMERAL}+)\s*(?=[个位名种次件只条座所家项部届天岁人倍周])"
 )
 
 

@@ -24,6 +24,7 @@ from corpus.lang import chinese_in_english, untranslated_words
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
+from qa.numbers import CHINESE_NUMERAL
 from qa.question import (
     ANY_YEAR,
     ASKS_ADJUSTED,
@@ -860,7 +861,7 @@ _COUNTED = re.compile(r"\s*约?\d+(?:\.\d+)?\s*[个位名种次件只条座所�
 _ASKS_WHO_WHERE_WHICH = re.compile(r"哪|谁|何处|何地|何人|什么地方")
 # a span that is only an amount: a figure (in figures or Chinese numerals) with its unit
 _FIGURE_ONLY = re.compile(
-    rf"[约近逾]?(?:\d[\d.,]*|[零〇一二两三四五六七八九十百千]+)(?:余|多)?{_MAGNITUDE}(?:余|多)?(?:{_UNITS})"
+    rf"[约近逾]?(?:\d[\d.,]*|{CHINESE_NUMERAL}+)(?:余|多)?{_MAGNITUDE}(?:余|多)?(?:{_UNITS})"
 )
 _SCORE = re.compile(r"\d\s*(?:[-–—:：比]|to)\s*\d")
 
