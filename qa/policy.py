@@ -434,6 +434,8 @@ class Policy:
           calibrated checks found support (`coverage` at least `override_above`) and the word
           asked about is in some passage (`focus_absent` 0), a small model's NOT_FOUND is far more
           often a miss than a real gap: the source is shown. Else it refuses.
+        - A generative answer that breaks off before it says anything (`The passage number
+          is[1].`): the source.
         - A generative answer with no amount for a how-much question whose sources give one
           ("累计融资多少？" answered "7轮融资"): the source.
         - Nothing verified, and `off_subject` (the question's curated subjects the cited
@@ -457,6 +459,8 @@ class Policy:
                 f"{coverage:.0%} of the question",
             )
         generative = engine != "extractive"
+        if generative and (cut := breaks_off(answer)):
+            return Verdict(SOURCE, f"the {engine} answer breaks off after {cut!r}")
         if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
             return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
         if not any(c.verified for c in citations):
@@ -513,6 +517,24 @@ def _another_ordinal(q: Question, sentence: str, passages: str) -> str | None:
 _ONLY_DEFINES = re.compile(
     r"(?:为|是)[^，。；]{0,40}?的?(?:其中)?一(?:个|种)?(?:种|类|属|科|亚种)[。；]?$"
 )
+
+
+# An answer that stops on a word that cannot end a statement, before its citation: a copula, an
+# article, a preposition or a conjunction (`The passage number is[1].`, `答案是[1]。`).
+# Lower case only (`Vitamin A` ends well); no particle that ends a phrasal verb (turned on,
+# logged in), and 是 not in a word (于是, 总是, 但是), as 为, 与, 和 and 及 end words (行为, 参与).
+_BROKEN_OFF = re.compile(
+    r"(?:\b(?:is|are|was|were|the|a|an|of|to|and|or|from|its|their)"
+    r"|(?<![于总但凡还就正可要只倒硬老真])是)\s*(?:\[\d+\]\s*)*[.。]?\s*$"
+)
+
+
+def breaks_off(answer: str) -> str:
+    """The word a generative answer breaks off on, before saying what it was asked
+    (`The passage number is[1].`: 'is'); '' when its first paragraph ends as a statement does."""
+    first = answer.strip().split("\n", 1)[0]
+    m = _BROKEN_OFF.search(first)
+    return m.group(0).split("[")[0].strip(" .。") if m else ""
 
 
 def untranslated(answer: str) -> str:

@@ -561,10 +561,10 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("loss", r"净亏损|亏损|net loss|\bloss(?:es)?\b", r"亏", claims=False),
     Measure("gross margin", r"毛利率|gross margin", r"毛利率"),
-    Measure("valuation", r"估值|valuation|valued at", r"估值|估价"),
+    Measure("valuation", r"估值|\bvaluation|valued at", r"估值|估价"),
     Measure("market value", r"市值|market (?:cap|capitali[sz]ation|value)", r"市值"),
-    Measure("exports", r"出口|exports?"),
-    Measure("imports", r"进口|imports?"),
+    Measure("exports", r"出口|\bexports?\b"),
+    Measure("imports", r"进口|\bimports?\b"),
     Measure("growth rate", r"增速|增长率|增幅|growth rate"),
     # Physical dimensions, named as questions and pages name them (多宽, 宽约30米, 3 m wide), not by
     # words that also mean something else (高达 is "as much as"; long, deep and age have other
@@ -596,7 +596,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("weight", r"重量|体重|重约|重达|多重|\bweigh(?:s|ed|ing|t)?\b|\bhow heavy\b"),
     Measure(
         "speed",
-        r"速度|时速|航速|车速|风速|速率|多快|\bspeed\b|\bvelocity\b|\bhow fast\b|km/h|mph|公里每小时",
+        r"速度|时速|航速|车速|风速|速率|多快|\bspeed\b|\bvelocity\b|\bhow fast\b|km/h|\bmph\b|公里每小时",
         stated_by=r"率|每[年月天日时分秒]|/\s*[年月天日时分秒h]|\bper (?:year|month|day|hour|second)\b",
     ),
     Measure("temperature", r"温度|气温|水温|体温|°C|℃|摄氏|华氏|\btemperatures?\b"),

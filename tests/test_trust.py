@@ -187,6 +187,24 @@ def test_a_span_answer_keeps_its_unit_and_is_verified_as_the_claim_it_answers(
 
 
 @pytest.mark.parametrize(
+    ("question", "reply"),
+    [
+        ("How deep was the Luding earthquake?", "The depth of the earthquake is[1]."),
+        ("泸定地震的震源深度是多少？", "泸定地震的震源深度是[1]。"),
+    ],
+)
+def test_an_answer_that_breaks_off_gives_way_to_its_source(
+    pages_pipeline: QAPipeline, question: str, reply: str
+) -> None:
+    """A small model's answer that stops before it says anything (`The passage number is[1].`, a
+    public XQuAD answer) is not shown as the answer: the source is."""
+    a = _cite(pages_pipeline, question, reply)
+    assert reply.split("[")[0] not in a.text, a.text
+    assert any("breaks off" in n for n in a.notes), a.notes
+    assert not a.refused and "16公里" in a.text  # the sentence itself, or its translation
+
+
+@pytest.mark.parametrize(
     "reply",
     [
         "2022年9月5日，四川甘孜州泸定县发生6.8级地震，震源深度为16公里，当地启动了一级应急响应[2]。",
@@ -491,6 +509,27 @@ def test_a_measure_written_with_a_synonym_is_stated() -> None:
     assert {"R&D expenses", "administrative expenses"} <= measures_stated(source)
     assert "R&D expenses" in measures_named("How much did MiniMax spend on R&D in 2025?")
     assert "R&D expenses" not in measures_stated("MiniMax训练相关的云服务开支为1.42亿美元。")
+
+
+def test_a_word_that_merely_contains_a_measure_names_none() -> None:
+    """`important` is no import, `evaluation` no valuation, `Memphis` no speed in mph: a right
+    English answer was sent to the Chinese quote for "the source does not give the imports"."""
+    from qa.support import measures_named
+
+    claim = "The main reason is that human capital has become increasingly important. [1]"
+    assert measures_named(claim) == set()
+    assert (
+        check_claim(
+            "The main reason is that human capital has become increasingly important.",
+            ["收入不平等会损害经济增长的观点已经变得越来越普遍，原因是人力资本在发展中日益重要。"],
+        )
+        == []
+    )
+    for text in ("its importance", "an evaluation", "Memphis", "lymphocytes", "an exporter"):
+        assert measures_named(text) == set(), text
+    assert measures_named("China's imports and exports") == {"imports", "exports"}
+    assert measures_named("a valuation of $5 billion") == {"valuation"}
+    assert measures_named("at 60 mph") == {"speed"}
 
 
 def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
