@@ -30,7 +30,7 @@ _NAME_HEAD = re.compile(r"[A-Z][A-Za-z'-]+(?: (?:of |de |la |the )?[A-Z][A-Za-z'
 _LISTED = re.compile(r"\b(?:and|or|etc)\b|&")
 _ADMIN_SUFFIX = re.compile(r"(?:市|省|县|区|自治区|特别行政区)$")
 # names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,5}\b")
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,7}\b")
 STOPWORDS = set(
     """a an the of to in on at by for from with about as into over after before under between through during
     and or but not no nor so than then that this these those there here what which who whom whose when where why how
@@ -251,7 +251,7 @@ def plausible_pair(zh: str, en: str) -> bool:
     return any(squeezed.startswith(p) for p in pinyin_spellings(zh))
 
 
-def dictionary_words(text: str, max_chars: int = 6) -> set[str]:
+def dictionary_words(text: str, max_chars: int = 12) -> set[str]:
     """The English words of the dictionary senses of every run of 2..`max_chars` Chinese characters
     in `text`, with their plain forms: what an English name in a translation of `text` can be
     checked against (Turing for 图灵机, Tesla for 特斯拉, Garden for 萨克森花园)."""

@@ -176,6 +176,16 @@ def test_a_latin_name_written_in_chinese_is_named() -> None:
     assert not named_in_chinese("ABC", "2000年，全国广播公司发起了一个网络宣传活动。")
 
 
+def test_a_long_name_and_a_long_acronym_are_found_in_the_dictionary() -> None:
+    """CC-CEDICT gives 联合国教科文组织 (8 characters) as UNESCO (6 letters): both were past what
+    the lookup read, so a right English answer naming UNESCO went to the Chinese quote."""
+    sentence = "这段莱茵河（被称为浪漫的莱茵河）在2002年被列入联合国教科文组织世界遗产。"
+    claim = "The section recognized by UNESCO is called the Romantic Rhine."
+    assert unsupported_names(claim, sentence) == []
+    assert named_in_chinese("NASA", "成为美国国家航空航天局任务模式决策的转折点。")
+    assert unsupported_names(claim, "这段莱茵河在2002年被列为世界遗产。") == ["UNESCO"]
+
+
 def test_an_english_acronym_covers_its_chinese_name() -> None:
     concepts = question_concepts(
         "What did ABC start in 2000?", "zh", "2000年，美国广播公司……", "en"
