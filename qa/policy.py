@@ -766,7 +766,7 @@ def _name_before(
 
 # A year after these words is the one compared with ("较2023年增长"), not the one reported.
 _COMPARED_WITH = re.compile(
-    r"(?:较|比|相比|相较|同比|环比|与|对比|自|从|than|from|over|since|compared (?:with|to)|vs\.?)"
+    r"(?:较|比|相比|相较|同比|环比|与|对比|自|从|\b(?:than|from|over|since|compared (?:with|to)|vs\.?))"
     r"\s*(?:上年|去年)?\s*$",
     re.I,
 )

@@ -54,7 +54,8 @@ YEAR = re.compile(
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
 WANTS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个家名次轮代]?|比例|占比|百分之|多大|how (much|many)|what (percentage|share|proportion)|"
-    r"\b(revenue|loss|profit|price|value|ratio|margin|cash|liabilit|valuation|raise|spend|burn)",
+    r"\b(?:revenues?|loss(?:es)?|profits?|prices?|values?|valued|ratios?|margins?|cash|"
+    r"liabilit(?:y|ies)|valuations?|rais(?:e|es|ed|ing)|spen(?:d|ds|t|ding)|burn(?:s|ed|t|ing)?)\b",
     re.I,
 )
 WANTS_DATE = re.compile(

@@ -63,7 +63,7 @@ _UNIT_RE = re.compile("|".join(f"(?:{p})" for p, _, _ in _UNITS), re.I)
 _UNIT_OF = [(re.compile(f"^(?:{p})$", re.I), d, s) for p, d, s in _UNITS]
 _MEASURED = re.compile(
     r"(?<![\d.])(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)\s{0,2}(?P<mag>万亿|亿|万|千(?!米|克)|thousand|million|billion)?"
-    r"\s{0,2}(?:多|余)?\s{0,2}(?P<unit>" + _UNIT_RE.pattern + ")",
+    r"\s{0,2}(?:多|余)?\s{0,2}(?P<unit>" + _UNIT_RE.pattern + ")(?![A-Za-z])",
     re.I,
 )
 

@@ -532,6 +532,25 @@ def test_a_word_that_merely_contains_a_measure_names_none() -> None:
     assert measures_named("at 60 mph") == {"speed"}
 
 
+def test_english_words_are_read_whole_for_units_amounts_and_comparisons() -> None:
+    """The same audit as above, for the other patterns that read English: a unit begins a word
+    after a figure but must also end it (`3 footballs`, `1990 literature`), a question about
+    rational numbers asks for no amount, and `discover` is no `over` before a year."""
+    from qa.policy import another_year
+    from qa.question import WANTS_NUMBER
+    from qa.support import measured
+
+    assert measured("He owned 3 footballs and wrote the 1990 literature review.") == []
+    assert [m.text for m in measured("It is 5 feet tall and 3 km long.")] == ["5 feet", "3 km"]
+    assert not WANTS_NUMBER.search("What is a rational number?")
+    assert not WANTS_NUMBER.search("Which groups were marginalized?")
+    assert WANTS_NUMBER.search("How much cash does MiniMax burn?")
+    assert WANTS_NUMBER.search("What was its valuation?")
+    # 2019 is the year this sentence reports, not one it compares with
+    assert another_year(["2020"], "They discover 2019 fossils.") is not None
+    assert another_year(["2020"], "Revenue grew over 2019.") is None
+
+
 def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
     """When was the humidity reconstruction published? is not answered by a sentence about a
     temperature reconstruction; when did he die asks a date, not a death toll."""
