@@ -14,6 +14,7 @@ import marshal
 import os
 import re
 from collections import defaultdict
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +29,7 @@ _WORD = re.compile(r"[a-z][a-z'\-&]*")
 _NAME_HEAD = re.compile(r"[A-Z][A-Za-z'-]+(?: (?:of |de |la |the )?[A-Z][A-Za-z'-]+){0,2}")
 # what follows a name in a list of names (China, Japan and Korea: 中日韩 is no name for China)
 _LISTED = re.compile(r"\b(?:and|or|etc)\b|&")
+_ONE_NAME = re.compile(r"[A-Z][a-z'-]+")
 _ADMIN_SUFFIX = re.compile(r"(?:市|省|县|区|自治区|特别行政区)$")
 # names in a sense: Turing, Tencent; and acronyms (首席执行官 = "chief executive officer (CEO)")
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{2,}\b|\b[A-Z]{2,7}\b")
@@ -72,7 +74,9 @@ def finance_chinese_terms() -> frozenset[str]:
     return frozenset(zh for terms in finance_terms().values() for zh in terms)
 
 
-Tables = tuple[dict[str, tuple[str, ...]], dict[str, frozenset[str]], frozenset[str]]
+Tables = tuple[
+    dict[str, tuple[str, ...]], dict[str, frozenset[str]], frozenset[str], frozenset[str]
+]
 
 
 def _tables_cache() -> Path | None:
@@ -99,8 +103,8 @@ def _cedict_tables() -> Tables:
     cache = _tables_cache()
     if cache is not None and cache.is_file():
         try:
-            e2c, c2e, names = marshal.loads(cache.read_bytes())
-            return e2c, c2e, names
+            e2c, c2e, names, proper = marshal.loads(cache.read_bytes())
+            return e2c, c2e, names, proper
         except (OSError, ValueError, EOFError, TypeError):
             pass  # unreadable: made again
     tables = _parse_cedict()
@@ -127,6 +131,8 @@ def _parse_cedict() -> Tables:
     e2c: dict[str, list[str]] = defaultdict(list)
     words: set[str] = set()  # headwords of a sense that is not only a name
     names: set[str] = set()
+    proper: set[str] = set()  # one-word senses written capitalised: Wilson, Lincoln
+    lower: set[str] = set()  # senses written in lower case, at least once: lane, brown
     for en, zh in finance_terms().items():
         e2c[en].extend(zh)
     c2e: dict[str, set[str]] = defaultdict(set)
@@ -158,6 +164,10 @@ def _parse_cedict() -> Tables:
                             for form in dict.fromkeys((simp, short)):
                                 if form not in e2c[key]:
                                     e2c[key].append(form)
+                        # a sense that is one capitalised word and nothing else (威尔逊 "Wilson
+                        # (name)", 林肯 "Lincoln")
+                        if _ONE_NAME.fullmatch(d) and len(simp) >= 2:
+                            proper.add(d.lower())
                         d = d.lower()
                         if not d or _SKIP_DEF.match(d):
                             continue
@@ -165,13 +175,31 @@ def _parse_cedict() -> Tables:
                             d = d[3:]
                         if 0 < len(d.split()) <= 3:
                             words.add(d)
+                            if d not in proper:
+                                lower.add(d)
                             if simp not in e2c[d]:
                                 e2c[d].append(simp)
+    from corpus.segment import default_segmenter
+
+    seg = default_segmenter()
+
+    def named(en: str) -> bool:
+        common = _by_use(e2c.get(en, []), seg.frequency)[:1]
+        tags = seg.tag(common[0]) if common else []
+        return len(tags) == 1 and tags[0][1].startswith(("nr", "ns"))
+
     return (
         {k: tuple(v) for k, v in e2c.items()},
         {k: frozenset(v) for k, v in c2e.items() if v},
         frozenset(names - words - set(finance_terms())),
+        frozenset(w for w in proper - lower if named(w)),
     )
+
+
+def _by_use(words: Iterable[str], freq: Callable[[str], int]) -> list[str]:
+    """Chinese words, those of two characters or more first, each by how common jieba's
+    dictionary counts it."""
+    return sorted(words, key=lambda w: (len(w) < 2, -freq(w)))
 
 
 def english_to_chinese() -> dict[str, tuple[str, ...]]:
@@ -193,8 +221,16 @@ def chinese_for(en: str) -> tuple[str, ...]:
     words = english_to_chinese().get(en, ())
     freq = default_segmenter().frequency
     mine = finance_terms().get(en, [])
-    rest = sorted((w for w in words if w not in mine), key=lambda w: (len(w) < 2, -freq(w)))
+    rest = _by_use((w for w in words if w not in mine), freq)
     return (*mine, *rest)
+
+
+def name_only_words() -> frozenset[str]:
+    """English headwords the dictionary writes only capitalised, as the whole of a sense, whose
+    most common Chinese jieba tags as a person or a place (威尔逊 "Wilson", 林肯 "Lincoln", 维多利亚
+    "Victoria"): names, though `english_to_chinese` has them as it has any word. Not Lane, Brown
+    or Tesla, which senses also write in lower case, nor March (三月) or Parliament (议会)."""
+    return _cedict_tables()[3]
 
 
 def name_headwords() -> frozenset[str]:

@@ -52,7 +52,10 @@ def _is_name(word: str, sentence_initial: bool) -> bool:
         return True
     if sentence_initial:
         return False
-    return not is_common_english(word.lower())
+    from index.bilingual import name_only_words
+
+    # Wilson, Lincoln: a name the dictionary has is still a name (Benjamin Wilson for 本杰明·威尔)
+    return not is_common_english(word.lower()) or word.lower() in name_only_words()
 
 
 # Titles and heads a translation puts around a name (Emperor Wu, Mitchell Tower): not part of

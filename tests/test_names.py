@@ -192,3 +192,19 @@ def test_an_english_acronym_covers_its_chinese_name() -> None:
     )
     abc = next(c for c in concepts if c.label == "ABC")
     assert {"abc", "美国广播公司"} <= abc.forms
+
+
+def test_a_name_the_dictionary_lists_is_still_checked_as_a_name() -> None:
+    """CC-CEDICT lists 威尔逊 as "Wilson", so Wilson read as an ordinary English word and went
+    unchecked: a local answer's invented `Benjamin Wilson` for 本杰明·威尔 was shown as verified.
+    A word the dictionary also writes in lower case (Lane, Brown) or whose common Chinese is no
+    name (March: 三月) stays a word."""
+    from index.bilingual import name_only_words
+
+    source = "1886年，特斯拉与两位商人罗伯特·莱恩和本杰明·威尔合作。"
+    assert unsupported_names("Tesla partnered with Robert Lane and Benjamin Wilson.", source) == [
+        "Wilson"
+    ]
+    assert unsupported_names("Tesla partnered with Robert Lane in 1886.", source) == []
+    assert {"wilson", "lincoln", "victoria"} <= name_only_words()
+    assert not {"lane", "brown", "march", "parliament", "tesla"} & name_only_words()
