@@ -343,11 +343,28 @@ def counted_in_words(source: str) -> list[Quantity]:
     return out
 
 
+# A share in tenths (五成 is 50%, 七成五 75%, 两成 20%), not 一成不变 (unchanging) or 八成是 (likely).
+# Source side only, as above: what an answer writing 50% reads it as.
+_TENTHS = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万亿第])([一二两三四五六七八九])成([一二三四五六七八九])?"
+    r"(?!不变|是|为|立|功|长|熟|年|员|本|果|就|交|绩|品|型|分|都|了|色)"
+)
+
+
+def tenths_in_words(source: str) -> list[Quantity]:
+    """The shares `source` writes in tenths (五成 = 50%)."""
+    out = []
+    for m in _TENTHS.finditer(source):
+        value = 10 * _CN_DIGIT[m.group(1)] + (_CN_DIGIT[m.group(2)] if m.group(2) else 0)
+        out.append(Quantity(Decimal(value), "percent", m.group(), m.start(), m.end()))
+    return out
+
+
 def unsupported_numbers(statement: str, source: str) -> list[str]:
     """The numbers stated in `statement` that `source` does not contain (unit conversion allowed;
     a century, `the 15th century` or `15世纪`, by a year of it: 约1455-1536; a count the source
-    writes in words, 九个 for 9)."""
-    src = parse_quantities(source) + counted_in_words(source)
+    writes in words, 九个 for 9; a share in tenths, 五成 for 50%)."""
+    src = parse_quantities(source) + counted_in_words(source) + tenths_in_words(source)
     return [
         q.text
         for q in parse_quantities(statement)

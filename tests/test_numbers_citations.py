@@ -606,13 +606,25 @@ def test_a_count_the_source_writes_in_chinese_numerals_supports_the_figure() -> 
     the cited text: 9". Only the source's words count: an answer's 一个 is "a", no figure."""
     source = "这一地区包括属于 九个 国家的领土。"
     assert not check_claim("亚马逊盆地有9个国家。", [source])
-    assert not check_claim("The Amazon basin spans nine countries.", [source])
+    assert not check_claim("The basin spans nine countries.", [source])
     assert check_claim("亚马逊盆地有8个国家。", [source])
     assert not check_claim("这是一个重要的地区。", ["该地区很重要。"])
     counted = [
         (q.text, q.value) for q in counted_in_words("第一次会议有三十二位代表，开了两次，十分重要")
     ]
     assert counted == [("三十二", 32), ("两", 2)]
+
+
+def test_a_share_the_source_writes_in_tenths_supports_the_percentage() -> None:
+    """`五成以上` is over 50%: a right English answer went to the Chinese quote as "number not in
+    the cited text: 50%". 一成不变 (unchanging) and 八成是 (most likely) are no shares."""
+    from qa.numbers import tenths_in_words
+
+    source = "计算表明温室效应增强的原因五成以上要归咎于二氧化碳。"
+    assert not check_claim("Over 50% of the increase is due to carbon dioxide.", [source])
+    assert check_claim("Over 60% of the increase is due to carbon dioxide.", [source])
+    found = [(q.text, q.value) for q in tenths_in_words("七成五的用户，两成，一成不变，八成是他")]
+    assert found == [("七成五", 75), ("两成", 20)]
 
 
 @pytest.mark.parametrize(
