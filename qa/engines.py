@@ -239,7 +239,12 @@ class ChatEngine(Engine):
         if not req.evidence:
             yield NOT_FOUND
             return
-        for chunk in self.chat_model.stream(build_messages(req, self.glossary, self.style)):
+        from qa.llm import english_only
+
+        # an English answer in English words only: no `the国有ization law`
+        kwargs = english_only(self.chat_model) if req.language == "en" else {}
+        messages = build_messages(req, self.glossary, self.style)
+        for chunk in self.chat_model.stream(messages, **kwargs):
             text = chunk.content if isinstance(chunk.content, str) else ""
             if text:
                 yield text

@@ -107,6 +107,34 @@ def _keep_output_streams() -> None:
     llama_cpp._internals.suppress_stdout_stderr = _NoRedirect  # type: ignore[assignment,misc]
 
 
+# UTF-8 lead bytes of U+3000-U+9FFF: CJK punctuation, kana and the Han characters.
+_CJK_LEAD_BYTES = frozenset(range(0xE3, 0xEA))
+
+
+@lru_cache(maxsize=2)
+def _cjk_tokens(path: str, n_ctx: int, n_threads: int) -> Any:
+    """A mask over the model's vocabulary: the tokens whose bytes begin a CJK character (a whole
+    character, or the first bytes of one that byte-level BPE splits). Built once per model."""
+    import numpy as np
+
+    llm = _load_llama(path, n_ctx, n_threads)
+    return np.array(
+        [
+            any(b in _CJK_LEAD_BYTES for b in llm.detokenize([i], special=True))
+            for i in range(llm.n_vocab())
+        ],
+        dtype=bool,
+    )
+
+
+def english_only(chat_model: BaseChatModel) -> dict[str, Any]:
+    """The keyword arguments that keep a chat model's output free of Chinese script, for an
+    English answer or translation: a small model otherwise leaves words half-translated
+    (`Black豹's`, `since国有ization`), which no check can pass. The local engine masks those
+    tokens out; an OpenAI-compatible server has no such switch (nothing to pass)."""
+    return {"no_cjk": True} if isinstance(chat_model, LlamaCppChat) else {}
+
+
 class LlamaCppChat(BaseChatModel):
     """A minimal LangChain chat model over `llama_cpp.Llama.create_chat_completion` (with streaming)."""
 
@@ -145,6 +173,17 @@ class LlamaCppChat(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         llm = _load_llama(self.model_path, self.n_ctx, self.n_threads)
+        processors = None
+        if kwargs.get("no_cjk"):
+            from llama_cpp import LogitsProcessorList
+
+            mask = _cjk_tokens(self.model_path, self.n_ctx, self.n_threads)
+
+            def no_cjk(_ids: Any, scores: Any) -> Any:
+                scores[mask] = -float("inf")
+                return scores
+
+            processors = LogitsProcessorList([no_cjk])
         with _LOCKS.setdefault(
             self.model_path, threading.Lock()
         ):  # one context, one generation at a time
@@ -154,6 +193,7 @@ class LlamaCppChat(BaseChatModel):
                 max_tokens=self.max_tokens,
                 stop=stop,
                 stream=True,
+                logits_processor=processors,
             ):
                 token = part["choices"][0]["delta"].get("content") or ""
                 if not token:

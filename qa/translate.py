@@ -242,8 +242,15 @@ class Translator:
         self.glossary = glossary or load_glossary()
         self.cache_dir = cache_dir or docqa_home() / "cache" / "translations"
 
+    def _english_only(self) -> dict[str, Any]:
+        from qa.llm import english_only
+
+        return english_only(self.chat_model) if self.chat_model is not None else {}
+
     def _cache_path(self, text: str, to: str) -> Path:
-        key = hashlib.sha256(f"{self.engine}\x1f{to}\x1f{text}".encode()).hexdigest()
+        # English made with Chinese script masked out is another translation than one made without
+        how = f"{self.engine}+no-cjk" if to == "en" and self._english_only() else self.engine
+        key = hashlib.sha256(f"{how}\x1f{to}\x1f{text}".encode()).hexdigest()
         return self.cache_dir / f"{key[:2]}/{key}.json"
 
     def translate(self, text: str, to: str | None = None) -> Translation:
@@ -270,7 +277,9 @@ class Translator:
                 d.get("kind", "translation"),
             )
         t0 = time.perf_counter()
-        raw = str(self.chat_model.invoke(_messages(text, to, self.glossary)).content).strip()
+        kwargs = self._english_only() if to == "en" else {}
+        raw = str(self.chat_model.invoke(_messages(text, to, self.glossary), **kwargs).content)
+        raw = raw.strip()
         if to == "en":
             raw = spaced_names(english_dates(raw))
         before = check_fidelity(text, raw, to, self.glossary)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -128,3 +129,18 @@ def test_cli_translate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert res.exit_code == 2 and "exactly one of" in res.output
     res = runner.invoke(cli, ["translate", "   ", "--llm", "gloss"])
     assert res.exit_code == 2 and "empty" in res.stderr
+
+
+def test_english_output_of_the_local_model_holds_no_chinese_script(smollm_path: Path) -> None:
+    """Asked to answer in Chinese, the local model still writes no CJK character when English
+    is wanted: a small model's half-translated `Black豹's` would fail every check."""
+    from langchain_core.messages import HumanMessage
+
+    from qa.llm import english_only
+
+    chat = LlamaCppChat(model_path=str(smollm_path), max_tokens=40)
+    ask = [HumanMessage("请用中文回答：北京是哪个国家的首都？只用中文。")]
+    english = str(chat.invoke(ask, **english_only(chat)).content)
+    assert english.strip()
+    assert not re.search(r"[\u3000-\u9fff]", english)
+    assert english_only(object()) == {}  # type: ignore[arg-type]  # other chat models: no switch
