@@ -302,7 +302,7 @@ def dictionary_words(text: str, max_chars: int = 12) -> set[str]:
 
 
 @lru_cache(maxsize=65536)
-def _dictionary_lemma(word: str) -> str:
+def dictionary_lemma(word: str) -> str:
     """The English lemma simplemma's word list gives (died -> die, built -> build, began ->
     begin, children -> child): the irregular and short forms the suffix rules below miss."""
     import simplemma
@@ -361,7 +361,7 @@ def _spellings(word: str) -> list[str]:
 
 def _lemmas(word: str) -> list[str]:
     out = [word]
-    lemma = _dictionary_lemma(word)
+    lemma = dictionary_lemma(word)
     if lemma != word:
         out.append(lemma)
     for suffix, repl in (

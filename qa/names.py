@@ -119,10 +119,25 @@ def unsupported_names(claim: str, source: str, names_ok: Sequence[str] = ()) -> 
 
         if senses is None:
             senses = dictionary_words(source)
-        if _in_senses(name, senses):
+        if _in_senses(name, senses) or _ordinary_plural_in(name, source):
             continue
         out.append(name)
     return out
+
+
+def _ordinary_plural_in(name: str, source: str) -> bool:
+    """Whether `name` is the plural of an ordinary English word, capitalised in a title (the
+    International System of Units), and `source` writes a Chinese word of two characters or more
+    for that word (单位). Not a team (Broncos: 野马队, which is not bronco's Chinese)."""
+    from index.bilingual import chinese_for, dictionary_lemma
+
+    low = name.lower()
+    lemma = dictionary_lemma(low)
+    if not low.endswith("s") or lemma == low or not lemma.islower():
+        return False
+    return is_common_english(lemma) and any(
+        len(zh) >= 2 and zh in source for zh in chinese_for(lemma)
+    )
 
 
 def _in_senses(name: str, senses: set[str]) -> bool:

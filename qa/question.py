@@ -484,6 +484,8 @@ def latin_names(question: str, lang: str, passages: str) -> list[Concept]:
     a Latin word they contain is a name; over English ones this says nothing."""
     if lang == "en" and detect_lang(passages) == "en":
         return []
+    from index.bilingual import STOPWORDS
+
     out: list[Concept] = []
     for m in _LATIN.finditer(question):
         word = m.group()
@@ -491,6 +493,8 @@ def latin_names(question: str, lang: str, passages: str) -> list[Concept]:
             continue
         if lang == "en" and (m.start() == 0 or not word[0].isupper() or word in _EN_OPENERS):
             continue
+        if lang == "en" and word.lower() in STOPWORDS:
+            continue  # `"The Tesla"`: a title's first word, no name
         if word not in passages:
             continue
         out.append(Concept(frozenset({word.lower()}), word, name=True))

@@ -522,6 +522,9 @@ MEASURES: tuple[Measure, ...] = (
         "deaths",
         r"死亡|遇难|丧生|罹难|身亡|死者|死于|去世|逝世|病逝|致死|"
         r"\b(?:(?<!black )deaths?|died|dead|killed|death toll|fatalities)\b",
+        # a source's 在他死后 is the death `after his death` translates; a question's 成吉思汗死后
+        # dates what it asks, and asks for no death
+        stated_by=r"死后|死前|之死",
         event=True,
     ),
     Measure("injuries", r"受伤|伤者|伤员|\b(?:injured|injuries|wounded)\b", event=True),

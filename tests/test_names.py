@@ -208,3 +208,25 @@ def test_a_name_the_dictionary_lists_is_still_checked_as_a_name() -> None:
     assert unsupported_names("Tesla partnered with Robert Lane in 1886.", source) == []
     assert {"wilson", "lincoln", "victoria"} <= name_only_words()
     assert not {"lane", "brown", "march", "parliament", "tesla"} & name_only_words()
+
+
+def test_an_ordinary_plural_in_a_title_is_supported_by_its_chinese_word() -> None:
+    """`the International System of Units` for a sentence about SI 单位: Units is the plural of
+    an ordinary word the sentence writes in Chinese, not a name; a team named by an ordinary
+    plural is still checked against the sentence's own Chinese for it."""
+    tesla = "1960年，国际度量衡大会将SI磁通量密度单位命名为特斯拉 (tesla)。"
+    claim = "The International System of Units unit of magnetic flux density is the tesla."
+    assert unsupported_names(claim, tesla) == []
+    assert unsupported_names("The Giants won.", "巨人队赢了。") == []
+    assert unsupported_names("The Giants won.", "野马队赢了。") == ["Giants"]
+    assert unsupported_names("The Broncos won.", "黑豹队赢了。") == ["Broncos"]
+
+
+def test_a_titles_first_word_is_no_name_of_the_question() -> None:
+    """`What was named "The Tesla" in his honor?`: The, capitalised inside the quote and written
+    in some retrieved passage, is no subject an answer must name."""
+    from qa.question import analyse
+
+    passages = "The Horns of Nimon。将SI磁通量密度单位命名为特斯拉 (tesla)。"
+    q = analyse('What was named "The Tesla" in his honor?', "zh", passages, None, "en")
+    assert "The" not in [c.label for c in q.subjects]

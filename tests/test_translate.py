@@ -144,3 +144,13 @@ def test_english_output_of_the_local_model_holds_no_chinese_script(smollm_path: 
     assert english.strip()
     assert not re.search(r"[\u3000-\u9fff]", english)
     assert english_only(object()) == {}  # type: ignore[arg-type]  # other chat models: no switch
+
+
+def test_a_death_the_source_writes_as_after_it_is_no_new_measure() -> None:
+    """`After his death` for 在他死后 translates the source: 死后 is the death it names. A
+    death the source never mentions is still flagged."""
+    src = "在他死后，国际度量衡大会将SI磁通量密度单位命名为特斯拉。"
+    good = "After his death, the General Conference on Weights and Measures named the SI unit of magnetic flux density the tesla."
+    assert not [p for p in check_fidelity(src, good, "en", G).problems if "deaths" in p]
+    other = "国际度量衡大会将SI磁通量密度单位命名为特斯拉。"
+    assert [p for p in check_fidelity(other, good, "en", G).problems if "deaths" in p]
