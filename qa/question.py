@@ -491,17 +491,13 @@ def latin_names(question: str, lang: str, passages: str) -> list[Concept]:
         word = m.group()
         if len(word) < 2:
             continue
-        if lang == "en" and (m.start() == 0 or not word[0].isupper() or word in _EN_OPENERS):
+        # a stop word is no name: a question word (Which, In) or a title's first word ("The Tesla")
+        if lang == "en" and (m.start() == 0 or not word[0].isupper() or word.lower() in STOPWORDS):
             continue
-        if lang == "en" and word.lower() in STOPWORDS:
-            continue  # `"The Tesla"`: a title's first word, no name
         if word not in passages:
             continue
         out.append(Concept(frozenset({word.lower()}), word, name=True))
     return out
-
-
-_EN_OPENERS = {"What", "When", "Where", "Who", "Whom", "Which", "Why", "How", "In", "On", "At", "I"}
 
 
 _TITLE_WORD = re.compile(r"[A-Z][a-z]+")
