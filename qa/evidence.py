@@ -50,6 +50,11 @@ _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如�
 _YEARISH = re.compile(r"^\d{4}年?$")
 # What a document opens with, when it opens by naming its subject (异齿前肛鳗，又称……; 紫冠雉是一种凤冠雉)
 _TOPIC = re.compile(r"^\W*([^，,。；;（(\s]{2,12}?)(?:[，,（(]|是|为|又称|又名)")
+# ... and what opens a sentence with no subject named: where or when (在英国，; 历史上，), or what
+# someone says or worries about (环保主义者担心的是……)
+_NO_TOPIC = re.compile(r"的$")
+# ... and where a subject's phrase goes on past it (三元桥站位于北京市朝阳区，; 澳门在葡属时期划分为)
+_TOPIC_TAIL = re.compile(r"(?<=..)(?:位于|坐落|在).*$")
 # A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
 # someone an earlier sentence named.
 _PRONOUN_LED = re.compile(
@@ -168,7 +173,9 @@ def _topic(sentence: str) -> str:
     """What an opening sentence names as its subject (`_TOPIC`, with no figure: 工作假期签证
     （Working Holiday Visa），又称……), or ''."""
     m = _TOPIC.match(sentence)
-    return m.group(1) if m and not any(ch.isdigit() for ch in m.group(1)) else ""
+    if not m or any(ch.isdigit() for ch in m.group(1)) or _NO_TOPIC.search(m.group(1)):
+        return ""
+    return _TOPIC_TAIL.sub("", m.group(1))
 
 
 def _name_concepts(q: Question) -> list[int]:

@@ -857,6 +857,39 @@ def test_every_sentence_of_a_document_speaks_of_the_subject_it_opens_with(
     assert unread != answer and unread.startswith(question[:3])
 
 
+@pytest.mark.parametrize(
+    "opening,subject",
+    [
+        ("异齿前肛鳗，又称长身前肛鳗，为辐鳍鱼纲鳗鲡目的其中一个种。", "异齿前肛鳗"),
+        ("三元桥站位于北京市朝阳区，是北京地铁10号线与机场线的换乘车站。", "三元桥站"),
+        ("澳门在葡属时期划分为两个市即澳门市和海岛市。", "澳门"),
+        ("环保主义者担心的是由于森林的破坏而导致的生物多样性的丧失。", ""),
+    ],
+)
+def test_what_a_document_opens_by_naming(opening: str, subject: str) -> None:
+    """The subject a document opens with is the name before its first comma or 是 / 为, cut where
+    it goes on (位于, 在); what someone worries about (……担心的是) names no subject, so the
+    sentences after it do not all cover 环保主义者 and outrank it."""
+    from qa.evidence import _topic
+
+    assert _topic(opening) == subject
+
+
+def test_a_sentence_that_says_what_someone_worries_about_is_no_opening_subject() -> None:
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.question import analyse
+
+    doc = (
+        "环保主义者担心的是由于森林的破坏而导致的生物多样性的丧失，以及植被中所含的碳的释放。"
+        "亚马逊常绿森林约占世界陆地初级生产力的10%。据估计，亚马逊森林每公顷每年积累0.62吨碳。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    q = analyse("环保主义者担心亚马逊森林会失去什么？", "zh", doc)
+    assert select(q, [hit]).evidence[0].text.startswith("环保主义者担心")
+
+
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
     a = _scripted(extractive, "MiniMax在2025年实现了总收入[1]。").ask(
         "MiniMax 2025年全年总收入是多少？"
