@@ -321,7 +321,7 @@ def select(
             got = _bigrams(s.text) | _bigrams(named)
             cov = (1 - share) * cov + share * len(q_bigrams & got) / len(q_bigrams)
         fit = 0.0
-        if q.wants_number and _HAS_AMOUNT.search(s.text):
+        if q.wants_number and units.states_amount(s.text):
             if zh and measures and not figure_of_measure(measures, s.text):
                 fit -= policy.metric_penalty  # its figures are of something else
             else:

@@ -1373,7 +1373,7 @@ def metric_mismatch(q: Question, sentence: str) -> bool:
 
 # Clauses for placing a figure by its measure: unlike `_CLAUSE`, an enumeration comma does not
 # break one (营收、净利润分别为X、Y names both measures for both figures).
-_CLAUSE_BREAK = re.compile(r"[，,；;。：:]")
+_CLAUSE_BREAK = re.compile(r"[，；;。：:]|,(?!\d{3}(?!\d))")
 
 
 def figure_of_measure(measures: Sequence[re.Pattern[str]], sentence: str) -> bool:
@@ -1385,7 +1385,7 @@ def figure_of_measure(measures: Sequence[re.Pattern[str]], sentence: str) -> boo
     clauses = _CLAUSE_BREAK.split(sentence)
     named = [any(m.search(c) for m in measures) for c in clauses]
     return any(
-        units.AMOUNT.search(c)
+        units.states_amount(c)
         and (named[i] or (not names_a_measure(c) and any(named[max(0, i - 1) : i + 2])))
         for i, c in enumerate(clauses)
     )

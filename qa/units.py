@@ -73,3 +73,17 @@ MAGNITUDE = r"(?:万亿|亿|万|千)?"
 # a number's first digit: from every digit of a long run it rescanned the run
 # (benchmarks/regex_audit.py).
 AMOUNT = re.compile(rf"(?<![\d.,])\d[\d.,]*\s{{0,3}}(?:{alternation(AMOUNT_UNITS)})")
+
+
+# A count with no unit, as a sentence gives a population or a total (人口为 1,345,596): written
+# with thousands separators or in five digits or more, so no year or ordinal; and not before a
+# part of a date, after it or after the range it opens (距今70000年, 距今29000-24000年: whens).
+BARE_COUNT = re.compile(
+    r"(?<![\d.,A-Za-z])(?:\d{1,3}(?:,\d{3})+|\d{5,})(?![\d.,]*\d|[A-Za-z])"
+    rf"(?!(?:\s*[-–—~～至到]\s*[\d,]+)?\s*(?:{alternation(DATE_PARTS)}))"
+)
+
+
+def states_amount(text: str) -> bool:
+    """Whether the text gives an amount: a figure with its unit (15.55亿美元, 37岁) or a bare count."""
+    return bool(AMOUNT.search(text) or BARE_COUNT.search(text))

@@ -890,6 +890,29 @@ def test_a_sentence_that_says_what_someone_worries_about_is_no_opening_subject()
     assert select(q, [hit]).evidence[0].text.startswith("环保主义者担心")
 
 
+def test_a_population_given_as_a_bare_count_answers_how_many() -> None:
+    """人口为 1,345,596 gives a count with no unit: an amount for a how-many question, and the
+    comma inside it no clause break that would part it from 人口 (a share of the population, 55.1%,
+    is not what was asked). A number before a part of a date (距今70000年, 距今29000-24000年) is
+    a when."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa import units
+    from qa.evidence import select
+    from qa.question import analyse
+
+    assert units.states_amount("2010年人口为 1,345,596。") and units.states_amount("共 25000 人")
+    for when in ("距今70000年", "分别在距今29000-24000年达到顶峰", "1985年", "12,000 年前"):
+        assert not units.states_amount(when), when
+    doc = (
+        "该市人口最多的非西班牙裔白人族群从1970年的75.8%降至2010年的55.1%。"
+        "杰克逊维尔是杰克逊维尔大都市区的主要城市，2010年人口为 1,345,596。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    q = analyse("2010年杰克逊维尔市的人口是多少?", "zh", doc)
+    assert "1,345,596" in select(q, [hit]).evidence[0].text
+
+
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
     a = _scripted(extractive, "MiniMax在2025年实现了总收入[1]。").ask(
         "MiniMax 2025年全年总收入是多少？"
