@@ -321,7 +321,11 @@ def select(
             got = _bigrams(s.text) | _bigrams(named)
             cov = (1 - share) * cov + share * len(q_bigrams & got) / len(q_bigrams)
         fit = 0.0
-        if q.wants_number and units.states_amount(s.text):
+        # a length asked (体长是多少) is given by a length (22.4公分), not by a ratio (体高的23倍)
+        dimension = q.asks.dimension
+        if q.wants_number and (
+            units.gives_dimension(s.text, dimension) if dimension else units.states_amount(s.text)
+        ):
             if zh and measures and not figure_of_measure(measures, s.text):
                 fit -= policy.metric_penalty  # its figures are of something else
             else:

@@ -87,3 +87,18 @@ BARE_COUNT = re.compile(
 def states_amount(text: str) -> bool:
     """Whether the text gives an amount: a figure with its unit (15.55亿美元, 37岁) or a bare count."""
     return bool(AMOUNT.search(text) or BARE_COUNT.search(text))
+
+
+# Lengths as Taiwan and Hong Kong write them (公分 a centimetre, 公尺 a metre), for telling a
+# sentence that gives a length from one that does not. Not in `FAMILY`: there 分 stays a counter
+# (points, minutes), which the checks of an answer's unit were chosen with.
+_REGIONAL_LENGTHS = {"公分": "length", "公尺": "length", "公厘": "length"}
+_DIMENSION_OF = {**FAMILY, **_REGIONAL_LENGTHS}
+_UNIT_OF = re.compile(
+    rf"(?<![\d.,])\d[\d.,]*\s{{0,3}}(?:{MAGNITUDE})({alternation(_DIMENSION_OF)})"
+)
+
+
+def gives_dimension(text: str, dimension: str) -> bool:
+    """Whether the text gives a figure in a unit of `dimension` (length: 22.4公分, 13.23米)."""
+    return any(_DIMENSION_OF.get(m.group(1)) == dimension for m in _UNIT_OF.finditer(text))

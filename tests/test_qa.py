@@ -913,6 +913,23 @@ def test_a_population_given_as_a_bare_count_answers_how_many() -> None:
     assert "1,345,596" in select(q, [hit]).evidence[0].text
 
 
+def test_a_length_asked_is_answered_by_a_length_not_a_ratio() -> None:
+    """体长是多少 asks a length: 体长为体高的23倍 gives a figure but no length, 22.4公分 (公分 is
+    a centimetre, as Taiwan and Hong Kong write it) does."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa import units
+    from qa.evidence import select
+    from qa.question import analyse
+
+    assert units.gives_dimension("体长可达22.4公分。", "length")
+    assert not units.gives_dimension("体长为体高的23倍；", "length")
+    doc = "前肛鳗为辐鳍鱼纲鳗鲡目的其中一个种。体长为体高的23倍；尾长为头与躯干的2.6倍；体长可达22.4公分。"
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    q = analyse("前肛鳗的体长是多少？", "zh", doc)
+    assert "22.4公分" in select(q, [hit]).evidence[0].text
+
+
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
     a = _scripted(extractive, "MiniMax在2025年实现了总收入[1]。").ask(
         "MiniMax 2025年全年总收入是多少？"
