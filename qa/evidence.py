@@ -27,6 +27,7 @@ from qa import units
 from qa.policy import (
     POLICY,
     Policy,
+    defines_term,
     figure_of_measure,
     metric_mismatch,
     only_defines,
@@ -302,6 +303,8 @@ def select(
     says_who = {keys[i] for i in resolved}
     zh = q.corpus_lang == "zh"
     measures = [c.synonyms for c in concepts if c.synonyms is not None]
+    # the forms of the term the question asks to define (回回 of 回回是什么？)
+    defined = [f for c in concepts for f in c.forms if len(f) > 1 and f in q.asks.defined]
     scored: list[Candidate] = []
     for i, (hit, s, _) in enumerate(candidates):
         # What the sentence before says counts for part: "其", "公司", a clause that continues it.
@@ -336,6 +339,8 @@ def select(
             fit += policy.origin_fit
         if zh and not q.asks.kind and only_defines(s.text):
             fit -= policy.definition_penalty
+        if zh and defined and defines_term(defined, s.text):
+            fit += policy.definition_fit
         if zh and metric_mismatch(q, s.text):
             fit -= policy.metric_penalty
         off = False

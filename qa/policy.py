@@ -208,6 +208,9 @@ class Policy:
     # 0.854 -> 0.867 at 120 and at 200 alike (the three or four sentences of a body's description),
     # no answer lost; the shorter kept.
     description_chars: int = 120
+    # Bonus for a sentence that says what the term a question asks to define is, or what else it
+    # is called (回回是什么？: 有时被称作回回或穆斯林医学; `qa.policy.defines_term`).
+    definition_fit: float = 0.1
     # -- refusal before any engine runs (qa.pipeline) -------------------------------------------
     # Keyed "embedder/language" (question language: zh for anything not English); "*/zh" and
     # "*/en" are the lexical fallbacks for embedders without a fitted model.
@@ -553,6 +556,20 @@ def only_defines(sentence: str) -> bool:
     opening: 单线天竺鲷（学名：），俗名……，为……天竺鲷科的其中一个种。): it answers 是什么 and 又名,
     not what the subject looks like, eats or does."""
     return bool(_ONLY_DEFINES.search(sentence.strip()))
+
+
+def defines_term(terms: Sequence[str], sentence: str) -> bool:
+    """Whether the sentence says what one of `terms` is or what else it is called: 回回是…, 进化枝
+    （…）指…, 有时被称作回回, 又名红紫鹦哥鱼 (what a 是什么 or 又叫什么 question asks)."""
+    for t in terms:
+        e = re.escape(t)
+        if re.search(
+            rf"{e}[”」\"]?(?:[（(][^）)]{{0,30}}[）)])?\s*(?:是|为|指|即|也就是|，?又称|，?又名|，?简称|，?俗称)"
+            rf"|(?:称作|称为|叫做|叫作|称之为|又称|又名|简称|俗称|名为)[“「\"]?{e}",
+            sentence,
+        ):
+            return True
+    return False
 
 
 def states_origin(sentence: str) -> bool:

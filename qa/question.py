@@ -141,6 +141,18 @@ _ASKS_KIND = re.compile(
     r"\balso (?:known|called)\b|\bother name",
     re.I,
 )
+# The term a question asks to define, to name or to place in a kind: 什么是进化枝, 扬子克拉通又叫什么,
+# 弗雷斯诺西侧的另一个名字, 回回是什么, 阿贝歇属于哪个国家; not what something is like (是什么样的).
+_DEFINED = (
+    re.compile(r"什么是(?P<t>[^？?，,的]+)"),
+    re.compile(
+        r"(?P<t>[^？?，,的]+)的?(?:另一个|其他|别的)?(?:名字|名称|别名|别称|英文名|全称|学名|俗名)"
+    ),
+    re.compile(r"(?P<t>[^？?，,的]+)(?:又叫|又名|又称|也叫|也称|俗称|简称)"),
+    re.compile(
+        r"(?P<t>[^？?，,的]+)(?:是|属于)(?:一种|一个)?(?:什么|哪)(?!样|时候|时间|时期|年代)"
+    ),
+)
 # a year as a sentence writes one, from 1000 (1773年) to 2099: unlike `YEAR`, not only 19xx/20xx
 ANY_YEAR = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
 
@@ -166,6 +178,7 @@ class Asks:
     extent: str | None = None  # the extent asked, by its character (多长: 长)
     kind: bool = False  # what something is, its kind or other names (是什么, 属于哪一科, 又名)
     description: bool = False  # what something is like, or how two differ (有什么特征, 有什么不同)
+    defined: str = ""  # the term whose meaning, kind or other name is asked (回回 of 回回是什么？)
 
 
 def asks_for(question: str) -> Asks:
@@ -188,6 +201,14 @@ def asks_for(question: str) -> Asks:
         next((g for g in extent.groups() if g), None) if extent else None,
         bool(_ASKS_KIND.search(question)),
         bool(_ASKS_DESCRIPTION.search(question)),
+        next(
+            (
+                m.group("t")
+                for p in _DEFINED
+                if (m := p.search(question)) and not _ASKS_THING.search(m.group("t"))
+            ),
+            "",
+        ),
     )
 
 
