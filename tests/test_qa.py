@@ -858,6 +858,17 @@ def test_every_sentence_of_a_document_speaks_of_the_subject_it_opens_with(
         assert unread != answer and unread.startswith(question[:3])
 
 
+def _best_sentence(doc: str, question: str) -> str:
+    """The first evidence sentence `qa.evidence.select` picks from `doc` as one retrieved chunk."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.question import analyse
+
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    return select(analyse(question, "zh", doc), [hit]).evidence[0].text
+
+
 @pytest.mark.parametrize(
     "opening,subject",
     [
@@ -877,18 +888,12 @@ def test_what_a_document_opens_by_naming(opening: str, subject: str) -> None:
 
 
 def test_a_sentence_that_says_what_someone_worries_about_is_no_opening_subject() -> None:
-    from corpus.records import Chunk
-    from index.search import Hit
-    from qa.evidence import select
-    from qa.question import analyse
 
     doc = (
         "环保主义者担心的是由于森林的破坏而导致的生物多样性的丧失，以及植被中所含的碳的释放。"
         "亚马逊常绿森林约占世界陆地初级生产力的10%。据估计，亚马逊森林每公顷每年积累0.62吨碳。"
     )
-    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
-    q = analyse("环保主义者担心亚马逊森林会失去什么？", "zh", doc)
-    assert select(q, [hit]).evidence[0].text.startswith("环保主义者担心")
+    assert _best_sentence(doc, "环保主义者担心亚马逊森林会失去什么？").startswith("环保主义者担心")
 
 
 def test_a_population_given_as_a_bare_count_answers_how_many() -> None:
@@ -896,11 +901,7 @@ def test_a_population_given_as_a_bare_count_answers_how_many() -> None:
     comma inside it no clause break that would part it from 人口 (a share of the population, 55.1%,
     is not what was asked). A number before a part of a date (距今70000年, 距今29000-24000年) is
     a when."""
-    from corpus.records import Chunk
-    from index.search import Hit
     from qa import units
-    from qa.evidence import select
-    from qa.question import analyse
 
     assert units.states_amount("2010年人口为 1,345,596。") and units.states_amount("共 25000 人")
     for when in ("距今70000年", "分别在距今29000-24000年达到顶峰", "1985年", "12,000 年前"):
@@ -909,26 +910,18 @@ def test_a_population_given_as_a_bare_count_answers_how_many() -> None:
         "该市人口最多的非西班牙裔白人族群从1970年的75.8%降至2010年的55.1%。"
         "杰克逊维尔是杰克逊维尔大都市区的主要城市，2010年人口为 1,345,596。"
     )
-    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
-    q = analyse("2010年杰克逊维尔市的人口是多少?", "zh", doc)
-    assert "1,345,596" in select(q, [hit]).evidence[0].text
+    assert "1,345,596" in _best_sentence(doc, "2010年杰克逊维尔市的人口是多少?")
 
 
 def test_a_length_asked_is_answered_by_a_length_not_a_ratio() -> None:
     """体长是多少 asks a length: 体长为体高的23倍 gives a figure but no length, 22.4公分 (公分 is
     a centimetre, as Taiwan and Hong Kong write it) does."""
-    from corpus.records import Chunk
-    from index.search import Hit
     from qa import units
-    from qa.evidence import select
-    from qa.question import analyse
 
     assert units.gives_dimension("体长可达22.4公分。", "length")
     assert not units.gives_dimension("体长为体高的23倍；", "length")
     doc = "前肛鳗为辐鳍鱼纲鳗鲡目的其中一个种。体长为体高的23倍；尾长为头与躯干的2.6倍；体长可达22.4公分。"
-    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
-    q = analyse("前肛鳗的体长是多少？", "zh", doc)
-    assert "22.4公分" in select(q, [hit]).evidence[0].text
+    assert "22.4公分" in _best_sentence(doc, "前肛鳗的体长是多少？")
 
 
 @pytest.mark.parametrize(
@@ -952,11 +945,7 @@ def test_the_term_a_question_asks_to_define(question: str, term: str) -> None:
 def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term() -> None:
     """回回是什么？: the sentence that says what 回回 was called (有时被称作回回或穆斯林医学) outranks
     one that only names 回回医生."""
-    from corpus.records import Chunk
-    from index.search import Hit
-    from qa.evidence import select
     from qa.policy import defines_term
-    from qa.question import analyse
 
     assert defines_term(["回回"], "有时被称作回回或穆斯林医学")
     assert defines_term(["钝头鹦嘴鱼"], "钝头鹦嘴鱼，又名红紫鹦哥鱼")
@@ -965,9 +954,7 @@ def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term
         "回回医生任职于两所朝廷医院，负责治疗皇亲贵族和朝臣。"
         "元朝宫廷中，西医也被聂斯托利派基督徒使用，有时被称作回回或穆斯林医学。"
     )
-    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
-    q = analyse("回回是什么？", "zh", doc)
-    assert "穆斯林医学" in select(q, [hit]).evidence[0].text
+    assert "穆斯林医学" in _best_sentence(doc, "回回是什么？")
 
 
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
