@@ -27,7 +27,7 @@ from qa import units
 from qa.policy import (
     POLICY,
     Policy,
-    defines_term,
+    definition_of,
     figure_of_measure,
     metric_mismatch,
     only_defines,
@@ -51,9 +51,6 @@ _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如�
 _YEARISH = re.compile(r"^\d{4}年?$")
 # What a document opens with, when it opens by naming its subject (异齿前肛鳗，又称……; 紫冠雉是一种凤冠雉)
 _TOPIC = re.compile(r"^\W*([^，,。；;（(\s]{2,12}?)(?:[，,（(]|是|为|又称|又名)")
-# ... and what opens a sentence with no subject named: where or when (在英国，; 历史上，), or what
-# someone says or worries about (环保主义者担心的是……)
-_NO_TOPIC = re.compile(r"的$")
 # ... and where a subject's phrase goes on past it (三元桥站位于北京市朝阳区，; 澳门在葡属时期划分为)
 _TOPIC_TAIL = re.compile(r"(?<=..)(?:位于|坐落|在).*$")
 # A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
@@ -174,7 +171,8 @@ def _topic(sentence: str) -> str:
     """What an opening sentence names as its subject (`_TOPIC`, with no figure: 工作假期签证
     （Working Holiday Visa），又称……), or ''."""
     m = _TOPIC.match(sentence)
-    if not m or any(ch.isdigit() for ch in m.group(1)) or _NO_TOPIC.search(m.group(1)):
+    # no figure; nor what someone says or worries about (环保主义者担心的是……), which names no subject
+    if not m or any(ch.isdigit() for ch in m.group(1)) or m.group(1).endswith("的"):
         return ""
     return _TOPIC_TAIL.sub("", m.group(1))
 
@@ -303,8 +301,12 @@ def select(
     says_who = {keys[i] for i in resolved}
     zh = q.corpus_lang == "zh"
     measures = [c.synonyms for c in concepts if c.synonyms is not None]
-    # the forms of the term the question asks to define (回回 of 回回是什么？)
-    defined = [f for c in concepts for f in c.forms if len(f) > 1 and f in q.asks.defined]
+    # a sentence that says what the term the question asks to define is (回回 of 回回是什么？)
+    defines = definition_of(
+        [f for c in concepts for f in c.forms if len(f) > 1 and f in q.asks.defined]
+    )
+    # a length asked (体长是多少) is given by a length (22.4公分), not by a ratio (体高的23倍)
+    dimension = q.asks.dimension
     scored: list[Candidate] = []
     for i, (hit, s, _) in enumerate(candidates):
         # What the sentence before says counts for part: "其", "公司", a clause that continues it.
@@ -324,8 +326,6 @@ def select(
             got = _bigrams(s.text) | _bigrams(named)
             cov = (1 - share) * cov + share * len(q_bigrams & got) / len(q_bigrams)
         fit = 0.0
-        # a length asked (体长是多少) is given by a length (22.4公分), not by a ratio (体高的23倍)
-        dimension = q.asks.dimension
         if q.wants_number and (
             units.gives_dimension(s.text, dimension) if dimension else units.states_amount(s.text)
         ):
@@ -339,7 +339,7 @@ def select(
             fit += policy.origin_fit
         if zh and not q.asks.kind and only_defines(s.text):
             fit -= policy.definition_penalty
-        if zh and defined and defines_term(defined, s.text):
+        if zh and defines is not None and defines.search(s.text):
             fit += policy.definition_fit
         if zh and metric_mismatch(q, s.text):
             fit -= policy.metric_penalty
