@@ -44,7 +44,6 @@ from qa.question import (
 )
 from qa.records import Evidence
 
-_HAS_AMOUNT = units.AMOUNT
 _HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}
@@ -420,11 +419,11 @@ def select(
                 hit, end = run[-1][0], run[-1][1]
                 a, b = s.start - hit.chunk.start, end.end - hit.chunk.start
                 s = Sentence(s.start, end.end, hit.chunk.text[a:b])
-        elif q.wants_number and nxt is not None and not _HAS_AMOUNT.search(s.text):
+        elif q.wants_number and nxt is not None and not units.states_amount(s.text):
             # The sentence names what was asked ("累计进行7轮融资。") and the figure follows in the
             # next one ("获...合计投资15.55亿美元"): cite both as one span, from the chunk with both.
             after_hit, after = nxt[0], nxt[1]
-            if _HAS_AMOUNT.search(after.text) and (hit.chunk.doc_id, after.start) not in seen:
+            if units.states_amount(after.text) and (hit.chunk.doc_id, after.start) not in seen:
                 seen.add((hit.chunk.doc_id, after.start))
                 hit = after_hit
                 a, b = s.start - hit.chunk.start, after.end - hit.chunk.start
