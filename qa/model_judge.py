@@ -1,10 +1,11 @@
 """The local model's own judgement of whether the evidence answers the question.
 
-The local GGUF model (the one the local engine answers with, loaded once) reads the two best
-evidence sentences and the question, and is asked to answer yes or no; the probability of "yes"
-against "no" in its first token is the judgement. Only the prompt is evaluated, with no generation:
-about 1.5-2.5 s on 2 cores for ~150 tokens, and the model's context is put back as it was, so the
-answer that follows reuses its own evaluated system prompt. `Policy.model_refusal` decides from it.
+The local GGUF model (the one the local engine answers with, loaded once) reads the answering
+prompt itself (its system prompt, the evidence sentences and the question), with a yes/no ask after
+the question; the probability of "yes" against "no" in its first token is the judgement. Only the
+prompt is evaluated, with no generation, and the context keeps it: the answer that follows shares
+everything up to the question, so it reads a few tokens more, not its whole prompt again. A judged
+question's first token comes about as soon as an unjudged one's. `Policy.model_refusal` decides.
 
 Why a yes/no question and not the answering prompt's own NOT_FOUND: on 160 dev questions
 (benchmarks/model_judge.py), the first-token probability of NOT_FOUND separated same-topic
@@ -17,7 +18,6 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -26,26 +26,27 @@ import numpy as np
 from qa.engines import ChatEngine, Engine, Request, build_messages
 from qa.glossary import Glossary, load_glossary
 
-SYSTEM = {"zh": "你只根据资料判断。", "en": "Judge only from the passages."}
 ASK = {
     "zh": "资料是否明确给出了这个问题的答案？只回答“是”或“否”。",
     "en": "Do the passages state the answer to this question? Answer only Yes or No.",
 }
 YES = ("是", "Yes", "yes", "YES")
 NO = ("否", "No", "no", "NO")
-SENTENCES = 2  # the evidence sentences the model reads
 
 
-def judge_messages(req: Request, glossary: Glossary) -> list[dict[str, str]]:
-    """The yes/no prompt: the answering prompt's passages (the best `SENTENCES`, English ones
-    translated as the engine sees them) and question, then the yes/no ask."""
-    short = replace(req, evidence=req.evidence[:SENTENCES], history=())
-    messages = build_messages(short, glossary)
-    question = str(messages[-1].content) + "\n\n" + ASK[req.language]
-    return [
-        {"role": "system", "content": SYSTEM[req.language]},
-        {"role": "user", "content": question},
+def judge_messages(req: Request, glossary: Glossary, style: str = "short") -> list[dict[str, str]]:
+    """The yes/no prompt: the answering prompt itself (`build_messages`: its system prompt, its
+    passages and the question, as the engine sends them), with the yes/no ask after the question.
+    Everything up to the question is the answer's own prompt, so the answer that follows finds it
+    evaluated already and reads only the few tokens after it."""
+    from qa.llm import _ROLE
+
+    messages = [
+        {"role": _ROLE.get(m.type, "user"), "content": str(m.content)}
+        for m in build_messages(req, glossary, style)
     ]
+    messages[-1]["content"] += "\n\n" + ASK[req.language]
+    return messages
 
 
 class ModelJudge:
@@ -57,8 +58,10 @@ class ModelJudge:
         n_ctx: int = 4096,
         n_threads: int | None = None,
         glossary: Glossary | None = None,
+        style: str = "short",
     ) -> None:
         self.model_path = model_path
+        self.style = style  # the answering prompt's (`ChatEngine.style`), whose prefix is shared
         self.n_ctx = n_ctx
         self.n_threads = n_threads or max(1, os.cpu_count() or 1)
         self.glossary = glossary or load_glossary()
@@ -74,7 +77,7 @@ class ModelJudge:
 
         llm = _load_llama(self.model_path, self.n_ctx, self.n_threads)
         tokens = llm.tokenize(
-            _chat_prompt(llm, judge_messages(req, self.glossary)).encode("utf-8"),
+            _chat_prompt(llm, judge_messages(req, self.glossary, self.style)).encode("utf-8"),
             add_bos=False,
             special=True,
         )
@@ -116,60 +119,27 @@ def _chat_prompt(llm: Any, messages: list[dict[str, str]]) -> str:
 
 
 def _next_token_probs(llm: Any, tokens: list[int]) -> np.ndarray:
-    """The distribution of the token after `tokens`: evaluates only what differs from what the
-    model's context already holds, and leaves the context as it found it. The answer that
-    follows then finds its own system prompt still evaluated (about 1.3 s of prompt on 2 cores):
-    the context's state (its key-value cache, a few MB) is copied before and put back after."""
+    """The distribution of the token after `tokens`. Only what differs from what the model's
+    context already holds is evaluated (the system prompt, from the previous answer), and the
+    context keeps the whole prompt afterwards: the answer that follows shares all of it up to the
+    question, so its own prompt costs a few tokens (about 250 fewer, some 2-3 s on 2 cores)."""
     import llama_cpp
 
-    held = llm.input_ids[: llm.n_tokens].copy()
-    saved = _save(llm) if len(held) else None
-    try:
-        # at least two tokens are evaluated: llama.cpp multiplies a batch of one token by another
-        # kernel, whose logits differ from a batched evaluation's (by 0.68 in a logit with the
-        # AVX2 build of 0.3.36), so the same prompt would be judged differently when all of it
-        # but its last token was held
-        keep = 0
-        while keep < min(len(held), len(tokens) - 2) and held[keep] == tokens[keep]:
-            keep += 1
-        llm.n_tokens = keep
-        llm.eval(tokens[keep:])
-        logits = np.ctypeslib.as_array(
-            llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
-        ).astype(np.float64)
-    finally:
-        if saved is not None:
-            _restore(llm, saved, held)
+    held = llm.input_ids[: llm.n_tokens]
+    # at least two tokens are evaluated: llama.cpp multiplies a batch of one token by another
+    # kernel, whose logits differ from a batched evaluation's (by 0.68 in a logit with the AVX2
+    # build of 0.3.36), so the same prompt would be judged differently when all of it but its
+    # last token was held
+    keep = 0
+    while keep < min(len(held), len(tokens) - 2) and held[keep] == tokens[keep]:
+        keep += 1
+    llm.n_tokens = keep
+    llm.eval(tokens[keep:])
+    logits = np.ctypeslib.as_array(
+        llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
+    ).astype(np.float64)
     p = np.exp(logits - logits.max())
     return p / p.sum()
-
-
-def _save(llm: Any) -> Any:
-    """The context's state (`llama_state_get_data`: the key-value cache of the tokens it holds,
-    and the last logits), without the Python-side copy of every evaluated token's logits that
-    `Llama.save_state` makes (hundreds of MB with a 150k vocabulary)."""
-    import ctypes
-
-    import llama_cpp
-
-    size = llama_cpp.llama_state_get_size(llm.ctx)
-    buf = (ctypes.c_uint8 * size)()
-    n = llama_cpp.llama_state_get_data(llm.ctx, buf, size)
-    return (buf, n)
-
-
-def _restore(llm: Any, saved: Any, held: np.ndarray) -> None:
-    """Put back a state `_save` took when the context held the tokens `held`. Where it cannot
-    be put back, the context is marked empty, so the next prompt is evaluated whole."""
-    import llama_cpp
-
-    buf, n = saved
-    if llama_cpp.llama_state_set_data(llm.ctx, buf, n) == n:
-        llm.input_ids[: len(held)] = held
-        llm.n_tokens = len(held)
-        llm._requires_eval = True  # as Llama.load_state: an exact repeat replays its last token
-    else:
-        llm.n_tokens = 0
 
 
 def model_judge_for(engine: Engine, setting: str | None = None) -> ModelJudge | None:
@@ -188,7 +158,7 @@ def model_judge_for(engine: Engine, setting: str | None = None) -> ModelJudge | 
     if isinstance(engine, ChatEngine) and isinstance(engine.chat_model, LlamaCppChat):
         chat = engine.chat_model
         if setting == "on" or Path(chat.model_path).name == MODELS[QWEN_CODER].path.name:
-            return ModelJudge(chat.model_path, chat.n_ctx, chat.n_threads)
+            return ModelJudge(chat.model_path, chat.n_ctx, chat.n_threads, style=engine.style)
         return None
     if setting == "on" and local_model_installed():
         return ModelJudge(str(local_model_path()))

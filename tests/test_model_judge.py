@@ -14,10 +14,10 @@ import pytest
 from index.model_store import MODELS, QWEN_CODER
 from index.search import HybridSearcher
 from index.store import load_snapshot
-from qa.engines import ChatEngine, ExtractiveEngine, Request
+from qa.engines import ChatEngine, ExtractiveEngine, Request, build_messages
 from qa.glossary import load_glossary
-from qa.llm import LlamaCppChat, _load_llama
-from qa.model_judge import ModelJudge, judge_messages, model_judge_for
+from qa.llm import _ROLE, LlamaCppChat, _load_llama
+from qa.model_judge import ModelJudge, _chat_prompt, judge_messages, model_judge_for
 from qa.pipeline import QAPipeline
 from qa.policy import POLICY
 from qa.records import Evidence
@@ -33,14 +33,15 @@ def request(question: str, language: str = "zh", sentences: int = 1) -> Request:
     return Request(question, language, ev)
 
 
-def test_the_prompt_holds_the_best_sentences_the_question_and_the_yes_no_ask() -> None:
-    messages = judge_messages(
-        request("MiniMax 2025年的总收入是多少？", sentences=4), load_glossary()
-    )
+def test_the_prompt_is_the_answering_prompt_with_the_yes_no_ask_after_the_question() -> None:
+    req = request("MiniMax 2025年的总收入是多少？", sentences=4)
+    messages = judge_messages(req, load_glossary())
+    answer = build_messages(req, load_glossary())
     assert [m["role"] for m in messages] == ["system", "user"]
+    assert messages[0]["content"] == answer[0].content  # the answer's own system prompt
     user = messages[1]["content"]
-    assert user.count(SENTENCE) == 2  # only the two best sentences are read
-    assert "MiniMax 2025年的总收入是多少？" in user and user.rstrip().endswith("只回答“是”或“否”。")
+    assert user.startswith(str(answer[-1].content))  # its passages (all four) and question
+    assert user.count(SENTENCE) == 4 and user.rstrip().endswith("只回答“是”或“否”。")
     en = judge_messages(request("What was MiniMax's 2025 revenue?", "en"), load_glossary())
     assert "Answer only Yes or No." in en[1]["content"]
 
@@ -60,31 +61,40 @@ def test_a_real_model_gives_a_probability_and_reuses_its_context(smollm_path: Pa
     assert again[0] == pytest.approx(first[0], abs=1e-3)
 
 
-def test_the_judgement_leaves_the_models_context_as_it_found_it(smollm_path: Path) -> None:
-    """The answer that follows the judgement finds its own prompt still evaluated: the tokens the
-    context held, and their key-value cache (the next token's logits match a fresh evaluation)."""
+def test_the_answer_after_the_judgement_reads_only_what_follows_the_question(
+    smollm_path: Path,
+) -> None:
+    """The context keeps the judged prompt: the answering prompt that follows shares all of it up
+    to the question, so only its last few tokens are evaluated, and the answer's next-token
+    logits match a fresh evaluation of its whole prompt."""
     import llama_cpp
 
     judge = ModelJudge(str(smollm_path), n_ctx=2048)
     llm = _load_llama(judge.model_path, judge.n_ctx, judge.n_threads)
+    req = request("MiniMax 2025年的净利润是多少？", sentences=3)
+    messages = [
+        {"role": _ROLE[m.type], "content": str(m.content)}
+        for m in build_messages(req, load_glossary())
+    ]
+    answer = llm.tokenize(_chat_prompt(llm, messages).encode(), add_bos=False, special=True)
 
-    def next_logits(tokens: list[int]) -> np.ndarray:
+    def logits_after(tokens: list[int]) -> np.ndarray:
         llm.eval(tokens)
         return np.ctypeslib.as_array(
             llama_cpp.llama_get_logits_ith(llm.ctx, -1), shape=(llm.n_vocab(),)
         ).copy()
 
-    prompt = llm.tokenize("你是严谨的文档问答助手。资料：MiniMax的总收入。".encode(), add_bos=False)
-    extra = llm.tokenize("问题：".encode(), add_bos=False)
     llm.reset()
-    llm.eval(prompt)
-    judge.answerable_batch([request("MiniMax 2025年的净利润是多少？")])
-    assert list(llm.input_ids[: llm.n_tokens]) == prompt
-    after_judge = next_logits(extra)
+    judge.answerable_batch([req])
+    held = list(llm.input_ids[: llm.n_tokens])
+    shared = next(i for i, (a, b) in enumerate(zip(held, answer, strict=False)) if a != b)
+    assert len(answer) - shared <= 12  # the end of the question and the assistant's turn
+    llm.n_tokens = shared
+    after_judge = logits_after(answer[shared:])
     llm.reset()
-    llm.eval(prompt)
-    fresh = next_logits(extra)
-    assert np.allclose(after_judge, fresh, atol=1e-3)
+    fresh = logits_after(answer)
+    assert int(after_judge.argmax()) == int(fresh.argmax())
+    assert np.allclose(after_judge, fresh, atol=0.05)
 
 
 def test_which_engines_are_judged(smollm_path: Path) -> None:
