@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -46,6 +46,13 @@ def local_model_installed() -> bool:
 
 _LOCKS: dict[str, threading.Lock] = {}
 _ROLE = {"human": "user", "ai": "assistant", "system": "system"}
+
+
+def chat_dicts(messages: Sequence[BaseMessage]) -> list[dict[str, str]]:
+    """LangChain messages as the role/content dicts llama.cpp's chat template reads: what the local
+    engine sends, and what the model's judgement (`qa.model_judge`) must format the same way to
+    share its prompt."""
+    return [{"role": _ROLE.get(m.type, "user"), "content": str(m.content)} for m in messages]
 
 
 _LOAD_LOCK = threading.Lock()
@@ -149,9 +156,6 @@ class LlamaCppChat(BaseChatModel):
     def _llm_type(self) -> str:
         return "llama-cpp"
 
-    def _messages(self, messages: list[BaseMessage]) -> list[dict[str, str]]:
-        return [{"role": _ROLE.get(m.type, "user"), "content": str(m.content)} for m in messages]
-
     def _generate(
         self,
         messages: list[BaseMessage],
@@ -188,7 +192,7 @@ class LlamaCppChat(BaseChatModel):
             self.model_path, threading.Lock()
         ):  # one context, one generation at a time
             for part in llm.create_chat_completion(
-                messages=self._messages(messages),
+                messages=chat_dicts(messages),
                 temperature=self.temperature,
                 max_tokens=self.max_tokens,
                 stop=stop,

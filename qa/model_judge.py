@@ -39,12 +39,9 @@ def judge_messages(req: Request, glossary: Glossary, style: str = "short") -> li
     passages and the question, as the engine sends them), with the yes/no ask after the question.
     Everything up to the question is the answer's own prompt, so the answer that follows finds it
     evaluated already and reads only the few tokens after it."""
-    from qa.llm import _ROLE
+    from qa.llm import chat_dicts
 
-    messages = [
-        {"role": _ROLE.get(m.type, "user"), "content": str(m.content)}
-        for m in build_messages(req, glossary, style)
-    ]
+    messages = chat_dicts(build_messages(req, glossary, style))
     messages[-1]["content"] += "\n\n" + ASK[req.language]
     return messages
 

@@ -16,7 +16,7 @@ from index.search import HybridSearcher
 from index.store import load_snapshot
 from qa.engines import ChatEngine, ExtractiveEngine, Request, build_messages
 from qa.glossary import load_glossary
-from qa.llm import _ROLE, LlamaCppChat, _load_llama
+from qa.llm import LlamaCppChat, _load_llama, chat_dicts
 from qa.model_judge import ModelJudge, _chat_prompt, judge_messages, model_judge_for
 from qa.pipeline import QAPipeline
 from qa.policy import POLICY
@@ -72,10 +72,7 @@ def test_the_answer_after_the_judgement_reads_only_what_follows_the_question(
     judge = ModelJudge(str(smollm_path), n_ctx=2048)
     llm = _load_llama(judge.model_path, judge.n_ctx, judge.n_threads)
     req = request("MiniMax 2025年的净利润是多少？", sentences=3)
-    messages = [
-        {"role": _ROLE[m.type], "content": str(m.content)}
-        for m in build_messages(req, load_glossary())
-    ]
+    messages = chat_dicts(build_messages(req, load_glossary()))
     answer = llm.tokenize(_chat_prompt(llm, messages).encode(), add_bos=False, special=True)
 
     def logits_after(tokens: list[int]) -> np.ndarray:

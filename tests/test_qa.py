@@ -888,7 +888,6 @@ def test_what_a_document_opens_by_naming(opening: str, subject: str) -> None:
 
 
 def test_a_sentence_that_says_what_someone_worries_about_is_no_opening_subject() -> None:
-
     doc = (
         "环保主义者担心的是由于森林的破坏而导致的生物多样性的丧失，以及植被中所含的碳的释放。"
         "亚马逊常绿森林约占世界陆地初级生产力的10%。据估计，亚马逊森林每公顷每年积累0.62吨碳。"
