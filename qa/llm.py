@@ -87,7 +87,9 @@ def _load_llama_once(path: str, n_ctx: int, n_threads: int) -> Any:
     if not Path(path).is_file():
         raise LLMError(f"no GGUF model at {path}; run: docqa models fetch {QWEN_CODER}")
     _keep_output_streams()
-    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+    # Flash attention reads a 300-token prompt about 5% faster on 2 cores (94 -> 99 tokens/s).
+    # llama-cpp-python passes False as "disabled", not llama.cpp's own "auto", so it is asked for.
+    return Llama(model_path=path, n_ctx=n_ctx, n_threads=n_threads, flash_attn=True, verbose=False)
 
 
 class _NoRedirect:
