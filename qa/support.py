@@ -172,9 +172,36 @@ def gives_part_of_year_only(text: str) -> bool:
     return bool(parts_of_year(text)) and not _WHOLE_YEAR.search(text)
 
 
+_YEAR = re.compile(r"(?<!\d)(?<!\d\.)((?:19|20)\d{2})(?!\.?\d)")
+_PART_AFTER_YEAR = re.compile(r"^\s*年?\s*(?:的|度)?\s*")
+_PART_BEFORE_YEAR = re.compile(r"^\s*(?:of|in)?\s*(?:fiscal\s+|FY\s*)?$", re.I)
+
+
+def parts_of_year_given(year: str, source: str) -> set[str]:
+    """The parts of `year` the source gives where every mention of the year names one
+    (`2025年前9月`, `the first half of 2025`); empty where the source also names the year alone
+    (`2024年、2025年前9月` gives 2024 whole)."""
+    parts: set[str] = set()
+    mentions = [m for m in _YEAR.finditer(source) if m.group(1) == year]
+    for m in mentions:
+        rest = _PART_AFTER_YEAR.sub("", source[m.end() :][:24], count=1)
+        before = source[: m.start()][-30:]
+        found = {
+            name
+            for name, r in _PERIOD_RE
+            if r.match(rest)
+            or any(_PART_BEFORE_YEAR.search(before[h.end() :]) for h in r.finditer(before))
+        }
+        if not found:
+            return set()
+        parts |= found
+    return parts
+
+
 def period_problems(claim: str, source: str) -> list[str]:
     """A part of a year the claim names that the source does not (年内 rendered "in the first
-    half"); a whole year claimed from a source that gives a part of one."""
+    half"); a whole year claimed from a source that gives a part of one, by name (全年) or by the
+    year alone (`made US$53 million in 2025` from `2025年前9月……5343.7万美元`)."""
     out = []
     src_parts = parts_of_year(source)
     for name, r in _PERIOD_RE:
@@ -182,6 +209,11 @@ def period_problems(claim: str, source: str) -> list[str]:
             out.append(f"period not in the source: {name}")
     if _WHOLE_YEAR.search(claim) and src_parts and not _WHOLE_YEAR.search(source):
         out.append(f"a whole year stated; the source gives the {min(src_parts)}")
+    elif src_parts and not parts_of_year(claim):
+        for year in dict.fromkeys(m.group(1) for m in _YEAR.finditer(claim)):
+            given = parts_of_year_given(year, source)
+            if given:
+                out.append(f"{year} stated as a whole year; the source gives its {min(given)}")
     return out
 
 

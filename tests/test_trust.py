@@ -299,6 +299,13 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
         ("巡航距离1200公里。", "巡航距离达1200海里。", "unit"),
         ("The reserve covers 1,500 acres.", "保护区面积1500亩。", "unit"),
         ("上半年净亏损18.72亿美元。", "2025年年内净亏损达18.72亿美元。", "first half"),
+        # a year stated alone, from a source that gives only part of it (the demo's 2025年前9月)
+        (
+            "MiniMax made US$53.437 million in 2025.",
+            "2023年、2024年及2025年前9月,MiniMax收入分别为346万美元、3052.3万美元、5343.7万美元。",
+            "first three quarters",
+        ),
+        ("Revenue was US$10 million in 2025.", "Revenue in H1 2025 was US$10 million.", "2025"),
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
         ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
         ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
@@ -339,6 +346,15 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "2025年，MiniMax研发开支高达2.53亿美元，行政开支3681.3万美元。",
         ),
         ("MiniMax的管理费用为3681.3万美元。", "MiniMax行政开支3681.3万美元。"),
+        # a whole year of the same list, and a part of a year claimed as that part
+        (
+            "MiniMax made US$30.523 million in 2024.",
+            "2023年、2024年及2025年前9月,MiniMax收入分别为346万美元、3052.3万美元、5343.7万美元。",
+        ),
+        (
+            "MiniMax made US$53.437 million in the first nine months of 2025.",
+            "2023年、2024年及2025年前9月,MiniMax收入分别为346万美元、3052.3万美元、5343.7万美元。",
+        ),
     ],
 )
 def test_correct_paraphrases_and_conversions_pass(claim: str, source: str) -> None:
