@@ -217,6 +217,58 @@ def period_problems(claim: str, source: str) -> list[str]:
     return out
 
 
+# -- days -------------------------------------------------------------------------------------
+# A day of the month the claim states and the source does not: `January 1, 2026` from
+# `2026年1月上市` (the 1 is in the source, as the month).
+_MONTH_NAMES = (
+    "january february march april may june july august september october november december"
+).split()
+_EN_MONTH = "|".join(m.title() for m in _MONTH_NAMES)  # as prose writes them: not "may"
+_DAY_FORMS = (
+    (re.compile(r"(?<!\d)\d{4}-(\d{1,2})-(\d{1,2})(?!\d)"), False),
+    (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), False),
+    (re.compile(rf"\b({_EN_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"), False),
+    (re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH})\b"), True),
+)
+_MONTH_FORMS = (
+    re.compile(r"(?<!\d)\d{4}-(\d{1,2})(?!\d)"),
+    re.compile(r"(?<![\d.])(\d{1,2})\s*月"),
+    re.compile(rf"\b({_EN_MONTH})\b"),
+)
+
+
+def _month_number(word: str) -> int:
+    return int(word) if word.isdigit() else _MONTH_NAMES.index(word.lower()) + 1
+
+
+def days_stated(text: str) -> set[tuple[int, int]]:
+    """The (month, day) pairs a text states: 1月27日, 1967-01-27, January 27, 27 January."""
+    out = set()
+    for r, day_first in _DAY_FORMS:
+        for m in r.finditer(text):
+            a, b = m.group(1), m.group(2)
+            month, day = (_month_number(b), int(a)) if day_first else (_month_number(a), int(b))
+            if 1 <= month <= 12 and 1 <= day <= 31:
+                out.add((month, day))
+    return out
+
+
+def months_stated(text: str) -> set[int]:
+    """The months a text names, with a day or without (2026年1月, January)."""
+    return {_month_number(m.group(1)) for r in _MONTH_FORMS for m in r.finditer(text)}
+
+
+def day_problems(claim: str, source: str) -> list[str]:
+    """A day of a month the source names without it (`January 1, 2026` from `2026年1月`)."""
+    given = days_stated(source)
+    months = months_stated(source) | {m for m, _ in given}
+    return [
+        f"a day the source does not give: {_MONTH_NAMES[m - 1].title()} {d}"
+        for m, d in sorted(days_stated(claim))
+        if (m, d) not in given and m in months
+    ]
+
+
 # -- polarity ---------------------------------------------------------------------------------
 # One lexicon of death, for a claim's polarity (died is not alive) and for the event a question
 # asks about (died is not born).
@@ -729,6 +781,7 @@ def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
         unit_problems(claim, joined)
         + count_problems(claim, joined)
         + period_problems(claim, joined)
+        + day_problems(claim, joined)
         + polarity_problems(claim, joined)
         + measure_problems(claim, joined)
     )
@@ -743,6 +796,7 @@ __all__ = [
     "measures_named",
     "measures_stated",
     "period_problems",
+    "day_problems",
     "polarity_problems",
     "support_problems",
     "unit_problems",

@@ -306,6 +306,9 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
             "first three quarters",
         ),
         ("Revenue was US$10 million in 2025.", "Revenue in H1 2025 was US$10 million.", "2025"),
+        # a day the source does not give: its 1 is the month (the demo's listing date)
+        ("MiniMax listed on January 1, 2026.", "MiniMax也将在2026年1月上市。", "January 1"),
+        ("MiniMax于2026年1月1日上市。", "MiniMax也将在2026年1月上市。", "January 1"),
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
         ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
         ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
@@ -346,6 +349,10 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "2025年，MiniMax研发开支高达2.53亿美元，行政开支3681.3万美元。",
         ),
         ("MiniMax的管理费用为3681.3万美元。", "MiniMax行政开支3681.3万美元。"),
+        # a day as English writes it, and a month without a day
+        ("The test began on January 27, 1967.", "拔除插头测试于1967年1月27日上午开始。"),
+        ("The test began on 27 January 1967.", "拔除插头测试于1967年1月27日上午开始。"),
+        ("MiniMax listed in January 2026.", "MiniMax也将在2026年1月上市。"),
         # a whole year of the same list, and a part of a year claimed as that part
         (
             "MiniMax made US$30.523 million in 2024.",
