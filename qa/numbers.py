@@ -391,6 +391,23 @@ _UNIT_AFTER = re.compile(
 )
 
 
+_MONTH_SPAN = re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?")
+
+
+def with_year(span: str, sources: list[str]) -> str:
+    """A month or day cut off from its year (`12月` of `2021年12月才成立`) given its year back, from
+    the first source that writes the span right after one; anything else unchanged. 12月 alone
+    says when in some year, not when."""
+    body = span.strip()
+    if not _MONTH_SPAN.fullmatch(body):
+        return span
+    for source in sources:
+        m = re.search(rf"(?<!\d)((?:1[5-9]|20)\d{{2}}\s*年\s*){re.escape(body)}", source)
+        if m:
+            return span.replace(body, m.group(1) + body, 1)
+    return span
+
+
 def with_unit(span: str, sources: list[str]) -> str:
     """A figure cut off from its unit (`1985` of `1985年`, `308` of `308分`) given its unit back,
     from the first source that holds the span followed by one; anything else unchanged. A copied

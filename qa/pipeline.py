@@ -58,7 +58,7 @@ from qa.judge import judge_for
 from qa.markers import MARKER, cited_numbers
 from qa.model_judge import model_judge_for
 from qa.names import named_in_chinese, original_of, with_english_names, with_originals
-from qa.numbers import with_unit
+from qa.numbers import with_unit, with_year
 from qa.policy import (
     ANSWER,
     DROP,
@@ -778,10 +778,11 @@ class QAPipeline:
 
     @staticmethod
     def _with_unit(text: str, evidence: Sequence[Evidence]) -> str:
-        """A span answer's bare figure given its unit from the evidence (`1985[1]` -> `1985年[1]`)."""
+        """A span answer's bare figure given its unit from the evidence (`1985[1]` -> `1985年[1]`),
+        and a bare month its year (`12月[1]` -> `2021年12月[1]`)."""
         cited = set(cited_numbers(text))  # the unit its own sentence gives, first
-        ordered = sorted(evidence, key=lambda e: e.n not in cited)
-        return _rewrite_body(text, lambda body: with_unit(body, [plain(e) for e in ordered]))
+        sources = [plain(e) for e in sorted(evidence, key=lambda e: e.n not in cited)]
+        return _rewrite_body(text, lambda body: with_year(with_unit(body, sources), sources))
 
     def _english_source(self, p: Prepared) -> str | None:
         """For an English question with a generative engine: the source sentence(s) the

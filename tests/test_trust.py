@@ -167,6 +167,7 @@ def test_a_wrong_claim_from_a_model_is_never_shown_as_verified(
         ("泸定地震的震源深度是多少？", "16[1]", "16公里[1]"),  # the figure gets its unit back
         ("保护区去年冬季有几只东北虎死亡？", "3[1]", "3只[1]"),
         ("汶川地震造成多少人遇难？", "69227人[1]", "69227人[1]"),
+        ("青岛海湾大桥是哪天通车的？", "6月30日[1]", "2011年6月30日[1]"),  # and a day its year
         # the words that only repeat the question go (磨西镇的震中 for 哪个镇的震中)
         ("泸定地震后，救援队伍连夜赶赴哪个镇的震中？", "磨西镇的震中[1]", "磨西镇[1]"),
     ],
