@@ -391,6 +391,8 @@ _UNIT_AFTER = re.compile(
 )
 
 
+# the rest of a list of figures after its first: 、940万、780万 (the unit follows the last)
+_LIST_REST = re.compile(r"(?:\s*[、，,和及与]\s*\d[\d.,]*\s*[万亿千百]?)+")
 _MONTH_SPAN = re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?")
 
 
@@ -418,7 +420,12 @@ def with_unit(span: str, sources: list[str]) -> str:
     for source in sources:
         at = source.find(body)
         while at >= 0:
-            m = _UNIT_AFTER.match(source, at + len(body))
+            end = at + len(body)
+            # the first figure of a list that gives its unit once, at its end (130万、940万美元)
+            listed = _LIST_REST.match(source, end)
+            m = _UNIT_AFTER.match(source, end) or (
+                _UNIT_AFTER.match(source, listed.end()) if listed else None
+            )
             whole = at == 0 or not (source[at - 1].isdigit() or source[at - 1] in ".,")
             if whole and m and m.group().strip():
                 return span.replace(body, body + m.group().strip(), 1)

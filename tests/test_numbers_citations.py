@@ -22,6 +22,7 @@ from qa.numbers import (
     to_english,
     unsupported_numbers,
     with_unit,
+    with_year,
 )
 from qa.policy import reads_as_span, span_problem
 from qa.question import analyse
@@ -336,6 +337,17 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
     assert with_unit("12", ["编号12345"]) == "12"
     assert with_unit("张三", ["张三年"]) == "张三"
     assert with_unit("45", ["比赛进行了45分钟。"]) == "45分钟"  # the whole unit, not 分
+    # a list that gives its unit once, after its last figure
+    assert with_unit("130万", ["收入分别为130万、940万、780万美元。"]) == "130万美元"
+    assert with_unit("940万", ["收入分别为130万、940万和780万美元。"]) == "940万美元"
+    assert with_unit("37.2", ["分别占总收入的37.2%、30.9%。"]) == "37.2%"
+
+
+def test_a_bare_month_gets_the_year_its_source_writes_before_it() -> None:
+    assert with_year("12月", ["若一切顺利,2021年12月才成立的MiniMax"]) == "2021年12月"
+    assert with_year("6月30日", ["于2011年6月30日正式通车"]) == "2011年6月30日"
+    assert with_year("12月", ["每年12月举行"]) == "12月"  # no year to give
+    assert with_year("2021年12月", ["2021年12月"]) == "2021年12月"
 
 
 @pytest.mark.parametrize(
