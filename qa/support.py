@@ -587,6 +587,13 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "cash burn", r"现金消耗|消耗现金|烧钱|cash burn|burn rate|\bburns?\b", r"现金消耗|消耗|烧"
     ),
+    # what a company holds, not what it spends (现金消耗 above)
+    Measure(
+        "cash balance",
+        r"现金余额|现金结余|现金储备|现金及现金等价物|(?:账上|持有|拥有|在手)现金"
+        r"|cash (?:balance|reserves?|holdings|position|on hand|pile)|cash and (?:cash )?equivalents"
+        r"|\b(?:had|has|have|holds?|held)\b(?:(?!\.\s)[^;。]){0,30}\bin cash\b",
+    ),
     Measure("net current liabilities", r"流动负债净额|net current liabilities"),
     Measure("current liabilities", r"流动负债|current liabilities"),
     Measure("total liabilities", r"(?<!流动)负债总额|(?<!流动)总负债|total liabilities"),

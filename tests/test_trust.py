@@ -313,6 +313,12 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
         ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
         ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
+        # what a company holds is not what it spends (the demo's monthly cash burn)
+        (
+            "MiniMax had US$27.9 million in cash at the end of 2025.",
+            "截至2025年12月31日,MiniMax预期每月现金消耗为2790万美元。",
+            "cash balance",
+        ),
         # the source writes the amount in the claim's unit (340), so 550 km converts to no 347
         (
             "杰克逊维尔离迈阿密有347英里。",
@@ -350,6 +356,10 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "2025年，MiniMax研发开支高达2.53亿美元，行政开支3681.3万美元。",
         ),
         ("MiniMax的管理费用为3681.3万美元。", "MiniMax行政开支3681.3万美元。"),
+        (
+            "MiniMax had US$1.05 billion in cash at the end of 2025.",
+            "截至2025年12月31日,MiniMax现金及现金等价物等合计现金余额为10.5亿美元。",
+        ),
         # a day as English writes it, and a month without a day
         ("The test began on January 27, 1967.", "拔除插头测试于1967年1月27日上午开始。"),
         ("The test began on 27 January 1967.", "拔除插头测试于1967年1月27日上午开始。"),
