@@ -38,10 +38,11 @@ def _claims(text: str) -> list[tuple[str, list[int]]]:
             out[-1] = (out[-1][0], out[-1][1] + cited_numbers(lead.group()))
             body = body[lead.end() :]
         out.append((MARKER.sub("", body).strip(), cited_numbers(body)))
-    # A marker standing alone after the sentence end belongs to the sentence before it.
+    # A marker standing alone after the sentence end belongs to the sentence before it, with
+    # whatever punctuation joins it (`Alibaba.[1],[2]`: the `,` is no claim [2] supports).
     merged: list[tuple[str, list[int]]] = []
     for sent, ns in out:
-        if not sent and merged:
+        if not re.search(r"\w", sent) and merged:
             merged[-1] = (merged[-1][0], merged[-1][1] + ns)
         else:
             merged.append((sent, ns))

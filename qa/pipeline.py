@@ -773,6 +773,7 @@ class QAPipeline:
             or check_claim(body, [best.text], names_ok)
         ):
             return text
+        body = body.rstrip(" ,，;；")  # what joined the markers taken out (`[3], [4]`)
         end = len(body.rstrip(".。!！?？"))
         return f"{body[:end]}[{best.n}]{body[end:]}"
 

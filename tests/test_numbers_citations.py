@@ -115,6 +115,14 @@ def test_wrong_number_or_name_is_marked_unverified() -> None:
     assert cits[0].verified
 
 
+def test_a_comma_between_markers_is_no_claim_of_its_own() -> None:
+    """`... [1], [2]`: both cite the sentence before; the `,` between them is no claim that
+    [2] supports by quoting it."""
+    _, cits = resolve_citations("Net loss was US$15.9 billion. [1], [2]", EVIDENCE)
+    assert [(c.n, c.verified) for c in cits] == [(1, False), (2, False)]
+    assert all(c.check == "supported" for c in cits)
+
+
 def test_a_name_only_another_passage_writes_is_not_the_cited_sentences_subject() -> None:
     """A small model mixes up the subjects of the passages it is shown. jieba reads no name in
     `福润公司` of the claim (nor `肖特` of `肖特队`), so the claim's own names cannot catch it; the
