@@ -91,7 +91,10 @@ def test_the_answer_after_the_judgement_reads_only_what_follows_the_question(
     llm.reset()
     fresh = logits_after(answer)
     assert int(after_judge.argmax()) == int(fresh.argmax())
-    assert np.allclose(after_judge, fresh, atol=0.05)
+    # With flash attention, evaluating the last tokens on the kept context and the whole prompt
+    # at once round differently: up to 0.6 in a logit here. A context that lost 8 of its tokens
+    # moves them by 1.7-2.2.
+    assert np.allclose(after_judge, fresh, atol=1.0)
 
 
 def test_which_engines_are_judged(smollm_path: Path) -> None:
