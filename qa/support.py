@@ -592,7 +592,8 @@ MEASURES: tuple[Measure, ...] = (
         "cash balance",
         r"现金余额|现金结余|现金储备|现金及现金等价物|(?:账上|持有|拥有|在手)现金"
         r"|cash (?:balance|reserves?|holdings|position|on hand|pile)|cash and (?:cash )?equivalents"
-        r"|\b(?:had|has|have|holds?|held)\b(?:(?!\.\s)[^;。]){0,30}\bin cash\b",
+        r"|\b(?:had|has|have|holds?|held)\b(?:(?!\.\s)[^;。]){0,30}\bin cash\b"
+        r"|\bhow much cash\b(?=[^?？]*\b(?:have|has|had|hold|holds|held|on hand)\b)",
     ),
     Measure("net current liabilities", r"流动负债净额|net current liabilities"),
     Measure("current liabilities", r"流动负债|current liabilities"),

@@ -543,6 +543,10 @@ def test_a_measure_written_with_a_synonym_is_stated() -> None:
     assert {"R&D expenses", "administrative expenses"} <= measures_stated(source)
     assert "R&D expenses" in measures_named("How much did MiniMax spend on R&D in 2025?")
     assert "R&D expenses" not in measures_stated("MiniMax训练相关的云服务开支为1.42亿美元。")
+    # what a company holds, asked in English, is not what it spends
+    assert measures_named("How much cash did MiniMax have at the end of 2025?") == {"cash balance"}
+    assert measures_named("How much cash does MiniMax burn each month?") == {"cash burn"}
+    assert "cash balance" not in measures_stated("公司预期每月现金消耗为2790万美元。")
 
 
 def test_a_word_that_merely_contains_a_measure_names_none() -> None:
