@@ -244,21 +244,21 @@ def to_english(text: str) -> str:
     return "".join(out)
 
 
-_MONTHS = (
+MONTHS = (  # as English prose writes them
     "January February March April May June July August September October November December"
 ).split()
 
 
 def _day(y: int, m: int, d: int) -> str | None:
-    return f"{_MONTHS[m - 1]} {d}, {y}" if 1 <= m <= 12 and 1 <= d <= 31 else None
+    return f"{MONTHS[m - 1]} {d}, {y}" if 1 <= m <= 12 and 1 <= d <= 31 else None
 
 
 def _month(y: int, m: int) -> str | None:
-    return f"{_MONTHS[m - 1]} {y}" if 1 <= m <= 12 else None
+    return f"{MONTHS[m - 1]} {y}" if 1 <= m <= 12 else None
 
 
 def _month_day(m: int, d: int) -> str | None:
-    return f"{_MONTHS[m - 1]} {d}" if 1 <= m <= 12 and 1 <= d <= 31 else None
+    return f"{MONTHS[m - 1]} {d}" if 1 <= m <= 12 and 1 <= d <= 31 else None
 
 
 _DATE_FORMS: tuple[tuple[re.Pattern[str], Callable[..., str | None]], ...] = (
@@ -421,11 +421,10 @@ def with_unit(span: str, sources: list[str]) -> str:
         at = source.find(body)
         while at >= 0:
             end = at + len(body)
+            m = _UNIT_AFTER.match(source, end)
             # the first figure of a list that gives its unit once, at its end (130万、940万美元)
-            listed = _LIST_REST.match(source, end)
-            m = _UNIT_AFTER.match(source, end) or (
-                _UNIT_AFTER.match(source, listed.end()) if listed else None
-            )
+            if m is None and (listed := _LIST_REST.match(source, end)):
+                m = _UNIT_AFTER.match(source, listed.end())
             whole = at == 0 or not (source[at - 1].isdigit() or source[at - 1] in ".,")
             if whole and m and m.group().strip():
                 return span.replace(body, body + m.group().strip(), 1)

@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from qa import units
-from qa.numbers import MAGNITUDES, chinese_numeral
+from qa.numbers import MAGNITUDES, MONTHS, chinese_numeral
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -202,14 +202,15 @@ def period_problems(claim: str, source: str) -> list[str]:
     """A part of a year the claim names that the source does not (年内 rendered "in the first
     half"); a whole year claimed from a source that gives a part of one, by name (全年) or by the
     year alone (`made US$53 million in 2025` from `2025年前9月……5343.7万美元`)."""
-    out = []
-    src_parts = parts_of_year(source)
-    for name, r in _PERIOD_RE:
-        if r.search(claim) and name not in src_parts:
-            out.append(f"period not in the source: {name}")
+    src_parts, claim_parts = parts_of_year(source), parts_of_year(claim)
+    out = [
+        f"period not in the source: {name}"
+        for name, _ in _PERIOD_RE
+        if name in claim_parts and name not in src_parts
+    ]
     if _WHOLE_YEAR.search(claim) and src_parts and not _WHOLE_YEAR.search(source):
         out.append(f"a whole year stated; the source gives the {min(src_parts)}")
-    elif src_parts and not parts_of_year(claim):
+    elif src_parts and not claim_parts:
         for year in dict.fromkeys(m.group(1) for m in _YEAR.finditer(claim)):
             given = parts_of_year_given(year, source)
             if given:
@@ -220,10 +221,7 @@ def period_problems(claim: str, source: str) -> list[str]:
 # -- days -------------------------------------------------------------------------------------
 # A day of the month the claim states and the source does not: `January 1, 2026` from
 # `2026年1月上市` (the 1 is in the source, as the month).
-_MONTH_NAMES = (
-    "january february march april may june july august september october november december"
-).split()
-_EN_MONTH = "|".join(m.title() for m in _MONTH_NAMES)  # as prose writes them: not "may"
+_EN_MONTH = "|".join(MONTHS)  # capitalised, as prose writes them: not "may"
 _DAY_FORMS = (
     (re.compile(r"(?<!\d)\d{4}-(\d{1,2})-(\d{1,2})(?!\d)"), False),
     (re.compile(r"(?<!\d)(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]"), False),
@@ -238,7 +236,7 @@ _MONTH_FORMS = (
 
 
 def _month_number(word: str) -> int:
-    return int(word) if word.isdigit() else _MONTH_NAMES.index(word.lower()) + 1
+    return int(word) if word.isdigit() else MONTHS.index(word) + 1
 
 
 def days_stated(text: str) -> set[tuple[int, int]]:
@@ -263,7 +261,7 @@ def day_problems(claim: str, source: str) -> list[str]:
     given = days_stated(source)
     months = months_stated(source) | {m for m, _ in given}
     return [
-        f"a day the source does not give: {_MONTH_NAMES[m - 1].title()} {d}"
+        f"a day the source does not give: {MONTHS[m - 1]} {d}"
         for m, d in sorted(days_stated(claim))
         if (m, d) not in given and m in months
     ]
