@@ -89,6 +89,18 @@ _NAME_DOT = re.compile(r"[·•‧・]")
 _DOTTED_RUN = re.compile(r"[\u3400-\u9fff][\u3400-\u9fff·•‧・]*")
 
 
+_QUOTED = re.compile(r"“([^“”]*)”|\"([^\"]*)\"|「([^「」]*)」")
+_ZH_CLAUSE = re.compile(r"[\u3400-\u9fff]{8}|[\u3400-\u9fff][，。、；：！？]")
+
+
+def chinese_quotes(text: str) -> list[str]:
+    """The Chinese passages English prose quotes as they are (`The passage states that
+    "在某些情况下，热源是核反应堆…"`): a clause (eight Han characters in a row, or Chinese
+    punctuation after one) an English reader cannot read. A quoted name (“萨克森花园”) is none."""
+    quoted = (next(g for g in m.groups() if g is not None) for m in _QUOTED.finditer(text))
+    return [q for q in quoted if _ZH_CLAUSE.search(q)]
+
+
 def untranslated_words(text: str) -> list[str]:
     """The Chinese words English prose leaves on their own that are no name (`non-rational and
     落后的`, `administration, military, and 监察`): a name the writer could not render

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from corpus.lang import chinese_in_english, untranslated_words
+from corpus.lang import chinese_in_english, chinese_quotes, untranslated_words
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
@@ -543,7 +543,11 @@ def breaks_off(answer: str) -> str:
 def untranslated(answer: str) -> str:
     """What an English answer leaves in Chinese that it should not, as a note's words: a word half
     in Chinese (`Water cold内衣`), or an ordinary Chinese word (`non-rational and 落后的`); a name
-    it could not render (伊斯梅尔·埃尔·吉周里) is no fault. '' when nothing."""
+    it could not render (伊斯梅尔·埃尔·吉周里) is no fault. A Chinese clause quoted whole (`The
+    passage states that "在某些情况下，…"`) is one: no English reader reads it. '' when nothing."""
+    quoted = chinese_quotes(answer)
+    if quoted:
+        return f"quotes the source in Chinese ({quoted[0][:12]}…)"
     half = chinese_in_english(answer)[0]
     if half:
         return f"leaves a word half in Chinese ({half[0]})"

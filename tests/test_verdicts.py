@@ -158,6 +158,27 @@ def test_an_ordinary_chinese_word_left_in_an_english_answer_is_translated_a_name
         assert POLICY.after_engine(q, "local", "en", named, [cite(True)]).action == KEEP, named
 
 
+def test_an_english_answer_that_quotes_a_chinese_clause_is_translated_a_quoted_name_is_kept() -> (
+    None
+):
+    """`The passage states that "在某些情况下，热源是核反应堆、地热能、太阳能…"` (seen from the 1.5B
+    model on an XQuAD English test question, shown as written and verified): the answer is a
+    Chinese sentence in English quotation marks, so a checked translation of the source is
+    offered. A quoted Chinese name beside its English (`the Saxon Garden (“萨克森花园”)`) is kept."""
+    from corpus.lang import chinese_quotes
+
+    q = analyse("What sort of energy might supply the heat?", "zh", PASSAGE)
+    for answer in [
+        'The passage states that "在某些情况下，热源是核反应堆、地热能、太阳能。"[1]',
+        "It says “热源是核反应堆或地热能” [1].",
+    ]:
+        v = POLICY.after_engine(q, "local", "en", answer, [cite(True)])
+        assert v.action == TRANSLATE and "quotes the source in Chinese" in v.reason, v
+    kept = "It is the Saxon Garden (“萨克森花园”), Ogród Saski in Polish.[1]"
+    assert chinese_quotes(kept) == []
+    assert POLICY.after_engine(q, "local", "en", kept, [cite(True)]).action == KEEP
+
+
 def test_after_the_engine_not_found_is_honoured_only_without_support() -> None:
     q = analyse("MiniMax 2025年的总收入是多少？", "zh", PASSAGE)
     above = POLICY.override_above("zh")
