@@ -24,7 +24,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from qa import units
-from qa.numbers import MAGNITUDES, MONTHS, chinese_numeral
+from qa.numbers import MAGNITUDES, MONTHS, Quantity, chinese_numeral, parse_quantities, supported
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -216,6 +216,63 @@ def period_problems(claim: str, source: str) -> list[str]:
             if given:
                 out.append(f"{year} stated as a whole year; the source gives its {min(given)}")
     return out
+
+
+# A figure a source gives as what a year's own figure changed to (毛利率从2024年12.2%提升至25.4%:
+# 25.4% is the later year's, not 2024's), stated by a claim as that year's own. The year must be
+# the first figure's (2024年12.2%), not the end of a span the change runs over (在1991到2000年之间，
+# 面积从415,000平方公里上升到587,000平方公里: 587,000 is 2000's).
+_CHANGED_TO = re.compile(
+    r"^\s*年?(?:末|底|初)?(?:的)?\s*(?:约|近)?\d[^。；;！？\n]{0,12}?(?:提升|提高|增长|增加|上升|上涨|下降|降低|减少|下滑|回落|飙升|攀升|"
+    r"扩大|收窄|缩小|增|升|降|涨|跌)(?:了)?(?:至|到)\s*(?:约|近|超过|超|逾)?\s*$"
+)
+# a figure written straight after its year (2025年的343.3%, 2025年底10.5亿美元) is that year's
+_YEARS_OWN = re.compile(r"\s*年?(?:末|底|初)?(?:的)?\s*(?:约|近|超过|超|逾)?\s*")
+_NOT_YEAR_KINDS = ("percent", "money:")
+_MARKS = re.compile(r"\[\d+\]")
+
+
+def _figures(text: str) -> list[Quantity]:
+    """The figures of a text other than its years (and citation markers)."""
+    return [
+        q
+        for q in parse_quantities(text)
+        if q.kind.startswith(_NOT_YEAR_KINDS) or not _YEAR.fullmatch(q.text.strip())
+    ]
+
+
+def year_problems(claim: str, source: str) -> list[str]:
+    """A claim that gives one figure for one year, where the source gives that figure only as
+    what the year's own figure changed to (`MiniMax's gross margin in 2024 was 25.4%` from
+    `毛利率也从2024年12.2%提升至25.4%`). A claim with more figures or years (`rose from 12.2% in
+    2024 to 25.4%`) is left to the other checks."""
+    claim = _MARKS.sub("", claim)
+    years = set(m.group(1) for m in _YEAR.finditer(claim))
+    figures = _figures(claim)
+    if len(years) != 1 or len(figures) != 1:
+        return []
+    (year,), stated = years, figures[0]
+    found = [q for q in _figures(source) if supported(stated, [q])]
+    if not found:
+        return []
+    others = set()
+    for q in found:
+        before = source[: q.start]
+        cut = max(before.rfind(c) for c in "。；;！？\n")
+        mentions = list(_YEAR.finditer(before, cut + 1))
+        if not mentions:
+            return []
+        last, between = mentions[-1].group(1), before[mentions[-1].end() :]
+        if last == year:
+            if not _CHANGED_TO.search(between):
+                return []
+        elif _YEARS_OWN.fullmatch(between):
+            others.add(last)
+        else:
+            return []
+    if others:
+        return [f"the source gives {stated.text} for {'/'.join(sorted(others))}, not {year}"]
+    return [f"the source gives {stated.text} as what {year}'s figure changed to, not for {year}"]
 
 
 # -- days -------------------------------------------------------------------------------------
@@ -787,6 +844,7 @@ def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
         unit_problems(claim, joined)
         + count_problems(claim, joined)
         + period_problems(claim, joined)
+        + year_problems(claim, joined)
         + day_problems(claim, joined)
         + polarity_problems(claim, joined)
         + measure_problems(claim, joined)
@@ -802,6 +860,7 @@ __all__ = [
     "measures_named",
     "measures_stated",
     "period_problems",
+    "year_problems",
     "day_problems",
     "polarity_problems",
     "support_problems",

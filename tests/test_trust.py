@@ -310,6 +310,17 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
         # a day the source does not give: its 1 is the month (the demo's listing date)
         ("MiniMax listed on January 1, 2026.", "MiniMax也将在2026年1月上市。", "January 1"),
         ("MiniMax于2026年1月1日上市。", "MiniMax也将在2026年1月上市。", "January 1"),
+        # a figure the source gives as what the year's own figure rose to, or for another year
+        (
+            "MiniMax's gross margin in 2024 was 25.4%.",
+            "毛利率也从2024年12.2%提升至25.4%,翻一倍有余。",
+            "changed to, not for 2024",
+        ),
+        (
+            "MiniMax's debt-to-asset ratio in 2024 was 343.3%.",
+            "MiniMax资产负债率从2024年的187.8%飙升至2025年的343.3%。",
+            "for 2025, not 2024",
+        ),
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
         ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
         ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
@@ -364,6 +375,18 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
         ("The test began on January 27, 1967.", "拔除插头测试于1967年1月27日上午开始。"),
         ("The test began on 27 January 1967.", "拔除插头测试于1967年1月27日上午开始。"),
         ("MiniMax listed in January 2026.", "MiniMax也将在2026年1月上市。"),
+        # each year's own figure of a change, the change itself, and a span the change runs over
+        ("MiniMax's gross margin in 2024 was 12.2%.", "MiniMax毛利率从2024年12.2%提升至25.4%。"),
+        (
+            "The gross margin rose from 12.2% in 2024 to 25.4%.",
+            "毛利率也从2024年12.2%提升至25.4%。",
+        ),
+        ("The ratio was 343.3% in 2025.", "资产负债率从2024年的187.8%飙升至2025年的343.3%。"),
+        (
+            "到2000年，亚马逊森林消失总面积上升到587,000平方公里。",
+            "在1991到2000年之间，亚马逊森林消失总面积从415,000平方公里上升到587,000平方公里。",
+        ),
+        ("In 2023 the company had 1000 employees.", "2023年，成立于2015年的该公司员工达1000人。"),
         # a whole year of the same list, and a part of a year claimed as that part
         (
             "MiniMax made US$30.523 million in 2024.",
