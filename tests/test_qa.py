@@ -193,6 +193,8 @@ def test_finance_phrases_translate_as_phrases() -> None:
     groups = translate_terms("What was the monthly cash burn and the gross margin?")
     assert ["每月现金消耗", "现金消耗"] in groups and ["毛利率"] in groups
     assert all("何为" not in g for g in translate_terms("What is the ARR?"))
+    # R&D alone, as questions write it ("spend on R&D"), not only in a longer phrase
+    assert any("研发开支" in g for g in translate_terms("How much did it spend on R&D in 2025?"))
 
 
 def test_an_english_word_translates_whichever_spelling_the_dictionary_glosses() -> None:
