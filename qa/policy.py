@@ -319,9 +319,14 @@ class Policy:
         p = model.probability(s)
         if p >= model.threshold:
             return None
+        absent = (
+            f" and {s.absent} of its {s.concepts} terms "
+            f"{'appears' if s.absent == 1 else 'appear'} in no retrieved passage"
+            if s.absent
+            else ""
+        )
         return (
-            f"the best sentence covers {s.coverage:.0%} of the question and "
-            f"{s.absent} of its {s.concepts} terms appear in no retrieved passage "
+            f"the best sentence covers {s.coverage:.0%} of the question{absent} "
             f"(estimated {p:.0%} likely to answer it; {model.threshold:.0%} is needed)"
         )
 

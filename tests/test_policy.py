@@ -199,7 +199,12 @@ def test_the_refusal_estimate_follows_the_evidence(lang: str, sim: float) -> Non
     model = POLICY.refusal_model("e5-small", lang, dense=True)
     assert model.probability(strong) > model.threshold > model.probability(weak)
     assert POLICY.refuse_for_support("e5-small", lang, strong) is None
-    assert "likely to answer" in (POLICY.refuse_for_support("e5-small", lang, weak) or "")
+    why = POLICY.refuse_for_support("e5-small", lang, weak) or ""
+    assert "likely to answer" in why and "3 of its 4 terms appear in no retrieved" in why
+    # terms that all appear are not counted out as "0 of its 4"
+    weak_all_there = Support(0.1, sim - 0.06, 4, 0, 0)
+    why = POLICY.refuse_for_support("e5-small", lang, weak_all_there) or ""
+    assert why.startswith("the best sentence covers 10% of the question (estimated"), why
     # an embedder without a fitted model falls back to the lexical model
     assert POLICY.refusal_model("st:other", "zh", dense=True) is POLICY.refusal["*/zh"]
 
