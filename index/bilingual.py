@@ -379,6 +379,44 @@ def _lemmas(word: str) -> list[str]:
     return list(dict.fromkeys(out + [v for w in out for v in _spellings(w)]))
 
 
+_MONTH_NAMES = (
+    "January February March April May June July August September October November December"
+).split()
+_MONTH = "|".join(_MONTH_NAMES)
+_CN_MONTHS = "一 二 三 四 五 六 七 八 九 十 十一 十二".split()
+# a day of a month as English writes it (March 2, 2 March, the 2nd of March), and a month named
+# on its own, capitalised and not opening the question ("May I…")
+_EN_DAY = re.compile(
+    rf"\b({_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?![\d,.]\d)"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_MONTH})\b"
+)
+_EN_MONTH_ALONE = re.compile(rf"(?<=\S\s)\b({_MONTH})\b")
+
+
+def chinese_dates(question: str) -> tuple[list[list[str]], str]:
+    """The days and months an English question names, as Chinese text writes them (March 2:
+    3月2日; March: 3月, 三月), and the question without them. The dictionary gives 三月 for March
+    (and 威严 for august, 可以 for may), but news writes 3月 and 3月2日."""
+    out: list[list[str]] = []
+
+    def day(m: re.Match[str]) -> str:
+        month, d = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
+        n = _MONTH_NAMES.index(month) + 1
+        if 1 <= int(d) <= 31:
+            out.append([f"{n}月{int(d)}日", f"{n}月{int(d)}号"])
+            return " "
+        return m.group()
+
+    def month(m: re.Match[str]) -> str:
+        n = _MONTH_NAMES.index(m.group(1)) + 1
+        out.append([f"{n}月", f"{_CN_MONTHS[n - 1]}月"])
+        return " "
+
+    rest = _EN_DAY.sub(day, question)
+    rest = _EN_MONTH_ALONE.sub(month, rest)
+    return out, rest
+
+
 def translate_terms(
     question: str, max_per_word: int = 6, stopword_phrases: bool = False
 ) -> list[list[str]]:
@@ -390,9 +428,9 @@ def translate_terms(
     table = english_to_chinese()
     if not table:
         return []
+    out, question = chinese_dates(question)
     # a possessive is its name (Warsaw's buildings: Warsaw)
     words = [re.sub(r"['’]s$", "", w) for w in _WORD.findall(question.lower())]
-    out: list[list[str]] = []
     i = 0
     while i < len(words):
         for n in (4, 3, 2):

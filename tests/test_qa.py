@@ -193,6 +193,11 @@ def test_finance_phrases_translate_as_phrases() -> None:
     groups = translate_terms("What was the monthly cash burn and the gross margin?")
     assert ["每月现金消耗", "现金消耗"] in groups and ["毛利率"] in groups
     assert all("何为" not in g for g in translate_terms("What is the ARR?"))
+    # a day or month as Chinese news writes it (3月2日), not the dictionary's 三月 or 威严 (august)
+    assert translate_terms("What was the share price on March 2?")[0] == ["3月2日", "3月2号"]
+    assert translate_terms("Who listed on the 2nd of March?")[0][0] == "3月2日"
+    assert translate_terms("How many were listed in August 2009?")[0] == ["8月", "八月"]
+    assert all("5月" not in g for g in translate_terms("May I ask who listed?"))
     # R&D alone, as questions write it ("spend on R&D"), not only in a longer phrase
     assert any("研发开支" in g for g in translate_terms("How much did it spend on R&D in 2025?"))
 
