@@ -412,6 +412,7 @@ class Policy:
             or _another_ordinal(q, context or top, own)
             or another_year(q.years, top)
             or measure_not_given(q, context or top)
+            or figure_not_given(q, evidence)
             or cell_of_another(q, hits, best, context or top)
             or (
                 "the question asks about a whole year; the documents give part of one"
@@ -685,6 +686,25 @@ def measure_not_given(q: Question, sentence_in_context: str) -> str | None:
     if not missing:
         return None
     return f"the best sentence does not give the {missing[0]} asked about"
+
+
+def figure_not_given(q: Question, evidence: Sequence[Evidence]) -> str | None:
+    """Why the best sentence does not answer a question for a figure of a measure it names: it
+    gives no amount at all, and no sentence retrieved gives one of that measure (What was
+    MiniMax's net profit in 2023? over 该等投资可能……对其盈利能力……产生负面影响; 智谱2025年的收入是
+    多少？ over 双方……收入规模快速增长), or None. Another sentence that does give one leaves the
+    question to the engine: a page may name the measure in one sentence and give it in the next."""
+    from qa.support import EVENT_MEASURES, stated_patterns
+
+    if not q.wants_number or not evidence or gives_amount(evidence[0].text):
+        return None
+    asked = sorted(q.measures if asks_the_event(q) else q.measures - EVENT_MEASURES)
+    if not asked:
+        return None
+    patterns = stated_patterns(asked)
+    if any(gives_amount(e.text) and any(p.search(e.text) for p in patterns) for e in evidence):
+        return None
+    return f"the best sentence gives no figure of the {asked[0]} asked about"
 
 
 def about_another(q: Question, sentence: str) -> str | None:

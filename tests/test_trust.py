@@ -68,6 +68,11 @@ PAGES = {
         "城南美术馆成立于1998年，2005年起对公众开放，馆藏书画作品3000余件。"
         "首任馆长李文华是当地知名画家。\n"
     ),
+    "pharma.txt": (
+        "晨光制药发布发展规划\n\n"
+        "晨光制药表示，公司将继续加大研发投入，加快新药上市步伐。"
+        "新药获批后，公司计划在华东地区新建两条生产线。\n"
+    ),
     "society.txt": ("城东书画社简介\n\n城东书画社创立于1862年，1911年解散，社员多为当地画家。\n"),
 }
 
@@ -98,6 +103,7 @@ def pages_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
         "What is the annual operating cost of the Qingdao Jiaozhou Bay Bridge?",
         "青岛海湾大桥的宽度是多少？",  # its length is there, not its width
         "How wide is the Qingdao Jiaozhou Bay Bridge?",
+        "晨光制药的研发投入是多少？",  # R&D is named, with no figure, and no page gives one
     ],
 )
 def test_same_topic_questions_the_pages_do_not_answer_are_refused(
@@ -321,6 +327,12 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
             "MiniMax资产负债率从2024年的187.8%飙升至2025年的343.3%。",
             "for 2025, not 2024",
         ),
+        # an event the source does not state: 智谱's losses over 2022-2024 say nothing of its founding
+        (
+            "Zhipu was founded in 2022.",
+            "2022年至2024年,智谱、MiniMax分别累亏38.87亿、56.53亿元。",
+            "does not say founded",
+        ),
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
         ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
         ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
@@ -387,6 +399,11 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "在1991到2000年之间，亚马逊森林消失总面积从415,000平方公里上升到587,000平方公里。",
         ),
         ("In 2023 the company had 1000 employees.", "2023年，成立于2015年的该公司员工达1000人。"),
+        (
+            "MiniMax was founded in December 2021.",
+            "2021年12月才成立的MiniMax将成为最快上市的AI公司。",
+        ),
+        ("Tesla was born in 1856 and died in 1943.", "特斯拉1856年出生，1943年在纽约逝世。"),
         # a whole year of the same list, and a part of a year claimed as that part
         (
             "MiniMax made US$30.523 million in 2024.",
