@@ -198,6 +198,22 @@ def parts_of_year_given(year: str, source: str) -> set[str]:
     return parts
 
 
+# A year told from another (次年, the following year; 去年, the previous year): a translation that
+# writes one its source does not has moved a figure to another year (当年分别带来收入270.2万、
+# 75.8万美元 -> "that year and $758,000 the following year").
+_RELATIVE_YEARS = (
+    (
+        "the following year",
+        r"次年|第二年|翌年|明年|下一年|来年|\b(?:following|next|subsequent) year\b|\ba year later\b",
+    ),
+    (
+        "the previous year",
+        r"去年|上一年|前一年|上年|\b(?:previous|prior|preceding|last) year\b|\ba year (?:earlier|before)\b",
+    ),
+)
+_RELATIVE_YEAR_RE = [(name, re.compile(p, re.I)) for name, p in _RELATIVE_YEARS]
+
+
 def period_problems(claim: str, source: str) -> list[str]:
     """A part of a year the claim names that the source does not (年内 rendered "in the first
     half"); a whole year claimed from a source that gives a part of one, by name (全年) or by the
@@ -207,6 +223,10 @@ def period_problems(claim: str, source: str) -> list[str]:
         f"period not in the source: {name}"
         for name, _ in _PERIOD_RE
         if name in claim_parts and name not in src_parts
+    ] + [
+        f"period not in the source: {name}"
+        for name, r in _RELATIVE_YEAR_RE
+        if r.search(claim) and not r.search(source)
     ]
     if _WHOLE_YEAR.search(claim) and src_parts and not _WHOLE_YEAR.search(source):
         out.append(f"a whole year stated; the source gives the {min(src_parts)}")
@@ -741,7 +761,13 @@ MEASURES: tuple[Measure, ...] = (
     Measure("market value", r"市值|market (?:cap|capitali[sz]ation|value)", r"市值"),
     Measure("exports", r"出口|\bexports?\b"),
     Measure("imports", r"进口|\bimports?\b"),
-    Measure("growth rate", r"增速|增长率|增幅|growth rate"),
+    Measure(
+        "growth rate",
+        r"增速|增长率|增幅|growth rate",
+        # a change given as a share (同比大幅增长158.9%, 下降0.3%, up 12%)
+        stated_by=r"(?:增长|增加|上升|上涨|提升|下降|减少|下滑)了?\s*(?:约|近|超过?|逾)?\s*\d+(?:\.\d+)?\s*[%％]"
+        r"|\b(?:up|down|grew|rose|fell|increased|decreased) (?:by )?\d+(?:\.\d+)?\s*%",
+    ),
     # Physical dimensions, named as questions and pages name them (多宽, 宽约30米, 3 m wide), not by
     # words that also mean something else (高达 is "as much as"; long, deep and age have other
     # senses in English prose).
@@ -749,7 +775,8 @@ MEASURES: tuple[Measure, ...] = (
         "length",
         r"长度|全长|总长|\blength\b|"
         rf"{_DISTANCE_EN}\s+long\b",
-        stated_by=rf"长[达约为]|长\d|{_DISTANCE}\s*长",
+        # not the 长 of 增长 (growth: 增长0.6%), 成长, 延长, 生长
+        stated_by=rf"(?<![增成延生])长[达约为]|(?<![增成延生])长\d|{_DISTANCE}\s*长",
     ),
     Measure(
         "width",

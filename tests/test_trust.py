@@ -334,6 +334,8 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
             "does not say founded",
         ),
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
+        # a change given as a share is a growth rate; 增长 is no length
+        ("The bridge is 158.9 km long.", "总收入同比大幅增长158.9%。", "length"),
         ("服务贸易总额41.76万亿元。", "货物贸易进出口总值41.76万亿元。", "services trade"),
         ("每孩每月100个托位。", "每孩每月补贴100元。", "places"),
         # what a company holds is not what it spends (the demo's monthly cash burn)
@@ -400,6 +402,11 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
         ),
         ("In 2023 the company had 1000 employees.", "2023年，成立于2015年的该公司员工达1000人。"),
         (
+            "Revenue grew at a rate of 158.9% in 2025.",
+            "2025年总收入7903.8万美元,同比大幅增长158.9%。",
+        ),
+        ("The museum reopened the following year.", "博物馆次年重新开放。"),
+        (
             "MiniMax was founded in December 2021.",
             "2021年12月才成立的MiniMax将成为最快上市的AI公司。",
         ),
@@ -437,6 +444,15 @@ def test_translation_fidelity_flags_a_changed_period_and_measure() -> None:
         g,
     )
     assert any("total liabilities" in p for p in measure.problems)
+    # 当年分别带来收入270.2万、75.8万美元: two products' revenue in one year, not one the next year
+    moved = check_fidelity(
+        "2023年5、6月,开放平台、Talkie开始创收,当年分别带来收入270.2万、75.8万美元。",
+        "In May and June of 2023, the open platform and Talkie began generating revenue: "
+        "US$2.702 million that year and US$758,000 the following year.",
+        "en",
+        g,
+    )
+    assert any("the following year" in p for p in moved.problems), moved.problems
     right = check_fidelity(
         "截至2025年9月30日,MiniMax流动负债总额达24.34亿美元。",
         "As of September 30, 2025, MiniMax's total current liabilities were US$2.434 billion.",
