@@ -393,6 +393,7 @@ _UNIT_AFTER = re.compile(
 
 # the rest of a list of figures after its first: 、940万、780万 (the unit follows the last)
 _LIST_REST = re.compile(r"(?:\s*[、，,和及与]\s*\d[\d.,]*\s*[万亿千百]?)+")
+_DATE_UNITS = frozenset("年月日号")
 _MONTH_SPAN = re.compile(r"\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?")
 
 
@@ -422,9 +423,11 @@ def with_unit(span: str, sources: list[str]) -> str:
         while at >= 0:
             end = at + len(body)
             m = _UNIT_AFTER.match(source, end)
-            # the first figure of a list that gives its unit once, at its end (130万、940万美元)
+            # the first figure of a list that gives its unit once, at its end (130万、940万美元);
+            # not a date after it (1.15亿,2025年9月底: 年 is the next clause's year)
             if m is None and (listed := _LIST_REST.match(source, end)):
                 m = _UNIT_AFTER.match(source, listed.end())
+                m = None if m and m.group().strip() in _DATE_UNITS else m
             whole = at == 0 or not (source[at - 1].isdigit() or source[at - 1] in ".,")
             if whole and m and m.group().strip():
                 return span.replace(body, body + m.group().strip(), 1)

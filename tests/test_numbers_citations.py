@@ -354,6 +354,8 @@ def test_a_bare_figure_gets_the_unit_its_source_gives_it() -> None:
     assert with_unit("130万", ["收入分别为130万、940万、780万美元。"]) == "130万美元"
     assert with_unit("940万", ["收入分别为130万、940万和780万美元。"]) == "940万美元"
     assert with_unit("37.2", ["分别占总收入的37.2%、30.9%。"]) == "37.2%"
+    # ... but not the next clause's year (the demo's user count had been shown as 1.15亿年)
+    assert with_unit("1.15亿", ["增至2024年的1.15亿,2025年9月底已增至2.12亿户。"]) == "1.15亿"
 
 
 def test_a_bare_month_gets_the_year_its_source_writes_before_it() -> None:
