@@ -84,6 +84,11 @@ from qa.records import Answer, Citation, Evidence
 from qa.support import another_subject
 
 MAX_QUESTION_CHARS = 2000
+# a citation's problems that say the engine took the wrong part of a sentence that answers
+_WRONG_PART = re.compile(
+    r"for what the question asks about|gives that figure (?:elsewhere|for the)|"
+    r"dates what the question asks about|stated as a whole year|period not in the source"
+)
 _NAME_PROBLEMS = ("name not in the source: ", "name not in the cited text: ")
 
 
@@ -621,7 +626,7 @@ class QAPipeline:
             notes.append(f"refused: {verdict.reason}")
             return Draft(REFUSAL[p.language], refused=True)
         if verdict.action == SOURCE:
-            text, citations, what = self._source(p, names_ok)
+            text, citations, what = self._source(self._cited_first(p, citations), names_ok)
             notes.append(f"{verdict.reason}; showing {what} instead")
             return replace(draft, text=text, citations=citations)
         if verdict.action == TRANSLATE:
@@ -648,6 +653,27 @@ class QAPipeline:
             text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
             return replace(draft, text=text, citations=citations)
         return draft
+
+    @staticmethod
+    def _cited_first(p: Prepared, citations: Sequence[Citation]) -> Prepared:
+        """`p` with the one sentence the engine cited put first, where its answer took the wrong
+        part of it (another figure of its list, a whole year where it gives a half): the source
+        shown instead is then the sentence that answers, not the best-ranked one (the demo's
+        `MiniMax 2024年的收入是多少？`: the model cited 收入分别为346万美元、3052.3万美元…… and
+        copied 2023's figure; the best-ranked sentence gave the top five customers' revenue)."""
+        if len({(c.doc_id, c.start) for c in citations}) != 1:
+            return p
+        c = citations[0]
+        if not c.problems or not all(_WRONG_PART.search(x) for x in c.problems):
+            return p
+        evidence = p.request.evidence
+        at = next(
+            (i for i, e in enumerate(evidence) if (e.doc_id, e.start) == (c.doc_id, c.start)), 0
+        )
+        if at == 0:
+            return p
+        moved = (evidence[at], *evidence[:at], *evidence[at + 1 :])
+        return replace(p, request=replace(p.request, evidence=moved))
 
     @staticmethod
     def _shown(draft: Draft) -> tuple[str, str]:

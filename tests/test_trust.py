@@ -273,6 +273,41 @@ def test_a_span_that_is_the_wrong_part_of_its_sentence_is_not_shown_as_verified(
     )
 
 
+def test_the_source_shown_for_the_wrong_part_of_a_sentence_is_that_sentence(
+    pages_pipeline: QAPipeline,
+) -> None:
+    """The demo's `MiniMax 2024年的收入是多少？`: the model cited 收入分别为346万美元、3052.3万美元……
+    and copied 2023's figure. The source shown instead is the sentence it cited, which answers,
+    not the best-ranked one; a citation that fails for a name or number it lacks moves nothing."""
+    from qa.records import Citation
+
+    p = pages_pipeline.prepare_batch(["星河科技2024年的硬件收入是多少？"])[0]
+    evidence = p.request.evidence
+    second = evidence[1]
+
+    def cited(*problems: str) -> list[Citation]:
+        return [
+            Citation(
+                1,
+                second.chunk_id,
+                second.doc_id,
+                None,
+                second.text,
+                second.start,
+                second.end,
+                False,
+                problems,
+            )
+        ]
+
+    moved = QAPipeline._cited_first(
+        p, cited("the sentence gives 8.2 for what the question asks about")
+    )
+    assert moved.request.evidence[0] == second and len(moved.request.evidence) == len(evidence)
+    assert QAPipeline._cited_first(p, cited("number not in the cited text: 9.9")) is p
+    assert QAPipeline._cited_first(p, cited()) is p
+
+
 def test_a_model_that_refuses_in_its_own_words_is_a_refusal_citing_nothing(
     pages_pipeline: QAPipeline,
 ) -> None:
