@@ -79,7 +79,6 @@ def check_claim(
     context: str = "",
     others: Sequence[str] = (),
     asked: str = "",
-    titles: Sequence[str] = (),
 ) -> list[str]:
     """Problems of one answer sentence against its cited sentences (empty list: verified).
 
@@ -90,11 +89,9 @@ def check_claim(
     (`asked`), is another passage's subject (`qa.support.names_elsewhere`)."""
     joined = "\n".join(sources)
     wider = f"{context}\n{joined}" if context else joined
-    # a name the reader may use for what the text writes in Chinese, where the cited text, what
-    # it continues or its document's title (`titles`: the page is about MiniMax) writes it: not
-    # Yan Junjie for a sentence that never names 闫俊杰
-    named = "\n".join((wider, *titles))
-    english_ok = [en for zh, en in names_ok if zh in named]
+    # a name the reader may use for what the text writes in Chinese, where the cited text (or
+    # what it continues) writes it: not Yan Junjie for a sentence that never names 闫俊杰
+    english_ok = [en for zh, en in names_ok if zh in wider]
     converted = converted_numbers(claim, joined)
     problems = [
         f"number not in the cited text: {n}"
@@ -135,9 +132,8 @@ def resolve_citations(
             continue
         context = "\n".join(contexts[n] for n in valid if n in contexts) if contexts else ""
         others = [e.text for e in evidence if e.n not in valid] if asked is not None else []
-        titles = [t for n in valid if (t := by_n[n].title)]
         problems = check_claim(
-            claim, [by_n[n].text for n in valid], names_ok, context, others, asked or "", titles
+            claim, [by_n[n].text for n in valid], names_ok, context, others, asked or ""
         )
         for n in valid:
             verdict.setdefault(n, [])
