@@ -75,7 +75,7 @@ def implied_claim(question: str, answer: str) -> str:
 def check_claim(
     claim: str,
     sources: Sequence[str],
-    names_ok: Sequence[tuple[str, str]] = (),
+    names_ok: Sequence[str] = (),
     context: str = "",
     others: Sequence[str] = (),
     asked: str = "",
@@ -88,10 +88,6 @@ def check_claim(
     that only `others` write (the evidence shown beside the cited sentences), not the question
     (`asked`), is another passage's subject (`qa.support.names_elsewhere`)."""
     joined = "\n".join(sources)
-    wider = f"{context}\n{joined}" if context else joined
-    # a name the reader may use for what the text writes in Chinese, where the cited text (or
-    # what it continues) writes it: not Yan Junjie for a sentence that never names 闫俊杰
-    english_ok = [en for zh, en in names_ok if zh in wider]
     converted = converted_numbers(claim, joined)
     problems = [
         f"number not in the cited text: {n}"
@@ -99,8 +95,9 @@ def check_claim(
         if n not in converted
     ]
     problems += [
-        f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, english_ok)
+        f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, names_ok)
     ]
+    wider = f"{context}\n{joined}" if context else joined
     problems += support_problems(claim, [wider]) + name_problems(claim, wider)
     return problems + [
         f"name of another passage: {n}"
@@ -112,13 +109,12 @@ def check_claim(
 def resolve_citations(
     answer: str,
     evidence: Sequence[Evidence],
-    names_ok: Sequence[tuple[str, str]] = (),
+    names_ok: Sequence[str] = (),
     contexts: Mapping[int, str] | None = None,
     asked: str | None = None,
 ) -> tuple[str, list[Citation]]:
-    """Renumber the answer's markers and verify each citation. `names_ok`: (Chinese, English)
-    names the reader may use for what a cited text writes in Chinese (glossary translations such
-    as 闫俊杰 = Yan Junjie).
+    """Renumber the answer's markers and verify each citation. `names_ok` are names the reader
+    may use though the source spells them in Chinese (glossary translations such as Yan Junjie).
     `contexts` (by evidence number): the text before each sentence and its title, which
     `check_claim` may read units, periods, measures and Chinese names from. With the question
     (`asked`), a claim is also checked against the evidence it does not cite: a name only those
@@ -179,7 +175,7 @@ def _how(claim: str, source: str) -> str:
 
 
 def attach_citations(
-    answer: str, evidence: Sequence[Evidence], names_ok: Sequence[tuple[str, str]] = ()
+    answer: str, evidence: Sequence[Evidence], names_ok: Sequence[str] = ()
 ) -> str:
     """For an answer written without markers: cite, after each sentence, the evidence sentence that
     supports all its numbers and names and shares the most characters with it. Sentences that no

@@ -562,7 +562,7 @@ class QAPipeline:
             translated=bool(english),
         )
 
-    def _cite(self, p: Prepared, draft: Draft, names_ok: Sequence[tuple[str, str]]) -> Draft:
+    def _cite(self, p: Prepared, draft: Draft, names_ok: Sequence[str]) -> Draft:
         """The draft's citations resolved to evidence sentences and checked: a copied span as the
         claim it implies (and as the right part of its sentence), any other text as written."""
         text, engine = draft.text, self.engine.name
@@ -599,7 +599,7 @@ class QAPipeline:
         return replace(draft, text=text, citations=citations, claim=claim, span=span)
 
     def _decide(
-        self, p: Prepared, draft: Draft, names_ok: Sequence[tuple[str, str]], notes: list[str]
+        self, p: Prepared, draft: Draft, names_ok: Sequence[str], notes: list[str]
     ) -> Draft:
         """What `Policy.after_engine` makes of the checked draft: kept, its unsupported
         statements dropped, only its checked quotes kept, replaced by the source (or by a checked
@@ -717,7 +717,7 @@ class QAPipeline:
         )
 
     def _checked_span(
-        self, p: Prepared, text: str, names_ok: Sequence[tuple[str, str]]
+        self, p: Prepared, text: str, names_ok: Sequence[str]
     ) -> tuple[str, str, list[Citation]]:
         """A copied span (`1985[1]`): cited where it was copied from, its unit given back, and
         checked as the claim it implies (the question answered); (text, claim, citations)."""
@@ -780,9 +780,7 @@ class QAPipeline:
         return f"{MARKER.sub('', text).strip()}[{source}]" if source is not None else text
 
     @staticmethod
-    def _cite_best(
-        text: str, evidence: Sequence[Evidence], names_ok: Sequence[tuple[str, str]]
-    ) -> str:
+    def _cite_best(text: str, evidence: Sequence[Evidence], names_ok: Sequence[str]) -> str:
         """A one-sentence answer cited to a sentence that lacks its figures or names, which the
         best-ranked evidence sentence states (the model miscounted: `...sequenced in 1986 [2]`, the
         year in [1]), cites that one. Only the best sentence: that another one states a figure
@@ -848,9 +846,7 @@ class QAPipeline:
         )
         return f"{english} {label}"
 
-    def _source(
-        self, p: Prepared, names_ok: Sequence[tuple[str, str]]
-    ) -> tuple[str, list[Citation], str]:
+    def _source(self, p: Prepared, names_ok: Sequence[str]) -> tuple[str, list[Citation], str]:
         """What to show when the engine's own answer cannot be: a verified translation of the
         source sentence for an English question with a model, else the source sentence itself."""
         translated = self._translated_source(p, names_ok)
@@ -860,7 +856,7 @@ class QAPipeline:
         return text, citations, "the source sentence"
 
     def _translated_source(
-        self, p: Prepared, names_ok: Sequence[tuple[str, str]]
+        self, p: Prepared, names_ok: Sequence[str]
     ) -> tuple[str, list[Citation]] | None:
         """The source sentence translated for an English question, verified, or None. Held to
         what the quote it translates is held to, plus its own fidelity checks: its numbers and
@@ -876,9 +872,7 @@ class QAPipeline:
         return text, [replace(c, check="translated") for c in citations]
 
     @staticmethod
-    def _extractive(
-        req: Request, names_ok: Sequence[tuple[str, str]]
-    ) -> tuple[str, list[Citation]]:
+    def _extractive(req: Request, names_ok: Sequence[str]) -> tuple[str, list[Citation]]:
         """The source's own sentence(s) as the answer: its quotes are the cited spans."""
         return resolve_citations(ExtractiveEngine().answer(req), req.evidence, names_ok)
 
@@ -950,8 +944,8 @@ class QAPipeline:
             pair for e in evidence for pair in lib.in_chinese_text(e.text)
         ]
 
-    def _names_ok(self, evidence: Sequence[Evidence]) -> list[tuple[str, str]]:
-        return self._name_pairs(evidence)
+    def _names_ok(self, evidence: Sequence[Evidence]) -> list[str]:
+        return [en for _, en in self._name_pairs(evidence)]
 
     def _with_originals(self, text: str, evidence: Sequence[Evidence]) -> str:
         """An English answer with the cited text's own form after each name the model rendered
