@@ -208,7 +208,7 @@ _RELATIVE_YEARS = (
     ),
     (
         "the previous year",
-        r"去年|上一年|前一年|上年|\b(?:previous|prior|preceding|last) year\b|\ba year (?:earlier|before)\b",
+        r"去年|上一年|前一年|上年|\b(?:previous|prior|preceding|last) year\b(?! of)|\ba year (?:earlier|before)\b",
     ),
 )
 _RELATIVE_YEAR_RE = [(name, re.compile(p, re.I)) for name, p in _RELATIVE_YEARS]

@@ -55,7 +55,8 @@ def test_parallel_mentions_and_person_names_are_found() -> None:
     [
         # a Western name the text writes in Chinese, through the dictionary's senses
         ("A deterministic Turing machine needs time.", "确定型图灵机器所需的时间", True),
-        ("Last year Tencent invested in Zhipu.", "腾讯投资了智谱。", True),
+        # (the source says 去年: a claim's "last year" is a period the source must give)
+        ("Last year Tencent invested in Zhipu.", "去年腾讯投资了智谱。", True),
         ("It was founded by Huguenots.", "它由胡格诺派建立。", False),  # no dictionary entry
         # the name must be the one the text writes: another company is not verified
         ("Last year Tencent invested in Zhipu.", "阿里巴巴投资了智谱。", False),
