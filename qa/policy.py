@@ -39,6 +39,7 @@ from qa.records import Citation, Evidence
 from qa.support import (
     METRICS,
     another_ordinal,
+    another_part_of_year,
     gives_part_of_year_only,
     names_a_measure,
     opposite_event,
@@ -418,6 +419,11 @@ class Policy:
                 "the question asks about a whole year; the documents give part of one"
                 if q.asks_full_year and gives_part_of_year_only(top)
                 else None  # a whole year answered by part of one (智谱's 6-month loss)
+            )
+            or (
+                f"the question asks about the {other[0]}; the best sentence gives {other[1]}"
+                if (other := another_part_of_year(q.text, top))
+                else None  # 上半年 answered by 前9月 or by 全年
             )
         )
         return Verdict(REFUSE, why) if why else Verdict(ANSWER)

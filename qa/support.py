@@ -167,6 +167,37 @@ def parts_of_year(text: str) -> set[str]:
     return {name for name, r in _PERIOD_RE if r.search(text)}
 
 
+# how many months each part of a year covers: `N个月` or `前N月` is the part that long
+_PART_MONTHS = {
+    "first half": 6,
+    "second half": 6,
+    "first quarter": 3,
+    "second quarter": 3,
+    "third quarter": 3,
+    "fourth quarter": 3,
+    "first three quarters": 9,
+}
+_MONTHS_LONG = re.compile(r"(?:前|first )?(\d{1,2})\s*(?:个)?\s*月|first (\d{1,2}) months", re.I)
+
+
+def another_part_of_year(asked: str, sentence: str) -> tuple[str, str] | None:
+    """(asked, given): the part of a year a question asks about and the other part, or the whole
+    year, its best sentence gives (上半年 answered by `2025年前9月` or by `全年`); None for the same
+    part, a span of months as long as the one asked (`6个月` for 上半年), or no period at all."""
+    wanted = parts_of_year(asked) - {"months"}
+    if not wanted:
+        return None
+    given = parts_of_year(sentence) - {"months"}
+    lengths = {int(a or b) for a, b in _MONTHS_LONG.findall(sentence)}
+    if given & wanted or lengths & {_PART_MONTHS[w] for w in wanted}:
+        return None
+    if given:
+        return min(wanted), f"the {min(given)}"
+    if lengths:
+        return min(wanted), f"{min(lengths)} months"
+    return (min(wanted), "the whole year") if _WHOLE_YEAR.search(sentence) else None
+
+
 def gives_part_of_year_only(text: str) -> bool:
     """The text gives a part of a year and never the whole year (智谱's 6-month loss)."""
     return bool(parts_of_year(text)) and not _WHOLE_YEAR.search(text)

@@ -104,6 +104,8 @@ def pages_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
         "青岛海湾大桥的宽度是多少？",  # its length is there, not its width
         "How wide is the Qingdao Jiaozhou Bay Bridge?",
         "晨光制药的研发投入是多少？",  # R&D is named, with no figure, and no page gives one
+        "星河科技2024年上半年的总收入是多少？",  # the page gives the whole year, not its first half
+        "How much revenue did Xinghe Technology make in the first quarter of 2024?",
     ],
 )
 def test_same_topic_questions_the_pages_do_not_answer_are_refused(
@@ -127,6 +129,8 @@ def test_same_topic_questions_the_pages_do_not_answer_are_refused(
         ("星河科技的营收是多少？", "12.6亿元"),
         # the sentence that names the valuation first gives a loss's figure, not the valuation's
         ("云帆科技的估值是多少？", "42.4亿元"),
+        # the part of a year asked is the one the page gives
+        ("前三季度城镇新增就业多少人？", "1022万人"),
     ],
 )
 def test_the_same_pages_still_answer_what_they_say(
