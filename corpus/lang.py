@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+# English month names, capitalised as prose writes them (not "may")
+MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+")
 

@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
+from corpus.lang import MONTHS
+
 _ENTRY = re.compile(r"^(\S+) (\S+) \[[^\]]*\] /(.+)/$")
 _PAREN = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _SKIP_DEF = re.compile(
@@ -379,10 +381,7 @@ def _lemmas(word: str) -> list[str]:
     return list(dict.fromkeys(out + [v for w in out for v in _spellings(w)]))
 
 
-_MONTH_NAMES = (
-    "January February March April May June July August September October November December"
-).split()
-_MONTH = "|".join(_MONTH_NAMES)
+_MONTH = "|".join(MONTHS)
 _CN_MONTHS = "一 二 三 四 五 六 七 八 九 十 十一 十二".split()
 # a day of a month as English writes it (March 2, 2 March, the 2nd of March), and a month named
 # on its own, capitalised and not opening the question ("May I…")
@@ -401,14 +400,14 @@ def chinese_dates(question: str) -> tuple[list[list[str]], str]:
 
     def day(m: re.Match[str]) -> str:
         month, d = (m.group(1), m.group(2)) if m.group(1) else (m.group(4), m.group(3))
-        n = _MONTH_NAMES.index(month) + 1
+        n = MONTHS.index(month) + 1
         if 1 <= int(d) <= 31:
             out.append([f"{n}月{int(d)}日", f"{n}月{int(d)}号"])
             return " "
         return m.group()
 
     def month(m: re.Match[str]) -> str:
-        n = _MONTH_NAMES.index(m.group(1)) + 1
+        n = MONTHS.index(m.group(1)) + 1
         out.append([f"{n}月", f"{_CN_MONTHS[n - 1]}月"])
         return " "
 

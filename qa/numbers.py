@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from corpus.lang import MONTHS
 from qa import units
 
 _MAG = {
@@ -242,11 +243,6 @@ def to_english(text: str) -> str:
         pos = q.end
     out.append(text[pos:])
     return "".join(out)
-
-
-MONTHS = (  # as English prose writes them
-    "January February March April May June July August September October November December"
-).split()
 
 
 def _day(y: int, m: int, d: int) -> str | None:

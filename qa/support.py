@@ -23,8 +23,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from corpus.lang import MONTHS
 from qa import units
-from qa.numbers import MAGNITUDES, MONTHS, Quantity, chinese_numeral, parse_quantities, supported
+from qa.markers import MARKER
+from qa.numbers import MAGNITUDES, Quantity, chinese_numeral, parse_quantities, supported
 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -280,7 +282,6 @@ _CHANGED_TO = re.compile(
 # a figure written straight after its year (2025年的343.3%, 2025年底10.5亿美元) is that year's
 _YEARS_OWN = re.compile(r"\s*年?(?:末|底|初)?(?:的)?\s*(?:约|近|超过|超|逾)?\s*")
 _NOT_YEAR_KINDS = ("percent", "money:")
-_MARKS = re.compile(r"\[\d+\]")
 
 
 def _figures(text: str) -> list[Quantity]:
@@ -297,7 +298,7 @@ def year_problems(claim: str, source: str) -> list[str]:
     what the year's own figure changed to (`MiniMax's gross margin in 2024 was 25.4%` from
     `毛利率也从2024年12.2%提升至25.4%`). A claim with more figures or years (`rose from 12.2% in
     2024 to 25.4%`) is left to the other checks."""
-    claim = _MARKS.sub("", claim)
+    claim = MARKER.sub("", claim)
     years = set(m.group(1) for m in _YEAR.finditer(claim))
     figures = _figures(claim)
     if len(years) != 1 or len(figures) != 1:
@@ -574,7 +575,6 @@ _EXCLUDING_STATED = [
 # The events an English claim may not state unless its source does, whatever the source says
 # instead: when a thing began to exist or a person was born or died. A Chinese claim is not read
 # so: a question's own verb (开始, 建立) is put into it, and its source may say it otherwise.
-_CLAIMED_EVENTS = ("founded", "born", "died")
 _EVENT_CLAIMED = re.compile(
     r"\b(?P<founded>founded|established)\b|\b(?P<born>born)\b|\b(?P<died>died|dead)\b", re.I
 )
@@ -582,7 +582,7 @@ _EVENT_SAID = {
     name: _EXCLUDING_STATED[i][side]
     for i, (a, _, b, _) in enumerate(_EXCLUDING_RE)
     for side, name in enumerate((a, b))
-    if name in _CLAIMED_EVENTS
+    if name in _EVENT_CLAIMED.groupindex
 }
 
 
