@@ -73,11 +73,12 @@ _HEADS = frozenset(
 
 def _group_at(text: str, pos: int) -> tuple[int, int]:
     """The span of the several-word name that the word at `pos` belongs to, without the titles
-    and heads at its ends (Emperor Wu -> Wu, Mitchell Tower -> Mitchell)."""
+    and heads at its ends (Emperor Wu -> Wu, Mitchell Tower -> Mitchell) or a capitalised word
+    before it that is no name (The Saxon Garden -> Saxon)."""
     for g in _NAME_GROUP.finditer(text):
         if g.start() <= pos < g.end():
             words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text, g.start(), g.end())]
-            while words and words[0][1] <= pos and text[slice(*words[0])] in _HEADS:
+            while words and words[0][1] <= pos and text[slice(*words[0])] in _HEADS | _COMMON_CAPS:
                 words.pop(0)
             while words and words[-1][0] > pos and text[slice(*words[-1])] in _HEADS:
                 words.pop()
@@ -129,14 +130,22 @@ def _ordinary_plural_in(name: str, source: str) -> bool:
     """Whether `name` is the plural of an ordinary English word, capitalised in a title (the
     International System of Units), and `source` writes a Chinese word of two characters or more
     for that word (单位). Not a team (Broncos: 野马队, which is not bronco's Chinese)."""
-    from index.bilingual import chinese_for, dictionary_lemma
+    from index.bilingual import dictionary_lemma
 
     low = name.lower()
-    lemma = dictionary_lemma(low)
-    if not low.endswith("s") or lemma == low or not lemma.islower():
-        return False
-    return is_common_english(lemma) and any(
-        len(zh) >= 2 and zh in source for zh in chinese_for(lemma)
+    return low.endswith("s") and dictionary_lemma(low) != low and ordinary_word_in(name, source)
+
+
+def ordinary_word_in(name: str, source: str) -> bool:
+    """Whether `name` is an ordinary English word, capitalised in a title (the Saxon Garden), and
+    `source` writes a Chinese word of two characters or more for it (花园)."""
+    from index.bilingual import chinese_for, dictionary_lemma
+
+    lemma = dictionary_lemma(name.lower())
+    return (
+        lemma.islower()
+        and is_common_english(lemma)
+        and any(len(zh) >= 2 and zh in source for zh in chinese_for(lemma))
     )
 
 
@@ -446,6 +455,7 @@ def with_english_names(text: str, pairs: Sequence[tuple[str, str]]) -> str:
 
 __all__ = [
     "chinese_names",
+    "ordinary_word_in",
     "original_of",
     "unsupported_names",
     "with_english_names",

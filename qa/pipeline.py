@@ -57,7 +57,13 @@ from qa.glossary import load_glossary
 from qa.judge import judge_for
 from qa.markers import MARKER, cited_numbers
 from qa.model_judge import model_judge_for
-from qa.names import named_in_chinese, original_of, with_english_names, with_originals
+from qa.names import (
+    named_in_chinese,
+    ordinary_word_in,
+    original_of,
+    with_english_names,
+    with_originals,
+)
 from qa.numbers import with_unit, with_year
 from qa.policy import (
     ANSWER,
@@ -927,13 +933,17 @@ class QAPipeline:
         said = [s for s in p.info.subjects if any(f.lower() in answer.lower() for f in s.forms)]
         # Dewar, given with its original (James Dewar (詹姆斯·杜瓦)), is what a context naming
         # 詹姆斯·杜瓦 is about; ABC, of an English question, what a context naming 美国广播公司 is
-        # about (the dictionary's senses, as a claim's Latin names are checked)
+        # about (the dictionary's senses, as a claim's Latin names are checked); Garden, an
+        # ordinary word a title capitalises, what a context writing 花园 is about
         return [
             m
             for m in subject_missing(p.info, context)
             if m in said
             and not any((o := original_of(answer, f)) and o in context for f in m.forms)
-            and not (m.label.isascii() and named_in_chinese(m.label, context))
+            and not (
+                m.label.isascii()
+                and (named_in_chinese(m.label, context) or ordinary_word_in(m.label, context))
+            )
         ]
 
     def _name_pairs(self, evidence: Sequence[Evidence]) -> list[tuple[str, str]]:
