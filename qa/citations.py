@@ -75,10 +75,11 @@ def implied_claim(question: str, answer: str) -> str:
 def check_claim(
     claim: str,
     sources: Sequence[str],
-    names_ok: Sequence[str] = (),
+    names_ok: Sequence[tuple[str, str]] = (),
     context: str = "",
     others: Sequence[str] = (),
     asked: str = "",
+    named: str = "",
 ) -> list[str]:
     """Problems of one answer sentence against its cited sentences (empty list: verified).
 
@@ -86,8 +87,13 @@ def check_claim(
     measures and Chinese names (`qa.support`) may also come from `context`: the text just before
     each cited sentence and its document's title, which a sentence continues (其, 该公司). A name
     that only `others` write (the evidence shown beside the cited sentences), not the question
-    (`asked`), is another passage's subject (`qa.support.names_elsewhere`)."""
+    (`asked`), is another passage's subject (`qa.support.names_elsewhere`). A (Chinese, English)
+    name of `names_ok` stands where the cited text, `context` or `named` (where the cited
+    sentences' documents name what they speak of: titles, openings) writes its Chinese."""
     joined = "\n".join(sources)
+    wider = f"{context}\n{joined}" if context else joined
+    # not Yan Junjie for a sentence whose page never names 闫俊杰
+    english_ok = [en for zh, en in names_ok if zh in wider or zh in named]
     converted = converted_numbers(claim, joined)
     problems = [
         f"number not in the cited text: {n}"
@@ -95,9 +101,8 @@ def check_claim(
         if n not in converted
     ]
     problems += [
-        f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, names_ok)
+        f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, english_ok)
     ]
-    wider = f"{context}\n{joined}" if context else joined
     problems += support_problems(claim, [wider]) + name_problems(claim, wider)
     return problems + [
         f"name of another passage: {n}"
@@ -109,16 +114,20 @@ def check_claim(
 def resolve_citations(
     answer: str,
     evidence: Sequence[Evidence],
-    names_ok: Sequence[str] = (),
+    names_ok: Sequence[tuple[str, str]] = (),
     contexts: Mapping[int, str] | None = None,
     asked: str | None = None,
+    named_in: Mapping[int, str] | None = None,
 ) -> tuple[str, list[Citation]]:
-    """Renumber the answer's markers and verify each citation. `names_ok` are names the reader
-    may use though the source spells them in Chinese (glossary translations such as Yan Junjie).
+    """Renumber the answer's markers and verify each citation. `names_ok`: (Chinese, English)
+    names the reader may use for what a cited text writes in Chinese (glossary translations such
+    as 闫俊杰 = Yan Junjie).
     `contexts` (by evidence number): the text before each sentence and its title, which
     `check_claim` may read units, periods, measures and Chinese names from. With the question
     (`asked`), a claim is also checked against the evidence it does not cite: a name only those
-    write is another passage's subject."""
+    write is another passage's subject. `named_in` (by evidence number): where each sentence's
+    document names what it speaks of (its title, its opening, the text before the sentence),
+    which a name of `names_ok` may stand on; by default each sentence's title."""
     by_n = {e.n: e for e in evidence}
     verdict: dict[int, list[str]] = {}
     how: dict[int, set[str]] = {}
@@ -128,8 +137,11 @@ def resolve_citations(
             continue
         context = "\n".join(contexts[n] for n in valid if n in contexts) if contexts else ""
         others = [e.text for e in evidence if e.n not in valid] if asked is not None else []
+        named = "\n".join(
+            named_in.get(n, "") if named_in is not None else by_n[n].title or "" for n in valid
+        )
         problems = check_claim(
-            claim, [by_n[n].text for n in valid], names_ok, context, others, asked or ""
+            claim, [by_n[n].text for n in valid], names_ok, context, others, asked or "", named
         )
         for n in valid:
             verdict.setdefault(n, [])
@@ -175,7 +187,7 @@ def _how(claim: str, source: str) -> str:
 
 
 def attach_citations(
-    answer: str, evidence: Sequence[Evidence], names_ok: Sequence[str] = ()
+    answer: str, evidence: Sequence[Evidence], names_ok: Sequence[tuple[str, str]] = ()
 ) -> str:
     """For an answer written without markers: cite, after each sentence, the evidence sentence that
     supports all its numbers and names and shares the most characters with it. Sentences that no
@@ -184,7 +196,7 @@ def attach_citations(
     for s in split_sentences(answer):
         best, best_overlap = None, 0
         for e in evidence:
-            if check_claim(s.text, [e.text], names_ok):
+            if check_claim(s.text, [e.text], names_ok, named=e.title or ""):
                 continue
             overlap = len(set(s.text) & set(e.text))
             if overlap > best_overlap:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -568,7 +568,7 @@ class QAPipeline:
             translated=bool(english),
         )
 
-    def _cite(self, p: Prepared, draft: Draft, names_ok: Sequence[str]) -> Draft:
+    def _cite(self, p: Prepared, draft: Draft, names_ok: Sequence[tuple[str, str]]) -> Draft:
         """The draft's citations resolved to evidence sentences and checked: a copied span as the
         claim it implies (and as the right part of its sentence), any other text as written."""
         text, engine = draft.text, self.engine.name
@@ -585,8 +585,10 @@ class QAPipeline:
             span = text
         else:
             if engine != "extractive" and not draft.overridden:
-                text = self._cite_best(text, p.request.evidence, names_ok)
-            text, citations = resolve_citations(text, p.request.evidence, names_ok, asked=p.query)
+                text = self._cite_best(text, p.request.evidence, names_ok, self._named_in(p))
+            text, citations = resolve_citations(
+                text, p.request.evidence, names_ok, asked=p.query, named_in=self._named_in(p)
+            )
             claim, span = text, ""
             # a quote states only itself: the name its neighbour quote gives (伊克巴勒的七次英语讲座
             # beside 他批判……) is no subject the first one must be about; and the sentence ranked
@@ -605,7 +607,7 @@ class QAPipeline:
         return replace(draft, text=text, citations=citations, claim=claim, span=span)
 
     def _decide(
-        self, p: Prepared, draft: Draft, names_ok: Sequence[str], notes: list[str]
+        self, p: Prepared, draft: Draft, names_ok: Sequence[tuple[str, str]], notes: list[str]
     ) -> Draft:
         """What `Policy.after_engine` makes of the checked draft: kept, its unsupported
         statements dropped, only its checked quotes kept, replaced by the source (or by a checked
@@ -649,7 +651,9 @@ class QAPipeline:
             notes.append(
                 f"dropped {dropped} statement(s) of the {engine} answer that the documents do not support"
             )
-            text, citations = resolve_citations(kept, p.request.evidence, names_ok, asked=p.query)
+            text, citations = resolve_citations(
+                kept, p.request.evidence, names_ok, asked=p.query, named_in=self._named_in(p)
+            )
             citations = [self._check_label(p, text, c) for c in citations]
             return replace(draft, text=text, citations=citations)
         if verdict.action == QUOTE:
@@ -723,7 +727,7 @@ class QAPipeline:
         )
 
     def _checked_span(
-        self, p: Prepared, text: str, names_ok: Sequence[str]
+        self, p: Prepared, text: str, names_ok: Sequence[tuple[str, str]]
     ) -> tuple[str, str, list[Citation]]:
         """A copied span (`1985[1]`): cited where it was copied from, its unit given back, and
         checked as the claim it implies (the question answered); (text, claim, citations)."""
@@ -736,8 +740,9 @@ class QAPipeline:
         )
         # the question's names may be in the sentence's context only (他, 该公司)
         contexts = {e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in evidence}
-        shown, _ = resolve_citations(text, evidence, names_ok)
-        _, citations = resolve_citations(claim, evidence, names_ok, contexts, p.query)
+        named_in = self._named_in(p)
+        shown, _ = resolve_citations(text, evidence, names_ok, named_in=named_in)
+        _, citations = resolve_citations(claim, evidence, names_ok, contexts, p.query, named_in)
         citations = [self._span_names_only(c, body) for c in citations]
         citations = [self._check_label(p, claim, c, span=True) for c in citations]
         return shown, claim, [self._check_span(p, body, c) for c in citations]
@@ -786,7 +791,12 @@ class QAPipeline:
         return f"{MARKER.sub('', text).strip()}[{source}]" if source is not None else text
 
     @staticmethod
-    def _cite_best(text: str, evidence: Sequence[Evidence], names_ok: Sequence[str]) -> str:
+    def _cite_best(
+        text: str,
+        evidence: Sequence[Evidence],
+        names_ok: Sequence[tuple[str, str]],
+        named_in: Mapping[int, str],
+    ) -> str:
         """A one-sentence answer cited to a sentence that lacks its figures or names, which the
         best-ranked evidence sentence states (the model miscounted: `...sequenced in 1986 [2]`, the
         year in [1]), cites that one. Only the best sentence: that another one states a figure
@@ -801,8 +811,13 @@ class QAPipeline:
         if (
             not cited
             or best.n in cited
-            or not check_claim(body, [by_n[n] for n in cited], names_ok)
-            or check_claim(body, [best.text], names_ok)
+            or not check_claim(
+                body,
+                [by_n[n] for n in cited],
+                names_ok,
+                named="\n".join(named_in.get(n, "") for n in cited),
+            )
+            or check_claim(body, [best.text], names_ok, named=named_in.get(best.n, ""))
         ):
             return text
         body = body.rstrip(" ,，;；")  # what joined the markers taken out (`[3], [4]`)
@@ -852,7 +867,9 @@ class QAPipeline:
         )
         return f"{english} {label}"
 
-    def _source(self, p: Prepared, names_ok: Sequence[str]) -> tuple[str, list[Citation], str]:
+    def _source(
+        self, p: Prepared, names_ok: Sequence[tuple[str, str]]
+    ) -> tuple[str, list[Citation], str]:
         """What to show when the engine's own answer cannot be: a verified translation of the
         source sentence for an English question with a model, else the source sentence itself."""
         translated = self._translated_source(p, names_ok)
@@ -862,7 +879,7 @@ class QAPipeline:
         return text, citations, "the source sentence"
 
     def _translated_source(
-        self, p: Prepared, names_ok: Sequence[str]
+        self, p: Prepared, names_ok: Sequence[tuple[str, str]]
     ) -> tuple[str, list[Citation]] | None:
         """The source sentence translated for an English question, verified, or None. Held to
         what the quote it translates is held to, plus its own fidelity checks: its numbers and
@@ -872,13 +889,17 @@ class QAPipeline:
         english = self._english_source(p)
         if not english:
             return None
-        text, citations = resolve_citations(english, p.request.evidence, names_ok)
+        text, citations = resolve_citations(
+            english, p.request.evidence, names_ok, named_in=self._named_in(p)
+        )
         if not citations or not all(c.verified for c in citations):
             return None
         return text, [replace(c, check="translated") for c in citations]
 
     @staticmethod
-    def _extractive(req: Request, names_ok: Sequence[str]) -> tuple[str, list[Citation]]:
+    def _extractive(
+        req: Request, names_ok: Sequence[tuple[str, str]]
+    ) -> tuple[str, list[Citation]]:
         """The source's own sentence(s) as the answer: its quotes are the cited spans."""
         return resolve_citations(ExtractiveEngine().answer(req), req.evidence, names_ok)
 
@@ -954,8 +975,8 @@ class QAPipeline:
             pair for e in evidence for pair in lib.in_chinese_text(e.text)
         ]
 
-    def _names_ok(self, evidence: Sequence[Evidence]) -> list[str]:
-        return [en for _, en in self._name_pairs(evidence)]
+    def _names_ok(self, evidence: Sequence[Evidence]) -> list[tuple[str, str]]:
+        return self._name_pairs(evidence)
 
     def _with_originals(self, text: str, evidence: Sequence[Evidence]) -> str:
         """An English answer with the cited text's own form after each name the model rendered
@@ -970,6 +991,28 @@ class QAPipeline:
         source = "".join(e.text for e in cited)
         pairs = self._name_pairs(cited)
         return with_english_names(with_originals(text, source, pairs) or text, pairs)
+
+    def _named_in(self, p: Prepared) -> dict[int, str]:
+        """By evidence number, where the sentence's document names what it speaks of: its title,
+        the text before the sentence, and the document's opening sentence (a page that opens
+        `丁俊晖的家庭` is about 丁俊晖 in its last sentence too). A glossary or library name
+        (闫俊杰 = Yan Junjie) stands for a cited sentence only where it or these write it."""
+        out = {}
+        for e in p.request.evidence:
+            hit = next(
+                (
+                    h
+                    for h in p.hits
+                    if h.chunk.doc_id == e.doc_id
+                    and h.chunk.start <= e.start <= e.end <= h.chunk.end
+                ),
+                None,
+            )
+            if hit is not None:
+                out[e.n] = f"{subject_context(hit, e.start, e.end, self.policy)}\n{hit.opening}"
+            else:
+                out[e.n] = e.title or ""
+        return out
 
     def _context(self, hits: Sequence[Hit], doc_id: str, start: int, end: int) -> str:
         """A cited span with what just precedes it in its chunk, and its document's title."""

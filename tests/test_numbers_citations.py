@@ -108,7 +108,17 @@ def test_wrong_number_or_name_is_marked_unverified() -> None:
     assert not cits[0].verified and "US$15.9 billion" in cits[0].problems[0]
     _, cits = resolve_citations("The founder is Zhou Hongyi [3].", EVIDENCE)
     assert not cits[0].verified and "Zhou" in cits[0].problems[0]
-    _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE, names_ok=["Yan Junjie"])
+    pairs = [("闫俊杰", "Yan Junjie")]
+    _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE, names_ok=pairs)
+    assert cits[0].verified
+    # a name the reader may use stands only where the cited text writes it (seen on the demo: the
+    # founder's name cited to a sentence about MiniMax's platform, verified)
+    _, cits = resolve_citations("MiniMax's founder is Yan Junjie [1].", EVIDENCE, names_ok=pairs)
+    assert not cits[0].verified and "Yan" in cits[0].problems[0]
+    # ... or where its document names it (`named_in`: its title, its opening, the text before it)
+    _, cits = resolve_citations(
+        "MiniMax's founder is Yan Junjie [1].", EVIDENCE, names_ok=pairs, named_in={1: "闫俊杰专访"}
+    )
     assert cits[0].verified
     # without the glossary, the name still verifies as the pinyin of 闫俊杰
     _, cits = resolve_citations("The founder is Yan Junjie [3].", EVIDENCE)
