@@ -58,6 +58,9 @@ _PRONOUN_LED = re.compile(
     r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余后间时])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
 )
 
+# A sentence that gives the parts of what the sentence before it gives (全国居民消费价格同比上涨0.3%。
+# 其中，城市上涨0.3%，农村上涨0.4%): it is about what that one names.
+_AMONG_LED = re.compile(r"^\W*其中")
 # A sentence whose subject is a demonstrative (该法令废止了新教……; 此类问题包括……): it speaks of a
 # thing an earlier sentence named.
 _DEMONSTRATIVE_LED = re.compile(r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:该|此|这|上述)")
@@ -244,6 +247,26 @@ def _continue_topic(
     return out
 
 
+def _said_before(
+    i: int,
+    candidates: Sequence[tuple[Hit, Sentence, set[str]]],
+    covered: list[list[bool]],
+    previous: Sequence[int | None],
+) -> list[bool]:
+    """Which concepts the text before sentence `i` in its chunk covers: the sentence before it,
+    and where `i` is a clause after a semicolon, every clause of its sentence before it
+    (4月份，食品烟酒类价格同比下降1.4%……。食品中，蛋类价格下降10.6%……；……；其中猪肉价格上涨1.4%：
+    the month and 同比 of the sentence's first clause hold for its last)."""
+    out = [False] * len(covered[i])
+    k = previous[i]
+    while k is not None:
+        out = [a or b for a, b in zip(out, covered[k], strict=True)]
+        if not candidates[k][1].text.rstrip().endswith(("；", ";")):
+            break
+        k = previous[k]
+    return out
+
+
 def select(
     q: Question,
     hits: Sequence[Hit],
@@ -308,18 +331,23 @@ def select(
     dimension = q.asks.dimension
     scored: list[Candidate] = []
     for i, (hit, s, _) in enumerate(candidates):
-        # What the sentence before says counts for part: "其", "公司", a clause that continues it.
-        k = previous[i]
-        prev = covered[k] if k is not None else [False] * len(concepts)
+        # What the sentence before says counts for part: "其", "公司", a clause that continues it;
+        # in full for a sentence that lists its parts (其中，城市上涨0.3%，农村上涨0.4%).
+        prev = _said_before(i, candidates, covered, previous)
+        among = _AMONG_LED.match(s.text) is not None
+        before_share = 1.0 if among else policy.context_share
         cov = (
             sum(
-                w * (1.0 if own else policy.context_share if before else 0.0)
+                w * (1.0 if own else before_share if before else 0.0)
                 for own, before, w in zip(covered[i], prev, weights, strict=True)
             )
             / total
         )
-        # what the sentence's pronoun stands for, as if it were written out
+        # what the sentence's pronoun stands for, as if it were written out; what a sentence of
+        # parts gives the parts of
         named = " ".join(concepts[ci].label for ci in resolved.get(i, ()))
+        if among and (k := previous[i]) is not None:
+            named += " " + candidates[k][1].text
         if q_bigrams:
             share = policy.bigram_share
             got = _bigrams(s.text) | _bigrams(named)
@@ -388,13 +416,19 @@ def select(
         nxt = following.get(key)
         before = preceding.get(key)
         if (
-            led is not None
-            and before is not None
+            before is not None
             and (hit.chunk.doc_id, before[1].start) not in seen
-            and led.match(s.text)
-            and key not in says_who
-            and not led.match(before[1].text)
+            and (
+                (
+                    led is not None
+                    and led.match(s.text)
+                    and key not in says_who
+                    and not led.match(before[1].text)
+                )
+                or _AMONG_LED.match(s.text)
+            )
         ):
+            # A sentence of parts (其中……) is cited with the one whose parts it gives.
             # A who-question answered by a sentence that says 他 (他还描述了蒸馏海水以供饮用的过程):
             # who he is, the sentence before says; cite both as one span. Not where 他 is a name
             # the question gives (Who did 伊克巴勒 criticize?: the answer is whom he criticised).

@@ -271,6 +271,40 @@ def period_problems(claim: str, source: str) -> list[str]:
     return out
 
 
+# What a change is measured against: the same period a year before (同比), or the period just
+# before (环比: the month or quarter before). A change against one is not a change against the other.
+_BASES = (
+    (
+        "year on year (同比)",
+        re.compile(
+            r"同比|(?:比|较)(?:上年|去年)同期|(?i:year[- ]on[- ]year|year[- ]over[- ]year)|YoY"
+            r"|(?i:(?:from|than|on) a year (?:earlier|ago|before))"
+        ),
+    ),
+    (
+        "against the period before (环比)",
+        re.compile(
+            r"环比|(?i:(?:month|quarter)[- ]on[- ](?:month|quarter)|(?:month|quarter)[- ]over[- ]"
+            r"(?:month|quarter))|MoM|QoQ|(?i:(?:from|than|on) the (?:previous|prior) (?:month|quarter))"
+        ),
+    ),
+)
+
+
+def basis_problems(claim: str, source: str) -> list[str]:
+    """A change the claim measures year on year (同比) where the source gives only the change
+    against the month or quarter before (环比), or the other way round (`4月份农村居民消费价格同比上涨
+    0.1%` from `4月份，全国居民消费价格环比上涨0.1%`). A source that names neither says nothing."""
+    said = [name for name, r in _BASES if r.search(source)]
+    if not said:
+        return []
+    return [
+        f"the source gives the change {said[0]}, not {name}"
+        for name, r in _BASES
+        if r.search(claim) and name not in said
+    ]
+
+
 # A figure a source gives as what a year's own figure changed to (毛利率从2024年12.2%提升至25.4%:
 # 25.4% is the later year's, not 2024's), stated by a claim as that year's own. The year must be
 # the first figure's (2024年12.2%), not the end of a span the change runs over (在1991到2000年之间，
@@ -628,6 +662,10 @@ def opposite_event(
 # half or hand, a fraction (a third, two fifths), nor 第二天 / 第二年 (the day or year after).
 _ORDINAL_ZH = re.compile(r"第([一二两三四五六七八九十]{1,3}|\d{1,3})(?![\d十天日年])")
 _FIRST = re.compile(r"首[次位个届任场部]|\bfirst\b", re.I)
+# birth order: 二孩 / 三胎 is the second / third child (对生育二孩、三孩的家庭: not a fourth)
+_BIRTH_ORDER = re.compile(
+    r"(?<![一二两三四五六七八九十\d])([二三四五六七八九十]|\d)(?:孩|胎)(?!子)"
+)
 _ORDINAL_WORDS = {
     w: i + 2
     for i, w in enumerate(
@@ -643,12 +681,16 @@ _ORDINAL_EN = re.compile(
 
 
 def _ordinals(text: str, english: bool = False) -> set[int]:
-    """The ordinals `text` writes (第五 = 5, 首次 or first = 1; with `english`, fifth and 5th
-    too)."""
+    """The ordinals `text` writes (第五 = 5, 首次 or first = 1, 三孩 = the third child; with
+    `english`, fifth and 5th too)."""
     out: set[int] = set()
     for m in _ORDINAL_ZH.finditer(text):
         value = int(m.group(1)) if m.group(1).isdigit() else chinese_numeral(m.group(1))
         if value is not None:
+            out.add(int(value))
+    for m in _BIRTH_ORDER.finditer(text):
+        value = int(m.group(1)) if m.group(1).isdigit() else chinese_numeral(m.group(1))
+        if value is not None and value >= 2:
             out.add(int(value))
     if _FIRST.search(text):
         out.add(1)
@@ -934,6 +976,7 @@ def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
         unit_problems(claim, joined)
         + count_problems(claim, joined)
         + period_problems(claim, joined)
+        + basis_problems(claim, joined)
         + year_problems(claim, joined)
         + event_problems(claim, joined)
         + day_problems(claim, joined)
@@ -943,6 +986,7 @@ def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
 
 
 __all__ = [
+    "basis_problems",
     "chinese_names",
     "converted_numbers",
     "measure_problems",

@@ -372,6 +372,9 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
             "2022年至2024年,智谱、MiniMax分别累亏38.87亿、56.53亿元。",
             "does not say founded",
         ),
+        # a change against the month before is not a change against the year before
+        ("4月份农村居民消费价格同比上涨0.1%。", "4月份，全国居民消费价格环比上涨0.1%。", "环比"),
+        ("Prices rose 0.3% month on month in April.", "4月份居民消费价格同比上涨0.3%。", "同比"),
         ("大桥每年运营费用90亿元。", "主体工程造价约90亿元。", "operating cost"),
         # a change given as a share is a growth rate; 增长 is no length
         ("The bridge is 158.9 km long.", "总收入同比大幅增长158.9%。", "length"),
@@ -407,6 +410,8 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "杰克逊维尔位于迈阿密以北约340英里（550公里）处。",
         ),
         ("营收增长了20%。", "营收同比增长20%。"),
+        ("Prices rose 0.3% year on year in April.", "4月份居民消费价格同比上涨0.3%。"),
+        ("Prices rose 0.1% from the previous month.", "4月份居民消费价格环比上涨0.1%。"),
         # the same result told from the loser's side
         ("钢人队在分区轮输给了野马队。", "野马队在分区轮以23–16击败了钢人队。"),
         (
@@ -615,6 +620,12 @@ def test_an_opposite_attribute_or_another_of_a_series_is_no_answer() -> None:
         another_ordinal(ordinals_asked("第二次测试在何时？"), test, test + "第二次测试于2月进行。")
         is None
     )
+    # birth order: 二孩 and 三孩 are the second and third child, no fourth (Hohhot's childcare
+    # allowance), and 孩子 is no ordinal
+    grant = "对生育二孩、三孩的呼和浩特市户籍家庭，发放一次性育儿津贴5000元。"
+    assert another_ordinal(ordinals_asked("对生育四孩的家庭发放多少津贴？"), grant, grant) == (4, 2)
+    assert another_ordinal(ordinals_asked("对生育三孩的家庭发放多少津贴？"), grant, grant) is None
+    assert not ordinals_asked("每个孩子每月补贴多少？")
     # a century is no member of a series
     assert another_ordinal(ordinals_asked("What changed in the 20th century?"), test, test) is None
     # a page that names no ordinal does not say which is the fifth
@@ -823,3 +834,35 @@ def test_a_best_sentence_of_another_year_gives_way_to_its_pages_sentence_of_the_
     a = pipe.ask("2001年美国广播公司的标志是什么颜色的？")
     # answered with the 2001 sentence (its 2000 neighbour, barely told apart, quoted beside it)
     assert not a.refused and any("黑色和黄色" in c.quote for c in a.citations), (a.text, a.notes)
+
+
+CPI = (
+    "2024年4月份居民消费价格同比上涨0.3%\n\n"
+    "2024年4月份，全国居民消费价格同比上涨0.3%。其中，城市上涨0.3%，农村上涨0.4%；"
+    "食品价格下降2.7%，非食品价格上涨0.9%。1—4月平均，全国居民消费价格比上年同期上涨0.1%。\n"
+    "4月份，全国居民消费价格环比上涨0.1%。其中，城市上涨0.1%，农村持平。\n"
+    "4月份，食品烟酒类价格同比下降1.4%，影响CPI下降约0.39个百分点。食品中，蛋类价格下降10.6%，"
+    "影响CPI下降约0.07个百分点；鲜果价格下降9.7%，影响CPI下降约0.22个百分点；畜肉类价格下降3.2%，"
+    "影响CPI下降约0.10个百分点，其中猪肉价格上涨1.4%，影响CPI上涨约0.02个百分点。\n"
+)
+
+
+def test_a_sentence_of_parts_and_a_clause_after_a_semicolon_read_what_comes_before(
+    tmp_path: Path,
+) -> None:
+    """`其中，城市上涨0.3%，农村上涨0.4%` gives the parts of the sentence before it (全国居民消费价格
+    同比上涨0.3%): it is about that sentence's measure and month, and is quoted with it. A clause
+    after a semicolon is about what its sentence's first clause names (4月份 … 同比): the pork
+    clause answers for April, year on year, over the national figure that names neither pork nor
+    any part. (The National Bureau of Statistics' April 2024 release, shortened.)"""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "cpi.txt").write_text(CPI, encoding="utf-8")
+    ingest([docs / "cpi.txt"], tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    a = pipe.ask("4月份农村居民消费价格同比上涨多少？")
+    assert not a.refused and "农村上涨0.4%" in a.text, (a.text, a.notes)
+    quote = next(c.quote for c in a.citations if "农村上涨0.4%" in c.quote)
+    assert quote.startswith("2024年4月份，全国居民消费价格同比上涨0.3%。其中")
+    a = pipe.ask("4月份猪肉价格同比上涨多少？")
+    assert not a.refused and "猪肉价格上涨1.4%" in a.citations[0].quote, (a.text, a.notes)
