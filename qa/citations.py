@@ -98,7 +98,7 @@ def check_claim(
     problems = [
         f"number not in the cited text: {n}"
         for n in unsupported_numbers(claim, joined)
-        if n not in converted
+        if n not in converted and not _given_before(n, asked, context)
     ]
     problems += [
         f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, english_ok)
@@ -109,6 +109,17 @@ def check_claim(
         for n in names_elsewhere(claim, others, wider, asked)
         if f"name not in the source: {n}" not in problems
     ]
+
+
+def _given_before(number: str, asked: str, context: str) -> bool:
+    """Whether a claim's number is one the question gives that the text before the cited
+    sentence writes: the month of `4月份，食品烟酒类价格同比下降1.4%……；其中猪肉价格上涨1.4%` holds for its
+    last clause, which a claim answering `4月份猪肉价格同比上涨多少？` restates."""
+    return (
+        bool(asked and context)
+        and not unsupported_numbers(number, asked)
+        and not unsupported_numbers(number, context)
+    )
 
 
 def resolve_citations(

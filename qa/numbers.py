@@ -364,8 +364,27 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
     return [
         q.text
         for q in parse_quantities(statement)
-        if not supported(q, src) and not _century_of(q, statement, src)
+        if not (
+            any(s.value == q.value for s in src) if _is_year(q, statement) else supported(q, src)
+        )
+        and not _century_of(q, statement, src)
     ]
+
+
+# A year is not rounded (2000年 is not 1993年, as 2,000 people may be 1,993): one written before
+# 年, or after a word that dates (in 2000, since 1993).
+_YEAR_AFTER = re.compile(r"\s*年")
+_DATES_BEFORE = re.compile(r"\b(?:in|since|from|until|till|before|after|during|between)\s*$", re.I)
+
+
+def _is_year(q: Quantity, statement: str) -> bool:
+    """Whether the stated number is a year: a whole number 1000-2199, no thousands comma, written
+    before 年 or after a word that dates."""
+    if q.kind != "number" or not (1000 <= q.value <= 2199) or q.value != int(q.value):
+        return False
+    if "," in q.text:
+        return False
+    return bool(_YEAR_AFTER.match(statement, q.end) or _DATES_BEFORE.search(statement[: q.start]))
 
 
 _CENTURY_AFTER = re.compile(r"(?:st|nd|rd|th)?[\s-]*centur(?:y|ies)\b|\s*世纪", re.I)

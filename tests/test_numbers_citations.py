@@ -691,3 +691,27 @@ def test_a_number_the_source_counts_as_something_else_is_not_the_claims_count(
     claim: str, source: str, verified: bool
 ) -> None:
     assert (not check_claim(claim, [source])) == verified
+
+
+def test_a_year_is_not_rounded() -> None:
+    """2000 may be 1,993 rounded, but the year 2000 is not 1993 (a CMRC claim, `城巴12M线是2000年
+    9月1日交于城巴接办的`, passed against `1993年9月1日` by rounding)."""
+    assert check_claim("城巴是2000年9月1日接办的。", ["1993年9月1日，运输署把本线交由城巴接办。"])
+    assert check_claim("It was taken over in 2000.", ["1993年，城巴接办本线。"])
+    assert not check_claim("It was taken over in 1993.", ["1993年，城巴接办本线。"])
+    # a count is still read as rounded
+    assert not check_claim("About 2000 people came.", ["共有1993人参加。"])
+
+
+def test_a_number_the_question_gives_may_come_from_the_text_before_the_cited_clause() -> None:
+    """`4月份猪肉价格同比上涨1.4%` (the question `4月份猪肉价格同比上涨多少？` answered) against its
+    clause `其中猪肉价格上涨1.4%`: the month is the question's, and its sentence's first clause
+    writes it. A number the question does not give must be in the cited text itself."""
+    clause = "畜肉类价格下降3.2%，影响CPI下降约0.10个百分点，其中猪肉价格上涨1.4%；"
+    before = "4月份，各类商品价格同比变动如下。食品中，蛋类价格下降10.6%；"
+    asked = "4月份猪肉价格同比上涨多少？"
+    claim = "4月份猪肉价格同比上涨1.4%。"
+    assert not check_claim(claim, [clause], context=before, asked=asked)
+    assert check_claim(claim, [clause], asked=asked)  # no text before: the 4 is nowhere
+    # 10.6 is written before, but the question does not give it
+    assert check_claim("4月份猪肉价格同比上涨10.6%。", [clause], context=before, asked=asked)
