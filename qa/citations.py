@@ -103,7 +103,7 @@ def check_claim(
     problems += [
         f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, english_ok)
     ]
-    problems += support_problems(claim, [wider]) + name_problems(claim, wider)
+    problems += support_problems(claim, [wider], joined) + name_problems(claim, wider)
     return problems + [
         f"name of another passage: {n}"
         for n in names_elsewhere(claim, others, wider, asked)

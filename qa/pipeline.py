@@ -584,10 +584,11 @@ class QAPipeline:
             text, claim, citations = self._checked_span(p, text, names_ok)
             span = text
         else:
+            named_in = self._named_in(p)
             if engine != "extractive" and not draft.overridden:
-                text = self._cite_best(text, p.request.evidence, names_ok, self._named_in(p))
+                text = self._cite_best(text, p.request.evidence, names_ok, named_in)
             text, citations = resolve_citations(
-                text, p.request.evidence, names_ok, asked=p.query, named_in=self._named_in(p)
+                text, p.request.evidence, names_ok, asked=p.query, named_in=named_in
             )
             claim, span = text, ""
             # a quote states only itself: the name its neighbour quote gives (伊克巴勒的七次英语讲座

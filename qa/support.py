@@ -467,10 +467,13 @@ def _compiled(pairs: Sequence[tuple[str, str, str, str]]) -> _Opposites:
 _OPPOSITE_RE = _compiled(_OPPOSITES)
 
 
-def polarity_problems(claim: str, source: str) -> list[str]:
+def polarity_problems(claim: str, source: str, cited: str | None = None) -> list[str]:
     """A direction the claim states whose source states only the opposite one; or states the
     opposite right after the same words (数量急遽增加 against 数量急遽减少, though the source
-    says 提升 elsewhere)."""
+    says 提升 elsewhere). `cited`: where the same words are looked for, when `source` also holds
+    the text before the cited sentences (a clause `其中猪肉价格上涨1.4%` is not turned over by its
+    sentence's opening `食品烟酒类价格同比下降1.4%`)."""
+    near = source if cited is None else cited
     out = []
     for a, ra, b, rb in _OPPOSITE_RE:
         for said, r_said, other, r_other in ((a, ra, b, rb), (b, rb, a, ra)):
@@ -486,11 +489,9 @@ def polarity_problems(claim: str, source: str) -> list[str]:
                 if len(lead) < 2 or not _HAN.match(lead[-1]):
                     continue
                 flipped = [
-                    x for x in r_other.finditer(source) if source[x.start() - 2 : x.start()] == lead
+                    x for x in r_other.finditer(near) if near[x.start() - 2 : x.start()] == lead
                 ]
-                kept = [
-                    x for x in r_said.finditer(source) if source[x.start() - 2 : x.start()] == lead
-                ]
+                kept = [x for x in r_said.finditer(near) if near[x.start() - 2 : x.start()] == lead]
                 if flipped and not kept:
                     out.append(f"the source says {lead}{flipped[0].group()}, not {lead}{m.group()}")
                     break
@@ -969,8 +970,9 @@ def count_problems(claim: str, source: str) -> list[str]:
     return out
 
 
-def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
-    """Every unit, count, period, polarity and measure objection to a claim from its cited texts."""
+def support_problems(claim: str, sources: Sequence[str], cited: str | None = None) -> list[str]:
+    """Every unit, count, period, polarity and measure objection to a claim from its cited texts
+    (`cited`: the cited sentences alone, where `sources` also hold the text before them)."""
     joined = "\n".join(sources)
     return (
         unit_problems(claim, joined)
@@ -980,7 +982,7 @@ def support_problems(claim: str, sources: Sequence[str]) -> list[str]:
         + year_problems(claim, joined)
         + event_problems(claim, joined)
         + day_problems(claim, joined)
-        + polarity_problems(claim, joined)
+        + polarity_problems(claim, joined, cited)
         + measure_problems(claim, joined)
     )
 

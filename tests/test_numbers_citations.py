@@ -715,3 +715,8 @@ def test_a_number_the_question_gives_may_come_from_the_text_before_the_cited_cla
     assert check_claim(claim, [clause], asked=asked)  # no text before: the 4 is nowhere
     # 10.6 is written before, but the question does not give it
     assert check_claim("4月份猪肉价格同比上涨10.6%。", [clause], context=before, asked=asked)
+    # the sentence's opening turns another item over (食品烟酒类……同比下降): not the pork clause
+    opening = "4月份，食品烟酒类价格同比下降1.4%。食品中，蛋类价格下降10.6%；"
+    assert not check_claim(claim, [clause], context=opening, asked=asked)
+    # ... while the cited text itself turning it over still fails
+    assert check_claim(claim, ["4月份，猪肉价格同比下降1.4%。"], asked=asked)
