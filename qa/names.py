@@ -71,6 +71,11 @@ _HEADS = frozenset(
 )
 
 
+# What may open a name's span without being part of the name: a title or head, or a capitalised
+# word that is no name (The, According)
+_LEADS = _HEADS | _COMMON_CAPS
+
+
 def _group_at(text: str, pos: int) -> tuple[int, int]:
     """The span of the several-word name that the word at `pos` belongs to, without the titles
     and heads at its ends (Emperor Wu -> Wu, Mitchell Tower -> Mitchell) or a capitalised word
@@ -78,7 +83,7 @@ def _group_at(text: str, pos: int) -> tuple[int, int]:
     for g in _NAME_GROUP.finditer(text):
         if g.start() <= pos < g.end():
             words = [(m.start(), m.end()) for m in _WORD_RE.finditer(text, g.start(), g.end())]
-            while words and words[0][1] <= pos and text[slice(*words[0])] in _HEADS | _COMMON_CAPS:
+            while words and words[0][1] <= pos and text[slice(*words[0])] in _LEADS:
                 words.pop(0)
             while words and words[-1][0] > pos and text[slice(*words[-1])] in _HEADS:
                 words.pop()
