@@ -1000,28 +1000,29 @@ class QAPipeline:
         (闫俊杰 = Yan Junjie) stands for a cited sentence only where it or these write it."""
         out = {}
         for e in p.request.evidence:
-            hit = next(
-                (
-                    h
-                    for h in p.hits
-                    if h.chunk.doc_id == e.doc_id
-                    and h.chunk.start <= e.start <= e.end <= h.chunk.end
-                ),
-                None,
-            )
+            hit = self._hit_at(p.hits, e.doc_id, e.start, e.end)
             if hit is not None:
                 out[e.n] = f"{subject_context(hit, e.start, e.end, self.policy)}\n{hit.opening}"
             else:
                 out[e.n] = e.title or ""
         return out
 
+    @staticmethod
+    def _hit_at(hits: Sequence[Hit], doc_id: str, start: int, end: int) -> Hit | None:
+        """The first hit whose chunk holds document offsets `start`..`end`, or None."""
+        return next(
+            (
+                h
+                for h in hits
+                if h.chunk.doc_id == doc_id and h.chunk.start <= start and end <= h.chunk.end
+            ),
+            None,
+        )
+
     def _context(self, hits: Sequence[Hit], doc_id: str, start: int, end: int) -> str:
         """A cited span with what just precedes it in its chunk, and its document's title."""
-        for h in hits:
-            ch = h.chunk
-            if ch.doc_id == doc_id and ch.start <= start and end <= ch.end:
-                return subject_context(h, start, end, self.policy)
-        return ""
+        h = self._hit_at(hits, doc_id, start, end)
+        return subject_context(h, start, end, self.policy) if h is not None else ""
 
     # -- public API -------------------------------------------------------------------------
     def ask_batch(

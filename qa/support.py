@@ -665,7 +665,7 @@ _ORDINAL_ZH = re.compile(r"第([一二两三四五六七八九十]{1,3}|\d{1,3})
 _FIRST = re.compile(r"首[次位个届任场部]|\bfirst\b", re.I)
 # birth order: 二孩 / 三胎 is the second / third child (对生育二孩、三孩的家庭: not a fourth)
 _BIRTH_ORDER = re.compile(
-    r"(?<![一二两三四五六七八九十\d])([二三四五六七八九十]|\d)(?:孩|胎)(?!子)"
+    r"(?<![一二两三四五六七八九十\d])([二三四五六七八九十]|[2-9])(?:孩|胎)(?!子)"
 )
 _ORDINAL_WORDS = {
     w: i + 2
@@ -685,13 +685,9 @@ def _ordinals(text: str, english: bool = False) -> set[int]:
     """The ordinals `text` writes (第五 = 5, 首次 or first = 1, 三孩 = the third child; with
     `english`, fifth and 5th too)."""
     out: set[int] = set()
-    for m in _ORDINAL_ZH.finditer(text):
+    for m in (*_ORDINAL_ZH.finditer(text), *_BIRTH_ORDER.finditer(text)):
         value = int(m.group(1)) if m.group(1).isdigit() else chinese_numeral(m.group(1))
         if value is not None:
-            out.add(int(value))
-    for m in _BIRTH_ORDER.finditer(text):
-        value = int(m.group(1)) if m.group(1).isdigit() else chinese_numeral(m.group(1))
-        if value is not None and value >= 2:
             out.add(int(value))
     if _FIRST.search(text):
         out.add(1)
