@@ -329,13 +329,24 @@ _COUNTED_WORDS = re.compile(
 )
 
 
+# A span of years in numerals (十年, 三年, 二十五年): a count too, unlike a year written in them
+# (二〇一〇年, 一九九三年), whose digits come without 十 / 百 / 千.
+_YEARS_IN_WORDS = re.compile(
+    r"(?<![零〇一二两三四五六七八九十百千万亿第])"
+    r"([一二两三四五六七八九]|[一二两三四五六七八九]?[十百千][零〇一二两三四五六七八九十百]*)"
+    r"(?=\s*多?\s*年)"
+)
+
+
 def counted_in_words(source: str) -> list[Quantity]:
-    """The counts `source` writes in Chinese numerals before a counter (九个 = 9)."""
+    """The counts `source` writes in Chinese numerals before a counter (九个 = 9), and spans of
+    years (十年 = 10)."""
     out = []
-    for m in _COUNTED_WORDS.finditer(source):
-        value = chinese_numeral(m.group(1))
-        if value is not None:
-            out.append(Quantity(value, "number", m.group(1), m.start(1), m.end(1)))
+    for pattern in (_COUNTED_WORDS, _YEARS_IN_WORDS):
+        for m in pattern.finditer(source):
+            value = chinese_numeral(m.group(1))
+            if value is not None:
+                out.append(Quantity(value, "number", m.group(1), m.start(1), m.end(1)))
     return out
 
 
@@ -356,14 +367,72 @@ def tenths_in_words(source: str) -> list[Quantity]:
     return out
 
 
+# A count or amount an English text writes in words (`ten countries`, `two hundred and fifty`,
+# `a million people`): what the number check reads as 10, 250, 1,000,000. Not `one` alone (`one
+# of`, `the one`), nor a fraction (`two-thirds`, `a third`), nor a capitalised word inside a
+# sentence, which is part of a name (`the Ten Commandments`, `Big Ten`), nor a vague plural
+# (`hundreds of`).
+_EN_ONES = {
+    w: i
+    for i, w in enumerate(
+        "two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+        "sixteen seventeen eighteen nineteen".split(),
+        start=2,
+    )
+}
+_EN_TENS = {
+    w: 10 * i
+    for i, w in enumerate("twenty thirty forty fifty sixty seventy eighty ninety".split(), start=2)
+}
+_EN_SCALE = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_ONES = "|".join(_EN_ONES)
+_TENS = "|".join(_EN_TENS)
+_UNDER_100 = rf"(?:(?:{_TENS})(?:[\s-](?:{_ONES}|one))?|{_ONES})"
+_EN_WORDS = re.compile(
+    rf"\b(?P<num>{_UNDER_100}|(?:one|a)(?=\s+(?:hundred|thousand|million|billion)\b))"
+    rf"(?:\s+(?P<hundred>hundred)(?:\s+and\s+(?P<rest>{_UNDER_100}))?)?"
+    r"(?:\s+(?P<scale>thousand|million|billion))?\b"
+    r"(?![\s-]*(?:thirds?|quarters?|fourths?|fifths?|sixths?|eighths?|tenths?|halves)\b)",
+    re.I,
+)
+
+
+def _under_100(words: str) -> int:
+    parts = re.split(r"[\s-]+", words.lower())
+    return sum(_EN_TENS.get(w, _EN_ONES.get(w, 1)) for w in parts)
+
+
+def english_number_words(text: str) -> list[Quantity]:
+    """The counts and amounts `text` writes in English words (ten = 10, twenty-one = 21, two
+    hundred and fifty = 250, a million = 1,000,000), except a capitalised word inside a
+    sentence (part of a name) and a fraction (two-thirds)."""
+    out = []
+    for m in _EN_WORDS.finditer(text):
+        first = m.group("num")
+        before = text[: m.start()].rstrip()
+        if first[0].isupper() and before and before[-1] not in '.!?:;"“(':
+            continue
+        if first.lower() == "a" and re.search(r"\b(?:per|an?|one)\s*$", before, re.I):
+            continue
+        value = 1 if first.lower() in ("a", "one") else _under_100(first)
+        if m.group("hundred"):
+            value = value * 100 + (_under_100(m.group("rest")) if m.group("rest") else 0)
+        if m.group("scale"):
+            value *= _EN_SCALE[m.group("scale").lower()]
+        out.append(Quantity(Decimal(value), "number", m.group(), m.start(), m.end()))
+    return out
+
+
 def unsupported_numbers(statement: str, source: str) -> list[str]:
     """The numbers stated in `statement` that `source` does not contain (unit conversion allowed;
     a century, `the 15th century` or `15世纪`, by a year of it: 约1455-1536; a count the source
-    writes in words, 九个 for 9; a share in tenths, 五成 for 50%)."""
+    writes in words, 九个 for 9; a share in tenths, 五成 for 50%). A number either writes in
+    English words counts as its figure (`ten countries` is 10, and must be in the source)."""
     src = parse_quantities(source) + counted_in_words(source) + tenths_in_words(source)
+    src += english_number_words(source)
     return [
         q.text
-        for q in parse_quantities(statement)
+        for q in parse_quantities(statement) + english_number_words(statement)
         if not (
             any(s.value == q.value for s in src) if _is_year(q, statement) else supported(q, src)
         )
