@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from corpus.footnotes import strip_reference_marks
-from qa.numbers import counted_in_words, parse_quantities, supported
+from qa.numbers import counted_in_words, english_number_words, parse_quantities, supported
 
 _SPACE = re.compile(r"\s+")
 _PUNCT = re.compile(r"[\s,，。.、;；:：!！?？\"“”'‘’()（）\[\]【】《》]")
@@ -42,7 +43,29 @@ def matches_gold(answer: str, golds: Sequence[str]) -> bool:
             and all(q.kind != "number" or q.value >= 1000 for q in gq)
         ):
             return True
-    return False
+    # a count by value, of something the answer names (`9 nations`; a bare 9 counts nothing)
+    count = _count_of(golds)
+    return count is not None and any(
+        q.value == count and _COUNTS_SOMETHING.match(answer, q.end)
+        for q in stated + english_number_words(answer)
+    )
+
+
+_COUNTS_SOMETHING = re.compile(r"\s*[A-Za-z\u4e00-\u9fff]")
+
+
+def _count_of(golds: Sequence[str]) -> Decimal | None:
+    """The count a gold answer is and says nothing more than (九个, nine, 9个): an answer stating
+    that number, in figures or in words (`There are 9 nations`, `nine nations`), gives it."""
+    for gold in golds:
+        g = gold.strip(" 。.")
+        words = english_number_words(g)
+        if len(words) == 1 and words[0].text == g:
+            return words[0].value
+        counted = counted_in_words(g)
+        if len(counted) == 1 and len(g) - len(counted[0].text) == 1 and counted[0].start == 0:
+            return counted[0].value
+    return None
 
 
 def _count_in_figures(gold: str) -> str:

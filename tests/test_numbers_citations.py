@@ -18,6 +18,7 @@ from qa.numbers import (
     counted_in_words,
     english_amount,
     english_figures,
+    english_number_words,
     parse_quantities,
     to_english,
     unsupported_numbers,
@@ -292,6 +293,11 @@ def test_a_gold_count_in_chinese_numerals_matches_the_figure() -> None:
     assert matches_gold("这一地区包括属于 九个 国家的领土。", ["九个"])
     assert not matches_gold("8个国家[1]", ["九个"])
     assert not matches_gold("9", ["九个"])  # a bare figure says nothing about what it counts
+    # a count by value, in English too: the gold `nine` / 九个 and `There are 9 nations`
+    assert matches_gold("There are 9 nations that control this region.[1]", ["九个", "nine"])
+    assert matches_gold("Nine nations control it.", ["九个"])
+    assert not matches_gold("It was founded in 1990 by 8 nations.", ["九个", "nine"])
+    assert not matches_gold("9 [1]", ["nine"])
 
 
 def test_a_gold_answers_latin_gloss_is_optional() -> None:
@@ -720,3 +726,37 @@ def test_a_number_the_question_gives_may_come_from_the_text_before_the_cited_cla
     assert not check_claim(claim, [clause], context=opening, asked=asked)
     # ... while the cited text itself turning it over still fails
     assert check_claim(claim, ["4月份，猪肉价格同比下降1.4%。"], asked=asked)
+
+
+def test_a_number_written_in_english_words_must_be_in_the_source() -> None:
+    """`The Far Eastern collections are represented by ten countries or regions, including Japan,
+    China, and Korea [1]` (the local engine, an XQuAD English question) was verified against
+    `远东收藏品包括超过70,000来自东亚国家的艺术品，例如中国，日本和韩国`: `ten` was no number to the check."""
+    source = ["远东收藏品包括 超过70,000 来自东亚国家的艺术品，例如 中国，日本和韩国 。"]
+    assert check_claim("The Far Eastern collections come from ten countries.", source)
+    assert check_claim("The collections hold ten thousand works.", source)
+    assert not check_claim("The collections hold over 70,000 works.", source)
+    assert not check_claim("The collections hold over seventy thousand works.", source)
+    # a count the source writes, in figures or Chinese numerals
+    assert not check_claim("Tesla partnered with two businessmen.", ["特斯拉与两位商人合作。"])
+    assert not check_claim("They won twenty-one games.", ["他们赢了21场比赛。"])
+    assert check_claim("They won twenty-two games.", ["他们赢了21场比赛。"])
+    # a span of years in Chinese numerals is a count; a year written in them is not
+    certificate = ["教师资格证一般为期三年，但是也可以获得长达 十年 的证书。"]
+    assert not check_claim("A certificate is good for at most ten years.", certificate)
+    assert check_claim("A certificate is good for at most twelve years.", certificate)
+    assert [q.value for q in counted_in_words("二〇一〇年，一九九三年，二十五年")] == [25]
+    # no count: a name, a fraction, `one of`, a vague plural
+    for claim in (
+        "The Ten Commandments are a list.",
+        "Two-thirds of the members voted.",
+        "It is one of the oldest cities.",
+        "Hundreds of people came.",
+    ):
+        assert not unsupported_numbers(claim, "十诫是一份清单。"), claim
+    assert [
+        (q.text, int(q.value)) for q in english_number_words("two hundred and fifty men, a million")
+    ] == [
+        ("two hundred and fifty", 250),
+        ("a million", 1_000_000),
+    ]
