@@ -430,6 +430,13 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
     English words counts as its figure (`ten countries` is 10, and must be in the source)."""
     src = parse_quantities(source) + counted_in_words(source) + tenths_in_words(source)
     src += english_number_words(source)
+    # a small count in words may be one Chinese writes inside a word: three for 三权分立 / 三大,
+    # two for 两分转换 (two-point conversion)
+    small = {
+        q.start
+        for q in english_number_words(statement)
+        if q.value <= 10 and _SMALL_NUMERALS[int(q.value)] & set(source)
+    }
     return [
         q.text
         for q in parse_quantities(statement) + english_number_words(statement)
@@ -437,7 +444,11 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
             any(s.value == q.value for s in src) if _is_year(q, statement) else supported(q, src)
         )
         and not _century_of(q, statement, src)
+        and q.start not in small
     ]
+
+
+_SMALL_NUMERALS = [set(), set("一"), set("二两双"), *({c} for c in "三四五六七八九十")]
 
 
 # A year is not rounded (2000年 is not 1993年, as 2,000 people may be 1,993): one written before

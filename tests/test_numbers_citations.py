@@ -746,6 +746,9 @@ def test_a_number_written_in_english_words_must_be_in_the_source() -> None:
     assert not check_claim("A certificate is good for at most ten years.", certificate)
     assert check_claim("A certificate is good for at most twelve years.", certificate)
     assert [q.value for q in counted_in_words("二〇一〇年，一九九三年，二十五年")] == [25]
+    # a small count Chinese writes inside a word (三权分立, 两分转换): the numeral is there
+    assert not check_claim("It split government into three powers.", ["采取三权分立之法。"])
+    assert check_claim("It split government into 3 powers.", ["采取三权分立之法。"])
     # no count: a name, a fraction, `one of`, a vague plural
     for claim in (
         "The Ten Commandments are a list.",
