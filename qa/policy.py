@@ -451,6 +451,9 @@ class Policy:
           often a miss than a real gap: the source is shown. Else it refuses.
         - A generative answer that breaks off before it says anything (`The passage number
           is[1].`): the source.
+        - An English generative answer that only restates the question (`Victoria soon losing
+          manufacturing plants[1].` for `What type of manufacturing plant is Victoria soon
+          losing?`): the source, or its translation.
         - A generative answer with no amount for a how-much question whose sources give one
           ("累计融资多少？" answered "7轮融资"): the source.
         - Nothing verified, and `off_subject` (the question's curated subjects the cited
@@ -476,6 +479,8 @@ class Policy:
         generative = engine != "extractive"
         if generative and (cut := breaks_off(answer)):
             return Verdict(SOURCE, f"the {engine} answer breaks off after {cut!r}")
+        if generative and language == "en" and restates_question(q.text, answer):
+            return Verdict(SOURCE, f"the {engine} answer only restates the question")
         if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
             return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
         if not any(c.verified for c in citations):
@@ -550,6 +555,46 @@ def breaks_off(answer: str) -> str:
     first = answer.strip().split("\n", 1)[0]
     m = _BROKEN_OFF.search(first)
     return m.group(0).split("[")[0].strip(" .。") if m else ""
+
+
+# Words that say nothing of their own in an answer's restatement of its question.
+_FUNCTION_WORDS = frozenset(
+    "a an the of in on at to for by with from as and is are was were be been being it its this "
+    "that these those there their they them he she his her what which who whom whose when where "
+    "why how do does did has have had can could would should will may might than into about "
+    "called known named".split()
+)
+
+
+_WH_QUESTION = re.compile(r"\b(?:what|which|who|whom|whose|when|where|why|how|name)\b", re.I)
+
+
+def _stem(word: str) -> str:
+    w = word.lower()
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(w) > len(suffix) + 3 and w.endswith(suffix):
+            w = w[: -len(suffix)]
+            break
+    return w[:6]
+
+
+def restates_question(question: str, answer: str) -> bool:
+    """Whether an English answer says nothing its question did not (`Victoria soon losing
+    manufacturing plants[1].` for `What type of manufacturing plant is Victoria soon losing?`):
+    every word of it, but function words, is one of the question's (plural, -ing and -ed
+    aside), and it gives no figure and no Chinese. Only for a question that asks what, who,
+    which...: a yes-no question (`Did Tesla work with Edison?`) or one that offers a choice (`A
+    or B?`) may be answered in its own words."""
+    body = MARKER.sub("", answer)
+    if (
+        re.search(r"[\d\u4e00-\u9fff]", body)
+        or re.search(r"\bor\b", question, re.I)
+        or not _WH_QUESTION.search(question)
+    ):
+        return False
+    words = [w for w in re.findall(r"[A-Za-z]+", body) if w.lower() not in _FUNCTION_WORDS]
+    asked = {_stem(w) for w in re.findall(r"[A-Za-z]+", question)}
+    return bool(words) and all(_stem(w) in asked for w in words)
 
 
 def untranslated(answer: str) -> str:

@@ -215,6 +215,28 @@ def test_an_answer_that_breaks_off_gives_way_to_its_source(
     assert not a.refused and "16公里" in a.text  # the sentence itself, or its translation
 
 
+def test_an_english_answer_that_only_restates_the_question_gives_way_to_its_source(
+    pages_pipeline: QAPipeline,
+) -> None:
+    """`Victoria soon losing manufacturing plants[1].` (the local engine, for the XQuAD question
+    `What type of manufacturing plant is Victoria soon losing?`) was shown, verified: nothing in
+    it is false, and nothing in it answers. The source is shown instead; a yes-no question may
+    still be answered in its own words."""
+    a = _cite(
+        pages_pipeline,
+        "What level of emergency response did Luding launch?",
+        "Luding launched an emergency response [2].",
+    )
+    assert any("only restates the question" in n for n in a.notes), a.notes
+    assert "一级应急响应" in a.text, a.text
+    a = _cite(
+        pages_pipeline,
+        "Did Luding launch an emergency response?",
+        "Luding launched an emergency response [2].",
+    )
+    assert not any("restates" in n for n in a.notes), a.notes
+
+
 @pytest.mark.parametrize(
     "reply",
     [
