@@ -174,10 +174,37 @@ def named_in_chinese(name: str, text: str) -> bool:
 _DEMONYM = re.compile(r"(?:ian|ean|an|ese)$")
 
 
+# Peoples and languages whose names do not begin as their place's does (Scottish: Scotland, the
+# 苏格兰 of 苏格兰国家美术馆; Polish: Poland): the dictionary gives the place only.
+_PEOPLE_PLACES = {
+    "scottish": "Scotland",
+    "scots": "Scotland",
+    "english": "England",
+    "british": "Britain",
+    "irish": "Ireland",
+    "welsh": "Wales",
+    "polish": "Poland",
+    "spanish": "Spain",
+    "danish": "Denmark",
+    "swedish": "Sweden",
+    "finnish": "Finland",
+    "turkish": "Turkey",
+    "dutch": "Netherlands",
+    "french": "France",
+    "swiss": "Switzerland",
+    "greek": "Greece",
+    "thai": "Thailand",
+    "flemish": "Flanders",
+}
+
+
 def _people_of(name: str, senses: set[str]) -> bool:
     """A name of a people or its language (Roman, Italian, Chinese) whose place the dictionary
     senses name (Rome, Italy, China; a proper name, capitalised there): the place begins with the
-    name less its ending and adds at most two letters (Austrian: Austria, not Australia)."""
+    name less its ending and adds at most two letters (Austrian: Austria, not Australia), or is
+    the one `_PEOPLE_PLACES` gives (Scottish: Scotland)."""
+    if _PEOPLE_PLACES.get(name.lower()) in senses:
+        return True
     stem = _DEMONYM.sub("", name.lower())
     if stem == name.lower() or len(stem) < 3:
         return False

@@ -31,22 +31,20 @@ DEWAR = "1891年，苏格兰化学家詹姆斯·杜瓦成功制造出足够数�
 
 def test_a_transliterated_name_is_given_with_its_original() -> None:
     text = "In 1891, Scottish chemist James Dewar produced enough liquid oxygen for research."
-    assert check_claim(text, [DEWAR]) == [
-        "name not in the cited text: Scottish",
-        "name not in the cited text: Dewar",
-    ]
+    # Scottish is supported by 苏格兰 (Scotland); the transliterated name is not
+    assert check_claim(text, [DEWAR]) == ["name not in the cited text: Dewar"]
     shown = with_originals(text, DEWAR)
     assert shown == (
-        "In 1891, Scottish (苏格兰) chemist James Dewar (詹姆斯·杜瓦) produced enough liquid "
+        "In 1891, Scottish chemist James Dewar (詹姆斯·杜瓦) produced enough liquid "
         "oxygen for research."
     )
     assert check_claim(shown, [DEWAR]) == []
 
 
 def test_a_name_written_twice_gets_its_original_each_time() -> None:
-    source = "1979年苏格兰权力下放公投失败。根据《1978年苏格兰法令》，公投于1979年3月1日举行。"
-    text = "The 1979 Scottish referendum failed. Under the 1978 Scottish Act, it was held in March."
-    assert with_originals(text, source) == text.replace("Scottish", "Scottish (苏格兰)")
+    source = "杰克逊维尔的人口增长了。根据2010年的普查，杰克逊维尔人口为 1,345,596。"
+    text = "The population of Jacksonville grew. By the 2010 census, Jacksonville had 1,345,596."
+    assert with_originals(text, source) == text.replace("Jacksonville", "Jacksonville (杰克逊维尔)")
 
 
 def test_a_common_word_or_a_longer_cut_of_the_name_leaves_the_pairing_clear() -> None:
@@ -168,6 +166,13 @@ def test_a_people_is_supported_by_its_place() -> None:
     (Australia for Austrian) supports nothing."""
     assert unsupported_names("He was a Roman Catholic.", "他是罗马天主教徒。") == []
     assert unsupported_names("He was Austrian.", "他来自澳大利亚。") == ["Austrian"]
+    # a people named unlike its place: `the Scottish National Museum` translated from
+    # 苏格兰国家美术馆 (a checked translation of an XQuAD source had failed on it)
+    gallery = "如苏格兰国家美术馆扩建。"
+    assert unsupported_names("The expansion of the Scottish National Gallery.", gallery) == []
+    assert unsupported_names(
+        "The expansion of the Scottish National Gallery.", "如爱尔兰国家美术馆扩建。"
+    ) == ["Scottish"]
 
 
 def test_a_latin_name_written_in_chinese_is_named() -> None:
