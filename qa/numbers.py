@@ -423,6 +423,10 @@ def english_number_words(text: str) -> list[Quantity]:
     return out
 
 
+# The Chinese numerals a small count (up to ten) may be written with inside a word (三权分立).
+_SMALL_NUMERALS = [set(), set("一"), set("二两双"), *({c} for c in "三四五六七八九十")]
+
+
 def unsupported_numbers(statement: str, source: str) -> list[str]:
     """The numbers stated in `statement` that `source` does not contain (unit conversion allowed;
     a century, `the 15th century` or `15世纪`, by a year of it: 约1455-1536; a count the source
@@ -432,23 +436,19 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
     src += english_number_words(source)
     # a small count in words may be one Chinese writes inside a word: three for 三权分立 / 三大,
     # two for 两分转换 (two-point conversion)
+    in_words = english_number_words(statement)
     small = {
-        q.start
-        for q in english_number_words(statement)
-        if q.value <= 10 and _SMALL_NUMERALS[int(q.value)] & set(source)
+        q.start for q in in_words if q.value <= 10 and _SMALL_NUMERALS[int(q.value)] & set(source)
     }
     return [
         q.text
-        for q in parse_quantities(statement) + english_number_words(statement)
+        for q in parse_quantities(statement) + in_words
         if not (
             any(s.value == q.value for s in src) if _is_year(q, statement) else supported(q, src)
         )
         and not _century_of(q, statement, src)
         and q.start not in small
     ]
-
-
-_SMALL_NUMERALS = [set(), set("一"), set("二两双"), *({c} for c in "三四五六七八九十")]
 
 
 # A year is not rounded (2000年 is not 1993年, as 2,000 people may be 1,993): one written before
