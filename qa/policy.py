@@ -557,7 +557,9 @@ def breaks_off(answer: str) -> str:
     return m.group(0).split("[")[0].strip(" .。") if m else ""
 
 
-# Words that say nothing of their own in an answer's restatement of its question.
+# Words that say nothing of their own in an answer's restatement of its question. Not
+# index.bilingual.STOPWORDS: that list also drops not / no / only / more / all / one, which
+# change what a restatement says (`The committee did not consider it` tells what the question did not).
 _FUNCTION_WORDS = frozenset(
     "a an the of in on at to for by with from as and is are was were be been being it its this "
     "that these those there their they them he she his her what which who whom whose when where "
