@@ -1023,6 +1023,114 @@ def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
     return _figure_of_another(q, mine, counted, sentence, value=value)
 
 
+# Which end of a span of time or of a change a figure of the sentence stands at: the words just
+# before it (从 / 始于 / 追溯到 open; 到 / 直到 / 结束于 / 缩短至 close) or just after it (起 / 开始;
+# 结束 / 为止), and what a question asks for (何时开始, 从哪年; 何时结束, 到何时).
+# what may stand between the word and its figure: 从 距今74000年, 持续到更新世（距今11600年,
+# 结束于民国10年（1921年
+_LEAD_IN = r"(?:距今|公元前?|大约|约|\s|[^\d，,；;。：:（(的]{0,5}\d*年?[（(])*"
+_CHANGE = r"(?:缩短|延长|降低|下降|降|减少|减|增加|增长|增|上升|提高|提升|扩大|升|涨|跌)了?"
+_OPENS_BEFORE = re.compile(rf"(?:从|自|始于|起于|开始于|追溯到|追溯至|由原来的|由){_LEAD_IN}")
+_CLOSES_BEFORE = re.compile(
+    r"(?:直到|直至|一直到|持续到|延续到|结束于|止于|终于|(?<![甚乃以])至"
+    rf"|(?<![达得受提收遇看来回感想做找])到){_LEAD_IN}"
+)
+_CHANGED_BEFORE = re.compile(rf"{_CHANGE}(?:至|到|为){_LEAD_IN}")
+_OPENS_AFTER = re.compile(r"[）)\s]*(?:起|开始)")
+_CLOSES_AFTER = re.compile(r"[）)\s]*(?:结束|为止|止)")
+_ASKS_OPENING = re.compile(
+    r"开始|始于|起始|起于|最早|从何|从哪|自何|自哪|\b(?:start|started|begin|began|beginning)\b",
+    re.I,
+)
+_ASKS_CLOSING = re.compile(
+    r"结束|终止|终结|止于|截止|到何时|到哪|至何时|直到|\b(?:end|ended|finish|finished|until)\b",
+    re.I,
+)
+_ASKS_BEFORE_A_CHANGE = re.compile(r"原|之前|以前|此前|起初|最初|以往|过去|before|original", re.I)
+
+
+def _end_of(sentence: str, m: re.Match[str], floor: int) -> str | None:
+    """ "open", "close", "changed" (the figure a change arrives at: 缩短至3小时) or None for the
+    figure `m` of the sentence; `floor` is where its clause, or the figure before it, ends."""
+    head = sentence[max(floor, m.start() - 14) : m.start()]
+    patterns = (("changed", _CHANGED_BEFORE), ("open", _OPENS_BEFORE), ("close", _CLOSES_BEFORE))
+
+    def end_at(i: int) -> str | None:
+        return next((end for end, p in patterns if p.fullmatch(head, i)), None)
+
+    # the word nearest the figure decides, whole (追溯到 opens though 到 closes; 缩短至 is a change)
+    nearest = next((i for i in range(len(head) - 1, -1, -1) if end_at(i)), None)
+    if nearest is not None:
+        whole = min(i for i in range(max(0, nearest - 3), nearest + 1) if end_at(i) or i == nearest)
+        return end_at(whole)
+    after = sentence[m.end() : m.end() + 6]
+    after = re.sub(r"^[年月日号时分秒前后天岁个种]*(?:前|以前)?", "", after)
+    if _OPENS_AFTER.match(after):
+        return "open"
+    if _CLOSES_AFTER.match(after):
+        return "close"
+    return None
+
+
+def _unit_after(sentence: str, m: re.Match[str]) -> str:
+    """The unit word a figure of the sentence is written with (年 of 1998年, 小时 of 6小时)."""
+    after = re.match(
+        rf"\s*(?:余|多)?{_MAGNITUDE}(?:余|多)?({_UNITS}|年|月|日)?", sentence[m.end() :]
+    )
+    return after.group(1) or "" if after else ""
+
+
+def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None]:
+    """Where the span stands in a span of time or a change that the sentence writes, against the
+    end the question asks for: (True, None) when it stands at that end and another figure of its
+    kind at the other, then no other rule overrules it; (False, the figure at the end asked) when
+    it stands at the wrong one; (False, None) when the sentence or the question says neither.
+    - The question asks when something began or ended (最后一次冰河期从距今74000年持续到……距今
+      11600年结束: 11600 for 从何时开始, 74000 for 何时结束; 始于1998年，而在2000年……: 2000 for
+      从哪年开始).
+    - Or the sentence writes a change and the question asks nothing of before: what it came to
+      answers (由原来的6小时缩短至3小时: 3小时 for 通车后要多少小时, not 6小时)."""
+    mine = set(_NUMBER_IN.findall(span))
+    words = re.sub(r"[\d.,\s约]", "", _DATE.sub("", span))
+    if not mine or len(words) > 4 or re.search(r"[A-Za-z]", words):  # a figure, not a name
+        return False, None
+    cuts = [0, *(b.end() for b in _SCOPE_BREAK.finditer(sentence))]
+    ends = [
+        (
+            m.group(),
+            _unit_after(sentence, m),
+            _end_of(sentence, m, max(c for c in cuts if c <= m.start())),
+        )
+        for m in _NUMBER_IN.finditer(sentence)
+    ]
+    own = {e for n, _, e in ends if n in mine}
+    units_of_mine = {u for n, u, _ in ends if n in mine}
+    # a figure of the same kind as the span's, which the question does not give (至1993年……结束，
+    # 她共获得14个: 1993 closes what 14个 counts)
+    others = [
+        (n, e)
+        for n, u, e in ends
+        if n not in mine and e and u in units_of_mine and n not in q.asks.figures
+    ]
+    if not own or not others:
+        return False, None
+    if _ASKS_OPENING.search(q.text) and not _ASKS_CLOSING.search(q.text):
+        wanted = {"open"}
+    elif _ASKS_CLOSING.search(q.text) and not _ASKS_OPENING.search(q.text):
+        wanted = {"close", "changed"}
+    elif (
+        "changed" in own | {e for _, e in others}
+        and not q.asks.figures
+        and not _ASKS_BEFORE_A_CHANGE.search(q.text)
+    ):
+        wanted = {"changed"}
+    else:
+        return False, None
+    if own & wanted:
+        return any(e not in wanted for _, e in others), None
+    return False, next((n for n, e in others if e in wanted), None)
+
+
 def _opens_a_range(sentence: str, years: set[str]) -> bool:
     """Whether one of the years only opens a range the sentence writes, an attribute for a
     which-year question (停止使用其1998-2002年的四音符); not a lifespan in brackets (术赤（1185-1226）:
@@ -1342,6 +1450,11 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         return "the question asks how many or how much; the answer is a date"
     if has_digit and asks.share and not _SHARE_WORDS.search(span):
         return "the question asks for a share; the answer is none"
+    at_the_end_asked, other = _ends_asked(q, span, sentence) if has_digit else (False, None)
+    if other:
+        return f"the sentence gives {other} for the other end of what the question asks about"
+    if at_the_end_asked:
+        return None
     if asks.time and (other := _year_of_another_event(q, span, sentence)):
         return f"the sentence dates what the question asks about in {other}"
     if (

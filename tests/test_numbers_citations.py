@@ -609,6 +609,64 @@ def test_a_figure_of_another_extent_than_asked_is_the_wrong_part_of_its_sentence
     assert span_problem(q, "12.5米", "隧道宽12.5米，全长3860米，于2019年通车。") is not None
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "right", "wrong"),
+    [
+        # a span of time: the question asks where it began, or where it ended
+        (
+            "这座窑址从何时开始烧制瓷器？",
+            "这座窑址从距今900年开始烧制瓷器，一直延续到大约300年前才停烧。",
+            "900年",
+            "300年",
+        ),
+        (
+            "这座窑址的烧制在何时结束？",
+            "这座窑址从距今900年开始烧制瓷器，一直延续到大约300年前才停烧。",
+            "300年",
+            "900年",
+        ),
+        (
+            "该联赛是从哪一年开始的？",
+            "该联赛始于1996年，而在2001年广州举办的联赛有来自30所学校的学生参加。",
+            "1996年",
+            "2001年",
+        ),
+        (
+            "第一届内阁何时结束？",
+            "第一届内阁成立于民国5年（1916年）6月，结束于民国6年（1917年）7月。",
+            "1917年",
+            "1916年",
+        ),
+        # a change: what it came to, unless the question asks what it was before
+        (
+            "大桥通车后，两地之间要多少分钟？",
+            "大桥通车将两地之间的行车时间由原来的90分钟缩短至20分钟。",
+            "20分钟",
+            "90分钟",
+        ),
+        (
+            "大桥通车前，两地之间原来要多少分钟？",
+            "大桥通车将两地之间的行车时间由原来的90分钟缩短至20分钟。",
+            "90分钟",
+            "20分钟",
+        ),
+    ],
+)
+def test_a_span_at_the_wrong_end_of_a_period_or_a_change_is_the_wrong_figure(
+    question: str, sentence: str, right: str, wrong: str
+) -> None:
+    q = analyse(question)
+    assert span_problem(q, right, sentence) is None
+    assert span_problem(q, wrong, sentence) is not None
+
+
+def test_a_figure_the_question_gives_is_no_other_end_of_the_count_asked() -> None:
+    """至2008年赛季结束 closes the period the count is of; the question gives 2008 and asks a
+    count, so 2008年 is no other answer to it."""
+    q = analyse("他至2008年赛季结束时共获得多少个冠军？")
+    assert span_problem(q, "9个", "至2008年赛季结束，他共获得9个冠军。") is None
+
+
 def test_english_answers_write_dates_as_english_prose_does() -> None:
     """A small model writes `1967-01-27`, or copies `1967年1月27日`, into an English answer; the
     date shown is `January 27, 1967`, which the citation check still finds in its source."""
