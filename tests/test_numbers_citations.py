@@ -660,6 +660,15 @@ def test_a_span_at_the_wrong_end_of_a_period_or_a_change_is_the_wrong_figure(
     assert span_problem(q, wrong, sentence) is not None
 
 
+def test_a_count_in_a_counter_the_question_names_is_asked_for_in_that_counter() -> None:
+    """多少组 asks for groups: 15平方公里, the area of the same sentence, is no answer (组, 批,
+    套, 颗, 站 and the like are counters as 个 and 次 are)."""
+    sentence = "共发现岩画分布面积15平方公里，岩画3000多组。"
+    q = analyse("一共发现了多少组岩画？")
+    assert span_problem(q, "3000多组", sentence) is None
+    assert span_problem(q, "15平方公里", sentence) is not None
+
+
 def test_a_figure_the_question_gives_is_no_other_end_of_the_count_asked() -> None:
     """至2008年赛季结束 closes the period the count is of; the question gives 2008 and asks a
     count, so 2008年 is no other answer to it."""
