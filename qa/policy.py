@@ -1220,8 +1220,12 @@ def _figure_of_another(
     asked_years = q.asks.years if years else frozenset()
     if not groups and not names and not asked_years:
         return None
+    # what is asked of the rest, where the question ends on its question word (not for when, whose
+    # subject stands there: 天津犹太会堂是什么时候建成的)
+    late_words = any(_after_question_word(q.text, g) for g in groups)
+    head = set() if q.asks.time or late_words else _head_group(q.text, groups)
     cuts = [0, *(m.end() for m in _SCOPE_BREAK.finditer(sentence)), len(sentence)]
-    score: dict[str, tuple[int, float]] = {}
+    score: dict[str, tuple[int, float, float]] = {}
     named: dict[str, int] = {}
     scopes: dict[str, list[str]] = {}
     for i, m in enumerate(figures):
@@ -1237,9 +1241,10 @@ def _figure_of_another(
         v = value(m)
         n = (
             sum(y in scope for y in asked_years),
+            sum(f in scope for f in head) / len(head) if head else 0.0,
             sum(sum(f in scope for f in g) / len(g) for g in groups),
         )
-        score[v] = max(score.get(v, (0, 0.0)), n)
+        score[v] = max(score.get(v, (0, 0.0, 0.0)), n)
         named[v] = max(named.get(v, 0), sum(_written(x, scope) for x in names))
         scopes.setdefault(v, []).append(scope)
     own_v = max(mine & score.keys(), key=lambda y: score[y], default=None)
@@ -1271,6 +1276,18 @@ def _figure_of_another(
     return None
 
 
+def _head_group(question: str, groups: list[set[str]]) -> set[str]:
+    """The group written right before the question word, what is asked of the rest (涡轮机的
+    冷凝器温度大约是多少: 冷凝器温度, not 涡轮机), or an empty set."""
+    wh = WH_ZH.search(question)
+    if wh is None:
+        return set()
+    before = re.sub(
+        r"(?:是|为|有|约|达|大约|大概|左右|的|一共|共|总共)+$", "", question[: wh.start()]
+    )
+    return next((g for g in groups if any(before.endswith(f) for f in g)), set())
+
+
 def _after_question_word(question: str, group: set[str]) -> bool:
     """Whether the question writes a form of the group after its question word."""
     wh = WH_ZH.search(question)
@@ -1296,6 +1313,13 @@ def _in_range(text: str, m: re.Match[str]) -> bool:
     )
 
 
+# Words of a question that say how it asks, not what of (冷凝器温度大约是多少: 大约), which would
+# thin out the share of its group a figure's clause holds.
+_HEDGES = frozenset(
+    ("大约", "大概", "约为", "左右", "一共", "总共", "共计", "平均", "通常", "目前")
+)
+
+
 def _word_groups(q: Question) -> tuple[list[set[str]], tuple[str, ...]]:
     """The question's concepts but its names and years (what is said of the subject, which
     tells its events apart: 毕业于上海国立音乐专科学校 of 瞿希贤's two graduations), those written
@@ -1309,7 +1333,10 @@ def _word_groups(q: Question) -> tuple[list[set[str]], tuple[str, ...]]:
         forms = {
             f
             for f in c.forms
-            if len(f) >= 2 and not ANY_YEAR.search(f) and not any(f in n for n in names)
+            if len(f) >= 2
+            and not ANY_YEAR.search(f)
+            and not any(f in n for n in names)
+            and f not in _HEDGES
         }
         at = question.find(c.label)
         if forms and at >= 0:

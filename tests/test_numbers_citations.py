@@ -660,6 +660,15 @@ def test_a_span_at_the_wrong_end_of_a_period_or_a_change_is_the_wrong_figure(
     assert span_problem(q, wrong, sentence) is not None
 
 
+def test_what_a_question_asks_of_its_subject_tells_two_figures_of_it_apart() -> None:
+    """锅炉的出口压力大约是多少 asks the 出口压力 of the 锅炉: the clause that names the boiler
+    but gives its 进口压力 holds more of the question's words, and is still not the answer."""
+    sentence = "在这类机组中，锅炉进口压力通常为 25 兆帕，出口压力约为 18 兆帕。"
+    q = analyse("锅炉的出口压力大约是多少？")
+    assert span_problem(q, "18", sentence) is None
+    assert span_problem(q, "25", sentence) is not None
+
+
 def test_a_count_in_a_counter_the_question_names_is_asked_for_in_that_counter() -> None:
     """多少组 asks for groups: 15平方公里, the area of the same sentence, is no answer (组, 批,
     套, 颗, 站 and the like are counters as 个 and 次 are)."""
