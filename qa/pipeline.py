@@ -92,7 +92,8 @@ from qa.support import another_subject
 MAX_QUESTION_CHARS = 2000
 # a citation's problems that say the engine took the wrong part of a sentence that answers
 _WRONG_PART = re.compile(
-    r"for what the question asks about|gives that figure (?:elsewhere|for the)|"
+    r"(?:for|other end of) what the question asks about|"
+    r"gives that figure (?:elsewhere|for the|for someone else)|"
     r"dates what the question asks about|stated as a whole year|period not in the source"
 )
 _NAME_PROBLEMS = ("name not in the source: ", "name not in the cited text: ")

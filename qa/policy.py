@@ -14,6 +14,7 @@ each costs or buys on the held-out sets.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections.abc import Callable, Sequence
@@ -1029,7 +1030,10 @@ def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
 # what may stand between the word and its figure: 从 距今74000年, 持续到更新世（距今11600年,
 # 结束于民国10年（1921年
 _LEAD_IN = r"(?:距今|公元前?|大约|约|\s|[^\d，,；;。：:（(的]{0,5}\d*年?[（(])*"
-_CHANGE = r"(?:缩短|延长|降低|下降|降|减少|减|增加|增长|增|上升|提高|提升|扩大|升|涨|跌)了?"
+_CHANGE = (
+    r"(?:缩短|延长|降低|下降|降|减少|减|增加|增长|增|上升|提高|提升|扩大|升|涨|跌|下滑|回落|攀升"
+    r"|飙升|腰斩|翻番)了?"
+)
 _OPENS_BEFORE = re.compile(rf"(?:从|自|始于|起于|开始于|追溯到|追溯至|由原来的|由){_LEAD_IN}")
 _CLOSES_BEFORE = re.compile(
     r"(?:直到|直至|一直到|持续到|延续到|结束于|止于|终于|(?<![甚乃以])至"
@@ -1080,6 +1084,45 @@ def _unit_after(sentence: str, m: re.Match[str]) -> str:
     return after.group(1) or "" if after else ""
 
 
+def _subject_of_figure(q: Question, span: str, sentence: str) -> tuple[bool, str | None]:
+    """Whose figure the span is, by the names the cited sentence's clauses open with:
+    (True, None) when the span's clause opens with the name the question asks about and another
+    clause with a figure opens with someone else's (then no other rule overrules it); (False,
+    the name asked) when the span's clause opens with someone else's name and another clause with
+    a figure opens with the name asked (Talkie的新用户数从……5512.1万跌至5104.5万,MiniMax则从……
+    1028.3万腰斩至551.6万: 5512.1万跌至5104.5万 is Talkie's, for a question about MiniMax); else
+    (False, None). A name inside a clause is often what its subject acts on (在比赛还剩17秒时拦截了
+    新英格兰队的传球), and a clause that opens with no name may be anyone's: neither counts."""
+    from qa.conversation import subjects
+
+    asked = subjects(q.text)
+    numbers = _NUMBER_IN.findall(span)
+    if not asked or not numbers:
+        return False, None
+    cuts = [0, *(m.end() for m in _SCOPE_BREAK.finditer(sentence)), len(sentence)]
+    clauses = [_CLAUSE_LEAD.sub("", sentence[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
+
+    def whose(clause: str) -> tuple[str | None, str | None]:
+        """The name the clause opens with, and the name asked it is (or None)."""
+        o = next((n for n in subjects(clause) if clause.startswith(n)), None)
+        return o, next((n for n in asked if o and _written(n, o)), None)
+
+    figure = re.compile(rf"(?<![\d.]){re.escape(numbers[0])}(?![\d.])")
+    holding = [whose(c) for c in clauses if figure.search(c)]
+    rest = [whose(c) for c in clauses if not figure.search(c) and _NUMBER_IN.search(c)]
+    if not holding or any(o is None for o, _ in holding):
+        return False, None
+    if all(a for _, a in holding):
+        return any(o and not a for o, a in rest), None
+    if any(a for _, a in holding):
+        return False, None
+    return False, next((a for _, a in rest if a), None)
+
+
+# what may open a clause before its subject: 但, 而, 则, 其中, 同时
+_CLAUSE_LEAD = re.compile(r"^[\s(（]*(?:但是?|而且?|则|其中|同时|另外|此外|至于|相比之下)?\s*")
+
+
 def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None]:
     """Where the span stands in a span of time or a change that the sentence writes, against the
     end the question asks for: (True, None) when it stands at that end and another figure of its
@@ -1096,39 +1139,42 @@ def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None
         return False, None
     cuts = [0, *(b.end() for b in _SCOPE_BREAK.finditer(sentence))]
     ends = [
-        (
-            m.group(),
-            _unit_after(sentence, m),
-            _end_of(sentence, m, max(c for c in cuts if c <= m.start())),
-        )
+        (m, _unit_after(sentence, m), _end_of(sentence, m, max(c for c in cuts if c <= m.start())))
         for m in _NUMBER_IN.finditer(sentence)
     ]
-    own = {e for n, _, e in ends if n in mine}
-    units_of_mine = {u for n, u, _ in ends if n in mine}
+    own = {e for m, _, e in ends if m.group() in mine}
+    units_of_mine = {u for m, u, _ in ends if m.group() in mine}
+    at = [m.start() for m, _, _ in ends if m.group() in mine]
     # a figure of the same kind as the span's, which the question does not give (至1993年……结束，
-    # 她共获得14个: 1993 closes what 14个 counts)
-    others = [
-        (n, e)
-        for n, u, e in ends
-        if n not in mine and e and u in units_of_mine and n not in q.asks.figures
-    ]
-    if not own or not others:
+    # 她共获得14个: 1993 closes what 14个 counts), nearest the span first
+    others = sorted(
+        (
+            (m.group(), e, min(abs(m.start() - a) for a in at))
+            for m, u, e in ends
+            if m.group() not in mine
+            and e
+            and u in units_of_mine
+            and m.group() not in q.asks.figures
+        ),
+        key=lambda o: o[2],
+    )
+    if not own or not others or len(WH_ZH.findall(q.text)) > 1:  # 从多少下降到多少: both ends
         return False, None
     if _ASKS_OPENING.search(q.text) and not _ASKS_CLOSING.search(q.text):
         wanted = {"open"}
     elif _ASKS_CLOSING.search(q.text) and not _ASKS_OPENING.search(q.text):
         wanted = {"close", "changed"}
     elif (
-        "changed" in own | {e for _, e in others}
+        "changed" in own | {e for _, e, _ in others}
         and not q.asks.figures
         and not _ASKS_BEFORE_A_CHANGE.search(q.text)
     ):
-        wanted = {"changed"}
+        wanted = {"changed", "close"}
     else:
         return False, None
     if own & wanted:
-        return any(e not in wanted for _, e in others), None
-    return False, next((n for n, e in others if e in wanted), None)
+        return any(e not in wanted for _, e, _ in others), None
+    return False, next((n for n, e, _ in others if e in wanted), None)
 
 
 def _opens_a_range(sentence: str, years: set[str]) -> bool:
@@ -1477,10 +1523,13 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         return "the question asks how many or how much; the answer is a date"
     if has_digit and asks.share and not _SHARE_WORDS.search(span):
         return "the question asks for a share; the answer is none"
+    theirs, whose = _subject_of_figure(q, span, sentence) if has_digit else (False, None)
+    if whose:
+        return f"the sentence gives that figure for someone else, not {whose}"
     at_the_end_asked, other = _ends_asked(q, span, sentence) if has_digit else (False, None)
     if other:
         return f"the sentence gives {other} for the other end of what the question asks about"
-    if at_the_end_asked:
+    if at_the_end_asked or theirs:
         return None
     if asks.time and (other := _year_of_another_event(q, span, sentence)):
         return f"the sentence dates what the question asks about in {other}"

@@ -678,6 +678,26 @@ def test_a_count_in_a_counter_the_question_names_is_asked_for_in_that_counter() 
     assert span_problem(q, "15平方公里", sentence) is not None
 
 
+def test_a_figure_of_a_clause_that_opens_with_someone_else_is_theirs() -> None:
+    """The demo's `MiniMax的新客户数量从多少下降到多少？` was answered with Talkie's figures from
+    Talkie的新用户数从……跌至……,MiniMax则从……腰斩至……, verified. A name inside a clause is what its
+    subject acts on, and a clause that opens with no name may be anyone's: both pass."""
+    sentence = "但2025年前9月,Zentrix的新用户数从上年同期的800万跌至600万,Quorva则从上年同期的300万腰斩至150万。"
+    q = analyse("Quorva的新用户数从多少下降到多少？")
+    assert span_problem(q, "800万跌至600万", sentence) is not None
+    assert span_problem(q, "600万", sentence) is not None
+    assert span_problem(q, "300万腰斩至150万", sentence) is None
+    # both ends asked: either end alone is not the other end's figure
+    assert span_problem(q, "150万", sentence) is None
+    assert span_problem(q, "300万", sentence) is None
+    # what it came to, for a question that asks only that
+    q = analyse("Quorva的新用户数下降到多少？")
+    assert span_problem(q, "150万", sentence) is None
+    assert span_problem(q, "300万", sentence) is not None
+    acted_on = "Zentrix在比赛还剩 17 秒时拦截了Quorva的传球。"
+    assert span_problem(analyse("Zentrix拦截传球时比赛还剩多少秒？"), "17 秒", acted_on) is None
+
+
 def test_a_figure_the_question_gives_is_no_other_end_of_the_count_asked() -> None:
     """至2008年赛季结束 closes the period the count is of; the question gives 2008 and asks a
     count, so 2008年 is no other answer to it."""

@@ -14,6 +14,8 @@ from index.store import load_snapshot
 from qa.citations import check_claim
 from qa.engines import ExtractiveEngine, postprocess
 from qa.pipeline import QAPipeline
+from qa.policy import span_problem
+from qa.question import analyse
 from qa.translate import check_fidelity
 from tests.conftest import ScriptedEngine
 from ui.render import answer_markdown
@@ -330,6 +332,15 @@ def test_the_source_shown_for_the_wrong_part_of_a_sentence_is_that_sentence(
         p, cited("the sentence gives 8.2 for what the question asks about")
     )
     assert moved.request.evidence[0] == second and len(moved.request.evidence) == len(evidence)
+    # another end of a change, another subject's figure: the wrong part of the cited sentence too
+    changed = "两地之间的行车时间由原来的90分钟缩短至20分钟。"
+    two = "Zentrix的新用户数从800万跌至600万,Quorva则从300万腰斩至150万。"
+    for problem in (
+        span_problem(analyse("通车后两地之间要多少分钟？"), "90分钟", changed),
+        span_problem(analyse("Quorva的新用户数从多少下降到多少？"), "800万跌至600万", two),
+    ):
+        assert problem
+        assert QAPipeline._cited_first(p, cited(problem)).request.evidence[0] == second
     assert QAPipeline._cited_first(p, cited("number not in the cited text: 9.9")) is p
     assert QAPipeline._cited_first(p, cited()) is p
 
