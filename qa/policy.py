@@ -25,7 +25,7 @@ from corpus.lang import chinese_in_english, chinese_quotes, untranslated_words
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
-from qa.numbers import CHINESE_NUMERAL
+from qa.numbers import CHINESE_NUMERAL, english_number_words
 from qa.question import (
     ANY_YEAR,
     ASKS_ADJUSTED,
@@ -482,6 +482,8 @@ class Policy:
             return Verdict(SOURCE, f"the {engine} answer breaks off after {cut!r}")
         if generative and language == "en" and restates_question(q.text, answer):
             return Verdict(SOURCE, f"the {engine} answer only restates the question")
+        if generative and language == "en" and gives_no_duration(q.text, answer):
+            return Verdict(SOURCE, f"the {engine} answer to how long gives no time or length")
         if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
             return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
         if not any(c.verified for c in citations):
@@ -598,6 +600,29 @@ def restates_question(question: str, answer: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z]+", body) if w.lower() not in _FUNCTION_WORDS]
     asked = {_stem(w) for w in re.findall(r"[A-Za-z]+", question)}
     return bool(words) and all(_stem(w) in asked for w in words)
+
+
+_HOW_LONG = re.compile(r"\bhow long\b", re.I)
+# what answers how long: a time or a length, in words or in Chinese units, or a year or date
+_DURATION_OR_LENGTH = re.compile(
+    r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)|"
+    r"millenni(?:um|a)|nights?|seasons?|terms?|generations?|lifetimes?|"
+    r"(?:kilo|centi|milli)?met(?:er|re)s?|km|cm|mm|m|miles?|feet|foot|ft|inches|inch|yards?|"
+    r"light-years?|until|since|forever|indefinitely|(?:1\d|20)\d\d)\b|"
+    r"[年月周天日时分秒米里]",
+    re.I,
+)
+
+
+def gives_no_duration(question: str, answer: str) -> bool:
+    """Whether an English answer to a how-long question states a figure in neither time nor
+    length (`MiniMax's cash reserves can last approximately 1.05 billion US dollars[1].` for `How
+    long can MiniMax's cash reserves last?`: the amount of the reserves, not how long they last)."""
+    body = MARKER.sub("", answer)
+    states_figure = re.search(r"\d", body) or english_number_words(body)
+    return bool(
+        _HOW_LONG.search(question) and states_figure and not _DURATION_OR_LENGTH.search(body)
+    )
 
 
 def untranslated(answer: str) -> str:
@@ -1028,8 +1053,11 @@ def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
 # before it (从 / 始于 / 追溯到 open; 到 / 直到 / 结束于 / 缩短至 close) or just after it (起 / 开始;
 # 结束 / 为止), and what a question asks for (何时开始, 从哪年; 何时结束, 到何时).
 # what may stand between the word and its figure: 从 距今74000年, 持续到更新世（距今11600年,
-# 结束于民国10年（1921年
-_LEAD_IN = r"(?:距今|公元前?|大约|约|\s|[^\d，,；;。：:（(的]{0,5}\d*年?[（(])*"
+# 结束于民国10年（1921年, 从2024年的187.8%, 从上年同期的1028.3万
+_LEAD_IN = (
+    r"(?:距今|公元前?|大约|约|\s|[^\d，,；;。：:（(的]{0,5}\d*年?[（(]"
+    r"|\d{2,4}\s*年(?:\s*\d{1,2}\s*月)?(?:末|底|初|前\d{1,2}月|同期)?的?|(?:上年|去年|同期|原来)+的)*"
+)
 _CHANGE = (
     r"(?:缩短|延长|降低|下降|降|减少|减|增加|增长|增|上升|提高|提升|扩大|升|涨|跌|下滑|回落|攀升"
     r"|飙升|腰斩|翻番)了?"
@@ -1167,6 +1195,7 @@ def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None
     elif (
         "changed" in own | {e for _, e, _ in others}
         and not q.asks.figures
+        and not q.asks.years
         and not _ASKS_BEFORE_A_CHANGE.search(q.text)
     ):
         wanted = {"changed", "close"}

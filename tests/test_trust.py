@@ -14,7 +14,7 @@ from index.store import load_snapshot
 from qa.citations import check_claim
 from qa.engines import ExtractiveEngine, postprocess
 from qa.pipeline import QAPipeline
-from qa.policy import span_problem
+from qa.policy import gives_no_duration, span_problem
 from qa.question import analyse
 from qa.translate import check_fidelity
 from tests.conftest import ScriptedEngine
@@ -237,6 +237,28 @@ def test_an_english_answer_that_only_restates_the_question_gives_way_to_its_sour
         "Luding launched an emergency response [2].",
     )
     assert not any("restates" in n for n in a.notes), a.notes
+
+
+def test_an_english_answer_to_how_long_that_gives_an_amount_gives_way_to_its_source(
+    pages_pipeline: QAPipeline,
+) -> None:
+    """Asked of the demo, `How long can MiniMax's cash reserves last?` was answered `MiniMax's
+    cash reserves can last approximately 1.05 billion US dollars[1].`, verified: the figure is
+    the cited sentence's, and answers how much, not how long. The source is shown instead; an
+    answer in time or length stands."""
+    question = "How long did it take for Yunfan's valuation to grow to 4.24 billion yuan?"
+    a = _cite(pages_pipeline, question, "Yunfan's valuation grew to 4.24 billion yuan [1].")
+    assert any("gives no time or length" in n for n in a.notes), a.notes
+    assert gives_no_duration(question, "The reserves last about 1.05 billion US dollars[1].")
+    for answer in (
+        "It took less than five years[1].",
+        "It took under 5 years[1].",
+        "The Rhine is 1,230 km long[1].",
+        "It lasted from 1939 to 1945[1].",
+        "It took a long time[1].",  # no figure: nothing to check
+    ):
+        assert not gives_no_duration(question, answer), answer
+    assert not gives_no_duration("How much is it worth?", "It is worth 4.24 billion yuan[1].")
 
 
 @pytest.mark.parametrize(
