@@ -1589,6 +1589,8 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     if not focus_forms or not has_digit or len(figure) > 12 or asks.time:
         # a date is often in its own clause (1705年5月12日，议会通过了一项法案……归化)
         return None
+    if _PRICE_PER.search(figure) and any(f.endswith(("价", "价格")) for f in focus_forms):
+        return None  # 股价是多少: 报752.5港元/股, a price by its unit, whatever its clause names
     clauses = _CLAUSE.split(re.sub(r"\s+", "", sentence))
     holding = [c for c in clauses if figure in c]
     if not holding or any(f in c for c in holding for f in focus_forms):
@@ -1601,6 +1603,10 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     ):
         return "the cited sentence gives that figure for another measure than the one asked about"
     return None
+
+
+# a price by what it is paid for: 752.5港元/股, 80美元/桶, 3.2万元/平方米
+_PRICE_PER = re.compile(rf"\d\s*{_MAGNITUDE}(?:{units.alternation(units.CURRENCIES)})\s*/\s*\S")
 
 
 # a number of its own, and what makes it part of something else where the source writes it: a

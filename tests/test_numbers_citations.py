@@ -683,6 +683,18 @@ def test_what_a_question_asks_of_its_subject_tells_two_figures_of_it_apart() -> 
     assert span_problem(q, "25", sentence) is not None
 
 
+def test_a_price_by_what_it_is_paid_for_answers_a_price_whatever_its_clause_names() -> None:
+    """The demo's `MiniMax的股价是多少？`: 报752.5港元/股 was failed because 股价 stands in the
+    clause before it (股价累计涨幅最高超413%). A price per share answers 股价; the market value
+    of the same sentence still does not."""
+    sentence = (
+        "自上市以来,该公司股价累计涨幅最高超200%,截至3月2日收盘,报86.4港元/股,总市值达520亿港元。"
+    )
+    q = analyse("该公司的股价是多少？")
+    assert span_problem(q, "86.4港元/股", sentence) is None
+    assert span_problem(q, "520亿港元", sentence) is not None
+
+
 def test_a_count_in_a_counter_the_question_names_is_asked_for_in_that_counter() -> None:
     """多少组 asks for groups: 15平方公里, the area of the same sentence, is no answer (组, 批,
     套, 颗, 站 and the like are counters as 个 and 次 are)."""
