@@ -1151,6 +1151,31 @@ def _subject_of_figure(q: Question, span: str, sentence: str) -> tuple[bool, str
 _CLAUSE_LEAD = re.compile(r"^[\s(（]*(?:但是?|而且?|则|其中|同时|另外|此外|至于|相比之下)?\s*")
 
 
+def _respective_figure(q: Question, span: str, sentence: str) -> tuple[bool, str | None]:
+    """The figure a 分别 list pairs with the one year the question gives, by position
+    (2023年、2024年及2025年前9月,收入分别为346万美元、3052.3万美元、5343.7万美元: 5343.7 for 2025):
+    (True, None) when the span's figure is it, (False, that figure) when the span gives another
+    of the list, else (False, None). The years are those the sentence writes before 分别, the
+    figures those after it up to the clause's end; they pair only as many as they are."""
+    if len(q.asks.years) != 1 or "分别" not in sentence:
+        return False, None
+    at = sentence.index("分别")
+    start = max((m.end() for m in re.finditer(r"[；;。]", sentence[:at])), default=0)
+    years = [m.group(1) for m in re.finditer(r"(?<!\d)((?:1\d|20)\d{2})\s*年", sentence[start:at])]
+    after = re.split(r"[，,；;。]", sentence[at:], maxsplit=1)[0]
+    figures = [
+        m.group() for m in _NUMBER_IN.finditer(after) if not after[m.end() :].startswith("年")
+    ]
+    if len(years) < 2 or len(years) != len(figures) or len(set(years)) != len(years):
+        return False, None
+    paired = dict(zip(years, figures, strict=True))
+    year = next(iter(q.asks.years))
+    mine = set(_NUMBER_IN.findall(span))
+    if year not in paired or not mine & set(figures):
+        return False, None
+    return (True, None) if paired[year] in mine else (False, paired[year])
+
+
 def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None]:
     """Where the span stands in a span of time or a change that the sentence writes, against the
     end the question asks for: (True, None) when it stands at that end and another figure of its
@@ -1552,13 +1577,16 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         return "the question asks how many or how much; the answer is a date"
     if has_digit and asks.share and not _SHARE_WORDS.search(span):
         return "the question asks for a share; the answer is none"
+    listed, paired = _respective_figure(q, span, sentence) if has_digit else (False, None)
+    if paired:
+        return f"the sentence gives {paired} for what the question asks about"
     theirs, whose = _subject_of_figure(q, span, sentence) if has_digit else (False, None)
     if whose:
         return f"the sentence gives that figure for someone else, not {whose}"
     at_the_end_asked, other = _ends_asked(q, span, sentence) if has_digit else (False, None)
     if other:
         return f"the sentence gives {other} for the other end of what the question asks about"
-    if at_the_end_asked or theirs:
+    if at_the_end_asked or theirs or listed:
         return None
     if asks.time and (other := _year_of_another_event(q, span, sentence)):
         return f"the sentence dates what the question asks about in {other}"

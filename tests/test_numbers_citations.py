@@ -683,6 +683,19 @@ def test_what_a_question_asks_of_its_subject_tells_two_figures_of_it_apart() -> 
     assert span_problem(q, "25", sentence) is not None
 
 
+@pytest.mark.parametrize(
+    ("year", "right"), [("2022", "120万元"), ("2023", "860万元"), ("2024", "1530万元")]
+)
+def test_a_respectively_list_pairs_each_year_with_its_figure(year: str, right: str) -> None:
+    """The demo's `MiniMax 2025年前9月的收入是多少？`: 5343.7万美元, right, failed for 346万美元,
+    the first figure of 2023年、2024年及2025年前9月,收入分别为346万美元、3052.3万美元、5343.7万美元
+    (its clause holds every year). A 分别 list pairs years and figures by position."""
+    sentence = "2022年、2023年及2024年前9月,该公司收入分别为120万元、860万元、1530万元。"
+    q = analyse(f"该公司{year}年的收入是多少？")
+    for span in ("120万元", "860万元", "1530万元"):
+        assert (span_problem(q, span, sentence) is None) == (span == right), span
+
+
 def test_a_price_by_what_it_is_paid_for_answers_a_price_whatever_its_clause_names() -> None:
     """The demo's `MiniMax的股价是多少？`: 报752.5港元/股 was failed because 股价 stands in the
     clause before it (股价累计涨幅最高超413%). A price per share answers 股价; the market value
