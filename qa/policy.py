@@ -1275,6 +1275,10 @@ def _same_unit_of_another(q: Question, span: str, sentence: str, unit: str) -> s
 
 
 _SHARE_ALONE = re.compile(r"约?(\d+(?:\.\d+)?)\s*[%％]")
+# a question that asks how much something changed, which a share answers (增加了多少, 下降多少)
+_ASKS_A_CHANGE = re.compile(
+    r"(?:增加|增长|上涨|上升|提高|提升|扩大|下降|下跌|减少|降低|缩小|缩减|回落|涨|跌|降|增)了?(?:多少|几)"
+)
 _SHARE_AFTER = re.compile(r"\s*[%％]")
 _ANY_NUMBER = re.compile(
     r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.,]*\d)|(?<![\d.,])\d+(?:\.\d+)?(?![\d.,]*\d)"
@@ -1607,6 +1611,7 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         (share := _SHARE_ALONE.fullmatch(figure))
         and asks.amount
         and not asks.share
+        and not _ASKS_A_CHANGE.search(q.text)  # 增加了多少: by a share as well as by an amount
         and (other := _number_of_another(q, share.group(1), sentence))
         and not _SHARE_AFTER.match(sentence[sentence.find(other) + len(other) :])
     ):

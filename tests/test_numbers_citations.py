@@ -696,6 +696,16 @@ def test_a_respectively_list_pairs_each_year_with_its_figure(year: str, right: s
         assert (span_problem(q, span, sentence) is None) == (span == right), span
 
 
+def test_a_share_answers_how_much_something_changed() -> None:
+    """The demo's `MiniMax的经调整净亏损比2024年增加了多少？`: 同比增加2.7%, right, failed as a share
+    given for an amount. A change is told by a share as well as by an amount; the amount itself
+    still does not answer how much it changed."""
+    sentence = "该公司2024年经调整净亏损为3.2亿元,较2023年的2.9亿元同比增加10.3%。"
+    q = analyse("该公司的经调整净亏损比2023年增加了多少？")
+    assert span_problem(q, "10.3%", sentence) is None
+    assert span_problem(analyse("该公司2024年的经调整净亏损是多少？"), "10.3%", sentence)
+
+
 def test_a_price_by_what_it_is_paid_for_answers_a_price_whatever_its_clause_names() -> None:
     """The demo's `MiniMax的股价是多少？`: 报752.5港元/股 was failed because 股价 stands in the
     clause before it (股价累计涨幅最高超413%). A price per share answers 股价; the market value
