@@ -27,6 +27,7 @@ from qa import units
 from qa.policy import (
     POLICY,
     Policy,
+    avoids_adjusted,
     definition_of,
     figure_of_measure,
     metric_mismatch,
@@ -362,6 +363,8 @@ def select(
                 fit += policy.number_fit
         if q.wants_date and _HAS_DATE.search(s.text):
             fit += policy.date_fit
+        if q.asks.duration and units.states_duration(s.text):
+            fit += policy.date_fit
         if q.asks.origin and states_origin(s.text):
             fit += policy.origin_fit
         if zh and not q.asks.kind and only_defines(s.text):
@@ -392,7 +395,7 @@ def select(
     if lead is not None:
         scored.insert(0, scored.pop(lead))
     ranked = tuple(scored)
-    if not q.wants_adjusted and any(not c.adjusted for c in scored):
+    if avoids_adjusted(q) and any(not c.adjusted for c in scored):
         # a small model shown both figures copies the wrong one: show the reported one only
         scored = [c for c in scored if not c.adjusted]
     out: list[Evidence] = []

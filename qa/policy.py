@@ -1774,9 +1774,25 @@ def reports_adjusted(sentence: str) -> bool:
     return bool(_ADJUSTED.search(sentence))
 
 
+def avoids_adjusted(q: Question) -> bool:
+    """Whether the question asks a profit or loss without saying adjusted: a sentence that reports
+    the adjusted figure (经调整净亏损) then gives the wrong one. A question about anything else
+    (现金储备能支撑多久) may be answered by a sentence that mentions one in passing (以经调整净亏损
+    2.51亿美元的年消耗规模……仅能支撑公司不到5年的运营)."""
+    return not q.wants_adjusted and bool(_ADJUSTABLE.search(q.text))
+
+
+# the measures reported both as they are and adjusted (经调整净亏损, non-IFRS profit)
+_ADJUSTABLE = re.compile(
+    r"亏损|净亏|亏了|利润|净利|盈利|收益|毛利|EBITDA|\b(?:loss(?:es)?|profits?|earnings|income|lost)\b",
+    re.I,
+)
+
+
 def wrong_kind_of_figure(q: Question, sentence: str, answer: str = "") -> bool:
-    """The sentence reports an adjusted figure and neither the question nor the answer says so."""
-    return reports_adjusted(sentence) and not q.wants_adjusted and not ASKS_ADJUSTED.search(answer)
+    """The sentence reports an adjusted figure, the question asks that measure (`avoids_adjusted`)
+    and neither it nor the answer says adjusted."""
+    return reports_adjusted(sentence) and avoids_adjusted(q) and not ASKS_ADJUSTED.search(answer)
 
 
 def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLICY) -> bool:

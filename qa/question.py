@@ -92,6 +92,12 @@ _ASKS_TIME = re.compile(
     r"几几年|何时|什么时候|哪一?年|哪个?时期|什么时期|哪一?天|几月|"
     rf"几号(?!{LABELLED})|多少时间|多久|多长时间"
 )
+# how long a time, which a span of time answers (不到5年, 长达十年), not a date
+_ASKS_DURATION = re.compile(
+    r"多久|多长时间|多少年(?!前|后|代)|几年(?!前|后|级)|多少个月|几个月|多少天|几天|"
+    r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|their)\b)",
+    re.I,
+)
 _ASKS_SHARE = re.compile(r"比例|百分比|百分之多少|几成|占多少")
 _ASKS_AGE = re.compile(r"几岁|多少岁|年龄|多大年纪|多大岁数|(?:时|的时候)多大")
 _ASKS_YEAR = re.compile(r"哪一?年|何年|几几年")
@@ -179,6 +185,7 @@ class Asks:
     kind: bool = False  # what something is, its kind or other names (是什么, 属于哪一科, 又名)
     description: bool = False  # what something is like, or how two differ (有什么特征, 有什么不同)
     defined: str = ""  # the term whose meaning, kind or other name is asked (回回 of 回回是什么？)
+    duration: bool = False  # how long a time (多久, 多长时间, 几年, how long ... last)
 
 
 def asks_for(question: str) -> Asks:
@@ -209,6 +216,7 @@ def asks_for(question: str) -> Asks:
             ),
             "",
         ),
+        bool(_ASKS_DURATION.search(question)),
     )
 
 

@@ -49,7 +49,7 @@ COUNTERS = (
     "次", "届", "分", "个", "只", "支", "座", "家", "所", "条", "项", "种", "部", "本", "场",
     "倍", "度", "户", "辆", "架", "艘", "台", "件", "张", "集", "层", "册", "卷", "篇", "首",
     "块", "头", "匹", "株", "棵", "枚", "组", "批", "套", "颗", "根", "幅", "份", "门",
-    "节", "款", "轮", "站",
+    "节", "款", "站",
 )  # fmt: skip
 
 UNITS = (*FAMILY, *COUNTERS, "号", "时", "年代")
@@ -103,3 +103,16 @@ _UNIT_OF = re.compile(
 def gives_dimension(text: str, dimension: str) -> bool:
     """Whether the text gives a figure in a unit of `dimension` (length: 22.4公分, 13.23米)."""
     return any(_DIMENSION_OF.get(m.group(1)) == dimension for m in _UNIT_OF.finditer(text))
+
+
+# A span of time: a count of years, months, weeks, days or hours (不到5年, 长达十年, 3个多月), not a
+# date (2025年末: a year is no count of years).
+_DURATION = re.compile(
+    r"(?<!第)(?:(?<![\d.])\d{1,3}(?:\.\d+)?|[一二两三四五六七八九十百半几数]+)\s*(?:多|余)?\s*"
+    r"(?:年(?![\d代级初末底中前后内])|个多?月|周(?!年)|星期|天|小时|个小时)"
+)
+
+
+def states_duration(text: str) -> bool:
+    """Whether `text` gives a span of time (不到5年的运营, 长达十年, 3个月)."""
+    return bool(_DURATION.search(text))

@@ -18,10 +18,12 @@ from conftest import ASK_JSON_KEYS, ScriptedEngine
 
 from index.search import HybridSearcher
 from index.store import load_snapshot
+from qa import units
 from qa.conversation import Turn
 from qa.engines import ChatEngine, ExtractiveEngine
 from qa.llm import LlamaCppChat, make_chat_model
 from qa.pipeline import QAPipeline, QuestionError
+from qa.question import asks_for
 from qa.records import Answer
 from ui.cli import cli
 from ui.server import free_port
@@ -66,6 +68,30 @@ def test_a_measure_asked_in_other_words_gets_its_own_figure(
 ) -> None:
     a = extractive.ask(question)
     assert not a.refused and gold in a.text, a.text
+
+
+def test_how_long_is_answered_by_a_span_of_time_that_names_an_adjusted_figure_in_passing(
+    extractive: QAPipeline,
+) -> None:
+    """`MiniMax的现金储备能支撑多久？` was answered with the cash balance (截至2025年12月31日……10.5亿
+    美元): the sentence that answers (……按照经调整净亏损2.51亿美元的年消耗规模,仅能支撑公司不到5年
+    的运营) was dropped for naming an adjusted figure, which only a question about a profit or loss
+    must avoid. A question about the net loss still gets the reported figure."""
+    a = extractive.ask("MiniMax的现金储备能支撑多久？")
+    assert not a.refused and "不到5年" in a.text, a.text
+    a = extractive.ask("MiniMax 2025年的净亏损是多少？")
+    assert not a.refused and "18.72亿美元" in a.text and "经调整" not in a.text, a.text
+
+
+def test_what_a_how_long_question_asks_is_a_span_of_time() -> None:
+    for text in ("仅能支撑公司不到5年的运营", "长达十年", "持续3个多月", "历时108天"):
+        assert units.states_duration(text), text
+    for text in ("截至2025年12月31日", "2025年末", "5年前", "第5天", "每月现金消耗为2790万美元"):
+        assert not units.states_duration(text), text
+    for q in ("现金储备能支撑多久？", "他在任几年？", "How long can the reserves last?"):
+        assert asks_for(q).duration, q
+    for q in ("他几年前去世？", "How long is the river?", "他何时去世？"):
+        assert not asks_for(q).duration, q
 
 
 def test_english_question_gets_english_figures(extractive: QAPipeline) -> None:
