@@ -1522,7 +1522,11 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     - for a when-question, the sentence gives another year to more of what the question says
       (舍勒于1773年发现氧气，普利斯特里于1774年独立发现: 1774年 for 舍勒; `_year_of_another_event`),
       or, for a figure with a unit, another figure in that unit (雄性约有13英寸长，而雌性则……10英寸长:
-      13英寸 for 雌性; `_same_unit_of_another`).
+      13英寸 for 雌性; `_same_unit_of_another`);
+    - the span is another year's figure of a 分别 list (`_respective_figure`), the figure of a
+      clause that opens with someone else's name (`_subject_of_figure`), or at the wrong end of a
+      span of time or of a change (`_ends_asked`); a span that one of them places right is not
+      overruled by the other-figure rules.
     benchmarks/claims.py (XQuAD zh and CMRC, another figure of the gold sentence as the span): the
     four before the last took the wrong figures verified dev 0.364 -> 0.252, test 0.385 -> 0.324,
     with the right spans verified unchanged (dev 0.891, test 0.934); the last took them to dev
