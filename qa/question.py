@@ -487,12 +487,21 @@ def question_concepts(
             rest = rest.replace(word, " ")
     curated_zh = finance_chinese_terms()
     for group in translate_terms(rest):
-        forms = {
-            w for cand in group for w in word_terms(cand) if w not in QUESTION_WORDS and len(w) > 1
-        }
+        curated = any(c in curated_zh for c in group)
+        # a curated term is matched whole (每月现金消耗, 现金消耗): its words alone are other
+        # measures (现金 of 现金余额 is a cash balance, not a cash burn)
+        forms = (
+            set()
+            if curated
+            else {
+                w
+                for cand in group
+                for w in word_terms(cand)
+                if w not in QUESTION_WORDS and len(w) > 1
+            }
+        )
         forms |= {cand for cand in group if len(cand) > 1}
         if forms:
-            curated = any(c in curated_zh for c in group)
             # the measure of the best translation only (revenue: 收入), not of a loose one
             # (people: 人口 is a population)
             synonyms = synonyms_of([group[0]])

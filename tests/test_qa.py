@@ -83,6 +83,14 @@ def test_how_long_is_answered_by_a_span_of_time_that_names_an_adjusted_figure_in
     assert not a.refused and "18.72亿美元" in a.text and "经调整" not in a.text, a.text
 
 
+def test_a_curated_term_of_an_english_question_is_matched_whole(extractive: QAPipeline) -> None:
+    """`What is MiniMax's monthly cash burn?` was refused: the term's Chinese (每月现金消耗) was
+    also matched by its words alone, so the cash balance sentence (现金余额, 现金及现金等价物)
+    covered the whole question, ranked first, and does not report a cash burn."""
+    a = extractive.ask("What is MiniMax's monthly cash burn?")
+    assert not a.refused and "2790万美元" in a.text, (a.text, a.notes)
+
+
 def test_what_a_how_long_question_asks_is_a_span_of_time() -> None:
     for text in ("仅能支撑公司不到5年的运营", "长达十年", "持续3个多月", "历时108天"):
         assert units.states_duration(text), text
