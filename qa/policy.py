@@ -1632,12 +1632,15 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     holding = [c for c in clauses if figure in c]
     if not holding or any(f in c for c in holding for f in focus_forms):
         return None
-    if any(
-        f in c and any(ch.isdigit() for ch in c)
-        for c in clauses
-        if c not in holding
-        for f in focus_forms
-    ):
+
+    # a clause that names what is asked and gives a figure; for a how-much question, an amount
+    # (7轮融资 names 融资 and counts rounds: no rival to 合计投资15.55亿美元 for 累计融资多少)
+    def rival(clause: str) -> bool:
+        if not asks.amount:
+            return any(ch.isdigit() for ch in clause)
+        return any(not _NOT_AN_AMOUNT.match(clause[m.end() :]) for m in _NUMBER.finditer(clause))
+
+    if any(f in c and rival(c) for c in clauses if c not in holding for f in focus_forms):
         return "the cited sentence gives that figure for another measure than the one asked about"
     return None
 

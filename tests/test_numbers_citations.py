@@ -683,6 +683,17 @@ def test_a_respectively_list_pairs_each_year_with_its_figure(year: str, right: s
         assert (span_problem(q, span, sentence) is None) == (span == right), span
 
 
+def test_a_count_of_rounds_is_no_rival_to_the_amount_asked() -> None:
+    """The demo's `MiniMax累计融资多少？`: 合计投资15.55亿美元, right, failed because the clause that
+    names 融资 (累计进行7轮融资) writes a digit. For a how-much question a count of rounds or a date
+    there is no other answer; an amount there still is."""
+    sentence = "该公司累计进行5轮融资，合计获得投资8.6亿元。"
+    q = analyse("该公司累计融资多少？")
+    assert span_problem(q, "8.6亿元", sentence) is None
+    rival = "该公司累计融资12亿元，其中投资机构出资8.6亿元。"
+    assert span_problem(q, "8.6亿元", rival) is not None
+
+
 def test_a_share_answers_how_much_something_changed() -> None:
     """The demo's `MiniMax的经调整净亏损比2024年增加了多少？`: 同比增加2.7%, right, failed as a share
     given for an amount. A change is told by a share as well as by an amount; the amount itself
