@@ -506,6 +506,31 @@ def with_year(span: str, sources: list[str]) -> str:
     return span
 
 
+# what a source writes before a figure that bounds it (超6亿个视频, 不到5年): a span that drops it
+# states more than its source
+BOUND_WORDS = (
+    r"(?:超过|超出|超|逾|多达|高达|至少|最多|不到|不足|不超过|将近|接近|近|约|大约|仅|只有)"
+)
+_BOUND_BEFORE = re.compile(rf"{BOUND_WORDS}\s*$")
+
+
+def with_bound(span: str, sources: list[str]) -> str:
+    """A copied figure given back the word that bounds it in the first source that holds it
+    (`6亿个视频` of `累计生成超6亿个视频` -> `超6亿个视频`; `5年` of `不到5年的运营` -> `不到5年`);
+    anything else unchanged. Only where the span opens with its figure."""
+    body = span.strip()
+    if not body or not body[0].isdigit():
+        return span
+    for source in sources:
+        at = source.find(body)
+        while at >= 0:
+            if at == 0 or not (source[at - 1].isdigit() or source[at - 1] in ".,"):
+                m = _BOUND_BEFORE.search(source[max(0, at - 4) : at])
+                return span.replace(body, m.group().strip() + body, 1) if m else span
+            at = source.find(body, at + 1)
+    return span
+
+
 def with_unit(span: str, sources: list[str]) -> str:
     """A figure cut off from its unit (`1985` of `1985年`, `308` of `308分`) given its unit back,
     from the first source that holds the span followed by one; anything else unchanged. A copied

@@ -64,7 +64,7 @@ from qa.names import (
     with_english_names,
     with_originals,
 )
-from qa.numbers import with_unit, with_year
+from qa.numbers import with_bound, with_unit, with_year
 from qa.policy import (
     ANSWER,
     DROP,
@@ -829,10 +829,13 @@ class QAPipeline:
     @staticmethod
     def _with_unit(text: str, evidence: Sequence[Evidence]) -> str:
         """A span answer's bare figure given its unit from the evidence (`1985[1]` -> `1985年[1]`),
-        and a bare month its year (`12月[1]` -> `2021年12月[1]`)."""
+        a bare month its year (`12月[1]` -> `2021年12月[1]`), and a figure the word that bounds it
+        (`6亿个视频[1]` -> `超6亿个视频[1]`)."""
         cited = set(cited_numbers(text))  # the unit its own sentence gives, first
         sources = [plain(e) for e in sorted(evidence, key=lambda e: e.n not in cited)]
-        return _rewrite_body(text, lambda body: with_year(with_unit(body, sources), sources))
+        return _rewrite_body(
+            text, lambda body: with_bound(with_year(with_unit(body, sources), sources), sources)
+        )
 
     def _english_source(self, p: Prepared) -> str | None:
         """For an English question with a generative engine: the source sentence(s) the

@@ -22,6 +22,7 @@ from qa.numbers import (
     parse_quantities,
     to_english,
     unsupported_numbers,
+    with_bound,
     with_unit,
     with_year,
 )
@@ -681,6 +682,22 @@ def test_a_respectively_list_pairs_each_year_with_its_figure(year: str, right: s
     q = analyse(f"该公司{year}年的收入是多少？")
     for span in ("120万元", "860万元", "1530万元"):
         assert (span_problem(q, span, sentence) is None) == (span == right), span
+
+
+def test_a_copied_figure_keeps_the_word_that_bounds_it() -> None:
+    """The demo's `MiniMax的视频模型生成了多少视频？` was answered `6亿个视频` for 累计生成超6亿个视频:
+    a span that drops 超 (or 不到, 近, 约) states more than its source. The word is given back,
+    and it changes nothing of which figure the span is."""
+    source = (
+        "截至2025年底,其视频模型帮助全球创作者累计生成超6亿个视频,语音模型累计生成超2亿小时语音。"
+    )
+    assert with_bound("6亿个视频", [source]) == "超6亿个视频"
+    assert with_bound("5年", ["仅能支撑公司不到5年的运营。"]) == "不到5年"
+    assert with_bound("2790万美元", ["每月现金消耗为2790万美元。"]) == "2790万美元"
+    assert with_bound("5亿美元", ["合计投资15.5亿美元。"]) == "5亿美元"  # not part of a number
+    q = analyse("语音模型累计生成了多少小时语音？")
+    assert span_problem(q, "超2亿小时", source) is None
+    assert span_problem(q, "超6亿个视频", source) is not None
 
 
 def test_a_count_of_rounds_is_no_rival_to_the_amount_asked() -> None:
