@@ -440,15 +440,51 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
     small = {
         q.start for q in in_words if q.value <= 10 and _SMALL_NUMERALS[int(q.value)] & set(source)
     }
+    stated = parse_quantities(statement)
+    worked = _worked_out(statement, stated, src)
     return [
         q.text
-        for q in parse_quantities(statement) + in_words
+        for q in stated + in_words
         if not (
             any(s.value == q.value for s in src) if _is_year(q, statement) else supported(q, src)
         )
         and not _century_of(q, statement, src)
         and q.start not in small
+        and q.start not in worked
     ]
+
+
+_OPERATOR = re.compile(r"\s*([-−–+×xX*/÷])\s*")
+_EQUALS = re.compile(r"\s*[=＝]\s*")
+
+
+def _worked_out(statement: str, stated: list[Quantity], src: list[Quantity]) -> set[int]:
+    """Where a statement writes a result with its working from two figures of the source
+    (`343.3% - 187.8% = 155.5%`): the starts of the results whose arithmetic is right to the last
+    digit written. Only a working written out with = counts; a result alone is checked as any
+    figure is."""
+    out = set()
+    for a, b, c in zip(stated, stated[1:], stated[2:], strict=False):
+        op = _OPERATOR.fullmatch(statement[a.end : b.start])
+        if not op or not _EQUALS.fullmatch(statement[b.end : c.start]):
+            continue
+        if not (supported(a, src) and supported(b, src)):
+            continue
+        x, y = a.value, b.value
+        sign = op.group(1)
+        value = (
+            x - y
+            if sign in "-−–"
+            else x + y
+            if sign == "+"
+            else x * y
+            if sign in "×xX*"
+            else (x / y if y else None)
+        )
+        places = len(c.text.split(".")[1].rstrip("%％")) if "." in c.text else 0
+        if value is not None and abs(value - c.value) <= 0.5 * 10**-places + 1e-9:
+            out.add(c.start)
+    return out
 
 
 # A year is not rounded (2000年 is not 1993年, as 2,000 people may be 1,993): one written before

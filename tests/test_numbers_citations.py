@@ -684,6 +684,17 @@ def test_a_respectively_list_pairs_each_year_with_its_figure(year: str, right: s
         assert (span_problem(q, span, sentence) is None) == (span == right), span
 
 
+def test_a_result_with_its_working_from_two_figures_of_the_source_is_supported() -> None:
+    """The demo's `MiniMax的资产负债率上升了多少？` was answered `343.3% - 187.8% = 155.5%[1]`, right,
+    and replaced by the source: 155.5% is in no sentence. A result written with its working from
+    two figures the source gives is checked by its arithmetic, to the last digit written."""
+    source = "数据显示,该公司资产负债率从2024年的187.8%飙升至2025年的343.3%。"
+    assert unsupported_numbers("343.3% - 187.8% = 155.5%", source) == []
+    assert unsupported_numbers("343.3% - 187.8% = 150.5%", source) == ["150.5%"]
+    assert unsupported_numbers("343.3% - 100.8% = 242.5%", source) == ["100.8%", "242.5%"]
+    assert unsupported_numbers("It rose by 155.5 percentage points", source)  # no working
+
+
 def test_a_copied_figure_keeps_the_word_that_bounds_it() -> None:
     """The demo's `MiniMax的视频模型生成了多少视频？` was answered `6亿个视频` for 累计生成超6亿个视频:
     a span that drops 超 (or 不到, 近, 约) states more than its source. The word is given back,
