@@ -933,17 +933,30 @@ def another_year(years: Sequence[str], sentence: str) -> str | None:
 
     if not years:
         return None
-    own = [
+    dated = [m for m in YEAR.finditer(sentence) if not _AMOUNT_AFTER.match(sentence, m.end())]
+    compared = [
         m.group()
-        for m in YEAR.finditer(sentence)
-        if not _COMPARED_WITH.search(sentence[max(0, m.start() - 16) : m.start()])
-        and not _AMOUNT_AFTER.match(sentence, m.end())  # 2007.9万美元 is an amount
+        for m in dated
+        if _COMPARED_WITH.search(sentence[max(0, m.start() - 16) : m.start()])
     ]
+    own = [m.group() for m in dated if m.group() not in compared]
+    if (
+        not own
+        and compared
+        and all(_year_value(y) < min(map(_year_value, compared)) for y in years)
+    ):
+        # what a sentence compares with (从2024年12.2%提升至25.4%) is its earliest year: it
+        # reports that one and later ones, never one before it
+        return f"the best sentence compares with {compared[0]}, and reports nothing before it"
     if not own or any(y in own for y in years):
         return None
     if any(y in sentence for y in years):
         return None  # the year asked is there, as the one compared with: not judged
     return f"the best sentence reports {own[0]}, not {years[0]}"
+
+
+def _year_value(year: str) -> int:
+    return int(re.sub(r"\D", "", year)[:4])
 
 
 def year_gives_way(years: Sequence[str], ranked: Sequence[tuple[str, str]]) -> int | None:

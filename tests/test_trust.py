@@ -866,6 +866,20 @@ def test_a_page_that_names_its_subject_at_the_top_is_about_it_all_the_way_down(
     assert a.citations and all(c.verified for c in a.citations)
 
 
+def test_a_sentence_that_compares_with_a_year_reports_nothing_before_it() -> None:
+    """The demo's `MiniMax 2023年的毛利率是多少？`: the best sentence, 毛利率也从2024年12.2%提升至
+    25.4%, names only the year it compares with, so it was not judged, and the model's invented
+    34.6% gave way to that sentence. A sentence that compares with 2024 reports 2024 (its
+    figure there) and later years, never 2023: the question is refused."""
+    from qa.policy import another_year
+
+    s = "毛利率也从2024年12.2%提升至25.4%,翻一倍有余。"
+    assert another_year(["2023"], s) is not None
+    assert another_year(["2024"], s) is None and another_year(["2025"], s) is None
+    assert another_year(["2021"], "营收较2022年增长10%。") is not None
+    assert another_year(["2023"], "营收较2022年增长10%。") is None  # the year it reports
+
+
 def test_a_best_sentence_of_another_year_gives_way_to_its_pages_sentence_of_the_year_asked(
     tmp_path: Path,
 ) -> None:
