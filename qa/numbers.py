@@ -547,6 +547,8 @@ def with_year(span: str, sources: list[str]) -> str:
 BOUND_WORDS = (
     r"(?:超过|超出|超|逾|多达|高达|至少|最多|不到|不足|不超过|将近|接近|近|约|大约|仅|只有)"
 )
+# ... not the end of another word (节约5元 saves 5 yuan; 签约3家 signs with 3)
+_NOT_A_BOUND = re.compile(r"(?:节|制|契|预|签|邀|相|公|条|合|赶)(?:约|超)$")
 _BOUND_BEFORE = re.compile(rf"{BOUND_WORDS}\s*$")
 
 
@@ -561,8 +563,11 @@ def with_bound(span: str, sources: list[str]) -> str:
         at = source.find(body)
         while at >= 0:
             if at == 0 or not (source[at - 1].isdigit() or source[at - 1] in ".,"):
-                m = _BOUND_BEFORE.search(source[max(0, at - 4) : at])
-                return span.replace(body, m.group().strip() + body, 1) if m else span
+                before = source[max(0, at - 4) : at]
+                m = _BOUND_BEFORE.search(before)
+                if m is None or _NOT_A_BOUND.search(before.rstrip()):
+                    return span
+                return span.replace(body, m.group().strip() + body, 1)
             at = source.find(body, at + 1)
     return span
 

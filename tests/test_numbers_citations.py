@@ -706,6 +706,7 @@ def test_a_copied_figure_keeps_the_word_that_bounds_it() -> None:
     assert with_bound("5年", ["仅能支撑公司不到5年的运营。"]) == "不到5年"
     assert with_bound("2790万美元", ["每月现金消耗为2790万美元。"]) == "2790万美元"
     assert with_bound("5亿美元", ["合计投资15.5亿美元。"]) == "5亿美元"  # not part of a number
+    assert with_bound("5元", ["每单节约5元。"]) == "5元"  # 节约 saves: no 约 of about
     q = analyse("语音模型累计生成了多少小时语音？")
     assert span_problem(q, "超2亿小时", source) is None
     assert span_problem(q, "超6亿个视频", source) is not None
