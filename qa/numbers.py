@@ -7,6 +7,7 @@ and check that a stated number is supported by a source.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -456,6 +457,12 @@ def unsupported_numbers(statement: str, source: str) -> list[str]:
 
 _OPERATOR = re.compile(r"\s*([-−–+×xX*/÷])\s*")
 _EQUALS = re.compile(r"\s*[=＝]\s*")
+_ARITHMETIC = {
+    **dict.fromkeys("-−–", operator.sub),
+    "+": operator.add,
+    **dict.fromkeys("×xX*", operator.mul),
+    **dict.fromkeys("/÷", operator.truediv),
+}
 
 
 def _worked_out(statement: str, stated: list[Quantity], src: list[Quantity]) -> set[int]:
@@ -470,19 +477,12 @@ def _worked_out(statement: str, stated: list[Quantity], src: list[Quantity]) -> 
             continue
         if not (supported(a, src) and supported(b, src)):
             continue
-        x, y = a.value, b.value
         sign = op.group(1)
-        value = (
-            x - y
-            if sign in "-−–"
-            else x + y
-            if sign == "+"
-            else x * y
-            if sign in "×xX*"
-            else (x / y if y else None)
-        )
+        if sign in "/÷" and not b.value:
+            continue
+        value = _ARITHMETIC[sign](a.value, b.value)
         places = len(c.text.split(".")[1].rstrip("%％")) if "." in c.text else 0
-        if value is not None and abs(value - c.value) <= 0.5 * 10**-places + 1e-9:
+        if abs(value - c.value) <= 0.5 * 10**-places + 1e-9:
             out.add(c.start)
     return out
 

@@ -1034,6 +1034,11 @@ _SCORE = re.compile(r"\d\s*(?:[-–—:：比]|to)\s*\d")
 _SCOPE_BREAK = re.compile(r"[，,；;。：:]")
 
 
+def _scope_cuts(sentence: str) -> list[int]:
+    """Where the sentence's scopes begin and end: 0, after each `_SCOPE_BREAK`, its length."""
+    return [0, *(m.end() for m in _SCOPE_BREAK.finditer(sentence)), len(sentence)]
+
+
 def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
     """Another year of the sentence when more of the question's words sit with it than with the
     span's (舍勒于1773年发现氧气，普利斯特里于1774年独立发现: 1774年 for 舍勒), or None; a range
@@ -1096,7 +1101,7 @@ _ASKS_BEFORE_A_CHANGE = re.compile(r"原|之前|以前|此前|起初|最初|以�
 
 def _end_of(sentence: str, m: re.Match[str], floor: int) -> str | None:
     """ "open", "close", "changed" (the figure a change arrives at: 缩短至3小时) or None for the
-    figure `m` of the sentence; `floor` is where its clause, or the figure before it, ends."""
+    figure `m` of the sentence; `floor` is where its clause begins."""
     head = sentence[max(floor, m.start() - 14) : m.start()]
     patterns = (("changed", _CHANGED_BEFORE), ("open", _OPENS_BEFORE), ("close", _CLOSES_BEFORE))
 
@@ -1140,7 +1145,7 @@ def _subject_of_figure(q: Question, span: str, sentence: str) -> tuple[bool, str
     numbers = _NUMBER_IN.findall(span)
     if not asked or not numbers:
         return False, None
-    cuts = [0, *(m.end() for m in _SCOPE_BREAK.finditer(sentence)), len(sentence)]
+    cuts = _scope_cuts(sentence)
     clauses = [_CLAUSE_LEAD.sub("", sentence[a:b]) for a, b in itertools.pairwise(cuts) if b > a]
 
     def whose(clause: str) -> tuple[str | None, str | None]:
@@ -1203,7 +1208,7 @@ def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None
     words = re.sub(r"[\d.,\s约]", "", _DATE.sub("", span))
     if not mine or len(words) > 4 or re.search(r"[A-Za-z]", words):  # a figure, not a name
         return False, None
-    cuts = [0, *(b.end() for b in _SCOPE_BREAK.finditer(sentence))]
+    cuts = _scope_cuts(sentence)
     ends = [
         (m, _unit_after(sentence, m), _end_of(sentence, m, max(c for c in cuts if c <= m.start())))
         for m in _NUMBER_IN.finditer(sentence)
@@ -1341,7 +1346,7 @@ def _figure_of_another(
     # subject stands there: 天津犹太会堂是什么时候建成的)
     late_words = any(_after_question_word(q.text, g) for g in groups)
     head = set() if q.asks.time or late_words else _head_group(q.text, groups)
-    cuts = [0, *(m.end() for m in _SCOPE_BREAK.finditer(sentence)), len(sentence)]
+    cuts = _scope_cuts(sentence)
     score: dict[str, tuple[int, float, float]] = {}
     named: dict[str, int] = {}
     scopes: dict[str, list[str]] = {}
