@@ -32,6 +32,7 @@ from qa.question import (
     LABELLED,
     PROPER_TAGS,
     WH_ZH,
+    Asks,
     Concept,
     Question,
     subject_missing,
@@ -482,7 +483,7 @@ class Policy:
             return Verdict(SOURCE, f"the {engine} answer breaks off after {cut!r}")
         if generative and language == "en" and restates_question(q.text, answer):
             return Verdict(SOURCE, f"the {engine} answer only restates the question")
-        if generative and language == "en" and gives_no_duration(q.text, answer):
+        if generative and language == "en" and gives_no_duration(q.asks, answer):
             return Verdict(SOURCE, f"the {engine} answer to how long gives no time or length")
         if generative and wrong_answer_type(q, answer, [c.quote for c in citations]):
             return Verdict(SOURCE, f"the {engine} answer gives no amount, but its source does")
@@ -602,7 +603,6 @@ def restates_question(question: str, answer: str) -> bool:
     return bool(words) and all(_stem(w) in asked for w in words)
 
 
-_HOW_LONG = re.compile(r"\bhow long\b", re.I)
 # what answers how long: a time or a length, in words or in Chinese units, or a year or date
 _DURATION_OR_LENGTH = re.compile(
     r"\b(?:years?|months?|weeks?|days?|hours?|minutes?|seconds?|decades?|centur(?:y|ies)|"
@@ -614,15 +614,13 @@ _DURATION_OR_LENGTH = re.compile(
 )
 
 
-def gives_no_duration(question: str, answer: str) -> bool:
+def gives_no_duration(asks: Asks, answer: str) -> bool:
     """Whether an English answer to a how-long question states a figure in neither time nor
     length (`MiniMax's cash reserves can last approximately 1.05 billion US dollars[1].` for `How
     long can MiniMax's cash reserves last?`: the amount of the reserves, not how long they last)."""
     body = MARKER.sub("", answer)
     states_figure = re.search(r"\d", body) or english_number_words(body)
-    return bool(
-        _HOW_LONG.search(question) and states_figure and not _DURATION_OR_LENGTH.search(body)
-    )
+    return bool(asks.how_long and states_figure and not _DURATION_OR_LENGTH.search(body))
 
 
 def untranslated(answer: str) -> str:
@@ -1023,7 +1021,6 @@ _SHARE_WORDS = re.compile(r"%|％|分之|成|半")
 _NUMBER_IN = re.compile(r"\d+(?:\.\d+)?")
 # a number of things (3个, 90位): no answer to which thing
 _COUNTED = re.compile(r"\s*约?\d+(?:\.\d+)?\s*[个位名种次件只条座所家项部]\s*")
-_ASKS_WHO_WHERE_WHICH = re.compile(r"哪|谁|何处|何地|何人|什么地方")
 # a span that is only an amount: a figure (in figures or Chinese numerals) with its unit
 _FIGURE_ONLY = re.compile(
     rf"[约近逾]?(?:\d[\d.,]*|{CHINESE_NUMERAL}+)(?:余|多)?{_MAGNITUDE}(?:余|多)?(?:{_UNITS})"
@@ -1088,15 +1085,6 @@ _CLOSES_BEFORE = re.compile(
 _CHANGED_BEFORE = re.compile(rf"{_CHANGE}(?:至|到|为){_LEAD_IN}")
 _OPENS_AFTER = re.compile(r"[）)\s]*(?:起|开始)")
 _CLOSES_AFTER = re.compile(r"[）)\s]*(?:结束|为止|止)")
-_ASKS_OPENING = re.compile(
-    r"开始|始于|起始|起于|最早|从何|从哪|自何|自哪|\b(?:start|started|begin|began|beginning)\b",
-    re.I,
-)
-_ASKS_CLOSING = re.compile(
-    r"结束|终止|终结|止于|截止|到何时|到哪|至何时|直到|\b(?:end|ended|finish|finished|until)\b",
-    re.I,
-)
-_ASKS_BEFORE_A_CHANGE = re.compile(r"原|之前|以前|此前|起初|最初|以往|过去|before|original", re.I)
 
 
 def _end_of(sentence: str, m: re.Match[str], floor: int) -> str | None:
@@ -1229,17 +1217,17 @@ def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None
         ),
         key=lambda o: o[2],
     )
-    if not own or not others or len(WH_ZH.findall(q.text)) > 1:  # 从多少下降到多少: both ends
+    if not own or not others or q.asks.both_ends:  # 从多少下降到多少: both ends
         return False, None
-    if _ASKS_OPENING.search(q.text) and not _ASKS_CLOSING.search(q.text):
+    if q.asks.end == "open":
         wanted = {"open"}
-    elif _ASKS_CLOSING.search(q.text) and not _ASKS_OPENING.search(q.text):
+    elif q.asks.end == "close":
         wanted = {"close", "changed"}
     elif (
         "changed" in own | {e for _, e, _ in others}
         and not q.asks.figures
         and not q.asks.years
-        and not _ASKS_BEFORE_A_CHANGE.search(q.text)
+        and not q.asks.before_change
     ):
         wanted = {"changed", "close"}
     else:
@@ -1293,10 +1281,6 @@ def _same_unit_of_another(q: Question, span: str, sentence: str, unit: str) -> s
 
 
 _SHARE_ALONE = re.compile(r"约?(\d+(?:\.\d+)?)\s*[%％]")
-# a question that asks how much something changed, which a share answers (增加了多少, 下降多少)
-_ASKS_A_CHANGE = re.compile(
-    r"(?:增加|增长|上涨|上升|提高|提升|扩大|下降|下跌|减少|降低|缩小|缩减|回落|涨|跌|降|增)了?(?:多少|几)"
-)
 _SHARE_AFTER = re.compile(r"\s*[%％]")
 _ANY_NUMBER = re.compile(
     r"(?<![\d.,])\d{1,3}(?:,\d{3})+(?![\d.,]*\d)|(?<![\d.,])\d+(?:\.\d+)?(?![\d.,]*\d)"
@@ -1585,7 +1569,7 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         )
     ):
         return "the question asks for no figure; the answer is a bare number or date"
-    if asks.thing and _ASKS_WHO_WHERE_WHICH.search(q.text) and _FIGURE_ONLY.fullmatch(figure):
+    if asks.thing and asks.who_where_which and _FIGURE_ONLY.fullmatch(figure):
         # 封地是哪里: 四万顷, the size of the fief, in figures or in Chinese numerals (not for
         # 什么: 获得了什么 may be answered 500万美元)
         return "the question asks for no figure; the answer is an amount"
@@ -1636,7 +1620,7 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         (share := _SHARE_ALONE.fullmatch(figure))
         and asks.amount
         and not asks.share
-        and not _ASKS_A_CHANGE.search(q.text)  # 增加了多少: by a share as well as by an amount
+        and not q.asks.change  # 增加了多少: by a share as well as by an amount
         and (other := _number_of_another(q, share.group(1), sentence))
         and not _SHARE_AFTER.match(sentence[sentence.find(other) + len(other) :])
     ):
@@ -1807,14 +1791,7 @@ def avoids_adjusted(q: Question) -> bool:
     the adjusted figure (经调整净亏损) then gives the wrong one. A question about anything else
     (现金储备能支撑多久) may be answered by a sentence that mentions one in passing (以经调整净亏损
     2.51亿美元的年消耗规模……仅能支撑公司不到5年的运营)."""
-    return not q.wants_adjusted and bool(_ADJUSTABLE.search(q.text))
-
-
-# the measures reported both as they are and adjusted (经调整净亏损, non-IFRS profit)
-_ADJUSTABLE = re.compile(
-    r"亏损|净亏|亏了|利润|净利|盈利|收益|毛利|EBITDA|\b(?:loss(?:es)?|profits?|earnings|income|lost)\b",
-    re.I,
-)
+    return not q.wants_adjusted and q.asks.profit_or_loss
 
 
 def wrong_kind_of_figure(q: Question, sentence: str, answer: str = "") -> bool:

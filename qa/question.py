@@ -159,6 +159,31 @@ _DEFINED = (
         r"(?P<t>[^？?，,的]+)(?:是|属于)(?:一种|一个)?(?:什么|哪)(?!样|时候|时间|时期|年代)"
     ),
 )
+# which end of a span of time or of a change it asks (when did it start / end), whether it asks
+# what a change started from (原来, 之前), and how much something changed (增加了多少)
+_ASKS_OPENING = re.compile(
+    r"开始|始于|起始|起于|最早|从何|从哪|自何|自哪|\b(?:start|started|begin|began|beginning)\b",
+    re.I,
+)
+_ASKS_CLOSING = re.compile(
+    r"结束|终止|终结|止于|截止|到何时|到哪|至何时|直到|\b(?:end|ended|finish|finished|until)\b",
+    re.I,
+)
+_ASKS_BEFORE_A_CHANGE = re.compile(r"原|之前|以前|此前|起初|最初|以往|过去|before|original", re.I)
+# a question that asks how much something changed, which a share answers (增加了多少, 下降多少)
+_ASKS_A_CHANGE = re.compile(
+    r"(?:增加|增长|上涨|上升|提高|提升|扩大|下降|下跌|减少|降低|缩小|缩减|回落|涨|跌|降|增)了?(?:多少|几)"
+)
+# the measures reported both as they are and adjusted (经调整净亏损, non-IFRS profit), which a
+# question asks of without saying adjusted
+_ADJUSTABLE = re.compile(
+    r"亏损|净亏|亏了|利润|净利|盈利|收益|毛利|EBITDA|\b(?:loss(?:es)?|profits?|earnings|income|lost)\b",
+    re.I,
+)
+# who, where or which (哪场比赛, 谁, 何地): no bare figure answers it
+_ASKS_WHO_WHERE_WHICH = re.compile(r"哪|谁|何处|何地|何人|什么地方")
+# an English how-long question, of a time or of a length
+_HOW_LONG = re.compile(r"\bhow long\b", re.I)
 # a year as a sentence writes one, from 1000 (1773年) to 2099: unlike `YEAR`, not only 19xx/20xx
 ANY_YEAR = re.compile(r"(?<!\d)(?:1\d|20)\d{2}(?!\d)")
 
@@ -186,6 +211,13 @@ class Asks:
     description: bool = False  # what something is like, or how two differ (有什么特征, 有什么不同)
     defined: str = ""  # the term whose meaning, kind or other name is asked (回回 of 回回是什么？)
     duration: bool = False  # how long a time (多久, 多长时间, 几年, how long ... last)
+    how_long: bool = False  # how long, in English, of a time or a length
+    end: str | None = None  # the end of a span or change asked: open (何时开始) or close (到何时)
+    both_ends: bool = False  # two question words (从多少下降到多少)
+    before_change: bool = False  # what it was before a change (原来, 之前)
+    change: bool = False  # how much something changed (增加了多少), which a share answers
+    who_where_which: bool = False  # 哪, 谁, 何地: no bare figure answers it
+    profit_or_loss: bool = False  # a measure also reported adjusted (净亏损, profit)
 
 
 def asks_for(question: str) -> Asks:
@@ -217,7 +249,21 @@ def asks_for(question: str) -> Asks:
             "",
         ),
         bool(_ASKS_DURATION.search(question)),
+        bool(_HOW_LONG.search(question)),
+        _end_asked(question),
+        len(WH_ZH.findall(question)) > 1,
+        bool(_ASKS_BEFORE_A_CHANGE.search(question)),
+        bool(_ASKS_A_CHANGE.search(question)),
+        bool(_ASKS_WHO_WHERE_WHICH.search(question)),
+        bool(_ADJUSTABLE.search(question)),
     )
+
+
+def _end_asked(question: str) -> str | None:
+    opening, closing = _ASKS_OPENING.search(question), _ASKS_CLOSING.search(question)
+    if opening and not closing:
+        return "open"
+    return "close" if closing and not opening else None
 
 
 @dataclass(frozen=True)

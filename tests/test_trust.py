@@ -15,7 +15,7 @@ from qa.citations import check_claim
 from qa.engines import ExtractiveEngine, postprocess
 from qa.pipeline import QAPipeline
 from qa.policy import gives_no_duration, span_problem
-from qa.question import analyse
+from qa.question import analyse, asks_for
 from qa.translate import check_fidelity
 from tests.conftest import ScriptedEngine
 from ui.render import answer_markdown
@@ -249,7 +249,8 @@ def test_an_english_answer_to_how_long_that_gives_an_amount_gives_way_to_its_sou
     question = "How long did it take for Yunfan's valuation to grow to 4.24 billion yuan?"
     a = _cite(pages_pipeline, question, "Yunfan's valuation grew to 4.24 billion yuan [1].")
     assert any("gives no time or length" in n for n in a.notes), a.notes
-    assert gives_no_duration(question, "The reserves last about 1.05 billion US dollars[1].")
+    asks = asks_for(question)
+    assert gives_no_duration(asks, "The reserves last about 1.05 billion US dollars[1].")
     for answer in (
         "It took less than five years[1].",
         "It took under 5 years[1].",
@@ -257,8 +258,10 @@ def test_an_english_answer_to_how_long_that_gives_an_amount_gives_way_to_its_sou
         "It lasted from 1939 to 1945[1].",
         "It took a long time[1].",  # no figure: nothing to check
     ):
-        assert not gives_no_duration(question, answer), answer
-    assert not gives_no_duration("How much is it worth?", "It is worth 4.24 billion yuan[1].")
+        assert not gives_no_duration(asks, answer), answer
+    assert not gives_no_duration(
+        asks_for("How much is it worth?"), "It is worth 4.24 billion yuan[1]."
+    )
 
 
 @pytest.mark.parametrize(
