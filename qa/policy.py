@@ -1334,6 +1334,7 @@ def _figure_of_another(
     score: dict[str, tuple[int, float, float]] = {}
     named: dict[str, int] = {}
     scopes: dict[str, list[str]] = {}
+    spans: list[tuple[int, int]] = []
     for i, m in enumerate(figures):
         a = max(c for c in cuts if c <= m.start())
         b = min(c for c in cuts if c > m.start())
@@ -1343,6 +1344,15 @@ def _figure_of_another(
             a = max(a, figures[i - 1].end())
         if i + 1 < len(figures) and figures[i + 1].start() < b:
             b = m.end()  # the words between two figures lead up to the second: 从1970年的75.8%降至2010年的55.1%
+        spans.append((a, b))
+    # figures listed together share what is said of them (曾二度（1962年、1988年）被改编为电影), but
+    # not those of a 分别 list, each of its own (爱迪生和特斯拉分别在1915年和1937年)
+    for i in range(len(figures) - 2, -1, -1):
+        if "分别" not in sentence and _LISTED.fullmatch(
+            sentence, figures[i].end(), figures[i + 1].start()
+        ):
+            spans[i] = (spans[i][0], max(spans[i][1], spans[i + 1][1]))
+    for m, (a, b) in zip(figures, spans, strict=True):
         scope = sentence[a:b]
         v = value(m)
         n = (
@@ -1373,6 +1383,18 @@ def _figure_of_another(
         by_predicate = max(tied, key=said)
         if said(by_predicate) > said(own_v):
             return by_predicate
+    # for a when-question that says nothing after its question word, the word asked about (大曲车站
+    # 设站于几几年: 设站; `Question.focus`) tells its events apart where the subject's words are
+    # everywhere (1935年初设站时……并于1938年时升格为车站); with words after it, the focus before it
+    # is the subject (天津犹太会堂是什么时候建成的: 会堂)
+    focus = [f for c in q.focus if not c.name for f in c.forms]
+    if tied and focus and q.asks.time and not late:
+
+        def told(y: str) -> bool:
+            return any(f in sc for sc in scopes[y] for f in focus)
+
+        if not told(own_v) and (by_focus := next((y for y in tied if told(y)), None)):
+            return by_focus
     # names break a tie only where the span's own text names someone else (tagging it is the
     # costly part, so only then)
     if tied and any(_names_another(scope, names) for scope in scopes[own_v]):
@@ -1380,6 +1402,10 @@ def _figure_of_another(
         if named[by_name] > named[own_v]:
             return by_name
     return None
+
+
+# what joins figures of one list: 1962年、1988年; 1962和1988年
+_LISTED = re.compile(r"\s*年?\s*(?:、|和|及|与|以及)\s*")
 
 
 def _head_group(question: str, groups: list[set[str]]) -> set[str]:

@@ -94,7 +94,7 @@ _ASKS_TIME = re.compile(
 )
 # how long a time, which a span of time answers (不到5年, 长达十年), not a date
 _ASKS_DURATION = re.compile(
-    r"多久|多长时间|多少年(?!前|后|代)|几年(?!前|后|级)|多少个月|几个月|多少天|几天|"
+    r"多久|多长时间|多少年(?!前|后|代)|(?<!几)几年(?!前|后|级)|多少个月|几个月|多少天|几天|"
     r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|their)\b)",
     re.I,
 )
@@ -102,7 +102,7 @@ _ASKS_SHARE = re.compile(r"比例|百分比|百分之多少|几成|占多少")
 _ASKS_AGE = re.compile(r"几岁|多少岁|年龄|多大年纪|多大岁数|(?:时|的时候)多大")
 _ASKS_YEAR = re.compile(r"哪一?年|何年|几几年")
 _ASKS_AMOUNT = re.compile(
-    rf"多少(?!{units.MEASURED_IN})|几(?!{units.MEASURED_IN})|金额|价格|售价|人口"
+    rf"多少(?!{units.MEASURED_IN})|(?<!几)几(?!几|{units.MEASURED_IN})|金额|价格|售价|人口"
 )
 # a figure the question writes, not the digits of a name (M1911, SR99)
 _FIGURE_IN = re.compile(r"(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![A-Za-z\d])")
@@ -251,7 +251,7 @@ def asks_for(question: str) -> Asks:
         bool(_ASKS_DURATION.search(question)),
         bool(_HOW_LONG.search(question)),
         _end_asked(question),
-        len(WH_ZH.findall(question)) > 1,
+        len(WH_ZH.findall(question.replace("几几", "几"))) > 1,  # 几几年 asks one year
         bool(_ASKS_BEFORE_A_CHANGE.search(question)),
         bool(_ASKS_A_CHANGE.search(question)),
         bool(_ASKS_WHO_WHERE_WHICH.search(question)),

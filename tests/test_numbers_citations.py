@@ -535,6 +535,26 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "1940年",
             "1937年",
         ),
+        # ... and where the subject's words are with every year, the word asked about before the
+        # question word (设站, 电影) tells them apart; 几几年 asks one year, not two ends
+        (
+            "青山车站设站于几几年？",
+            "青山车站是一个小站，1921年初设站时只是信号所，并于1930年时升格为车站。",
+            "1921年",
+            "1930年",
+        ),
+        (
+            "《雾中城》第一次被改编成电影是什么时候？",
+            "《雾中城》是王默1950年的小说，曾二度（1962年、1988年）被改编为电影。",
+            "1962年",
+            "1950年",
+        ),
+        (
+            "李明在哪一年获得了金奖？",
+            "王强和李明分别在1995年和1998年获得了金奖。",
+            "1998年",
+            "1995年",
+        ),
         # a share of the amount asked for is no amount
         (
             "铁路项目投资总额约为多少？",
