@@ -1219,6 +1219,8 @@ def _ends_asked(q: Question, span: str, sentence: str) -> tuple[bool, str | None
     )
     if not own or not others or q.asks.both_ends:  # 从多少下降到多少: both ends
         return False, None
+    if q.asks.by_event and None in own:  # 于1997年创立: the event dated, whatever else opens
+        return False, None
     if q.asks.end == "open":
         wanted = {"open"}
     elif q.asks.end == "close":

@@ -20,6 +20,7 @@ from index.keyword import word_terms
 from qa import units
 from qa.support import (
     METRICS,
+    end_of_event,
     events_asked,
     measures_named,
     named_things,
@@ -213,6 +214,7 @@ class Asks:
     duration: bool = False  # how long a time (多久, 多长时间, 几年, how long ... last)
     how_long: bool = False  # how long, in English, of a time or a length
     end: str | None = None  # the end of a span or change asked: open (何时开始) or close (到何时)
+    by_event: bool = False  # `end` from an event's word (成立, 停赛), not 开始 / 结束
     both_ends: bool = False  # two question words (从多少下降到多少)
     before_change: bool = False  # what it was before a change (原来, 之前)
     change: bool = False  # how much something changed (增加了多少), which a share answers
@@ -250,7 +252,7 @@ def asks_for(question: str) -> Asks:
         ),
         bool(_ASKS_DURATION.search(question)),
         bool(_HOW_LONG.search(question)),
-        _end_asked(question),
+        *_end_asked(question),
         len(WH_ZH.findall(question.replace("几几", "几"))) > 1,  # 几几年 asks one year
         bool(_ASKS_BEFORE_A_CHANGE.search(question)),
         bool(_ASKS_A_CHANGE.search(question)),
@@ -259,11 +261,16 @@ def asks_for(question: str) -> Asks:
     )
 
 
-def _end_asked(question: str) -> str | None:
+def _end_asked(question: str) -> tuple[str | None, bool]:
+    """The end of a span asked (open, close or None), and whether an event's word says it (成立,
+    停赛: `qa.support.end_of_event`) rather than 开始 / 结束; an event's only for a question that
+    asks its date (通车后要多久 asks how long after it, not when)."""
     opening, closing = _ASKS_OPENING.search(question), _ASKS_CLOSING.search(question)
-    if opening and not closing:
-        return "open"
-    return "close" if closing and not opening else None
+    if opening or closing:
+        return ("open" if opening else "close") if bool(opening) != bool(closing) else None, False
+    dated = _ASKS_TIME.search(question) and not _ASKS_DURATION.search(question)
+    end = end_of_event(question) if dated else None
+    return end, end is not None
 
 
 @dataclass(frozen=True)

@@ -551,7 +551,7 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
         "opened",
         r"开放|开业|开馆|开幕|启用|开通|通车|投入使用|投入运营|\b(?:open(?:ed|s)?|inaugurated)\b",
         "closed",
-        r"关闭|停业|关门|闭馆|停用|停运|结业|\b(?:close(?!\s+(?:to|by)\b)|clos(?:ed|es|ure)|shut)\b",
+        r"关闭|停业|关门|闭馆|停用|停运|停赛|结业|\b(?:close(?!\s+(?:to|by)\b)|clos(?:ed|es|ure)|shut)\b",
     ),
     (
         "born",
@@ -641,6 +641,16 @@ def events_asked(question: str) -> tuple[tuple[int, int], ...]:
         if a != b:
             out.append((i, 0 if a else 1))
     return tuple(out)
+
+
+def end_of_event(question: str) -> str | None:
+    """ "open" where the question asks when something was founded or opened (成立, 开通), "close"
+    where it asks when it was dissolved or closed (解散, 停赛): the event a span of time the
+    sentence writes begins or ends with (从2005年到2014年，洛杉矶有两支球队: 2014 for 哪一年一支停赛了)."""
+    sides = {(_EVENTS[i][0], side) for i, side in events_asked(question) if i < len(_EVENTS)}
+    opens = bool(sides & {("founded", 0), ("opened", 0)})
+    closes = bool(sides & {("founded", 1), ("opened", 1)})
+    return None if opens == closes else "open" if opens else "close"
 
 
 def opposite_event(

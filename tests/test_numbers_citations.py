@@ -429,6 +429,13 @@ def test_a_bare_month_gets_the_year_its_source_writes_before_it() -> None:
         ("嘉诺撒圣家学校的地址是哪里？", "1954年", "学校于1954年迁至九龙道5号。", True),
         ("国际联盟由哪些联盟合并而成？", "3个", "国际联盟由3个联盟合并而成：甲、乙、丙。", True),
         ("学校在哪一年迁址？", "1954年", "学校于1954年迁至九龙道5号。", False),
+        # the event asked dated in its own words, whatever else the sentence opens later
+        (
+            "青禾书店创立于哪一年？",
+            "1997年",
+            "青禾书店于1997年创立，并自2006年起拓展国内业务。",
+            False,
+        ),
         # a year or a figure of the sentence for another event than the one asked about; the
         # right ones, of pairs, in the test below
         ("会堂是什么时候建成的？", "1940年", "1937年，会堂开始筹建，1940年建成。", False),
@@ -548,6 +555,13 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "《雾中城》是王默1950年的小说，曾二度（1962年、1988年）被改编为电影。",
             "1962年",
             "1950年",
+        ),
+        # when something stopped or was founded dates the end of a span that the sentence writes
+        (
+            "哪一年两支球队中的一支停赛了？",
+            "从2005年到2014年，这座城市有两支职业足球队。",
+            "2014年",
+            "2005年",
         ),
         (
             "李明在哪一年获得了金奖？",
