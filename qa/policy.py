@@ -1061,6 +1061,16 @@ def _year_of_another_event(q: Question, span: str, sentence: str) -> str | None:
         and _opens_a_range(sentence, mine)
     ):
         return value(counted[0])
+    if q.asks.year and _BRACKETED_RANGE.search(sentence):
+        # a term in brackets after what it is of starts in its first year (元朗区议员（1980年 -
+        # 1991年）、立法局议员（1992年 - 1995年）); out of brackets a range is an attribute
+        years = [
+            m
+            for m in _YEAR_OR_RANGE.finditer(sentence)
+            if not _in_range(sentence, m)
+            and (not m.group(2) or _BRACKETED_RANGE.match(sentence, max(0, m.start() - 1)))
+        ]
+        return _figure_of_another(q, mine, years, sentence, value=lambda m: m.group(1))
     return _figure_of_another(q, mine, counted, sentence, value=value)
 
 
@@ -1254,6 +1264,7 @@ def _opens_a_range(sentence: str, years: set[str]) -> bool:
 _YEAR_OR_RANGE = re.compile(
     r"(?<!\d)((?:1\d|20)\d{2})(?:\s*年?\s*[-–—－至到~/]\s*((?:1\d|20)\d{2}))?(?!\d)"
 )
+_BRACKETED_RANGE = re.compile(rf"[（(]{_YEAR_OR_RANGE.pattern}\s*年?\s*[）)]")
 
 
 def _same_unit_of_another(q: Question, span: str, sentence: str, unit: str) -> str | None:

@@ -563,6 +563,13 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "2014年",
             "2005年",
         ),
+        # a term in brackets after what it is of: the year of another role is no answer
+        (
+            "张伟任青年商会创会会长是在哪一年？",
+            "曾任青年商会创会会长（1977年）、区议员（1980年 - 1991年）、立法局议员（1992年 - 1995年）。",
+            "1977年",
+            "1980年",
+        ),
         (
             "李明在哪一年获得了金奖？",
             "王强和李明分别在1995年和1998年获得了金奖。",
