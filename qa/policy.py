@@ -1017,6 +1017,8 @@ _DATE = re.compile(
 _TIME_WORDS = re.compile(
     r"年|月|日|号|世纪|年代|时|秒|分钟|小时|天|周|期|初|末|季|春|夏|秋|冬|朝|代|间|前|后"
 )
+# a season written by its two years (1993/1994马季, 1998/99): a time
+_SEASON = re.compile(r"(?<!\d)(?:1\d|20)\d{2}\s*/\s*(?:\d{4}|\d{2})(?!\d)")
 _SHARE_WORDS = re.compile(r"%|％|分之|成|半")
 _NUMBER_IN = re.compile(r"\d+(?:\.\d+)?")
 # a number of things (3个, 90位): no answer to which thing
@@ -1351,7 +1353,9 @@ def _figure_of_another(
     for i, m in enumerate(figures):
         a = max(c for c in cuts if c <= m.start())
         b = min(c for c in cuts if c > m.start())
-        if len(re.findall(r"[\u4e00-\u9fff]", _DATE.sub("", sentence[a:b]))) < 3:
+        if len(re.findall(r"[\u4e00-\u9fff]", _DATE.sub("", sentence[a:b]))) < 3 or (
+            _WHILE.match(sentence[a:b])
+        ):
             b = min((c for c in cuts if c > b), default=b)
         if i:
             a = max(a, figures[i - 1].end())
@@ -1382,17 +1386,28 @@ def _figure_of_another(
     best = max((y for y in score if y not in mine), key=lambda y: score[y], default=None)
     if best is None or score[best] < score[own_v]:
         return None
-    if score[best] > score[own_v]:
-        return best
-    tied = [y for y in score if score[y] == score[own_v] and y not in mine]
     # what the question says of its subject after the question word (天津犹太会堂是什么时候建成的:
     # 建成) tells its events apart where the subject, before it, is every figure's
     late = [g for g in groups if _after_question_word(q.text, g)]
+
+    def said(y: str) -> float:
+        return max(sum(sum(f in sc for f in g) / len(g) for g in late) for sc in scopes[y])
+
+    if score[best] > score[own_v]:
+        # not where the span's figure is the one the event asked is said of, and the other's lead
+        # is only the subject the sentence opens with, before its first figure (第二次靳云鹏内阁
+        # 成立于1920年…，结束于1921年: 1921 for 在什么时间结束)
+        opening = sentence[: figures[0].start()]
+        if q.asks.time and late and said(own_v) > said(best) == 0:
+            rest = [sc[len(opening) :] if sc.startswith(opening) else sc for sc in scopes[best]]
+            if (
+                max(sum(sum(f in sc for f in g) / len(g) for g in groups) for sc in rest)
+                <= (score[own_v][2])
+            ):
+                return None
+        return best
+    tied = [y for y in score if score[y] == score[own_v] and y not in mine]
     if tied and late:
-
-        def said(y: str) -> float:
-            return max(sum(sum(f in sc for f in g) / len(g) for g in late) for sc in scopes[y])
-
         by_predicate = max(tied, key=said)
         if said(by_predicate) > said(own_v):
             return by_predicate
@@ -1417,6 +1432,9 @@ def _figure_of_another(
     return None
 
 
+# a clause that only says when what the next one says happened (于1993/1994至1998/1999马季期间，
+# 这项杯赛是……首关赛事)
+_WHILE = re.compile(r"^[^，,]{0,24}(?:期间|之际|以来)[，,]$")
 # what joins figures of one list: 1962年、1988年; 1962和1988年
 _LISTED = re.compile(r"\s*年?\s*(?:、|和|及|与|以及)\s*")
 
@@ -1619,7 +1637,13 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         return f"the sentence gives that figure for the {other}, not what the question asks"
     if asks.score and has_digit and not _SCORE.search(span):
         return "the question asks for a score; the answer is none"
-    if has_digit and asks.time and not _TIME_WORDS.search(span) and not year_alone:
+    if (
+        has_digit
+        and asks.time
+        and not _TIME_WORDS.search(span)
+        and not year_alone
+        and not _SEASON.search(span)
+    ):
         return "the question asks when; the answer is no time"
     if has_digit and asks.time and _labels(span, sentence):
         return "the question asks when; the answer is part of a name (10号线)"

@@ -91,7 +91,7 @@ _ASKED_UNIT = re.compile(rf"(?:多少|几){units.MAGNITUDE}({units.MEASURED_IN})
 LABELLED = r"线|楼|站|馆|院|门|口|机|车|舰|井|台|库|厅|房|码|球衣|公路|大街"
 _ASKS_TIME = re.compile(
     r"几几年|何时|什么时候|哪一?年|哪个?时期|什么时期|哪一?天|几月|"
-    rf"几号(?!{LABELLED})|多少时间|多久|多长时间"
+    rf"几号(?!{LABELLED})|多少时间|什么时间|多久|多长时间"
 )
 # how long a time, which a span of time answers (不到5年, 长达十年), not a date
 _ASKS_DURATION = re.compile(

@@ -429,6 +429,14 @@ def test_a_bare_month_gets_the_year_its_source_writes_before_it() -> None:
         ("嘉诺撒圣家学校的地址是哪里？", "1954年", "学校于1954年迁至九龙道5号。", True),
         ("国际联盟由哪些联盟合并而成？", "3个", "国际联盟由3个联盟合并而成：甲、乙、丙。", True),
         ("学校在哪一年迁址？", "1954年", "学校于1954年迁至九龙道5号。", False),
+        # a season by its two years is a time, and a clause that only says when is the next one's
+        (
+            "跑马地锦标在什么时间段内是首关赛事？",
+            "1993/1994至1998/1999",
+            "首届跑马地锦标于1993年11月10日举行，当时是一项三级赛，于1993/1994至1998/1999马季期间，"
+            "这项杯赛是速度系列首关赛事。",
+            False,
+        ),
         # the event asked dated in its own words, whatever else the sentence opens later
         (
             "青禾书店创立于哪一年？",
@@ -562,6 +570,15 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "从2005年到2014年，这座城市有两支职业足球队。",
             "2014年",
             "2005年",
+        ),
+        # 什么时间 asks when; the subject a sentence opens with is every date's, the event asked
+        # (结束) tells them apart
+        ("他在什么时间宣布退役？", "1977年，宣布退役，1985年进入篮球名人堂。", "1977年", "1985年"),
+        (
+            "第二届联合内阁在什么时间结束？",
+            "第二届联合内阁成立于民国9年（1920年）8月9日，结束于民国10年（1921年）5月14日。",
+            "民国10年（1921年）5月14日",
+            "民国9年（1920年）8月9日",
         ),
         # a term in brackets after what it is of: the year of another role is no answer
         (
