@@ -66,6 +66,24 @@ def test_a_figure_the_translation_adds_is_flagged() -> None:
     assert check_fidelity(src, "The test began on the morning of January 27, 1967.", "en", G).ok
 
 
+def test_a_month_written_as_its_english_name_is_no_number_lost() -> None:
+    """同年12月 and 2016年10月 translated `December` and `October 2016` (the 1.5B model, on an
+    XQuAD sentence) lost no number: the fidelity check had failed the translation, and an English
+    reader was shown the Chinese sentence. Another month is still a changed number, both ways."""
+    src = "霍顿的声明发表于2013年5月，随后福特在同年12月做出决定，工厂将于2016年10月关闭。"
+    en = (
+        "Holden's statement was published in May 2013, and Ford decided in December of the same "
+        "year; the plants will close in October 2016."
+    )
+    assert check_fidelity(src, en, "en", G).ok
+    assert check_fidelity(src, en.replace("December", "November"), "en", G).problems == (
+        "number missing or changed: 12",
+    )
+    zh = "霍顿的声明于2013年5月发表，福特在2013年12月做出决定，工厂将于2016年10月关闭。"
+    assert check_fidelity(en, zh, "zh", G).ok
+    assert not check_fidelity(en, zh.replace("12月", "11月"), "zh", G).ok
+
+
 def test_a_year_moved_to_another_sentence_is_flagged_old_years_too() -> None:
     """The figure then belongs to the wrong year; 1527年 is a year as much as 2025年."""
     from qa.translate import moved_years
