@@ -1349,6 +1349,11 @@ def _figure_of_another(
     score: dict[str, tuple[int, float, float]] = {}
     named: dict[str, int] = {}
     scopes: dict[str, list[str]] = {}
+
+    def held(scope: str, of: list[set[str]] = groups) -> float:
+        """How much of the question's word groups the scope holds, each by its share."""
+        return sum(sum(f in scope for f in g) / len(g) for g in of)
+
     spans: list[tuple[int, int]] = []
     for i, m in enumerate(figures):
         a = max(c for c in cuts if c <= m.start())
@@ -1375,7 +1380,7 @@ def _figure_of_another(
         n = (
             sum(y in scope for y in asked_years),
             sum(f in scope for f in head) / len(head) if head else 0.0,
-            sum(sum(f in scope for f in g) / len(g) for g in groups),
+            held(scope),
         )
         score[v] = max(score.get(v, (0, 0.0, 0.0)), n)
         named[v] = max(named.get(v, 0), sum(_written(x, scope) for x in names))
@@ -1391,19 +1396,16 @@ def _figure_of_another(
     late = [g for g in groups if _after_question_word(q.text, g)]
 
     def said(y: str) -> float:
-        return max(sum(sum(f in sc for f in g) / len(g) for g in late) for sc in scopes[y])
+        return max(held(sc, late) for sc in scopes[y])
 
     if score[best] > score[own_v]:
         # not where the span's figure is the one the event asked is said of, and the other's lead
         # is only the subject the sentence opens with, before its first figure (第二次靳云鹏内阁
         # 成立于1920年…，结束于1921年: 1921 for 在什么时间结束)
         opening = sentence[: figures[0].start()]
-        if q.asks.time and late and said(own_v) > said(best) == 0:
+        if q.asks.time and late and said(best) == 0 < said(own_v):
             rest = [sc[len(opening) :] if sc.startswith(opening) else sc for sc in scopes[best]]
-            if (
-                max(sum(sum(f in sc for f in g) / len(g) for g in groups) for sc in rest)
-                <= (score[own_v][2])
-            ):
+            if max(held(sc) for sc in rest) <= score[own_v][2]:
                 return None
         return best
     tied = [y for y in score if score[y] == score[own_v] and y not in mine]
