@@ -31,8 +31,9 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from answers_public import CACHE, QA, build_sets, public_index  # noqa: E402
 
+from qa import units  # noqa: E402
 from qa.engines import ExtractiveEngine  # noqa: E402
-from qa.evidence import _HAS_AMOUNT, _HAS_DATE  # noqa: E402
+from qa.evidence import _HAS_DATE  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
 from qa.policy import POLICY, RefusalModel, Support, metric_mismatch  # noqa: E402
 from qa.scoring import matches_gold  # noqa: E402
@@ -75,7 +76,7 @@ def dump(embedder: str, path: Path) -> list[dict[str, Any]]:
                     round(c.coverage, 4),
                     round(c.similarity, 5) if c.similarity is not None else None,
                     c.hit.rank,
-                    bool(p.info.wants_number and _HAS_AMOUNT.search(c.sentence.text)),
+                    bool(p.info.wants_number and units.states_amount(c.sentence.text)),
                     bool(p.info.wants_date and _HAS_DATE.search(c.sentence.text)),
                     metric_mismatch(p.info, c.sentence.text),
                     c.adjusted,
