@@ -1165,8 +1165,10 @@ def _subject_of_figure(q: Question, span: str, sentence: str) -> tuple[bool, str
     return False, next((a for _, a in rest if a), None)
 
 
-# what may open a clause before its subject: 但, 而, 则, 其中, 同时
-_CLAUSE_LEAD = re.compile(r"^[\s(（]*(?:但是?|而且?|则|其中|同时|另外|此外|至于|相比之下)?\s*")
+# what may open a clause before its subject: 但, 而, 则, 其中, 同时; 随后, 之后 (随后福特在同年12月做出决定)
+_CLAUSE_LEAD = re.compile(
+    r"^[\s(（]*(?:但是?|而且?|则|其中|同时|另外|此外|至于|相比之下|随后|其后|之后|后来|接着|然后)?\s*"
+)
 
 
 def _respective_figure(q: Question, span: str, sentence: str) -> tuple[bool, str | None]:

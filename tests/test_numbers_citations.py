@@ -830,6 +830,11 @@ def test_a_figure_of_a_clause_that_opens_with_someone_else_is_theirs() -> None:
     assert span_problem(q, "300万", sentence) is not None
     acted_on = "Zentrix在比赛还剩 17 秒时拦截了Quorva的传球。"
     assert span_problem(analyse("Zentrix拦截传球时比赛还剩多少秒？"), "17 秒", acted_on) is None
+    # a clause may open with 随后 / 之后 before its subject
+    then = "Zentrix的声明发表于2013年5月，随后Quorva在同年12月做出决定，工厂将于2016年10月关闭。"
+    q = analyse("Zentrix何时宣布的将关闭工厂？")
+    assert span_problem(q, "12月", then) is not None
+    assert span_problem(q, "2013年5月", then) is None
 
 
 def test_a_figure_the_question_gives_is_no_other_end_of_the_count_asked() -> None:
