@@ -45,6 +45,7 @@ from qa.support import (
     gives_part_of_year_only,
     names_a_measure,
     opposite_event,
+    states_event,
 )
 
 if TYPE_CHECKING:
@@ -1390,6 +1391,14 @@ def _figure_of_another(
     own_v = max(mine & score.keys(), key=lambda y: score[y], default=None)
     if own_v is None:
         return None
+    if q.asks.events:
+        # the event asked, in the words a page writes it with (劲松站什么时候投入使用: 2004年4月2日开工，
+        # 2008年6月30日交付运营), dates it, whatever else the other year's clause holds
+        dated = {v: any(states_event(q.asks.events, sc) for sc in scs) for v, scs in scopes.items()}
+        if not dated[own_v] and (
+            by_event := next((v for v in dated if dated[v] and v not in mine), None)
+        ):
+            return by_event
     best = max((y for y in score if y not in mine), key=lambda y: score[y], default=None)
     if best is None or score[best] < score[own_v]:
         return None

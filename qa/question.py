@@ -22,6 +22,7 @@ from qa.support import (
     METRICS,
     end_of_event,
     events_asked,
+    events_dated,
     measures_named,
     named_things,
     ordinals_asked,
@@ -220,6 +221,7 @@ class Asks:
     change: bool = False  # how much something changed (增加了多少), which a share answers
     who_where_which: bool = False  # 哪, 谁, 何地: no bare figure answers it
     profit_or_loss: bool = False  # a measure also reported adjusted (净亏损, profit)
+    events: tuple[tuple[int, int], ...] = ()  # the events whose date it asks (`events_dated`)
 
 
 def asks_for(question: str) -> Asks:
@@ -258,6 +260,7 @@ def asks_for(question: str) -> Asks:
         bool(_ASKS_A_CHANGE.search(question)),
         bool(_ASKS_WHO_WHERE_WHICH.search(question)),
         bool(_ADJUSTABLE.search(question)),
+        events_dated(question) if _ASKS_TIME.search(question) else (),
     )
 
 

@@ -549,7 +549,8 @@ _EVENTS: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "opened",
-        r"开放|开业|开馆|开幕|启用|开通|通车|投入使用|投入运营|\b(?:open(?:ed|s)?|inaugurated)\b",
+        r"开放|开业|开馆|开幕|启用|开通|通车|投入使用|投入运营|交付运营|交付使用|"
+        r"\b(?:open(?:ed|s)?|inaugurated)\b",
         "closed",
         r"关闭|停业|关门|闭馆|停用|停运|停赛|结业|\b(?:close(?!\s+(?:to|by)\b)|clos(?:ed|es|ure)|shut)\b",
     ),
@@ -590,6 +591,8 @@ _ATTRIBUTES: tuple[tuple[str, str, str, str], ...] = (
     ),
 )
 _EXCLUDING_RE = _compiled((*_EVENTS, *_ATTRIBUTES))
+# the events before began / ended, which a span of time (从…到) states whatever it is of
+_FIRST_SPAN_EVENT = next(i for i, e in enumerate(_EVENTS) if e[0] == "began")
 # More ways a page states a side, too loose to read a question by: 大部分 and 领先 say "most",
 # 少数 and 少量 "fewest", 最初 "earliest", 赢得 (第33届超级碗) "champion". The sentence is read
 # with them for the side it states, and its document for the side asked (a page that writes 少量
@@ -651,6 +654,29 @@ def end_of_event(question: str) -> str | None:
     opens = bool(sides & {("founded", 0), ("opened", 0)})
     closes = bool(sides & {("founded", 1), ("opened", 1)})
     return None if opens == closes else "open" if opens else "close"
+
+
+def events_dated(question: str) -> tuple[tuple[int, int], ...]:
+    """The events of `events_asked` the question's predicate names, not a word that only
+    describes its subject (停赛的球队预计什么时候回归: 停赛 says which team; 回归 is asked)."""
+    return tuple(
+        (i, side)
+        for i, side in events_asked(question)
+        if i < _FIRST_SPAN_EVENT
+        and any(
+            not question[m.end() :].startswith("的")
+            for m in (_EXCLUDING_RE[i][1] if side == 0 else _EXCLUDING_RE[i][3]).finditer(question)
+        )
+    )
+
+
+def states_event(asked: Sequence[tuple[int, int]], text: str) -> bool:
+    """Whether `text` states an event the question asks about (`events_asked`: 成立, 开通, 解散,
+    出生 / 去世), by the looser words a page writes it with (交付运营 for 投入使用); not a start or an
+    end, which any span of time writes, nor an attribute."""
+    return any(
+        _EXCLUDING_STATED[i][side].search(text) for i, side in asked if i < _FIRST_SPAN_EVENT
+    )
 
 
 def opposite_event(

@@ -437,6 +437,8 @@ def test_a_bare_month_gets_the_year_its_source_writes_before_it() -> None:
             "这项杯赛是速度系列首关赛事。",
             False,
         ),
+        # an event word that only describes the subject (停赛的球队) is not the event asked
+        ("停赛的球队预计什么时候回归？", "2018年", "该队于2014年停赛，预计2018年回归。", False),
         # the event asked dated in its own words, whatever else the sentence opens later
         (
             "青禾书店创立于哪一年？",
@@ -579,6 +581,13 @@ def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(
             "第二届联合内阁成立于民国9年（1920年）8月9日，结束于民国10年（1921年）5月14日。",
             "民国10年（1921年）5月14日",
             "民国9年（1920年）8月9日",
+        ),
+        # the event asked, in the words the page writes it with (投入使用: 交付运营)
+        (
+            "青山站什么时候投入使用？",
+            "青山站于2004年4月2日开工，2008年6月30日交付运营。",
+            "2008年6月30日",
+            "2004年4月2日",
         ),
         # a term in brackets after what it is of: the year of another role is no answer
         (
