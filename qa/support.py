@@ -650,7 +650,7 @@ def end_of_event(question: str) -> str | None:
     """ "open" where the question asks when something was founded or opened (成立, 开通), "close"
     where it asks when it was dissolved or closed (解散, 停赛): the event a span of time the
     sentence writes begins or ends with (从2005年到2014年，洛杉矶有两支球队: 2014 for 哪一年一支停赛了)."""
-    sides = {(_EVENTS[i][0], side) for i, side in events_asked(question) if i < len(_EVENTS)}
+    sides = {(_EVENTS[i][0], side) for i, side in events_dated(question)}
     opens = bool(sides & {("founded", 0), ("opened", 0)})
     closes = bool(sides & {("founded", 1), ("opened", 1)})
     return None if opens == closes else "open" if opens else "close"

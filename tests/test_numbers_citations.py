@@ -846,6 +846,17 @@ def test_a_figure_of_a_clause_that_opens_with_someone_else_is_theirs() -> None:
     assert span_problem(q, "2013年5月", then) is None
 
 
+def test_an_event_word_that_describes_the_subject_is_not_the_event_asked() -> None:
+    """停赛的球队预计什么时候回归 asks when the team returns: 停赛 says which team, so the question
+    asks neither the close of a span nor the date of a closing."""
+    from qa.question import asks_for
+
+    asks = asks_for("停赛的球队预计什么时候回归？")
+    assert asks.end is None and not asks.events
+    asks = asks_for("哪一年两支球队中的一支停赛了？")
+    assert asks.end == "close" and asks.by_event and asks.events
+
+
 def test_a_figure_the_question_gives_is_no_other_end_of_the_count_asked() -> None:
     """至2008年赛季结束 closes the period the count is of; the question gives 2008 and asks a
     count, so 2008年 is no other answer to it."""
