@@ -225,6 +225,7 @@ class Asks:
 
 
 def asks_for(question: str) -> Asks:
+    events = events_dated(question) if _ASKS_TIME.search(question) else ()
     unit = _ASKED_UNIT.search(question)
     extent = _ASKED_EXTENT.search(question)
     return Asks(
@@ -254,25 +255,24 @@ def asks_for(question: str) -> Asks:
         ),
         bool(_ASKS_DURATION.search(question)),
         bool(_HOW_LONG.search(question)),
-        *_end_asked(question),
+        *_end_asked(question, events),
         len(WH_ZH.findall(question.replace("几几", "几"))) > 1,  # 几几年 asks one year
         bool(_ASKS_BEFORE_A_CHANGE.search(question)),
         bool(_ASKS_A_CHANGE.search(question)),
         bool(_ASKS_WHO_WHERE_WHICH.search(question)),
         bool(_ADJUSTABLE.search(question)),
-        events_dated(question) if _ASKS_TIME.search(question) else (),
+        events,
     )
 
 
-def _end_asked(question: str) -> tuple[str | None, bool]:
+def _end_asked(question: str, events: tuple[tuple[int, int], ...]) -> tuple[str | None, bool]:
     """The end of a span asked (open, close or None), and whether an event's word says it (成立,
-    停赛: `qa.support.end_of_event`) rather than 开始 / 结束; an event's only for a question that
-    asks its date (通车后要多久 asks how long after it, not when)."""
+    停赛: the question's dated `events`, `qa.support.end_of_event`) rather than 开始 / 结束; an
+    event's only for a question that asks its date (通车后要多久 asks how long after it, not when)."""
     opening, closing = _ASKS_OPENING.search(question), _ASKS_CLOSING.search(question)
     if opening or closing:
         return ("open" if opening else "close") if bool(opening) != bool(closing) else None, False
-    dated = _ASKS_TIME.search(question) and not _ASKS_DURATION.search(question)
-    end = end_of_event(question) if dated else None
+    end = None if _ASKS_DURATION.search(question) else end_of_event(events)
     return end, end is not None
 
 

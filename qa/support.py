@@ -371,9 +371,11 @@ _DAY_FORMS = (
     (re.compile(rf"\b({_EN_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"), False),
     (re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH})\b"), True),
 )
+# a month as Chinese writes it (12月), by its number
+MONTH_ZH = re.compile(r"(?<![\d.])(\d{1,2})\s*月")
 _MONTH_FORMS = (
     re.compile(r"(?<!\d)\d{4}-(\d{1,2})(?!\d)"),
-    re.compile(r"(?<![\d.])(\d{1,2})\s*月"),
+    MONTH_ZH,
     re.compile(rf"\b({_EN_MONTH})\b"),
 )
 
@@ -646,11 +648,12 @@ def events_asked(question: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
-def end_of_event(question: str) -> str | None:
-    """ "open" where the question asks when something was founded or opened (成立, 开通), "close"
-    where it asks when it was dissolved or closed (解散, 停赛): the event a span of time the
-    sentence writes begins or ends with (从2005年到2014年，洛杉矶有两支球队: 2014 for 哪一年一支停赛了)."""
-    sides = {(_EVENTS[i][0], side) for i, side in events_dated(question)}
+def end_of_event(events: Sequence[tuple[int, int]]) -> str | None:
+    """ "open" where the question's dated events (`events_dated`) are a founding or an opening
+    (成立, 开通), "close" where they are a dissolution or a closing (解散, 停赛): the event a span
+    of time the sentence writes begins or ends with (从2005年到2014年，洛杉矶有两支球队: 2014 for
+    哪一年一支停赛了)."""
+    sides = {(_EVENTS[i][0], side) for i, side in events}
     opens = bool(sides & {("founded", 0), ("opened", 0)})
     closes = bool(sides & {("founded", 1), ("opened", 1)})
     return None if opens == closes else "open" if opens else "close"

@@ -37,7 +37,7 @@ from qa.numbers import (
     to_english,
 )
 from qa.question import YEAR
-from qa.support import months_stated, support_problems
+from qa.support import MONTH_ZH, months_stated, support_problems
 
 if TYPE_CHECKING:  # imported where a model translates, not by every question
     from langchain_core.language_models.chat_models import BaseChatModel
@@ -94,15 +94,12 @@ def _checked(q: Quantity) -> bool:
     return q.kind != "number" or q.value >= 10 or "." in q.text
 
 
-_MONTH_IN_ZH = re.compile(r"(?<![\d.])(\d{1,2})\s*月")
-
-
 def _a_month_of(number: str, text: str, other: str) -> bool:
     """Whether `number` is a month `text` writes as 12月 and `other` names, in either script
     (随后在同年12月 -> `in December of the same year`): no number lost or added."""
     return (
         number.isdigit()
-        and any(int(m) == int(number) for m in _MONTH_IN_ZH.findall(text))
+        and any(int(m) == int(number) for m in MONTH_ZH.findall(text))
         and int(number) in months_stated(other)
     )
 
