@@ -371,8 +371,9 @@ _DAY_FORMS = (
     (re.compile(rf"\b({_EN_MONTH})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?(?!\d)"), False),
     (re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH})\b"), True),
 )
-# a month as Chinese writes it (12月), by its number
-MONTH_ZH = re.compile(r"(?<![\d.])(\d{1,2})\s*月")
+# a month as Chinese writes it (12月), by its number; not the length of a period (前9月: the first
+# nine months, not September)
+MONTH_ZH = re.compile(r"(?<![\d.前后近头首])(\d{1,2})\s*月")
 _MONTH_FORMS = (
     re.compile(r"(?<!\d)\d{4}-(\d{1,2})(?!\d)"),
     MONTH_ZH,

@@ -84,6 +84,28 @@ def test_a_month_written_as_its_english_name_is_no_number_lost() -> None:
     assert not check_fidelity(en, zh.replace("12月", "11月"), "zh", G).ok
 
 
+def test_a_month_the_translation_drops_is_flagged_both_ways() -> None:
+    """2012年5月 rendered "in 2012" (the 1.5B model, on an XQuAD sentence): the date lost its
+    month, and 5 is a number too small for the number check alone. Named or written as a number,
+    the month passes; another month does not."""
+    src = "在2012年5月举行的全体大会上，有人试图撤销会员资格。"
+    en = "At the general assembly held in {} 2012, someone tried to withdraw the membership."
+    assert check_fidelity(src, en.format("May"), "en", G).ok
+    assert check_fidelity(src, en.replace(" {}", ""), "en", G).problems == (
+        "month missing or changed: May",
+    )
+    assert not check_fidelity(src, en.format("June"), "en", G).ok
+    assert check_fidelity(
+        "The meeting was held in May 2012.", "会议于2012年举行。", "zh", G
+    ).problems == ("month missing or changed: May",)
+    assert check_fidelity("The meeting was held in May 2012.", "会议于2012年5月举行。", "zh", G).ok
+    # 前9月 is the first nine months, no September (the demo's 2025年前9月, seen flagged)
+    nine = "2025年前9月，收入为1000万美元。"
+    assert check_fidelity(
+        nine, "In the first nine months of 2025, revenue was $10 million.", "en", G
+    ).ok
+
+
 def test_a_year_moved_to_another_sentence_is_flagged_old_years_too() -> None:
     """The figure then belongs to the wrong year; 1527年 is a year as much as 2025年."""
     from qa.translate import moved_years
