@@ -55,8 +55,11 @@ _TOPIC = re.compile(r"^\W*([^，,。；;（(\s]{2,12}?)(?:[，,（(]|是|为|又
 _TOPIC_TAIL = re.compile(r"(?<=..)(?:位于|坐落|在).*$")
 # A sentence whose subject is a pronoun (他批判……; 1908年，他回到……; He returned...): it speaks of
 # someone an earlier sentence named.
+# A time may stand before it, with no comma (2014年该市人口为……; 同年他回到……).
+_WHEN_LEAD = r"(?:(?:\d{4}|同|次|当|翌)年(?:\d{1,2}月)?(?:\d{1,2}[日号])?\s*)?"
 _PRONOUN_LED = re.compile(
-    r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:他|她|它|其(?![他中实次余后间时])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
+    rf"^\W*(?:[^，,。；;]{{0,16}}[，,]\s*)?{_WHEN_LEAD}"
+    r"(?:他|她|它|其(?![他中实次余后间时])|该|(?:He|She|It|They|His|Her|Its|Their)\b)"
 )
 
 # A sentence that gives the parts of what the sentence before it gives (全国居民消费价格同比上涨0.3%。
@@ -64,7 +67,9 @@ _PRONOUN_LED = re.compile(
 _AMONG_LED = re.compile(r"^\W*其中")
 # A sentence whose subject is a demonstrative (该法令废止了新教……; 此类问题包括……): it speaks of a
 # thing an earlier sentence named.
-_DEMONSTRATIVE_LED = re.compile(r"^\W*(?:[^，,。；;]{0,16}[，,]\s*)?(?:该|此|这|上述)")
+_DEMONSTRATIVE_LED = re.compile(
+    rf"^\W*(?:[^，,。；;]{{0,16}}[，,]\s*)?{_WHEN_LEAD}(?:该|此|这|上述)"
+)
 # which one or where (哪一项公文, 哪块殖民地, 在哪里): a thing a sentence before may name; not
 # what something is like (什么样的), which the sentence itself says
 _ASKS_WHICH = re.compile(r"哪")
@@ -184,6 +189,12 @@ def _name_concepts(q: Question) -> list[int]:
     """The indexes of the question's concepts that name someone or something."""
     subject_forms = {f for c in q.subjects for f in c.forms}
     return [i for i, c in enumerate(q.concepts) if c.name or c.forms & subject_forms]
+
+
+def _asks_which_thing(q: Question) -> bool:
+    """Who, where or which thing: also which of several has the most of a figure (哪个城市的人口最多,
+    which reads as a figure question too), not which year or when."""
+    return q.asks.thing or (q.asks.who_where_which and not (q.asks.year or q.asks.time))
 
 
 def _resolve_pronouns(
@@ -406,7 +417,7 @@ def select(
         _PRONOUN_LED
         if q.asks.person
         else _DEMONSTRATIVE_LED
-        if (q.asks.thing and _ASKS_WHICH.search(q.text))
+        if (_asks_which_thing(q) and _ASKS_WHICH.search(q.text))
         or (q.language == "en" and _ASKS_WHICH_EN.search(q.text))
         else None
     )

@@ -809,6 +809,27 @@ def test_a_which_question_answered_by_a_sentence_that_says_this_one_cites_which_
     assert ev.text == "该法令废止了新教在法国获得的一切法律地位。"
 
 
+def test_a_which_question_answered_by_a_sentence_that_says_when_and_this_one_cites_which() -> None:
+    """据估计，2014年该市人口为…… (a time before the demonstrative, with no comma) answers 哪个城市
+    人口最多 only through the sentence before it, which names the city: cited with it as one exact
+    span, as 该法令 is. The sentence alone still answers a question that names the city."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.evidence import select
+    from qa.question import analyse
+
+    doc = (
+        "杰克逊维尔是杜瓦尔县的县治，位于圣约翰斯河畔。"
+        "据估计，2014年该市人口为853,382人，是佛罗里达州人口最多的城市。此后人口继续增长。"
+    )
+    hit = Hit(Chunk("c1", "d1", 0, doc, 0, len(doc), "zh"), 1.0, 1, "t", None)
+    ev = select(analyse("佛罗里达州哪个城市的人口最多？", "zh", doc), [hit]).evidence[0]
+    assert ev.text.startswith("杰克逊维尔") and ev.text.endswith("人口最多的城市。")
+    assert doc[ev.start : ev.end] == ev.text
+    ev = select(analyse("杰克逊维尔2014年的人口是多少？", "zh", doc), [hit]).evidence[0]
+    assert ev.text.startswith("据估计")
+
+
 def test_a_description_question_is_answered_with_the_run_of_sentences_that_describes() -> None:
     """有什么特征 asks for a description, which a page writes as a run of sentences: the best one
     and those after it, within the policy's length, are cited as one exact span. A question of
