@@ -10,7 +10,7 @@ order of first appearance.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from corpus.lang import detect_lang
 from corpus.sentences import split_sentences
@@ -80,6 +80,7 @@ def check_claim(
     others: Sequence[str] = (),
     asked: str = "",
     named: str = "",
+    own_names: Sequence[str] = (),
 ) -> list[str]:
     """Problems of one answer sentence against its cited sentences (empty list: verified).
 
@@ -89,7 +90,8 @@ def check_claim(
     that only `others` write (the evidence shown beside the cited sentences), not the question
     (`asked`), is another passage's subject (`qa.support.names_elsewhere`). A (Chinese, English)
     name of `names_ok` stands where the cited text, `context` or `named` (where the cited
-    sentences' documents name what they speak of: titles, openings) writes its Chinese."""
+    sentences' documents name what they speak of: titles, openings) writes its Chinese. A Latin
+    name of `own_names` (the reader's own, from the question) stands without the cited text."""
     joined = "\n".join(sources)
     wider = f"{context}\n{joined}" if context else joined
     # not Yan Junjie for a sentence whose page never names 闫俊杰
@@ -101,7 +103,9 @@ def check_claim(
         if n not in converted and not _given_before(n, asked, context)
     ]
     problems += [
-        f"name not in the cited text: {n}" for n in unsupported_names(claim, joined, english_ok)
+        f"name not in the cited text: {n}"
+        for n in unsupported_names(claim, joined, english_ok)
+        if n not in own_names
     ]
     problems += support_problems(claim, [wider], joined) + name_problems(claim, wider)
     return problems + [
@@ -129,6 +133,8 @@ def resolve_citations(
     contexts: Mapping[int, str] | None = None,
     asked: str | None = None,
     named_in: Mapping[int, str] | None = None,
+    own_names: Sequence[str] = (),
+    chosen: Collection[int] = (),
 ) -> tuple[str, list[Citation]]:
     """Renumber the answer's markers and verify each citation. `names_ok`: (Chinese, English)
     names the reader may use for what a cited text writes in Chinese (glossary translations such
@@ -138,7 +144,9 @@ def resolve_citations(
     (`asked`), a claim is also checked against the evidence it does not cite: a name only those
     write is another passage's subject. `named_in` (by evidence number): where each sentence's
     document names what it speaks of (its title, its opening, the text before the sentence),
-    which a name of `names_ok` may stand on; by default each sentence's title."""
+    which a name of `names_ok` may stand on; by default each sentence's title. `own_names`: the
+    question's Latin names, which a claim citing only the evidence numbers `chosen` may use
+    without the cited text writing them (`qa.policy.question_names_stand`)."""
     by_n = {e.n: e for e in evidence}
     verdict: dict[int, list[str]] = {}
     how: dict[int, set[str]] = {}
@@ -152,7 +160,14 @@ def resolve_citations(
             named_in.get(n, "") if named_in is not None else by_n[n].title or "" for n in valid
         )
         problems = check_claim(
-            claim, [by_n[n].text for n in valid], names_ok, context, others, asked or "", named
+            claim,
+            [by_n[n].text for n in valid],
+            names_ok,
+            context,
+            others,
+            asked or "",
+            named,
+            own_names if set(valid) <= set(chosen) else (),
         )
         for n in valid:
             verdict.setdefault(n, [])

@@ -398,12 +398,16 @@ def _sounds_like(latin: str, chinese: str) -> bool:
     return len(words) == 1 and _word_like(words[0], parts[0]) and _word_like(words[0], parts[-1])
 
 
-def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()) -> str | None:
+def with_originals(
+    text: str, source: str, pairs: Sequence[tuple[str, str]] = (), own: Sequence[str] = ()
+) -> str | None:
     """`text` (English about `source`, Chinese) with the source's own form after each name it
     does not support: `James Dewar (詹姆斯·杜瓦)`. `pairs`: the (Chinese, English) names the reader
     knows for `source` (glossary, library). Each unsupported name (at most `MAX_PAIRS`) is paired
     with the one name of the source, not yet rendered in English, whose sounds it matches; when
-    there is not exactly one, None. The text unchanged when every name is supported."""
+    there is not exactly one, None. The text unchanged when every name is supported. `own`: names
+    the reader gave (the question's), which need no original: given one where they pair up, left
+    as they are where not."""
     bare = MARKER.sub("", text)
     missing = unsupported_names(bare, source, [en for _, en in pairs])
     if not missing:
@@ -416,8 +420,11 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
                 groups.append(g)
     # one name written several times is one name: each time it is given with its original
     unique = list(dict.fromkeys(text[a:b] for a, b in groups))
+    needed = [
+        u for u in unique if any(w in missing and w not in own for w in LATIN_NAME.findall(u))
+    ]
     if not unique or len(unique) > MAX_PAIRS:
-        return None
+        return None if needed else text
     from index.bilingual import chinese_to_english, word_forms
 
     words = {f for w in LATIN_NAME.findall(text) for f in word_forms(w)}
@@ -447,12 +454,15 @@ def with_originals(text: str, source: str, pairs: Sequence[tuple[str, str]] = ()
             # one name, and jieba's longer cut of it (杰克逊维尔 and 杰克逊维尔大都 of 杰克逊维尔大都市区)
             alike = [shortest]
         if len(alike) != 1:
-            return None
+            if name in needed:
+                return None
+            continue
         paired[name] = alike[0]
     out, last = [], 0
     for a, b in groups:
-        out.append(text[last:b] + f" ({paired[text[a:b]]})")
-        last = b
+        if text[a:b] in paired:
+            out.append(text[last:b] + f" ({paired[text[a:b]]})")
+            last = b
     return "".join(out) + text[last:]
 
 

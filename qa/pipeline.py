@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -76,6 +76,7 @@ from qa.policy import (
     Policy,
     Support,
     metric_mismatch,
+    names_the_reader_gave,
     reads_as_span,
     reads_with_other_name,
     reads_with_subject,
@@ -576,7 +577,7 @@ class QAPipeline:
         if not MARKER.search(text):
             text = attach_citations(text, p.request.evidence, names_ok)
         if p.language == "en" and engine != "extractive":
-            text = self._with_originals(text, p.request.evidence)
+            text = self._with_originals(text, p.request.evidence, **self._reader_names(p, engine))
         if (
             engine != "extractive"
             and not draft.overridden  # the engine's NOT_FOUND replaced by the source: no span
@@ -589,7 +590,12 @@ class QAPipeline:
             if engine != "extractive" and not draft.overridden:
                 text = self._cite_best(text, p.request.evidence, names_ok, named_in)
             text, citations = resolve_citations(
-                text, p.request.evidence, names_ok, asked=p.query, named_in=named_in
+                text,
+                p.request.evidence,
+                names_ok,
+                asked=p.query,
+                named_in=named_in,
+                **self._reader_names(p, engine),
             )
             claim, span = text, ""
             # a quote states only itself: the name its neighbour quote gives (伊克巴勒的七次英语讲座
@@ -654,7 +660,12 @@ class QAPipeline:
                 f"dropped {dropped} statement(s) of the {engine} answer that the documents do not support"
             )
             text, citations = resolve_citations(
-                kept, p.request.evidence, names_ok, asked=p.query, named_in=self._named_in(p)
+                kept,
+                p.request.evidence,
+                names_ok,
+                asked=p.query,
+                named_in=self._named_in(p),
+                **self._reader_names(p, engine),
             )
             citations = [self._check_label(p, text, c) for c in citations]
             return replace(draft, text=text, citations=citations)
@@ -665,6 +676,15 @@ class QAPipeline:
             text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
             return replace(draft, text=text, citations=citations)
         return draft
+
+    @staticmethod
+    def _reader_names(p: Prepared, engine: str) -> dict[str, Any]:
+        """What `resolve_citations` lets a generative answer repeat of the question's own names,
+        and where (`qa.policy.names_the_reader_gave`)."""
+        if engine == "extractive":
+            return {}
+        chosen = frozenset(e.n for e in answered_by(p.request.evidence))
+        return {"own_names": names_the_reader_gave(p.info), "chosen": chosen}
 
     @staticmethod
     def _cited_first(p: Prepared, citations: Sequence[Citation]) -> Prepared:
@@ -983,19 +1003,27 @@ class QAPipeline:
     def _names_ok(self, evidence: Sequence[Evidence]) -> list[tuple[str, str]]:
         return self._name_pairs(evidence)
 
-    def _with_originals(self, text: str, evidence: Sequence[Evidence]) -> str:
+    def _with_originals(
+        self,
+        text: str,
+        evidence: Sequence[Evidence],
+        own_names: Sequence[str] = (),
+        chosen: Collection[int] = (),
+    ) -> str:
         """An English answer with the cited text's own form after each name the model rendered
         that the text does not support (`James Dewar (詹姆斯·杜瓦)`), when they pair up
         (`qa.names.with_originals`), and the English form before each known name it left in
         Chinese (`Zhang Yuanyuan (张元元)`, `qa.names.with_english_names`); else the answer
-        unchanged, for verification to judge."""
+        unchanged, for verification to judge. The question's own names (`own_names`), in an
+        answer citing only the sentences `chosen`, need no original (`resolve_citations`)."""
         wanted = set(cited_numbers(text))
         cited = [e for e in evidence if e.n in wanted]
         if not cited:
             return text
         source = "".join(e.text for e in cited)
         pairs = self._name_pairs(cited)
-        return with_english_names(with_originals(text, source, pairs) or text, pairs)
+        own = own_names if wanted <= set(chosen) else ()
+        return with_english_names(with_originals(text, source, pairs, own) or text, pairs)
 
     def _named_in(self, p: Prepared) -> dict[int, str]:
         """By evidence number, where the sentence's document names what it speaks of: its title,

@@ -105,6 +105,60 @@ def test_citations_are_verified_renumbered_and_bounded_to_evidence() -> None:
     assert cits[0].quote == EVIDENCE[1].text and cits[0].start == 200
 
 
+def test_a_name_of_the_english_question_stands_only_in_the_sentence_docqa_answers_with() -> None:
+    """What was the score when the Broncos won the divisional round? The page writes 野马队; the
+    model's `The Broncos won 23–16 [1]` repeats the reader's own name, citing the
+    sentence docqa answers that question with: verified. The same name citing a sentence ranked
+    lower (`The Panthers defense surrendered 11 points [2]`, 11 being the Broncos' figure) is
+    still a name the cited text lacks; and a name the model adds still needs its source."""
+    from qa.policy import names_the_reader_gave
+
+    ev = [
+        _ev(1, "野马队在分区轮以23–16击败了匹兹堡钢人队，在比赛的最后三分钟拿下11分。"),
+        _ev(2, "黑豹队的防守只丢了308分，在联赛中排名第六。"),
+    ]
+    q = analyse("What was the score when the Broncos won the divisional round?", "zh")
+    own = names_the_reader_gave(q)
+    assert "Broncos" in own
+    _, cits = resolve_citations("The Broncos won 23–16 [1].", ev, own_names=own, chosen={1})
+    assert cits[0].verified, cits[0].problems
+    _, cits = resolve_citations("The Broncos won 23–16 [1].", ev)
+    assert not cits[0].verified and "Broncos" in cits[0].problems[0]
+    _, cits = resolve_citations(
+        "The Broncos beat the Colts 23–16 [1].", ev, own_names=own, chosen={1}
+    )
+    assert not cits[0].verified and "Colts" in " ".join(cits[0].problems)
+    panthers = names_the_reader_gave(
+        analyse("How many points did the Panthers defense surrender?", "zh")
+    )
+    _, cits = resolve_citations(
+        "The Panthers defense surrendered 11 points [1].", ev[::-1], own_names=panthers, chosen={2}
+    )
+    assert not cits[0].verified and "Panthers" in cits[0].problems[0]
+    # a Chinese question's names are the text's own: nothing is given
+    assert names_the_reader_gave(analyse("MiniMax的创始人是谁？", "zh")) == ()
+    # the model's own name beside it is still given with the text's form where they pair up:
+    # the reader's name no longer stops the pairing
+    from qa.names import with_originals
+
+    src = "过去的记录是由约翰·埃尔维保持的，他目前担任野马队的总经理。"
+    answer = "The General Manager for the Broncos is John Elway [1]."
+    assert with_originals(answer, src) is None
+    assert with_originals(answer, src, own=("Broncos",)) == (
+        "The General Manager for the Broncos is John Elway (约翰·埃尔维) [1]."
+    )
+    # and the reader's own name too is given with the text's form where it pairs up
+    own = names_the_reader_gave(analyse("When did Carl Wilhelm Scheele discover oxygen?", "zh"))
+    assert (
+        with_originals(
+            "Carl Wilhelm Scheele discovered oxygen in 1773 [1].",
+            "1773年，卡尔·威尔海姆·舍勒发现了氧气。",
+            own=own,
+        )
+        == "Carl Wilhelm Scheele (卡尔·威尔海姆·舍勒) discovered oxygen in 1773 [1]."
+    )
+
+
 def test_wrong_number_or_name_is_marked_unverified() -> None:
     _, cits = resolve_citations("Net loss was US$15.9 billion [2].", EVIDENCE)
     assert not cits[0].verified and "US$15.9 billion" in cits[0].problems[0]
