@@ -146,7 +146,7 @@ def resolve_citations(
     document names what it speaks of (its title, its opening, the text before the sentence),
     which a name of `names_ok` may stand on; by default each sentence's title. `own_names`: the
     question's Latin names, which a claim citing only the evidence numbers `chosen` may use
-    without the cited text writing them (`qa.policy.question_names_stand`)."""
+    without the cited text writing them (`qa.policy.names_the_reader_gave`)."""
     by_n = {e.n: e for e in evidence}
     verdict: dict[int, list[str]] = {}
     how: dict[int, set[str]] = {}

@@ -1015,7 +1015,8 @@ class QAPipeline:
         (`qa.names.with_originals`), and the English form before each known name it left in
         Chinese (`Zhang Yuanyuan (张元元)`, `qa.names.with_english_names`); else the answer
         unchanged, for verification to judge. The question's own names (`own_names`), in an
-        answer citing only the sentences `chosen`, need no original (`resolve_citations`)."""
+        answer citing only the sentences `chosen`, are given one where they pair up and need
+        none where not (`resolve_citations` lets them stand)."""
         wanted = set(cited_numbers(text))
         cited = [e for e in evidence if e.n in wanted]
         if not cited:

@@ -25,6 +25,7 @@ from corpus.lang import chinese_in_english, chinese_quotes, untranslated_words
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
+from qa.names import LATIN_NAME
 from qa.numbers import BOUND_WORDS, CHINESE_NUMERAL, english_number_words
 from qa.question import (
     ANY_YEAR,
@@ -678,9 +679,6 @@ def states_origin(sentence: str) -> bool:
     return any(w == "人" and tagged[i - 1][1] == "ns" for i, (w, _) in enumerate(tagged) if i)
 
 
-_LATIN_WORD = re.compile(r"\b[A-Z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*\b")
-
-
 def names_the_reader_gave(q: Question) -> tuple[str, ...]:
     """The Latin names of an English question over Chinese text (the Broncos, Fresno, WG I), which
     an answer citing only the sentence docqa answers that question with may repeat although the
@@ -698,7 +696,7 @@ def names_the_reader_gave(q: Question) -> tuple[str, ...]:
     for 哈罗德, the store). Dev: two answers changed, both right."""
     if q.language != "en" or q.corpus_lang == "en":
         return ()
-    return tuple(dict.fromkeys(m.group() for m in _LATIN_WORD.finditer(q.text)))
+    return tuple(dict.fromkeys(m.group() for m in LATIN_NAME.finditer(q.text)))
 
 
 def reads_with_other_name(first: tuple[float, float], other: tuple[float, float]) -> bool:

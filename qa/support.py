@@ -372,8 +372,8 @@ _DAY_FORMS = (
     (re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?({_EN_MONTH})\b"), True),
 )
 # a month as Chinese writes it (12月), by its number; not the length of a period (前9月: the first
-# nine months, not September)
-MONTH_ZH = re.compile(r"(?<![\d.前后近头首])(\d{1,2})\s*月")
+# nine months, not September; 近3月, 头3月). 后 stays a month's: 随后5月 is "then in May".
+MONTH_ZH = re.compile(r"(?<![\d.前近头首])(\d{1,2})\s*月")
 _MONTH_FORMS = (
     re.compile(r"(?<!\d)\d{4}-(\d{1,2})(?!\d)"),
     MONTH_ZH,

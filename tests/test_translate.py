@@ -104,6 +104,11 @@ def test_a_month_the_translation_drops_is_flagged_both_ways() -> None:
     assert check_fidelity(
         nine, "In the first nine months of 2025, revenue was $10 million.", "en", G
     ).ok
+    # ... but 随后5月 is "then in May": a month, which a translation must keep
+    then = "公司于2024年提交申请，随后5月获批上市。"
+    en = "The company applied in 2024 and was approved to list in May."
+    assert check_fidelity(then, en, "en", G).ok
+    assert not check_fidelity(then, en.replace(" in May", ""), "en", G).ok
 
 
 def test_a_year_moved_to_another_sentence_is_flagged_old_years_too() -> None:
