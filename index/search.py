@@ -149,7 +149,7 @@ def query_terms(
     for zh, _ in library_terms.in_english_text(query) if library_terms else ():
         out.extend(t for t in word_terms(zh) if vocab.has_term(t) and not t.isascii())
     if corpus_lang == "zh":
-        for group in translate_terms(query, stopword_phrases=True):
+        for group in translate_terms(query, stopword_phrases=True, apart=True):
             out.extend(
                 tok
                 for cand in group

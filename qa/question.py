@@ -24,6 +24,7 @@ from qa.support import (
     events_asked,
     events_dated,
     measures_named,
+    measures_said,
     named_things,
     ordinals_asked,
     synonyms_of,
@@ -497,13 +498,19 @@ def question_concepts(
     translation are dropped rather than counted as unmatched."""
     qlang = qlang or detect_lang(question)
     if not (qlang == "en" and corpus_lang != "en"):
-        return [
+        own = [
             Concept(frozenset({t}), t, synonyms=synonyms_of([t]))
             for t in word_terms(question)
             if t not in QUESTION_WORDS
             and not ASK_WORDS.fullmatch(t)
             and (len(t) > 1 or t.isdigit())
         ]
+        # a measure named in words too short to be concepts (每年烧多少钱: the cash burn)
+        for measure in measures_said(question):
+            said = measure.said
+            if measure.chinese and not any(said in f or f in said for c in own for f in c.forms):
+                own.append(Concept(measure.chinese, measure.said, synonyms=measure.stated))
+        return own
     from qa.glossary import load_glossary
 
     concepts: list[Concept] = []
@@ -542,6 +549,18 @@ def question_concepts(
             concepts.append(Concept(frozenset({word.lower(), *chinese}), word, name=True))
             rest = rest.replace(word, " ")
     curated_zh = finance_chinese_terms()
+    # a measure the question names in words whose dictionary senses miss it stands for the
+    # table's Chinese names of it as well (burn: 燃烧, and 现金消耗 where cash is burned; total
+    # revenue is 总收入 already)
+    translated = {w for group in translate_terms(rest) for w in group}
+    for measure in measures_said(rest):
+        if measure.chinese & translated:
+            continue
+        rest = rest.replace(measure.said, " ", 1)
+        senses = {w for group in translate_terms(measure.said) for w in group if len(w) > 1}
+        if named := measure.chinese | senses:
+            curated = any(w in curated_zh for w in senses)  # as the phrase list translates it
+            concepts.append(Concept(named, measure.name, curated=curated, synonyms=measure.stated))
     for group in translate_terms(rest):
         curated = any(c in curated_zh for c in group)
         # a curated term is matched whole (每月现金消耗, 现金消耗): its words alone are other

@@ -796,7 +796,9 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("services trade", r"服务贸易|服务进出口|trade in services|services trade"),
     Measure(
-        "cash burn", r"现金消耗|消耗现金|烧钱|cash burn|burn rate|\bburns?\b", r"现金消耗|消耗|烧"
+        "cash burn",
+        r"现金消耗|消耗现金|烧钱|烧[掉了]*(?:多少|几多)钱|cash burn|burn rate|\bburns?\b",
+        r"现金消耗|消耗|烧",
     ),
     # what a company holds, not what it spends (现金消耗 above)
     Measure(
@@ -939,6 +941,62 @@ def synonyms_of(words: Sequence[str]) -> re.Pattern[str] | None:
         (st for r, st in zip(_FORMS, _STATED, strict=True) if any(r.fullmatch(w) for w in words)),
         None,
     )
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """A regular expression's top-level alternatives (研发(?:费用|投入)|R&D: two, not three)."""
+    out, cur, depth, in_class, i = [], "", 0, False, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur += pattern[i : i + 2]
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch in "()":
+            depth += 1 if ch == "(" else -1
+        elif ch == "|" and depth == 0:
+            out.append(cur)
+            cur, i = "", i + 1
+            continue
+        cur += ch
+        i += 1
+    return [*out, cur]
+
+
+@dataclass(frozen=True)
+class NamedMeasure:
+    """A measure a question names: its name in the table, the words that name it, the Chinese
+    words the table writes it with, and how a Chinese page states it."""
+
+    name: str
+    said: str
+    chinese: frozenset[str]
+    stated: re.Pattern[str]
+
+
+_PLAIN_HAN = re.compile(r"[\u4e00-\u9fff]{2,}")
+# each measure's Chinese names, written plainly in its table entry (现金消耗, 消耗现金, 烧钱)
+_CHINESE_NAMES = [
+    frozenset(a for a in _alternatives(m.forms) if _PLAIN_HAN.fullmatch(a)) for m in MEASURES
+]
+
+
+def measures_said(text: str) -> list[NamedMeasure]:
+    """The measures a question names and the words it names each by (`How much cash does MiniMax
+    burn`: the cash burn, named by `burn`; 每年烧多少钱: by 烧多少钱). Where two names overlap,
+    the one the table lists first is read (net current liabilities, not current liabilities)."""
+    out: list[NamedMeasure] = []
+    for m, r, stated, chinese in zip(MEASURES, _FORMS, _STATED, _CHINESE_NAMES, strict=True):
+        found = r.search(text)
+        if found is None or not found.group().strip():
+            continue
+        out.append(NamedMeasure(m.name, found.group(), chinese, stated))
+        text = text[: found.start()] + " " * len(found.group()) + text[found.end() :]
+    return out
 
 
 def names_a_measure(text: str) -> bool:

@@ -164,6 +164,33 @@ def test_asking_words_are_not_concepts_to_cover() -> None:
     assert {"时候", "名字"}.isdisjoint(labels) and {"英国", "宣战", "法国"} <= labels
 
 
+def test_a_measure_stands_for_its_chinese_names_however_the_question_words_it() -> None:
+    """How much cash does MiniMax burn: `burn` is 燃烧 to a dictionary, but the question names a
+    cash burn, which a Chinese page calls 现金消耗; 每年烧多少钱 names it in words too short to
+    be concepts of their own."""
+    from qa.question import question_concepts
+
+    (burn,) = [
+        c for c in question_concepts("How much cash does MiniMax burn?") if "燃烧" in c.forms
+    ]
+    assert burn.label == "cash burn" and {"现金消耗", "烧钱"} <= burn.forms
+    (zh,) = [c for c in question_concepts("MiniMax每年烧多少钱？") if "现金消耗" in c.forms]
+    assert zh.label == "烧多少钱"
+    # a measure the question's own words already stand for gets no second concept
+    assert [c.label for c in question_concepts("华沙的人口是多少？")] == ["华沙", "人口"]
+
+
+def test_a_cash_burn_asked_in_plain_words_is_answered_with_the_cash_burn(
+    extractive: QAPipeline,
+) -> None:
+    """Not with the year's revenue, the sentence that best matched MiniMax and 每年 alone. (Whether
+    it is answered or refused depends on the embedder: the test one is too weak to be sure.)"""
+    (prepared,) = extractive.prepare_batch(["MiniMax每年烧多少钱？"])
+    assert "每年超过2.5亿美元的现金消耗速度" in prepared.request.evidence[0].text
+    a = extractive.ask("MiniMax每年烧多少钱？")
+    assert a.refused or "2.5亿美元" in a.text
+
+
 def test_the_question_is_analysed_once_into_a_record() -> None:
     q = analyse("What was Zhipu's full-year 2025 net profit?", "zh", "智谱 2025年 净利润")
     assert q.language == "en" and q.crosses and q.years == ("2025",)

@@ -234,6 +234,31 @@ def test_finance_phrases_translate_as_phrases() -> None:
     assert all("5月" not in g for g in translate_terms("May I ask who listed?"))
     # R&D alone, as questions write it ("spend on R&D"), not only in a longer phrase
     assert any("研发开支" in g for g in translate_terms("How much did it spend on R&D in 2025?"))
+    # a rate per period as Chinese writes it (每年), not the dictionary's 年度 / 春秋 for "year"
+    assert ["每年", "年均", "一年", "全年"] in translate_terms("How much does it spend per year?")
+
+
+def test_a_phrase_whose_words_stand_apart_is_searched_as_the_phrase_too() -> None:
+    """English turns a compound noun into a verb phrase (cash burn: how much cash does it burn)
+    or turns it round (revenue from overseas): keyword search looks for the phrase's Chinese
+    term as well as its words' own senses. Two words far apart are no phrase."""
+    from index.bilingual import translate_terms
+
+    apart = translate_terms("How much cash does MiniMax burn per year?", apart=True)
+    assert ["现金消耗", "烧钱"] in apart and [
+        "燃烧",
+        "焚烧",
+        "烧伤",
+        "烧焦",
+        "灼伤",
+        "烧灼",
+    ] in apart
+    assert ["现金消耗", "烧钱"] not in translate_terms("How much cash does MiniMax burn?")
+    assert any(
+        "海外收入" in g for g in translate_terms("How much revenue came from overseas?", apart=True)
+    )
+    far = "Did the cash they raised in the spring last until the fire began to burn?"
+    assert all("现金消耗" not in g for g in translate_terms(far, apart=True))
 
 
 def test_an_english_word_translates_whichever_spelling_the_dictionary_glosses() -> None:
