@@ -105,7 +105,7 @@ def check_claim(
     problems += [
         f"name not in the cited text: {n}"
         for n in unsupported_names(claim, joined, english_ok)
-        if n not in own_names
+        if n not in own_names and n.removesuffix("s") not in own_names  # Huguenots: Huguenot
     ]
     problems += support_problems(claim, [wider], joined) + name_problems(claim, wider)
     return problems + [

@@ -886,7 +886,9 @@ class QAPipeline:
         if serious or not t.text.strip():
             return None
         marks = "".join(f"[{e.n}]" for e in picked)
-        english = self._with_originals(t.text.strip() + marks, picked)
+        english = self._with_originals(
+            t.text.strip() + marks, picked, **self._reader_names(p, self.engine.name)
+        )
         label = (
             "(translated from the source)" if len(picked) == 1 else "(translated from the sources)"
         )
@@ -915,7 +917,11 @@ class QAPipeline:
         if not english:
             return None
         text, citations = resolve_citations(
-            english, p.request.evidence, names_ok, named_in=self._named_in(p)
+            english,
+            p.request.evidence,
+            names_ok,
+            named_in=self._named_in(p),
+            **self._reader_names(p, self.engine.name),
         )
         if not citations or not all(c.verified for c in citations):
             return None

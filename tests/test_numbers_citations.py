@@ -135,6 +135,17 @@ def test_a_name_of_the_english_question_stands_only_in_the_sentence_docqa_answer
         "The Panthers defense surrendered 11 points [1].", ev[::-1], own_names=panthers, chosen={2}
     )
     assert not cits[0].verified and "Panthers" in cits[0].problems[0]
+    # the plural of the reader's name is the reader's name (Huguenot settlers: Huguenots)
+    hug = names_the_reader_gave(
+        analyse("In what English colony were Huguenot settlers promised land?", "zh")
+    )
+    _, cits = resolve_citations(
+        "In 1700, hundreds of French Huguenots migrated to Virginia [1].",
+        [_ev(1, "1700年，数百名法国胡格诺派教徒移民到弗吉尼亚。")],
+        own_names=hug,
+        chosen={1},
+    )
+    assert cits[0].verified, cits[0].problems
     # a Chinese question's names are the text's own: nothing is given
     assert names_the_reader_gave(analyse("MiniMax的创始人是谁？", "zh")) == ()
     # the model's own name beside it is still given with the text's form where they pair up:

@@ -264,6 +264,42 @@ def test_an_english_answer_that_fails_verification_becomes_a_translation(
     assert any("a translation of the source sentence" in n for n in a.notes)
 
 
+def test_the_translation_of_the_answering_sentence_may_use_the_readers_own_names(
+    extractive: QAPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader calls MiniMax `the Shanghai startup`; the model's translation of the sentence
+    docqa answers with repeats the reader's name, which the Chinese sentence does not write. As
+    for the model's own answer (`qa.policy.names_the_reader_gave`), that name stands: the English
+    reader gets the translation, not the Chinese quote. A name the translation adds is still
+    checked."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from qa.engines import ChatEngine
+
+    monkeypatch.setenv("DOCQA_HOME", str(tmp_path))  # the translation cache
+    question = "What was the total revenue of the Shanghai startup MiniMax in 2025?"
+    translation = (
+        "According to the data, the Shanghai startup MiniMax achieved total revenue of US$79.038 "
+        "million for the full year 2025, a sharp year-on-year increase of 158.9%."
+    )
+    wrong = "MiniMax earned US$99 million in 2025 [1]."  # the answer: a wrong figure
+    pipe = QAPipeline(
+        extractive.searcher,
+        ChatEngine("local", FakeListChatModel(responses=[wrong, translation])),
+        scorer=extractive.scorer,
+    )
+    a = pipe.ask(question)
+    assert a.text.startswith("According to the data, the Shanghai startup MiniMax"), a.notes
+    assert a.citations and all(c.verified for c in a.citations)
+    added = translation.replace("the data", "Bloomberg's data")
+    pipe = QAPipeline(
+        extractive.searcher,
+        ChatEngine("local", FakeListChatModel(responses=[wrong, added])),
+        scorer=extractive.scorer,
+    )
+    assert "Bloomberg" not in pipe.ask(question).text
+
+
 def test_an_english_answer_half_in_chinese_becomes_a_translation_or_stays(
     extractive: QAPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
