@@ -29,6 +29,7 @@ from qa.policy import (
     Policy,
     avoids_adjusted,
     definition_of,
+    duration_gives_way,
     figure_of_measure,
     metric_mismatch,
     only_defines,
@@ -402,6 +403,11 @@ def select(
     scored.sort(key=lambda c: -c.score)
     lead = year_gives_way(
         q.years, [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
+    )
+    if lead is not None:
+        scored.insert(0, scored.pop(lead))
+    lead = duration_gives_way(
+        q, [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
     )
     if lead is not None:
         scored.insert(0, scored.pop(lead))

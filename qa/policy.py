@@ -177,7 +177,8 @@ class Policy:
     # A year or bare number is a weak cue on its own: its concept weight is scaled by this.
     year_weight: float = 0.5
     # a best sentence that reports another year gives way to one of the next this many that
-    # reports the year asked (`year_gives_way`)
+    # reports the year asked (`year_gives_way`); one with no span of time, for a how-long
+    # question, to one that states one (`duration_gives_way`)
     year_reach: int = 3
     # Bonus when the sentence has what the question wants (an amount, a date); penalty when it
     # does not report the metric asked about.
@@ -412,6 +413,7 @@ class Policy:
                 else None
             )
             or about_another(q, top)
+            or measure_of_another(q, top)
             or another_in_its_place(q, top, passages)
             or _opposite_event(q, context or top, own)
             or _another_ordinal(q, context or top, own)
@@ -817,6 +819,39 @@ def about_another(q: Question, sentence: str) -> str | None:
     return f"the best sentence is about {other}" if other else None
 
 
+def measure_of_another(q: Question, sentence: str) -> str | None:
+    """Why a sentence that gives the measure asked about as another name's does not answer a
+    question about a subject it never names, or None: 智谱的研发投入占收入的比例是多少？ over
+    报告期内,MiniMax的研发开支……占其收入总额的514.87% (the name written right before the measure,
+    的 between). The text before the sentence may well name the subject (a page
+    comparing the two), which is why the subject check let it pass: the sentence itself says
+    whose figure it gives. Only for a subject the glossary has or the documents give in both
+    scripts, the names a reader is sure of."""
+    from corpus.segment import default_segmenter
+    from qa.support import measure_mentions
+
+    subjects = [s for s in q.subjects if s.curated]
+    if q.corpus_lang != "zh" or not subjects or not q.measures:
+        return None
+    forms = {f.lower() for s in subjects for f in s.forms}
+    low = sentence.lower()
+    if any(f in low for f in forms):
+        return None
+    seg = default_segmenter()
+    for m in measure_mentions(sorted(q.measures), sentence):
+        before = sentence[max(0, m.start() - 16) : m.start()]
+        if not re.search(r"\S\s*[的之]\s*$", before):
+            continue  # 美国人口第12多的城市 ranks the city in its country; it is no one's figure
+        tagged = list(seg.tag(before.rstrip(" 的之")))
+        if not tagged:
+            continue
+        owner, tag = tagged[-1]
+        latin = owner.isascii() and owner[:1].isalpha() and any(ch.isupper() for ch in owner)
+        if len(owner) >= 2 and (tag in PROPER_TAGS or latin) and owner.lower() not in forms:
+            return f"the best sentence gives {owner}'s {m.group()}, not {subjects[0].label}'s"
+    return None
+
+
 def another_in_its_place(q: Question, sentence: str, passages: str) -> str | None:
     """Why a sentence that says of another name what a Chinese question asks of its subject does
     not answer it, where no retrieved passage names the subject at all: 弗罗茨瓦夫的大部分建筑是
@@ -979,6 +1014,19 @@ def another_year(years: Sequence[str], sentence: str) -> str | None:
 
 def _year_value(year: str) -> int:
     return int(re.sub(r"\D", "", year)[:4])
+
+
+def duration_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """For a how-long question whose best sentence states no span of time, the first of the next
+    sentences from its own document that does, to lead instead; else None. MiniMax的现金能撑多久？
+    ranked the cash balance (合计现金余额为10.5亿美元) above `……仅能支撑公司不到5年的运营`: 能撑 is
+    not a word of 能支撑, and a duration was worth too little beside it."""
+    if not q.asks.duration or not ranked or units.states_duration(ranked[0][1]):
+        return None
+    for i, (doc, s) in enumerate(ranked[1:], 1):
+        if doc == ranked[0][0] and units.states_duration(s):
+            return i
+    return None
 
 
 def year_gives_way(years: Sequence[str], ranked: Sequence[tuple[str, str]]) -> int | None:

@@ -97,7 +97,7 @@ _ASKS_TIME = re.compile(
 )
 # how long a time, which a span of time answers (不到5年, 长达十年), not a date
 _ASKS_DURATION = re.compile(
-    r"多久|多长时间|多少年(?!前|后|代)|(?<!几)几年(?!前|后|级)|多少个月|几个月|多少天|几天|"
+    r"多久|多长时间|多少年(?!前|后|代)|(?<![几那这头前近])几年(?!前|后|级)|多少个月|几个月|多少天|几天|"
     r"\bhow long\b(?! (?:is|was|are|were) (?:the|a|an|its|their)\b)",
     re.I,
 )

@@ -1019,6 +1019,13 @@ def stated_patterns(names: Sequence[str]) -> list[re.Pattern[str]]:
     return [r for name, r in _STATED_RE if name in wanted]
 
 
+def measure_mentions(names: Sequence[str], text: str) -> list[re.Match[str]]:
+    """Where `text` names any of the measures `names` by the table's own words (not the looser
+    ones a page may state it with)."""
+    wanted = set(names)
+    return [m for name, r in _MEASURE_RE if name in wanted for m in r.finditer(text)]
+
+
 def measures_stated(text: str) -> set[str]:
     """The measures a source text states, named or in looser words (长达4.5公里: a length)."""
     return {name for name, r in _STATED_RE if r.search(text)}

@@ -19,7 +19,9 @@ from qa.policy import (
     POLICY,
     Support,
     absent_decade,
+    duration_gives_way,
     figure_of_measure,
+    measure_of_another,
     reads_with_other_name,
     reads_with_subject,
     span_first_clause,
@@ -189,6 +191,40 @@ def test_a_cash_burn_asked_in_plain_words_is_answered_with_the_cash_burn(
     assert "每年超过2.5亿美元的现金消耗速度" in prepared.request.evidence[0].text
     a = extractive.ask("MiniMax每年烧多少钱？")
     assert a.refused or "2.5亿美元" in a.text
+
+
+def test_a_figure_the_sentence_gives_as_another_names_is_no_answer_for_the_subject() -> None:
+    """智谱的研发投入占收入的比例是多少？ was answered with MiniMax's R&D ratio: the page compares
+    the two, so the text before the sentence names 智谱, but the sentence itself says whose
+    figure it gives (MiniMax的研发开支)."""
+    minimax = (
+        "报告期内,MiniMax的研发开支分别是1056万、7000.2万、1.89亿、1.8亿美元,"
+        "累计约4.5亿美元,占其收入总额的514.87%。"
+    )
+    why = measure_of_another(analyse("智谱的研发投入占收入的比例是多少？", "zh"), minimax)
+    assert why is not None and "MiniMax" in why and "智谱" in why
+    assert measure_of_another(analyse("What share of Zhipu's revenue is R&D?", "zh"), minimax)
+    assert (
+        measure_of_another(analyse("MiniMax的研发投入占收入的比例是多少？", "zh"), minimax) is None
+    )
+    # a sentence that names the subject, or a name that ranks rather than owns (中国收入第三多)
+    q = analyse("智谱的收入是多少？", "zh")
+    assert measure_of_another(q, "智谱与MiniMax的收入都在增长。") is None
+    assert measure_of_another(q, "该公司是中国收入第三多的大模型公司。") is None
+
+
+def test_a_how_long_question_is_answered_by_a_span_of_time_where_its_document_gives_one() -> None:
+    """MiniMax的现金能撑多久？ ranked the cash balance first: a sentence of its document that states
+    a span of time, among the next ones, leads instead."""
+    q = analyse("MiniMax的现金能撑多久？", "zh")
+    ranked = [
+        ("d1", "截至2025年12月31日,MiniMax合计现金余额为10.5亿美元。"),
+        ("d2", "公司成立已满4年。"),
+        ("d1", "以10.5亿美元的现金储备计算,仅能支撑公司不到5年的运营。"),
+    ]
+    assert duration_gives_way(q, ranked) == 2
+    assert duration_gives_way(q, ranked[2:] + ranked[:2]) is None  # the best one states one
+    assert duration_gives_way(analyse("MiniMax的现金余额是多少？", "zh"), ranked) is None
 
 
 def test_the_question_is_analysed_once_into_a_record() -> None:

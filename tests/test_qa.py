@@ -98,7 +98,12 @@ def test_what_a_how_long_question_asks_is_a_span_of_time() -> None:
         assert not units.states_duration(text), text
     for q in ("现金储备能支撑多久？", "他在任几年？", "How long can the reserves last?"):
         assert asks_for(q).duration, q
-    for q in ("他几年前去世？", "How long is the river?", "他何时去世？"):
+    for q in (
+        "他几年前去世？",
+        "How long is the river?",
+        "他何时去世？",
+        "成立之初的那几年谁最强？",
+    ):
         assert not asks_for(q).duration, q
 
 
