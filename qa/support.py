@@ -839,6 +839,11 @@ MEASURES: tuple[Measure, ...] = (
         r"托位|床位|名额|(?:childcare|nursery|school|kindergarten) places|hospital beds",
     ),
     Measure("graduates", r"毕业生|graduates"),
+    # what someone is paid (CEO年薪), not what the company takes in
+    Measure(
+        "pay",
+        r"年薪|月薪|薪酬|薪水|薪资|工资|\bsalar(?:y|ies)\b|\bwages?\b|\b(?:executive )?compensation\b",
+    ),
     Measure(
         "ARR",
         r"\bARR\b|annual recurring revenue|年度经常性收入",

@@ -239,6 +239,8 @@ def test_finance_phrases_translate_as_phrases() -> None:
     assert all("5月" not in g for g in translate_terms("May I ask who listed?"))
     # R&D alone, as questions write it ("spend on R&D"), not only in a longer phrase
     assert any("研发开支" in g for g in translate_terms("How much did it spend on R&D in 2025?"))
+    # who holds shares: a page writes 持股 as often as 股东
+    assert any("持股" in g for g in translate_terms("Who are MiniMax's largest shareholders?"))
     # a rate per period as Chinese writes it (每年), not the dictionary's 年度 / 春秋 for "year"
     assert ["每年", "年均", "一年", "全年"] in translate_terms("How much does it spend per year?")
 

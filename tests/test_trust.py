@@ -773,6 +773,20 @@ def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
     assert measure_not_given(analyse("他是哪一年去世的？"), died) is None
 
 
+def test_what_someone_is_paid_is_not_what_the_company_takes_in() -> None:
+    """MiniMax的CEO年薪是多少？ was answered with the year's revenue: pay is a measure of its own,
+    which a revenue sentence does not give."""
+    from qa.policy import measure_not_given
+    from qa.question import analyse
+
+    revenue = "数据显示,MiniMax2025年全年实现总收入7903.8万美元,同比大幅增长158.9%;"
+    for q in ("MiniMax的CEO年薪是多少？", "What is the CEO's salary at MiniMax?"):
+        assert measure_not_given(analyse(q), revenue) == (
+            "the best sentence does not give the pay asked about"
+        ), q
+    assert measure_not_given(analyse("他的年薪是多少？"), "他的年薪为120万元。") is None
+
+
 def test_a_death_named_as_the_time_of_what_is_asked_is_not_the_measure_asked() -> None:
     """去世后被追封为什么 asks his posthumous title: a sentence that gives it need not say he died.
     Where did he die, and how many died afterwards, still ask about the death."""
