@@ -966,8 +966,8 @@ class QAPipeline:
             problems.append("the cited sentence does not report the figure asked about")
         if other := another_subject(p.info.named, c.quote):
             problems.append(f"the cited sentence is about {other}")
-        if whose := measure_of_another(p.info, c.quote):
-            problems.append(whose.replace("the best sentence", "the cited sentence"))
+        if whose := measure_of_another(p.info, c.quote, "the cited sentence"):
+            problems.append(whose)
         if wrong_kind_of_figure(p.info, c.quote, answer):
             problems.append("the cited sentence gives the adjusted figure, not the reported one")
         ev = next(

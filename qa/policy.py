@@ -819,14 +819,14 @@ def about_another(q: Question, sentence: str) -> str | None:
     return f"the best sentence is about {other}" if other else None
 
 
-def measure_of_another(q: Question, sentence: str) -> str | None:
+def measure_of_another(q: Question, sentence: str, what: str = "the best sentence") -> str | None:
     """Why a sentence that gives the measure asked about as another name's does not answer a
     question about a subject it never names, or None: 智谱的研发投入占收入的比例是多少？ over
     报告期内,MiniMax的研发开支……占其收入总额的514.87% (the name written right before the measure,
     的 between). The text before the sentence may well name the subject (a page
     comparing the two), which is why the subject check let it pass: the sentence itself says
     whose figure it gives. Only for a subject the glossary has or the documents give in both
-    scripts, the names a reader is sure of."""
+    scripts, the names a reader is sure of. `what`: how the reason names the sentence."""
     from corpus.segment import default_segmenter
     from qa.support import measure_mentions
 
@@ -848,7 +848,7 @@ def measure_of_another(q: Question, sentence: str) -> str | None:
         owner, tag = tagged[-1]
         latin = owner.isascii() and owner[:1].isalpha() and any(ch.isupper() for ch in owner)
         if len(owner) >= 2 and (tag in PROPER_TAGS or latin) and owner.lower() not in forms:
-            return f"the best sentence gives {owner}'s {m.group()}, not {subjects[0].label}'s"
+            return f"{what} gives {owner}'s {m.group()}, not {subjects[0].label}'s"
     return None
 
 

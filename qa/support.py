@@ -842,7 +842,8 @@ MEASURES: tuple[Measure, ...] = (
     # what someone is paid (CEO年薪), not what the company takes in
     Measure(
         "pay",
-        r"年薪|月薪|薪酬|薪水|薪资|工资|\bsalar(?:y|ies)\b|\bwages?\b|\b(?:executive )?compensation\b",
+        # not share-based compensation (股份支付) or compensation for damages (赔偿)
+        r"年薪|月薪|薪酬|薪水|薪资|工资|\bsalar(?:y|ies)\b|\bwages?\b|\bexecutive (?:compensation|pay)\b",
     ),
     Measure(
         "ARR",
