@@ -139,6 +139,8 @@ def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
     "question,lang",
     [
         ("MiniMax的CEO年薪是多少？", "zh"),
+        # pay is a measure of its own: the revenue sentence does not give it
+        ("What is the salary of MiniMax's CEO?", "en"),
         ("MiniMax 2027年的营收预测是多少？", "zh"),
         # the documents give 智谱's loss for 6 months, not a full-year figure
         ("智谱2025年全年的净利润是多少？", "zh"),
@@ -158,7 +160,7 @@ def test_unanswerable_questions_are_refused_in_their_language(
 @pytest.mark.parametrize(
     "question",
     [
-        "What is the salary of MiniMax's CEO?",
+        "How many employees does MiniMax have?",
         "How many floors does MiniMax's headquarters building have?",
     ],
 )
