@@ -401,16 +401,14 @@ def select(
         adjusted = reports_adjusted(s.text)
         scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))
     scored.sort(key=lambda c: -c.score)
-    lead = year_gives_way(
-        q.years, [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
-    )
-    if lead is not None:
-        scored.insert(0, scored.pop(lead))
-    lead = duration_gives_way(
-        q, [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
-    )
-    if lead is not None:
-        scored.insert(0, scored.pop(lead))
+    # a best sentence of another year, or with no span of time for a how-long question, gives way
+    # to one of the next few that has what is asked (each rule reads the order the one before left)
+    for gives_way in (lambda r: year_gives_way(q.years, r), lambda r: duration_gives_way(q, r)):
+        lead = gives_way(
+            [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
+        )
+        if lead is not None:
+            scored.insert(0, scored.pop(lead))
     ranked = tuple(scored)
     if avoids_adjusted(q) and any(not c.adjusted for c in scored):
         # a small model shown both figures copies the wrong one: show the reported one only

@@ -552,16 +552,18 @@ def question_concepts(
     # a measure the question names in words whose dictionary senses miss it stands for the
     # table's Chinese names of it as well (burn: 燃烧, and 现金消耗 where cash is burned; total
     # revenue is 总收入 already)
-    translated = {w for group in translate_terms(rest) for w in group}
+    groups = translate_terms(rest)
+    translated = {w for group in groups for w in group}
     for measure in measures_said(rest):
         if measure.chinese & translated:
             continue
         rest = rest.replace(measure.said, " ", 1)
+        groups = []  # its words are read as the measure: the rest is translated again below
         senses = {w for group in translate_terms(measure.said) for w in group if len(w) > 1}
         if named := measure.chinese | senses:
             curated = any(w in curated_zh for w in senses)  # as the phrase list translates it
             concepts.append(Concept(named, measure.name, curated=curated, synonyms=measure.stated))
-    for group in translate_terms(rest):
+    for group in groups or translate_terms(rest):
         curated = any(c in curated_zh for c in group)
         # a curated term is matched whole (每月现金消耗, 现金消耗): its words alone are other
         # measures (现金 of 现金余额 is a cash balance, not a cash burn)
