@@ -38,6 +38,7 @@ from index.store import index_exists, load_snapshot  # noqa: E402
 from qa.engines import ChatEngine  # noqa: E402
 from qa.evaluate import predict, score  # noqa: E402
 from qa.pipeline import QAPipeline  # noqa: E402
+from qa.scoring import matches_gold  # noqa: E402
 
 QA = ROOT.parent / "shared" / "eval" / "qa"
 CACHE = ROOT / "benchmarks" / "results" / "cache"
@@ -176,8 +177,12 @@ def measures(
     unans = [i for i in items if not i["answerable"] and i not in adversarial]
     en_answered = [i for i in of("xquad-en") if not i["refused"] and i["answer"]]
 
+    def prose(i: dict[str, Any]) -> str:
+        # an English answer's own text, without the source's words quoted after it
+        return str(i["answer"]).split("\n\n> In the source: ")[0]
+
     def in_english(i: dict[str, Any]) -> bool:
-        return len(_HAN.findall(i["answer"])) < 0.15 * max(1, len(i["answer"]))
+        return len(_HAN.findall(prose(i))) < 0.15 * max(1, len(prose(i)))
 
     shown = sum(i["citations"] for i in items)
     verified = sum(sum(1 for c in i["citation_list"] if c["verified"]) for i in items)
@@ -185,9 +190,13 @@ def measures(
         "xquad_zh_accuracy": _rate(i["correct"] for i in of("xquad-zh") if i["answerable"]),
         "xquad_en_accuracy": _rate(i["correct"] for i in of("xquad-en") if i["answerable"]),
         # the "in English prose": a correct answer a reader of English can read (a
-        # Chinese quote holding the Chinese gold counts above, not here)
+        # Chinese quote holding the Chinese gold counts above, not here; nor do the source's
+        # words quoted after an English answer)
         "xquad_en_accuracy_in_english": _rate(
-            i["correct"] and not i["refused"] and in_english(i)
+            i["correct"]
+            and not i["refused"]
+            and in_english(i)
+            and matches_gold(prose(i), i["gold"])
             for i in of("xquad-en")
             if i["answerable"]
         ),

@@ -164,3 +164,20 @@ def default_segmenter() -> Segmenter:
 def cut(text: str) -> list[str]:
     """Normalized tokens of `text` with the default segmenter."""
     return default_segmenter().cut(text)
+
+
+def whole_words(span: str, text: str) -> str:
+    """A stretch of `text` that cuts a word at either end given the whole word, by `text`'s own
+    segmentation (`血症` of `败血症` -> `败血症`; `5` of `500万` -> `500万`: a figure and its unit are
+    one token); a span not in `text` unchanged. A model held to the text by a grammar may begin or
+    stop inside a word."""
+    at = text.find(span)
+    if not span or at < 0:
+        return span
+    start, end = at, at + len(span)
+    for t in default_segmenter().tokenize(text, keep_punct=True):
+        if t.start < start < t.end:
+            start = t.start
+        if t.start < end < t.end:
+            end = t.end
+    return text[start:end]

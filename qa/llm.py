@@ -144,6 +144,28 @@ def english_only(chat_model: BaseChatModel) -> dict[str, Any]:
     return {"no_cjk": True} if isinstance(chat_model, LlamaCppChat) else {}
 
 
+def copy_only(chat_model: BaseChatModel, text: str) -> dict[str, Any]:
+    """The keyword arguments that hold a chat model's output to a stretch of `text`, copied as
+    written: a GBNF grammar for the local engine (`substring_grammar`); an OpenAI-compatible
+    server has none (nothing to pass: the caller checks the copy)."""
+    return {"copy_from": text} if isinstance(chat_model, LlamaCppChat) else {}
+
+
+_GBNF_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def substring_grammar(text: str) -> str:
+    """A GBNF grammar whose sentences are the stretches of `text` (not starting with a space):
+    one rule per character, each optionally followed by the next (`s3 ::= "量" s4?`), so its size
+    grows with the text, not with the number of its stretches."""
+    starts = [f"s{i}" for i, c in enumerate(text) if not c.isspace()]
+    lines = [f"root ::= {' | '.join(starts)}"]
+    for i, c in enumerate(text):
+        tail = f" s{i + 1}?" if i + 1 < len(text) else ""
+        lines.append(f's{i} ::= "{_GBNF_ESCAPES.get(c, c)}"{tail}')
+    return "\n".join(lines)
+
+
 class LlamaCppChat(BaseChatModel):
     """A minimal LangChain chat model over `llama_cpp.Llama.create_chat_completion` (with streaming)."""
 
@@ -190,16 +212,24 @@ class LlamaCppChat(BaseChatModel):
                 return scores
 
             processors = LogitsProcessorList([no_cjk])
+        grammar = None
+        if kwargs.get("copy_from", "").strip():
+            from llama_cpp import LlamaGrammar
+
+            grammar = LlamaGrammar.from_string(
+                substring_grammar(kwargs["copy_from"]), verbose=False
+            )
         with _LOCKS.setdefault(
             self.model_path, threading.Lock()
         ):  # one context, one generation at a time
             for part in llm.create_chat_completion(
                 messages=chat_dicts(messages),
                 temperature=self.temperature,
-                max_tokens=self.max_tokens,
                 stop=stop,
                 stream=True,
                 logits_processor=processors,
+                grammar=grammar,
+                max_tokens=kwargs.get("max_tokens", self.max_tokens),
             ):
                 token = part["choices"][0]["delta"].get("content") or ""
                 if not token:

@@ -16,6 +16,7 @@ from typing import Any
 from corpus.errors import DocqaError
 from corpus.footnotes import strip_reference_marks
 from corpus.lang import question_lang
+from corpus.segment import whole_words
 from corpus.sentences import evidence_sentences
 from corpus.settings import current
 from index.filters import Filters
@@ -81,6 +82,7 @@ from qa.policy import (
     reads_as_span,
     reads_with_other_name,
     reads_with_subject,
+    source_words_agree,
     span_body,
     span_first_clause,
     span_problem,
@@ -129,6 +131,7 @@ class Draft:
     overridden: bool = False  # the engine's NOT_FOUND, replaced by the source
     translated: bool = False  # ... by a translation of it
     refused: bool = False
+    replaced: bool = False  # the engine's answer replaced after its checks (source, translation)
 
     @property
     def quotes_source(self) -> bool:
@@ -537,6 +540,8 @@ class QAPipeline:
         if draft.refused:
             return self._answer(p, draft.text, True, [], timings, notes)
         text, short = self._shown(draft)
+        if not short:
+            text, short = self._with_source_words(p, draft, names_ok)
         return self._answer(p, text, False, draft.citations, timings, notes, short)
 
     def _read_engine(self, p: Prepared, raw: str, notes: list[str]) -> Draft:
@@ -645,14 +650,14 @@ class QAPipeline:
         if verdict.action == SOURCE:
             text, citations, what = self._source(self._cited_first(p, citations), names_ok)
             notes.append(f"{verdict.reason}; showing {what} instead")
-            return replace(draft, text=text, citations=citations)
+            return replace(draft, text=text, citations=citations, replaced=True)
         if verdict.action == TRANSLATE:
             translated = self._translated_source(p, names_ok)
             if translated is None:
                 notes.append(f"{verdict.reason}; no translation of the source checked out")
                 return draft
             notes.append(f"{verdict.reason}; showing a translation of the source sentence instead")
-            return replace(draft, text=translated[0], citations=translated[1])
+            return replace(draft, text=translated[0], citations=translated[1], replaced=True)
         if verdict.action == DROP:
             kept, dropped = drop_unsupported(draft.text, {c.n for c in citations if c.verified})
             if not dropped:
@@ -675,7 +680,7 @@ class QAPipeline:
             ok = {(c.doc_id, c.start) for c in citations if c.verified}
             evidence = tuple(e for e in p.request.evidence if (e.doc_id, e.start) in ok)
             text, citations = self._extractive(replace(p.request, evidence=evidence), names_ok)
-            return replace(draft, text=text, citations=citations)
+            return replace(draft, text=text, citations=citations, replaced=True)
         return draft
 
     @staticmethod
@@ -720,6 +725,38 @@ class QAPipeline:
         if len(short) < 0.8 * len(quote):
             return f"{draft.text}\n\n> {quote}", short
         return draft.text, short
+
+    def _with_source_words(
+        self, p: Prepared, draft: Draft, names_ok: Sequence[tuple[str, str]]
+    ) -> tuple[str, str]:
+        """A verified English answer of the model's, then the words of its source sentence that
+        it gives as its answer (`...is passenger traffic[1]`, then `> In the source: 客流量`;
+        `ChatEngine.source_words`, a cut word made whole, a bare figure given its unit), where they say
+        what the answer says (`qa.policy.source_words_agree`): the exact passage for a reader of
+        Chinese, and the answer's `short` field. (text, short); the answer unchanged where there
+        are none. `DOCQA_ANSWER_STYLE=sentence` asks for none."""
+        if (
+            p.language != "en"
+            or not isinstance(self.engine, ChatEngine)
+            or self.engine.style != "short"
+            or draft.overridden
+            or draft.replaced
+        ):
+            return draft.text, ""
+        backing = [c for c in draft.citations if c.verified]
+        evidence = {(e.doc_id, e.start): e for e in p.request.evidence}
+        e = evidence.get((backing[0].doc_id, backing[0].start)) if backing else None
+        if e is None:
+            return draft.text, ""
+        span = self.engine.source_words(p.request.question, draft.text, plain(e))
+        if not span:
+            return draft.text, ""
+        span = whole_words(span, plain(e))
+        span = MARKER.sub("", self._with_unit(f"{span}[{e.n}]", [e])).strip()
+        answer = MARKER.sub("", draft.text)
+        if not source_words_agree(span, answer, names_ok, question=p.request.question):
+            return draft.text, ""
+        return f"{draft.text}\n\n> In the source: {span}", span
 
     def _answer(
         self,

@@ -1960,3 +1960,71 @@ def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLIC
         and best.score - runner_up.score <= policy.quote_runner_up_margin
         and len(best.text) + len(runner_up.text) <= policy.quote_pair_chars
     )
+
+
+def source_words_agree(
+    span: str,
+    answer: str,
+    pairs: Sequence[tuple[str, str]] = (),
+    question: str = "",
+    min_share: float = 0.5,
+) -> bool:
+    """Whether the source's words copied for an English answer (`ChatEngine.source_words`) are
+    shown beside it:
+    - they hold Chinese the answer does not give already (a figure or Latin name adds nothing);
+    - they are not only the question's words (反对 for "...who oppose what?");
+    - a figure is the answer's in another notation (2.3亿美元 for US$230 million; 1986年 adds
+      nothing);
+    - words say what the answer says: at least `min_share` of their Chinese characters belong
+      to a dictionary word for one of the answer's ordinary words (客 of 乘客, passenger; 流 of
+      车流, traffic: 客流量 for "passenger traffic"), or to a word of theirs the answer names (by
+      a name's dictionary sense, its pinyin or a known pair, `pairs`). 洛杉矶阿纳海姆天使队 beside
+      "the Los Angeles Galaxy" is not shown: 洛杉矶 and 队 are 4 of its 10 characters."""
+    from corpus.mentions import pinyin_spellings
+    from corpus.segment import default_segmenter
+    from index.bilingual import STOPWORDS, chinese_for, dictionary_words, word_forms
+    from qa.numbers import english_figures, to_english
+
+    han = re.findall(r"[\u4e00-\u9fff]", span)
+    if not han or span in answer:  # nothing the answer does not give (`Percy Shelley (珀西·雪莱)`)
+        return False
+    figures = re.findall(r"\d+(?:\.\d+)?", to_english(span).replace(",", ""))
+    if figures:  # the answer's figure in the source's own notation (5.15亿年: 515 million years)
+        stated = re.findall(r"\d+(?:\.\d+)?", answer.replace(",", ""))
+        return bool(english_figures(span)) and all(f in stated for f in figures)
+    low = answer.lower()
+    forms = {f for w in re.findall(r"[A-Za-z]+", answer) for f in word_forms(w)}
+
+    def senses(text: str) -> set[str]:
+        """The characters of the dictionary's words for the ordinary words of `text` (a name's
+        lemma is no sense of it: Angeles is no angel, 天使)."""
+        plain_words = {
+            w.lower()
+            for i, w in enumerate(re.findall(r"[A-Za-z]{3,}", text))
+            if (i == 0 or w.islower()) and w.lower() not in STOPWORDS
+        }
+        return {
+            c for w in plain_words for f in word_forms(w) | {w} for zh in chinese_for(f) for c in zh
+        }
+
+    if question and all(c in senses(question) for c in han):
+        return False  # only the question's words (反对 for "...who oppose what?")
+    chars = senses(answer)
+    squeezed = re.sub(r"[^a-z]", "", low)
+
+    def named(word: str) -> bool:
+        return (
+            any(  # Islamic for 伊斯兰 (Islam)
+                f == d or (len(d) >= 4 and f.startswith(d))
+                for d in dictionary_words(word)
+                for f in forms
+            )
+            or any(s in squeezed for s in pinyin_spellings(word))
+            or any(zh == word and en.lower() in low for zh, en in pairs)
+        )
+
+    covered = sum(
+        sum(1 for c in w if "\u4e00" <= c <= "\u9fff" and (c in chars or named(w)))
+        for w in default_segmenter().cut(span)
+    )
+    return covered >= min_share * len(han)

@@ -260,3 +260,24 @@ def test_cors_lets_only_the_named_origins_call_the_api(
         )
     with pytest.raises(ValueError, match="any web page"):
         check_bind("127.0.0.1", None, ("*",))
+
+
+def test_a_streamed_draft_is_corrected_only_by_what_the_check_added() -> None:
+    """The streamed draft `...billion [1].` is checked as `...billion[1].` followed by the
+    source's words: the client gets only those words, not the whole answer again."""
+    from qa.records import Answer
+    from ui.openai_api import correction
+
+    checked = "Zhipu's valuation was HK$51.8 billion[1].\n\n> In the source: 518亿港元"
+    a = Answer("What was Zhipu's valuation?", "en", checked, False, "local", (), (), "q")
+    assert correction("Zhipu's valuation was HK$51.8 billion [1].", a) == (
+        "\n\n> In the source: 518亿港元"
+    )
+    assert correction("Zhipu's valuation was HK$51.8 billion[1].", a) == (
+        "\n\n> In the source: 518亿港元"
+    )
+    # a draft the check changed is followed by the whole checked answer, marked
+    other = correction("Zhipu's valuation was HK$99 billion [1].", a)
+    assert other.startswith("\n\n---\n") and other.endswith(checked)
+    same = Answer("q", "en", "Yes [1].", False, "local", (), (), "q")
+    assert correction("Yes [1].  ", same) == ""

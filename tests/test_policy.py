@@ -28,6 +28,8 @@ from qa.policy import (
     without_question_echo,
 )
 from qa.question import analyse, is_proper_name
+from qa.records import Answer
+from ui.render import answer_markdown
 
 
 @pytest.fixture(scope="module")
@@ -361,6 +363,76 @@ def test_an_english_answer_half_in_chinese_becomes_a_translation_or_stays(
         assert not a.refused and a.text.startswith(shown), a.text
         assert any("half in Chinese (total营收)" in n for n in a.notes)
         monkeypatch.setenv("DOCQA_HOME", str(tmp_path / "second"))  # no cached translation
+
+
+def test_a_verified_english_answer_shows_the_source_words_it_gives(
+    extractive: QAPipeline,
+) -> None:
+    """The local model's English answer is followed by the stretch of the cited sentence it gives
+    as its answer, copied as written (the local engine is held to the sentence by a grammar:
+    `test_qa.py`); that stretch is the answer's `short` field. A copy that is not in the sentence,
+    or says something else than the answer, is not shown; `DOCQA_ANSWER_STYLE=sentence` asks for
+    none."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from qa.engines import ChatEngine
+
+    question = "What was Zhipu's valuation?"
+    answer = "Zhipu's valuation was HK$51.8 billion [1]."
+
+    def ask(copy: str, style: str = "short") -> Answer:
+        model = FakeListChatModel(responses=[answer, copy])
+        engine = ChatEngine("local", model, style=style)
+        return QAPipeline(extractive.searcher, engine, scorer=extractive.scorer).ask(question)
+
+    a = ask("518亿港元")
+    assert a.text.startswith(answer.replace(" [1]", "[1]")), a.text
+    assert a.text.endswith("\n\n> In the source: 518亿港元") and a.short == "518亿港元"
+    assert a.citations and a.citations[0].verified and "518亿港元" in a.citations[0].quote
+    md = answer_markdown(a, 0)  # the web app: the answer in prose (not bold), the words quoted
+    assert md.startswith("Zhipu's valuation was") and "\n\n> In the source\\: 518亿港元" in md
+    for copy in ("51.8 billion", "518亿美元", "3741.95万股"):  # not copied; not the answer's
+        a = ask(copy)
+        assert "In the source" not in a.text and not a.short, copy
+    a = ask("518亿港元", style="sentence")
+    assert "In the source" not in a.text and not a.short
+
+
+@pytest.mark.parametrize(
+    ("span", "answer", "shown"),
+    [
+        (
+            "客流量",
+            "The metric they use is passenger traffic.",
+            True,
+        ),  # 乘客 passenger, 车流 traffic
+        ("洛杉矶银河队", "The lone MLS team is the Los Angeles Galaxy.", True),
+        # another team of the sentence: 洛杉矶 and 队 are 4 of its 10 characters (Angeles is no
+        # angel, 天使: a name's lemma is no sense of it)
+        ("洛杉矶阿纳海姆天使队", "The lone MLS team is the Los Angeles Galaxy.", False),
+        ("伊斯兰运动", "The Muslim Brotherhood is an Islamic movement.", True),
+        ("2.3亿美元", "Harvard reduced its holdings by US$230 million.", True),
+        ("2.3亿美元", "Harvard reduced its holdings by US$23 million.", False),
+        ("1986年", "The first plastome was sequenced in 1986.", False),  # adds nothing
+        ("Energiprojekt AB", "Energiprojekt AB has worked on it.", False),  # no Chinese
+        ("规划", "Construction involves several steps.", False),
+    ],
+)
+def test_source_words_are_shown_where_they_say_what_the_answer_says(
+    span: str, answer: str, shown: bool
+) -> None:
+    from qa.policy import source_words_agree
+
+    assert source_words_agree(span, answer) is shown
+
+
+def test_source_words_that_only_repeat_the_question_are_not_shown() -> None:
+    from qa.policy import source_words_agree
+
+    answer = "The Church supports those who conscientiously oppose war."
+    assert source_words_agree("反对", answer)
+    assert not source_words_agree("反对", answer, question="What do they oppose?")
+    assert source_words_agree("战争", answer, question="What do they oppose?")
 
 
 def test_a_translation_that_moves_a_year_fails_its_check() -> None:

@@ -16,6 +16,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import ASK_JSON_KEYS, ScriptedEngine
 
+from index.model_store import MODELS, QWEN_CODER
 from index.search import HybridSearcher
 from index.store import load_snapshot
 from qa import units
@@ -540,6 +541,41 @@ def test_local_engine_streams_tokens_through_langchain(index_dir: Path, smollm_p
     # Whatever the tiny model says, nothing unverified is shown as support.
     assert answer.refused or any(c.verified for c in answer.citations)
     assert "first_token" in answer.timings
+
+
+def test_the_local_model_copies_only_a_stretch_of_the_sentence(smollm_path: Path) -> None:
+    """`copy_only` holds the local model to the text it is given (a GBNF grammar): asked for
+    anything, it writes a stretch of the sentence, quotes and backslashes included, or nothing."""
+    from llama_cpp import LlamaGrammar
+
+    from qa.llm import copy_only, substring_grammar
+
+    sentence = '2025年12月30日，智谱开启招股，估值达518亿港元（"H股" \\ 另计）。'
+    LlamaGrammar.from_string(substring_grammar(sentence), verbose=False)  # parses
+    model = LlamaCppChat(model_path=str(smollm_path))
+    for prompt in ("Say hello in English.", f"资料：{sentence}\n问题：智谱的估值是多少？"):
+        reply = model.invoke(prompt, max_tokens=16, **copy_only(model, sentence))
+        text = str(reply.content)
+        assert text and text in sentence, text
+    # an OpenAI-compatible server has no grammar: nothing is passed, the caller checks the copy
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    assert copy_only(FakeListChatModel(responses=["x"]), sentence) == {}
+
+
+@pytest.mark.skipif(
+    not MODELS[QWEN_CODER].path.is_file(), reason="the local model is not installed"
+)
+def test_the_shipped_model_gives_an_english_answer_its_source_words(demo_index: Path) -> None:
+    """Asked in English, the local engine answers in English and then quotes the words of the
+    Chinese sentence its answer gives (`518亿港元`), which are also the answer's `short` field."""
+    pipe = QAPipeline(
+        HybridSearcher(load_snapshot(demo_index)), ChatEngine("local", make_chat_model("local"))
+    )
+    a = pipe.ask("What was Zhipu's valuation?")
+    assert not a.refused and a.short == "518亿港元", (a.text, a.notes)
+    assert a.text.endswith("\n\n> In the source: 518亿港元")
+    assert "51.8" in a.text.split("\n\n> ")[0]  # the English answer itself
 
 
 @pytest.fixture(scope="module")

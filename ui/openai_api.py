@@ -193,11 +193,25 @@ def correction(draft: str, answer: Answer) -> str:
     """What to append to a streamed draft so that the client ends with the checked answer."""
     if not draft.strip():
         return answer.text
-    if answer.text.startswith(draft):
-        return answer.text[len(draft) :]
-    if answer.text.strip() == draft.strip():
-        return ""
+    rest = _after(draft, answer.text)
+    if rest is not None:  # the draft, its spaces aside (`billion [1].` checked as `billion[1].`)
+        return rest.rstrip() if rest.strip() else ""
     return f"\n\n---\n{CHECKED.get(answer.language, CHECKED['en'])} {answer.text}"
+
+
+def _after(draft: str, text: str) -> str | None:
+    """The rest of `text` after a start that reads as `draft` but for whitespace; None where
+    `text` does not start so."""
+    want = "".join(draft.split())
+    i = got = 0
+    while got < len(want) and i < len(text):
+        if text[i].isspace():
+            i += 1
+            continue
+        if text[i] != want[got]:
+            return None
+        i, got = i + 1, got + 1
+    return text[i:] if got == len(want) else None
 
 
 def _could_be_refusal(text: str) -> bool:

@@ -38,7 +38,9 @@ def answer_markdown(answer: Answer, turn: int) -> str:
     one, and the engine that answered."""
     known = {c.n for c in answer.citations}
     text, quote = answer.text, ""
-    if answer.short and "\n\n> " in text:  # a copied span, then the sentence it comes from
+    # a copied span, then the sentence it comes from; or an English answer, then the words of
+    # the source it gives (`In the source: 518亿港元`)
+    if answer.short and "\n\n> " in text:
         text, quote = text.split("\n\n> ", 1)
     parts = []
     pos = 0
@@ -49,8 +51,10 @@ def answer_markdown(answer: Answer, turn: int) -> str:
         pos = m.end()
     parts.append(md_text(text[pos:]))
     body = "".join(parts)
-    if quote:
-        body = f"**{body}**\n\n> {md_text(quote)}"
+    if quote:  # a copied span in bold; an English answer in prose, then the source's words
+        span = _MARKER.sub("", text).strip() == answer.short
+        body = f"**{body}**" if span else body
+        body = f"{body}\n\n> {md_text(quote)}"
     if answer.understood_as:
         body = f"<sub>understood as · 理解为: {esc(answer.understood_as)}</sub>\n\n{body}"
     if answer.refused:
