@@ -162,7 +162,8 @@ def substring_grammar(text: str) -> str:
     lines = [f"root ::= {' | '.join(starts)}"]
     for i, c in enumerate(text):
         tail = f" s{i + 1}?" if i + 1 < len(text) else ""
-        lines.append(f's{i} ::= "{_GBNF_ESCAPES.get(c, c)}"{tail}')
+        lit = _GBNF_ESCAPES.get(c) or (f"\\x{ord(c):02X}" if ord(c) < 0x20 else c)
+        lines.append(f's{i} ::= "{lit}"{tail}')
     return "\n".join(lines)
 
 

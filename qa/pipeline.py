@@ -541,7 +541,10 @@ class QAPipeline:
             return self._answer(p, draft.text, True, [], timings, notes)
         text, short = self._shown(draft)
         if not short:
+            t_copy = time.perf_counter()
             text, short = self._with_source_words(p, draft, names_ok)
+            if time.perf_counter() - t_copy > 0.001:  # the model was asked for them
+                timings["copy"] = time.perf_counter() - t_copy
         return self._answer(p, text, False, draft.citations, timings, notes, short)
 
     def _read_engine(self, p: Prepared, raw: str, notes: list[str]) -> Draft:
@@ -731,10 +734,10 @@ class QAPipeline:
     ) -> tuple[str, str]:
         """A verified English answer of the model's, then the words of its source sentence that
         it gives as its answer (`...is passenger traffic[1]`, then `> In the source: 客流量`;
-        `ChatEngine.source_words`, a cut word made whole, a bare figure given its unit), where they say
-        what the answer says (`qa.policy.source_words_agree`): the exact passage for a reader of
-        Chinese, and the answer's `short` field. (text, short); the answer unchanged where there
-        are none. `DOCQA_ANSWER_STYLE=sentence` asks for none."""
+        `ChatEngine.source_words`, a cut word made whole, a bare figure given its unit), where
+        they say what the answer says (`qa.policy.source_words_agree`): the exact passage for a
+        reader of Chinese, and the answer's `short` field. (text, short); the answer unchanged
+        where there are none. `DOCQA_ANSWER_STYLE=sentence` asks for none."""
         if (
             p.language != "en"
             or not isinstance(self.engine, ChatEngine)
@@ -769,7 +772,9 @@ class QAPipeline:
         short: str = "",
     ) -> Answer:
         timings["total"] = sum(
-            v for k, v in timings.items() if k in ("retrieve", "evidence", "judge", "generate")
+            v
+            for k, v in timings.items()
+            if k in ("retrieve", "evidence", "judge", "generate", "copy")
         )
         return Answer(
             p.question,
