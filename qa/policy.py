@@ -1962,6 +1962,53 @@ def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLIC
     )
 
 
+def _english_senses(text: str) -> set[str]:
+    """The characters of the dictionary's words for the ordinary words of English `text` (a
+    name's lemma is no sense of it: Angeles is no angel, 天使)."""
+    from index.bilingual import STOPWORDS, chinese_for, word_forms
+
+    plain_words = {
+        w.lower()
+        for i, w in enumerate(re.findall(r"[A-Za-z]{3,}", text))
+        if (i == 0 or w.islower()) and w.lower() not in STOPWORDS
+    }
+    return {
+        c for w in plain_words for f in word_forms(w) | {w} for zh in chinese_for(f) for c in zh
+    }
+
+
+def _rendered_chars(answer: str, pairs: Sequence[tuple[str, str]]) -> Callable[[str], int]:
+    """For a Chinese word, how many of its characters an English `answer` renders: those of a
+    dictionary word for one of its ordinary words (客 of 乘客, passenger), or all of them where
+    it names the word (a name's dictionary sense, its pinyin, a known pair)."""
+    from corpus.mentions import pinyin_spellings
+    from index.bilingual import dictionary_words, word_forms
+
+    low = answer.lower()
+    forms = {f for w in re.findall(r"[A-Za-z]+", answer) for f in word_forms(w)}
+    chars = _english_senses(answer)
+    squeezed = re.sub(r"[^a-z]", "", low)
+
+    def named(word: str) -> bool:
+        return (
+            any(  # Islamic for 伊斯兰 (Islam)
+                f == d or (len(d) >= 4 and f.startswith(d))
+                for d in dictionary_words(word)
+                for f in forms
+            )
+            or any(s in squeezed for s in pinyin_spellings(word))
+            or any(zh == word and en.lower() in low for zh, en in pairs)
+        )
+
+    def count(word: str) -> int:
+        han = [c for c in word if "\u4e00" <= c <= "\u9fff"]
+        if not han:
+            return 0
+        return len(han) if named(word) else sum(1 for c in han if c in chars)
+
+    return count
+
+
 def source_words_agree(
     span: str,
     answer: str,
@@ -1980,9 +2027,7 @@ def source_words_agree(
       车流, traffic: 客流量 for "passenger traffic"), or to a word of theirs the answer names (by
       a name's dictionary sense, its pinyin or a known pair, `pairs`). 洛杉矶阿纳海姆天使队 beside
       "the Los Angeles Galaxy" is not shown: 洛杉矶 and 队 are 4 of its 10 characters."""
-    from corpus.mentions import pinyin_spellings
     from corpus.segment import default_segmenter
-    from index.bilingual import STOPWORDS, chinese_for, dictionary_words, word_forms
     from qa.numbers import english_figures, to_english
 
     han = re.findall(r"[\u4e00-\u9fff]", span)
@@ -1992,39 +2037,7 @@ def source_words_agree(
     if figures:  # the answer's figure in the source's own notation (5.15亿年: 515 million years)
         stated = re.findall(r"\d+(?:\.\d+)?", answer.replace(",", ""))
         return bool(english_figures(span)) and all(f in stated for f in figures)
-    low = answer.lower()
-    forms = {f for w in re.findall(r"[A-Za-z]+", answer) for f in word_forms(w)}
-
-    def senses(text: str) -> set[str]:
-        """The characters of the dictionary's words for the ordinary words of `text` (a name's
-        lemma is no sense of it: Angeles is no angel, 天使)."""
-        plain_words = {
-            w.lower()
-            for i, w in enumerate(re.findall(r"[A-Za-z]{3,}", text))
-            if (i == 0 or w.islower()) and w.lower() not in STOPWORDS
-        }
-        return {
-            c for w in plain_words for f in word_forms(w) | {w} for zh in chinese_for(f) for c in zh
-        }
-
-    if question and all(c in senses(question) for c in han):
+    if question and all(c in _english_senses(question) for c in han):
         return False  # only the question's words (反对 for "...who oppose what?")
-    chars = senses(answer)
-    squeezed = re.sub(r"[^a-z]", "", low)
-
-    def named(word: str) -> bool:
-        return (
-            any(  # Islamic for 伊斯兰 (Islam)
-                f == d or (len(d) >= 4 and f.startswith(d))
-                for d in dictionary_words(word)
-                for f in forms
-            )
-            or any(s in squeezed for s in pinyin_spellings(word))
-            or any(zh == word and en.lower() in low for zh, en in pairs)
-        )
-
-    covered = sum(
-        sum(1 for c in w if "\u4e00" <= c <= "\u9fff" and (c in chars or named(w)))
-        for w in default_segmenter().cut(span)
-    )
-    return covered >= min_share * len(han)
+    count = _rendered_chars(answer, pairs)
+    return sum(map(count, default_segmenter().cut(span))) >= min_share * len(han)
