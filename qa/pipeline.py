@@ -542,7 +542,7 @@ class QAPipeline:
         text, short = self._shown(draft)
         if not short:
             t_copy = time.perf_counter()
-            text, short = self._with_source_words(p, draft, names_ok)
+            text, short = self._with_source_words(p, draft, names_ok, notes)
             if time.perf_counter() - t_copy > 0.001:  # the model was asked for them
                 timings["copy"] = time.perf_counter() - t_copy
         return self._answer(p, text, False, draft.citations, timings, notes, short)
@@ -730,14 +730,15 @@ class QAPipeline:
         return draft.text, short
 
     def _with_source_words(
-        self, p: Prepared, draft: Draft, names_ok: Sequence[tuple[str, str]]
+        self, p: Prepared, draft: Draft, names_ok: Sequence[tuple[str, str]], notes: list[str]
     ) -> tuple[str, str]:
         """A verified English answer of the model's, then the words of its source sentence that
         it gives as its answer (`...is passenger traffic[1]`, then `> In the source: 客流量`;
         `ChatEngine.source_words`, a cut word made whole, a bare figure given its unit), where
         they say what the answer says (`qa.policy.source_words_agree`): the exact passage for a
         reader of Chinese, and the answer's `short` field. (text, short); the answer unchanged
-        where there are none. `DOCQA_ANSWER_STYLE=sentence` asks for none."""
+        where there are none (with a note where the model failed: the answer stands without
+        them). `DOCQA_ANSWER_STYLE=sentence` asks for none."""
         if (
             p.language != "en"
             or not isinstance(self.engine, ChatEngine)
@@ -751,7 +752,11 @@ class QAPipeline:
         e = evidence.get((backing[0].doc_id, backing[0].start)) if backing else None
         if e is None:
             return draft.text, ""
-        span = self.engine.source_words(p.request.question, draft.text, plain(e))
+        try:
+            span = self.engine.source_words(p.request.question, draft.text, plain(e))
+        except Exception as exc:  # noqa: BLE001 - an extra the answer stands without
+            notes.append(f"the source's words for the answer were not found ({exc})")
+            return draft.text, ""
         if not span:
             return draft.text, ""
         span = whole_words(span, plain(e))

@@ -397,6 +397,15 @@ def test_a_verified_english_answer_shows_the_source_words_it_gives(
     a = ask("518亿港元", style="sentence")
     assert "In the source" not in a.text and not a.short
 
+    class LostOnTheCopy(FakeListChatModel):  # the answer streams; the server is gone after it
+        def _call(self, *args: object, **kwargs: object) -> str:
+            raise ConnectionError("the server went away")
+
+    engine = ChatEngine("local", LostOnTheCopy(responses=[answer]))
+    a = QAPipeline(extractive.searcher, engine, scorer=extractive.scorer).ask(question)
+    assert a.text == answer.replace(" [1]", "[1]") and a.citations[0].verified
+    assert any("the server went away" in n for n in a.notes), a.notes
+
 
 @pytest.mark.parametrize(
     ("span", "answer", "shown"),
