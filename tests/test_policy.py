@@ -29,7 +29,7 @@ from qa.policy import (
 )
 from qa.question import analyse, is_proper_name
 from qa.records import Answer
-from ui.render import answer_markdown
+from ui.render import answer_markdown, source_card, source_views
 
 
 @pytest.fixture(scope="module")
@@ -391,6 +391,9 @@ def test_a_verified_english_answer_shows_the_source_words_it_gives(
     assert a.citations and a.citations[0].verified and "518亿港元" in a.citations[0].quote
     md = answer_markdown(a, 0)  # the web app: the answer in prose (not bold), the words quoted
     assert md.startswith("Zhipu's valuation was") and "\n\n> In the source\\: 518亿港元" in md
+    # ... and in bold within the cited sentence on its source card
+    (view, *_) = source_views(a, 0, extractive.searcher.snapshot)
+    assert '<b class="docqa-answer-words">518亿港元</b>' in source_card(view)
     for copy in ("51.8 billion", "518亿美元", "3741.95万股"):  # not copied; not the answer's
         a = ask(copy)
         assert "In the source" not in a.text and not a.short, copy

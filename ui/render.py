@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,7 @@ class SourceView:
     page: int | None = None
     ocr_confidence: float | None = None  # the page's, when it was read by OCR
     table_html: str = ""  # the table the quote is a cell of, that cell highlighted
+    answer_words: str = ""  # the words of the quote the answer gives (its `short`), in bold
 
 
 # An OCR'd page read with less confidence than this is flagged on its source cards: a clean
@@ -136,7 +137,21 @@ def source_views(answer: Answer, turn: int, snapshot: Library) -> list[SourceVie
                 *_page_and_table(entry.doc if entry else None, c.start, c.end, c.page),
             )
         )
+        if answer.short and answer.short in c.quote:
+            out[-1] = replace(out[-1], answer_words=answer.short)
     return out
+
+
+def _quote_html(quote: str, words: str) -> str:
+    """The cited sentence, with the words the answer gives from it in bold (its `short`: a copied
+    span, or the source's words after an English answer)."""
+    at = quote.find(words) if words else -1
+    if at < 0:
+        return _multiline(quote)
+    return (
+        f'{_multiline(quote[:at])}<b class="docqa-answer-words">{_multiline(words)}</b>'
+        f"{_multiline(quote[at + len(words) :])}"
+    )
 
 
 def _page_and_table(doc: Any, start: int, end: int, page: int | None) -> tuple[Any, ...]:
@@ -309,7 +324,8 @@ def source_card(v: SourceView, translation: Translation | None = None) -> str:
         f'<span class="docqa-title">{esc(v.title or "(untitled)")}</span> {badge}</div>'
         f'<div class="docqa-meta">{meta}{" · " if meta else ""}chars {v.start}–{v.end}</div>'
         + ocr
-        + f'<div class="docqa-context">{_multiline(v.before)}<mark>{_multiline(v.quote)}</mark>'
+        + f'<div class="docqa-context">{_multiline(v.before)}'
+        f"<mark>{_quote_html(v.quote, v.answer_words)}</mark>"
         f"{_multiline(v.after)}</div>"
         + v.table_html
         + f'<button class="docqa-translate" type="button" data-turn="{v.turn}" data-n="{v.n}">'
@@ -407,6 +423,7 @@ CSS = """
 .docqa-meta{color:#6e7781;font-size:12px;margin:2px 0 6px}
 .docqa-context{line-height:1.6}
 .docqa-context mark{background:#fff3b0;color:#000;padding:0 1px}
+.docqa-answer-words{background:#ffd54f}
 .docqa-table-wrap{overflow-x:auto;margin:6px 0}
 .docqa-table{border-collapse:collapse;font-size:.85em}
 .docqa-table caption{text-align:left;color:#555;padding-bottom:2px}
