@@ -37,7 +37,7 @@ from index.ingest import ingest  # noqa: E402
 from index.store import index_exists, load_snapshot  # noqa: E402
 from qa.engines import ChatEngine  # noqa: E402
 from qa.evaluate import predict, score  # noqa: E402
-from qa.pipeline import QAPipeline  # noqa: E402
+from qa.pipeline import IN_THE_SOURCE, QAPipeline  # noqa: E402
 from qa.scoring import matches_gold  # noqa: E402
 
 QA = ROOT.parent / "shared" / "eval" / "qa"
@@ -179,7 +179,7 @@ def measures(
 
     def prose(i: dict[str, Any]) -> str:
         # an English answer's own text, without the source's words quoted after it
-        return str(i["answer"]).split("\n\n> In the source: ")[0]
+        return str(i["answer"]).split(IN_THE_SOURCE)[0]
 
     def in_english(i: dict[str, Any]) -> bool:
         return len(_HAN.findall(prose(i))) < 0.15 * max(1, len(prose(i)))

@@ -94,6 +94,8 @@ from qa.records import Answer, Citation, Evidence
 from qa.support import another_subject
 
 MAX_QUESTION_CHARS = 2000
+# what separates an English answer from the source's words it gives (`_with_source_words`)
+IN_THE_SOURCE = "\n\n> In the source: "
 # a citation's problems that say the engine took the wrong part of a sentence that answers
 _WRONG_PART = re.compile(
     r"(?:for|other end of) what the question asks about|"
@@ -543,8 +545,9 @@ class QAPipeline:
         if not short:
             t_copy = time.perf_counter()
             text, short = self._with_source_words(p, draft, names_ok, notes)
-            if time.perf_counter() - t_copy > 0.001:  # the model was asked for them
-                timings["copy"] = time.perf_counter() - t_copy
+            elapsed = time.perf_counter() - t_copy
+            if elapsed > 0.001:  # the model was asked for them
+                timings["copy"] = elapsed
         return self._answer(p, text, False, draft.citations, timings, notes, short)
 
     def _read_engine(self, p: Prepared, raw: str, notes: list[str]) -> Draft:
@@ -764,7 +767,7 @@ class QAPipeline:
         answer = MARKER.sub("", draft.text)
         if not source_words_agree(span, answer, names_ok, question=p.request.question):
             return draft.text, ""
-        return f"{draft.text}\n\n> In the source: {span}", span
+        return f"{draft.text}{IN_THE_SOURCE}{span}", span
 
     def _answer(
         self,
