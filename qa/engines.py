@@ -214,8 +214,44 @@ SOURCE_WORDS = (
 )
 
 
+# Asked for the source's form of each name a translation gives that docqa cannot pair by sound
+# (Broncos for 野马队, Lunar for 月球): the text and its translation first, the name last, so that
+# a local model reads the shared prompt once for all of a text's names.
+SOURCE_NAMES = (
+    "下面的英文是中文资料的译文。从资料中原样复制这个英文名称对应的中文词语。只输出这个词语。"
+)
+
+
 class ChatEngine(Engine):
     """Any LangChain chat model, prompted with the evidence sentences (compact on purpose)."""
+
+    def source_names(self, names: Sequence[str], english: str, source: str) -> dict[str, str]:
+        """Each of `names` (written in `english`, a translation of `source`) with the stretch of
+        `source` the model gives as its form, copied as written (`Broncos` -> `野马队`); a name
+        it copies nothing for is left out. Nothing for a source over `MAX_COPY_CHARS`."""
+        from langchain_core.messages import HumanMessage, SystemMessage
+
+        from qa.llm import copy_only
+
+        if len(source) > MAX_COPY_CHARS:
+            return {}
+        out: dict[str, str] = {}
+        for name in names:
+            messages = [
+                SystemMessage(SOURCE_NAMES),
+                HumanMessage(
+                    f"资料：{source}\n英文译文：{MARKER.sub('', english).strip()}"
+                    f"\n英文名称：{name}\n对应的中文词语："
+                ),
+            ]
+            reply = self.chat_model.invoke(
+                messages, stop=["\n"], max_tokens=16, **copy_only(self.chat_model, source)
+            )
+            text = reply.content if isinstance(reply.content, str) else ""
+            form = text.strip().strip("“”\"「」'‘’ 。，,.《》")
+            if form and form in source:
+                out[name] = form
+        return out
 
     def source_words(self, question: str, answer: str, sentence: str) -> str | None:
         """The stretch of `sentence` (Chinese) that an English `answer` to `question` gives as its

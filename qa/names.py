@@ -5,13 +5,15 @@ it, when it is the pinyin of the text's characters (Zhang Wei = 张伟), or when
 of a run of the text's characters give it (图灵 = Turing). A Western name the text transliterates
 (詹姆斯·杜瓦) has none of these; a model's English for it (James Dewar) is shown with the text's own
 form beside it, `James Dewar (詹姆斯·杜瓦)`, when the pairing is unambiguous, and a name given so is
-supported by that form.
+supported by that form. A name a translation renders by meaning or knowledge (Broncos for
+野马队) pairs by no sound: the model that wrote it may be asked for the source's form of it, which
+is shown only where it can be that name's (`source_form_agrees`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from qa.markers import MARKER
 from qa.question import HAN_NAME, PROPER_TAGS, is_common_english
@@ -399,7 +401,11 @@ def _sounds_like(latin: str, chinese: str) -> bool:
 
 
 def with_originals(
-    text: str, source: str, pairs: Sequence[tuple[str, str]] = (), own: Sequence[str] = ()
+    text: str,
+    source: str,
+    pairs: Sequence[tuple[str, str]] = (),
+    own: Sequence[str] = (),
+    pair_by: Callable[[Sequence[str]], dict[str, str]] | None = None,
 ) -> str | None:
     """`text` (English about `source`, Chinese) with the source's own form after each name it
     does not support: `James Dewar (詹姆斯·杜瓦)`. `pairs`: the (Chinese, English) names the reader
@@ -407,7 +413,9 @@ def with_originals(
     with the one name of the source, not yet rendered in English, whose sounds it matches; when
     there is not exactly one, None. The text unchanged when every name is supported. `own`: names
     the reader gave (the question's), which need no original: given one where they pair up, left
-    as they are where not."""
+    as they are where not. `pair_by`: asked, where given, for the source's form of the names that
+    pair by no sound (a model's reading: Broncos -> 野马队); a form it gives counts where
+    `source_form_agrees`, and a name left without one makes the result None."""
     bare = MARKER.sub("", text)
     missing = unsupported_names(bare, source, [en for _, en in pairs])
     if not missing:
@@ -447,6 +455,7 @@ def with_originals(
         )
 
     paired: dict[str, str] = {}
+    unpaired: list[str] = []
     for name in unique:
         alike = [zh for zh in originals if could_be(name, zh) and zh not in paired.values()]
         shortest = min(alike, key=len, default="")
@@ -455,9 +464,19 @@ def with_originals(
             alike = [shortest]
         if len(alike) != 1:
             if name in needed:
-                return None
+                unpaired.append(name)
             continue
         paired[name] = alike[0]
+    if unpaired and pair_by is not None:
+        for name, zh in pair_by(unpaired).items():
+            if (
+                name in unpaired
+                and zh not in paired.values()
+                and source_form_agrees(name, zh, source)
+            ):
+                paired[name] = zh
+    if any(name not in paired for name in unpaired):
+        return None
     out, last = [], 0
     for a, b in groups:
         if text[a:b] in paired:
@@ -467,6 +486,35 @@ def with_originals(
 
 
 _HAN_RUN = re.compile(HAN_NAME)
+# The longest source form a name is given (a name, not a clause: 匹兹堡钢人队 is 6).
+MAX_FORM_CHARS = 12
+
+
+def source_form_agrees(name: str, zh: str, source: str) -> bool:
+    """Whether `zh`, a stretch of `source` a model gave as the source's form of the English
+    `name`, may be shown beside it (`Broncos (野马队)`, `Lunar Module Pilot (月球模块飞行员)`):
+    Chinese script of 2-12 characters, in the source; not a word whose dictionary senses name
+    something else (更新世 is the Pleistocene, never the Holocene); and, where it holds a name the
+    text transliterates (jieba's tags), one the English sounds like (Schirn: 沙里宁; not Kacey:
+    卡卡 of 女神卡卡, nor Okayama: 福山市)."""
+    from index.bilingual import chinese_to_english, word_forms
+
+    if not (2 <= len(zh) <= MAX_FORM_CHARS and _HAN_RUN.fullmatch(zh) and zh in source):
+        return False
+    senses = chinese_to_english().get(zh)
+    if senses:
+        words = {f for w in LATIN_NAME.findall(name) for f in word_forms(w)}
+        return bool(words & senses) or any(
+            len(w) >= 4 and len(s) >= 4 and w[:3] == s[:3] for w in words for s in senses
+        )
+    words = {f for w in LATIN_NAME.findall(name) for f in word_forms(w)}
+    return all(
+        _sounds_like(name, n)
+        or _sounds_like(name, zh)
+        or words & chinese_to_english().get(n, frozenset())
+        for n in chinese_names(source)
+        if n in zh or zh in n
+    )
 
 
 def with_english_names(text: str, pairs: Sequence[tuple[str, str]]) -> str:
@@ -498,6 +546,7 @@ def with_english_names(text: str, pairs: Sequence[tuple[str, str]]) -> str:
 __all__ = [
     "chinese_names",
     "ordinary_word_in",
+    "source_form_agrees",
     "original_of",
     "unsupported_names",
     "with_english_names",

@@ -937,8 +937,21 @@ class QAPipeline:
         if serious or not t.text.strip():
             return None
         marks = "".join(f"[{e.n}]" for e in picked)
+        engine = self.engine
+
+        def pair_by(names: Sequence[str]) -> dict[str, str]:
+            # the model's own reading of the names it rendered by meaning or knowledge (Broncos:
+            # 野马队), where no sound pairs them; a failure leaves them unpaired
+            try:
+                return engine.source_names(names, t.text, source)
+            except Exception:  # noqa: BLE001 - unpaired: the Chinese quote is shown instead
+                return {}
+
         english = self._with_originals(
-            t.text.strip() + marks, picked, **self._reader_names(p, self.engine.name)
+            t.text.strip() + marks,
+            picked,
+            pair_by=pair_by,
+            **self._reader_names(p, self.engine.name),
         )
         label = (
             "(translated from the source)" if len(picked) == 1 else "(translated from the sources)"
@@ -1068,6 +1081,7 @@ class QAPipeline:
         evidence: Sequence[Evidence],
         own_names: Sequence[str] = (),
         chosen: Collection[int] = (),
+        pair_by: Callable[[Sequence[str]], dict[str, str]] | None = None,
     ) -> str:
         """An English answer with the cited text's own form after each name the model rendered
         that the text does not support (`James Dewar (詹姆斯·杜瓦)`), when they pair up
@@ -1083,7 +1097,7 @@ class QAPipeline:
         source = "".join(e.text for e in cited)
         pairs = self._name_pairs(cited)
         own = own_names if wanted <= set(chosen) else ()
-        return with_english_names(with_originals(text, source, pairs, own) or text, pairs)
+        return with_english_names(with_originals(text, source, pairs, own, pair_by) or text, pairs)
 
     def _named_in(self, p: Prepared) -> dict[int, str]:
         """By evidence number, where the sentence's document names what it speaks of: its title,

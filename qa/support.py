@@ -143,21 +143,22 @@ def unit_problems(claim: str, source: str) -> list[str]:
 
 # -- periods ----------------------------------------------------------------------------------
 # A part of a year, by what it covers; the whole year; a claim naming one the source does not.
+# English ones as whole words: "the first quarterback" names no quarter.
 _PERIODS: tuple[tuple[str, str], ...] = (
-    ("first half", r"上半年|上半财年|前半年|first half|\bH1\b|1H"),
-    ("second half", r"下半年|下半财年|后半年|second half|\bH2\b|2H"),
-    ("first quarter", r"第一季度|一季度|首季|1季度|first quarter|\bQ1\b"),
-    ("second quarter", r"第二季度|二季度|2季度|second quarter|\bQ2\b"),
-    ("third quarter", r"第三季度|三季度|3季度|third quarter|\bQ3\b"),
-    ("fourth quarter", r"第四季度|四季度|4季度|fourth quarter|\bQ4\b"),
+    ("first half", r"上半年|上半财年|前半年|\bfirst half\b|\bH1\b|1H"),
+    ("second half", r"下半年|下半财年|后半年|\bsecond half\b|\bH2\b|2H"),
+    ("first quarter", r"第一季度|一季度|首季|1季度|\bfirst quarter\b|\bQ1\b"),
+    ("second quarter", r"第二季度|二季度|2季度|\bsecond quarter\b|\bQ2\b"),
+    ("third quarter", r"第三季度|三季度|3季度|\bthird quarter\b|\bQ3\b"),
+    ("fourth quarter", r"第四季度|四季度|4季度|\bfourth quarter\b|\bQ4\b"),
     (
         "first three quarters",
-        r"前三季度|前三个季度|first three quarters|first nine months|前9个?月|前九个月",
+        r"前三季度|前三个季度|\bfirst three quarters\b|\bfirst nine months\b|前9个?月|前九个月",
     ),
     (
         "months",
         r"前\d{1,2}个?月|前[一二三四五六七八九十]+个?月|(?<!\d)\d{1,2}\s{0,3}个月|"
-        r"first (?:\w+ ){0,1}months",
+        r"\bfirst (?:\w+ ){0,1}months\b",
     ),
 )
 _PERIOD_RE = [(name, re.compile(p, re.I)) for name, p in _PERIODS]

@@ -5,6 +5,7 @@ unambiguous."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -235,3 +236,54 @@ def test_a_titles_first_word_is_no_name_of_the_question() -> None:
     passages = "The Horns of Nimon。将SI磁通量密度单位命名为特斯拉 (tesla)。"
     q = analyse('What was named "The Tesla" in his honor?', "zh", passages, None, "en")
     assert "The" not in [c.label for c in q.subjects]
+
+
+@pytest.mark.parametrize(
+    ("name", "form", "shown"),
+    [
+        ("Denver Broncos", "野马队", True),  # by meaning: no name of the text, no dictionary word
+        ("Lunar Module Pilot", "月球模块飞行员", True),
+        ("Schirn", "沙里宁", True),  # a transliterated name the English sounds like
+        ("Kacey", "卡卡", False),  # 卡卡 of 女神卡卡: a name the English does not sound like
+        ("Okayama Prefecture", "福山市", False),
+        ("Holocene", "更新世", False),  # the dictionary's 更新世 is the Pleistocene
+        ("Denver Broncos", "丹佛的橄榄球运营执行副总裁兼总经理", False),  # no name: a title
+        ("Broncos", "猛龙队", False),  # not in the text
+    ],
+)
+def test_a_models_source_form_of_a_name_is_shown_only_where_it_can_be_the_names(
+    name: str, form: str, shown: bool
+) -> None:
+    from qa.names import source_form_agrees
+
+    source = (
+        "野马队在分区轮以 23–16 击败了匹兹堡钢人队。Block II的机组人员职位包括月球模块飞行员。"
+        "1955 年， 埃罗·沙里宁 签署合约。女神卡卡献唱了国歌。出生于广岛县福山市。"
+        "最后一次冰河期持续到更新世结束。目前担任丹佛的橄榄球运营执行副总裁兼总经理。"
+    )
+    assert source_form_agrees(name, form, source) is shown
+
+
+def test_names_no_sound_pairs_are_given_the_form_a_model_reads_for_them() -> None:
+    """`with_originals` asks `pair_by` for the names it cannot pair by sound, and gives each the
+    form returned where `source_form_agrees`; one it cannot give a form leaves the text to
+    verification (None)."""
+    source = "野马队在分区轮以 23–16 击败了匹兹堡钢人队，在比赛的最后三分钟拿下 11 分。"
+    text = "The Denver Broncos defeated the Pittsburgh Steelers 23-16 in the divisional round."
+    asked: list[list[str]] = []
+
+    def pair_by(forms: dict[str, str]) -> Callable[[Sequence[str]], dict[str, str]]:
+        def read(names: Sequence[str]) -> dict[str, str]:
+            asked.append(list(names))
+            return {n: forms[n] for n in names if n in forms}
+
+        return read
+
+    both = {"Denver Broncos": "野马队", "Pittsburgh Steelers": "匹兹堡钢人队"}
+    assert with_originals(text, source, pair_by=pair_by(both)) == (
+        "The Denver Broncos (野马队) defeated the Pittsburgh Steelers (匹兹堡钢人队) 23-16 in the "
+        "divisional round."
+    )
+    assert asked == [["Denver Broncos", "Pittsburgh Steelers"]]
+    assert with_originals(text, source, pair_by=pair_by({"Denver Broncos": "野马队"})) is None
+    assert with_originals(text, source) is None  # no model: the Chinese quote, as before

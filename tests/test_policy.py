@@ -302,6 +302,40 @@ def test_an_english_answer_that_fails_verification_becomes_a_translation(
     assert any("a translation of the source sentence" in n for n in a.notes)
 
 
+def test_a_name_the_translation_renders_by_meaning_is_given_its_source_form(
+    extractive: QAPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model's translation of the answering sentence calls 独立技术派 `the Independent
+    Tech Faction`: a name by meaning, which no sound pairs with the Chinese. The same model
+    is asked for the source's form of it, held to the sentence, and the translation is shown with
+    that form beside the name (`qa.names.source_form_agrees` guards it). A form that is not the
+    name's (another name of the sentence, which the English does not sound like) leaves the
+    Chinese quote."""
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel
+
+    from qa.engines import ChatEngine
+
+    question = "Which camp do Zhipu and MiniMax both belong to?"
+    wrong = "Zhipu and MiniMax both belong to the OpenAI camp [1]."  # a name the source lacks
+    translation = (
+        "Zhipu and MiniMax both belong to the pure-play large-model Independent Tech Faction "
+        "(focused on large models), but the two companies tell different stories."
+    )
+
+    def ask(form: str, home: str) -> Answer:
+        monkeypatch.setenv("DOCQA_HOME", str(tmp_path / home))  # the translation cache
+        model = FakeListChatModel(responses=[wrong, translation, form])
+        engine = ChatEngine("local", model)
+        return QAPipeline(extractive.searcher, engine, scorer=extractive.scorer).ask(question)
+
+    a = ask("独立技术派", "first")
+    assert "Independent Tech Faction (独立技术派)" in a.text, (a.text, a.notes)
+    assert a.text.endswith("(translated from the source)")
+    assert a.citations and all(c.verified for c in a.citations)
+    a = ask("智谱", "second")  # the company's name: not this one
+    assert "Independent Tech Faction" not in a.text and "“独立技术派”" in a.text, a.text
+
+
 def test_the_translation_of_the_answering_sentence_may_use_the_readers_own_names(
     extractive: QAPipeline, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

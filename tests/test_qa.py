@@ -578,6 +578,24 @@ def test_the_shipped_model_gives_an_english_answer_its_source_words(demo_index: 
     assert "51.8" in a.text.split("\n\n> ")[0]  # the English answer itself
 
 
+@pytest.mark.skipif(
+    not MODELS[QWEN_CODER].path.is_file(), reason="the local model is not installed"
+)
+def test_the_shipped_model_reads_the_source_form_of_a_name_its_translation_gives() -> None:
+    """A translation's names by meaning (Broncos for 野马队) are paired with the source's words
+    by the model, held to the source by the copy grammar (`ChatEngine.source_names`)."""
+    source = "野马队在分区轮以 23–16 击败了匹兹堡钢人队，在比赛的最后三分钟拿下 11 分。"
+    english = (
+        "The Denver Broncos defeated the Pittsburgh Steelers 23-16 in the divisional round, "
+        "scoring 11 points in the final three minutes of the game."
+    )
+    engine = ChatEngine("local", make_chat_model("local"))
+    forms = engine.source_names(["Denver Broncos", "Pittsburgh Steelers"], english, source)
+    assert forms["Denver Broncos"] == "野马队", forms
+    assert forms["Pittsburgh Steelers"].startswith("匹兹堡钢人"), forms
+    assert engine.source_names(["Denver Broncos"], english, source * 30) == {}  # too long
+
+
 @pytest.fixture(scope="module")
 def llama_server(smollm_path: Path) -> Iterator[str]:
     port = free_port()

@@ -562,6 +562,15 @@ def test_translation_fidelity_flags_a_changed_period_and_measure() -> None:
         g,
     )
     assert not right.problems, right.problems
+    # a quarterback is no quarter of a year
+    player = check_fidelity(
+        "培顿·曼宁成为史上首位带领两支不同球队多次进入超级碗的四分卫。",
+        "Peyton Manning became the first quarterback to lead two different teams to multiple "
+        "Super Bowls.",
+        "en",
+        g,
+    )
+    assert not player.problems, player.problems
 
 
 @pytest.mark.parametrize(
