@@ -141,6 +141,13 @@ def unit_problems(claim: str, source: str) -> list[str]:
     return out
 
 
+# "lost" before an amount of money: a loss (MiniMax lost US$20 million), not a game or a seat
+_LOST_MONEY = (
+    r"\blost (?:(?:about|around|nearly|almost|over|more than|some|roughly) )?"
+    r"(?:(?:US|HK|NT|A|C|S)?\$|RMB|CNY|¥|€|£|[\d.,]+ (?:(?:million|billion) )?(?:yuan|dollars))"
+)
+
+
 # -- periods ----------------------------------------------------------------------------------
 # A part of a year, by what it covers; the whole year; a claim naming one the source does not.
 # English ones as whole words: "the first quarterback" names no quarter.
@@ -439,7 +446,7 @@ _OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
         "profit",
         r"盈利|(?<!毛)利润|净利|赚|\b(?:profits?|profitable|earned)\b",
         "loss",
-        r"亏损|亏|\b(?:loss(?:es)?|lost money)\b",
+        rf"亏损|亏|\b(?:loss(?:es)?|lost money)\b|{_LOST_MONEY}",
     ),
     (
         "won",
@@ -874,7 +881,14 @@ MEASURES: tuple[Measure, ...] = (
         r"净利润|净利|盈利|(?<!毛)利润|(?<!gross )\bprofit(?:s|able)?\b|net (?:profit|income)",
         r"利润|净利|盈利|亏",
     ),
-    Measure("loss", r"净亏损|亏损|net loss|\bloss(?:es)?\b", r"亏", claims=False),
+    # a loss a claim states must be one its source states (MiniMax "lost US$20.079 million" from
+    # 全年毛利仅2007.9万美元, its gross profit); "lost" only before money (not lost 3 games)
+    Measure(
+        "loss",
+        rf"净亏损|亏损|net loss|\bloss(?:es)?\b|{_LOST_MONEY}",
+        r"亏",
+        stated_by=r"亏",
+    ),
     Measure("gross margin", r"毛利率|gross margin", r"毛利率"),
     Measure("valuation", r"估值|\bvaluation|valued at", r"估值|估价"),
     Measure("market value", r"市值|market (?:cap|capitali[sz]ation|value)", r"市值"),

@@ -444,6 +444,12 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
             "截至2025年12月31日,MiniMax预期每月现金消耗为2790万美元。",
             "cash balance",
         ),
+        # a gross profit is no loss (the demo: "How much did MiniMax lose in 2025?")
+        (
+            "MiniMax lost US$20.079 million in 2025.",
+            "2025年,MiniMax全年毛利仅2007.9万美元,而同期研发开支高达2.53亿美元。",
+            "loss",
+        ),
         # the source writes the amount in the claim's unit (340), so 550 km converts to no 347
         (
             "杰克逊维尔离迈阿密有347英里。",
@@ -468,6 +474,8 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
             "杰克逊维尔位于迈阿密以北约340英里（550公里）处。",
         ),
         ("营收增长了20%。", "营收同比增长20%。"),
+        ("MiniMax lost about US$1.9 billion in 2025.", "MiniMax2025年亏了约19亿美元。"),
+        ("The team lost 3 games in a row.", "该队连输3场比赛。"),  # lost money only is a loss
         ("Prices rose 0.3% year on year in April.", "4月份居民消费价格同比上涨0.3%。"),
         ("Prices rose 0.1% from the previous month.", "4月份居民消费价格环比上涨0.1%。"),
         # the same result told from the loser's side
