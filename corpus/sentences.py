@@ -3,7 +3,8 @@
 A sentence ends after `。！？；…` (full- or half-width `!?;`), after an English `.` followed by a
 space, or at a line break; closing quotes and brackets stay with the sentence they close. A `.`
 between digits (`7903.8`) or inside a name (`M2.5`) never ends one, nor does a semicolon inside
-brackets or between the items of a list that a colon opens.
+brackets or between the items of a list that a colon opens (a table cell's statement, `… · 毛利 ·
+2024年: 373万美元；`, is a sentence of its own).
 """
 
 from __future__ import annotations
@@ -30,10 +31,20 @@ _ABBREV = re.compile(
 MAX_JOINED_CHARS = 200
 _OPENERS, _CLOSING = "（(【[", "）)】]"
 _LIST_OPENS = re.compile(r"[：:](?!\d)")
+# A table cell's statement as docqa writes it (`corpus.tables.row_statements`: `MiniMax主要财务数据
+# · 毛利 · 2024年: 373万美元`): its colon gives the cell's value and opens no list, so the `；`
+# after it ends the statement, one sentence per cell.
+_CELL_STATEMENT = re.compile(r" · [^·]+[:：] ")
+
+
+def is_cell_statement(text: str) -> bool:
+    """Whether `text` is (or holds) a table cell's statement, whole in itself: its value is its
+    figure, unit or not (`毛利 · 2025年: 56181.3` under a caption that gives 万元)."""
+    return bool(_CELL_STATEMENT.search(text))
 
 
 def _semicolon_continues(piece: str) -> bool:
-    if len(piece) > MAX_JOINED_CHARS:
+    if len(piece) > MAX_JOINED_CHARS or is_cell_statement(piece):
         return False
     depth = sum(piece.count(c) for c in _OPENERS) - sum(piece.count(c) for c in _CLOSING)
     return depth > 0 or bool(_LIST_OPENS.search(piece))

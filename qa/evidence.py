@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from corpus.records import Sentence
-from corpus.sentences import evidence_sentences
+from corpus.sentences import evidence_sentences, is_cell_statement
 from index.backend import SentenceLookup
 from index.embedders import Embedder
 from index.keyword import word_terms
@@ -454,6 +454,8 @@ def select(
             seen.add((hit.chunk.doc_id, before_s.start))
             a, b = before_s.start - hit.chunk.start, s.end - hit.chunk.start
             s = Sentence(before_s.start, s.end, hit.chunk.text[a:b])
+        elif is_cell_statement(s.text):
+            pass  # a table cell's statement is whole: not the next cell's figure, nor more of it
         elif q.asks.description and nxt is not None:
             # A description goes on past its first sentence (身体呈褐色，有一些小斑点。牠们的臀部
             # 较浅色……): cite the sentences after it, within the policy's length, as one span.

@@ -1951,8 +1951,11 @@ def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLIC
     """Whether an extractive answer quotes the runner-up sentence together with the best one: the
     two are neighbours in one document and the ranking barely tells them apart, as when one sets
     up what the other answers (拔除插头测试于……开始，但立刻问题不断。 / 首先，机组人员注意到……). Quoted
-    together they read as one passage; a guess between them would be wrong half the time."""
-    if runner_up.doc_id != best.doc_id:
+    together they read as one passage; a guess between them would be wrong half the time. Not
+    table cells: each cell's statement is whole, and its neighbour is another year or measure."""
+    from corpus.sentences import is_cell_statement
+
+    if runner_up.doc_id != best.doc_id or is_cell_statement(best.text + runner_up.text):
         return False
     adjacent = 0 <= runner_up.start - best.end <= 2 or 0 <= best.start - runner_up.end <= 2
     return (

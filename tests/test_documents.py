@@ -413,3 +413,26 @@ def test_the_ocr_planner_finds_the_pages_without_text_and_names_bad_pdfs() -> No
         scanned_pages(out.getvalue(), "locked.pdf")
     with pytest.raises(CorpusError, match="not a readable PDF"):
         scanned_pages(b"%PDF-1.4\nnot really a pdf", "broken.pdf")
+
+
+def test_a_rows_cells_are_answered_one_by_one(tmp_path: Path) -> None:
+    """Each cell's statement is a sentence of its own: an empty cell is refused, not answered
+    with the next row's cells (the row's `；`-joined statements had read as one sentence, since
+    each has a colon before its value), and a filled one is quoted alone, not with the cell of
+    the year beside it, nor with the next row's first cell where the values carry no unit."""
+    (tmp_path / "acme.csv").write_text(
+        "项目,2022年,2023年,2024年,2025年\n"
+        "营业收入,89464,-,74274.6,-\n"
+        "毛利,-,71372.7,33921.1,76649.7\n"
+        "净利润,63997,79688.8,16619.1,15315\n",
+        encoding="utf-8",
+    )
+    idx = tmp_path / "idx"
+    assert not ingest([tmp_path / "acme.csv"], idx, "e5-small").failed
+    pipe = QAPipeline(HybridSearcher(load_snapshot(idx)), ExtractiveEngine())
+    for question in ("2023年的营业收入是多少？", "What was the revenue in 2025?", "2022年的毛利是多少？"):
+        answer = pipe.ask(question)
+        assert answer.refused, (question, answer.text)
+    answer = pipe.ask("2024年的毛利是多少？")
+    assert not answer.refused, answer.notes
+    assert [c.quote for c in answer.citations] == ["acme · 毛利 · 2024年: 33921.1；"], answer.text

@@ -52,6 +52,20 @@ def test_a_semicolon_inside_brackets_or_a_colons_list_ends_no_sentence() -> None
     assert len(split_sentences(items)) > 1
 
 
+def test_each_table_cell_statement_is_a_sentence() -> None:
+    """A row's cell statements (`corpus.tables.row_statements`) are joined by `；`, and each has a
+    colon before its value: that colon opens no list. Read as one sentence, a row's cells hid the
+    one empty cell asked about (`2023年Vertex的营业收入是多少？` was answered with the 毛利 row, whose
+    sentence went on past the 营业收入 row's cells before it)."""
+    row = "Vertex主要财务数据 · 毛利 · 2023年: 71372.7万元；Vertex主要财务数据 · 毛利 · 2024年: 33921.1万元"
+    assert _sentences(row) == [
+        "Vertex主要财务数据 · 毛利 · 2023年: 71372.7万元；",
+        "Vertex主要财务数据 · 毛利 · 2024年: 33921.1万元",
+    ]
+    english = "Revenue · 2023: 120; Revenue · 2024: 150"
+    assert _sentences(english) == ["Revenue · 2023: 120;", "Revenue · 2024: 150"]
+
+
 def test_half_width_question_marks_in_chinese() -> None:
     assert [s.text for s in split_sentences("用户付费情况如何?新用户数大幅下滑!")] == [
         "用户付费情况如何?",
