@@ -588,23 +588,41 @@ def _stem(word: str) -> str:
     return w[:6]
 
 
+# a word or figure as written, with what it is written with (M2.5, US$1.5, 20%, 2025-26)
+_TOKEN = re.compile(r"[\w.$%\-]+")
+
+
 def restates_question(question: str, answer: str) -> bool:
     """Whether an English answer says nothing its question did not (`Victoria soon losing
     manufacturing plants[1].` for `What type of manufacturing plant is Victoria soon losing?`):
     every word of it, but function words, is one of the question's (plural, -ing and -ed
-    aside), and it gives no figure and no Chinese. Only for a question that asks what, who,
-    which...: a yes-no question (`Did Tesla work with Edison?`) or one that offers a choice (`A
-    or B?`) may be answered in its own words."""
+    aside), and it gives no figure but the question's own (`The M2.5 model topped the
+    leaderboard.` for `Which leaderboard did the M2.5 model top?`) and no Chinese. Only for a
+    question that asks what, who, which...: a yes-no question (`Did Tesla work with Edison?`) or
+    one that offers a choice (`A or B?`) may be answered in its own words."""
     body = MARKER.sub("", answer)
+    asked_tokens = {t.strip(".").lower() for t in _TOKEN.findall(question)}
     if (
-        re.search(r"[\d\u4e00-\u9fff]", body)
+        re.search(r"[\u4e00-\u9fff]", body)
+        or any(
+            t.strip(".").lower() not in asked_tokens
+            for t in _TOKEN.findall(body)
+            if re.search(r"\d", t)
+        )
         or re.search(r"\bor\b", question, re.I)
         or not _WH_QUESTION.search(question)
     ):
         return False
     words = [w for w in re.findall(r"[A-Za-z]+", body) if w.lower() not in _FUNCTION_WORDS]
     asked = {_stem(w) for w in re.findall(r"[A-Za-z]+", question)}
-    return bool(words) and all(_stem(w) in asked for w in words)
+    return bool(words) and all(_undoubled(_stem(w)) & asked for w in words)
+
+
+def _undoubled(stem: str) -> set[str]:
+    """A stem and, where it ends in a doubled consonant, that one letter less: topped -> topp,
+    top (called -> call stays one of them)."""
+    doubled = len(stem) > 2 and stem[-1] == stem[-2] and stem[-1] not in "aeiou"
+    return {stem, stem[:-1]} if doubled else {stem}
 
 
 # what answers how long: a time or a length, in words or in Chinese units, or a year or date

@@ -1092,6 +1092,47 @@ def count_problems(claim: str, source: str) -> list[str]:
     return out
 
 
+# where a clause of a source ends: what a figure is said of is named in its own clause
+_CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]|其中")
+
+
+def _measure_of_figure(source: str, at: int) -> str | None:
+    """The measure the source names last before the figure at `at`, in the figure's own clause
+    (其中流动负债净额13.82亿美元: the net current liabilities); the table's more specific name
+    where two overlap, as `measures_said` reads them. None where the clause names none."""
+    start = max((m.end() for m in _CLAUSE_END.finditer(source, 0, at)), default=0)
+    clause = source[start:at]
+    best: tuple[int, str] | None = None
+    for m, r in zip(MEASURES, _FORMS, strict=True):
+        for found in r.finditer(clause):
+            if found.group().strip() and (best is None or found.end() > best[0]):
+                best = (found.end(), m.name)
+        clause = r.sub(lambda x: " " * len(x.group()), clause)
+    return best[1] if best else None
+
+
+def figure_measure_problems(claim: str, source: str) -> list[str]:
+    """An amount or share the claim gives as one measure that its source gives, in the figure's
+    own clause, as another (截至2025年9月30日,MiniMax流动负债总额达24.34亿美元,其中流动负债净额
+    13.82亿美元: "total current liabilities were US$1.382 billion" gives the net figure). Only
+    where the claim names a measure, and every place the source writes the figure names another."""
+    said = {m.name for m in measures_said(claim)}
+    if not said:
+        return []
+    src = [q for q in parse_quantities(source) if q.kind != "number"]
+    out = []
+    for q in parse_quantities(claim):
+        if q.kind == "number":
+            continue  # years, counts: `count_problems`, `year_problems`
+        owners = {_measure_of_figure(source, s.start) for s in src if supported(q, [s])}
+        if owners and None not in owners and not owners & said:
+            out.append(
+                f"the source gives {q.text.strip()} as the {'/'.join(sorted(o for o in owners if o))}, "
+                f"not the {'/'.join(sorted(said))}"
+            )
+    return out
+
+
 def support_problems(claim: str, sources: Sequence[str], cited: str | None = None) -> list[str]:
     """Every unit, count, period, polarity and measure objection to a claim from its cited texts
     (`cited`: the cited sentences alone, where `sources` also hold the text before them)."""
@@ -1106,6 +1147,7 @@ def support_problems(claim: str, sources: Sequence[str], cited: str | None = Non
         + day_problems(claim, joined)
         + polarity_problems(claim, joined, cited)
         + measure_problems(claim, joined)
+        + figure_measure_problems(claim, joined if cited is None else cited)
     )
 
 
@@ -1113,6 +1155,7 @@ __all__ = [
     "basis_problems",
     "chinese_names",
     "converted_numbers",
+    "figure_measure_problems",
     "measure_problems",
     "measured",
     "name_problems",

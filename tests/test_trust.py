@@ -78,6 +78,12 @@ PAGES = {
     "society.txt": ("城东书画社简介\n\n城东书画社创立于1862年，1911年解散，社员多为当地画家。\n"),
 }
 
+# the demo's sentence of two figures of one measure (流动负债), each named in its own clause
+LIABILITIES = (
+    "截至2025年9月30日,MiniMax流动负债总额达24.34亿美元,其中流动负债净额13.82亿美元;"
+    "可用流动资金的现金结余为10.46亿美元。"
+)
+
 
 def pages_searcher(d: Path, embedder: str) -> HybridSearcher:
     """PAGES written under `d` and indexed with `embedder`."""
@@ -237,6 +243,14 @@ def test_an_english_answer_that_only_restates_the_question_gives_way_to_its_sour
         "Luding launched an emergency response [2].",
     )
     assert not any("restates" in n for n in a.notes), a.notes
+    # a figure the question gives is no answer either (the demo: `The M2.5 model topped the
+    # leaderboard[1].` for `Which leaderboard did the M2.5 model top?`)
+    a = _cite(
+        pages_pipeline,
+        "What level of emergency response did the 6.8-magnitude Luding quake trigger?",
+        "The 6.8-magnitude Luding quake triggered an emergency response [2].",
+    )
+    assert any("only restates the question" in n for n in a.notes), a.notes
 
 
 def test_an_english_answer_to_how_long_that_gives_an_amount_gives_way_to_its_source(
@@ -444,6 +458,13 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
             "截至2025年12月31日,MiniMax预期每月现金消耗为2790万美元。",
             "cash balance",
         ),
+        # another figure of the sentence, which its own clause gives as another measure (the demo:
+        # "What were MiniMax's total current liabilities as of September 30, 2025?")
+        (
+            "MiniMax's total current liabilities as of September 30, 2025, were US$1.382 billion.",
+            LIABILITIES,
+            "as the net current liabilities",
+        ),
         # a gross profit is no loss (the demo: "How much did MiniMax lose in 2025?")
         (
             "MiniMax lost US$20.079 million in 2025.",
@@ -475,6 +496,8 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
         ),
         ("营收增长了20%。", "营收同比增长20%。"),
         ("MiniMax lost about US$1.9 billion in 2025.", "MiniMax2025年亏了约19亿美元。"),
+        ("MiniMax's total current liabilities were US$2.434 billion.", LIABILITIES),
+        ("MiniMax's net current liabilities were US$1.382 billion.", LIABILITIES),
         ("The team lost 3 games in a row.", "该队连输3场比赛。"),  # lost money only is a loss
         ("Prices rose 0.3% year on year in April.", "4月份居民消费价格同比上涨0.3%。"),
         ("Prices rose 0.1% from the previous month.", "4月份居民消费价格环比上涨0.1%。"),
