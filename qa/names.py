@@ -501,13 +501,12 @@ def source_form_agrees(name: str, zh: str, source: str) -> bool:
 
     if not (2 <= len(zh) <= MAX_FORM_CHARS and _HAN_RUN.fullmatch(zh) and zh in source):
         return False
+    words = {f for w in LATIN_NAME.findall(name) for f in word_forms(w)}
     senses = chinese_to_english().get(zh)
     if senses:
-        words = {f for w in LATIN_NAME.findall(name) for f in word_forms(w)}
         return bool(words & senses) or any(
             len(w) >= 4 and len(s) >= 4 and w[:3] == s[:3] for w in words for s in senses
         )
-    words = {f for w in LATIN_NAME.findall(name) for f in word_forms(w)}
     return all(
         _sounds_like(name, n)
         or _sounds_like(name, zh)

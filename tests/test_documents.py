@@ -430,7 +430,11 @@ def test_a_rows_cells_are_answered_one_by_one(tmp_path: Path) -> None:
     idx = tmp_path / "idx"
     assert not ingest([tmp_path / "acme.csv"], idx, "e5-small").failed
     pipe = QAPipeline(HybridSearcher(load_snapshot(idx)), ExtractiveEngine())
-    for question in ("2023年的营业收入是多少？", "What was the revenue in 2025?", "2022年的毛利是多少？"):
+    for question in (
+        "2023年的营业收入是多少？",
+        "What was the revenue in 2025?",
+        "2022年的毛利是多少？",
+    ):
         answer = pipe.ask(question)
         assert answer.refused, (question, answer.text)
     answer = pipe.ask("2024年的毛利是多少？")
