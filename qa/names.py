@@ -13,7 +13,7 @@ is shown only where it can be that name's (`source_form_agrees`).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from qa.markers import MARKER
 from qa.question import HAN_NAME, PROPER_TAGS, is_common_english
@@ -446,12 +446,7 @@ def with_originals(
         # Rome), not whatever sounds alike (城市, which jieba tags as a place: Jacksonville)
         senses = dictionary.get(zh)
         return _sounds_like(name, zh) and (
-            senses is None
-            or any(
-                len(w) >= 4 and len(s) >= 4 and w[:3] == s[:3]
-                for w in re.findall(r"[a-z]+", name.lower())
-                for s in senses
-            )
+            senses is None or _begins_like(re.findall(r"[a-z]+", name.lower()), senses)
         )
 
     paired: dict[str, str] = {}
@@ -486,6 +481,14 @@ def with_originals(
 
 
 _HAN_RUN = re.compile(HAN_NAME)
+
+
+def _begins_like(words: Iterable[str], senses: Collection[str]) -> bool:
+    """Whether an English word (lower case) begins like a dictionary sense, both 4 letters or
+    more: Roman for 罗马's rome, not whatever sounds alike."""
+    return any(len(w) >= 4 and len(s) >= 4 and w[:3] == s[:3] for w in words for s in senses)
+
+
 # The longest source form a name is given (a name, not a clause: 匹兹堡钢人队 is 6).
 MAX_FORM_CHARS = 12
 
@@ -504,9 +507,7 @@ def source_form_agrees(name: str, zh: str, source: str) -> bool:
     words = {f for w in LATIN_NAME.findall(name) for f in word_forms(w)}
     senses = chinese_to_english().get(zh)
     if senses:
-        return bool(words & senses) or any(
-            len(w) >= 4 and len(s) >= 4 and w[:3] == s[:3] for w in words for s in senses
-        )
+        return bool(words & senses) or _begins_like(words, senses)
     return all(
         _sounds_like(name, n)
         or _sounds_like(name, zh)

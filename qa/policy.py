@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from corpus.lang import chinese_in_english, chinese_quotes, untranslated_words
+from corpus.sentences import is_cell_statement
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
@@ -40,6 +41,7 @@ from qa.question import (
 )
 from qa.records import Citation, Evidence
 from qa.support import (
+    FIGURE_CLAUSE_BREAK,
     METRICS,
     another_ordinal,
     another_part_of_year,
@@ -957,7 +959,7 @@ def _name_before(
     about (`own`), or None."""
     for form in forms:
         for hit in re.finditer(re.escape(form), sentence):
-            before = _CLAUSE_BREAK.split(sentence[max(0, hit.start() - 12) : hit.start()])[-1]
+            before = FIGURE_CLAUSE_BREAK.split(sentence[max(0, hit.start() - 12) : hit.start()])[-1]
             for other, tag in seg.tag(before):
                 if (
                     tag in PROPER_TAGS
@@ -1909,18 +1911,13 @@ def metric_mismatch(q: Question, sentence: str) -> bool:
     return any(not METRICS[i][1].search(sentence) for i in q.metrics)
 
 
-# Clauses for placing a figure by its measure: unlike `_CLAUSE`, an enumeration comma does not
-# break one (营收、净利润分别为X、Y names both measures for both figures).
-_CLAUSE_BREAK = re.compile(r"[，；;。：:]|,(?!\d{3}(?!\d))")
-
-
 def figure_of_measure(measures: Sequence[re.Pattern[str]], sentence: str) -> bool:
     """Whether an amount of the sentence is a figure of one of the measures asked about: in the
     clause that names the measure or one next to it (公司估值从2亿美元暴涨至42.4亿美元; 华沙在1901年约
     有71万居民，人口居全国第一), not a clause further off (核心原因是公司估值持续增加，……，全年该项
     亏损达15.9亿美元), nor a neighbour's figure of another measure (每年超过2.5亿美元的现金消耗速度，如何平衡
     资金投入与盈利目标 gives a cash burn, not a profit)."""
-    clauses = _CLAUSE_BREAK.split(sentence)
+    clauses = FIGURE_CLAUSE_BREAK.split(sentence)
     named = [any(m.search(c) for m in measures) for c in clauses]
     return any(
         units.states_amount(c)
@@ -1971,8 +1968,6 @@ def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLIC
     up what the other answers (拔除插头测试于……开始，但立刻问题不断。 / 首先，机组人员注意到……). Quoted
     together they read as one passage; a guess between them would be wrong half the time. Not
     table cells: each cell's statement is whole, and its neighbour is another year or measure."""
-    from corpus.sentences import is_cell_statement
-
     if runner_up.doc_id != best.doc_id or is_cell_statement(best.text + runner_up.text):
         return False
     adjacent = 0 <= runner_up.start - best.end <= 2 or 0 <= best.start - runner_up.end <= 2

@@ -1092,15 +1092,16 @@ def count_problems(claim: str, source: str) -> list[str]:
     return out
 
 
-# where a clause of a source ends: what a figure is said of is named in its own clause
-_CLAUSE_END = re.compile(r"[，,；;。：:！？!?\n]|其中")
+# Clauses for placing a figure by its measure: an enumeration comma does not break one
+# (营收、净利润分别为X、Y names both measures for both figures), nor a thousands separator.
+FIGURE_CLAUSE_BREAK = re.compile(r"[，；;。：:]|,(?!\d{3}(?!\d))")
 
 
 def _measure_of_figure(source: str, at: int) -> str | None:
     """The measure the source names last before the figure at `at`, in the figure's own clause
     (其中流动负债净额13.82亿美元: the net current liabilities); the table's more specific name
     where two overlap, as `measures_said` reads them. None where the clause names none."""
-    start = max((m.end() for m in _CLAUSE_END.finditer(source, 0, at)), default=0)
+    start = max((m.end() for m in FIGURE_CLAUSE_BREAK.finditer(source, 0, at)), default=0)
     clause = source[start:at]
     best: tuple[int, str] | None = None
     for m, r in zip(MEASURES, _FORMS, strict=True):
@@ -1154,6 +1155,7 @@ def support_problems(claim: str, sources: Sequence[str], cited: str | None = Non
 __all__ = [
     "basis_problems",
     "chinese_names",
+    "FIGURE_CLAUSE_BREAK",
     "converted_numbers",
     "figure_measure_problems",
     "measure_problems",
