@@ -605,6 +605,7 @@ class QAPipeline:
                 text,
                 p.request.evidence,
                 names_ok,
+                self._contexts(p),
                 asked=p.query,
                 named_in=named_in,
                 **self._reader_names(p, engine),
@@ -675,6 +676,7 @@ class QAPipeline:
                 kept,
                 p.request.evidence,
                 names_ok,
+                self._contexts(p),
                 asked=p.query,
                 named_in=self._named_in(p),
                 **self._reader_names(p, engine),
@@ -812,10 +814,11 @@ class QAPipeline:
             f"[{n}]" for n in dict.fromkeys(cited_numbers(text))
         )
         # the question's names may be in the sentence's context only (他, 该公司)
-        contexts = {e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in evidence}
         named_in = self._named_in(p)
         shown, _ = resolve_citations(text, evidence, names_ok, named_in=named_in)
-        _, citations = resolve_citations(claim, evidence, names_ok, contexts, p.query, named_in)
+        _, citations = resolve_citations(
+            claim, evidence, names_ok, self._contexts(p), p.query, named_in
+        )
         citations = [self._span_names_only(c, body) for c in citations]
         citations = [self._check_label(p, claim, c, span=True) for c in citations]
         return shown, claim, [self._check_span(p, body, c) for c in citations]
@@ -1124,6 +1127,12 @@ class QAPipeline:
             ),
             None,
         )
+
+    def _contexts(self, p: Prepared) -> dict[int, str]:
+        """Each evidence sentence's context (`_context`) by its number: where a claim citing it
+        may read what the sentence continues (a year the question gives and the text before
+        writes, 其 / 该公司, a unit), as `benchmarks/claims.py` measures the checks."""
+        return {e.n: self._context(p.hits, e.doc_id, e.start, e.end) for e in p.request.evidence}
 
     def _context(self, hits: Sequence[Hit], doc_id: str, start: int, end: int) -> str:
         """A cited span with what just precedes it in its chunk, and its document's title."""

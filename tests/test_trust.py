@@ -179,6 +179,21 @@ def test_a_wrong_claim_from_a_model_is_never_shown_as_verified(
     assert not (shown_as_written and any(c.verified for c in a.citations)), (a.text, a.citations)
 
 
+def test_a_model_answer_may_take_the_asked_year_from_the_text_before_its_sentence(
+    pages_pipeline: QAPipeline,
+) -> None:
+    """A sentence answer is checked with its citation's context (the text before the cited
+    sentence and the title), as a copied span is and as `benchmarks/claims.py` measures the
+    checks: the year the question gives may be the one the text before the cited clause writes.
+    The demo's `MiniMax's gross margin in 2025 was 25.4% [1]` over 毛利率也从2024年12.2%提升至
+    25.4% (the clause before: MiniMax2025年全年……) had given way to the source."""
+    reply = "Its cloud revenue was RMB 820 million in 2024 [2]."
+    a = _cite(pages_pipeline, "What was Xinghe Technology's cloud revenue in 2024?", reply)
+    assert a.text.startswith("Its cloud revenue was RMB 820 million in 2024"), (a.text, a.notes)
+    assert [c.quote for c in a.citations] == ["其中，云服务收入8.2亿元，占总营收的65%；"]
+    assert all(c.verified for c in a.citations) and not a.notes
+
+
 @pytest.mark.parametrize(
     ("question", "reply", "shown"),
     [
