@@ -444,7 +444,8 @@ _OPPOSITES: tuple[tuple[str, str, str, str], ...] = (
     ),
     (
         "profit",
-        r"盈利|(?<!毛)利润|净利|赚|\b(?:profits?|profitable|earned)\b",
+        # a gross profit (毛利) is a measure a loss-making company has too, no profit or loss
+        r"盈利|(?<!毛)利润|净利|赚|\b(?<!gross )(?:profits?|profitable|earned)\b",
         "loss",
         rf"亏损|亏|\b(?:loss(?:es)?|lost money)\b|{_LOST_MONEY}",
     ),

@@ -574,6 +574,18 @@ def test_correct_paraphrases_and_conversions_pass(claim: str, source: str) -> No
     assert not check_claim(claim, [source])
 
 
+def test_a_gross_profit_is_no_profit_a_loss_in_the_text_before_can_turn_over() -> None:
+    """The demo's `MiniMax's gross profit in 2025 was US$20.079 million [1]` over 2025年,MiniMax全年
+    毛利仅2007.9万美元, checked with the text before it (……核心经营层面的亏损不仅没有收窄): a gross
+    profit is a measure, not the profit of profit-or-loss, as 毛利 is not 利润."""
+    context = "即便剥离会计处理的影响,公司核心经营层面的亏损不仅没有收窄,反而仍在小幅扩大。"
+    source = "2025年,MiniMax全年毛利仅2007.9万美元,而同期研发开支高达2.53亿美元。"
+    claim = "MiniMax's gross profit in 2025 was US$20.079 million."
+    assert check_claim(claim, [source], context=context) == []
+    # a profit the claim states still meets the loss its source states
+    assert check_claim("MiniMax made a profit in 2025.", ["MiniMax2025年净亏损18.72亿美元。"])
+
+
 def test_translation_fidelity_flags_a_changed_period_and_measure() -> None:
     from qa.glossary import load_glossary
 
