@@ -600,7 +600,8 @@ class QAPipeline:
         else:
             named_in = self._named_in(p)
             if engine != "extractive" and not draft.overridden:
-                text = self._cite_best(text, p.request.evidence, names_ok, named_in)
+                own = names_the_reader_gave(p.info)
+                text = self._cite_best(text, p.request.evidence, names_ok, named_in, own)
             text, citations = resolve_citations(
                 text,
                 p.request.evidence,
@@ -872,12 +873,15 @@ class QAPipeline:
         evidence: Sequence[Evidence],
         names_ok: Sequence[tuple[str, str]],
         named_in: Mapping[int, str],
+        own_names: Sequence[str] = (),
     ) -> str:
         """A one-sentence answer cited to a sentence that lacks its figures or names, which the
         best-ranked evidence sentence states (the model miscounted: `...sequenced in 1986 [2]`, the
         year in [1]), cites that one. Only the best sentence: that another one states a figure
         the answer invented is no sign the answer came from it (IPCC's `2015 report` beside an
-        unrelated 2015)."""
+        unrelated 2015). The question's own Latin names (`own_names`) stand there as they do in
+        `resolve_citations` for the sentence docqa answers with: `Marlee Matlin translated the
+        national anthem into ASL [2]` moves to the [1] that writes 玛丽·麦特琳 and ASL."""
         if not evidence or len(claim_sentences(text)) != 1:
             return text
         best = evidence[0]
@@ -893,7 +897,9 @@ class QAPipeline:
                 names_ok,
                 named="\n".join(named_in.get(n, "") for n in cited),
             )
-            or check_claim(body, [best.text], names_ok, named=named_in.get(best.n, ""))
+            or check_claim(
+                body, [best.text], names_ok, named=named_in.get(best.n, ""), own_names=own_names
+            )
         ):
             return text
         body = body.rstrip(" ,，;；")  # what joined the markers taken out (`[3], [4]`)

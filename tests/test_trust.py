@@ -194,6 +194,23 @@ def test_a_model_answer_may_take_the_asked_year_from_the_text_before_its_sentenc
     assert all(c.verified for c in a.citations) and not a.notes
 
 
+def test_a_miscounted_citation_moves_to_the_best_sentence_with_the_question_s_own_names(
+    pages_pipeline: QAPipeline,
+) -> None:
+    """A model that cites [2] for what the best sentence [1] says, repeating the question's own
+    Latin name (which the page writes as 青岛海湾大桥, and no dictionary gives), is cited to [1]:
+    the name stands there as it does for any answer citing the sentence docqa answers with."""
+    question = "When did the Qingdao Jiaozhou Bay Bridge open to traffic?"
+    a = _cite(
+        pages_pipeline, question, "The Qingdao Jiaozhou Bay Bridge opened on June 30, 2011 [2]."
+    )
+    assert a.text.startswith("The Qingdao Jiaozhou Bay Bridge opened on June 30, 2011[1]"), a.text
+    assert [c.quote for c in a.citations] == [
+        "青岛海湾大桥全长36.48公里，于2011年6月30日正式通车。"
+    ]
+    assert all(c.verified for c in a.citations) and not a.notes, a.notes
+
+
 @pytest.mark.parametrize(
     ("question", "reply", "shown"),
     [
