@@ -63,14 +63,18 @@ def _is_name(word: str, sentence_initial: bool) -> bool:
 # Titles and heads a translation puts around a name (Emperor Wu, Mitchell Tower): not part of
 # the name a transliteration gives.
 _HEADS = frozenset(
-    "Emperor Empress King Queen Prince Princess Duke Lord Lady Sir Saint St Pope President "
-    "General Governor Mount Lake River Tower Hall University College School Museum Garden Park "
+    "Emperor Empress King Queen Prince Princess Duke Lord Lady Sir Saint St Ste Mt Ft Pope "
+    "President General Governor Mount Lake River Tower Hall University College School Museum Garden Park "
     "Street Square Church Palace Castle Bridge Island Company Corporation Award Awards Prize "
     "Party Dynasty Empire Kingdom Republic Theatre Theater Center Centre Institute Academy "
     "Parliament Law Act Treaty Assembly Council Committee Army Navy State Province County City "
     "Sea Ocean Mountains Valley Basin Desert Revolution War Society Association Union League "
     "Club Group Bank Hospital Station Airport Port Library".split()
 )
+
+
+# Heads a name abbreviates, with what a Chinese text writes for them (St. Augustine: 圣奥古斯丁)
+_ABBREVIATED_HEADS = {"St": "圣", "Ste": "圣", "Mt": "山", "Ft": "堡"}
 
 
 # What may open a name's span without being part of the name: a title or head, or a capitalised
@@ -109,6 +113,8 @@ def unsupported_names(claim: str, source: str, names_ok: Sequence[str] = ()) -> 
         ):
             continue
         if name.lower() in lowered or _ROMAN.fullmatch(name):
+            continue
+        if _ABBREVIATED_HEADS.get(name, "\0") in source:  # St. of 圣奥古斯丁 is 圣, no name
             continue
         # given with the source's own form: James Dewar (詹姆斯·杜瓦)
         original = _ORIGINAL.match(claim, _group_at(claim, m.start())[1])

@@ -86,6 +86,17 @@ def test_an_original_the_text_lacks_does_not_support_a_name() -> None:
     ]
 
 
+def test_an_abbreviated_head_is_no_name_where_the_text_writes_it() -> None:
+    """St. of St. Augustine is 圣 (圣奥古斯丁), Mt. 山: a translation that wrote them had failed
+    `name not in the cited text: St`. The name after it is still checked."""
+    colony = "一支来自附近西班牙殖民地圣奥古斯丁的西班牙军队袭击了卡洛琳堡。"
+    assert "St" not in unsupported_names("An army from St. Augustine attacked.", colony)
+    assert "St" in unsupported_names(
+        "An army from St. Augustine attacked.", "西班牙军队袭击了卡洛琳堡。"
+    )
+    assert unsupported_names("He climbed Mt. Tai.", "他登上了泰山。") == []
+
+
 def test_names_the_text_writes_in_chinese() -> None:
     assert chinese_names("多年来，苏丹在哈桑·阿卜杜拉·图拉比的领导下建立了伊斯兰政权。") == [
         "苏丹",
