@@ -547,27 +547,37 @@ def with_year(span: str, sources: list[str]) -> str:
 BOUND_WORDS = (
     r"(?:超过|超出|超|逾|多达|高达|至少|最多|不到|不足|不超过|将近|接近|近|约|大约|仅|只有)"
 )
+# ... and after it (五成以上, 3000万元左右, 300人之多)
+BOUND_AFTER_WORDS = r"(?:以上|以下|以内|左右|之多|有余)"
 # ... not the end of another word (节约5元 saves 5 yuan; 签约3家 signs with 3)
 _NOT_A_BOUND = re.compile(r"(?:节|制|契|预|签|邀|相|公|条|合|赶)(?:约|超)$")
 _BOUND_BEFORE = re.compile(rf"{BOUND_WORDS}\s*$")
+_BOUND_AFTER = re.compile(BOUND_AFTER_WORDS)
+_NUMERAL_CHARS = "一二两三四五六七八九十百千万半"
 
 
 def with_bound(span: str, sources: list[str]) -> str:
-    """A copied figure given back the word that bounds it in the first source that holds it
-    (`6亿个视频` of `累计生成超6亿个视频` -> `超6亿个视频`; `5年` of `不到5年的运营` -> `不到5年`);
-    anything else unchanged. Only where the span opens with its figure."""
+    """A copied figure given back the words that bound it in the first source that holds it
+    (`6亿个视频` of `累计生成超6亿个视频` -> `超6亿个视频`; `5年` of `不到5年的运营` -> `不到5年`;
+    `五成` of `五成以上要归咎于二氧化碳` -> `五成以上`); anything else unchanged. Only where the span
+    opens with its figure: a word before it only for a figure in digits (the 近 of 最近三年 is no
+    bound)."""
     body = span.strip()
-    if not body or not body[0].isdigit():
+    if not body or not (body[0].isdigit() or body[0] in _NUMERAL_CHARS):
         return span
+    digits = body[0].isdigit()
     for source in sources:
         at = source.find(body)
         while at >= 0:
-            if at == 0 or not (source[at - 1].isdigit() or source[at - 1] in ".,"):
+            prev = source[at - 1] if at else ""
+            if not (prev.isdigit() or prev in ".," or (prev and prev in _NUMERAL_CHARS)):
+                lead = ""
                 before = source[max(0, at - 4) : at]
-                m = _BOUND_BEFORE.search(before)
-                if m is None or _NOT_A_BOUND.search(before.rstrip()):
-                    return span
-                return span.replace(body, m.group().strip() + body, 1)
+                m = _BOUND_BEFORE.search(before) if digits else None
+                if m is not None and not _NOT_A_BOUND.search(before.rstrip()):
+                    lead = m.group().strip()
+                after = _BOUND_AFTER.match(source, at + len(body))
+                return span.replace(body, lead + body + (after.group() if after else ""), 1)
             at = source.find(body, at + 1)
     return span
 

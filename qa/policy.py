@@ -27,7 +27,7 @@ from index.search import Hit
 from qa import units
 from qa.markers import MARKER
 from qa.names import LATIN_NAME
-from qa.numbers import BOUND_WORDS, CHINESE_NUMERAL, english_number_words
+from qa.numbers import BOUND_AFTER_WORDS, BOUND_WORDS, CHINESE_NUMERAL, english_number_words
 from qa.question import (
     ANY_YEAR,
     ASKS_ADJUSTED,
@@ -1697,7 +1697,7 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
     fails is shown as its sentence)."""
     # the word that bounds a figure (超6亿, 不到5年: `qa.numbers.with_bound`) says nothing of which
     # figure it is; 约 the rules read themselves
-    span = re.sub(rf"^(?!约){BOUND_WORDS}", "", span.strip())
+    span = re.sub(rf"^(?!约){BOUND_WORDS}|{BOUND_AFTER_WORDS}$", "", span.strip())
     asks, want, given = q.asks, q.asks.unit, list(_GIVEN_UNIT.finditer(span))
     if want and given:
         got = given[-1].group(1)
@@ -2046,8 +2046,13 @@ def source_words_agree(
     from corpus.segment import default_segmenter
     from qa.numbers import english_figures, to_english
 
+    if span in answer:  # nothing the answer does not give (`Percy Shelley (珀西·雪莱)`)
+        return False
+    # the words that bound a figure (超, 以上: `qa.numbers.with_bound`) are judged with it
+    if re.search(rf"\d|{CHINESE_NUMERAL}", span):
+        span = re.sub(rf"^{BOUND_WORDS}|{BOUND_AFTER_WORDS}$", "", span) or span
     han = re.findall(r"[\u4e00-\u9fff]", span)
-    if not han or span in answer:  # nothing the answer does not give (`Percy Shelley (珀西·雪莱)`)
+    if not han:
         return False
     figures = re.findall(r"\d+(?:\.\d+)?", to_english(span).replace(",", ""))
     if figures:  # the answer's figure in the source's own notation (5.15亿年: 515 million years)

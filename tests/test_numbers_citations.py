@@ -839,6 +839,17 @@ def test_a_copied_figure_keeps_the_word_that_bounds_it() -> None:
     assert with_bound("2790万美元", ["每月现金消耗为2790万美元。"]) == "2790万美元"
     assert with_bound("5亿美元", ["合计投资15.5亿美元。"]) == "5亿美元"  # not part of a number
     assert with_bound("5元", ["每单节约5元。"]) == "5元"  # 节约 saves: no 约 of about
+    # ... and after it: "In the source: 五成" beside `50% of the greenhouse effect` (五成以上)
+    greenhouse = "计算表明温室效应增强的原因 五成以上 要归咎于二氧化碳。"
+    assert with_bound("五成", [greenhouse]) == "五成以上"
+    assert with_bound("3000万元", ["总投资3000万元左右。"]) == "3000万元左右"
+    assert with_bound("一半", ["占地球现存雨林的一半以上。"]) == "一半以上"
+    assert with_bound("五成", ["十五成以上"]) == "五成"  # part of another numeral
+    assert with_bound("三年", ["最近三年来"]) == "三年"  # 最近: no 近 of nearly
+    assert (
+        span_problem(analyse("温室效应增强的原因多少要归咎于二氧化碳？"), "五成以上", greenhouse)
+        is None
+    )
     q = analyse("语音模型累计生成了多少小时语音？")
     assert span_problem(q, "超2亿小时", source) is None
     assert span_problem(q, "超6亿个视频", source) is not None

@@ -462,6 +462,9 @@ def test_a_verified_english_answer_shows_the_source_words_it_gives(
         ("1986年", "The first plastome was sequenced in 1986.", False),  # adds nothing
         ("Energiprojekt AB", "Energiprojekt AB has worked on it.", False),  # no Chinese
         ("规划", "Construction involves several steps.", False),
+        # the words that bound a figure are judged with it (`qa.numbers.with_bound`)
+        ("五成以上", "50% of the greenhouse effect is due to carbon dioxide.", True),
+        ("超2.3亿美元", "Harvard reduced its holdings by over US$230 million.", True),
     ],
 )
 def test_source_words_are_shown_where_they_say_what_the_answer_says(
