@@ -642,6 +642,15 @@ class QAPipeline:
                 m for c in citations for m in self._subjects_missing(p, draft.claim, c) if m.curated
             ]
         )
+        if off and p.request.evidence:
+            # ... and the best-ranked sentence is not about either: where it is, the model cited
+            # another sentence (`MiniMax's annual recurring revenue (ARR) was US$79.038 million
+            # [3]`, the total revenue), and the source shown is the one that answers
+            best = p.request.evidence[0]
+            unnamed = subject_missing(
+                p.info, self._context(p.hits, best.doc_id, best.start, best.end)
+            )
+            off = [m for m in off if m in unnamed]
         # the source quoted in place of an engine's NOT_FOUND is judged as the quote it is: a
         # context quote that fails is left out (QUOTE), not "dropped from the engine's answer"
         verdict = self.policy.after_engine(

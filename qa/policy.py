@@ -415,6 +415,7 @@ class Policy:
                 else None
             )
             or about_another(q, top)
+            or (subject_not_named(q, f"{context}\n{own}") if context else None)
             or measure_of_another(q, top)
             or another_in_its_place(q, top, passages)
             or _opposite_event(q, context or top, own)
@@ -837,6 +838,29 @@ def about_another(q: Question, sentence: str) -> str | None:
 
     other = another_subject(q.named, sentence)
     return f"the best sentence is about {other}" if other else None
+
+
+def subject_not_named(q: Question, context: str) -> str | None:
+    """Why a best sentence from a page that never names the question's subject does not answer
+    it, or None: a name the glossary has or the documents give in both scripts (智谱, Zhipu) that
+    neither the sentence, the text before it, its title, what its page opens by naming, nor what
+    was retrieved of its page writes (`context`): `智谱2025年的营收是多少？` over 数据显示,MiniMax
+    2025年全年实现总收入7903.8万美元, from a page about MiniMax, is another company's figure. (The
+    sentence and the 120 characters before it alone were too little: 并以……安德鲁·杰克逊命名 is
+    about the 杰克逊维尔 its chunk names further back.) A Latin name the context writes in Chinese
+    (its pinyin, a dictionary sense) is named. Names jieba guessed (胡天 of 胡天衡) are left to the
+    ranking, which reads them as a penalty only."""
+    from qa.names import named_in_chinese, ordinary_word_in
+
+    for m in subject_missing(q, context):
+        if not m.curated:
+            continue
+        if m.label.isascii() and (
+            named_in_chinese(m.label, context) or ordinary_word_in(m.label, context)
+        ):
+            continue
+        return f"the best sentence is from a page that does not name {m.label}"
+    return None
 
 
 def measure_of_another(q: Question, sentence: str, what: str = "the best sentence") -> str | None:

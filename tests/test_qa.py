@@ -146,6 +146,9 @@ def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
         # the documents give 智谱's loss for 6 months, not a full-year figure
         ("智谱2025年全年的净利润是多少？", "zh"),
         ("What was Zhipu's full-year 2025 net profit?", "en"),
+        # the documents give MiniMax's revenue, on a page that never names 智谱
+        ("智谱2025年的营收是多少？", "zh"),
+        ("What was Zhipu's revenue?", "en"),
     ],
 )
 def test_unanswerable_questions_are_refused_in_their_language(
@@ -156,6 +159,19 @@ def test_unanswerable_questions_are_refused_in_their_language(
     assert ("无法回答" in a.text) if lang == "zh" else ("do not say" in a.text)
     reasons = [n for n in a.notes if n.startswith("refused: ")]
     assert len(reasons) == 1 and len(reasons[0]) > len("refused: ")  # the user is told why
+
+
+def test_a_question_about_one_company_is_not_answered_from_a_page_about_another(
+    extractive: QAPipeline,
+) -> None:
+    """智谱's revenue was answered with MiniMax's (数据显示,MiniMax2025年全年实现总收入……), cited
+    and marked verified: a best sentence whose context (its title, its page's opening, the text
+    before it) never names a subject the glossary has is refused; one that does still answers."""
+    for question in ("智谱2025年的营收是多少？", "What was Zhipu's revenue?"):
+        a = extractive.ask(question)
+        assert a.refused and not a.citations, (a.text, a.notes)
+    a = extractive.ask("智谱的招股价是多少？")
+    assert not a.refused and "116.20港元" in a.text, (a.text, a.notes)
 
 
 @pytest.mark.parametrize(
@@ -1201,3 +1217,22 @@ def test_a_real_model_rewrites_a_follow_up_on_one_line(smollm_path: Path) -> Non
         "What about MiniMax?", [Turn("What was Zhipu's valuation?", "HK$51.8 billion")]
     )
     assert out is None or (out.strip() and "\n" not in out)
+
+
+def test_a_model_citing_another_company_s_sentence_is_shown_the_best_one_not_refused(
+    extractive: QAPipeline,
+) -> None:
+    """`MiniMax's annual recurring revenue (ARR) was US$79.038 million [n]`, citing the total
+    revenue sentence, is not about ARR; but the sentence docqa ranked first is (公司ARR(年度经常性
+    收入)已超1.5亿美元): the documents answer, the model cited the wrong sentence, so that one is
+    shown. A refusal is for sources that are not about the subject at all."""
+    question = "What is MiniMax's annual recurring revenue (ARR)?"
+    p = extractive.prepare_batch([question], [()])[0]
+    best, *rest = p.request.evidence
+    revenue = next((e for e in rest if "总收入7903.8万美元" in e.text), None)
+    if "ARR" not in best.text or revenue is None:
+        pytest.skip("this index ranks the ARR sentence lower, or retrieves no revenue sentence")
+    reply = f"MiniMax's annual recurring revenue (ARR) was US$79.038 million [{revenue.n}]."
+    a = _scripted(extractive, reply).ask(question)
+    assert not a.refused and "1.5亿美元" in a.text, (a.text, a.notes)
+    assert a.citations and a.citations[0].quote == best.text
