@@ -639,3 +639,18 @@ def test_a_copied_span_is_shown_as_its_first_clause(extractive: QAPipeline) -> N
     )
     assert a.text.startswith(f"多模态深度融合的核心成果[{n}]"), a.text
     assert "转型的核心筹码" in a.text.split("\n\n> ", 1)[1]  # the sentence it was copied from
+
+
+def test_a_best_sentence_from_a_page_that_never_names_the_subject_does_not_answer() -> None:
+    """智谱's revenue over MiniMax's revenue sentence, on a page about MiniMax: refused before any
+    engine runs. A page that names 智谱 anywhere it was retrieved (here its title) is left to the
+    other checks; so is a subject the glossary does not know."""
+    from qa.policy import subject_not_named
+
+    minimax = (
+        "MiniMax上市后首份年报\n数据显示,MiniMax2025年全年实现总收入7903.8万美元,同比增长158.9%;"
+    )
+    for question in ("智谱2025年的营收是多少？", "What was Zhipu's revenue?"):
+        assert subject_not_named(analyse(question), minimax), question
+        assert subject_not_named(analyse(question), "智谱与MiniMax\n" + minimax) is None
+    assert subject_not_named(analyse("星河科技的营收是多少？"), minimax) is None
