@@ -76,6 +76,7 @@ from qa.policy import (
     TRANSLATE,
     Policy,
     Support,
+    curated_subjects_unnamed,
     measure_of_another,
     metric_mismatch,
     names_the_reader_gave,
@@ -647,10 +648,8 @@ class QAPipeline:
             # another sentence (`MiniMax's annual recurring revenue (ARR) was US$79.038 million
             # [3]`, the total revenue), and the source shown is the one that answers
             best = p.request.evidence[0]
-            unnamed = subject_missing(
-                p.info, self._context(p.hits, best.doc_id, best.start, best.end)
-            )
-            off = [m for m in off if m in unnamed]
+            context = self._context(p.hits, best.doc_id, best.start, best.end)
+            off = [m for m in off if m in curated_subjects_unnamed(p.info, context)]
         # the source quoted in place of an engine's NOT_FOUND is judged as the quote it is: a
         # context quote that fails is left out (QUOTE), not "dropped from the engine's answer"
         verdict = self.policy.after_engine(

@@ -378,9 +378,10 @@ class Policy:
         about that no retrieved passage mentions (2027 when the documents stop at 2026); a
         glossary name no passage mentions; the judge's or the fitted model's estimate from the
         evidence (coverage, similarity, terms no passage mentions); a best sentence that does not
-        report the metric asked about, is about another entity of the same kind or says of
-        another name what is asked of a subject no passage names (`another_in_its_place`), states only the
-        opposite of the event or attribute asked about (成立 for 解散, 最高 for 最低:
+        report the metric asked about, comes from a page that never names a subject the glossary
+        or the documents know (`subject_not_named`), is about another entity of the same kind or
+        says of another name what is asked of a subject no passage names
+        (`another_in_its_place`), states only the opposite of the event or attribute asked about (成立 for 解散, 最高 for 最低:
         `opposite_event`) or another of its series (第一次 for 第五次: `another_ordinal`) where
         nothing retrieved of its own document states the one asked (another page's 解散 is about
         something else), reports another year, never names the measure asked for (`context`:
@@ -850,17 +851,29 @@ def subject_not_named(q: Question, context: str) -> str | None:
     about the 杰克逊维尔 its chunk names further back.) A Latin name the context writes in Chinese
     (its pinyin, a dictionary sense) is named. Names jieba guessed (胡天 of 胡天衡) are left to the
     ranking, which reads them as a penalty only."""
+    unnamed = curated_subjects_unnamed(q, context)
+    return (
+        f"the best sentence is from a page that does not name {unnamed[0].label}"
+        if unnamed
+        else None
+    )
+
+
+def curated_subjects_unnamed(q: Question, context: str) -> list[Concept]:
+    """The question's subjects the glossary has or the documents give in both scripts that
+    `context` does not name; a Latin name it writes in Chinese (its pinyin, a dictionary sense, an
+    ordinary word a title capitalises: Garden, 花园) is named."""
     from qa.names import named_in_chinese, ordinary_word_in
 
-    for m in subject_missing(q, context):
-        if not m.curated:
-            continue
-        if m.label.isascii() and (
-            named_in_chinese(m.label, context) or ordinary_word_in(m.label, context)
-        ):
-            continue
-        return f"the best sentence is from a page that does not name {m.label}"
-    return None
+    return [
+        m
+        for m in subject_missing(q, context)
+        if m.curated
+        and not (
+            m.label.isascii()
+            and (named_in_chinese(m.label, context) or ordinary_word_in(m.label, context))
+        )
+    ]
 
 
 def measure_of_another(q: Question, sentence: str, what: str = "the best sentence") -> str | None:
