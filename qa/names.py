@@ -65,11 +65,11 @@ def _is_name(word: str, sentence_initial: bool) -> bool:
 _HEADS = frozenset(
     "Emperor Empress King Queen Prince Princess Duke Lord Lady Sir Saint St Ste Mt Ft Pope "
     "President General Governor Mount Lake River Tower Hall University College School Museum "
-    "Garden Park Street Square Church Palace Castle Bridge Island Company Corporation Award Awards Prize "
-    "Party Dynasty Empire Kingdom Republic Theatre Theater Center Centre Institute Academy "
-    "Parliament Law Act Treaty Assembly Council Committee Army Navy State Province County City "
-    "Sea Ocean Mountains Valley Basin Desert Revolution War Society Association Union League "
-    "Club Group Bank Hospital Station Airport Port Library".split()
+    "Garden Park Street Square Church Palace Castle Bridge Island Company Corporation Award "
+    "Awards Prize Party Dynasty Empire Kingdom Republic Theatre Theater Center Centre Institute "
+    "Academy Parliament Law Act Treaty Assembly Council Committee Army Navy State Province "
+    "County City Sea Ocean Mountains Valley Basin Desert Revolution War Society Association "
+    "Union League Club Group Bank Hospital Station Airport Port Library".split()
 )
 
 

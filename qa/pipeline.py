@@ -59,8 +59,6 @@ from qa.judge import judge_for
 from qa.markers import MARKER, cited_numbers
 from qa.model_judge import model_judge_for
 from qa.names import (
-    named_in_chinese,
-    ordinary_word_in,
     original_of,
     with_english_names,
     with_originals,
@@ -87,10 +85,11 @@ from qa.policy import (
     span_body,
     span_first_clause,
     span_problem,
+    subjects_unnamed,
     without_question_echo,
     wrong_kind_of_figure,
 )
-from qa.question import Concept, Question, absent_concepts, analyse, subject_missing
+from qa.question import Concept, Question, absent_concepts, analyse
 from qa.records import Answer, Citation, Evidence
 from qa.support import another_subject
 
@@ -1067,18 +1066,13 @@ class QAPipeline:
             return []
         said = [s for s in p.info.subjects if any(f.lower() in answer.lower() for f in s.forms)]
         # Dewar, given with its original (James Dewar (詹姆斯·杜瓦)), is what a context naming
-        # 詹姆斯·杜瓦 is about; ABC, of an English question, what a context naming 美国广播公司 is
-        # about (the dictionary's senses, as a claim's Latin names are checked); Garden, an
-        # ordinary word a title capitalises, what a context writing 花园 is about
+        # 詹姆斯·杜瓦 is about; a Latin name the context writes in Chinese is named
+        # (`qa.policy.subjects_unnamed`: ABC for 美国广播公司, Garden for 花园)
         return [
             m
-            for m in subject_missing(p.info, context)
+            for m in subjects_unnamed(p.info, context)
             if m in said
             and not any((o := original_of(answer, f)) and o in context for f in m.forms)
-            and not (
-                m.label.isascii()
-                and (named_in_chinese(m.label, context) or ordinary_word_in(m.label, context))
-            )
         ]
 
     def _name_pairs(self, evidence: Sequence[Evidence]) -> list[tuple[str, str]]:

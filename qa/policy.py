@@ -381,8 +381,8 @@ class Policy:
         report the metric asked about, comes from a page that never names a subject the glossary
         or the documents know (`subject_not_named`), is about another entity of the same kind or
         says of another name what is asked of a subject no passage names
-        (`another_in_its_place`), states only the opposite of the event or attribute asked about (成立 for 解散, 最高 for 最低:
-        `opposite_event`) or another of its series (第一次 for 第五次: `another_ordinal`) where
+        (`another_in_its_place`), states only the opposite of the event or attribute asked about
+        (成立 for 解散, 最高 for 最低: `opposite_event`) or another of its series (第一次 for 第五次: `another_ordinal`) where
         nothing retrieved of its own document states the one asked (another page's 解散 is about
         something else), reports another year, never names the measure asked for (`context`:
         the sentence with its title and the text before it), is another subject's table cell, or
@@ -859,21 +859,27 @@ def subject_not_named(q: Question, context: str) -> str | None:
     )
 
 
-def curated_subjects_unnamed(q: Question, context: str) -> list[Concept]:
-    """The question's subjects the glossary has or the documents give in both scripts that
-    `context` does not name; a Latin name it writes in Chinese (its pinyin, a dictionary sense, an
-    ordinary word a title capitalises: Garden, 花园) is named."""
+def subjects_unnamed(q: Question, context: str) -> list[Concept]:
+    """The question's subjects `context` does not name. A Latin name it writes in Chinese is
+    named: ABC, of an English question, by a context writing 美国广播公司 (the dictionary's senses,
+    as a claim's Latin names are checked, or its pinyin); Garden, an ordinary word a title
+    capitalises, by one writing 花园."""
     from qa.names import named_in_chinese, ordinary_word_in
 
     return [
         m
         for m in subject_missing(q, context)
-        if m.curated
-        and not (
+        if not (
             m.label.isascii()
             and (named_in_chinese(m.label, context) or ordinary_word_in(m.label, context))
         )
     ]
+
+
+def curated_subjects_unnamed(q: Question, context: str) -> list[Concept]:
+    """`subjects_unnamed`, of the subjects the glossary has or the documents give in both
+    scripts."""
+    return [m for m in subjects_unnamed(q, context) if m.curated]
 
 
 def measure_of_another(q: Question, sentence: str, what: str = "the best sentence") -> str | None:
