@@ -32,6 +32,7 @@ from qa.policy import (
     duration_gives_way,
     figure_of_measure,
     metric_mismatch,
+    office_gives_way,
     only_defines,
     reports_adjusted,
     states_origin,
@@ -401,9 +402,14 @@ def select(
         adjusted = reports_adjusted(s.text)
         scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))
     scored.sort(key=lambda c: -c.score)
-    # a best sentence of another year, or with no span of time for a how-long question, gives way
-    # to one of the next few that has what is asked (each rule reads the order the one before left)
-    for gives_way in (lambda r: year_gives_way(q.years, r), lambda r: duration_gives_way(q, r)):
+    # a best sentence of another year, with no span of time for a how-long question, or that cannot
+    # say who holds the office asked about, gives way to one of the next few that has what is
+    # asked (each rule reads the order the one before left)
+    for gives_way in (
+        lambda r: year_gives_way(q.years, r),
+        lambda r: duration_gives_way(q, r),
+        lambda r: office_gives_way(q, r),
+    ):
         lead = gives_way(
             [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
         )

@@ -50,6 +50,7 @@ from qa.support import (
     opposite_event,
     states_event,
 )
+from qa.titles import Office, holder_named, office_mention, states_holder, writes_office
 
 if TYPE_CHECKING:
     from corpus.segment import Segmenter
@@ -180,7 +181,8 @@ class Policy:
     year_weight: float = 0.5
     # a best sentence that reports another year gives way to one of the next this many that
     # reports the year asked (`year_gives_way`); one with no span of time, for a how-long
-    # question, to one that states one (`duration_gives_way`)
+    # question, to one that states one (`duration_gives_way`); one that cannot say who holds the
+    # office asked about, to one that can (`office_gives_way`)
     year_reach: int = 3
     # Bonus when the sentence has what the question wants (an amount, a date); penalty when it
     # does not report the metric asked about.
@@ -377,7 +379,10 @@ class Policy:
         """Refuse before any engine runs, or let it answer. Refused: no evidence; a year asked
         about that no retrieved passage mentions (2027 when the documents stop at 2026); a
         glossary name no passage mentions; the judge's or the fitted model's estimate from the
-        evidence (coverage, similarity, terms no passage mentions); a best sentence that does not
+        evidence (coverage, similarity, terms no passage mentions), unless the best sentence names
+        the holder of the office a who-question asks about (创始人闫俊杰); an office no passage
+        writes, or a best sentence that cannot say who holds it (`office_not_given`); a best
+        sentence that does not
         report the metric asked about, comes from a page that never names a subject the glossary
         or the documents know (`subject_not_named`), is about another entity of the same kind or
         says of another name what is asked of a subject no passage names
@@ -406,10 +411,13 @@ class Policy:
             why = self.refuse_for_support(embedder, language, support)
         best = evidence[0]
         top = best.text
+        if why and q.asks.office and holder_named(q.asks.office, top):
+            why = None  # 创始人闫俊杰强调……: it says who, however little else of the question it shares
         # what the best sentence's own document says, of what was retrieved
         own = "\n".join(h.chunk.text for h in hits if h.chunk.doc_id == best.doc_id) or passages
         why = (
             why
+            or office_not_given(q, top, passages, f"{context}\n{own}" if context else "")
             or (
                 "the best sentence does not report the figure asked about"
                 if q.corpus_lang == "zh" and metric_mismatch(q, top)
@@ -512,6 +520,49 @@ class Policy:
 
 
 POLICY = Policy()
+
+
+def office_not_given(q: Question, sentence: str, passages: str, page: str = "") -> str | None:
+    """Why the evidence cannot say who holds the office a who-question asks about (MiniMax的CFO是谁？),
+    or None: no retrieved passage writes the office in any of its forms (CFO, 首席财务官, 财务总监);
+    the best sentence does not say who holds it, though another passage writes it (智谱的创始人是谁？
+    answered by a sentence comparing 智谱 with MiniMax: `qa.titles.states_holder`); or the best
+    sentence's page (`page`: its title, opening, the text before it and its chunks retrieved) never
+    names the organisation whose office is asked about (`_holding`), whatever kind of name it is:
+    云帆科技的首席财务官是谁？ over another company's 公司首席财务官王丽."""
+    office = q.asks.office
+    if office is None:
+        return None
+    if not writes_office(office, passages):
+        return f"no retrieved passage names the {office.label}"
+    if not states_holder(office, sentence, [f for c in q.subjects for f in c.forms]):
+        return f"the best sentence does not say who the {office.label} is"
+    missing = [c for c in subjects_unnamed(q, page) if c in _holding(q, office)] if page else []
+    if missing:
+        return f"the best sentence is from a page that does not name {missing[0].label}"
+    return None
+
+
+def _holding(q: Question, office: Office) -> list[Concept]:
+    """The question's subjects that hold the office it asks about: written right before it
+    (云帆科技的首席财务官, 微软首席执行官; not 芝加哥大学 of 哪一位微软首席执行官是芝加哥大学校友), or,
+    in English, next to it (the CFO of MiniMax, MiniMax's CFO). A Latin name counts only where the
+    glossary or the documents give its Chinese (McKinsey may be written 麦肯锡); the office itself
+    is no holder (CFO, which the Latin-name rule takes for a name)."""
+    at = office_mention(q.text, office)
+    if at is None:
+        return []
+    out = []
+    for c in q.subjects:
+        i = q.text.find(c.label)
+        if i < 0 or writes_office(office, c.label) or (c.label.isascii() and not c.curated):
+            continue
+        end = i + len(c.label)
+        before = 0 <= at[0] - end <= 6
+        after = c.label.isascii() and 0 <= i - at[1] <= 8  # the CFO of MiniMax
+        if before or after:
+            out.append(c)
+    return out
 
 
 _ORIGIN_WORDS = re.compile(r"籍贯|祖籍|原籍|人氏|出生于|生于|出生在")
@@ -1088,6 +1139,23 @@ def duration_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | 
         return None
     for i, (doc, s) in enumerate(ranked[1:], 1):
         if doc == ranked[0][0] and units.states_duration(s):
+            return i
+    return None
+
+
+def office_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """For a who-question about an office whose best sentence cannot say who holds it (so
+    `office_not_given` would refuse), the first of the next sentences from its own document that
+    can, to lead instead; else None. 星河科技的CFO是谁？ ranked the founder's sentence, which names
+    星河科技, above 公司首席财务官王丽……, which names CFO in other words."""
+    office = q.asks.office
+    if office is None or not ranked:
+        return None
+    subjects = [f for c in q.subjects for f in c.forms]
+    if states_holder(office, ranked[0][1], subjects):
+        return None
+    for i, (doc, s) in enumerate(ranked[1:], 1):
+        if doc == ranked[0][0] and states_holder(office, s, subjects):
             return i
     return None
 

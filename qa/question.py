@@ -29,6 +29,7 @@ from qa.support import (
     ordinals_asked,
     synonyms_of,
 )
+from qa.titles import Office, office_asked, office_words
 
 # Question words and generic terms that say nothing about where the answer is.
 QUESTION_WORDS = frozenset(
@@ -223,6 +224,7 @@ class Asks:
     who_where_which: bool = False  # 哪, 谁, 何地: no bare figure answers it
     profit_or_loss: bool = False  # a measure also reported adjusted (净亏损, profit)
     events: tuple[tuple[int, int], ...] = ()  # the events whose date it asks (`events_dated`)
+    office: Office | None = None  # the office a who-question asks the holder of (CEO, 创始人)
 
 
 def asks_for(question: str) -> Asks:
@@ -263,6 +265,7 @@ def asks_for(question: str) -> Asks:
         bool(_ASKS_WHO_WHERE_WHICH.search(question)),
         bool(_ADJUSTABLE.search(question)),
         events,
+        office_asked(question, bool(_ASKS_PERSON.search(question))),
     )
 
 
@@ -499,7 +502,7 @@ def question_concepts(
     qlang = qlang or detect_lang(question)
     if not (qlang == "en" and corpus_lang != "en"):
         own = [
-            Concept(frozenset({t}), t, synonyms=synonyms_of([t]))
+            Concept(frozenset({t}) | office_words(t), t, synonyms=synonyms_of([t]))
             for t in word_terms(question)
             if t not in QUESTION_WORDS
             and not ASK_WORDS.fullmatch(t)
@@ -546,6 +549,8 @@ def question_concepts(
         if (word.lower() in lowered_text and not _is_english_word(word.lower())) or word.isupper():
             # an acronym the dictionary writes in Chinese too (ABC: 美国广播公司, EU: 欧盟)
             chinese = chinese_for(word.lower())[:3] if word.isupper() else ()
+            # an office's acronym, in every word a text writes it in (CFO: 首席财务官, 财务总监)
+            chinese = (*chinese, *office_words(word))
             concepts.append(Concept(frozenset({word.lower(), *chinese}), word, name=True))
             rest = rest.replace(word, " ")
     curated_zh = finance_chinese_terms()

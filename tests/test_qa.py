@@ -148,6 +148,11 @@ def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
         ("What was Zhipu's full-year 2025 net profit?", "en"),
         # the documents give MiniMax's revenue, on a page that never names 智谱
         ("智谱2025年的营收是多少？", "zh"),
+        # MiniMax's founder is named; 智谱's is not (the best sentence compares the two companies)
+        ("智谱的创始人是谁？", "zh"),
+        # no page names a CFO or a chairman, in any of their words
+        ("Who is the CFO of MiniMax?", "en"),
+        ("MiniMax的董事长是谁？", "zh"),
     ],
 )
 def test_unanswerable_questions_are_refused_in_their_language(
@@ -158,6 +163,16 @@ def test_unanswerable_questions_are_refused_in_their_language(
     assert ("无法回答" in a.text) if lang == "zh" else ("do not say" in a.text)
     reasons = [n for n in a.notes if n.startswith("refused: ")]
     assert len(reasons) == 1 and len(reasons[0]) > len("refused: ")  # the user is told why
+
+
+@pytest.mark.parametrize("question", ["MiniMax的创始人是谁？", "Who is the founder of MiniMax?"])
+def test_who_holds_an_office_is_answered_by_the_sentence_that_names_the_holder(
+    extractive: QAPipeline, question: str
+) -> None:
+    """业绩电话会上,创始人闫俊杰强调……: a sentence about strategy, which the refusal model read as
+    unlikely to answer the English question, but it says who the founder is."""
+    a = extractive.ask(question)
+    assert not a.refused and "闫俊杰" in a.citations[0].quote, (a.text, a.notes)
 
 
 def test_a_question_about_one_company_is_not_answered_from_a_page_about_another(

@@ -76,6 +76,11 @@ PAGES = {
         "新药获批后，公司计划在华东地区新建两条生产线。\n"
     ),
     "society.txt": ("城东书画社简介\n\n城东书画社创立于1862年，1911年解散，社员多为当地画家。\n"),
+    "leaders.txt": (
+        "星河科技管理层介绍\n\n"
+        "创始人张建国于2015年在杭州创立星河科技，目前担任公司董事长。"
+        "公司首席财务官王丽负责融资与投资者关系。\n"
+    ),
 }
 
 # the demo's sentence of two figures of one measure (流动负债), each named in its own clause
@@ -1036,3 +1041,39 @@ def test_a_sentence_of_parts_and_a_clause_after_a_semicolon_read_what_comes_befo
     assert quote.startswith("2024年4月份，全国居民消费价格同比上涨0.3%。其中")
     a = pipe.ask("4月份猪肉价格同比上涨多少？")
     assert not a.refused and "猪肉价格上涨1.4%" in a.citations[0].quote, (a.text, a.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "reason"),
+    [
+        # no page names a CEO, in any of its words (首席执行官, 行政总裁, 总裁)
+        ("星河科技的CEO是谁？", "no retrieved passage names the CEO"),
+        # 云帆科技's page says since when it raised money, not who founded it
+        ("云帆科技的创始人是谁？", "does not say who the founder is"),
+        # a CFO is named, on 星河科技's page: not 云帆科技's
+        ("云帆科技的首席财务官是谁？", "does not name 云帆"),
+    ],
+)
+def test_who_holds_an_office_the_pages_do_not_name_is_refused(
+    pages_pipeline: QAPipeline, question: str, reason: str
+) -> None:
+    a = pages_pipeline.ask(question)
+    assert a.refused and not a.citations, a.text
+    assert any(reason in n for n in a.notes), a.notes
+
+
+@pytest.mark.parametrize(
+    ("question", "holder"),
+    [
+        ("星河科技的创始人是谁？", "张建国"),
+        ("谁是星河科技的董事长？", "张建国"),
+        # CFO, written 首席财务官 on the page
+        ("星河科技的CFO是谁？", "王丽"),
+        ("Who is the CFO of Xinghe Technology?", "王丽"),
+    ],
+)
+def test_who_holds_an_office_the_pages_name_is_answered(
+    pages_pipeline: QAPipeline, question: str, holder: str
+) -> None:
+    a = pages_pipeline.ask(question)
+    assert not a.refused and holder in a.citations[0].quote, (a.text, a.notes)

@@ -191,3 +191,15 @@ def test_after_the_engine_not_found_is_honoured_only_without_support() -> None:
     assert kept.action == REFUSE
     low = POLICY.after_engine(q, "local", "zh", "", [], not_found=True, coverage=0.1)
     assert low.action == REFUSE and "10%" in low.reason
+
+
+def test_before_the_engine_a_sentence_naming_the_office_holder_answers_who_however_weak() -> None:
+    # 创始人闫俊杰: the fitted model reads little of "Who is the founder of MiniMax?" in a sentence
+    # about strategy, but it says who the founder is
+    page = "业绩电话会上,创始人闫俊杰强调,公司下一阶段的核心战略,是从大模型公司向平台型公司迈进。"
+    weak = Support(0.3, None, 4, 1, 0)
+    ev = [Evidence(1, "c1", "d1", "MiniMax 年报", 0, len(page), page, 1.0, 1, 0.3)]
+    for question in ("Who is the founder of MiniMax?", "MiniMax的营收是多少？"):
+        q = analyse(question, "zh", page)
+        v = POLICY.before_engine(q, ev, [hit(page)], (), weak, (), "e5-small", "", q.language)
+        assert (v.action == ANSWER) == question.startswith("Who"), (question, v)
