@@ -406,6 +406,9 @@ class Policy:
             return Verdict(
                 REFUSE, f"no retrieved passage mentions {', '.join(c.label for c in names)}"
             )
+        if asked := only_names_found(q, absent, passages):
+            said = [_as_written(q.text, c.label) for c in asked]
+            return Verdict(REFUSE, f"no retrieved passage mentions {', '.join(said)}")
         why = self.judge_refusal(language, judged)
         if not why and not (judged and self.judge_replaces_refusal_model):
             why = self.refuse_for_support(embedder, language, support)
@@ -520,6 +523,43 @@ class Policy:
 
 
 POLICY = Policy()
+
+
+def only_names_found(q: Question, absent: Sequence[Concept], passages: str) -> list[Concept]:
+    """What the question asks about, where no retrieved passage mentions any of it and the
+    passages share only its names with it (MiniMax有多少员工？ over pages that name MiniMax
+    throughout and never 员工): its concepts that are not names, all of them absent and each a
+    term of the business phrase list (员工, 第一大股东, 总部), which pages do not paraphrase away as
+    they do the other words of a question (哪国人, 名字, 多远: the public sets' answerable
+    questions lost 28 answers on both halves to the rule without this limit); else []."""
+    from index.bilingual import finance_chinese_terms
+
+    names = {f for c in q.subjects for f in c.forms}
+    # the words jieba cuts a name into are the name too (星河 | 科技 of 星河科技)
+    asked = [
+        c
+        for c in q.concepts
+        if not c.name and not (c.forms & names) and not any(c.label in s.label for s in q.subjects)
+    ]
+    terms = finance_chinese_terms()
+    if asked and all(
+        c in absent and (c.curated or c.forms & terms) and not _mentioned_in_part(c, passages)
+        for c in asked
+    ):
+        return asked
+    return []
+
+
+def _as_written(text: str, label: str) -> str:
+    """A concept's label as the question writes it (CEO, not jieba's ceo)."""
+    at = text.lower().find(label.lower())
+    return text[at : at + len(label)] if at >= 0 else label
+
+
+def _mentioned_in_part(c: Concept, passages: str) -> bool:
+    """Whether the passages write the first word of one of a concept's compound terms (招股 of
+    招股价, in 开启招股,拟以116.20港元向全球发售): the price may be there in other words."""
+    return any(len(f) >= 3 and f[:2] in passages for f in c.forms if not f.isascii())
 
 
 def office_not_given(q: Question, sentence: str, passages: str, page: str = "") -> str | None:

@@ -428,6 +428,18 @@ def question_subjects(
         out.setdefault(
             zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=_given(zh, en))
         )
+    # a company named by a word and what kind of company it is (星河科技, 晨光制药), which jieba
+    # cuts into ordinary words (星河 | 科技); a page may write it whole or by its first word
+    for m in _ORGANISATION.finditer(question):
+        whole, short = m.group(), m.group(1)
+        if _NOT_A_NAME.search(short) or any(
+            whole in c.label or c.label in whole for c in out.values()
+        ):
+            continue
+        # by its first word too, where that is no common word (星河, not 中国 of 中国银行)
+        common = default_segmenter().frequency(short) > COMMON_WORD_FREQ
+        forms = frozenset({whole} if common else {whole, short})
+        out.setdefault(whole, Concept(forms, whole, name=True))
     seg = default_segmenter()
     for word, flag in seg.tag(question):
         w = word.strip()
@@ -438,6 +450,19 @@ def question_subjects(
         ):
             out.setdefault(w, Concept(frozenset({w, w.lower()}), w, name=True))
     return list(out.values())
+
+
+# A company's name as Chinese writes it: two to four characters and the kind of company it is,
+# opening the question or after a word that cannot end a name (的, 和, 与, 对, 在...)
+_ORGANISATION = re.compile(
+    r"(?:(?<=^)|(?<=[的和与及对在由向从比为、，,]))([\u4e00-\u9fff]{2,4}?)"
+    r"(科技|集团|银行|控股|制药|药业|证券|保险|汽车|电子|地产|传媒|实业|股份|网络|软件|能源)"
+    r"(?=[的是有在和与及、，,？?])"
+)
+
+
+# ... which no demonstrative or question word opens (这家, 该, 哪个)
+_NOT_A_NAME = re.compile(r"[这那该此本其某谁哪何]|什么")
 
 
 def _given(zh: str, en: str) -> bool:

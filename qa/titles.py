@@ -1,5 +1,5 @@
 """The offices and roles a who-question asks the holder of (MiniMax的CEO是谁？, Who founded
-Zhipu?), the words a Chinese text writes each in, and whether a sentence names its holder.
+Zhipu?, 第一大股东是谁？), the words a Chinese text writes each in, and whether a sentence names its holder.
 
 A who-question about an office is answered only by a sentence that can say who holds it: one that
 writes the office (or, for a founder, a founding verb beside a name: 由……徐根宝个人三方出资).
@@ -83,6 +83,12 @@ OFFICES: tuple[Office, ...] = (
         ("董事长", "董事会主席", "董事局主席", "主席"),
         r"董事长|董事会主席|董事局主席",
         r"\bchair(?:man|woman|person)?\b",
+    ),
+    Office(
+        "largest shareholder",
+        ("第一大股东", "最大股东", "控股股东", "大股东", "实际控制人"),
+        r"第一大股东|最大股东|控股股东|大股东|实际控制人",
+        r"\b(?:largest|biggest|controlling|major) shareholders?\b",
     ),
     Office(
         "general manager",

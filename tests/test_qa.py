@@ -153,6 +153,10 @@ def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
         # no page names a CFO or a chairman, in any of their words
         ("Who is the CFO of MiniMax?", "en"),
         ("MiniMax的董事长是谁？", "zh"),
+        # the pages name MiniMax throughout, and never its employees or its headquarters
+        ("MiniMax有多少员工？", "zh"),
+        ("How many employees does MiniMax have?", "en"),
+        ("Where is MiniMax headquartered?", "en"),
     ],
 )
 def test_unanswerable_questions_are_refused_in_their_language(
@@ -190,7 +194,7 @@ def test_a_question_about_one_company_is_not_answered_from_a_page_about_another(
 @pytest.mark.parametrize(
     "question",
     [
-        "How many employees does MiniMax have?",
+        "How many patents does MiniMax hold?",
         "How many floors does MiniMax's headquarters building have?",
     ],
 )

@@ -119,6 +119,9 @@ def pages_pipeline(tmp_path_factory: pytest.TempPathFactory) -> QAPipeline:
         "晨光制药的研发投入是多少？",  # R&D is named, with no figure, and no page gives one
         "星河科技2024年上半年的总收入是多少？",  # the page gives the whole year, not its first half
         "How much revenue did Xinghe Technology make in the first quarter of 2024?",
+        # the pages share only the company's name with it: no page writes 员工 or 总部
+        "星河科技有多少员工？",
+        "星河科技的总部在哪里？",
     ],
 )
 def test_same_topic_questions_the_pages_do_not_answer_are_refused(
