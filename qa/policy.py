@@ -428,6 +428,7 @@ class Policy:
             )
             or about_another(q, top)
             or (subject_not_named(q, f"{context}\n{own}") if context else None)
+            or goes_on_about_another(q, best, hits)
             or measure_of_another(q, top)
             or another_in_its_place(q, top, passages)
             or _opposite_event(q, context or top, own)
@@ -948,6 +949,44 @@ def subject_not_named(q: Question, context: str) -> str | None:
         if unnamed
         else None
     )
+
+
+# a Latin name as a Chinese text writes it, glued to the characters around it (MiniMax整体收入)
+_LATIN_IN_CHINESE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9]+")
+
+
+def goes_on_about_another(q: Question, best: Evidence, hits: Sequence[Hit]) -> str | None:
+    """Why a best sentence that names no one, after a sentence about another company, does not
+    answer a question about a subject the glossary has or the documents give in both scripts, or
+    None: 智谱2024年的收入是多少？ over 2023年、2024年及2025年前9月,收入分别为346万美元…, which goes
+    on from 基于全球C端用户的付费,MiniMax整体收入增长明显 on a page that compares the two (so the
+    page names 智谱 and `subject_not_named` lets it through). The names read are the glossary's
+    and the Latin ones (MiniMax), which a Chinese page writes only as names."""
+    from qa.glossary import load_glossary
+    from qa.question import is_common_english, is_proper_name
+
+    subjects = [c for c in q.subjects if c.curated]
+    if q.corpus_lang != "zh" or not subjects:
+        return None
+
+    def names(text: str) -> list[str]:
+        found = [zh for zh, _ in load_glossary().in_text(text) if is_proper_name(zh)]
+        latin = (m.group() for m in _LATIN_IN_CHINESE.finditer(text))
+        return found + [w for w in latin if not is_common_english(w.lower())]
+
+    def names_subject(text: str) -> bool:
+        low = text.lower()
+        return any(f.lower() in low for c in subjects for f in c.forms)
+
+    hit = next((h for h in hits if h.chunk.id == best.chunk_id), None)
+    if hit is None or names_subject(best.text) or names(best.text):
+        return None
+    before = hit.chunk.text[: max(0, best.start - hit.chunk.start)]
+    previous = [p for p in re.split(r"(?<=[。！？!?；;\n])", before) if p.strip()]
+    if not previous or names_subject(previous[-1]):
+        return None
+    other = names(previous[-1])
+    return f"the best sentence goes on from one about {other[0]}" if other else None
 
 
 def subjects_unnamed(q: Question, context: str) -> list[Concept]:

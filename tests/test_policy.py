@@ -654,3 +654,27 @@ def test_a_best_sentence_from_a_page_that_never_names_the_subject_does_not_answe
         assert subject_not_named(analyse(question), minimax), question
         assert subject_not_named(analyse(question), "智谱与MiniMax\n" + minimax) is None
     assert subject_not_named(analyse("星河科技的营收是多少？"), minimax) is None
+
+
+def test_a_sentence_that_goes_on_from_one_about_another_company_does_not_answer() -> None:
+    """智谱's revenue over `收入分别为346万美元…`, which names no one and goes on from a sentence about
+    MiniMax, on a page that compares the two: refused. The same sentence answers MiniMax's, and
+    one that names its subject itself, or follows a sentence naming the one asked, is left alone."""
+    from corpus.records import Chunk
+    from index.search import Hit
+    from qa.policy import goes_on_about_another
+    from qa.records import Evidence
+
+    first = "基于全球C端用户的付费,MiniMax整体收入增长明显。"
+    text = first + "2023年、2024年及2025年前9月,收入分别为346万美元、3052.3万美元。"
+
+    def why(question: str, page: str = text) -> str | None:
+        start = page.index("2023年")
+        ev = Evidence(1, "c1", "d1", None, start, len(page), page[start:], 1.0, 1)
+        hit = Hit(Chunk("c1", "d1", 0, page, 0, len(page)), 1.0, 1, None, None)
+        return goes_on_about_another(analyse(question), ev, [hit])
+
+    assert why("智谱2024年的收入是多少？") == "the best sentence goes on from one about MiniMax"
+    assert why("MiniMax 2024年的收入是多少？") is None
+    assert why("智谱2024年的收入是多少？", text.replace("MiniMax", "智谱")) is None
+    assert why("星河科技2024年的收入是多少？") is None  # a subject the glossary does not know

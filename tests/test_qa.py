@@ -148,6 +148,8 @@ def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
         ("What was Zhipu's full-year 2025 net profit?", "en"),
         # the documents give MiniMax's revenue, on a page that never names 智谱
         ("智谱2025年的营收是多少？", "zh"),
+        # the revenue sentence goes on from one about MiniMax, on a page that compares the two
+        ("智谱2024年的收入是多少？", "zh"),
         # MiniMax's founder is named; 智谱's is not (the best sentence compares the two companies)
         ("智谱的创始人是谁？", "zh"),
         # no page names a CFO or a chairman, in any of their words
