@@ -961,7 +961,8 @@ def goes_on_about_another(q: Question, best: Evidence, hits: Sequence[Hit]) -> s
     None: 智谱2024年的收入是多少？ over 2023年、2024年及2025年前9月,收入分别为346万美元…, which goes
     on from 基于全球C端用户的付费,MiniMax整体收入增长明显 on a page that compares the two (so the
     page names 智谱 and `subject_not_named` lets it through). The names read are the glossary's
-    and the Latin ones (MiniMax), which a Chinese page writes only as names."""
+    and the Latin ones (MiniMax), which a Chinese page writes only as names; a sentence before
+    that names several is about none of them."""
     from qa.glossary import load_glossary
     from qa.question import is_common_english, is_proper_name
 
@@ -985,8 +986,10 @@ def goes_on_about_another(q: Question, best: Evidence, hits: Sequence[Hit]) -> s
     previous = [p for p in re.split(r"(?<=[。！？!?；;\n])", before) if p.strip()]
     if not previous or names_subject(previous[-1]):
         return None
-    other = names(previous[-1])
-    return f"the best sentence goes on from one about {other[0]}" if other else None
+    # one other name: a sentence listing several (an investor round: 获阿里巴巴旗下Alisoft China、
+    # 米哈游(miHoYo)、IDG……) is about none of them, and the next one's 公司估值 is the page's own
+    other = set(names(previous[-1]))
+    return f"the best sentence goes on from one about {other.pop()}" if len(other) == 1 else None
 
 
 def subjects_unnamed(q: Question, context: str) -> list[Concept]:

@@ -678,3 +678,6 @@ def test_a_sentence_that_goes_on_from_one_about_another_company_does_not_answer(
     assert why("MiniMax 2024年的收入是多少？") is None
     assert why("智谱2024年的收入是多少？", text.replace("MiniMax", "智谱")) is None
     assert why("星河科技2024年的收入是多少？") is None  # a subject the glossary does not know
+    # a sentence naming several (an investor round) is about none of them: 公司估值 is MiniMax's
+    round_ = "获阿里巴巴旗下Alisoft China、米哈游(miHoYo)、IDG等投资。2023年、2024年,收入分别为346万美元。"
+    assert why("MiniMax 2024年的收入是多少？", round_) is None
