@@ -1859,6 +1859,16 @@ def _other_extent(want: str | None, figure: str, sentence: str) -> str | None:
     return before[0] if want in _extents_before(None, sentence) else None
 
 
+# how a span gives a place in a ranking or a series (第十, 排名第3, 147位 of 排名多少, 22代 of 第多少代,
+# 3rd, No. 1, 首位, 榜首, 冠军)
+_RANK_WORDS = re.compile(
+    r"第|首位|榜首|首席|冠军|亚军|季军|前[一二三四五六七八九十\d]+|[\d一二三四五六七八九十百]\s*[位名代届任]|"
+    r"\d+(?:st|nd|rd|th)\b|\bNo\.|\bfirst\b|"
+    r"\bsecond\b|\bthird\b|\b\w+th\b|\btop\b",
+    re.I,
+)
+
+
 def span_problem(q: Question, span: str, sentence: str) -> str | None:
     """Why a copied span does not answer its question though the cited sentence holds it, or
     None. The model picked the wrong part of the right sentence (7.4% for the share of 19.3%);
@@ -1934,6 +1944,8 @@ def span_problem(q: Question, span: str, sentence: str) -> str | None:
         return f"the sentence gives that figure for the {other}, not what the question asks"
     if asks.score and has_digit and not _SCORE.search(span):
         return "the question asks for a score; the answer is none"
+    if asks.rank and not _RANK_WORDS.search(span):
+        return "the question asks for a place in a ranking or series; the answer gives none"
     if (
         has_digit
         and asks.time

@@ -58,6 +58,7 @@ YEAR = re.compile(
 _LATIN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[.\-][A-Za-z0-9]+)*")
 WANTS_NUMBER = re.compile(
     r"多少|(?<!哪)几[个家名次轮代]?|比例|占比|百分之|多大|how (much|many)|what (percentage|share|proportion)|"
+    r"\bmarket shares?\b|\bpercentages?\b|\bproportions?\b|\brates?\b|"
     r"\b(?:revenues?|loss(?:es)?|profits?|prices?|values?|valued|ratios?|margins?|cash|"
     r"liabilit(?:y|ies)|valuations?|rais(?:e|es|ed|ing)|spen(?:d|ds|t|ding)|burn(?:s|ed|t|ing)?)\b",
     re.I,
@@ -133,6 +134,8 @@ _ASKED_DIMENSION = (
 # writes before the figure it gives for each (宽4.6米，全长13.23米)
 _ASKED_EXTENT = re.compile(r"多([长高宽深厚])(?!时间)|([长高宽深厚])度|[全体身]([长高])")
 _ASKS_SCORE = re.compile(r"比分(?:是|为)?(?:多少|什么|几比几)|什么比分|几比几")
+# a place in a ranking or a series (排名第几, 第几届, what rank), which an amount does not give
+_ASKS_RANK = re.compile(r"第几|第多少|排名多少|名次|\bwhat (?:rank|place|position)\b", re.I)
 _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
@@ -225,6 +228,7 @@ class Asks:
     profit_or_loss: bool = False  # a measure also reported adjusted (净亏损, profit)
     events: tuple[tuple[int, int], ...] = ()  # the events whose date it asks (`events_dated`)
     office: Office | None = None  # the office a who-question asks the holder of (CEO, 创始人)
+    rank: bool = False  # a place in a ranking or series (排名第几, 第几届)
 
 
 def asks_for(question: str) -> Asks:
@@ -266,6 +270,7 @@ def asks_for(question: str) -> Asks:
         bool(_ADJUSTABLE.search(question)),
         events,
         office_asked(question, bool(_ASKS_PERSON.search(question))),
+        bool(_ASKS_RANK.search(question)),
     )
 
 

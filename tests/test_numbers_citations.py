@@ -561,6 +561,15 @@ def test_a_bare_month_gets_the_year_its_source_writes_before_it() -> None:
         ("封地有多大？", "四万顷", "因而获得景王朱载圳的封地多至四万顷、当地食盐管理权利。", False),
         # a lifespan in brackets is no attribute: its first year is the birth
         ("术赤哪一年出生？", "1185", "术赤（1185-1226）于1206年受封，是成吉思汗的长子。", False),
+        # a place in a ranking is no count (the demo's 超10万家 企业, copied for 排名第几)
+        (
+            "MiniMax在全球大模型公司中排名第几？",
+            "超10万家",
+            "MiniMax的AI原生产品累计服务超2亿用户、超10万家企业与开发者。",
+            True,
+        ),
+        ("MiniMax在全球大模型公司中排名第几？", "第十", "MiniMax是全球第十的大模型技术公司。", False),
+        ("文周王是百济第多少代国王？", "22代", "文周王（）百济第22代国王。", False),
     ],
 )
 def test_a_span_of_another_kind_than_asked_is_the_wrong_part_of_its_sentence(

@@ -171,6 +171,15 @@ def test_unanswerable_questions_are_refused_in_their_language(
     assert len(reasons) == 1 and len(reasons[0]) > len("refused: ")  # the user is told why
 
 
+def test_an_english_question_for_a_share_is_answered_by_the_sentence_with_the_figure(
+    extractive: QAPipeline,
+) -> None:
+    """`What is MiniMax's market share?` asks for a figure though it says no "how much": the
+    sentence that gives 0.3% comes before the one that only says the share is hard to grow."""
+    a = extractive.ask("What is MiniMax's market share?")
+    assert not a.refused and "0.3%" in a.citations[0].quote, (a.text, a.notes)
+
+
 @pytest.mark.parametrize("question", ["MiniMax的创始人是谁？", "Who is the founder of MiniMax?"])
 def test_who_holds_an_office_is_answered_by_the_sentence_that_names_the_holder(
     extractive: QAPipeline, question: str
