@@ -804,6 +804,13 @@ MEASURES: tuple[Measure, ...] = (
         "goods trade", r"货物贸易|货物进出口|商品贸易|trade in goods|goods trade|merchandise trade"
     ),
     Measure("services trade", r"服务贸易|服务进出口|trade in services|services trade"),
+    # users counted as a whole, and the kinds a page counts apart (新用户数达1.04亿户 is no user count)
+    Measure("new users", r"新用户|新增用户|\bnew (?:users?|sign-?ups?)\b"),
+    Measure("paying users", r"付费用户|\bpaying (?:users?|customers?)\b|\bpaid users?\b"),
+    Measure(
+        "active users", r"活跃用户|月活|日活|\bMAU\b|\bDAU\b|\b(?:monthly |daily )?active users?\b"
+    ),
+    Measure("users", r"用户数|用户|\busers?\b"),
     Measure(
         "cash burn",
         r"现金消耗|消耗现金|烧钱|烧[掉了]*(?:多少|几多)钱|cash burn|burn rate|\bburns?\b",
@@ -1113,6 +1120,12 @@ def _measure_of_figure(source: str, at: int) -> str | None:
     return best[1] if best else None
 
 
+def _measurable(q: Quantity) -> bool:
+    """An amount, a share, or a count of ten thousand or more written with its magnitude
+    (1.04亿户, 104 million users): a figure some measure owns, not a year or a small count."""
+    return q.kind != "number" or (q.value >= 10_000 and not q.text.strip().isdigit())
+
+
 def figure_measure_problems(claim: str, source: str) -> list[str]:
     """An amount or share the claim gives as one measure that its source gives, in the figure's
     own clause, as another (截至2025年9月30日,MiniMax流动负债总额达24.34亿美元,其中流动负债净额
@@ -1121,11 +1134,11 @@ def figure_measure_problems(claim: str, source: str) -> list[str]:
     said = {m.name for m in measures_said(claim)}
     if not said:
         return []
-    src = [q for q in parse_quantities(source) if q.kind != "number"]
+    src = [q for q in parse_quantities(source) if _measurable(q)]
     out = []
     for q in parse_quantities(claim):
-        if q.kind == "number":
-            continue  # years, counts: `count_problems`, `year_problems`
+        if not _measurable(q):
+            continue  # years, small counts: `count_problems`, `year_problems`
         owners = {_measure_of_figure(source, s.start) for s in src if supported(q, [s])}
         if owners and None not in owners and not owners & said:
             out.append(

@@ -517,6 +517,12 @@ def test_the_cash_burn_claim_is_not_verified_by_a_non_cash_loss() -> None:
             "杰克逊维尔位于迈阿密以北约340英里（550公里）处。",
             "347",
         ),
+        # new users are no user count (the demo: "How many users does MiniMax have?")
+        (
+            "MiniMax had 104 million users in 2024.",
+            "2024年,公司新用户数达1.04亿户,较2023年的1100多万户翻了近十倍。",
+            "as the new users",
+        ),
     ],
 )
 def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, what: str) -> None:
@@ -592,6 +598,15 @@ def test_support_checks_catch_each_kind_of_wrong_claim(claim: str, source: str, 
         (
             "MiniMax made US$53.437 million in the first nine months of 2025.",
             "2023年、2024年及2025年前9月,MiniMax收入分别为346万美元、3052.3万美元、5343.7万美元。",
+        ),
+        # the kind of users the source counts, named so
+        (
+            "The company had 104 million new users in 2024.",
+            "2024年,公司新用户数达1.04亿户,较2023年的1100多万户翻了近十倍。",
+        ),
+        (
+            "MiniMax had 115 million users in 2024.",
+            "MiniMax用户数从2023年的1114.4万增至2024年的1.15亿。",
         ),
     ],
 )
