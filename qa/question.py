@@ -464,8 +464,6 @@ _ORGANISATION = re.compile(
     r"(科技|集团|银行|控股|制药|药业|证券|保险|汽车|电子|地产|传媒|实业|股份|网络|软件|能源)"
     r"(?=[的是有在和与及、，,？?])"
 )
-
-
 # ... which no demonstrative or question word opens (这家, 该, 哪个)
 _NOT_A_NAME = re.compile(r"[这那该此本其某谁哪何]|什么")
 

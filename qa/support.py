@@ -804,13 +804,15 @@ MEASURES: tuple[Measure, ...] = (
         "goods trade", r"货物贸易|货物进出口|商品贸易|trade in goods|goods trade|merchandise trade"
     ),
     Measure("services trade", r"服务贸易|服务进出口|trade in services|services trade"),
-    # users counted as a whole, and the kinds a page counts apart (新用户数达1.04亿户 is no user count)
+    # users counted as a whole, and the kinds a page counts apart (新用户数达1.04亿户 is no user count);
+    # users as a whole only own a figure: a page says 客户, 开发者 or 用户 of the same people, so a
+    # question or claim naming users needs no sentence that writes 用户
     Measure("new users", r"新用户|新增用户|\bnew (?:users?|sign-?ups?)\b"),
     Measure("paying users", r"付费用户|\bpaying (?:users?|customers?)\b|\bpaid users?\b"),
     Measure(
         "active users", r"活跃用户|月活|日活|\bMAU\b|\bDAU\b|\b(?:monthly |daily )?active users?\b"
     ),
-    Measure("users", r"用户数|用户|\busers?\b"),
+    Measure("users", r"用户数|用户|\busers?\b", claims=False),
     Measure(
         "cash burn",
         r"现金消耗|消耗现金|烧钱|烧[掉了]*(?:多少|几多)钱|cash burn|burn rate|\bburns?\b",
