@@ -568,7 +568,12 @@ def test_a_bare_month_gets_the_year_its_source_writes_before_it() -> None:
             "MiniMax的AI原生产品累计服务超2亿用户、超10万家企业与开发者。",
             True,
         ),
-        ("MiniMax在全球大模型公司中排名第几？", "第十", "MiniMax是全球第十的大模型技术公司。", False),
+        (
+            "MiniMax在全球大模型公司中排名第几？",
+            "第十",
+            "MiniMax是全球第十的大模型技术公司。",
+            False,
+        ),
         ("文周王是百济第多少代国王？", "22代", "文周王（）百济第22代国王。", False),
     ],
 )

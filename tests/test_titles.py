@@ -59,7 +59,11 @@ def test_an_office_is_written_in_any_of_its_forms() -> None:
 @pytest.mark.parametrize(
     ("question", "sentence", "holder"),
     [
-        ("MiniMax的创始人是谁？", "业绩电话会上,创始人闫俊杰强调,公司将向平台型公司迈进。", "闫俊杰"),
+        (
+            "MiniMax的创始人是谁？",
+            "业绩电话会上,创始人闫俊杰强调,公司将向平台型公司迈进。",
+            "闫俊杰",
+        ),
         ("谁是星河科技的董事长？", "2020年起公司由张伟担任董事长。", "张伟"),
         ("Who is the CEO of OpenAI?", "OpenAI CEO Sam Altman表示，公司将继续投入。", "Sam Altman"),
         ("谁是俱乐部的创始人？", "俱乐部创始人约翰·埃尔维说，球队会更好。", "约翰·埃尔维"),
