@@ -951,8 +951,9 @@ def subject_not_named(q: Question, context: str) -> str | None:
     )
 
 
-# a Latin name as a Chinese text writes it, glued to the characters around it (MiniMax整体收入)
-_LATIN_IN_CHINESE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9]+")
+# a Latin name as a Chinese text writes it, glued to the characters around it (MiniMax整体收入,
+# Talkie的), with a small letter: an acronym (AI原生产品, IPO, API) is more often no company
+_LATIN_IN_CHINESE = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9]*[a-z][A-Za-z0-9]*")
 
 
 def goes_on_about_another(q: Question, best: Evidence, hits: Sequence[Hit]) -> str | None:
@@ -1862,9 +1863,9 @@ def _other_extent(want: str | None, figure: str, sentence: str) -> str | None:
 # how a span gives a place in a ranking or a series (第十, 排名第3, 147位 of 排名多少, 22代 of 第多少代,
 # 3rd, No. 1, 首位, 榜首, 冠军)
 _RANK_WORDS = re.compile(
-    r"第|首位|榜首|首席|冠军|亚军|季军|前[一二三四五六七八九十\d]+|[\d一二三四五六七八九十百]\s*[位名代届任]|"
-    r"\d+(?:st|nd|rd|th)\b|\bNo\.|\bfirst\b|"
-    r"\bsecond\b|\bthird\b|\b\w+th\b|\btop\b",
+    r"第|首位|榜首|冠军|亚军|季军|前[一二三四五六七八九十\d]+|[\d一二三四五六七八九十百]\s*[位名代届任]|"
+    r"\d+(?:st|nd|rd|th)\b|\bNo\.|\b(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|"
+    r"tenth|top)\b",
     re.I,
 )
 

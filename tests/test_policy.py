@@ -681,3 +681,5 @@ def test_a_sentence_that_goes_on_from_one_about_another_company_does_not_answer(
     # a sentence naming several (an investor round) is about none of them: 公司估值 is MiniMax's
     round_ = "获阿里巴巴旗下Alisoft China、米哈游(miHoYo)、IDG等投资。2023年、2024年,收入分别为346万美元。"
     assert why("MiniMax 2024年的收入是多少？", round_) is None
+    # an acronym is no company (AI原生产品)
+    assert why("智谱2024年的收入是多少？", text.replace("MiniMax整体", "AI原生产品")) is None
