@@ -433,6 +433,7 @@ def question_subjects(
         out.setdefault(
             zh, Concept(frozenset({zh, en.lower()}), zh, name=True, curated=_given(zh, en))
         )
+    seg = default_segmenter()
     # a company named by a word and what kind of company it is (星河科技, 晨光制药), which jieba
     # cuts into ordinary words (星河 | 科技); a page may write it whole or by its first word
     for m in _ORGANISATION.finditer(question):
@@ -442,10 +443,9 @@ def question_subjects(
         ):
             continue
         # by its first word too, where that is no common word (星河, not 中国 of 中国银行)
-        common = default_segmenter().frequency(short) > COMMON_WORD_FREQ
+        common = seg.frequency(short) > COMMON_WORD_FREQ
         forms = frozenset({whole} if common else {whole, short})
         out.setdefault(whole, Concept(forms, whole, name=True))
-    seg = default_segmenter()
     for word, flag in seg.tag(question):
         w = word.strip()
         if len(w) < 2 or any(w in c.forms or w in c.label for c in out.values()):

@@ -115,7 +115,7 @@ def office_asked(question: str, asks_person: bool) -> Office | None:
 
 def office_mention(question: str, office: Office) -> tuple[int, int] | None:
     """Where the question writes the office (the CFO of `MiniMax的CFO是谁？`), or None."""
-    for asked in (re.compile(office.asked_zh), re.compile(office.asked_en, re.I)):
+    for asked in (p for o, p in (*_ASKED_ZH, *_ASKED_EN) if o is office):
         if m := asked.search(question):
             return m.span()
     return None
