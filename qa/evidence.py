@@ -28,14 +28,18 @@ from qa.policy import (
     POLICY,
     Policy,
     avoids_adjusted,
+    date_gives_way,
     definition_of,
     duration_gives_way,
     figure_of_measure,
     metric_mismatch,
     office_gives_way,
     only_defines,
+    part_gives_way,
     reports_adjusted,
+    states_date,
     states_origin,
+    who_gives_way,
     year_gives_way,
 )
 from qa.question import (
@@ -47,7 +51,6 @@ from qa.question import (
 )
 from qa.records import Evidence
 
-_HAS_DATE = re.compile(r"(19|20)\d{2}年|\d{1,2}月\d{1,2}日|\d{1,2}月")
 _CJK2 = re.compile(r"[\u4e00-\u9fff]{2,}")
 _Q_BIGRAMS = {"多少", "什么", "哪些", "哪个", "哪家", "是否", "如何", "怎么", "为什", "么时"}
 _YEARISH = re.compile(r"^\d{4}年?$")
@@ -374,7 +377,7 @@ def select(
                 fit -= policy.metric_penalty  # its figures are of something else
             else:
                 fit += policy.number_fit
-        if q.wants_date and _HAS_DATE.search(s.text):
+        if q.wants_date and states_date(s.text):
             fit += policy.date_fit
         if q.asks.duration and units.states_duration(s.text):
             fit += policy.date_fit
@@ -404,15 +407,17 @@ def select(
     scored.sort(key=lambda c: -c.score)
     # a best sentence of another year, with no span of time for a how-long question, or that cannot
     # say who holds the office asked about, gives way to one of the next few that has what is
-    # asked (each rule reads the order the one before left)
-    for gives_way in (
-        lambda r: year_gives_way(q.years, r),
-        lambda r: duration_gives_way(q, r),
-        lambda r: office_gives_way(q, r),
+    # asked, and one that names the measure asked only as a part of it to one that names it whole
+    # (each rule reads the order the one before left)
+    for gives_way, reach in (
+        (lambda r: year_gives_way(q.years, r), policy.year_reach),
+        (lambda r: duration_gives_way(q, r), policy.year_reach),
+        (lambda r: office_gives_way(q, r), policy.year_reach),
+        (lambda r: part_gives_way(q, r), policy.part_reach),
+        (lambda r: date_gives_way(q, r), policy.year_reach),
+        (lambda r: who_gives_way(q, r), policy.year_reach),
     ):
-        lead = gives_way(
-            [(c.hit.chunk.doc_id, c.sentence.text) for c in scored[: policy.year_reach]]
-        )
+        lead = gives_way([(c.hit.chunk.doc_id, c.sentence.text) for c in scored[:reach]])
         if lead is not None:
             scored.insert(0, scored.pop(lead))
     ranked = tuple(scored)

@@ -26,7 +26,7 @@ from corpus.sentences import is_cell_statement
 from index.search import Hit
 from qa import units
 from qa.markers import MARKER
-from qa.names import LATIN_NAME
+from qa.names import LATIN_NAME, chinese_names
 from qa.numbers import BOUND_AFTER_WORDS, BOUND_WORDS, CHINESE_NUMERAL, english_number_words
 from qa.question import (
     ANY_YEAR,
@@ -37,17 +37,22 @@ from qa.question import (
     Asks,
     Concept,
     Question,
+    counted_as_asked,
     subject_missing,
 )
 from qa.records import Citation, Evidence
 from qa.support import (
+    EVENT_MEASURES,
     FIGURE_CLAUSE_BREAK,
     METRICS,
     another_ordinal,
     another_part_of_year,
     gives_part_of_year_only,
+    how_named,
+    measures_said,
     names_a_measure,
     opposite_event,
+    stated_patterns,
     states_event,
 )
 from qa.titles import Office, holder_named, office_mention, states_holder, writes_office
@@ -184,6 +189,10 @@ class Policy:
     # question, to one that states one (`duration_gives_way`); one that cannot say who holds the
     # office asked about, to one that can (`office_gives_way`)
     year_reach: int = 3
+    # one that names the measure asked only as a part of it (revenue from some customers), to one
+    # of the next this many that names it whole (`part_gives_way`): a sentence that gives the
+    # whole figure often leaves the company's name to the sentence before it, and ranks lower
+    part_reach: int = 10
     # Bonus when the sentence has what the question wants (an amount, a date); penalty when it
     # does not report the metric asked about.
     number_fit: float = 0.15
@@ -409,6 +418,9 @@ class Policy:
         if asked := only_names_found(q, absent, passages):
             said = [_as_written(q.text, c.label) for c in asked]
             return Verdict(REFUSE, f"no retrieved passage mentions {', '.join(said)}")
+        if counted := counted_not_found(q, absent, passages):
+            thing = counted_as_asked(q.text) or ", ".join(c.label for c in counted)
+            return Verdict(REFUSE, f"no retrieved passage mentions {thing}")
         why = self.judge_refusal(language, judged)
         if not why and not (judged and self.judge_replaces_refusal_model):
             why = self.refuse_for_support(embedder, language, support)
@@ -416,6 +428,8 @@ class Policy:
         top = best.text
         if why and q.asks.office and holder_named(q.asks.office, top):
             why = None  # 创始人闫俊杰强调……: it says who, however little else of the question it shares
+        if why and not absent and gives_measure_asked(q, top):
+            why = None  # 毛利率也从2024年12.2%提升至25.4%: the figure asked, whoever it leaves unnamed
         # what the best sentence's own document says, of what was retrieved
         own = "\n".join(h.chunk.text for h in hits if h.chunk.doc_id == best.doc_id) or passages
         why = (
@@ -549,6 +563,42 @@ def only_names_found(q: Question, absent: Sequence[Concept], passages: str) -> l
     ):
         return asked
     return []
+
+
+def counted_not_found(q: Question, absent: Sequence[Concept], passages: str) -> list[Concept]:
+    """What a how-many question counts, where no retrieved passage mentions it nor any other word
+    of the question but its names (How many patents does MiniMax have? over pages that name MiniMax
+    throughout and never write 专利, answered with a count of its shares); else []. A compound term
+    the passages write the first word of (`_mentioned_in_part`) may be there in other words. Where
+    another word is found, the passage may count the thing in words the dictionary lacks: the
+    public sets' answerable questions lost 26 answers on both halves to the rule without that
+    limit (有多少客人 over 2000名嘉宾出席; How many bodies… over 25具尸体). Nor where the passages
+    count the thing's head word (`_counted_in_part`), or do not name the question's subject."""
+    if not q.counted or not q.subjects or any(c in absent for c in q.subjects):
+        return []  # only where the passages do name what the question is about
+    names = {f for c in q.subjects for f in c.forms}
+    asked = [
+        c
+        for c in q.concepts
+        if not c.name and not (c.forms & names) and not any(c.label in s.label for s in q.subjects)
+    ]
+    if any(_counted_in_part(c, passages) for c in q.counted):
+        return []
+    if all(c in absent and not _mentioned_in_part(c, passages) for c in [*q.counted, *asked]):
+        return list(q.counted)
+    return []
+
+
+# a number and a measure word before what it counts (3,900 亿棵树, 3000名工人)
+_COUNT_BEFORE = r"[\d一二三四五六七八九十百千万亿两]\s*[个棵只名家项座台件种位条株头匹张所间处]"
+
+
+def _counted_in_part(c: Concept, passages: str) -> bool:
+    """Whether the passages count a thing written with a character of the concept's word (3,900
+    亿棵树 for 树木; 3000名工人 for 员工): it may be counted in another word for it. Its word, not
+    its looser dictionary senses (patents: 专利, not 特许权)."""
+    chars = set() if c.label.isascii() else set(c.label)
+    return any(re.search(_COUNT_BEFORE + re.escape(ch), passages) for ch in chars)
 
 
 def _as_written(text: str, label: str) -> str:
@@ -1239,6 +1289,98 @@ def office_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | No
         return None
     for i, (doc, s) in enumerate(ranked[1:], 1):
         if doc == ranked[0][0] and states_holder(office, s, subjects):
+            return i
+    return None
+
+
+# a year or a day of a month, as a Chinese page dates what it reports
+_HAS_DATE = re.compile(r"(?<!\d)\d{3,4}\s*年|\d{1,2}月\d{1,2}日|\d{1,2}月|世纪|年代")
+
+
+def states_date(text: str) -> bool:
+    """Whether the text dates something (2026年1月, 1891年, 1月9日, 16世纪, 1990年代)."""
+    return bool(_HAS_DATE.search(text))
+
+
+def date_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """For a when-question whose best sentence states no date, the first of the next sentences
+    from its own document that states one and writes every word of the question the best one
+    writes, to lead instead; else None. MiniMax什么时候上市？ ranked 上市前,MiniMax有500万股A类普通股……
+    and 值得关注的是,MiniMax还有上市对赌 above MiniMax也将在2026年1月上市."""
+    if not q.wants_date or not ranked or states_date(ranked[0][1]):
+        return None
+    return _first_that(q, ranked, states_date)
+
+
+def who_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """For a who-question whose best sentence names no one but the question's own subjects, the
+    first of the next sentences from its own document that names someone else and writes every
+    word of the question the best one writes, to lead instead; else None. Who invested in
+    MiniMax? ranked 成立以来,MiniMax拿到了上百亿元的明星资本投资 first."""
+    if not q.asks.person or not ranked:
+        return None
+    own = {f.lower() for c in q.concepts for f in c.forms}
+
+    def names_another(text: str) -> bool:
+        found = [*chinese_names(text), *(m.group() for m in LATIN_NAME.finditer(text))]
+        return any(n.lower() not in own and not any(n.lower() in f for f in own) for n in found)
+
+    if names_another(ranked[0][1]):
+        return None
+    return _first_that(q, ranked, names_another)
+
+
+def _first_that(
+    q: Question, ranked: Sequence[tuple[str, str]], has: Callable[[str], bool]
+) -> int | None:
+    """The first of the `ranked` sentences after the best, from its document, that `has` what is
+    asked and writes every word of the question (not a name) that the best one writes."""
+    words = [c.forms for c in q.concepts if not c.name and c not in q.subjects]
+    shared = [forms for forms in words if any(f in ranked[0][1].lower() for f in forms)]
+    if not shared:
+        return None  # a best sentence that shares no word with the question sets no bar
+    for i, (doc, s) in enumerate(ranked[1:], 1):
+        low = s.lower()
+        if doc == ranked[0][0] and has(s) and all(any(f in low for f in fs) for fs in shared):
+            return i
+    return None
+
+
+def gives_measure_asked(q: Question, sentence: str) -> bool:
+    """Whether the sentence gives a figure of every measure the question asks for by name, named
+    whole (not revenue from some customers), and every year asked: What is MiniMax's gross
+    margin? over 毛利率也从2024年12.2%提升至25.4%, which the refusal model read as unlikely to answer
+    for the company's name it leaves to the sentence before it. Only where every word of the
+    question is in some retrieved passage (not 阿尔及尔 of 在1620-21年间，阿尔及尔有多少人死亡？ over
+    another city's toll); the subject and the other checks still judge it."""
+    asked = q.measures if asks_the_event(q) else q.measures - EVENT_MEASURES
+    return (
+        bool(asked)
+        and q.wants_number
+        and all(how_named(n, sentence) == "whole" for n in asked)
+        and figure_of_measure(stated_patterns(sorted(asked)), sentence)
+        and all(y in sentence for y in q.years)
+    )
+
+
+def part_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """Where the best of the `ranked` sentences names the measure asked only as a part of it
+    (MiniMax 2024年的收入是多少？ over `MiniMax来自前五大客户的收入分别为……`; 用户数 over 新用户数), the
+    first of the others from its own document that names the measure whole (and the year asked,
+    and a figure where one is asked), to lead instead; else None. A question that asks about the
+    part itself (来自前五大客户的收入) keeps its order."""
+    if not ranked:
+        return None
+    asked = [m.name for m in measures_said(q.text) if how_named(m.name, q.text) == "whole"]
+    if not any(how_named(n, ranked[0][1]) == "part" for n in asked):
+        return None
+    for i, (doc, s) in enumerate(ranked[1:], 1):
+        if (
+            doc == ranked[0][0]
+            and any(how_named(n, s) == "whole" for n in asked)
+            and all(y in s for y in q.years)
+            and (not q.wants_number or any(ch.isdigit() for ch in s))
+        ):
             return i
     return None
 

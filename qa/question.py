@@ -139,7 +139,8 @@ _ASKS_RANK = re.compile(r"第几|第多少|排名多少|名次|\bwhat (?:rank|pl
 _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
-_ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b", re.I)
+# (who in lower case, or opening the question: Doctor Who is a name)
+_ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b|^\W*(?i:who(?:m|se)?)\b")
 # what something looks like or is like, or how two differ (有什么特征, 外表上有什么特点, 有什么不同):
 # a description, often a run of sentences
 _ASKS_DESCRIPTION = re.compile(
@@ -316,6 +317,8 @@ class Question:
     # `qa.support.events_asked`), and the Nth of a series it asks about (第五次: N >= 2).
     events: tuple[tuple[int, int], ...] = ()
     ordinals: frozenset[int] = frozenset()
+    # What a how-many question counts (How many patents…: 专利; 有多少项专利: 专利): `counted`.
+    counted: tuple[Concept, ...] = ()
 
     @property
     def crosses(self) -> bool:
@@ -342,6 +345,7 @@ def analyse(
         ]
     known = {f for c in subjects for f in c.forms}
     subjects += [c for c in latin_names(question, lang, passages) if c.label.lower() not in known]
+    focus = focus_concept(question, lang, concepts, subjects)
     return Question(
         question,
         lang,
@@ -354,14 +358,59 @@ def analyse(
         bool(ASKS_ADJUSTED.search(question)),
         bool(ASKS_FULL_YEAR.search(question)),
         tuple(subjects),
-        focus_concept(question, lang, concepts, subjects),
+        focus,
         tuple(i for i, (asked, _) in enumerate(METRICS) if asked.search(question)),
         asks_for(question),
         frozenset(measures_named(question)),
         named_things(question),
         events_asked(question),
         ordinals_asked(question),
+        counted(question, lang, concepts, focus),
     )
+
+
+# how many of what: the one or two words after it, up to the verb (How many patents does…; how
+# many data centers does…)
+_COUNTED_EN = re.compile(
+    r"\bhow many ((?:(?!(?:do|does|did|is|are|was|were|has|have|had|will|would|can|could)\b)"
+    r"[a-z][a-z-]*\s*){1,2})",
+    re.I,
+)
+# counts of anything, which a page writes in words no dictionary sense of them gives (times: 次,
+# not 泰晤士报; people: 人)
+_COUNTED_ANY = frozenset(
+    "times time people persons years months days hours minutes seconds weeks ways kinds types "
+    "parts things members points percent more".split()
+)
+_COUNT_ZH = re.compile(r"(?:多少|几)[\u4e00-\u9fff]?$")
+
+
+def counted_as_asked(question: str) -> str:
+    """The words an English how-many question counts by (data centers), or ""."""
+    m = _COUNTED_EN.search(question)
+    return m.group(1).strip() if m else ""
+
+
+def counted(
+    question: str, lang: str, concepts: Sequence[Concept], focus: Sequence[Concept]
+) -> tuple[Concept, ...]:
+    """What a how-many question counts, as the concepts that name it: the words after `how many`
+    (patents: 专利), or the focus right after 多少 / 几 and a measure word (有多少项专利: 专利)."""
+    if lang == "en":
+        m = _COUNTED_EN.search(question)
+        if m is None:
+            return ()
+        words = m.group(1).split()
+        if any(w.lower() in _COUNTED_ANY for w in words):
+            return ()
+        senses = {w for group in translate_terms(" ".join(words)) for w in group}
+        return tuple(c for c in concepts if not c.name and c.forms & senses)
+    out = []
+    for c in focus:
+        at = question.find(c.label)
+        if at > 0 and _COUNT_ZH.search(question[max(0, at - 3) : at]):
+            out.append(c)
+    return tuple(out)
 
 
 WH_ZH = re.compile(

@@ -863,6 +863,14 @@ MEASURES: tuple[Measure, ...] = (
         # not share-based compensation (股份支付) or compensation for damages (赔偿)
         r"年薪|月薪|薪酬|薪水|薪资|工资|\bsalar(?:y|ies)\b|\bwages?\b|\bexecutive (?:compensation|pay)\b",
     ),
+    # the price shares were first sold at, not what they trade at since (报752.5港元/股)
+    Measure(
+        "offer price",
+        r"发行价|发售价|招股价|\bIPO price|\boffer(?:ing)? price|\bissue price",
+        # 开启招股,拟以116.20港元向全球发售; not the prospectus (招股书, 招股说明书)
+        stated_by=r"招股(?!书|说明书)|发售|发行",
+    ),
+    Measure("share price", r"(?<!招)股价|收盘价|\b(?:share|stock) price"),
     Measure(
         "ARR",
         r"\bARR\b|annual recurring revenue|年度经常性收入",
@@ -950,8 +958,9 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "age",
         r"年龄|岁数|年纪|几岁|\d\s*岁|\byears old\b|\baged \d|\bat the age of\b|\bhow old\b",
-        # a thing's age is how long ago it was: 距今5.15亿年, 2700-1700万年前, 300 years ago
-        stated_by=r"距今|\d\s*[万亿]?年前|\byears ago\b|历史",
+        # a thing's age is how long ago it was: 距今5.15亿年, 2700-1700万年前, 300 years ago (not
+        # the 2025年前9月 of the first nine months of 2025)
+        stated_by=r"距今|(?:\d\s*[万亿]|(?<!\d)\d{1,3}\s*)年前(?!\s*\d)|\byears ago\b|历史",
     ),
 )
 _FORMS = [re.compile(m.forms, re.I) for m in MEASURES]  # each measure's names, compiled once
@@ -1028,6 +1037,42 @@ def measures_said(text: str) -> list[NamedMeasure]:
         out.append(NamedMeasure(m.name, found.group(), chinese, stated))
         text = text[: found.start()] + " " * len(found.group()) + text[found.end() :]
     return out
+
+
+# what makes a measure a part of itself: 来自前五大客户的收入, 客户F作为客户产生的收入 (revenue from
+# some customers), not the company's revenue; or the base of a share (分别占总收入的60.5%), whose
+# figure the sentence does not give
+_PART_OF = re.compile(
+    r"(?:来自|源自|源于)[^，,。；;：:]{1,20}?的\s*$|产生的\s*$|占(?:其|公司)?\s*$"
+)
+
+
+def how_named(name: str, text: str) -> str:
+    """How `text` names the measure `name`: "" not at all, "part" only as a part of it, a
+    narrower measure of the table or the base of a share (MiniMax来自前五大客户的收入: revenue from
+    some customers; 新用户数: new users, not users; 占总收入的60.5%), else "whole". 总收入 is revenue itself: a wider name of the
+    same measure narrows nothing."""
+    i = next((k for k, m in enumerate(MEASURES) if m.name == name), None)
+    found = [] if i is None else list(_FORMS[i].finditer(text))
+    if not found:
+        return ""
+    wider = [
+        (w.start(), w.end())
+        for k, r in enumerate(_FORMS)
+        if k != i
+        for w in r.finditer(text)
+        if w.group().strip()
+    ]
+
+    def narrowed(m: re.Match[str]) -> bool:
+        if _PART_OF.search(text[max(0, m.start() - 24) : m.start()]):
+            return True
+        # another measure's name around it or reaching into it (新用户数: new users)
+        return any(
+            a < m.end() and m.start() < b and (a < m.start() or b > m.end()) for a, b in wider
+        )
+
+    return "part" if all(narrowed(m) for m in found) else "whole"
 
 
 def names_a_measure(text: str) -> bool:

@@ -19,9 +19,12 @@ from qa.policy import (
     POLICY,
     Support,
     absent_decade,
+    counted_not_found,
+    date_gives_way,
     duration_gives_way,
     figure_of_measure,
     measure_of_another,
+    part_gives_way,
     reads_with_other_name,
     reads_with_subject,
     span_first_clause,
@@ -227,6 +230,125 @@ def test_a_how_long_question_is_answered_by_a_span_of_time_where_its_document_gi
     assert duration_gives_way(q, ranked) == 2
     assert duration_gives_way(q, ranked[2:] + ranked[:2]) is None  # the best one states one
     assert duration_gives_way(analyse("MiniMax的现金余额是多少？", "zh"), ranked) is None
+
+
+def test_a_measure_named_only_as_a_part_of_it_gives_way_to_its_whole_figure() -> None:
+    """MiniMax 2024年的收入是多少？ ranked revenue from the top five customers first (来自前五大客户的
+    收入……分别占总收入的60.5%: a part, and the whole only as the base of a share); 用户数 ranked
+    new users (新用户数) first. The page's sentence that names the measure whole leads instead."""
+    from qa.support import how_named
+
+    assert how_named("revenue", "MiniMax来自前五大客户的收入分别为210万、1340万") == "part"
+    assert how_named("revenue", "客户F作为MiniMax客户产生的收入分别为零、940万") == "part"
+    assert how_named("revenue", "分别占总收入的60.5%、44.1%") == "part"
+    assert how_named("users", "MiniMax的新用户数分别为68.6万、1285.5万。") == "part"
+    assert how_named("revenue", "MiniMax2025年全年实现总收入7903.8万美元") == "whole"
+    assert how_named("revenue", "收入分别为346万美元、3052.3万美元") == "whole"
+    assert how_named("users", "MiniMax用户数从2023年的1114.4万迅速增至2024年的1.15亿") == "whole"
+    assert how_named("revenue", "公司成立已满4年。") == ""
+    ranked = [
+        (
+            "d1",
+            "2023年、2024年,MiniMax来自前五大客户的收入分别为210万、1340万美元,分别占总收入的60.5%、44.1%。",
+        ),
+        ("d2", "2024年,智谱收入为3.1亿元。"),
+        ("d1", "2023年,收入为346万美元。"),  # not the year asked
+        ("d1", "2023年、2024年及2025年前9月,收入分别为346万美元、3052.3万美元、5343.7万美元。"),
+    ]
+    for question in ("MiniMax 2024年的收入是多少？", "What was MiniMax's revenue in 2024?"):
+        assert part_gives_way(analyse(question, "zh"), ranked) == 3, question
+    # a question about the part keeps its order; a best sentence with the whole figure keeps it
+    assert part_gives_way(analyse("MiniMax来自前五大客户的收入是多少？", "zh"), ranked) is None
+    assert part_gives_way(analyse("MiniMax 2024年的收入是多少？", "zh"), ranked[3:]) is None
+    users = [
+        ("d1", "MiniMax的新用户数分别为68.6万、1285.5万。"),
+        ("d1", "招股书显示,MiniMax用户数从2023年的1114.4万迅速增至2024年的1.15亿。"),
+    ]
+    assert part_gives_way(analyse("MiniMax的用户数是多少？", "zh"), users) == 1
+    assert part_gives_way(analyse("MiniMax的新用户数是多少？", "zh"), users) is None
+
+
+def test_a_sentence_that_gives_the_measure_asked_is_not_refused_for_what_it_leaves_unnamed(
+    extractive: QAPipeline,
+) -> None:
+    """What is MiniMax's gross margin? over 毛利率也从2024年12.2%提升至25.4%: the EmbeddingGemma
+    refusal model read it as unlikely to answer (the company is named in the sentence before)."""
+    from qa.policy import gives_measure_asked
+
+    sentence = "毛利率也从2024年12.2%提升至25.4%,翻一倍有余。"
+    assert gives_measure_asked(analyse("What is MiniMax's gross margin?", "zh"), sentence)
+    assert gives_measure_asked(analyse("MiniMax 2024年的毛利率是多少？", "zh"), sentence)
+    # another year, another measure, a part of the measure, or no figure of it
+    assert not gives_measure_asked(analyse("MiniMax 2023年的毛利率是多少？", "zh"), sentence)
+    assert not gives_measure_asked(analyse("What is MiniMax's net loss?", "zh"), sentence)
+    part = "MiniMax来自前五大客户的收入分别为210万、1340万美元。"
+    assert not gives_measure_asked(analyse("What was MiniMax's revenue?", "zh"), part)
+    assert not gives_measure_asked(analyse("What is MiniMax's gross margin?", "zh"), "毛利率提升。")
+    a = extractive.ask("What is MiniMax's gross margin?")
+    assert not a.refused and "25.4%" in a.citations[0].quote, (a.text, a.notes)
+
+
+def test_who_in_a_name_asks_for_no_one() -> None:
+    """`Doctor Who` is a name: What type of Lord is Doctor Who? asks for a kind, and a sentence
+    that names someone is no better an answer to it."""
+    from qa.question import asks_for
+
+    assert not asks_for("What type of Lord is Doctor Who?").person
+    assert not asks_for("When did Doctor Who first air?").person
+    for question in (
+        "Who is the CEO?",
+        "To whom did he write?",
+        "Whose idea was it?",
+        "谁投资了它？",
+    ):
+        assert asks_for(question).person, question
+
+
+def test_a_when_question_is_answered_by_a_dated_sentence_where_its_document_gives_one() -> None:
+    """MiniMax什么时候上市？ ranked sentences that write 上市 and no date first (上市前,MiniMax有500万
+    股A类普通股……); the page's sentence that dates the listing leads instead, and one that does
+    not write 上市 does not."""
+    q = analyse("MiniMax什么时候上市？", "zh")
+    ranked = [
+        ("d1", "上市前,MiniMax有500万股A类普通股及7410.25万股B类普通股。"),
+        ("d1", "2021年12月至2025年8月,MiniMax累计进行7轮融资。"),
+        ("d1", "MiniMax也将在2026年1月上市,IPO计划募资6亿美元。"),
+    ]
+    assert date_gives_way(q, ranked) == 2
+    assert date_gives_way(q, ranked[2:] + ranked[:2]) is None  # the best one is dated
+    assert date_gives_way(q, ranked[:2]) is None  # the dated one is about something else
+    assert date_gives_way(analyse("MiniMax有多少股普通股？", "zh"), ranked) is None
+    # a year before 1900 dates a sentence too (1891年，苏格兰化学家詹姆斯·杜瓦……)
+    dewar = [
+        ("d1", "1891年，苏格兰化学家詹姆斯·杜瓦成功制造出足够数量的液氧进行研究。"),
+        *ranked[2:],
+    ]
+    assert date_gives_way(analyse("杜瓦在哪一年研究液氧？", "zh"), dewar) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many patents does MiniMax have?", "专利"),
+        ("How many employees does MiniMax have?", "员工"),
+        ("MiniMax有多少项专利？", "专利"),
+        ("MiniMax有多少员工？", "员工"),
+        # counts of anything are written in words no dictionary sense gives (次, 人): not read
+        ("How many times did MiniMax raise money?", None),
+        ("How many people use MiniMax?", None),
+        ("MiniMax的收入是多少？", None),
+    ],
+)
+def test_a_how_many_question_knows_what_it_counts(question: str, counted: str | None) -> None:
+    passages = "MiniMax有500万股A类普通股。"
+    q = analyse(question, "zh", passages)
+    assert [c.label for c in q.counted] == ([counted] if counted else [])
+    if counted:
+        # refused where the passages name the subject and never the thing counted
+        assert counted_not_found(q, list(q.counted), passages) == list(q.counted)
+        assert not counted_not_found(q, [], f"MiniMax的{counted}")
+        # nor where they count a thing written with one of its characters (3000名工人)
+        assert not counted_not_found(q, list(q.counted), f"{passages}有3000名{counted[-1]}人。")
 
 
 def test_the_question_is_analysed_once_into_a_record() -> None:

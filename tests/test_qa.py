@@ -159,6 +159,13 @@ def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
         ("MiniMax有多少员工？", "zh"),
         ("How many employees does MiniMax have?", "en"),
         ("Where is MiniMax headquartered?", "en"),
+        # what a how-many question counts is written on no page (the share-class sentence,
+        # `MiniMax有500万股A类普通股……`, was quoted for each)
+        ("How many patents does MiniMax have?", "en"),
+        ("How many offices does MiniMax have?", "en"),
+        # the price shares were first sold at, which no page gives for MiniMax: not the price
+        # they trade at (报752.5港元/股) nor a sentence citing the prospectus (据招股书披露)
+        ("MiniMax的发行价是多少？", "zh"),
     ],
 )
 def test_unanswerable_questions_are_refused_in_their_language(
@@ -178,6 +185,24 @@ def test_an_english_question_for_a_share_is_answered_by_the_sentence_with_the_fi
     sentence that gives 0.3% comes before the one that only says the share is hard to grow."""
     a = extractive.ask("What is MiniMax's market share?")
     assert not a.refused and "0.3%" in a.citations[0].quote, (a.text, a.notes)
+
+
+@pytest.mark.parametrize(
+    ("question", "gold"),
+    [
+        # ranked first: revenue from the top five customers (来自前五大客户的收入), and the whole
+        # only as the base of their share; the whole figure is on the same page
+        ("MiniMax 2024年的收入是多少？", "3052.3万美元"),
+        ("What was MiniMax's revenue in 2024?", "3052.3万美元"),
+        # ranked first: new users (新用户数)
+        ("MiniMax的用户数是多少？", "2.12亿"),
+    ],
+)
+def test_a_measure_asked_whole_is_not_answered_by_a_part_of_it(
+    extractive: QAPipeline, question: str, gold: str
+) -> None:
+    a = extractive.ask(question)
+    assert not a.refused and gold in a.citations[0].quote, (a.text, a.notes)
 
 
 @pytest.mark.parametrize("question", ["MiniMax的创始人是谁？", "Who is the founder of MiniMax?"])
@@ -205,8 +230,8 @@ def test_a_question_about_one_company_is_not_answered_from_a_page_about_another(
 @pytest.mark.parametrize(
     "question",
     [
-        "How many patents does MiniMax hold?",
-        "How many floors does MiniMax's headquarters building have?",
+        "What is MiniMax's plan for Europe?",
+        "What is the name of MiniMax's cat?",
     ],
 )
 def test_a_models_not_found_does_not_refuse_on_its_own(

@@ -818,6 +818,11 @@ def test_a_measure_written_with_a_synonym_is_stated() -> None:
     assert measures_named("How much cash did MiniMax have at the end of 2025?") == {"cash balance"}
     assert measures_named("How much cash does MiniMax burn each month?") == {"cash burn"}
     assert "cash balance" not in measures_stated("公司预期每月现金消耗为2790万美元。")
+    # an age is how long ago: 300年前, not the 2025年前9月 of the first nine months of 2025
+    # (MiniMax的员工平均年龄是多少？ was answered with paying customers' average spending)
+    assert "age" in measures_stated("这座窑址一直延续到大约300年前才停烧。")
+    assert "age" in measures_stated("化石在2700-1700万年前的地层中被发现。")
+    assert "age" not in measures_stated("从2023年、2024年的6美元下滑至2025年前9月的5美元。")
 
 
 def test_a_word_that_merely_contains_a_measure_names_none() -> None:
