@@ -405,10 +405,10 @@ def select(
         adjusted = reports_adjusted(s.text)
         scored.append(Candidate(hit, s, cov, sim, fit, score, adjusted, off))
     scored.sort(key=lambda c: -c.score)
-    # a best sentence of another year, with no span of time for a how-long question, or that cannot
-    # say who holds the office asked about, gives way to one of the next few that has what is
-    # asked, and one that names the measure asked only as a part of it to one that names it whole
-    # (each rule reads the order the one before left)
+    # a best sentence of another year, with no span of time for a how-long question, that cannot
+    # say who holds the office asked about, that names the measure asked only as a part of it, or
+    # with no date (no name) for a when- (who-) question, gives way to one of the next few of its
+    # page that has what is asked (each rule reads the order the one before left)
     for gives_way, reach in (
         (lambda r: year_gives_way(q.years, r), policy.year_reach),
         (lambda r: duration_gives_way(q, r), policy.year_reach),

@@ -397,11 +397,8 @@ def counted(
     """What a how-many question counts, as the concepts that name it: the words after `how many`
     (patents: 专利), or the focus right after 多少 / 几 and a measure word (有多少项专利: 专利)."""
     if lang == "en":
-        m = _COUNTED_EN.search(question)
-        if m is None:
-            return ()
-        words = m.group(1).split()
-        if any(w.lower() in _COUNTED_ANY for w in words):
+        words = counted_as_asked(question).split()
+        if not words or any(w.lower() in _COUNTED_ANY for w in words):
             return ()
         senses = {w for group in translate_terms(" ".join(words)) for w in group}
         return tuple(c for c in concepts if not c.name and c.forms & senses)
