@@ -549,13 +549,7 @@ def only_names_found(q: Question, absent: Sequence[Concept], passages: str) -> l
     questions lost 28 answers on both halves to the rule without this limit); else []."""
     from index.bilingual import finance_chinese_terms
 
-    names = {f for c in q.subjects for f in c.forms}
-    # the words jieba cuts a name into are the name too (星河 | 科技 of 星河科技)
-    asked = [
-        c
-        for c in q.concepts
-        if not c.name and not (c.forms & names) and not any(c.label in s.label for s in q.subjects)
-    ]
+    asked = _words_not_names(q)
     terms = finance_chinese_terms()
     if asked and all(
         c in absent and (c.curated or c.forms & terms) and not _mentioned_in_part(c, passages)
@@ -576,17 +570,23 @@ def counted_not_found(q: Question, absent: Sequence[Concept], passages: str) -> 
     count the thing's head word (`_counted_in_part`), or do not name the question's subject."""
     if not q.counted or not q.subjects or any(c in absent for c in q.subjects):
         return []  # only where the passages do name what the question is about
+    if any(_counted_in_part(c, passages) for c in q.counted):
+        return []
+    words = [*q.counted, *_words_not_names(q)]
+    if all(c in absent and not _mentioned_in_part(c, passages) for c in words):
+        return list(q.counted)
+    return []
+
+
+def _words_not_names(q: Question) -> list[Concept]:
+    """The question's concepts that are not its names, nor words jieba cut a name into (星河 |
+    科技 of 星河科技)."""
     names = {f for c in q.subjects for f in c.forms}
-    asked = [
+    return [
         c
         for c in q.concepts
         if not c.name and not (c.forms & names) and not any(c.label in s.label for s in q.subjects)
     ]
-    if any(_counted_in_part(c, passages) for c in q.counted):
-        return []
-    if all(c in absent and not _mentioned_in_part(c, passages) for c in [*q.counted, *asked]):
-        return list(q.counted)
-    return []
 
 
 # a number and a measure word before what it counts (3,900 亿棵树, 3000名工人)
