@@ -78,7 +78,7 @@ _EN_NOT_NAMES = frozenset(
     "It Its They Their Them He His Him She Her This That These Those".split()
 )
 _EN_NAME = re.compile(
-    r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9'’.&-]*(?:\s+(?:of|de|von|van|the)?\s*[A-Z][A-Za-z0-9'’.&-]*)*"
+    r"(?<![A-Za-z0-9])[A-Z][A-Za-z0-9'’.&＆-]*(?:\s+(?:of|de|von|van|the)?\s*[A-Z][A-Za-z0-9'’.&＆-]*)*"
 )
 _ZH_WH_TAIL = re.compile(
     r"(是多少|有多少|为多少|多少|是什么|是谁|是哪[\u4e00-\u9fff]?|在哪里?|几[\u4e00-\u9fff]?)[?？]?$"
@@ -107,8 +107,14 @@ def _names(text: str) -> tuple[tuple[str, bool], ...]:
         words = m.group().replace("’s", "").replace("'s", "").split()
         while words and words[0] in _EN_NOT_NAMES:
             words = words[1:]
-        if m.start() == 0 and words and is_common_english(words[0].lower()):
+        if (
+            m.start() == 0
+            and words
+            and words[0][1:].islower()
+            and is_common_english(words[0].lower())
+        ):
             words = words[1:]  # "After rejecting...", "Prior to...": capitalised as a first word
+            # (only so written: AT&T and USA are names wherever they stand)
             while words and words[0] in ("of", "de", "von", "van", "the"):
                 words = words[1:]  # "Before the French came": the French
         if words:
@@ -390,6 +396,23 @@ def context_subject(question: str, history: Sequence[Turn]) -> str | None:
         return None
     names = subjects(prev)
     return names[0] if names else None
+
+
+def off_the_topic(passage: str, previous: str, question: str) -> bool:
+    """Whether a passage shares nothing with the conversation: none of the words of the question
+    before (two characters or more) that the question itself does not write. 公司生产了什么？
+    after 特斯拉创立公司后，首先获得了什么？, answered as asked from an armoured car's maker (公司
+    is the question's own word; 特斯拉, 创立, 首先 and 获得 are not in that passage)."""
+    from index.bilingual import STOPWORDS
+    from index.keyword import word_terms
+
+    own = {w.lower() for w in word_terms(question)}
+    words = {w.lower() for w in word_terms(previous) if len(w) > 1} - own - STOPWORDS
+    text = passage.lower()
+    return bool(words) and not any(
+        re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text) if w.isascii() else w in text
+        for w in words
+    )
 
 
 # the question's own way to point back at a thing by its noun: 这条大道, 该公司, 那所大学

@@ -34,6 +34,7 @@ from qa.compound import merge_answers, split_question
 from qa.conversation import (
     Turn,
     context_subject,
+    off_the_topic,
     opens_with_its_verb,
     other_readings,
     plausible_rewrite,
@@ -367,6 +368,7 @@ class QAPipeline:
                     (with_subject[i], carried_hits[i]),
                     asked[i],
                     carried[i],
+                    hist[-1].question,
                 )
                 passages = "\n".join(h.chunk.text for h in hits)
             if i in other_hits:
@@ -404,11 +406,12 @@ class QAPipeline:
         searched_with_subject: tuple[str, list[Hit]],
         asked: str,
         subject: str,
+        previous: str,
     ) -> tuple[str, list[Hit], Question, Selection]:
         """A question with no subject of its own, read as asked (query, hits, analysis,
         selection) and as about the conversation's subject (each with its own search); the
         second reading is kept when the policy says so (`reads_with_subject`), and it is then the
-        question docqa understood."""
+        question docqa understood (`previous`: the question before it)."""
         query, hits, info, sel = as_asked
         with_subject, hits_with_subject = searched_with_subject
         passages = "\n".join(h.chunk.text for h in hits_with_subject)
@@ -429,6 +432,7 @@ class QAPipeline:
                 self._chance(info2, sel2, passages, asked),
             ),
             opens_with_its_verb(query),
+            off_the_topic(plain, previous, query),
         ):
             return with_subject, hits_with_subject, info2, sel2
         return as_asked

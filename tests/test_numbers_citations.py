@@ -11,8 +11,10 @@ from qa.conversation import (
     Turn,
     context_subject,
     is_follow_up,
+    off_the_topic,
     other_readings,
     standalone_question,
+    subjects,
 )
 from qa.numbers import (
     counted_in_words,
@@ -327,6 +329,26 @@ def test_the_conversations_subject_is_offered_only_to_a_question_without_one() -
     assert context_subject("大学有多少学生？", uni) == "芝加哥大学"
     assert context_subject("有多少学生上大学？", uni) == "芝加哥大学"  # no subject of its own
     assert context_subject("哈佛大学有多少学生？", uni) is None
+
+
+def test_a_passage_off_the_conversations_topic_shares_none_of_its_words() -> None:
+    prev = "特斯拉创立公司后，首先获得了什么？"
+    armour = "FV 603撒拉森装甲车是阿尔维斯汽车公司生产的装甲车。"
+    assert off_the_topic(armour, prev, "公司生产了什么？")  # 公司 is the question's own word
+    assert not off_the_topic("该公司安装了由特斯拉设计的电弧灯。", prev, "公司生产了什么？")
+    # across languages, by whole word: a name written in both counts, "in" inside a word does not
+    english = "Along with the CISCE, what is a notable Examination Board in Indian states?"
+    assert not off_the_topic("30个考试委员会，包括CISCE。", english, "印度有多少个考试委员会?")
+    assert off_the_topic(
+        "Eutelsat 33C orbiting 在 28.5°E。", "Which satellite is in orbit?", "它在哪？"
+    )
+    assert not off_the_topic("什么都行", "What is in it?", "卫星在哪里？")  # no word to share
+
+
+def test_names_joined_by_an_ampersand_are_one_name() -> None:
+    assert subjects("V＆A在哪一年收到了塔尔博特·休斯的收藏品？") == ("V＆A", "塔尔博特·休斯")
+    assert subjects("AT&T的总部在哪？") == ("AT&T",)  # all capitals: a name, opening or not
+    assert subjects("After rejecting the offer, what did Tesla do?") == ("Tesla",)
 
 
 def test_a_pronoun_is_also_read_as_each_other_name_of_the_previous_question() -> None:

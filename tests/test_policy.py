@@ -733,12 +733,18 @@ def test_a_question_without_a_subject_is_read_with_the_conversations_when_that_a
     assert reads_with_subject(False, True, 1, 2, estimates(0.2, 0.5))
     assert reads_with_subject(False, True, 1, 2, estimates(0.5, 0.6))
     assert not reads_with_subject(False, True, 1, 2, estimates(0.6, 0.5))
-    assert len(asked) == 6
+    # elsewhere as asked, on a page that shares nothing with the conversation: with the subject
+    # wherever so read it answers and lacks at most one word more
+    assert reads_with_subject(False, True, 0, 1, estimates(0.9, 0.6), off_topic=True)
+    assert not reads_with_subject(False, True, 0, 1, estimates(0.9, 0.6))
+    assert not reads_with_subject(False, True, 0, 2, estimates(0.9, 0.6), off_topic=True)
+    assert not reads_with_subject(False, True, 0, 1, estimates(0.9, 0.3), off_topic=True)
+    assert len(asked) == 10
     # a question that opens with its verb (是哪种雨林？): read with the subject wherever its
     # passage names it and lacks no more, without the estimates
     assert reads_with_subject(True, True, 0, 0, estimates(0.9, 0.8), leaves_it_out=True)
     assert not reads_with_subject(True, True, 0, 1, estimates(0.2, 0.3), leaves_it_out=True)
-    assert len(asked) == 7
+    assert len(asked) == 11
 
 
 def test_a_pronoun_is_read_as_another_name_only_where_the_rules_reading_is_too_weak() -> None:

@@ -520,6 +520,34 @@ def test_a_pronoun_is_read_as_the_previous_questions_other_name_when_only_that_a
     assert founded.query == "威腾堡的大学创立于哪一年？" and "1502" in founded.text
 
 
+def test_a_question_without_a_subject_leans_on_the_conversation_over_an_unrelated_page(
+    tmp_path: Path,
+) -> None:
+    """公司生产了什么？ after a question about 特斯拉's company: the armoured car's maker answers it
+    better as asked, but that page shares nothing with the conversation, and 特斯拉's page answers
+    it well enough. A question with a word of its own that page holds stays as asked."""
+    from index.ingest import ingest
+
+    docs = {
+        "tesla.txt": "尼古拉·特斯拉是塞尔维亚裔美国发明家。1886年，在离开爱迪生的公司后，特斯拉与两位"
+        "商人罗伯特·莱恩和本杰明·威尔合作，他们同意以特斯拉的名义资助一家电力照明公司。该公司安装了"
+        "由特斯拉设计的电弧灯照明系统，并且设计了电动发电机换向器，这是特斯拉在美国获得的第一批专利。",
+        "saracen.txt": "FV 603撒拉森装甲车是阿尔维斯汽车公司生产的FV 600系列装甲车之一，采用与FV 601"
+        "撒拉丁相同的底盘。撒拉森装甲车于1952年开始服役，可搭载十名士兵。",
+    }
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ingest(sorted(tmp_path.glob("*.txt")), tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    history = [Turn("特斯拉创立公司后，首先获得了什么？", "")]
+    assert "装甲车" in pipe.ask("公司生产了什么？").text  # on its own
+    made = pipe.ask("公司生产了什么？", history)
+    assert made.query == "特斯拉 公司生产了什么？"
+    assert "电弧灯" in made.text and not made.refused
+    soldiers = pipe.ask("装甲车可搭载多少名士兵？", history)
+    assert soldiers.query == "装甲车可搭载多少名士兵？" and "十名士兵" in soldiers.text
+
+
 def test_bad_questions_are_clear_errors(extractive: QAPipeline) -> None:
     with pytest.raises(QuestionError, match="empty"):
         extractive.ask("   ")
