@@ -414,12 +414,19 @@ def select(
         (lambda r: duration_gives_way(q, r), policy.year_reach),
         (lambda r: office_gives_way(q, r), policy.year_reach),
         (lambda r: part_gives_way(q, r), policy.part_reach),
-        (lambda r: date_gives_way(q, r), policy.year_reach),
-        (lambda r: who_gives_way(q, r), policy.year_reach),
+        (lambda r: date_gives_way(q, r), policy.part_reach),
+        (lambda r: who_gives_way(q, r), policy.part_reach),
     ):
-        lead = gives_way([(c.hit.chunk.doc_id, c.sentence.text) for c in scored[:reach]])
+        # the first `reach` sentences, each once: overlapping chunks find one sentence twice
+        firsts: dict[tuple[str, int], int] = {}
+        for j, cand in enumerate(scored):
+            if len(firsts) == reach:
+                break
+            firsts.setdefault((cand.hit.chunk.doc_id, cand.sentence.start), j)
+        at = list(firsts.values())
+        lead = gives_way([(scored[j].hit.chunk.doc_id, scored[j].sentence.text) for j in at])
         if lead is not None:
-            scored.insert(0, scored.pop(lead))
+            scored.insert(0, scored.pop(at[lead]))
     ranked = tuple(scored)
     if avoids_adjusted(q) and any(not c.adjusted for c in scored):
         # a small model shown both figures copies the wrong one: show the reported one only

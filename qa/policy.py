@@ -31,6 +31,7 @@ from qa.numbers import BOUND_AFTER_WORDS, BOUND_WORDS, CHINESE_NUMERAL, english_
 from qa.question import (
     ANY_YEAR,
     ASKS_ADJUSTED,
+    COMMON_WORD_FREQ,
     LABELLED,
     PROPER_TAGS,
     WH_ZH,
@@ -191,7 +192,10 @@ class Policy:
     year_reach: int = 3
     # one that names the measure asked only as a part of it (revenue from some customers), to one
     # of the next this many that names it whole (`part_gives_way`): a sentence that gives the
-    # whole figure often leaves the company's name to the sentence before it, and ranks lower
+    # whole figure often leaves the company's name to the sentence before it, and ranks lower;
+    # one with no date (no name) for a when- (who-) question, to one of its page that has one
+    # (`date_gives_way`, `who_gives_way`; each sentence counted once, however many chunks hold
+    # it: at 3, Who invested in MiniMax? never reached the sentence naming the investors)
     part_reach: int = 10
     # Bonus when the sentence has what the question wants (an amount, a date); penalty when it
     # does not report the metric asked about.
@@ -572,10 +576,29 @@ def counted_not_found(q: Question, absent: Sequence[Concept], passages: str) -> 
         return []  # only where the passages do name what the question is about
     if any(_counted_in_part(c, passages) for c in q.counted):
         return []
-    words = [*q.counted, *_words_not_names(q)]
+    kept = _possession_said(q)
+    words = [*q.counted, *(c for c in _words_not_names(q) if not c.forms & kept)]
     if all(c in absent and not _mentioned_in_part(c, passages) for c in words):
         return list(q.counted)
     return []
+
+
+# the verb of a how-many question that only says the subject has what is counted (How many
+# patents does MiniMax hold? MiniMax拥有多少项专利？): it adds nothing the passages must write
+_POSSESSION_EN = re.compile(r"\b(?:does|do|did)\b.*\b(hold|own|possess|keep|have)\s*\??$", re.I)
+_POSSESSION_ZH = frozenset({"拥有", "持有", "具有", "共有", "保有"})
+
+
+def _possession_said(q: Question) -> frozenset[str]:
+    """The Chinese forms of the question's verb of possession, where it has one."""
+    if q.language != "en":
+        return _POSSESSION_ZH
+    m = _POSSESSION_EN.search(q.text.strip())
+    if not m:
+        return frozenset()
+    from index.bilingual import translate_terms
+
+    return frozenset(w for group in translate_terms(m.group(1)) for w in group)
 
 
 def _words_not_names(q: Question) -> list[Concept]:
@@ -1330,10 +1353,15 @@ def who_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
     MiniMax? ranked 成立以来,MiniMax拿到了上百亿元的明星资本投资 first."""
     if not q.asks.person or not ranked:
         return None
+    from corpus.segment import default_segmenter
+
     own = {f.lower() for c in q.concepts for f in c.forms}
+    seg = default_segmenter()
 
     def names_another(text: str) -> bool:
-        found = [*chinese_names(text), *(m.group() for m in LATIN_NAME.finditer(text))]
+        # not a common word jieba tags as a name (明星资本投资: star investors, no one named)
+        found = [n for n in chinese_names(text) if seg.frequency(n) <= COMMON_WORD_FREQ]
+        found += [m.group() for m in LATIN_NAME.finditer(text)]
         return any(n.lower() not in own and not any(n.lower() in f for f in own) for n in found)
 
     if names_another(ranked[0][1]):

@@ -857,6 +857,14 @@ MEASURES: tuple[Measure, ...] = (
         r"托位|床位|名额|(?:childcare|nursery|school|kindergarten) places|hospital beds",
     ),
     Measure("graduates", r"毕业生|graduates"),
+    # how many people work there (研发人员有多少: not the R&D spending), stated also by hiring
+    # them (雇用3000人, employs 3,000), not by a plan to hire (招聘150名研究人员)
+    Measure(
+        "headcount",
+        r"员工|雇员|职工|职员|研发人员|工作人员|从业人员|\bstaff\b|\bemployees?\b|\bheadcount\b|"
+        r"\bworkforce\b",
+        stated_by=r"雇用|雇佣|聘用|工人|\bemploy(?:s|ed|ing)?\b|\bworkers?\b",
+    ),
     # what someone is paid (CEO年薪), not what the company takes in
     Measure(
         "pay",

@@ -28,6 +28,7 @@ from qa.policy import (
     reads_with_other_name,
     reads_with_subject,
     span_first_clause,
+    who_gives_way,
     without_question_echo,
 )
 from qa.question import analyse, is_proper_name
@@ -304,6 +305,21 @@ def test_who_in_a_name_asks_for_no_one() -> None:
         assert asks_for(question).person, question
 
 
+def test_a_who_question_is_answered_by_a_sentence_that_names_someone() -> None:
+    """Who invested in MiniMax? ranked 成立以来,MiniMax拿到了上百亿元的明星资本投资 first: 明星
+    (star) is a common word jieba tags as a name, not someone; the page's sentence that names the
+    investors leads instead."""
+    q = analyse("Who invested in MiniMax?", "zh")
+    ranked = [
+        ("d1", "成立以来,MiniMax拿到了上百亿元的明星资本投资。"),
+        ("d1", "2021年12月至2025年8月,MiniMax累计进行7轮融资。"),
+        ("d1", "获阿里巴巴旗下Alisoft China、腾讯旗下Image Frame等知名机构合计投资15.55亿美元。"),
+    ]
+    assert who_gives_way(q, ranked) == 2
+    assert who_gives_way(q, ranked[2:] + ranked[:2]) is None  # the best one names them
+    assert who_gives_way(analyse("MiniMax进行了几轮融资？", "zh"), ranked) is None
+
+
 def test_a_when_question_is_answered_by_a_dated_sentence_where_its_document_gives_one() -> None:
     """MiniMax什么时候上市？ ranked sentences that write 上市 and no date first (上市前,MiniMax有500万
     股A类普通股……); the page's sentence that dates the listing leads instead, and one that does
@@ -333,6 +349,9 @@ def test_a_when_question_is_answered_by_a_dated_sentence_where_its_document_give
         ("How many employees does MiniMax have?", "员工"),
         ("MiniMax有多少项专利？", "专利"),
         ("MiniMax有多少员工？", "员工"),
+        # a verb that only says the subject has them adds nothing to find
+        ("How many patents does MiniMax hold?", "专利"),
+        ("MiniMax拥有多少项专利？", "专利"),
         # counts of anything are written in words no dictionary sense gives (次, 人): not read
         ("How many times did MiniMax raise money?", None),
         ("How many people use MiniMax?", None),

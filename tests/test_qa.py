@@ -163,6 +163,9 @@ def test_a_question_is_english_when_its_chinese_only_names_something() -> None:
         # `MiniMax有500万股A类普通股……`, was quoted for each)
         ("How many patents does MiniMax have?", "en"),
         ("How many offices does MiniMax have?", "en"),
+        ("How many patents does MiniMax hold?", "en"),  # to hold is only to have (not 举行)
+        # a headcount, not the R&D spending (研发开支) nor a plan to hire (招聘150名研究人员)
+        ("MiniMax的研发人员有多少？", "zh"),
         # the price shares were first sold at, which no page gives for MiniMax: not the price
         # they trade at (报752.5港元/股) nor a sentence citing the prospectus (据招股书披露)
         ("MiniMax的发行价是多少？", "zh"),
@@ -213,6 +216,16 @@ def test_who_holds_an_office_is_answered_by_the_sentence_that_names_the_holder(
     unlikely to answer the English question, but it says who the founder is."""
     a = extractive.ask(question)
     assert not a.refused and "闫俊杰" in a.citations[0].quote, (a.text, a.notes)
+
+
+@pytest.mark.parametrize("question", ["Who invested in MiniMax?", "谁投资了MiniMax？"])
+def test_who_invested_is_answered_by_a_sentence_that_names_the_investors(
+    extractive: QAPipeline, question: str
+) -> None:
+    """成立以来,MiniMax拿到了上百亿元的明星资本投资 names no investor (明星 is "star", a common word
+    jieba tags as a name); the page names them in a sentence of its own."""
+    a = extractive.ask(question)
+    assert not a.refused and "阿里巴巴" in a.citations[0].quote, (a.text, a.notes)
 
 
 def test_a_question_about_one_company_is_not_answered_from_a_page_about_another(

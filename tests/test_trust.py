@@ -885,6 +885,26 @@ def test_a_date_question_still_asks_about_the_measure_it_names() -> None:
     assert measure_not_given(analyse("他是哪一年去世的？"), died) is None
 
 
+def test_how_many_people_work_there_is_not_what_is_spent_on_them() -> None:
+    """MiniMax的研发人员有多少？ was answered with the R&D spending: a headcount is a measure of
+    its own, which a spending sentence does not give; a page that says how many it employs does."""
+    from qa.policy import measure_not_given
+    from qa.question import analyse
+
+    spending = "报告期内,MiniMax的研发开支分别是1056万、7000.2万、1.89亿、1.8亿美元。"
+    for q in (
+        "MiniMax的研发人员有多少？",
+        "MiniMax有多少员工？",
+        "How many employees does it have?",
+    ):
+        assert measure_not_given(analyse(q), spending) == (
+            "the best sentence does not give the headcount asked about"
+        ), q
+    assert measure_not_given(analyse("MiniMax有多少员工？"), "MiniMax雇用了约400人。") is None
+    assert measure_not_given(analyse("How many staff?"), "该公司有员工385名。") is None
+    assert measure_not_given(analyse("MiniMax的研发开支是多少？"), spending) is None
+
+
 def test_what_someone_is_paid_is_not_what_the_company_takes_in() -> None:
     """MiniMax的CEO年薪是多少？ was answered with the year's revenue: pay is a measure of its own,
     which a revenue sentence does not give."""
