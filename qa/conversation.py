@@ -402,17 +402,23 @@ def off_the_topic(passage: str, previous: str, question: str) -> bool:
     """Whether a passage shares nothing with the conversation: none of the words of the question
     before (two characters or more) that the question itself does not write. 公司生产了什么？
     after 特斯拉创立公司后，首先获得了什么？, answered as asked from an armoured car's maker (公司
-    is the question's own word; 特斯拉, 创立, 首先 and 获得 are not in that passage)."""
+    is the question's own word; 特斯拉, 创立, 首先 and 获得 are not in that passage). English
+    words are looked for whole; a Chinese passage is judged by the previous question's Chinese
+    words, so an English question before it, whose words a Chinese page never writes (Warsaw for
+    华沙), says nothing either way unless one of them (a Latin name) is found."""
     from index.bilingual import STOPWORDS
     from index.keyword import word_terms
 
     own = {w.lower() for w in word_terms(question)}
     words = {w.lower() for w in word_terms(previous) if len(w) > 1} - own - STOPWORDS
     text = passage.lower()
-    return bool(words) and not any(
+    if any(
         re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text) if w.isascii() else w in text
         for w in words
-    )
+    ):
+        return False
+    chinese_page = _HAN_ONLY.search(passage) is not None
+    return any(not w.isascii() for w in words) or (bool(words) and not chinese_page)
 
 
 # the question's own way to point back at a thing by its noun: 这条大道, 该公司, 那所大学

@@ -340,7 +340,11 @@ def test_a_passage_off_the_conversations_topic_shares_none_of_its_words() -> Non
     english = "Along with the CISCE, what is a notable Examination Board in Indian states?"
     assert not off_the_topic("30个考试委员会，包括CISCE。", english, "印度有多少个考试委员会?")
     assert off_the_topic(
-        "Eutelsat 33C orbiting 在 28.5°E。", "Which satellite is in orbit?", "它在哪？"
+        "Eutelsat 33C orbiting at 28.5°E.", "Which satellite is in orbit?", "它在哪？"
+    )
+    # an English question before a Chinese passage: its words say nothing either way
+    assert not off_the_topic(
+        "华沙是波兰的首都。", "What is the population of Warsaw?", "首都是哪里？"
     )
     assert not off_the_topic("什么都行", "What is in it?", "卫星在哪里？")  # no word to share
 
