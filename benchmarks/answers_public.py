@@ -55,6 +55,20 @@ def xquad_parts(pid: str) -> tuple[int, int]:
     return int(a), int(p)
 
 
+def cmrc_row(q: dict[str, Any]) -> dict[str, Any]:
+    """A CMRC 2018 question as a row (dev: even paragraphs, test: odd)."""
+    n = int(q["context_id"].split("_")[1])
+    return {
+        "id": f"cmrc-{q['id']}",
+        "question": q["question"],
+        "answers": list(dict.fromkeys(q["answers"] + q.get("answers_all", []))),
+        "answerable": True,
+        "lang": "zh",
+        "type": "cmrc",
+        "split": "dev" if n % 2 == 0 else "test",
+    }
+
+
 def build_sets(n_cmrc: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The paragraphs to index and the question rows (with split, set and answerable)."""
     xq_paras = read_jsonl(QA / "xquad_corpus.jsonl")
@@ -96,18 +110,7 @@ def build_sets(n_cmrc: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]
     cmrc_context = {f"cmrc-{q['id']}": q["context_id"] for q in cmrc}
     stride = max(1, len(cmrc) // n_cmrc) if n_cmrc else len(cmrc) + 1
     for q in cmrc[::stride][:n_cmrc]:
-        n = int(q["context_id"].split("_")[1])
-        rows.append(
-            {
-                "id": f"cmrc-{q['id']}",
-                "question": q["question"],
-                "answers": list(dict.fromkeys(q["answers"] + q.get("answers_all", []))),
-                "answerable": True,
-                "lang": "zh",
-                "type": "cmrc",
-                "split": "dev" if n % 2 == 0 else "test",
-            }
-        )
+        rows.append(cmrc_row(q))
     for r in rows:
         r.setdefault("evidence", [])
         r.setdefault("doc_id", None)

@@ -43,7 +43,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from answers_public import CACHE, QA, build_sets, public_index, read_jsonl  # noqa: E402
+from answers_public import (  # noqa: E402
+    CACHE,
+    QA,
+    build_sets,
+    cmrc_row,
+    public_index,
+    read_jsonl,
+)
 
 from qa.conversation import Turn, context_subject, standalone_question, subjects  # noqa: E402
 from qa.evaluate import predict, score  # noqa: E402
@@ -192,18 +199,7 @@ def cmrc_follow_up_rows() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
             dropped = q2["question"].replace(name, "", 1).lstrip("的，, ")
             if len(dropped) < 4:
                 continue
-            n = int(q2["context_id"].split("_")[1])
-            base = {
-                "id": f"cmrc-{q2['id']}",
-                "question": q2["question"],
-                "answers": list(dict.fromkeys(q2["answers"] + q2.get("answers_all", []))),
-                "answerable": True,
-                "lang": "zh",
-                "type": "cmrc",
-                "split": "dev" if n % 2 == 0 else "test",
-                "evidence": [],
-                "doc_id": None,
-            }
+            base = {**cmrc_row(q2), "evidence": [], "doc_id": None}
             alone.append(base)
             fus.append(
                 {

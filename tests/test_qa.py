@@ -506,24 +506,29 @@ def test_a_list_a_colon_opens_is_quoted_whole(tmp_path: Path) -> None:
     assert got.citations[0].verified
 
 
+def _pipeline_over(tmp_path: Path, docs: dict[str, str]) -> QAPipeline:
+    """The extractive pipeline over a few pages written for a test (file name -> text)."""
+    from index.ingest import ingest
+
+    for name, text in docs.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    ingest(sorted(tmp_path.glob("*.txt")), tmp_path / "idx", "e5-small")
+    return QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+
+
 def test_a_pronoun_is_read_as_the_previous_questions_other_name_when_only_that_answers(
     tmp_path: Path,
 ) -> None:
     """它 after a question naming the town 威腾堡 and then 路德 stands for 威腾堡 by the rules (the
     first name); where so read the question is too weak to answer and read as 路德 it is not, the
     other reading is kept and shown as the question understood."""
-    from index.ingest import ingest
-
     docs = {
         "luther.txt": "马丁·路德是德国神学家，宗教改革的发起人。路德早期的这段时间是他最有创造力"
         "和最高产的时期之一。1521年，路德在沃尔姆斯议会上拒绝撤回自己的主张。",
         "wittenberg.txt": "威腾堡是德国萨克森-安哈尔特州的一座城市，位于易北河畔。威腾堡大学创立于"
         "1502年，城中的城堡教堂建于15世纪末。",
     }
-    for name, text in docs.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    ingest(sorted(tmp_path.glob("*.txt")), tmp_path / "idx", "e5-small")
-    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    pipe = _pipeline_over(tmp_path, docs)
     history = [Turn("谁前往威腾堡去听路德的演讲？", "")]
     career = pipe.ask("它生涯的哪个阶段是他最高产的？", history)
     assert career.query == "路德生涯的哪个阶段是他最高产的？"
@@ -539,8 +544,6 @@ def test_a_question_without_a_subject_leans_on_the_conversation_over_an_unrelate
     """公司生产了什么？ after a question about 特斯拉's company: the armoured car's maker answers it
     better as asked, but that page shares nothing with the conversation, and 特斯拉's page answers
     it well enough. A question with a word of its own that page holds stays as asked."""
-    from index.ingest import ingest
-
     docs = {
         "tesla.txt": "尼古拉·特斯拉是塞尔维亚裔美国发明家。1886年，在离开爱迪生的公司后，特斯拉与两位"
         "商人罗伯特·莱恩和本杰明·威尔合作，他们同意以特斯拉的名义资助一家电力照明公司。该公司安装了"
@@ -548,10 +551,7 @@ def test_a_question_without_a_subject_leans_on_the_conversation_over_an_unrelate
         "saracen.txt": "FV 603撒拉森装甲车是阿尔维斯汽车公司生产的FV 600系列装甲车之一，采用与FV 601"
         "撒拉丁相同的底盘。撒拉森装甲车于1952年开始服役，可搭载十名士兵。",
     }
-    for name, text in docs.items():
-        (tmp_path / name).write_text(text, encoding="utf-8")
-    ingest(sorted(tmp_path.glob("*.txt")), tmp_path / "idx", "e5-small")
-    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    pipe = _pipeline_over(tmp_path, docs)
     history = [Turn("特斯拉创立公司后，首先获得了什么？", "")]
     assert "装甲车" in pipe.ask("公司生产了什么？").text  # on its own
     made = pipe.ask("公司生产了什么？", history)
