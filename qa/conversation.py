@@ -403,9 +403,10 @@ def off_the_topic(passage: str, previous: str, question: str) -> bool:
     before (two characters or more) that the question itself does not write. 公司生产了什么？
     after 特斯拉创立公司后，首先获得了什么？, answered as asked from an armoured car's maker (公司
     is the question's own word; 特斯拉, 创立, 首先 and 获得 are not in that passage). English
-    words are looked for whole; a Chinese passage is judged by the previous question's Chinese
-    words, so an English question before it, whose words a Chinese page never writes (Warsaw for
-    华沙), says nothing either way unless one of them (a Latin name) is found."""
+    words are looked for whole. A passage is judged only by the words of its own script that it
+    lacks: a Chinese page never writes Warsaw for 华沙, nor an English page 华沙 for Warsaw, so a
+    question before it in the other language says nothing either way, unless one of its words (a
+    Latin name) is found there."""
     from index.bilingual import STOPWORDS
     from index.keyword import word_terms
 
@@ -418,7 +419,7 @@ def off_the_topic(passage: str, previous: str, question: str) -> bool:
     ):
         return False
     chinese_page = _HAN_ONLY.search(passage) is not None
-    return any(not w.isascii() for w in words) or (bool(words) and not chinese_page)
+    return any(w.isascii() != chinese_page for w in words)
 
 
 # the question's own way to point back at a thing by its noun: 这条大道, 该公司, 那所大学

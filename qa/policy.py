@@ -590,7 +590,9 @@ _POSSESSION_ZH = frozenset({"拥有", "持有", "具有", "共有", "保有"})
 
 
 def _possession_said(q: Question) -> frozenset[str]:
-    """The Chinese forms of the question's verb of possession, where it has one."""
+    """The Chinese words a verb of possession of the question is written in: for an English
+    question, the senses of its verb where it ends on one (does MiniMax hold?); for a Chinese
+    one, the verbs that only say "has" (拥有, 持有)."""
     if q.language != "en":
         return _POSSESSION_ZH
     m = _POSSESSION_EN.search(q.text.strip())
@@ -947,8 +949,8 @@ def reads_with_subject(
     another dev 0.797 -> 0.792 (白䲟可当哪些鱼类？: jieba splits the rare 䲟, so the bank's page
     seems to lack one word only), test 0.817; without "at most one word more" those lost 3 on dev
     (短兵, 古老遗迹 read with the previous question's unrelated name). Also read with the subject
-    where both passages name it and so read it is stronger by 0.05: test gained 2 more, XQuAD dev
-    lost 1: not kept."""
+    where both passages name it and so read it is stronger by 0.05: test gained 2 more, dev lost
+    1 on XQuAD and 1 on CMRC: not kept."""
     if not with_it_names_it:
         return False
     if (leaves_it_out or not as_asked_names_it) and with_it_lacks <= as_asked_lacks:

@@ -342,10 +342,13 @@ def test_a_passage_off_the_conversations_topic_shares_none_of_its_words() -> Non
     assert off_the_topic(
         "Eutelsat 33C orbiting at 28.5°E.", "Which satellite is in orbit?", "它在哪？"
     )
-    # an English question before a Chinese passage: its words say nothing either way
+    # a question before the passage in the other language: its words say nothing either way,
+    # but a word of the passage's own script that it lacks does
     assert not off_the_topic(
         "华沙是波兰的首都。", "What is the population of Warsaw?", "首都是哪里？"
     )
+    assert not off_the_topic("Warsaw is the capital.", "华沙的人口是多少？", "What is the capital?")
+    assert off_the_topic("Kraków is a city.", "华沙 Warsaw 的人口是多少？", "What is the capital?")
     assert not off_the_topic("什么都行", "What is in it?", "卫星在哪里？")  # no word to share
 
 
