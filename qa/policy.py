@@ -978,13 +978,19 @@ def asks_the_event(q: Question) -> bool:
     return not q.wants_date and (q.wants_number or not _AFTER_EVENT.search(q.text))
 
 
+def measures_asked(q: Question) -> frozenset[str]:
+    """The measures a question asks a figure of: not the event of "when did he die" (a date, not a
+    death toll), nor of 去世后被追封为什么 (the death is only when)."""
+    return q.measures if asks_the_event(q) else q.measures - EVENT_MEASURES
+
+
 def measure_not_given(q: Question, sentence_in_context: str) -> str | None:
     """Why the best sentence does not answer a question for a figure of a measure it never names
     (a services-trade total answered with the goods-trade total; an operating cost with a
     construction cost), or None. The sentence is read with its title and the text before it."""
-    from qa.support import EVENT_MEASURES, measures_stated
+    from qa.support import measures_stated
 
-    asked = q.measures if asks_the_event(q) else q.measures - EVENT_MEASURES
+    asked = measures_asked(q)
     if not asked:
         return None  # "when did he die" asks a date, not a death toll
     missing = sorted(asked - measures_stated(sentence_in_context))
@@ -999,11 +1005,9 @@ def figure_not_given(q: Question, evidence: Sequence[Evidence]) -> str | None:
     MiniMax's net profit in 2023? over 该等投资可能……对其盈利能力……产生负面影响; 智谱2025年的收入是
     多少？ over 双方……收入规模快速增长), or None. Another sentence that does give one leaves the
     question to the engine: a page may name the measure in one sentence and give it in the next."""
-    from qa.support import EVENT_MEASURES, stated_patterns
-
     if not q.wants_number or not evidence or gives_amount(evidence[0].text):
         return None
-    asked = sorted(q.measures if asks_the_event(q) else q.measures - EVENT_MEASURES)
+    asked = sorted(measures_asked(q))
     if not asked:
         return None
     patterns = stated_patterns(asked)
@@ -1308,10 +1312,7 @@ def duration_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | 
     not a word of 能支撑, and a duration was worth too little beside it."""
     if not q.asks.duration or not ranked or units.states_duration(ranked[0][1]):
         return None
-    for i, (doc, s) in enumerate(ranked[1:], 1):
-        if doc == ranked[0][0] and units.states_duration(s):
-            return i
-    return None
+    return _next_of_its_page(ranked, units.states_duration)
 
 
 def office_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
@@ -1325,10 +1326,7 @@ def office_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | No
     subjects = [f for c in q.subjects for f in c.forms]
     if states_holder(office, ranked[0][1], subjects):
         return None
-    for i, (doc, s) in enumerate(ranked[1:], 1):
-        if doc == ranked[0][0] and states_holder(office, s, subjects):
-            return i
-    return None
+    return _next_of_its_page(ranked, lambda s: states_holder(office, s, subjects))
 
 
 # a year or a day of a month, as a Chinese page dates what it reports
@@ -1382,9 +1380,17 @@ def _first_that(
     shared = [forms for forms in words if any(f in ranked[0][1].lower() for f in forms)]
     if not shared:
         return None  # a best sentence that shares no word with the question sets no bar
+    return _next_of_its_page(
+        ranked, lambda s: has(s) and all(any(f in s.lower() for f in fs) for fs in shared)
+    )
+
+
+def _next_of_its_page(ranked: Sequence[tuple[str, str]], has: Callable[[str], bool]) -> int | None:
+    """The first of the `ranked` (document id, sentence) pairs after the best that is from the
+    best one's document and `has` what is asked; else None. Another page's sentence that has it
+    is about something else (the give-way rules: year, duration, office, part, date, who)."""
     for i, (doc, s) in enumerate(ranked[1:], 1):
-        low = s.lower()
-        if doc == ranked[0][0] and has(s) and all(any(f in low for f in fs) for fs in shared):
+        if doc == ranked[0][0] and has(s):
             return i
     return None
 
@@ -1396,7 +1402,7 @@ def gives_measure_asked(q: Question, sentence: str) -> bool:
     for the company's name it leaves to the sentence before it. Only where every word of the
     question is in some retrieved passage (not 阿尔及尔 of 在1620-21年间，阿尔及尔有多少人死亡？ over
     another city's toll); the subject and the other checks still judge it."""
-    asked = q.measures if asks_the_event(q) else q.measures - EVENT_MEASURES
+    asked = measures_asked(q)
     return (
         bool(asked)
         and q.wants_number
@@ -1417,15 +1423,14 @@ def part_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None
     asked = [m.name for m in measures_said(q.text) if how_named(m.name, q.text) == "whole"]
     if not any(how_named(n, ranked[0][1]) == "part" for n in asked):
         return None
-    for i, (doc, s) in enumerate(ranked[1:], 1):
-        if (
-            doc == ranked[0][0]
-            and any(how_named(n, s) == "whole" for n in asked)
+    return _next_of_its_page(
+        ranked,
+        lambda s: (
+            any(how_named(n, s) == "whole" for n in asked)
             and all(y in s for y in q.years)
             and (not q.wants_number or any(ch.isdigit() for ch in s))
-        ):
-            return i
-    return None
+        ),
+    )
 
 
 def year_gives_way(years: Sequence[str], ranked: Sequence[tuple[str, str]]) -> int | None:
@@ -1437,10 +1442,9 @@ def year_gives_way(years: Sequence[str], ranked: Sequence[tuple[str, str]]) -> i
     Ekstraklasa in 2007)."""
     if not years or not ranked or another_year(years, ranked[0][1]) is None:
         return None
-    for i, (doc, s) in enumerate(ranked[1:], 1):
-        if doc == ranked[0][0] and any(y in s for y in years) and another_year(years, s) is None:
-            return i
-    return None
+    return _next_of_its_page(
+        ranked, lambda s: any(y in s for y in years) and another_year(years, s) is None
+    )
 
 
 def cell_of_another(q: Question, hits: Sequence[Hit], best: Evidence, context: str) -> str | None:

@@ -1058,13 +1058,13 @@ _PART_OF = re.compile(
 def how_named(name: str, text: str) -> str:
     """How `text` names the measure `name`: "" not at all, "part" only as a part of it, a
     narrower measure of the table or the base of a share (MiniMax来自前五大客户的收入: revenue from
-    some customers; 新用户数: new users, not users; 占总收入的60.5%), else "whole". 总收入 is revenue itself: a wider name of the
-    same measure narrows nothing."""
+    some customers; 新用户数: new users, not users; 占总收入的60.5%), else "whole". 总收入 is
+    revenue itself: a wider name of the same measure narrows nothing."""
     i = next((k for k, m in enumerate(MEASURES) if m.name == name), None)
     found = [] if i is None else list(_FORMS[i].finditer(text))
     if not found:
         return ""
-    wider = [
+    others = [  # where the other measures of the table are named
         (w.start(), w.end())
         for k, r in enumerate(_FORMS)
         if k != i
@@ -1077,7 +1077,7 @@ def how_named(name: str, text: str) -> str:
             return True
         # another measure's name around it or reaching into it (新用户数: new users)
         return any(
-            a < m.end() and m.start() < b and (a < m.start() or b > m.end()) for a, b in wider
+            a < m.end() and m.start() < b and (a < m.start() or b > m.end()) for a, b in others
         )
 
     return "part" if all(narrowed(m) for m in found) else "whole"
