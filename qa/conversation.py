@@ -403,20 +403,17 @@ def off_the_topic(passage: str, previous: str, question: str) -> bool:
     before (two characters or more) that the question itself does not write. 公司生产了什么？
     after 特斯拉创立公司后，首先获得了什么？, answered as asked from an armoured car's maker (公司
     is the question's own word; 特斯拉, 创立, 首先 and 获得 are not in that passage). English
-    words are looked for whole. A passage is judged only by the words of its own script that it
+    words are looked for whole (`says`: MiniMax2025年 writes MiniMax). A passage is judged only by the words of its own script that it
     lacks: a Chinese page never writes Warsaw for 华沙, nor an English page 华沙 for Warsaw, so a
     question before it in the other language says nothing either way, unless one of its words (a
     Latin name) is found there."""
+    from corpus.mentions import says
     from index.bilingual import STOPWORDS
     from index.keyword import word_terms
 
     own = {w.lower() for w in word_terms(question)}
     words = {w.lower() for w in word_terms(previous) if len(w) > 1} - own - STOPWORDS
-    text = passage.lower()
-    if any(
-        re.search(rf"(?<![a-z0-9]){re.escape(w)}(?![a-z0-9])", text) if w.isascii() else w in text
-        for w in words
-    ):
+    if any(says(passage, w) if w.isascii() else w in passage for w in words):
         return False
     chinese_page = _HAN_ONLY.search(passage) is not None
     return any(w.isascii() != chinese_page for w in words)

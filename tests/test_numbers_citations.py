@@ -350,6 +350,10 @@ def test_a_passage_off_the_conversations_topic_shares_none_of_its_words() -> Non
     assert not off_the_topic("Warsaw is the capital.", "华沙的人口是多少？", "What is the capital?")
     assert off_the_topic("Kraków is a city.", "华沙 Warsaw 的人口是多少？", "What is the capital?")
     assert not off_the_topic("什么都行", "What is in it?", "卫星在哪里？")  # no word to share
+    # a Latin name glued to a year is still written there
+    assert not off_the_topic(
+        "MiniMax2025年毛利率为25.4%", "MiniMax的创始人是谁？", "毛利率是多少？"
+    )
 
 
 def test_names_joined_by_an_ampersand_are_one_name() -> None:
