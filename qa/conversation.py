@@ -149,11 +149,12 @@ def _names(text: str) -> tuple[tuple[str, bool], ...]:
 _ZH_PERSONAL = re.compile(r"他们|她们|他|她")
 
 
-def _antecedent(prev: str, pronoun: str) -> str | None:
+def _antecedent(prev: str, pronoun: str, question: str = "") -> str | None:
     """The name of the previous question a pronoun stands for: its first name, or for 他/她 its
     first person's name when it has one (谁前往威腾博格去听路德的演讲？ then 他 is 路德, not the
-    place 威腾)."""
-    names = _names(prev)
+    place 威腾). Not a name `question` writes itself, in either language: "When was he elected by
+    Nixon?" after 他是什么时候被尼克松任命的? has him elected by Nixon, so he is not 尼克松."""
+    names = tuple(n for n in _names(prev) if not names_itself(question, n[0]))
     if not names:
         return None
     if _ZH_PERSONAL.fullmatch(pronoun):
@@ -164,6 +165,20 @@ def _antecedent(prev: str, pronoun: str) -> str | None:
         # and one dictionary word (the French, the West) is a weaker name than the others
         return next((n for n, _ in names if not _the_common_word(prev, n)), names[0][0])
     return names[0][0]
+
+
+def names_itself(question: str, name: str) -> bool:
+    """Whether a question writes a name itself: as it is, or a Chinese name by its English words
+    (`says_in_english`: "How many chloroplast lineages are there?" names 叶绿体)."""
+    if not question or not name:
+        return False
+    if name in question:
+        return True
+    if question_lang(question) == "en" and not name.isascii():
+        from index.bilingual import says_in_english
+
+        return says_in_english(question, name)
+    return False
 
 
 def _the_common_word(text: str, name: str) -> bool:
@@ -293,7 +308,54 @@ def _leans_on_before(question: str, pronoun: re.Pattern[str]) -> bool:
         # "...when the Broncos made the interception that clinched it?": it is not the Broncos
         names = tuple(n for n in names if not _PLURAL_EN.search(n))
     own = [p for p in (question.find(n) for n in names) if p >= 0]
-    return not own or m.start() < min(own)
+    if own and m.start() > min(own):
+        return False
+    return not _bound_by_its_subject(question, m)
+
+
+# a pronoun that may stand for the subject of its own question: after a verb of saying or
+# thinking (神秘博士说他是……), or opening a clause (教会指出，作为基督徒，他们知道……)
+_SAYS_ZH = re.compile(r"(?:说|认为|指出|表示|声称|宣称|相信|觉得|知道|承认|坚称|称)\s*$")
+_PERSONAL_ZH = frozenset({"他", "她", "它", "他们", "她们", "它们", "其"})
+_NOUN_TAGS = frozenset({"n", "nr", "ns", "nt", "nz", "nrt", "nrfg", "nl", "ng", "vn"})
+_WHICH_ZH = frozenset({"什么", "哪位", "哪个", "哪些", "哪家", "哪所", "哪种", "哪一个", "哪一位"})
+
+
+def _bound_by_its_subject(question: str, m: re.Match[str]) -> bool:
+    """A Chinese personal pronoun that the question's own subject, a noun, may be what it stands
+    for: the question opens (after a time) with a noun phrase and its verb, and the pronoun is a
+    possessive (特许学校要求它们的教师……, 哪位著名作家同样喜欢在他的作品中……), follows a verb of
+    saying or thinking (神秘博士说他是……) or opens a clause (当神秘博士的身体受到致命伤害时，他会
+    ……). Not an object (哪个国家……给予它特殊地位: a country gives status to another), and not a
+    question that opens with 谁 (谁带领它……), whose pronoun is someone else."""
+    if question_lang(question) == "en" or m.group() not in _PERSONAL_ZH:
+        return False
+    from corpus.segment import default_segmenter
+
+    words = list(default_segmenter().tag(question[: m.start()]))
+    i = 0
+    # a time or a clause of time before the subject (2005年，; 当……时，is the clause itself)
+    while i < len(words) and (words[i][1] in ("m", "t", "x") or words[i][0] in "年月日"):
+        i += 1
+    if i < len(words) and words[i][0] in _WHICH_ZH:
+        i += 1
+    start = i
+    while i < len(words) and (
+        words[i][1] in _NOUN_TAGS
+        or words[i][1] in ("a", "b", "uj")
+        or (words[i][1] == "d" and i == start)
+    ):
+        i += 1
+    head = [w for w, f in words[start:i] if f in _NOUN_TAGS]
+    if not head or i >= len(words) or not words[i][1].startswith(("v", "d")):
+        return False
+    before, after = question[: m.start()], question[m.end() :]
+    return (
+        m.group() == "其"
+        or after.startswith("的")
+        or _SAYS_ZH.search(before) is not None
+        or before.rstrip().endswith(("，", ","))
+    )
 
 
 # A one-word English name in the plural (the Broncos, the Mongols), which "it" cannot stand for
@@ -328,9 +390,11 @@ def rewrite_by_rules(question: str, history: Sequence[Turn]) -> tuple[str, bool]
         return out, out != f"{prev} {fragment}"
     pronoun = _leaning_pronoun(q)
     if pronoun:
-        name = _antecedent(prev, pronoun)
+        name = _antecedent(prev, pronoun, q)
         if name:
             return _resolve_pronouns(q, name), True
+        if _names(prev):  # every name it has, the question writes itself: nothing to carry over
+            return question, True
         return f"{q} {prev}", False
     return question, True
 
@@ -354,10 +418,12 @@ def other_readings(question: str, history: Sequence[Turn], most: int = 2) -> tup
     if not pronoun:
         return ()
     prev = standalone_question(history[-1].question, history[:-1]).strip()
-    chosen = _antecedent(prev, pronoun)
+    chosen = _antecedent(prev, pronoun, q)
     if chosen is None:
         return ()
-    others = [n for n, _ in _names(prev) if chosen not in n and n not in chosen]
+    others = [
+        n for n, _ in _names(prev) if chosen not in n and n not in chosen and not names_itself(q, n)
+    ]
     return tuple(_resolve_pronouns(q, n) for n in others[:most])
 
 
@@ -394,7 +460,7 @@ def context_subject(question: str, history: Sequence[Turn]) -> str | None:
         return named
     if subjects(question) and not opens_with_its_verb(question):
         return None
-    names = subjects(prev)
+    names = [n for n in subjects(prev) if not names_itself(question, n)]
     return names[0] if names else None
 
 

@@ -309,6 +309,39 @@ def test_standalone_questions_are_left_as_they_are() -> None:
         assert standalone_question(q, h) == q, q
 
 
+def test_a_pronoun_its_own_question_gives_a_subject_for_is_left_as_it_is() -> None:
+    h = [Turn("MiniMax的估值是多少？", "")]
+    for q in (
+        "神秘博士说他是最后一位领主的时候是哪一年？",  # after a verb of saying
+        "2005年，神秘博士认为他的母星怎么了？",  # a possessive
+        "特许学校要求它们的教师达到什么要求才能符合资格？",
+        "什么学校可能不要求它的教师获得资格证书？",
+        "当神秘博士的身体受到致命伤害时，他会怎么做？",  # opening the main clause
+    ):
+        assert standalone_question(q, h) == q, q
+    # an object is someone else, and so is the pronoun of a who-question or a bare one
+    norway = [Turn("In 1972, did Norway end up joining the European Union?", "")]
+    assert "Norway" in standalone_question("哪个国家在1985年签署了一项条约给予它特殊地位？", norway)
+    assert standalone_question("谁创立了它？", h) == "谁创立了MiniMax？"
+    assert standalone_question("它的创始人是谁？", h) == "MiniMax的创始人是谁？"
+
+
+def test_a_name_the_question_writes_itself_is_not_what_its_pronoun_stands_for() -> None:
+    # he is elected by Nixon, so he is not 尼克松, the previous question's only name
+    nixon = [Turn("他是什么时候被尼克松任命的?", "")]
+    assert standalone_question("When was he elected by Nixon?", nixon) == (
+        "When was he elected by Nixon?"
+    )
+    # an English question that names the Chinese subject in English has a subject of its own
+    chloro = [Turn("叶绿体有多少种谱系？", "")]
+    assert context_subject("How many chloroplast lineages are there?", chloro) is None
+    coalition = [Turn("联合政府持续了多久？", "")]
+    assert context_subject("How long would this coalition last?", coalition) is None
+    # ... but "the university" is any university, not the one of 芝加哥大学
+    uni = [Turn("芝加哥大学的校长是谁？", "")]
+    assert context_subject("How many students does the university have?", uni) == "芝加哥大学"
+
+
 def test_the_conversations_subject_is_offered_only_to_a_question_without_one() -> None:
     h = [Turn("智谱的估值是多少？", "518亿港元")]
     assert context_subject("上市时间是哪一年？", h) == "智谱"
