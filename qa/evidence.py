@@ -29,6 +29,7 @@ from qa.policy import (
     Policy,
     avoids_adjusted,
     date_gives_way,
+    dates_what_is_asked,
     definition_of,
     duration_gives_way,
     figure_of_measure,
@@ -378,7 +379,10 @@ def select(
             else:
                 fit += policy.number_fit
         if q.wants_date and states_date(s.text):
-            fit += policy.date_fit
+            # a date, unless every date it writes is of another event (2021年12月才成立 for when
+            # a company went public): then it is as far from the answer as a figure of another
+            # measure
+            fit += policy.date_fit if dates_what_is_asked(q, s.text) else -policy.date_fit
         if q.asks.duration and units.states_duration(s.text):
             fit += policy.date_fit
         if q.asks.origin and states_origin(s.text):

@@ -48,6 +48,7 @@ from qa.support import (
     METRICS,
     another_ordinal,
     another_part_of_year,
+    dates_only_other_events,
     gives_part_of_year_only,
     how_named,
     measures_said,
@@ -1338,14 +1339,22 @@ def states_date(text: str) -> bool:
     return bool(_HAS_DATE.search(text))
 
 
+def dates_what_is_asked(q: Question, text: str) -> bool:
+    """Whether the text states a date that may be the one a when-question asks: a date, not only
+    dates of another event than the question's (`dates_only_other_events`: 2021年12月才成立的
+    MiniMax for "When did MiniMax go public?")."""
+    return states_date(text) and not dates_only_other_events(q.dated_events, text)
+
+
 def date_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
-    """For a when-question whose best sentence states no date, the first of the next sentences
-    from its own document that states one and writes every word of the question the best one
-    writes, to lead instead; else None. MiniMax什么时候上市？ ranked 上市前,MiniMax有500万股A类普通股……
-    and 值得关注的是,MiniMax还有上市对赌 above MiniMax也将在2026年1月上市."""
-    if not q.wants_date or not ranked or states_date(ranked[0][1]):
+    """For a when-question whose best sentence states no date it asks (`dates_what_is_asked`),
+    the first of the next sentences from its own document that states one and writes every word
+    of the question the best one writes, to lead instead; else None. MiniMax什么时候上市？ ranked
+    上市前,MiniMax有500万股A类普通股…… and 值得关注的是,MiniMax还有上市对赌 above MiniMax也将在
+    2026年1月上市."""
+    if not q.wants_date or not ranked or dates_what_is_asked(q, ranked[0][1]):
         return None
-    return _first_that(q, ranked, states_date)
+    return _first_that(q, ranked, lambda s: dates_what_is_asked(q, s))
 
 
 def who_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:

@@ -20,6 +20,7 @@ from index.keyword import word_terms
 from qa import units
 from qa.support import (
     METRICS,
+    dated_events,
     end_of_event,
     events_asked,
     events_dated,
@@ -319,6 +320,9 @@ class Question:
     ordinals: frozenset[int] = frozenset()
     # What a how-many question counts (How many patents…: 专利; 有多少项专利: 专利): `counted`.
     counted: tuple[Concept, ...] = ()
+    # The events a date may belong to that it asks about, in its words or their Chinese (listed
+    # for "When did MiniMax go public?", founded for 成立于哪一年): `qa.support.dated_events`.
+    dated_events: frozenset[str] = frozenset()
 
     @property
     def crosses(self) -> bool:
@@ -366,6 +370,7 @@ def analyse(
         events_asked(question),
         ordinals_asked(question),
         counted(question, lang, concepts, focus),
+        dated_events(" ".join([question, *(f for c in concepts for f in c.forms)])),
     )
 
 

@@ -658,6 +658,63 @@ def events_asked(question: str) -> tuple[tuple[int, int], ...]:
     return tuple(out)
 
 
+# The events a date written right beside it belongs to (2021年12月才成立的MiniMax: the founding;
+# 成立于1993年; 2026年1月上市): those of `_EVENTS` a thing has once (not 开始 / 结束, which begin
+# and end anything), and a listing and a release.
+_DATED_EVENTS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    *(
+        (name, re.compile(pattern, re.I))
+        for a, ra, b, rb in _EVENTS
+        if a in ("founded", "opened", "born")
+        for name, pattern in ((a, ra), (b, rb))
+    ),
+    (
+        "listed",
+        re.compile(r"上市|挂牌|\bIPO\b|\b(?:listed|went public|go(?:es|ing)? public)\b", re.I),
+    ),
+    ("released", re.compile(r"发布|推出|发行|上映|问世|\b(?:released|launched)\b", re.I)),
+)
+_A_DATE = re.compile(
+    r"(?<!\d)\d{3,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*[日号])?|(?<!\d)\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
+)
+# what stands between a date and the event it dates: 才, 就, 已, 正式, 被, 首次 (2021年12月才成立)
+_DATE_TO_EVENT = re.compile(r"^(?:才|就|便|已经?|正式|被|首次|起|时)?")
+_EVENT_TO_DATE = re.compile(r"(?:于|在|是|为|时间为|日期为)\s*$")
+
+
+def events_of_dates(text: str) -> list[set[str]]:
+    """For each date a Chinese text writes, the events of `_DATED_EVENTS` written right beside it
+    (after it, or before it with 于: 成立于1993年), or an empty set where none is."""
+    out = []
+    for m in _A_DATE.finditer(text):
+        after = text[m.end() : m.end() + 16]
+        after = after[_DATE_TO_EVENT.match(after).end() :]  # type: ignore[union-attr]
+        before = text[max(0, m.start() - 12) : m.start()]
+        lead = _EVENT_TO_DATE.search(before)
+        head = before[: lead.start()] if lead else ""
+        events = {
+            name
+            for name, pattern in _DATED_EVENTS
+            if pattern.match(after) is not None
+            or (head and any(h.end() == len(head) for h in pattern.finditer(head)))
+        }
+        out.append(events)
+    return out
+
+
+def dated_events(question: str) -> frozenset[str]:
+    """The events of `_DATED_EVENTS` a question asks about (its words and their Chinese)."""
+    return frozenset(name for name, pattern in _DATED_EVENTS if pattern.search(question))
+
+
+def dates_only_other_events(asked: frozenset[str], text: str) -> bool:
+    """Whether every date `text` writes dates an event other than the `asked` ones (`dated_events`):
+    2021年12月才成立的MiniMax dates the founding, not the listing of "When did MiniMax go public?".
+    False where the text writes no date, or a date beside no event."""
+    dated = events_of_dates(text)
+    return bool(dated) and all(events and not events & asked for events in dated)
+
+
 def end_of_event(events: Sequence[tuple[int, int]]) -> str | None:
     """ "open" where the question's dated events (`events_dated`) are a founding or an opening
     (成立, 开通), "close" where they are a dissolution or a closing (解散, 停赛): the event a span

@@ -702,6 +702,42 @@ def test_the_event_the_page_states_is_still_answered(
     assert not a.refused and gold in a.text, (a.text, a.notes)
 
 
+def test_a_date_belongs_to_the_event_written_beside_it() -> None:
+    """2021年12月才成立的 dates a founding: no date a when-question about a listing asks."""
+    from qa.policy import dates_what_is_asked
+    from qa.support import events_of_dates
+
+    founded = "若一切顺利，2021年12月才成立的星云智能，将成为从成立到IPO历时最短的AI公司。"
+    assert events_of_dates(founded) == [{"founded"}]
+    assert events_of_dates("该馆成立于1993年，2001年关闭。") == [{"founded"}, {"closed"}]
+    assert events_of_dates("星云智能于2026年1月在港交所上市。") == [set()]  # 在港交所 between
+    assert events_of_dates("星云智能也将在2026年1月上市。") == [{"listed"}]
+    listed = analyse("When did 星云智能 go public?")  # go public: 上市, IPO
+    assert listed.dated_events == {"listed"}
+    assert not dates_what_is_asked(listed, founded)
+    assert dates_what_is_asked(listed, "星云智能也将在2026年1月上市。")
+    assert dates_what_is_asked(listed, "3月2日，星云智能发布了首份业绩。")  # a date beside no event
+    assert dates_what_is_asked(analyse("星云智能成立于哪一年？"), founded)
+    assert dates_what_is_asked(analyse("When was 星云智能 founded?"), founded)
+    # a question that asks no such event: a founding date dates something else still
+    assert not dates_what_is_asked(analyse("星云智能什么时候来到北京？"), founded)
+
+
+def test_a_when_question_is_not_answered_with_the_date_of_another_event(tmp_path: Path) -> None:
+    docs = {
+        "xingyun.txt": "星云智能是一家人工智能公司。若一切顺利，2021年12月才成立的星云智能，将成为从"
+        "成立到IPO历时最短的AI公司。星云智能于2026年1月在港交所上市，IPO募资约55亿港元。"
+        "公司的主要产品是语音助手。",
+    }
+    (tmp_path / "xingyun.txt").write_text(docs["xingyun.txt"], encoding="utf-8")
+    ingest([tmp_path / "xingyun.txt"], tmp_path / "idx", "e5-small")
+    pipe = QAPipeline(HybridSearcher(load_snapshot(tmp_path / "idx")), ExtractiveEngine())
+    listed = pipe.ask("When did 星云智能 go public?")
+    assert not listed.refused and "2026年1月" in listed.citations[0].quote
+    founded = pipe.ask("星云智能成立于哪一年？")
+    assert not founded.refused and "2021年12月" in founded.citations[0].quote
+
+
 def test_the_opposite_event_rule_reads_both_languages() -> None:
     from qa.support import events_asked, opposite_event
 
