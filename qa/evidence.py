@@ -37,6 +37,7 @@ from qa.policy import (
     office_gives_way,
     only_defines,
     part_gives_way,
+    reason_follows,
     reports_adjusted,
     states_date,
     states_origin,
@@ -495,6 +496,17 @@ def select(
                 hit, end = run[-1][0], run[-1][1]
                 a, b = s.start - hit.chunk.start, end.end - hit.chunk.start
                 s = Sentence(s.start, end.end, hit.chunk.text[a:b])
+        elif (
+            nxt is not None
+            and (hit.chunk.doc_id, nxt[1].start) not in seen
+            and reason_follows(q, s.text, nxt[1].text)
+        ):
+            # A why-question's sentence that states what is asked (至于……亦有可能……兴建高架桥；)
+            # and the reason for it in the next one (原因是若取道开源道……): both, as one span.
+            seen.add((hit.chunk.doc_id, nxt[1].start))
+            hit = nxt[0]
+            a, b = s.start - hit.chunk.start, nxt[1].end - hit.chunk.start
+            s = Sentence(s.start, nxt[1].end, hit.chunk.text[a:b])
         elif q.wants_number and nxt is not None and not units.states_amount(s.text):
             # The sentence names what was asked ("累计进行7轮融资。") and the figure follows in the
             # next one ("获...合计投资15.55亿美元"): cite both as one span, from the chunk with both.

@@ -1357,6 +1357,27 @@ def date_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None
     return _first_that(q, ranked, lambda s: dates_what_is_asked(q, s))
 
 
+# what a sentence that gives a reason writes (因为, 由于, 为了, because, due to)
+_STATES_REASON = re.compile(
+    r"因为|由于|原因|为了|因此|所以|以便|以免|之所以|\b(?:because|due to|owing to|so that|in order to|"
+    r"thanks to|as a result)\b",
+    re.I,
+)
+# ... and what one that gives the reason for the sentence before it opens with (原因是……; 这是因为……)
+_REASON_LED = re.compile(
+    r"^\W*(?:(?:这|此|那|主要|正是|这主要)?是?因为|由于|原因(?:是|在于|之一是)|这是由于|"
+    r"(?:this|that|it)\s+(?:is|was)\s+(?:because|due to)|because)",
+    re.I,
+)
+
+
+def reason_follows(q: Question, best: str, following: str) -> bool:
+    """For a why-question, whether a sentence that gives no reason (至于环保连接系统亦有可能沿敬业街
+    ……兴建高架桥；: the question's own words) is followed on its page by one that gives the reason
+    for it (原因是若取道开源道，要永久封闭一条行车线……): the two answer it together."""
+    return q.asks.reason and not _STATES_REASON.search(best) and bool(_REASON_LED.search(following))
+
+
 def who_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
     """For a who-question whose best sentence names no one but the question's own subjects, the
     first of the next sentences from its own document that names someone else and writes every

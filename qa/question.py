@@ -141,6 +141,7 @@ _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
 # (who in lower case, or opening the question: Doctor Who is a name)
+_ASKS_REASON = re.compile(r"为什么|为何|什么原因|原因是什么|\bwhy\b|\bfor what reason\b", re.I)
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b|^\W*(?i:who(?:m|se)?)\b")
 # what something looks like or is like, or how two differ (有什么特征, 外表上有什么特点, 有什么不同):
 # a description, often a run of sentences
@@ -231,6 +232,7 @@ class Asks:
     events: tuple[tuple[int, int], ...] = ()  # the events whose date it asks (`events_dated`)
     office: Office | None = None  # the office a who-question asks the holder of (CEO, 创始人)
     rank: bool = False  # a place in a ranking or series (排名第几, 第几届)
+    reason: bool = False  # why (为什么, 为何, 什么原因, why)
 
 
 def asks_for(question: str) -> Asks:
@@ -273,6 +275,7 @@ def asks_for(question: str) -> Asks:
         events,
         office_asked(question, bool(_ASKS_PERSON.search(question))),
         bool(_ASKS_RANK.search(question)),
+        bool(_ASKS_REASON.search(question)),
     )
 
 

@@ -1332,3 +1332,23 @@ def test_a_model_citing_another_company_s_sentence_is_shown_the_best_one_not_ref
     a = _scripted(extractive, reply).ask(question)
     assert not a.refused and "1.5亿美元" in a.text, (a.text, a.notes)
     assert a.citations and a.citations[0].quote == best.text
+
+
+def test_a_why_question_is_answered_with_the_reason_that_follows_its_sentence(
+    tmp_path: Path,
+) -> None:
+    """The sentence that states what a why-question asks about gives no reason; the next one
+    (原因是……) does: both are cited as one span."""
+    docs = {
+        "bridge.txt": "观塘明渠位于九龙观塘区。政府计划在明渠上方兴建环保连接系统。至于环保连接系统亦"
+        "有可能沿敬业街上方兴建高架桥；原因是若取道开源道，要永久封闭一条行车线，影响交通及消防"
+        "通道。明渠下游露天部分长约一千米。",
+    }
+    pipe = _pipeline_over(tmp_path, docs)
+    why = pipe.ask("为什么环保连接系统有可能沿敬业街上方兴建高架桥？")
+    assert not why.refused
+    assert "原因是若取道开源道" in why.citations[0].quote
+    assert why.citations[0].quote.startswith("至于环保连接系统")
+    # a question that is no why-question is cited with its own sentence only
+    what = pipe.ask("环保连接系统有可能沿哪条街上方兴建高架桥？")
+    assert "原因是" not in what.citations[0].quote
