@@ -1378,6 +1378,30 @@ def reason_follows(q: Question, best: str, following: str) -> bool:
     return q.asks.reason and not _STATES_REASON.search(best) and bool(_REASON_LED.search(following))
 
 
+# what a sentence that lists who held a post, or what was so, before says (历任, 曾任, former)
+_FORMER = re.compile(r"历任|曾任|前任|原任|曾经|\b(?:former(?:ly)?|previous(?:ly)?|past)\b", re.I)
+_NOW = re.compile(r"现任|现在|目前|如今|当前|至今|\b(?:current(?:ly)?|now|today)\b", re.I)
+
+
+def current_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
+    """For a question about who or what is so now (IPCC 现任主席是谁？) whose best sentence says
+    only who or what was so before (IPCC 历任主席为：……), the first of the next sentences from its
+    own document that says what is so now (现在是……馆长), else the first that says nothing of
+    before, and writes every word of the question the best one writes, to lead instead; else
+    None."""
+    if not q.asks.current or not ranked:
+        return None
+    best = ranked[0][1]
+    if not _FORMER.search(best) or _NOW.search(best):
+        return None
+    says_now = _first_that(q, ranked, lambda s: bool(_NOW.search(s)))
+    return (
+        says_now
+        if says_now is not None
+        else _first_that(q, ranked, lambda s: not _FORMER.search(s))
+    )
+
+
 def who_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None:
     """For a who-question whose best sentence names no one but the question's own subjects, the
     first of the next sentences from its own document that names someone else and writes every

@@ -142,6 +142,7 @@ _ASKS_ORIGIN = re.compile(
 )
 # (who in lower case, or opening the question: Doctor Who is a name)
 _ASKS_REASON = re.compile(r"为什么|为何|什么原因|原因是什么|\bwhy\b|\bfor what reason\b", re.I)
+_ASKS_CURRENT = re.compile(r"现任|现在|目前|如今|当前|\bcurrent(?:ly)?\b", re.I)
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b|^\W*(?i:who(?:m|se)?)\b")
 # what something looks like or is like, or how two differ (有什么特征, 外表上有什么特点, 有什么不同):
 # a description, often a run of sentences
@@ -233,6 +234,7 @@ class Asks:
     office: Office | None = None  # the office a who-question asks the holder of (CEO, 创始人)
     rank: bool = False  # a place in a ranking or series (排名第几, 第几届)
     reason: bool = False  # why (为什么, 为何, 什么原因, why)
+    current: bool = False  # who or what is so now (现任, 现在, 目前, currently)
 
 
 def asks_for(question: str) -> Asks:
@@ -276,6 +278,7 @@ def asks_for(question: str) -> Asks:
         office_asked(question, bool(_ASKS_PERSON.search(question))),
         bool(_ASKS_RANK.search(question)),
         bool(_ASKS_REASON.search(question)),
+        bool(_ASKS_CURRENT.search(question)),
     )
 
 

@@ -723,6 +723,26 @@ def test_a_date_belongs_to_the_event_written_beside_it() -> None:
     assert not dates_what_is_asked(analyse("星云智能什么时候来到北京？"), founded)
 
 
+def test_a_question_about_who_holds_a_post_now_gives_way_from_those_who_held_it() -> None:
+    """IPCC 现任主席是谁？ ranked IPCC 历任主席为：…… (the former chairs) first: the next sentence
+    of its page that says who holds it now, or at least nothing of before, leads instead."""
+    from qa.policy import current_gives_way
+
+    former = "星云智能历任首席执行官为：张伟，于2019年任职；李强，于2021年任职。"
+    now = "经济学家王芳自2024年3月起担任星云智能首席执行官。"
+    other_page = "经济学家赵敏担任远航科技首席执行官。"
+    ranked = [("a", former), ("b", other_page), ("a", "公司的主要产品是语音助手。"), ("a", now)]
+    assert current_gives_way(analyse("星云智能现任首席执行官是谁？"), ranked) == 3
+    assert current_gives_way(analyse("Who is the current CEO of 星云智能?"), ranked) == 3
+    assert current_gives_way(analyse("星云智能历任首席执行官有哪些人？"), ranked) is None
+    assert (
+        current_gives_way(analyse("星云智能现任首席执行官是谁？"), [("a", now), ("a", former)])
+        is None
+    )
+    said_now = [("a", former), ("a", now), ("a", "目前星云智能的首席执行官是王芳。")]
+    assert current_gives_way(analyse("星云智能现任首席执行官是谁？"), said_now) == 2
+
+
 def test_a_when_question_is_not_answered_with_the_date_of_another_event(tmp_path: Path) -> None:
     docs = {
         "xingyun.txt": "星云智能是一家人工智能公司。若一切顺利，2021年12月才成立的星云智能，将成为从"
