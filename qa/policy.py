@@ -1359,7 +1359,8 @@ def date_gives_way(q: Question, ranked: Sequence[tuple[str, str]]) -> int | None
 
 # what a sentence that gives a reason writes (因为, 由于, 为了, because, due to)
 _STATES_REASON = re.compile(
-    r"因为|由于|原因|为了|因此|所以|以便|以免|之所以|\b(?:because|due to|owing to|so that|in order to|"
+    r"因为|由于|原因|为了|因此|因而|从而|所以|以便|以免|之所以|[，,]\s*故|"
+    r"\b(?:because|due to|owing to|so that|in order to|"
     r"thanks to|as a result)\b",
     re.I,
 )

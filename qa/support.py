@@ -678,17 +678,22 @@ _A_DATE = re.compile(
     r"(?<!\d)\d{3,4}\s*年(?:\s*\d{1,2}\s*月)?(?:\s*\d{1,2}\s*[日号])?|(?<!\d)\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?"
 )
 # what stands between a date and the event it dates: 才, 就, 已, 正式, 被, 首次 (2021年12月才成立)
-_DATE_TO_EVENT = re.compile(r"^(?:才|就|便|已经?|正式|被|首次|起|时)?")
+_DATE_TO_EVENT = re.compile(r"^(?:才|就|便|已经?|正式|被|首次|起|时)")
 _EVENT_TO_DATE = re.compile(r"(?:于|在|是|为|时间为|日期为)\s*$")
+# ... and a clause that makes the dated event a time for what follows it (1890年建立殖民地后，……开始
+# 使用法国发行的货币: the date is when that began, too)
+_AFTER_IT = re.compile(r"(?:后|之后|以后|以来|时|期间)$")
+_CLAUSE_END = re.compile(r"[，,。；;：:]")
 
 
 def events_of_dates(text: str) -> list[set[str]]:
     """For each date a Chinese text writes, the events of `_DATED_EVENTS` written right beside it
-    (after it, or before it with 于: 成立于1993年), or an empty set where none is."""
+    (after it, or before it with 于: 成立于1993年), or an empty set where none is, or where its
+    clause makes the event a time for what follows (1890年建立殖民地后，)."""
     out = []
     for m in _A_DATE.finditer(text):
-        after = text[m.end() : m.end() + 16]
-        after = after[_DATE_TO_EVENT.match(after).end() :]  # type: ignore[union-attr]
+        clause = _CLAUSE_END.split(text[m.end() :], maxsplit=1)[0]
+        after = _DATE_TO_EVENT.sub("", clause, count=1)
         before = text[max(0, m.start() - 12) : m.start()]
         lead = _EVENT_TO_DATE.search(before)
         head = before[: lead.start()] if lead else ""
@@ -698,7 +703,7 @@ def events_of_dates(text: str) -> list[set[str]]:
             if pattern.match(after) is not None
             or (head and any(h.end() == len(head) for h in pattern.finditer(head)))
         }
-        out.append(events)
+        out.append(set() if _AFTER_IT.search(clause) else events)
     return out
 
 

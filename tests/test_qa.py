@@ -1349,6 +1349,14 @@ def test_a_why_question_is_answered_with_the_reason_that_follows_its_sentence(
     assert not why.refused
     assert "原因是若取道开源道" in why.citations[0].quote
     assert why.citations[0].quote.startswith("至于环保连接系统")
+    # a sentence that gives its reason itself (……的通道，故曾经是……) is not run on into the next
+    from qa.policy import reason_follows
+    from qa.question import analyse
+
+    why_q = analyse("为什么阿贝歇曾经在奴隶买卖路线上占据着重要位置？")
+    gives = "阿贝歇扼守着苏丹进入西非的通道，故曾经是奴隶买卖路线上的重要一环。"
+    assert not reason_follows(why_q, gives, "由于首都的井水枯竭，阿贝歇被确立为首都。")
+    assert reason_follows(why_q, "阿贝歇曾经是奴隶买卖路线上的重要一环。", "这是因为它扼守着通道。")
     # a question that is no why-question is cited with its own sentence only
     what = pipe.ask("环保连接系统有可能沿哪条街上方兴建高架桥？")
     assert "原因是" not in what.citations[0].quote

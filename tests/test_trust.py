@@ -712,6 +712,8 @@ def test_a_date_belongs_to_the_event_written_beside_it() -> None:
     assert events_of_dates("该馆成立于1993年，2001年关闭。") == [{"founded"}, {"closed"}]
     assert events_of_dates("星云智能于2026年1月在港交所上市。") == [set()]  # 在港交所 between
     assert events_of_dates("星云智能也将在2026年1月上市。") == [{"listed"}]
+    # a dated event that is the time of what follows it: the date is that one's too
+    assert events_of_dates("1890年建立殖民地后，几内亚开始使用法国发行的货币。") == [set()]
     listed = analyse("When did 星云智能 go public?")  # go public: 上市, IPO
     assert listed.dated_events == {"listed"}
     assert not dates_what_is_asked(listed, founded)
