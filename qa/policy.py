@@ -1381,6 +1381,8 @@ def reason_follows(q: Question, best: str, following: str) -> bool:
 
 # what a sentence that lists who held a post, or what was so, before says (历任, 曾任, former)
 _FORMER = re.compile(r"历任|曾任|前任|原任|曾经|\b(?:former(?:ly)?|previous(?:ly)?|past)\b", re.I)
+# ... and what one that says what is so now writes: more than a question about now is read by
+# (`Asks.current`), whose "now" and "today" are often no such question ("the area now known as")
 _NOW = re.compile(r"现任|现在|目前|如今|当前|至今|\b(?:current(?:ly)?|now|today)\b", re.I)
 
 
