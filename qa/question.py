@@ -140,9 +140,10 @@ _ASKS_RANK = re.compile(r"第几|第多少|排名多少|名次|\bwhat (?:rank|pl
 _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
-# (who in lower case, or opening the question: Doctor Who is a name)
+# why; and who or what is so now
 _ASKS_REASON = re.compile(r"为什么|为何|什么原因|原因是什么|\bwhy\b|\bfor what reason\b", re.I)
 _ASKS_CURRENT = re.compile(r"现任|现在|目前|如今|当前|\bcurrent(?:ly)?\b", re.I)
+# (who in lower case, or opening the question: Doctor Who is a name)
 _ASKS_PERSON = re.compile(r"谁|哪一?位|什么人|\bwho(?:m|se)?\b|^\W*(?i:who(?:m|se)?)\b")
 # what something looks like or is like, or how two differ (有什么特征, 外表上有什么特点, 有什么不同):
 # a description, often a run of sentences
