@@ -199,6 +199,22 @@ def _name_concepts(q: Question) -> list[int]:
     return [i for i, c in enumerate(q.concepts) if c.name or c.forms & subject_forms]
 
 
+def _defined_terms(q: Question) -> list[str]:
+    """The forms of the word a 是什么 question asks to define: the last of the defined phrase's
+    words, its head (起因 of 最初起因是什么). Not a word before it: 维尔 of 杰克逊维尔旁边是哪条河 is
+    said to be something only as the end of 杰克逊维尔 (杰克逊维尔是……的主要城市)."""
+    defined = q.asks.defined
+    inside = [
+        (defined.rfind(c.label) + len(c.label), c)
+        for c in q.concepts
+        if len(c.label) > 1 and c.label in defined
+    ]
+    if not inside:
+        return []
+    end = max(e for e, _ in inside)
+    return [f for e, c in inside if e == end for f in c.forms if len(f) > 1]
+
+
 def _asks_which_thing(q: Question) -> bool:
     """Who, where or which thing: also which of several has the most of a figure (哪个城市的人口最多,
     which reads as a figure question too), not which year or when."""
@@ -344,9 +360,7 @@ def select(
     zh = q.corpus_lang == "zh"
     measures = [c.synonyms for c in concepts if c.synonyms is not None]
     # a sentence that says what the term the question asks to define is (回回 of 回回是什么？)
-    defines = definition_of(
-        [f for c in concepts for f in c.forms if len(f) > 1 and f in q.asks.defined]
-    )
+    defines = definition_of(_defined_terms(q))
     # a length asked (体长是多少) is given by a length (22.4公分), not by a ratio (体高的23倍)
     dimension = q.asks.dimension
     scored: list[Candidate] = []

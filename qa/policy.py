@@ -841,13 +841,15 @@ def only_defines(sentence: str) -> bool:
 
 def definition_of(terms: Sequence[str]) -> re.Pattern[str] | None:
     """What a sentence that says what one of `terms` is, or what else it is called, matches: 回回是…,
-    进化枝（…）指…, 有时被称作回回, 又名红紫鹦哥鱼 (what a 是什么 or 又叫什么 question asks). None for
-    no terms. One pattern for all of them, built once a question."""
+    进化枝（…）指…, 西侧”，常被称为…, 有时被称作回回, 又名红紫鹦哥鱼 (what a 是什么 or 又叫什么 question
+    asks). None for no terms. One pattern for all of them, built once a question."""
     if not terms:
         return None
     e = "|".join(re.escape(t) for t in sorted(set(terms), key=len, reverse=True))
     return re.compile(
-        rf"(?:{e})[”」\"]?(?:[（(][^）)]{{0,30}}[）)])?\s*(?:是|为|指|即|也就是|，?又称|，?又名|，?简称|，?俗称)"
+        rf"(?:{e})[”」\"]?(?:[（(][^）)]{{0,30}}[）)])?\s*(?:是|为|指|即|也就是|，?又称|，?又名|，?简称|，?俗称"
+        # 弗雷斯诺的“西侧”，常被称为“弗雷斯诺西南”
+        r"|[，,]?(?:常|也|又|亦|通常|一般)?被?(?:称为|称作|叫做|叫作|称之为))"
         rf"|(?:称作|称为|叫做|叫作|称之为|又称|又名|简称|俗称|名为)[“「\"]?(?:{e})"
     )
 

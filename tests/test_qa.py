@@ -1218,6 +1218,24 @@ def test_a_definition_question_is_answered_by_the_sentence_that_defines_the_term
     assert "穆斯林医学" in _best_sentence(doc, "回回是什么？")
 
 
+def test_a_definition_is_of_the_head_of_the_phrase_asked_about() -> None:
+    """杰克逊维尔旁边是哪条河: 杰克逊维尔是……的主要城市 says what 杰克逊维尔 is, not what is beside it
+    (jieba reads 杰克逊 / 维尔, and 维尔是 is no definition of 维尔); the river is in the sentence
+    that says where the city lies. A name is given with 常被称为 as well as with 又称."""
+    from qa.evidence import _defined_terms
+    from qa.policy import defines_term
+    from qa.question import analyse
+
+    assert defines_term(
+        ["西侧"], "弗雷斯诺的“西侧”，常被称为“弗雷斯诺西南”，是该市最古老的街区之一。"
+    )
+
+    doc = "杰克逊维尔是杰克逊维尔大都市区的主要城市，2010年人口为 1,345,596。"
+    terms = _defined_terms(analyse("杰克逊维尔旁边是哪条河", "zh", doc))
+    assert terms == ["旁边"] and not defines_term(terms, doc)
+    assert _defined_terms(analyse("黑死病的最初起因是什么？", "zh", "")) == ["起因"]
+
+
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
     a = _scripted(extractive, "MiniMax在2025年实现了总收入[1]。").ask(
         "MiniMax 2025年全年总收入是多少？"
