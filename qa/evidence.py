@@ -337,7 +337,7 @@ def select(
             w *= policy.year_weight
         weights.append(w)
     total = sum(weights) or 1.0
-    q_bigrams = _bigrams(q.text) - _Q_BIGRAMS
+    q_bigrams = _bigrams(q.text) - _Q_BIGRAMS - ({"职业"} if q.asks.occupation else set())
     sims: np.ndarray | None = None
     dense = None
     if scorer is not None:

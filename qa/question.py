@@ -140,6 +140,11 @@ _ASKS_RANK = re.compile(r"第几|第多少|排名多少|名次|\bwhat (?:rank|pl
 _ASKS_ORIGIN = re.compile(
     r"哪里人|什么地方的?人|籍贯|祖籍|哪国人|哪个国家的人|哪一?省人|出生地|出生于哪|生于哪|在哪里?出生|出生在哪"
 )
+# what someone does for a living (邹游的职业是什么？, 从事什么职业, 是做什么的): 职业 there is the
+# frame of the question, not a word to find (职业足球生涯 says nothing of what he does)
+_ASKS_OCCUPATION = re.compile(
+    r"(?:什么|哪种|何种|哪些)职业|职业(?:是|为|都有|有)?(?:什么|啥|哪些|何)|职业是？|做什么的"
+)
 # why; and who or what is so now
 _ASKS_REASON = re.compile(r"为什么|为何|什么原因|原因是什么|\bwhy\b|\bfor what reason\b", re.I)
 _ASKS_CURRENT = re.compile(r"现任|现在|目前|如今|当前|\bcurrent(?:ly)?\b", re.I)
@@ -236,6 +241,7 @@ class Asks:
     rank: bool = False  # a place in a ranking or series (排名第几, 第几届)
     reason: bool = False  # why (为什么, 为何, 什么原因, why)
     current: bool = False  # who or what is so now (现任, 现在, 目前, currently)
+    occupation: bool = False  # what someone does for a living (职业是什么, 做什么的)
 
 
 def asks_for(question: str) -> Asks:
@@ -280,6 +286,7 @@ def asks_for(question: str) -> Asks:
         bool(_ASKS_RANK.search(question)),
         bool(_ASKS_REASON.search(question)),
         bool(_ASKS_CURRENT.search(question)),
+        bool(_ASKS_OCCUPATION.search(question)),
     )
 
 
@@ -592,6 +599,7 @@ def question_concepts(
             for t in word_terms(question)
             if t not in QUESTION_WORDS
             and not ASK_WORDS.fullmatch(t)
+            and not (t == "职业" and _ASKS_OCCUPATION.search(question))
             and (len(t) > 1 or t.isdigit())
         ]
         # a measure named in words too short to be concepts (每年烧多少钱: the cash burn)

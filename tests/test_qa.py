@@ -1236,6 +1236,28 @@ def test_a_definition_is_of_the_head_of_the_phrase_asked_about() -> None:
     assert _defined_terms(analyse("黑死病的最初起因是什么？", "zh", "")) == ["起因"]
 
 
+@pytest.mark.parametrize(
+    "question,occupation",
+    [
+        ("邹游的职业是什么？", True),
+        ("徐晓飞是什么职业？", True),
+        ("郝德泉从事什么职业？", True),
+        ("邓兆棠本身是做什么的？", True),
+        ("威灵顿凤凰足球俱乐部是哪里的职业足球队？", False),
+    ],
+)
+def test_what_someone_does_for_a_living_is_asked_by_its_frame(
+    question: str, occupation: bool
+) -> None:
+    """邹游的职业是什么？: 职业 is the question's frame, not a word to find; counted, it ranked
+    邹游在2004年正式进入大连实德一线队开始职业足球生涯 above 邹游（），中国足球运动员."""
+    from qa.question import analyse
+
+    q = analyse(question, "zh", "")
+    assert q.asks.occupation is occupation
+    assert any("职业" in c.forms for c in q.concepts) is not occupation
+
+
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
     a = _scripted(extractive, "MiniMax在2025年实现了总收入[1]。").ask(
         "MiniMax 2025年全年总收入是多少？"
