@@ -79,10 +79,15 @@ def plain(e: Evidence) -> str:
 
 
 def answered_by(evidence: Sequence[Evidence]) -> list[Evidence]:
-    """The sentences the ranking answers with: the best, and the second where it is the best's
-    neighbour and all but as good (`qa.policy.quotes_runner_up`; in the document's order then)."""
+    """The sentences the ranking answers with: the best, and the second where it is of the best's
+    document and all but as good (`qa.policy.quotes_runner_up`). Neighbours read as one passage,
+    in the document's order; two sentences apart stay best first (asked about pork, the pork
+    figure leads, not the national one written above it)."""
     if len(evidence) > 1 and quotes_runner_up(evidence[0], evidence[1]):
-        return sorted(evidence[:2], key=lambda e: e.start)
+        best, second = evidence[0], evidence[1]
+        if 0 <= best.start - second.end <= 2:
+            return [second, best]
+        return [best, second]
     return list(evidence[:1])
 
 

@@ -78,7 +78,9 @@ def test_number_support_allows_unit_conversion_and_rounding_only() -> None:
 
 
 def _ev(n: int, text: str) -> Evidence:
-    return Evidence(n, f"c{n}", "d1", "T", 100 * n, 100 * n + len(text), text, 1.0, n)
+    # ranked as numbered, each clearly below the one before (two that score alike are quoted
+    # together: `qa.policy.quotes_runner_up`)
+    return Evidence(n, f"c{n}", "d1", "T", 100 * n, 100 * n + len(text), text, 1.2 - 0.2 * n, n)
 
 
 EVIDENCE = [

@@ -1258,6 +1258,28 @@ def test_what_someone_does_for_a_living_is_asked_by_its_frame(
     assert any("职业" in c.forms for c in q.concepts) is not occupation
 
 
+def test_an_extractive_answer_quotes_two_sentences_of_one_page_the_ranking_cannot_tell_apart() -> (
+    None
+):
+    """神秘博士是什么类型的领主？ ranked 神秘博士很少独自旅行…… 0.006 above 作为一个时间领主，…… of the
+    same paragraph, two sentences apart: both are quoted, best first (not next to each other, they
+    do not read as one passage). Not a sentence of another page, nor one the ranking puts clearly
+    lower."""
+    from qa.engines import answered_by
+    from qa.records import Evidence
+
+    first = "作为一个 时间领主，当他的身体受到致命伤害时，博士有能力 再生，呈现出新的面貌和个性。"
+    later = "神秘博士 很少 独自旅行，经常带一个或多个同伴来分享这些冒险经历。"
+
+    def ev(n: int, doc: str, start: int, text: str, score: float) -> Evidence:
+        return Evidence(n, f"{doc}-c", doc, None, start, start + len(text), text, score, 1)
+
+    best = ev(1, "d1", 200, later, 0.745)
+    assert [e.text for e in answered_by([best, ev(2, "d1", 0, first, 0.739)])] == [later, first]
+    assert answered_by([best, ev(2, "d2", 0, first, 0.739)]) == [best]  # another page
+    assert answered_by([best, ev(2, "d1", 0, first, 0.6)]) == [best]  # clearly lower
+
+
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
     a = _scripted(extractive, "MiniMax在2025年实现了总收入[1]。").ask(
         "MiniMax 2025年全年总收入是多少？"

@@ -1028,7 +1028,7 @@ def test_an_extractive_answer_quotes_a_neighbour_the_ranking_barely_tells_apart(
     assert len(a.citations) == 2 and all(c.verified for c in a.citations), a.citations
 
 
-def test_only_a_close_neighbour_is_quoted_beside_the_best_sentence() -> None:
+def test_only_a_sentence_of_the_same_page_all_but_as_good_is_quoted_beside_the_best() -> None:
     from qa.engines import quoted
     from qa.records import Evidence
 
@@ -1044,7 +1044,8 @@ def test_only_a_close_neighbour_is_quoted_beside_the_best_sentence() -> None:
     # the sentence before, in the document's order
     assert [e.n for e in quoted([ev(1, nxt, len(first), 0.9), ev(2, first, 0, 0.85)])] == [2, 1]
     assert [e.n for e in quoted([best, ev(2, nxt, len(first), 0.70)])] == [1]  # far behind
-    assert [e.n for e in quoted([best, ev(2, nxt, len(first) + 40, 0.85)])] == [1]  # not next
+    # not next to it, but on its page and all but as good (a paragraph that says it twice)
+    assert [e.n for e in quoted([best, ev(2, nxt, len(first) + 40, 0.85)])] == [1, 2]
     assert [e.n for e in quoted([best, ev(2, nxt, len(first), 0.85, "d2")])] == [1]
     assert [e.n for e in quoted([best, ev(2, nxt * 4, len(first), 0.85)])] == [1]  # too long
 
