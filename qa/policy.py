@@ -2425,9 +2425,10 @@ def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLIC
     two are of one document and the ranking barely tells them apart, as when one sets up what the
     other answers (拔除插头测试于……开始，但立刻问题不断。 / 首先，机组人员注意到……), or when two
     sentences of a paragraph say the same thing in other words (神秘博士很少独自旅行…… / 作为一个时间领主，
-    ……). Quoted together they read as one passage; a guess between them would be wrong half the
-    time. Not table cells: each cell's statement is whole, and its neighbour is another year or
-    measure. Not another document's sentence, which is about something else."""
+    ……). A guess between them would be wrong half the time (`qa.engines.answered_by` gives
+    neighbours in the page's order, as one passage, and others best first). Not table cells: each
+    cell's statement is whole, and its neighbour is another year or measure. Not another
+    document's sentence, which is about something else."""
     if runner_up.doc_id != best.doc_id or is_cell_statement(best.text + runner_up.text):
         return False
     return (
