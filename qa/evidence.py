@@ -545,6 +545,7 @@ def select(
                 hit.rank,
                 cand.coverage,
                 hit.page_at(s.start),
+                not subject_missing(q, s.text),
             )
         )
         if len(out) >= policy.max_sentences:

@@ -229,6 +229,9 @@ class Policy:
     # (margin 0.05 for a sentence not next to the best: XQuAD zh 403 -> 408 of 499, en 387 -> 391,
     # CMRC 275 -> 276 of 308; 0.1 as for neighbours: 411, 394, 277; nothing lost). Test: XQuAD zh
     # 0.842 -> 0.859, en 0.816 -> 0.831, CMRC 0.853 -> 0.863; Chinese answers 68 -> 71 characters.
+    # A sentence apart must write the question's subject itself (`Evidence.names_subject`: a page
+    # comparing two companies quoted the other's valuation): dev XQuAD zh 411 -> 410, CMRC 277 ->
+    # 276; test 0.857 / 0.829 / 0.860.
     quote_runner_up_margin: float = 0.1
     quote_pair_chars: int = 160
     # A description question's answer (有什么特征: `Asks.description`) goes on with the sentences
@@ -2428,9 +2431,13 @@ def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLIC
     ……). A guess between them would be wrong half the time (`qa.engines.answered_by` gives
     neighbours in the page's order, as one passage, and others best first). Not table cells: each
     cell's statement is whole, and its neighbour is another year or measure. Not another
-    document's sentence, which is about something else."""
+    document's sentence, which is about something else, nor a sentence apart that does not write
+    the question's subject itself (a page comparing two companies)."""
     if runner_up.doc_id != best.doc_id or is_cell_statement(best.text + runner_up.text):
         return False
+    adjacent = 0 <= runner_up.start - best.end <= 2 or 0 <= best.start - runner_up.end <= 2
+    if not adjacent and not runner_up.names_subject:
+        return False  # 智谱……估值达518亿港元 beside MiniMax's valuation: its page compares the two
     return (
         best.score - runner_up.score <= policy.quote_runner_up_margin
         and len(best.text) + len(runner_up.text) <= policy.quote_pair_chars

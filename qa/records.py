@@ -23,6 +23,8 @@ class Evidence:
     hit_rank: int
     coverage: float = 0.0  # how much of the question this sentence covers (0..1), by terms
     page: int | None = None  # the page the sentence is on (paged formats)
+    # it writes each subject the question names (MiniMax), by itself: not only its page does
+    names_subject: bool = True
 
 
 @dataclass(frozen=True)

@@ -1263,8 +1263,10 @@ def test_an_extractive_answer_quotes_two_sentences_of_one_page_the_ranking_canno
 ):
     """神秘博士是什么类型的领主？ ranked 神秘博士很少独自旅行…… 0.006 above 作为一个时间领主，…… of the
     same paragraph, two sentences apart: both are quoted, best first (not next to each other, they
-    do not read as one passage). Not a sentence of another page, nor one the ranking puts clearly
-    lower."""
+    do not read as one passage). Not a sentence of another page, one the ranking puts clearly
+    lower, or one that does not write the question's subject itself."""
+    from dataclasses import replace
+
     from qa.engines import answered_by
     from qa.records import Evidence
 
@@ -1278,6 +1280,10 @@ def test_an_extractive_answer_quotes_two_sentences_of_one_page_the_ranking_canno
     assert [e.text for e in answered_by([best, ev(2, "d1", 0, first, 0.739)])] == [later, first]
     assert answered_by([best, ev(2, "d2", 0, first, 0.739)]) == [best]  # another page
     assert answered_by([best, ev(2, "d1", 0, first, 0.6)]) == [best]  # clearly lower
+    # nor one that does not write the question's subject: a page comparing two companies gives
+    # the other's valuation a few sentences on
+    other = replace(ev(2, "d1", 0, first, 0.739), names_subject=False)
+    assert answered_by([best, other]) == [best]
 
 
 def test_an_answer_without_the_amount_asked_for_shows_the_source(extractive: QAPipeline) -> None:
