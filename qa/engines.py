@@ -20,7 +20,7 @@ from qa.conversation import Turn
 from qa.glossary import Glossary, load_glossary
 from qa.markers import MARKER
 from qa.numbers import english_dates, english_figures, to_english
-from qa.policy import quotes_runner_up
+from qa.policy import neighbours, quotes_runner_up
 from qa.records import Evidence
 
 if TYPE_CHECKING:  # LangChain is imported by the engines that use it, not by every question
@@ -84,10 +84,8 @@ def answered_by(evidence: Sequence[Evidence]) -> list[Evidence]:
     in the document's order; two sentences apart stay best first (asked about pork, the pork
     figure leads, not the national one written above it)."""
     if len(evidence) > 1 and quotes_runner_up(evidence[0], evidence[1]):
-        best, second = evidence[0], evidence[1]
-        if 0 <= best.start - second.end <= 2:
-            return [second, best]
-        return [best, second]
+        pair = [evidence[0], evidence[1]]
+        return sorted(pair, key=lambda e: e.start) if neighbours(*pair) else pair
     return list(evidence[:1])
 
 

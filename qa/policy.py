@@ -2423,6 +2423,11 @@ def wrong_kind_of_figure(q: Question, sentence: str, answer: str = "") -> bool:
     return reports_adjusted(sentence) and avoids_adjusted(q) and not ASKS_ADJUSTED.search(answer)
 
 
+def neighbours(a: Evidence, b: Evidence) -> bool:
+    """Whether two sentences of one document are next to each other (a space or two between)."""
+    return a.doc_id == b.doc_id and (0 <= b.start - a.end <= 2 or 0 <= a.start - b.end <= 2)
+
+
 def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLICY) -> bool:
     """Whether an extractive answer quotes the runner-up sentence together with the best one: the
     two are of one document and the ranking barely tells them apart, as when one sets up what the
@@ -2435,8 +2440,7 @@ def quotes_runner_up(best: Evidence, runner_up: Evidence, policy: Policy = POLIC
     the question's subject itself (a page comparing two companies)."""
     if runner_up.doc_id != best.doc_id or is_cell_statement(best.text + runner_up.text):
         return False
-    adjacent = 0 <= runner_up.start - best.end <= 2 or 0 <= best.start - runner_up.end <= 2
-    if not adjacent and not runner_up.names_subject:
+    if not neighbours(best, runner_up) and not runner_up.names_subject:
         return False  # 智谱……估值达518亿港元 beside MiniMax's valuation: its page compares the two
     return (
         best.score - runner_up.score <= policy.quote_runner_up_margin
